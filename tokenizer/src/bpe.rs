@@ -1,0 +1,423 @@
+//! The byte-pair-encoding core: a vocabulary of byte strings, a table of pair merges, and the
+//! merge loop that turns one pre-tokenized piece into token IDs.
+//!
+//! Both vocabulary styles reduce to one table. A tiktoken rank file merges any two adjacent
+//! tokens whose concatenation is a token, lowest rank first; a tokenizer.json merges the pairs of
+//! its merge list, earliest first. Each becomes `(left, right) -> (priority, merged token)`, and
+//! one loop serves both: repeatedly merge the adjacent pair of lowest priority, leftmost on ties.
+//!
+//! Pieces of up to [`SHORT_PIECE`] bytes use a scan over a small array; longer pieces use a heap
+//! over a linked list, O(n log n) with no recursion, so a 10 MB piece is as safe as a word.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use omnitok_vocab::TokenId;
+use rustc_hash::FxHashMap;
+
+/// Pieces up to this many bytes are merged by the array scan; longer ones by the heap.
+pub const SHORT_PIECE: usize = 64;
+
+/// One entry of the merge table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merge {
+    /// Lower merges first.
+    pub priority: u32,
+    /// The token the pair becomes.
+    pub token: TokenId,
+}
+
+/// Ordinary (non-special) tokens and their merges.
+#[derive(Debug, Clone)]
+pub struct BpeModel {
+    encoder: FxHashMap<Box<[u8]>, TokenId>,
+    merges: FxHashMap<u64, Merge>,
+    byte_tokens: [TokenId; 256],
+    /// Emit a piece that is itself a token directly, without merging (tiktoken's behaviour, and
+    /// tokenizer.json's `ignore_merges`).
+    whole_piece_first: bool,
+}
+
+/// Why a vocabulary cannot form a byte-level BPE model. The loaders turn these into errors that
+/// name their file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelError {
+    /// Two tokens have the same bytes.
+    DuplicateBytes { token: TokenId, other: TokenId },
+    /// A single byte has no token.
+    MissingByte(u8),
+    /// A merge refers to a token that is not in the vocabulary.
+    MergeWithoutToken { index: usize, what: String },
+}
+
+#[inline]
+fn pair_key(left: TokenId, right: TokenId) -> u64 {
+    (u64::from(left) << 32) | u64::from(right)
+}
+
+impl BpeModel {
+    /// A model from tiktoken-style ranks: two adjacent tokens merge when their concatenation is a
+    /// token, the lowest rank first.
+    pub fn from_ranks(tokens: Vec<(Vec<u8>, TokenId)>) -> Result<Self, ModelError> {
+        let encoder = build_encoder(tokens)?;
+        let mut merges = FxHashMap::default();
+        merges.reserve(encoder.len() * 4);
+        for (bytes, &token) in &encoder {
+            for split in 1..bytes.len() {
+                let (Some(&left), Some(&right)) =
+                    (encoder.get(&bytes[..split]), encoder.get(&bytes[split..]))
+                else {
+                    continue;
+                };
+                merges.insert(pair_key(left, right), Merge { priority: token, token });
+            }
+        }
+        Self::assemble(encoder, merges, true)
+    }
+
+    /// A model from a vocabulary and an ordered merge list, as in tokenizer.json.
+    pub fn from_merges(
+        tokens: Vec<(Vec<u8>, TokenId)>,
+        merge_list: &[(Vec<u8>, Vec<u8>)],
+        ignore_merges: bool,
+    ) -> Result<Self, ModelError> {
+        let encoder = build_encoder(tokens)?;
+        let mut merges = FxHashMap::default();
+        for (index, (left, right)) in merge_list.iter().enumerate() {
+            let lookup = |bytes: &[u8]| {
+                encoder.get(bytes).copied().ok_or_else(|| ModelError::MergeWithoutToken {
+                    index,
+                    what: String::from_utf8_lossy(bytes).into_owned(),
+                })
+            };
+            let merged = [left.as_slice(), right.as_slice()].concat();
+            let key = pair_key(lookup(left)?, lookup(right)?);
+            let merge = Merge { priority: index as u32, token: lookup(&merged)? };
+            // A repeated merge keeps its first (highest) priority, as tokenizer.json loaders do.
+            merges.entry(key).or_insert(merge);
+        }
+        Self::assemble(encoder, merges, ignore_merges)
+    }
+
+    fn assemble(
+        encoder: FxHashMap<Box<[u8]>, TokenId>,
+        merges: FxHashMap<u64, Merge>,
+        whole_piece_first: bool,
+    ) -> Result<Self, ModelError> {
+        let mut byte_tokens = [0; 256];
+        for (byte, slot) in byte_tokens.iter_mut().enumerate() {
+            let byte = byte as u8;
+            *slot = *encoder.get([byte].as_slice()).ok_or(ModelError::MissingByte(byte))?;
+        }
+        Ok(Self { encoder, merges, byte_tokens, whole_piece_first })
+    }
+
+    /// Number of ordinary tokens.
+    pub fn len(&self) -> usize {
+        self.encoder.len()
+    }
+
+    /// Whether the model has no tokens (never true for a loaded model: it has all 256 bytes).
+    pub fn is_empty(&self) -> bool {
+        self.encoder.is_empty()
+    }
+
+    /// The token whose bytes are exactly `bytes`.
+    pub fn token(&self, bytes: &[u8]) -> Option<TokenId> {
+        self.encoder.get(bytes).copied()
+    }
+
+    /// All ordinary tokens with their bytes, in no particular order.
+    pub fn tokens(&self) -> impl Iterator<Item = (&[u8], TokenId)> {
+        self.encoder.iter().map(|(bytes, &id)| (&bytes[..], id))
+    }
+
+    /// Whether a piece that is itself a token is emitted without merging.
+    pub fn whole_piece_first(&self) -> bool {
+        self.whole_piece_first
+    }
+
+    /// The merge of `left` followed by `right`, if the table has one.
+    #[inline]
+    pub fn merge(&self, left: TokenId, right: TokenId) -> Option<Merge> {
+        self.merges.get(&pair_key(left, right)).copied()
+    }
+
+    /// Encodes one piece, appending its tokens to `out`.
+    pub fn encode_piece(&self, piece: &[u8], scratch: &mut Scratch, out: &mut Vec<TokenId>) {
+        if self.whole_piece_first {
+            if let Some(&token) = self.encoder.get(piece) {
+                out.push(token);
+                return;
+            }
+        }
+        match piece.len() {
+            0 => {}
+            1 => out.push(self.byte_tokens[piece[0] as usize]),
+            n if n <= SHORT_PIECE => self.merge_short(piece, u32::MAX, &mut scratch.short, out),
+            _ => self.merge_long(piece, &mut scratch.long, out),
+        }
+    }
+
+    /// Number of tokens of one piece, without keeping them.
+    pub fn count_piece(&self, piece: &[u8], scratch: &mut Scratch) -> usize {
+        if self.whole_piece_first && self.encoder.contains_key(piece) {
+            return 1;
+        }
+        let mut out = std::mem::take(&mut scratch.count_out);
+        out.clear();
+        self.encode_piece(piece, scratch, &mut out);
+        let n = out.len();
+        scratch.count_out = out;
+        n
+    }
+
+    /// The tokens `bytes` merge into when only merges of priority below `cap` may apply: how
+    /// a token's own bytes were assembled, which is its tokenizer.json merge.
+    pub fn split_below(&self, bytes: &[u8], cap: u32) -> Vec<TokenId> {
+        let mut out = Vec::new();
+        if !bytes.is_empty() {
+            self.merge_short(bytes, cap, &mut Vec::new(), &mut out);
+        }
+        out
+    }
+
+    /// All merges as `(left, right, merge)`, in no particular order.
+    pub fn merges(&self) -> impl Iterator<Item = (TokenId, TokenId, Merge)> + '_ {
+        self.merges.iter().map(|(&key, &merge)| ((key >> 32) as TokenId, key as TokenId, merge))
+    }
+
+    /// Whether merging by the rank of the concatenation, lowest first, gives exactly this
+    /// model's merges: the condition for saving it as a tiktoken rank file.
+    pub fn merges_follow_ranks(&self) -> bool {
+        if !self.whole_piece_first {
+            return false;
+        }
+        let tokens: Vec<(Vec<u8>, TokenId)> = self.tokens().map(|(b, id)| (b.to_vec(), id)).collect();
+        let Ok(by_rank) = Self::from_ranks(tokens) else { return false };
+        let same_pairs = by_rank.merges.len() == self.merges.len()
+            && by_rank.merges.iter().all(|(key, m)| {
+                self.merges.get(key).is_some_and(|own| own.token == m.token)
+            });
+        // Priorities must order merges as the token IDs do.
+        let mut by_priority: Vec<Merge> = self.merges.values().copied().collect();
+        by_priority.sort_unstable_by_key(|m| m.priority);
+        same_pairs && by_priority.windows(2).all(|w| w[0].token <= w[1].token)
+    }
+
+    /// Array scan: `parts[i] = (token, priority of merging with parts[i + 1])`; merges of
+    /// priority `cap` or above are not applied.
+    fn merge_short(
+        &self,
+        piece: &[u8],
+        cap: u32,
+        parts: &mut Vec<(TokenId, u32)>,
+        out: &mut Vec<TokenId>,
+    ) {
+        let pair_priority = |left, right| match self.merge(left, right) {
+            Some(m) if m.priority < cap => m.priority,
+            _ => u32::MAX,
+        };
+        parts.clear();
+        parts.extend(piece.iter().map(|&b| (self.byte_tokens[b as usize], u32::MAX)));
+        for i in 0..parts.len() - 1 {
+            parts[i].1 = pair_priority(parts[i].0, parts[i + 1].0);
+        }
+        loop {
+            let mut best = (u32::MAX, 0);
+            for (i, &(_, priority)) in parts.iter().enumerate() {
+                if priority < best.0 {
+                    best = (priority, i);
+                }
+            }
+            let (priority, i) = best;
+            if priority == u32::MAX {
+                break;
+            }
+            let right = parts.remove(i + 1).0;
+            // The pair has a priority, so the table has its merge.
+            parts[i].0 = self.merge(parts[i].0, right).map_or(parts[i].0, |m| m.token);
+            parts[i].1 = match parts.get(i + 1) {
+                Some(&(next, _)) => pair_priority(parts[i].0, next),
+                None => u32::MAX,
+            };
+            if i > 0 {
+                parts[i - 1].1 = pair_priority(parts[i - 1].0, parts[i].0);
+            }
+        }
+        out.extend(parts.iter().map(|&(token, _)| token));
+    }
+
+    /// Heap over a doubly linked list of symbols. A heap entry is stale when either symbol
+    /// changed since it was pushed; each symbol's `version` tells.
+    fn merge_long(&self, piece: &[u8], list: &mut LongScratch, out: &mut Vec<TokenId>) {
+        let n = piece.len();
+        let LongScratch { symbols, heap } = list;
+        symbols.clear();
+        heap.clear();
+        symbols.extend(piece.iter().enumerate().map(|(i, &b)| Symbol {
+            token: self.byte_tokens[b as usize],
+            prev: i.wrapping_sub(1),
+            next: i + 1,
+            version: 0,
+        }));
+        let push = |heap: &mut BinaryHeap<Reverse<Candidate>>, symbols: &[Symbol], left: usize| {
+            let right = symbols[left].next;
+            if right >= n {
+                return;
+            }
+            if let Some(merge) = self.merge(symbols[left].token, symbols[right].token) {
+                heap.push(Reverse(Candidate {
+                    priority: merge.priority,
+                    left,
+                    left_version: symbols[left].version,
+                    right_version: symbols[right].version,
+                    token: merge.token,
+                }));
+            }
+        };
+        for left in 0..n - 1 {
+            push(heap, symbols, left);
+        }
+        while let Some(Reverse(c)) = heap.pop() {
+            let right = symbols[c.left].next;
+            let stale = symbols[c.left].version != c.left_version
+                || right >= n
+                || symbols[right].version != c.right_version;
+            if stale {
+                continue;
+            }
+            // Merge `right` into `left`; `right` dies (its version moves on, making its
+            // entries stale).
+            let after = symbols[right].next;
+            symbols[right].version = u32::MAX;
+            let left = &mut symbols[c.left];
+            left.token = c.token;
+            left.version += 1;
+            left.next = after;
+            if after < n {
+                symbols[after].prev = c.left;
+            }
+            let before = symbols[c.left].prev;
+            if before < n {
+                push(heap, symbols, before);
+            }
+            push(heap, symbols, c.left);
+        }
+        let mut i = 0;
+        while i < n {
+            out.push(symbols[i].token);
+            i = symbols[i].next;
+        }
+    }
+}
+
+fn build_encoder(
+    tokens: Vec<(Vec<u8>, TokenId)>,
+) -> Result<FxHashMap<Box<[u8]>, TokenId>, ModelError> {
+    let mut encoder = FxHashMap::default();
+    encoder.reserve(tokens.len());
+    for (bytes, token) in tokens {
+        if let Some(other) = encoder.insert(bytes.into_boxed_slice(), token) {
+            return Err(ModelError::DuplicateBytes { token, other });
+        }
+    }
+    Ok(encoder)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Symbol {
+    token: TokenId,
+    prev: usize,
+    next: usize,
+    version: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Candidate {
+    // Field order is the heap order: lowest priority, then leftmost.
+    priority: u32,
+    left: usize,
+    left_version: u32,
+    right_version: u32,
+    token: TokenId,
+}
+
+#[derive(Debug, Default)]
+struct LongScratch {
+    symbols: Vec<Symbol>,
+    heap: BinaryHeap<Reverse<Candidate>>,
+}
+
+/// Reusable buffers of the merge loop; one per thread.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    short: Vec<(TokenId, u32)>,
+    long: LongScratch,
+    count_out: Vec<TokenId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// A small rank vocabulary: all bytes, then some merges over a few letters.
+    fn toy_model() -> BpeModel {
+        let mut tokens: Vec<(Vec<u8>, TokenId)> = (0..=255u8).map(|b| (vec![b], b as u32)).collect();
+        for word in ["ab", "ba", "aa", "abab", "bab", "aab", "aaaa", "ca", "cab", "abc"] {
+            let id = tokens.len() as u32;
+            tokens.push((word.as_bytes().to_vec(), id));
+        }
+        BpeModel::from_ranks(tokens).unwrap()
+    }
+
+    /// The textbook algorithm, directly on byte strings: merge the adjacent pair whose
+    /// concatenation has the lowest rank, leftmost first.
+    fn naive(model: &BpeModel, piece: &[u8]) -> Vec<TokenId> {
+        if let Some(t) = model.token(piece) {
+            return vec![t];
+        }
+        let mut parts: Vec<Vec<u8>> = piece.iter().map(|&b| vec![b]).collect();
+        loop {
+            let best = (0..parts.len().saturating_sub(1))
+                .filter_map(|i| model.token(&[parts[i].clone(), parts[i + 1].clone()].concat()).map(|r| (r, i)))
+                .min();
+            let Some((_, i)) = best else { break };
+            let right = parts.remove(i + 1);
+            parts[i].extend(right);
+        }
+        parts.iter().map(|p| model.token(p).unwrap()).collect()
+    }
+
+    #[test]
+    fn short_and_long_paths_equal_the_naive_algorithm() {
+        let model = toy_model();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let mut scratch = Scratch::default();
+        for _ in 0..3000 {
+            let len = rng.random_range(1..200);
+            let piece: Vec<u8> = (0..len).map(|_| b"abcx"[rng.random_range(0..4)]).collect();
+            let mut out = Vec::new();
+            model.encode_piece(&piece, &mut scratch, &mut out);
+            assert_eq!(out, naive(&model, &piece), "piece {:?}", String::from_utf8_lossy(&piece));
+            assert_eq!(model.count_piece(&piece, &mut scratch), out.len());
+            // The two paths agree on the same piece.
+            let (mut short, mut long) = (Vec::new(), Vec::new());
+            if piece.len() > 1 {
+                model.merge_short(&piece, u32::MAX, &mut scratch.short, &mut short);
+                model.merge_long(&piece, &mut scratch.long, &mut long);
+                assert_eq!(short, long);
+            }
+        }
+    }
+
+    #[test]
+    fn missing_byte_and_duplicates_are_reported() {
+        let tokens: Vec<(Vec<u8>, TokenId)> = (0..255u8).map(|b| (vec![b], b as u32)).collect();
+        assert_eq!(BpeModel::from_ranks(tokens).unwrap_err(), ModelError::MissingByte(255));
+        let mut tokens: Vec<(Vec<u8>, TokenId)> = (0..=255u8).map(|b| (vec![b], b as u32)).collect();
+        tokens.push((vec![b'a'], 300));
+        assert!(matches!(BpeModel::from_ranks(tokens), Err(ModelError::DuplicateBytes { .. })));
+    }
+}

@@ -1,0 +1,125 @@
+//! Loading and saving tokenizers as files: tokenizer.json, or a tiktoken rank file with a small
+//! JSON side file (`<rank file>.json`) that holds what the rank format cannot: the pattern and
+//! the special tokens.
+
+use std::path::Path;
+
+use omnitok_vocab::TokenId;
+use serde::{Deserialize, Serialize};
+
+use crate::bpe::BpeModel;
+use crate::error::{Result, TokenizerError};
+use crate::hf_json::{parse_tokenizer_json, to_tokenizer_json};
+use crate::pretokenize::Pretokenizer;
+use crate::ranks::{format_ranks, parse_ranks};
+use crate::special::SpecialTokens;
+use crate::tokenizer::Tokenizer;
+
+/// Vocabulary files larger than this are refused before they are read.
+pub const MAX_VOCAB_FILE_BYTES: u64 = 1 << 30;
+
+/// What a rank file's side file holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RankFileMeta {
+    /// Pre-tokenization regex.
+    pub pattern: String,
+    /// Special tokens, in definition order.
+    #[serde(default)]
+    pub special_tokens: Vec<(String, TokenId)>,
+}
+
+/// The side file of rank file `path`: `path` with `.json` appended.
+pub fn meta_path(path: &Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".json");
+    name.into()
+}
+
+fn read_limited(path: &Path) -> Result<Vec<u8>> {
+    let size = std::fs::metadata(path).map_err(|e| TokenizerError::io(path, e))?.len();
+    if size > MAX_VOCAB_FILE_BYTES {
+        return Err(TokenizerError::bad_vocab(
+            &path.display().to_string(),
+            "size",
+            format!("{size} bytes is over the limit of {MAX_VOCAB_FILE_BYTES} for a vocabulary file"),
+        ));
+    }
+    std::fs::read(path).map_err(|e| TokenizerError::io(path, e))
+}
+
+impl Tokenizer {
+    /// Loads tokenizer.json, or a tiktoken rank file. A rank file takes its pattern and specials
+    /// from its side file when there is one, else from `pattern` (required then).
+    pub fn from_file(path: impl AsRef<Path>, pattern: Option<&str>) -> Result<Self> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let data = read_limited(path)?;
+        let first = data.iter().find(|b| !b.is_ascii_whitespace());
+        if first == Some(&b'{') {
+            let text = std::str::from_utf8(&data).map_err(|e| {
+                TokenizerError::bad_vocab(&shown, format!("byte {}", e.valid_up_to()), "not UTF-8")
+            })?;
+            return parse_tokenizer_json(text, &shown);
+        }
+        let meta_file = meta_path(path);
+        let meta: Option<RankFileMeta> = if meta_file.exists() {
+            let meta_shown = meta_file.display().to_string();
+            let text = read_limited(&meta_file)?;
+            Some(serde_json::from_slice(&text).map_err(|e| {
+                TokenizerError::bad_vocab(&meta_shown, format!("line {}", e.line()), e.to_string())
+            })?)
+        } else {
+            None
+        };
+        let (pattern, specials) = match (pattern, meta) {
+            (Some(p), meta) => (p.to_string(), meta.map(|m| m.special_tokens).unwrap_or_default()),
+            (None, Some(meta)) => (meta.pattern, meta.special_tokens),
+            (None, None) => {
+                return Err(TokenizerError::BadParameter(format!(
+                    "{shown} is a rank file without a side file {}; give the pattern",
+                    meta_file.display()
+                )))
+            }
+        };
+        let tokens = parse_ranks(&data, &shown)?;
+        let model = BpeModel::from_ranks(tokens).map_err(|e| {
+            TokenizerError::bad_vocab(&shown, "tokens", format!("{e:?}"))
+        })?;
+        let name = path.file_stem().map_or(shown.clone(), |s| s.to_string_lossy().into_owned());
+        Tokenizer::new(name, Pretokenizer::new(&pattern)?, model, SpecialTokens::new(specials)?)
+    }
+
+    /// Saves as tokenizer.json.
+    pub fn save_tokenizer_json(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        std::fs::write(path, to_tokenizer_json(self)).map_err(|e| TokenizerError::io(path, e))
+    }
+
+    /// The tokenizer as tokenizer.json text.
+    pub fn to_tokenizer_json(&self) -> String {
+        to_tokenizer_json(self)
+    }
+
+    /// Saves as a tiktoken rank file plus its side file. Refused when tiktoken's merge rule
+    /// (lowest rank of the concatenation) would encode differently from this tokenizer.
+    pub fn save_rank_file(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        if !self.model().merges_follow_ranks() {
+            return Err(TokenizerError::Unsupported {
+                path: path.display().to_string(),
+                message: "this vocabulary's merges do not follow its token IDs, so a rank file \
+                          would encode differently; save it as tokenizer.json"
+                    .into(),
+            });
+        }
+        let meta = RankFileMeta {
+            pattern: self.pattern().to_string(),
+            special_tokens: self.special_tokens().entries().to_vec(),
+        };
+        std::fs::write(path, format_ranks(self.model().tokens()))
+            .map_err(|e| TokenizerError::io(path, e))?;
+        let meta_file = meta_path(path);
+        let json = serde_json::to_string_pretty(&meta).unwrap_or_default();
+        std::fs::write(&meta_file, json).map_err(|e| TokenizerError::io(&meta_file, e))
+    }
+}

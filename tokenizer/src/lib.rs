@@ -1,0 +1,33 @@
+//! Byte-level BPE tokenization, exactly compatible with tiktoken and HF tokenizer.json.
+//!
+//! - [`Tokenizer`]: encode, count, decode, offsets, batches ([`tokenizer`]).
+//! - [`get_encoding`], [`encoding_name_for_model`]: the built-in OpenAI encodings
+//!   ([`encodings`]).
+//! - [`SpecialPolicy`]: what happens to special tokens' strings in text ([`special`]).
+//! - [`pretokenize`]: splitting text into pieces (hand-written matchers for the OpenAI patterns,
+//!   fancy-regex for any other).
+//! - [`bpe`]: the merge loop, linear-memory and recursion-free on any piece length.
+//! - [`ranks`], [`hf_json`], [`files`]: tiktoken rank files and tokenizer.json.
+//!
+//! ```
+//! let enc = omnitok_tokenizer::get_encoding("o200k_base").unwrap();
+//! let ids = enc.encode("hello world").unwrap();
+//! assert_eq!(ids, [24912, 2375]);
+//! assert_eq!(enc.decode(&ids).unwrap(), "hello world");
+//! ```
+
+pub mod bpe;
+pub mod encodings;
+pub mod error;
+pub mod files;
+pub mod hf_json;
+pub mod pretokenize;
+pub mod ranks;
+pub mod special;
+pub mod tokenizer;
+
+pub use encodings::{encoding_name_for_model, get_encoding, ENCODING_NAMES};
+pub use error::{Result, TokenizerError};
+pub use omnitok_vocab::TokenId;
+pub use special::{SpecialPolicy, SpecialSet};
+pub use tokenizer::{TokenSpan, Tokenizer};

@@ -1,0 +1,306 @@
+//! [`Tokenizer`]: pre-tokenizer + BPE model + special tokens, with encode, count and decode.
+
+use omnitok_vocab::TokenId;
+use rayon::prelude::*;
+
+use crate::bpe::{BpeModel, Scratch};
+use crate::error::{Result, TokenizerError};
+use crate::pretokenize::Pretokenizer;
+use crate::special::{SpecialPolicy, SpecialTokens};
+
+/// A byte-level BPE tokenizer.
+///
+/// Cheap to share: wrap it in an `Arc` and call it from many threads.
+#[derive(Debug, Clone)]
+pub struct Tokenizer {
+    name: String,
+    pretokenizer: Pretokenizer,
+    model: BpeModel,
+    specials: SpecialTokens,
+    decoder: Decoder,
+}
+
+/// One token of [`Tokenizer::encode_with_offsets`], with the byte and char ranges of the input
+/// that it covers. A token that starts or ends inside a multi-byte char covers that char.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenSpan {
+    /// The token ID.
+    pub id: TokenId,
+    /// Byte range in the input.
+    pub bytes: (usize, usize),
+    /// Char (Unicode scalar value) range in the input.
+    pub chars: (usize, usize),
+}
+
+impl Tokenizer {
+    /// A tokenizer from its parts. Special-token IDs must not be ordinary token IDs.
+    pub fn new(
+        name: impl Into<String>,
+        pretokenizer: Pretokenizer,
+        model: BpeModel,
+        specials: SpecialTokens,
+    ) -> Result<Self> {
+        let decoder = Decoder::new(&model, &specials)?;
+        Ok(Self { name: name.into(), pretokenizer, model, specials, decoder })
+    }
+
+    /// The tokenizer's name (an encoding name, or the file it came from).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The pre-tokenization pattern.
+    pub fn pattern(&self) -> &str {
+        self.pretokenizer.pattern()
+    }
+
+    /// The pre-tokenizer.
+    pub fn pretokenizer(&self) -> &Pretokenizer {
+        &self.pretokenizer
+    }
+
+    /// The BPE model of ordinary tokens.
+    pub fn model(&self) -> &BpeModel {
+        &self.model
+    }
+
+    /// The special tokens.
+    pub fn special_tokens(&self) -> &SpecialTokens {
+        &self.specials
+    }
+
+    /// One more than the largest token ID, ordinary or special.
+    pub fn n_vocab(&self) -> usize {
+        self.decoder.spans.len()
+    }
+
+    /// Encodes `text`; any special token's string in it is an error.
+    pub fn encode(&self, text: &str) -> Result<Vec<TokenId>> {
+        self.encode_with_policy(text, &SpecialPolicy::default())
+    }
+
+    /// Encodes `text` with everything, special tokens' strings included, as ordinary text.
+    pub fn encode_ordinary(&self, text: &str) -> Result<Vec<TokenId>> {
+        self.encode_with_policy(text, &SpecialPolicy::as_text())
+    }
+
+    /// Encodes `text` under `policy` (see [`SpecialPolicy`]).
+    pub fn encode_with_policy(&self, text: &str, policy: &SpecialPolicy) -> Result<Vec<TokenId>> {
+        let mut out = Vec::with_capacity(text.len() / 4);
+        let mut scratch = Scratch::default();
+        self.for_each_segment(text, policy, |segment| match segment {
+            Segment::Text(start, end) => {
+                let bytes = &text.as_bytes()[start..end];
+                self.pretokenizer.for_each_piece(&text[start..end], |s, e| {
+                    self.model.encode_piece(&bytes[s..e], &mut scratch, &mut out);
+                })
+            }
+            Segment::Special(id, ..) => {
+                out.push(id);
+                Ok(())
+            }
+        })?;
+        Ok(out)
+    }
+
+    /// Number of tokens `encode_with_policy` would return, without building the ID vector.
+    pub fn count(&self, text: &str, policy: &SpecialPolicy) -> Result<usize> {
+        let mut scratch = Scratch::default();
+        let mut n = 0;
+        self.for_each_segment(text, policy, |segment| match segment {
+            Segment::Text(start, end) => {
+                let bytes = &text.as_bytes()[start..end];
+                self.pretokenizer.for_each_piece(&text[start..end], |s, e| {
+                    n += self.model.count_piece(&bytes[s..e], &mut scratch);
+                })
+            }
+            Segment::Special(..) => {
+                n += 1;
+                Ok(())
+            }
+        })?;
+        Ok(n)
+    }
+
+    /// Number of tokens of `text` encoded as ordinary text.
+    pub fn count_ordinary(&self, text: &str) -> Result<usize> {
+        self.count(text, &SpecialPolicy::as_text())
+    }
+
+    /// Encodes `text` under `policy` with the input range of each token.
+    pub fn encode_with_offsets(&self, text: &str, policy: &SpecialPolicy) -> Result<Vec<TokenSpan>> {
+        let mut spans = Vec::with_capacity(text.len() / 4);
+        let mut scratch = Scratch::default();
+        let mut ids = Vec::new();
+        self.for_each_segment(text, policy, |segment| match segment {
+            Segment::Text(start, end) => {
+                let bytes = &text.as_bytes()[start..end];
+                self.pretokenizer.for_each_piece(&text[start..end], |s, e| {
+                    ids.clear();
+                    self.model.encode_piece(&bytes[s..e], &mut scratch, &mut ids);
+                    let mut at = start + s;
+                    for &id in &ids {
+                        let len = self.decoder.bytes(id).map_or(0, <[u8]>::len);
+                        spans.push(TokenSpan { id, bytes: (at, at + len), chars: (0, 0) });
+                        at += len;
+                    }
+                })
+            }
+            Segment::Special(id, start, end) => {
+                spans.push(TokenSpan { id, bytes: (start, end), chars: (0, 0) });
+                Ok(())
+            }
+        })?;
+        // Byte offsets to char offsets in one pass: a char index is the number of UTF-8 lead
+        // bytes before the offset, less one when the offset falls inside a char.
+        let bytes = text.as_bytes();
+        let (mut byte, mut leads) = (0usize, 0usize);
+        let mut char_at = |offset: usize, inside_counts: bool| {
+            leads += bytes[byte..offset].iter().filter(|&&b| !is_continuation(b)).count();
+            byte = offset;
+            let inside = offset < bytes.len() && is_continuation(bytes[offset]);
+            leads - usize::from(inside && !inside_counts)
+        };
+        for span in &mut spans {
+            let start = char_at(span.bytes.0, false);
+            let end = char_at(span.bytes.1, true);
+            span.chars = (start, end);
+        }
+        Ok(spans)
+    }
+
+    /// Encodes many texts in parallel (rayon), each under `policy`. Output order is input order.
+    pub fn encode_batch(&self, texts: &[&str], policy: &SpecialPolicy) -> Result<Vec<Vec<TokenId>>> {
+        texts.par_iter().map(|text| self.encode_with_policy(text, policy)).collect()
+    }
+
+    /// Encodes many texts in parallel as ordinary text.
+    pub fn encode_ordinary_batch(&self, texts: &[&str]) -> Result<Vec<Vec<TokenId>>> {
+        self.encode_batch(texts, &SpecialPolicy::as_text())
+    }
+
+    /// The ID of a single token given as bytes: an ordinary token's bytes, or a special token's
+    /// string.
+    pub fn encode_single_token(&self, bytes: &[u8]) -> Option<TokenId> {
+        self.model
+            .token(bytes)
+            .or_else(|| std::str::from_utf8(bytes).ok().and_then(|s| self.specials.id(s)))
+    }
+
+    /// The bytes of one token.
+    pub fn token_bytes(&self, id: TokenId) -> Option<&[u8]> {
+        self.decoder.bytes(id)
+    }
+
+    /// Concatenated bytes of `ids`; an unknown ID is an error naming it and its position.
+    pub fn decode_bytes(&self, ids: &[TokenId]) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(ids.len() * 4);
+        for (position, &id) in ids.iter().enumerate() {
+            let bytes = self.decoder.bytes(id).ok_or(TokenizerError::UnknownId {
+                id,
+                position,
+                n_vocab: self.n_vocab(),
+            })?;
+            out.extend_from_slice(bytes);
+        }
+        Ok(out)
+    }
+
+    /// Decodes `ids` to text; bytes that are not valid UTF-8 are an error naming where.
+    pub fn decode(&self, ids: &[TokenId]) -> Result<String> {
+        let bytes = self.decode_bytes(ids)?;
+        String::from_utf8(bytes).map_err(|e| {
+            let byte_offset = e.utf8_error().valid_up_to();
+            let mut end = 0;
+            let position = ids
+                .iter()
+                .position(|&id| {
+                    end += self.decoder.bytes(id).map_or(0, <[u8]>::len);
+                    end > byte_offset
+                })
+                .unwrap_or(ids.len().saturating_sub(1));
+            TokenizerError::InvalidUtf8 { byte_offset, position }
+        })
+    }
+
+    /// Decodes `ids` to text, replacing invalid UTF-8 with U+FFFD.
+    pub fn decode_lossy(&self, ids: &[TokenId]) -> Result<String> {
+        Ok(String::from_utf8_lossy(&self.decode_bytes(ids)?).into_owned())
+    }
+
+    /// Splits `text` into ordinary-text segments and allowed specials under `policy`.
+    fn for_each_segment(
+        &self,
+        text: &str,
+        policy: &SpecialPolicy,
+        mut segment: impl FnMut(Segment) -> Result<()>,
+    ) -> Result<()> {
+        let mut start = 0;
+        for found in self.specials.find(text, policy)? {
+            if found.start > start {
+                segment(Segment::Text(start, found.start))?;
+            }
+            segment(Segment::Special(found.id, found.start, found.end))?;
+            start = found.end;
+        }
+        if start < text.len() {
+            segment(Segment::Text(start, text.len()))?;
+        }
+        Ok(())
+    }
+}
+
+fn is_continuation(byte: u8) -> bool {
+    (0x80..0xC0).contains(&byte)
+}
+
+enum Segment {
+    Text(usize, usize),
+    Special(TokenId, usize, usize),
+}
+
+/// Token ID -> bytes, for ordinary and special tokens, in one flat buffer.
+#[derive(Debug, Clone)]
+struct Decoder {
+    bytes: Vec<u8>,
+    /// `(start, end)` in `bytes` per ID; `(u32::MAX, 0)` for IDs that are not tokens.
+    spans: Vec<(u32, u32)>,
+}
+
+impl Decoder {
+    fn new(model: &BpeModel, specials: &SpecialTokens) -> Result<Self> {
+        let max_id = model
+            .tokens()
+            .map(|(_, id)| id)
+            .chain(specials.entries().iter().map(|&(_, id)| id))
+            .max()
+            .unwrap_or(0);
+        let mut decoder =
+            Decoder { bytes: Vec::new(), spans: vec![(u32::MAX, 0); max_id as usize + 1] };
+        for (bytes, id) in model.tokens() {
+            decoder.set(id, bytes);
+        }
+        let is_ordinary: Vec<bool> = decoder.spans.iter().map(|&(s, _)| s != u32::MAX).collect();
+        for (text, id) in specials.entries() {
+            if is_ordinary[*id as usize] {
+                return Err(TokenizerError::BadParameter(format!(
+                    "special token {text:?} has ID {id}, which is an ordinary token's ID"
+                )));
+            }
+            decoder.set(*id, text.as_bytes());
+        }
+        Ok(decoder)
+    }
+
+    fn set(&mut self, id: TokenId, bytes: &[u8]) {
+        let start = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(bytes);
+        self.spans[id as usize] = (start, self.bytes.len() as u32);
+    }
+
+    #[inline]
+    fn bytes(&self, id: TokenId) -> Option<&[u8]> {
+        let &(start, end) = self.spans.get(id as usize)?;
+        (start != u32::MAX).then(|| &self.bytes[start as usize..end as usize])
+    }
+}

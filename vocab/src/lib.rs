@@ -1,0 +1,129 @@
+//! The shared token-ID space of omnitok.
+//!
+//! Every modality writes its tokens into one space of [`TokenId`]s. This crate holds the pieces
+//! that all of them agree on: the ID type and [`IdRange`], a named half-open range of IDs, with
+//! the check that a set of ranges does not overlap.
+
+use serde::{Deserialize, Serialize};
+
+/// One token ID of the shared vocabulary.
+pub type TokenId = u32;
+
+/// A named half-open range of token IDs, `start..end`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdRange {
+    /// What the range holds, e.g. `"text"` or `"special"`.
+    pub name: String,
+    /// First ID of the range.
+    pub start: TokenId,
+    /// One past the last ID of the range.
+    pub end: TokenId,
+}
+
+impl IdRange {
+    /// A range named `name` covering `start..end`.
+    pub fn new(name: impl Into<String>, start: TokenId, end: TokenId) -> Self {
+        Self { name: name.into(), start, end }
+    }
+
+    /// Number of IDs in the range.
+    pub fn len(&self) -> u32 {
+        self.end.saturating_sub(self.start)
+    }
+
+    /// Whether the range holds no ID.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether `id` lies in the range.
+    pub fn contains(&self, id: TokenId) -> bool {
+        (self.start..self.end).contains(&id)
+    }
+
+    fn overlaps(&self, other: &IdRange) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+}
+
+/// Why a set of ranges is not a valid layout.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VocabError {
+    /// A range ends before it starts.
+    #[error("range {name:?} ends ({end}) before it starts ({start})")]
+    Inverted { name: String, start: TokenId, end: TokenId },
+    /// Two ranges share at least one ID.
+    #[error("ranges {first:?} and {second:?} overlap at ID {id}")]
+    Overlap { first: String, second: String, id: TokenId },
+    /// Two ranges carry the same name.
+    #[error("two ranges are both named {name:?}")]
+    DuplicateName { name: String },
+}
+
+/// Checks that `ranges` are well formed, pairwise disjoint and uniquely named.
+pub fn check_disjoint(ranges: &[IdRange]) -> Result<(), VocabError> {
+    for range in ranges {
+        if range.end < range.start {
+            return Err(VocabError::Inverted {
+                name: range.name.clone(),
+                start: range.start,
+                end: range.end,
+            });
+        }
+    }
+    let mut sorted: Vec<&IdRange> = ranges.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    for pair in sorted.windows(2) {
+        if pair[0].name == pair[1].name {
+            return Err(VocabError::DuplicateName { name: pair[0].name.clone() });
+        }
+    }
+    sorted.sort_by_key(|r| (r.start, r.end));
+    for pair in sorted.windows(2) {
+        if pair[0].overlaps(pair[1]) {
+            return Err(VocabError::Overlap {
+                first: pair[0].name.clone(),
+                second: pair[1].name.clone(),
+                id: pair[1].start,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disjoint_ranges_pass() {
+        let ranges = [IdRange::new("text", 0, 10), IdRange::new("special", 10, 12)];
+        assert_eq!(check_disjoint(&ranges), Ok(()));
+    }
+
+    #[test]
+    fn overlap_is_reported_with_the_first_shared_id() {
+        let ranges = [IdRange::new("special", 8, 12), IdRange::new("text", 0, 10)];
+        assert_eq!(
+            check_disjoint(&ranges),
+            Err(VocabError::Overlap { first: "text".into(), second: "special".into(), id: 8 })
+        );
+    }
+
+    #[test]
+    fn duplicate_names_and_inverted_ranges_are_errors() {
+        let dup = [IdRange::new("a", 0, 1), IdRange::new("a", 5, 6)];
+        assert!(matches!(check_disjoint(&dup), Err(VocabError::DuplicateName { .. })));
+        let inv = [IdRange::new("a", 5, 1)];
+        assert!(matches!(check_disjoint(&inv), Err(VocabError::Inverted { .. })));
+    }
+
+    #[test]
+    fn empty_ranges_never_overlap() {
+        let ranges = [IdRange::new("a", 0, 10), IdRange::new("b", 5, 5)];
+        assert_eq!(check_disjoint(&ranges), Ok(()));
+        assert!(ranges[1].is_empty());
+        assert!(ranges[0].contains(9) && !ranges[0].contains(10));
+    }
+}
