@@ -36,6 +36,8 @@ pub struct BpeModel {
     /// Emit a piece that is itself a token directly, without merging (tiktoken's behaviour, and
     /// tokenizer.json's `ignore_merges`).
     whole_piece_first: bool,
+    /// Built from ranks: merges are by the rank of the concatenation.
+    from_ranks: bool,
 }
 
 /// Why a vocabulary cannot form a byte-level BPE model. The loaders turn these into errors that
@@ -72,7 +74,9 @@ impl BpeModel {
                 merges.insert(pair_key(left, right), Merge { priority: token, token });
             }
         }
-        Self::assemble(encoder, merges, true)
+        let mut model = Self::assemble(encoder, merges, true)?;
+        model.from_ranks = true;
+        Ok(model)
     }
 
     /// A model from a vocabulary and an ordered merge list, as in tokenizer.json.
@@ -109,7 +113,7 @@ impl BpeModel {
             let byte = byte as u8;
             *slot = *encoder.get([byte].as_slice()).ok_or(ModelError::MissingByte(byte))?;
         }
-        Ok(Self { encoder, merges, byte_tokens, whole_piece_first })
+        Ok(Self { encoder, merges, byte_tokens, whole_piece_first, from_ranks: false })
     }
 
     /// Number of ordinary tokens.
@@ -190,6 +194,9 @@ impl BpeModel {
     /// Whether merging by the rank of the concatenation, lowest first, gives exactly this
     /// model's merges: the condition for saving it as a tiktoken rank file.
     pub fn merges_follow_ranks(&self) -> bool {
+        if self.from_ranks {
+            return true;
+        }
         if !self.whole_piece_first {
             return false;
         }

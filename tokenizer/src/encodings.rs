@@ -5,11 +5,8 @@ use std::sync::{Arc, OnceLock};
 
 use omnitok_vocab::TokenId;
 
-use crate::bpe::BpeModel;
 use crate::error::{Result, TokenizerError};
-use crate::pretokenize::{Pretokenizer, CL100K_PATTERN, GPT2_PATTERN, O200K_PATTERN};
-use crate::ranks::parse_ranks;
-use crate::special::SpecialTokens;
+use crate::pretokenize::{CL100K_PATTERN, GPT2_PATTERN, O200K_PATTERN};
 use crate::tokenizer::Tokenizer;
 
 const O200K_RANKS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/o200k_base.tiktoken"));
@@ -75,11 +72,7 @@ fn build(name: &str) -> Result<Tokenizer> {
     if name == "o200k_harmony" {
         specials = harmony_specials();
     }
-    let source = format!("built-in {name}");
-    let tokens = parse_ranks(ranks, &source)?;
-    let model = BpeModel::from_ranks(tokens)
-        .map_err(|e| TokenizerError::bad_vocab(&source, "ranks", format!("{e:?}")))?;
-    Tokenizer::new(name, Pretokenizer::new(pattern)?, model, SpecialTokens::new(specials)?)
+    Tokenizer::from_rank_bytes(name, ranks, &format!("built-in {name}"), pattern, specials)
 }
 
 /// o200k_harmony's specials: o200k_base's, the harmony chat format's, and reserved IDs up to

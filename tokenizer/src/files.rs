@@ -81,12 +81,29 @@ impl Tokenizer {
                 )))
             }
         };
-        let tokens = parse_ranks(&data, &shown)?;
-        let model = BpeModel::from_ranks(tokens).map_err(|e| {
-            TokenizerError::bad_vocab(&shown, "tokens", format!("{e:?}"))
-        })?;
         let name = path.file_stem().map_or(shown.clone(), |s| s.to_string_lossy().into_owned());
-        Tokenizer::new(name, Pretokenizer::new(&pattern)?, model, SpecialTokens::new(specials)?)
+        Self::from_rank_bytes(name, &data, &shown, &pattern, specials)
+    }
+
+    /// A tokenizer from the text of a rank file, its pattern and its special tokens. `source`
+    /// names the data in errors.
+    pub fn from_rank_bytes(
+        name: impl Into<String>,
+        data: &[u8],
+        source: &str,
+        pattern: &str,
+        specials: Vec<(String, TokenId)>,
+    ) -> Result<Self> {
+        let tokens = parse_ranks(data, source)?;
+        let model = BpeModel::from_ranks(tokens)
+            .map_err(|e| TokenizerError::bad_vocab(source, "tokens", model_error_message(&e)))?;
+        Tokenizer::new(name, Pretokenizer::new(pattern)?, model, SpecialTokens::new(specials)?)
+    }
+
+    /// The rank-file text of this tokenizer's vocabulary, if tiktoken's merge rule describes it
+    /// exactly (see [`Tokenizer::save_rank_file`]).
+    pub fn to_rank_text(&self) -> Option<String> {
+        self.model().merges_follow_ranks().then(|| format_ranks(self.model().tokens()))
     }
 
     /// Saves as tokenizer.json.
@@ -104,22 +121,37 @@ impl Tokenizer {
     /// (lowest rank of the concatenation) would encode differently from this tokenizer.
     pub fn save_rank_file(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        if !self.model().merges_follow_ranks() {
+        let Some(ranks) = self.to_rank_text() else {
             return Err(TokenizerError::Unsupported {
                 path: path.display().to_string(),
                 message: "this vocabulary's merges do not follow its token IDs, so a rank file \
                           would encode differently; save it as tokenizer.json"
                     .into(),
             });
-        }
+        };
         let meta = RankFileMeta {
             pattern: self.pattern().to_string(),
             special_tokens: self.special_tokens().entries().to_vec(),
         };
-        std::fs::write(path, format_ranks(self.model().tokens()))
+        std::fs::write(path, ranks)
             .map_err(|e| TokenizerError::io(path, e))?;
         let meta_file = meta_path(path);
         let json = serde_json::to_string_pretty(&meta).unwrap_or_default();
         std::fs::write(&meta_file, json).map_err(|e| TokenizerError::io(&meta_file, e))
+    }
+}
+
+fn model_error_message(error: &crate::bpe::ModelError) -> String {
+    use crate::bpe::ModelError;
+    match error {
+        ModelError::DuplicateBytes { token, other } => {
+            format!("ranks {other} and {token} have the same bytes")
+        }
+        ModelError::MissingByte(byte) => {
+            format!("no token for the single byte 0x{byte:02x}; byte-level BPE needs all 256")
+        }
+        ModelError::MergeWithoutToken { index, what } => {
+            format!("merge {index} refers to {what:?}, which is not a token")
+        }
     }
 }

@@ -230,6 +230,11 @@ pub fn to_tokenizer_json(tokenizer: &Tokenizer) -> String {
     for &(bytes, id) in &tokens {
         vocab.insert(to_byte_level(bytes), json!(id));
     }
+    // Specials also go into the vocabulary under their own text: HF keeps an added token's ID
+    // only when the model vocabulary holds it, and numbers it anew otherwise.
+    for (content, id) in tokenizer.special_tokens().entries() {
+        vocab.insert(content.clone(), json!(id));
+    }
     let mut merges: Vec<(u32, TokenId, TokenId)> = Vec::with_capacity(tokens.len());
     let by_priority: std::collections::HashMap<TokenId, u32> =
         model.merges().map(|(_, _, m)| (m.token, m.priority)).fold(
@@ -262,6 +267,10 @@ pub fn to_tokenizer_json(tokenizer: &Tokenizer) -> String {
                    "rstrip": false, "normalized": false, "special": true})
         })
         .collect();
+    let pattern = match tokenizer.pretokenizer() {
+        Pretokenizer::Builtin(builtin) => builtin.oniguruma_pattern(),
+        Pretokenizer::Regex(_) => tokenizer.pattern().to_string(),
+    };
     let root = json!({
         "version": "1.0",
         "truncation": null,
@@ -269,7 +278,7 @@ pub fn to_tokenizer_json(tokenizer: &Tokenizer) -> String {
         "added_tokens": added,
         "normalizer": null,
         "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-            {"type": "Split", "pattern": {"Regex": tokenizer.pattern()}, "behavior": "Isolated", "invert": false},
+            {"type": "Split", "pattern": {"Regex": pattern}, "behavior": "Isolated", "invert": false},
             {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}
         ]},
         "post_processor": null,

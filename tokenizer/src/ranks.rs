@@ -3,13 +3,16 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use omnitok_vocab::TokenId;
+use rustc_hash::FxHashMap;
 
 use crate::error::{Result, TokenizerError};
 
 /// Parses a rank file's text. `path` only names the source in errors. Empty lines are skipped,
-/// as tiktoken skips them.
+/// as tiktoken skips them. Two lines with the same rank (which tiktoken refuses) or the same
+/// token bytes are an error naming both lines: either would make encoding or decoding ambiguous.
 pub fn parse_ranks(text: &[u8], path: &str) -> Result<Vec<(Vec<u8>, TokenId)>> {
     let mut tokens = Vec::with_capacity(text.len() / 12);
+    let mut lines: Vec<usize> = Vec::with_capacity(text.len() / 12);
     for (index, line) in text.split(|&b| b == b'\n').enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
@@ -34,9 +37,27 @@ pub fn parse_ranks(text: &[u8], path: &str) -> Result<Vec<(Vec<u8>, TokenId)>> {
                 )
             })?;
         tokens.push((bytes, rank));
+        lines.push(index + 1);
     }
     if tokens.is_empty() {
         return Err(TokenizerError::bad_vocab(path, "line 1", "the rank file holds no token"));
+    }
+    let mut by_bytes: FxHashMap<&[u8], usize> = FxHashMap::default();
+    let mut by_rank: FxHashMap<TokenId, usize> = FxHashMap::default();
+    by_bytes.reserve(tokens.len());
+    by_rank.reserve(tokens.len());
+    for ((bytes, rank), &line) in tokens.iter().zip(&lines) {
+        let repeated = |what: String, first: usize| {
+            let message = format!("{what} repeats line {first}");
+            TokenizerError::bad_vocab(path, format!("line {line}"), message)
+        };
+        if let Some(first) = by_bytes.insert(bytes, line) {
+            let token = String::from_utf8_lossy(bytes);
+            return Err(repeated(format!("token {token:?}"), first));
+        }
+        if let Some(first) = by_rank.insert(*rank, line) {
+            return Err(repeated(format!("rank {rank}"), first));
+        }
     }
     Ok(tokens)
 }

@@ -22,20 +22,32 @@ fn random_text(rng: &mut impl Rng, max_len: usize) -> String {
 
 fn pieces(pre: &Pretokenizer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    pre.for_each_piece(text, |s, e| out.push(text[s..e].to_string())).unwrap();
+    pre.for_each_piece(text, |s, e| out.push(text[s..e].to_string()))
+        .expect("built-in patterns never fail");
     out
 }
 
+fn regex_pieces(regex: &fancy_regex::Regex, text: &str) -> Vec<String> {
+    regex
+        .find_iter(text)
+        .map(|m| m.expect("no backtrack limit on short texts").as_str().to_string())
+        .collect()
+}
+
 fn check(pattern: BuiltinPattern, seed: u64, cases: usize, max_len: usize) {
-    let fast = Pretokenizer::new(pattern.pattern()).unwrap();
+    let fast = Pretokenizer::new(pattern.pattern()).expect("built-in pattern");
     assert!(matches!(fast, Pretokenizer::Builtin(_)));
-    let regex = fancy_regex::Regex::new(pattern.pattern()).unwrap();
+    assert!(matches!(Pretokenizer::new(&pattern.oniguruma_pattern()), Ok(Pretokenizer::Builtin(_))));
+    let regex = fancy_regex::Regex::new(pattern.pattern()).expect("published pattern compiles");
+    // The spelling exported for HF tokenizers must mean the same.
+    let respelled =
+        fancy_regex::Regex::new(&pattern.oniguruma_pattern()).expect("respelled pattern compiles");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     for _ in 0..cases {
         let text = random_text(&mut rng, max_len);
-        let expected: Vec<String> =
-            regex.find_iter(&text).map(|m| m.unwrap().as_str().to_string()).collect();
+        let expected = regex_pieces(&regex, &text);
         assert_eq!(pieces(&fast, &text), expected, "{pattern:?} on {text:?}");
+        assert_eq!(regex_pieces(&respelled, &text), expected, "respelled {pattern:?} on {text:?}");
     }
 }
 

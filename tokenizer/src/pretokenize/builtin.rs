@@ -53,9 +53,18 @@ impl BuiltinPattern {
         }
     }
 
-    /// The matcher whose regex is exactly `pattern`, if any.
+    /// The same regex spelled for Oniguruma (HF tokenizers), where `{n,m}+` is not possessive
+    /// but a repetition of the braced group. cl100k's `\p{N}{1,3}+` is a whole alternative, so
+    /// dropping the possessive mark there matches the same text.
+    pub fn oniguruma_pattern(self) -> String {
+        self.pattern().replace(r"\p{N}{1,3}+", r"\p{N}{1,3}")
+    }
+
+    /// The matcher whose regex is exactly `pattern` (in either spelling), if any.
     pub fn recognize(pattern: &str) -> Option<Self> {
-        [Self::Gpt2, Self::Cl100k, Self::O200k].into_iter().find(|p| p.pattern() == pattern)
+        [Self::Gpt2, Self::Cl100k, Self::O200k]
+            .into_iter()
+            .find(|p| p.pattern() == pattern || p.oniguruma_pattern() == pattern)
     }
 
     /// Calls `piece(start, end)` for every match in `text`, in order. Matches tile the text.

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test of omnitok: formatting and lints, the Rust tests, then the Python extension
+# built into a local virtualenv (.venv) and its pytest suite (parity with tiktoken and HF
+# tokenizers included). Works on a fresh clone; needs Rust and Python 3.9+.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    echo "== creating .venv"
+    "$python" -m venv .venv
+fi
+echo "== installing test requirements"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r python/requirements-test.txt
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== cargo test"
+cargo test --workspace --exclude omnitok-python
+
+echo "== building the Python extension"
+VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" \
+    .venv/bin/maturin develop --quiet --release --manifest-path python/Cargo.toml
+echo "== pytest"
+.venv/bin/python -m pytest python/tests -q
