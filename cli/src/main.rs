@@ -1,1 +1,53 @@
-fn main() {}
+//! `omnitok`: encode text to token IDs, decode IDs to text, and count tokens.
+//!
+//! One module per command; [`input`] reads inputs, picks the tokenizer and writes output. All
+//! tokenization lives in `omnitok-tokenizer`: this binary parses arguments, does I/O, formats
+//! results and maps errors to `omnitok: <message>` on stderr with exit code 1.
+
+mod count;
+mod decode;
+mod encode;
+mod input;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "omnitok",
+    version,
+    about = "Byte-level BPE tokenizer, compatible with tiktoken."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Encode(encode::EncodeArgs),
+    Decode(decode::DecodeArgs),
+    Count(count::CountArgs),
+}
+
+fn main() -> ExitCode {
+    // Usage errors and --help/--version exit here, with clap's codes (2 and 0).
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Encode(args) => encode::run(&args),
+        Command::Decode(args) => decode::run(&args),
+        Command::Count(args) => count::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output went away (`omnitok encode big | head`): nothing to report.
+        Err(e) if input::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            // If stderr is gone too there is nowhere left to report to.
+            let _ = writeln!(std::io::stderr(), "omnitok: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Reading inputs (files or stdin), choosing the tokenizer, and writing to stdout.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::builder::PossibleValuesParser;
+use clap::Args;
+use omnitok_tokenizer::{get_encoding, Tokenizer, ENCODING_NAMES};
+
+/// The tokenizer of `encode` and `decode`: a built-in encoding or a file.
+#[derive(Args, Debug)]
+pub struct TokenizerArgs {
+    /// Built-in encoding.
+    #[arg(
+        short,
+        long,
+        value_name = "NAME",
+        default_value = "o200k_base",
+        value_parser = PossibleValuesParser::new(ENCODING_NAMES),
+        conflicts_with = "tokenizer"
+    )]
+    pub encoding: String,
+
+    /// Tokenizer file instead of a built-in encoding: tokenizer.json, or a tiktoken rank file
+    /// (whose pattern and special tokens come from its side file FILE.json, if any).
+    #[arg(short, long, value_name = "FILE")]
+    pub tokenizer: Option<PathBuf>,
+
+    /// Pre-tokenization regex for a rank file (overrides its side file's; required without one).
+    #[arg(long, value_name = "REGEX", requires = "tokenizer")]
+    pub pattern: Option<String>,
+}
+
+impl TokenizerArgs {
+    /// Loads the chosen tokenizer.
+    pub fn load(&self) -> Result<Arc<Tokenizer>> {
+        match &self.tokenizer {
+            Some(path) => load_file(path, self.pattern.as_deref()),
+            None => load_encoding(&self.encoding),
+        }
+    }
+}
+
+/// The built-in encoding `name`.
+pub fn load_encoding(name: &str) -> Result<Arc<Tokenizer>> {
+    Ok(get_encoding(name)?)
+}
+
+/// A tokenizer file; the library's errors already name the file.
+pub fn load_file(path: &Path, pattern: Option<&str>) -> Result<Arc<Tokenizer>> {
+    Ok(Arc::new(Tokenizer::from_file(path, pattern)?))
+}
+
+/// One input: its name for messages (the path, or `<stdin>`) and its bytes.
+pub struct Input {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads `path`, or stdin when it is absent or `-`.
+pub fn read(path: Option<&Path>) -> Result<Input> {
+    match path {
+        Some(path) if path != Path::new("-") => {
+            let name = path.display().to_string();
+            let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+            Ok(Input { name, bytes })
+        }
+        _ => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .context("cannot read <stdin>")?;
+            Ok(Input {
+                name: "<stdin>".to_string(),
+                bytes,
+            })
+        }
+    }
+}
+
+/// Reads `path` (or stdin) as UTF-8 text; other bytes are an error naming the input and offset.
+pub fn read_text(path: Option<&Path>) -> Result<(String, String)> {
+    let Input { name, bytes } = read(path)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((name, text)),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            anyhow::bail!("{name}: not valid UTF-8 at byte {offset}")
+        }
+    }
+}
+
+/// Writes `bytes` to stdout and flushes.
+pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .context("cannot write to stdout")
+}
+
+/// Whether `error` comes from writing to a closed pipe.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
