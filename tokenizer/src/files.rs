@@ -97,7 +97,9 @@ impl Tokenizer {
         let tokens = parse_ranks(data, source)?;
         let model = BpeModel::from_ranks(tokens)
             .map_err(|e| TokenizerError::bad_vocab(source, "tokens", model_error_message(&e)))?;
-        Tokenizer::new(name, Pretokenizer::new(pattern)?, model, SpecialTokens::new(specials)?)
+        let specials = SpecialTokens::new(specials)?;
+        Tokenizer::new(name, Pretokenizer::new(pattern)?, model, specials)
+            .map_err(|e| in_file(e, source))
     }
 
     /// The rank-file text of this tokenizer's vocabulary, if tiktoken's merge rule describes it
@@ -153,5 +155,15 @@ fn model_error_message(error: &crate::bpe::ModelError) -> String {
         ModelError::MergeWithoutToken { index, what } => {
             format!("merge {index} refers to {what:?}, which is not a token")
         }
+    }
+}
+
+/// A tokenizer-assembly error (ID collisions, ID range) restated as an error of file `source`.
+pub(crate) fn in_file(error: TokenizerError, source: &str) -> TokenizerError {
+    match error {
+        TokenizerError::BadParameter(message) => {
+            TokenizerError::bad_vocab(source, "token IDs", message)
+        }
+        other => other,
     }
 }

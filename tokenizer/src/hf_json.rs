@@ -166,7 +166,9 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
     let name = std::path::Path::new(path)
         .file_name()
         .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned());
-    Tokenizer::new(name, Pretokenizer::new(&pattern)?, model, SpecialTokens::new(specials)?)
+    let specials = SpecialTokens::new(specials)?;
+    Tokenizer::new(name, Pretokenizer::new(&pattern)?, model, specials)
+        .map_err(|e| crate::files::in_file(e, path))
 }
 
 /// The pre-tokenization regex of a supported `pre_tokenizer` value.

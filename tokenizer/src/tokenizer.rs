@@ -275,6 +275,15 @@ impl Decoder {
             .chain(specials.entries().iter().map(|&(_, id)| id))
             .max()
             .unwrap_or(0);
+        // IDs index a dense table, so an ID far beyond the number of tokens would allocate
+        // without bound; real vocabularies leave at most small gaps.
+        let n_entries = model.len() + specials.len();
+        if max_id as usize > 2 * n_entries + 1024 {
+            return Err(TokenizerError::BadParameter(format!(
+                "token ID {max_id} is far beyond the vocabulary's {n_entries} tokens; IDs must \
+                 be dense (at most 2 x tokens + 1024)"
+            )));
+        }
         let mut decoder =
             Decoder { bytes: Vec::new(), spans: vec![(u32::MAX, 0); max_id as usize + 1] };
         for (bytes, id) in model.tokens() {

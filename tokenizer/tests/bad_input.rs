@@ -146,6 +146,15 @@ fn rank_file_with_duplicate_token_bytes_names_the_line() {
 }
 
 #[test]
+fn rank_file_with_a_huge_id_is_refused_before_allocating() {
+    let dir = temp_dir("huge-id");
+    let mut lines = rank_lines();
+    lines.push(format!("{} 4000000000", BASE64.encode(b"abcd")));
+    let err = rank_file_error(&dir, "huge.tiktoken", &lines);
+    assert_bad_vocab(&err, "huge.tiktoken", "token IDs", "4000000000");
+}
+
+#[test]
 fn rank_file_with_duplicate_ranks_names_the_line() {
     // tiktoken refuses two tokens with one rank: decoding that ID would be ambiguous.
     let dir = temp_dir("ranks-duplicate-ranks");
