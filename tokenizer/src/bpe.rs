@@ -255,69 +255,66 @@ impl BpeModel {
         out.extend(parts.iter().map(|&(token, _)| token));
     }
 
-    /// Heap over a doubly linked list of symbols. A heap entry is stale when either symbol
-    /// changed since it was pushed; each symbol's `version` tells.
+    /// Heap over a doubly linked list of symbols. A heap entry `(priority, left)` is acted on
+    /// only if the pair now starting at `left` still merges with that priority: then it is the
+    /// lowest, leftmost mergeable pair (every pair formed was pushed), and merging it is right
+    /// whichever push it came from. Entries that fail the check are stale and dropped.
     fn merge_long(&self, piece: &[u8], list: &mut LongScratch, out: &mut Vec<TokenId>) {
-        let n = piece.len();
         let LongScratch { symbols, heap } = list;
+        let n = piece.len() as u32;
         symbols.clear();
-        heap.clear();
         symbols.extend(piece.iter().enumerate().map(|(i, &b)| Symbol {
             token: self.byte_tokens[b as usize],
-            prev: i.wrapping_sub(1),
-            next: i + 1,
-            version: 0,
+            prev: (i as u32).wrapping_sub(1),
+            next: i as u32 + 1,
         }));
-        let push = |heap: &mut BinaryHeap<Reverse<Candidate>>, symbols: &[Symbol], left: usize| {
-            let right = symbols[left].next;
-            if right >= n {
-                return;
-            }
-            if let Some(merge) = self.merge(symbols[left].token, symbols[right].token) {
-                heap.push(Reverse(Candidate {
-                    priority: merge.priority,
-                    left,
-                    left_version: symbols[left].version,
-                    right_version: symbols[right].version,
-                    token: merge.token,
-                }));
-            }
-        };
-        for left in 0..n - 1 {
-            push(heap, symbols, left);
-        }
-        while let Some(Reverse(c)) = heap.pop() {
-            let right = symbols[c.left].next;
-            let stale = symbols[c.left].version != c.left_version
-                || right >= n
-                || symbols[right].version != c.right_version;
-            if stale {
+        let key = |priority: u32, left: u32| Reverse((u64::from(priority) << 32) | u64::from(left));
+        let mut initial = std::mem::take(heap).into_vec();
+        initial.clear();
+        initial.extend((0..n - 1).filter_map(|left| {
+            let (l, r) = (symbols[left as usize].token, symbols[left as usize + 1].token);
+            self.merge(l, r).map(|m| key(m.priority, left))
+        }));
+        *heap = BinaryHeap::from(initial);
+        while let Some(Reverse(entry)) = heap.pop() {
+            let (priority, left) = ((entry >> 32) as u32, entry as u32);
+            let l = left as usize;
+            let right = symbols[l].next;
+            if symbols[l].token == DEAD || right >= n {
                 continue;
             }
-            // Merge `right` into `left`; `right` dies (its version moves on, making its
-            // entries stale).
-            let after = symbols[right].next;
-            symbols[right].version = u32::MAX;
-            let left = &mut symbols[c.left];
-            left.token = c.token;
-            left.version += 1;
-            left.next = after;
+            let r = right as usize;
+            let Some(merge) = self.merge(symbols[l].token, symbols[r].token) else { continue };
+            if merge.priority != priority {
+                continue;
+            }
+            let after = symbols[r].next;
+            symbols[r].token = DEAD;
+            symbols[l].token = merge.token;
+            symbols[l].next = after;
             if after < n {
-                symbols[after].prev = c.left;
+                symbols[after as usize].prev = left;
+                if let Some(m) = self.merge(merge.token, symbols[after as usize].token) {
+                    heap.push(key(m.priority, left));
+                }
             }
-            let before = symbols[c.left].prev;
+            let before = symbols[l].prev;
             if before < n {
-                push(heap, symbols, before);
+                if let Some(m) = self.merge(symbols[before as usize].token, merge.token) {
+                    heap.push(key(m.priority, before));
+                }
             }
-            push(heap, symbols, c.left);
         }
         let mut i = 0;
         while i < n {
-            out.push(symbols[i].token);
-            i = symbols[i].next;
+            out.push(symbols[i as usize].token);
+            i = symbols[i as usize].next;
         }
     }
 }
+
+/// Token value of a symbol merged into its left neighbour.
+const DEAD: TokenId = TokenId::MAX;
 
 fn build_encoder(
     tokens: Vec<(Vec<u8>, TokenId)>,
@@ -335,25 +332,15 @@ fn build_encoder(
 #[derive(Debug, Clone, Copy)]
 struct Symbol {
     token: TokenId,
-    prev: usize,
-    next: usize,
-    version: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Candidate {
-    // Field order is the heap order: lowest priority, then leftmost.
-    priority: u32,
-    left: usize,
-    left_version: u32,
-    right_version: u32,
-    token: TokenId,
+    prev: u32,
+    next: u32,
 }
 
 #[derive(Debug, Default)]
 struct LongScratch {
     symbols: Vec<Symbol>,
-    heap: BinaryHeap<Reverse<Candidate>>,
+    /// `Reverse(priority << 32 | left)`: lowest priority first, then leftmost.
+    heap: BinaryHeap<Reverse<u64>>,
 }
 
 /// Reusable buffers of the merge loop; one per thread.
