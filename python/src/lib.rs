@@ -36,7 +36,11 @@ fn special_set(value: &Bound<'_, PyAny>, argument: &str) -> PyResult<SpecialSet>
     for item in value.try_iter()? {
         names.insert(item?.extract::<String>()?);
     }
-    Ok(if names.is_empty() { SpecialSet::None } else { SpecialSet::Only(names) })
+    Ok(if names.is_empty() {
+        SpecialSet::None
+    } else {
+        SpecialSet::Only(names)
+    })
 }
 
 fn policy(allowed: &Bound<'_, PyAny>, disallowed: &Bound<'_, PyAny>) -> PyResult<SpecialPolicy> {
@@ -45,6 +49,9 @@ fn policy(allowed: &Bound<'_, PyAny>, disallowed: &Bound<'_, PyAny>) -> PyResult
         disallowed: special_set(disallowed, "disallowed_special")?,
     })
 }
+
+/// `(id, byte_start, byte_end, char_start, char_end)` of one token.
+type OffsetTuple = (TokenId, usize, usize, usize, usize);
 
 /// How an `Encoding` is rebuilt when unpickled.
 #[derive(Clone)]
@@ -68,11 +75,18 @@ impl Encoding {
     /// side file `<path>.json`).
     #[staticmethod]
     #[pyo3(signature = (path, pattern=None))]
-    fn from_file(py: Python<'_>, path: std::path::PathBuf, pattern: Option<String>) -> PyResult<Self> {
+    fn from_file(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        pattern: Option<String>,
+    ) -> PyResult<Self> {
         let tokenizer = py
             .detach(|| Tokenizer::from_file(&path, pattern.as_deref()))
             .map_err(to_py_err)?;
-        Ok(Self { inner: Arc::new(tokenizer), origin: Origin::Value })
+        Ok(Self {
+            inner: Arc::new(tokenizer),
+            origin: Origin::Value,
+        })
     }
 
     /// Saves as tokenizer.json when `path` ends in `.json`, else as a tiktoken rank file plus
@@ -121,12 +135,21 @@ impl Encoding {
         self.inner
             .special_tokens()
             .id("<|endoftext|>")
-            .ok_or_else(|| PyValueError::new_err(format!("{} has no <|endoftext|>", self.inner.name())))
+            .ok_or_else(|| {
+                PyValueError::new_err(format!("{} has no <|endoftext|>", self.inner.name()))
+            })
     }
 
     #[getter]
     fn special_tokens_set<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PySet>> {
-        PySet::new(py, self.inner.special_tokens().entries().iter().map(|(t, _)| t.as_str()))
+        PySet::new(
+            py,
+            self.inner
+                .special_tokens()
+                .entries()
+                .iter()
+                .map(|(t, _)| t.as_str()),
+        )
     }
 
     /// Special tokens as a dict of string -> ID.
@@ -148,11 +171,13 @@ impl Encoding {
         disallowed_special: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<TokenId>> {
         let policy = policy_of(py, allowed_special, disallowed_special)?;
-        py.detach(|| self.inner.encode_with_policy(text, &policy)).map_err(to_py_err)
+        py.detach(|| self.inner.encode_with_policy(text, &policy))
+            .map_err(to_py_err)
     }
 
     fn encode_ordinary(&self, py: Python<'_>, text: &str) -> PyResult<Vec<TokenId>> {
-        py.detach(|| self.inner.encode_ordinary(text)).map_err(to_py_err)
+        py.detach(|| self.inner.encode_ordinary(text))
+            .map_err(to_py_err)
     }
 
     /// `encode` returning a numpy uint32 array.
@@ -178,7 +203,8 @@ impl Encoding {
         disallowed_special: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<usize> {
         let policy = policy_of(py, allowed_special, disallowed_special)?;
-        py.detach(|| self.inner.count(text, &policy)).map_err(to_py_err)
+        py.detach(|| self.inner.count(text, &policy))
+            .map_err(to_py_err)
     }
 
     /// `(id, byte_start, byte_end, char_start, char_end)` for each token.
@@ -189,10 +215,15 @@ impl Encoding {
         text: &str,
         allowed_special: Option<&Bound<'_, PyAny>>,
         disallowed_special: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Vec<(TokenId, usize, usize, usize, usize)>> {
+    ) -> PyResult<Vec<OffsetTuple>> {
         let policy = policy_of(py, allowed_special, disallowed_special)?;
-        let spans = py.detach(|| self.inner.encode_with_offsets(text, &policy)).map_err(to_py_err)?;
-        Ok(spans.iter().map(|s| (s.id, s.bytes.0, s.bytes.1, s.chars.0, s.chars.1)).collect())
+        let spans = py
+            .detach(|| self.inner.encode_with_offsets(text, &policy))
+            .map_err(to_py_err)?;
+        Ok(spans
+            .iter()
+            .map(|s| (s.id, s.bytes.0, s.bytes.1, s.chars.0, s.chars.1))
+            .collect())
     }
 
     /// Encodes many texts in parallel with the GIL released. `num_threads` is accepted for
@@ -209,7 +240,8 @@ impl Encoding {
         let _ = num_threads;
         let policy = policy_of(py, allowed_special, disallowed_special)?;
         let texts: Vec<&str> = text.iter().map(String::as_str).collect();
-        py.detach(|| self.inner.encode_batch(&texts, &policy)).map_err(to_py_err)
+        py.detach(|| self.inner.encode_batch(&texts, &policy))
+            .map_err(to_py_err)
     }
 
     #[pyo3(signature = (text, *, num_threads=8))]
@@ -221,7 +253,8 @@ impl Encoding {
     ) -> PyResult<Vec<Vec<TokenId>>> {
         let _ = num_threads;
         let texts: Vec<&str> = text.iter().map(String::as_str).collect();
-        py.detach(|| self.inner.encode_ordinary_batch(&texts)).map_err(to_py_err)
+        py.detach(|| self.inner.encode_ordinary_batch(&texts))
+            .map_err(to_py_err)
     }
 
     /// The ID of one token given as bytes (an ordinary token, or a special token's string).
@@ -231,7 +264,10 @@ impl Encoding {
             Err(_) => text_or_bytes.extract()?,
         };
         self.inner.encode_single_token(&bytes).ok_or_else(|| {
-            PyKeyError::new_err(format!("{:?} is not a single token", String::from_utf8_lossy(&bytes)))
+            PyKeyError::new_err(format!(
+                "{:?} is not a single token",
+                String::from_utf8_lossy(&bytes)
+            ))
         })
     }
 
@@ -241,24 +277,40 @@ impl Encoding {
     fn decode(&self, py: Python<'_>, tokens: Vec<TokenId>, errors: &str) -> PyResult<String> {
         match errors {
             "strict" => py.detach(|| self.inner.decode(&tokens)).map_err(to_py_err),
-            "replace" => py.detach(|| self.inner.decode_lossy(&tokens)).map_err(to_py_err),
+            "replace" => py
+                .detach(|| self.inner.decode_lossy(&tokens))
+                .map_err(to_py_err),
             other => Err(PyValueError::new_err(format!(
                 "errors must be \"strict\" or \"replace\", not {other:?}"
             ))),
         }
     }
 
-    fn decode_bytes<'py>(&self, py: Python<'py>, tokens: Vec<TokenId>) -> PyResult<Bound<'py, PyBytes>> {
-        let bytes = py.detach(|| self.inner.decode_bytes(&tokens)).map_err(to_py_err)?;
+    fn decode_bytes<'py>(
+        &self,
+        py: Python<'py>,
+        tokens: Vec<TokenId>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = py
+            .detach(|| self.inner.decode_bytes(&tokens))
+            .map_err(to_py_err)?;
         Ok(PyBytes::new(py, &bytes))
     }
 
-    fn decode_single_token_bytes<'py>(&self, py: Python<'py>, token: TokenId) -> PyResult<Bound<'py, PyBytes>> {
+    fn decode_single_token_bytes<'py>(
+        &self,
+        py: Python<'py>,
+        token: TokenId,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         let bytes = self.token(token)?;
         Ok(PyBytes::new(py, bytes))
     }
 
-    fn decode_tokens_bytes<'py>(&self, py: Python<'py>, tokens: Vec<TokenId>) -> PyResult<Bound<'py, PyList>> {
+    fn decode_tokens_bytes<'py>(
+        &self,
+        py: Python<'py>,
+        tokens: Vec<TokenId>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let items = tokens
             .iter()
             .map(|&id| self.token(id).map(|b| PyBytes::new(py, b)))
@@ -282,20 +334,38 @@ impl Encoding {
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         let module = py.import("omnitok._omnitok")?;
         match &self.origin {
-            Origin::Builtin(name) => {
-                PyTuple::new(py, [module.getattr("get_encoding")?, PyTuple::new(py, [name])?.into_any()])
-            }
+            Origin::Builtin(name) => PyTuple::new(
+                py,
+                [
+                    module.getattr("get_encoding")?,
+                    PyTuple::new(py, [name])?.into_any(),
+                ],
+            ),
             Origin::Value => match py.detach(|| self.inner.to_rank_text()) {
                 Some(ranks) => {
                     let specials = self.inner.special_tokens().entries().to_vec();
-                    let args = (self.inner.name(), PyBytes::new(py, ranks.as_bytes()), self.inner.pattern(), specials);
-                    PyTuple::new(py, [module.getattr("_encoding_from_ranks")?, args.into_pyobject(py)?.into_any()])
+                    let args = (
+                        self.inner.name(),
+                        PyBytes::new(py, ranks.as_bytes()),
+                        self.inner.pattern(),
+                        specials,
+                    );
+                    PyTuple::new(
+                        py,
+                        [
+                            module.getattr("_encoding_from_ranks")?,
+                            args.into_pyobject(py)?.into_any(),
+                        ],
+                    )
                 }
                 None => {
                     let json = self.to_json(py);
                     PyTuple::new(
                         py,
-                        [module.getattr("_encoding_from_json")?, PyTuple::new(py, [json])?.into_any()],
+                        [
+                            module.getattr("_encoding_from_json")?,
+                            PyTuple::new(py, [json])?.into_any(),
+                        ],
                     )
                 }
             },
@@ -325,7 +395,10 @@ fn policy_of(
 #[pyfunction]
 fn get_encoding(py: Python<'_>, name: String) -> PyResult<Encoding> {
     let tokenizer = py.detach(|| builtin_encoding(&name)).map_err(to_py_err)?;
-    Ok(Encoding { inner: tokenizer, origin: Origin::Builtin(name) })
+    Ok(Encoding {
+        inner: tokenizer,
+        origin: Origin::Builtin(name),
+    })
 }
 
 /// The encoding name a model uses.
@@ -346,7 +419,10 @@ fn _encoding_from_json(py: Python<'_>, json: String) -> PyResult<Encoding> {
     let tokenizer = py
         .detach(|| omnitok_tokenizer::hf_json::parse_tokenizer_json(&json, "<pickled encoding>"))
         .map_err(to_py_err)?;
-    Ok(Encoding { inner: Arc::new(tokenizer), origin: Origin::Value })
+    Ok(Encoding {
+        inner: Arc::new(tokenizer),
+        origin: Origin::Value,
+    })
 }
 
 /// Rebuilds an encoding from rank-file text, pattern and specials (used by pickling).
@@ -359,9 +435,14 @@ fn _encoding_from_ranks(
     specials: Vec<(String, TokenId)>,
 ) -> PyResult<Encoding> {
     let tokenizer = py
-        .detach(|| Tokenizer::from_rank_bytes(name, &ranks, "<pickled encoding>", &pattern, specials))
+        .detach(|| {
+            Tokenizer::from_rank_bytes(name, &ranks, "<pickled encoding>", &pattern, specials)
+        })
         .map_err(to_py_err)?;
-    Ok(Encoding { inner: Arc::new(tokenizer), origin: Origin::Value })
+    Ok(Encoding {
+        inner: Arc::new(tokenizer),
+        origin: Origin::Value,
+    })
 }
 
 #[pymodule]

@@ -71,7 +71,13 @@ impl BpeModel {
                 else {
                     continue;
                 };
-                merges.insert(pair_key(left, right), Merge { priority: token, token });
+                merges.insert(
+                    pair_key(left, right),
+                    Merge {
+                        priority: token,
+                        token,
+                    },
+                );
             }
         }
         let mut model = Self::assemble(encoder, merges, true)?;
@@ -89,14 +95,20 @@ impl BpeModel {
         let mut merges = FxHashMap::default();
         for (index, (left, right)) in merge_list.iter().enumerate() {
             let lookup = |bytes: &[u8]| {
-                encoder.get(bytes).copied().ok_or_else(|| ModelError::MergeWithoutToken {
-                    index,
-                    what: String::from_utf8_lossy(bytes).into_owned(),
-                })
+                encoder
+                    .get(bytes)
+                    .copied()
+                    .ok_or_else(|| ModelError::MergeWithoutToken {
+                        index,
+                        what: String::from_utf8_lossy(bytes).into_owned(),
+                    })
             };
             let merged = [left.as_slice(), right.as_slice()].concat();
             let key = pair_key(lookup(left)?, lookup(right)?);
-            let merge = Merge { priority: index as u32, token: lookup(&merged)? };
+            let merge = Merge {
+                priority: index as u32,
+                token: lookup(&merged)?,
+            };
             // A repeated merge keeps its first (highest) priority, as tokenizer.json loaders do.
             merges.entry(key).or_insert(merge);
         }
@@ -111,9 +123,17 @@ impl BpeModel {
         let mut byte_tokens = [0; 256];
         for (byte, slot) in byte_tokens.iter_mut().enumerate() {
             let byte = byte as u8;
-            *slot = *encoder.get([byte].as_slice()).ok_or(ModelError::MissingByte(byte))?;
+            *slot = *encoder
+                .get([byte].as_slice())
+                .ok_or(ModelError::MissingByte(byte))?;
         }
-        Ok(Self { encoder, merges, byte_tokens, whole_piece_first, from_ranks: false })
+        Ok(Self {
+            encoder,
+            merges,
+            byte_tokens,
+            whole_piece_first,
+            from_ranks: false,
+        })
     }
 
     /// Number of ordinary tokens.
@@ -188,7 +208,9 @@ impl BpeModel {
 
     /// All merges as `(left, right, merge)`, in no particular order.
     pub fn merges(&self) -> impl Iterator<Item = (TokenId, TokenId, Merge)> + '_ {
-        self.merges.iter().map(|(&key, &merge)| ((key >> 32) as TokenId, key as TokenId, merge))
+        self.merges
+            .iter()
+            .map(|(&key, &merge)| ((key >> 32) as TokenId, key as TokenId, merge))
     }
 
     /// Whether merging by the rank of the concatenation, lowest first, gives exactly this
@@ -200,12 +222,16 @@ impl BpeModel {
         if !self.whole_piece_first {
             return false;
         }
-        let tokens: Vec<(Vec<u8>, TokenId)> = self.tokens().map(|(b, id)| (b.to_vec(), id)).collect();
-        let Ok(by_rank) = Self::from_ranks(tokens) else { return false };
+        let tokens: Vec<(Vec<u8>, TokenId)> =
+            self.tokens().map(|(b, id)| (b.to_vec(), id)).collect();
+        let Ok(by_rank) = Self::from_ranks(tokens) else {
+            return false;
+        };
         let same_pairs = by_rank.merges.len() == self.merges.len()
-            && by_rank.merges.iter().all(|(key, m)| {
-                self.merges.get(key).is_some_and(|own| own.token == m.token)
-            });
+            && by_rank
+                .merges
+                .iter()
+                .all(|(key, m)| self.merges.get(key).is_some_and(|own| own.token == m.token));
         // Priorities must order merges as the token IDs do.
         let mut by_priority: Vec<Merge> = self.merges.values().copied().collect();
         by_priority.sort_unstable_by_key(|m| m.priority);
@@ -226,7 +252,11 @@ impl BpeModel {
             _ => u32::MAX,
         };
         parts.clear();
-        parts.extend(piece.iter().map(|&b| (self.byte_tokens[b as usize], u32::MAX)));
+        parts.extend(
+            piece
+                .iter()
+                .map(|&b| (self.byte_tokens[b as usize], u32::MAX)),
+        );
         for i in 0..parts.len() - 1 {
             parts[i].1 = pair_priority(parts[i].0, parts[i + 1].0);
         }
@@ -243,7 +273,9 @@ impl BpeModel {
             }
             let right = parts.remove(i + 1).0;
             // The pair has a priority, so the table has its merge.
-            parts[i].0 = self.merge(parts[i].0, right).map_or(parts[i].0, |m| m.token);
+            parts[i].0 = self
+                .merge(parts[i].0, right)
+                .map_or(parts[i].0, |m| m.token);
             parts[i].1 = match parts.get(i + 1) {
                 Some(&(next, _)) => pair_priority(parts[i].0, next),
                 None => u32::MAX,
@@ -272,7 +304,10 @@ impl BpeModel {
         let mut initial = std::mem::take(heap).into_vec();
         initial.clear();
         initial.extend((0..n - 1).filter_map(|left| {
-            let (l, r) = (symbols[left as usize].token, symbols[left as usize + 1].token);
+            let (l, r) = (
+                symbols[left as usize].token,
+                symbols[left as usize + 1].token,
+            );
             self.merge(l, r).map(|m| key(m.priority, left))
         }));
         *heap = BinaryHeap::from(initial);
@@ -284,7 +319,9 @@ impl BpeModel {
                 continue;
             }
             let r = right as usize;
-            let Some(merge) = self.merge(symbols[l].token, symbols[r].token) else { continue };
+            let Some(merge) = self.merge(symbols[l].token, symbols[r].token) else {
+                continue;
+            };
             if merge.priority != priority {
                 continue;
             }
@@ -358,8 +395,11 @@ mod tests {
 
     /// A small rank vocabulary: all bytes, then some merges over a few letters.
     fn toy_model() -> BpeModel {
-        let mut tokens: Vec<(Vec<u8>, TokenId)> = (0..=255u8).map(|b| (vec![b], b as u32)).collect();
-        for word in ["ab", "ba", "aa", "abab", "bab", "aab", "aaaa", "ca", "cab", "abc"] {
+        let mut tokens: Vec<(Vec<u8>, TokenId)> =
+            (0..=255u8).map(|b| (vec![b], b as u32)).collect();
+        for word in [
+            "ab", "ba", "aa", "abab", "bab", "aab", "aaaa", "ca", "cab", "abc",
+        ] {
             let id = tokens.len() as u32;
             tokens.push((word.as_bytes().to_vec(), id));
         }
@@ -375,7 +415,11 @@ mod tests {
         let mut parts: Vec<Vec<u8>> = piece.iter().map(|&b| vec![b]).collect();
         loop {
             let best = (0..parts.len().saturating_sub(1))
-                .filter_map(|i| model.token(&[parts[i].clone(), parts[i + 1].clone()].concat()).map(|r| (r, i)))
+                .filter_map(|i| {
+                    model
+                        .token(&[parts[i].clone(), parts[i + 1].clone()].concat())
+                        .map(|r| (r, i))
+                })
                 .min();
             let Some((_, i)) = best else { break };
             let right = parts.remove(i + 1);
@@ -394,7 +438,12 @@ mod tests {
             let piece: Vec<u8> = (0..len).map(|_| b"abcx"[rng.random_range(0..4)]).collect();
             let mut out = Vec::new();
             model.encode_piece(&piece, &mut scratch, &mut out);
-            assert_eq!(out, naive(&model, &piece), "piece {:?}", String::from_utf8_lossy(&piece));
+            assert_eq!(
+                out,
+                naive(&model, &piece),
+                "piece {:?}",
+                String::from_utf8_lossy(&piece)
+            );
             assert_eq!(model.count_piece(&piece, &mut scratch), out.len());
             // The two paths agree on the same piece.
             let (mut short, mut long) = (Vec::new(), Vec::new());
@@ -409,9 +458,16 @@ mod tests {
     #[test]
     fn missing_byte_and_duplicates_are_reported() {
         let tokens: Vec<(Vec<u8>, TokenId)> = (0..255u8).map(|b| (vec![b], b as u32)).collect();
-        assert_eq!(BpeModel::from_ranks(tokens).unwrap_err(), ModelError::MissingByte(255));
-        let mut tokens: Vec<(Vec<u8>, TokenId)> = (0..=255u8).map(|b| (vec![b], b as u32)).collect();
+        assert_eq!(
+            BpeModel::from_ranks(tokens).unwrap_err(),
+            ModelError::MissingByte(255)
+        );
+        let mut tokens: Vec<(Vec<u8>, TokenId)> =
+            (0..=255u8).map(|b| (vec![b], b as u32)).collect();
         tokens.push((vec![b'a'], 300));
-        assert!(matches!(BpeModel::from_ranks(tokens), Err(ModelError::DuplicateBytes { .. })));
+        assert!(matches!(
+            BpeModel::from_ranks(tokens),
+            Err(ModelError::DuplicateBytes { .. })
+        ));
     }
 }

@@ -21,19 +21,29 @@ const FIM_SUFFIX: &str = "<|fim_suffix|>";
 const ENDOFPROMPT: &str = "<|endofprompt|>";
 
 /// Names of the built-in encodings, in the order `list_encoding_names` reports them.
-pub const ENCODING_NAMES: [&str; 7] =
-    ["o200k_base", "o200k_harmony", "cl100k_base", "p50k_base", "p50k_edit", "r50k_base", "gpt2"];
+pub const ENCODING_NAMES: [&str; 7] = [
+    "o200k_base",
+    "o200k_harmony",
+    "cl100k_base",
+    "p50k_base",
+    "p50k_edit",
+    "r50k_base",
+    "gpt2",
+];
 
 /// The built-in encoding `name`, built on first use and shared afterwards.
 pub fn get_encoding(name: &str) -> Result<Arc<Tokenizer>> {
     static CACHE: [OnceLock<Arc<Tokenizer>>; ENCODING_NAMES.len()] =
         [const { OnceLock::new() }; ENCODING_NAMES.len()];
-    let index = ENCODING_NAMES.iter().position(|&n| n == name).ok_or_else(|| {
-        TokenizerError::BadParameter(format!(
-            "unknown encoding {name:?}; built-in encodings: {}",
-            ENCODING_NAMES.join(", ")
-        ))
-    })?;
+    let index = ENCODING_NAMES
+        .iter()
+        .position(|&n| n == name)
+        .ok_or_else(|| {
+            TokenizerError::BadParameter(format!(
+                "unknown encoding {name:?}; built-in encodings: {}",
+                ENCODING_NAMES.join(", ")
+            ))
+        })?;
     if let Some(tokenizer) = CACHE[index].get() {
         return Ok(tokenizer.clone());
     }
@@ -43,7 +53,11 @@ pub fn get_encoding(name: &str) -> Result<Arc<Tokenizer>> {
 
 fn build(name: &str) -> Result<Tokenizer> {
     let (ranks, pattern, specials): (&[u8], &str, Vec<(&str, TokenId)>) = match name {
-        "o200k_base" => (O200K_RANKS, O200K_PATTERN, vec![(ENDOFTEXT, 199_999), (ENDOFPROMPT, 200_018)]),
+        "o200k_base" => (
+            O200K_RANKS,
+            O200K_PATTERN,
+            vec![(ENDOFTEXT, 199_999), (ENDOFPROMPT, 200_018)],
+        ),
         "o200k_harmony" => (O200K_RANKS, O200K_PATTERN, Vec::new()),
         "cl100k_base" => (
             CL100K_RANKS,
@@ -60,15 +74,24 @@ fn build(name: &str) -> Result<Tokenizer> {
         "p50k_edit" => (
             P50K_RANKS,
             GPT2_PATTERN,
-            vec![(ENDOFTEXT, 50_256), (FIM_PREFIX, 50_281), (FIM_MIDDLE, 50_282), (FIM_SUFFIX, 50_283)],
+            vec![
+                (ENDOFTEXT, 50_256),
+                (FIM_PREFIX, 50_281),
+                (FIM_MIDDLE, 50_282),
+                (FIM_SUFFIX, 50_283),
+            ],
         ),
         "r50k_base" | "gpt2" => (R50K_RANKS, GPT2_PATTERN, vec![(ENDOFTEXT, 50_256)]),
         other => {
-            return Err(TokenizerError::BadParameter(format!("unknown encoding {other:?}")))
+            return Err(TokenizerError::BadParameter(format!(
+                "unknown encoding {other:?}"
+            )))
         }
     };
-    let mut specials: Vec<(String, TokenId)> =
-        specials.into_iter().map(|(t, id)| (t.to_string(), id)).collect();
+    let mut specials: Vec<(String, TokenId)> = specials
+        .into_iter()
+        .map(|(t, id)| (t.to_string(), id))
+        .collect();
     if name == "o200k_harmony" {
         specials = harmony_specials();
     }

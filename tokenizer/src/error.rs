@@ -9,7 +9,11 @@ pub enum TokenizerError {
     /// A vocabulary file (rank file, tokenizer.json) is malformed; `location` names the line or
     /// the JSON field.
     #[error("{path}: {location}: {message}")]
-    BadVocabulary { path: String, location: String, message: String },
+    BadVocabulary {
+        path: String,
+        location: String,
+        message: String,
+    },
 
     /// The vocabulary uses a feature this crate does not implement.
     #[error("{path}: unsupported: {message}")]
@@ -28,7 +32,11 @@ pub enum TokenizerError {
 
     /// A token ID that the vocabulary does not define.
     #[error("unknown token ID {id} at position {position} (vocabulary has {n_vocab} IDs)")]
-    UnknownId { id: TokenId, position: usize, n_vocab: usize },
+    UnknownId {
+        id: TokenId,
+        position: usize,
+        n_vocab: usize,
+    },
 
     /// Decoded bytes are not valid UTF-8.
     #[error(
@@ -39,7 +47,10 @@ pub enum TokenizerError {
 
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl TokenizerError {
@@ -56,7 +67,10 @@ impl TokenizerError {
     }
 
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
-        Self::Io { path: path.display().to_string(), source }
+        Self::Io {
+            path: path.display().to_string(),
+            source,
+        }
     }
 }
 

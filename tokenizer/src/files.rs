@@ -36,12 +36,16 @@ pub fn meta_path(path: &Path) -> std::path::PathBuf {
 }
 
 fn read_limited(path: &Path) -> Result<Vec<u8>> {
-    let size = std::fs::metadata(path).map_err(|e| TokenizerError::io(path, e))?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|e| TokenizerError::io(path, e))?
+        .len();
     if size > MAX_VOCAB_FILE_BYTES {
         return Err(TokenizerError::bad_vocab(
             &path.display().to_string(),
             "size",
-            format!("{size} bytes is over the limit of {MAX_VOCAB_FILE_BYTES} for a vocabulary file"),
+            format!(
+                "{size} bytes is over the limit of {MAX_VOCAB_FILE_BYTES} for a vocabulary file"
+            ),
         ));
     }
     std::fs::read(path).map_err(|e| TokenizerError::io(path, e))
@@ -72,7 +76,10 @@ impl Tokenizer {
             None
         };
         let (pattern, specials) = match (pattern, meta) {
-            (Some(p), meta) => (p.to_string(), meta.map(|m| m.special_tokens).unwrap_or_default()),
+            (Some(p), meta) => (
+                p.to_string(),
+                meta.map(|m| m.special_tokens).unwrap_or_default(),
+            ),
             (None, Some(meta)) => (meta.pattern, meta.special_tokens),
             (None, None) => {
                 return Err(TokenizerError::BadParameter(format!(
@@ -81,7 +88,9 @@ impl Tokenizer {
                 )))
             }
         };
-        let name = path.file_stem().map_or(shown.clone(), |s| s.to_string_lossy().into_owned());
+        let name = path
+            .file_stem()
+            .map_or(shown.clone(), |s| s.to_string_lossy().into_owned());
         Self::from_rank_bytes(name, &data, &shown, &pattern, specials)
     }
 
@@ -105,7 +114,9 @@ impl Tokenizer {
     /// The rank-file text of this tokenizer's vocabulary, if tiktoken's merge rule describes it
     /// exactly (see [`Tokenizer::save_rank_file`]).
     pub fn to_rank_text(&self) -> Option<String> {
-        self.model().merges_follow_ranks().then(|| format_ranks(self.model().tokens()))
+        self.model()
+            .merges_follow_ranks()
+            .then(|| format_ranks(self.model().tokens()))
     }
 
     /// Saves as tokenizer.json.
@@ -135,8 +146,7 @@ impl Tokenizer {
             pattern: self.pattern().to_string(),
             special_tokens: self.special_tokens().entries().to_vec(),
         };
-        std::fs::write(path, ranks)
-            .map_err(|e| TokenizerError::io(path, e))?;
+        std::fs::write(path, ranks).map_err(|e| TokenizerError::io(path, e))?;
         let meta_file = meta_path(path);
         let json = serde_json::to_string_pretty(&meta).unwrap_or_default();
         std::fs::write(&meta_file, json).map_err(|e| TokenizerError::io(&meta_file, e))

@@ -62,45 +62,82 @@ fn from_byte_level(text: &str) -> Option<Vec<u8>> {
 /// Parses tokenizer.json text. `path` names the source in errors.
 pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
     let root: Value = serde_json::from_str(text).map_err(|e| {
-        TokenizerError::bad_vocab(path, format!("line {} column {}", e.line(), e.column()), e.to_string())
+        TokenizerError::bad_vocab(
+            path,
+            format!("line {} column {}", e.line(), e.column()),
+            e.to_string(),
+        )
     })?;
     let field = |value: &'_ Value, name: &str| value.get(name).cloned().unwrap_or(Value::Null);
     let bad = |location: &str, message: String| TokenizerError::bad_vocab(path, location, message);
-    let unsupported =
-        |message: String| TokenizerError::Unsupported { path: path.to_string(), message };
+    let unsupported = |message: String| TokenizerError::Unsupported {
+        path: path.to_string(),
+        message,
+    };
 
     if !field(&root, "normalizer").is_null() {
-        return Err(unsupported("a normalizer (field `normalizer` must be null)".into()));
+        return Err(unsupported(
+            "a normalizer (field `normalizer` must be null)".into(),
+        ));
     }
     let pattern = pre_tokenizer_pattern(&field(&root, "pre_tokenizer"), path)?;
 
     let model = field(&root, "model");
     match model.get("type").and_then(Value::as_str) {
         Some("BPE") | None => {}
-        Some(other) => return Err(unsupported(format!("model.type {other:?}; only BPE is supported"))),
+        Some(other) => {
+            return Err(unsupported(format!(
+                "model.type {other:?}; only BPE is supported"
+            )))
+        }
     }
     for option in ["continuing_subword_prefix", "end_of_word_suffix"] {
-        if model.get(option).and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
+        if model
+            .get(option)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+        {
             return Err(unsupported(format!("model.{option}")));
         }
     }
     if model.get("byte_fallback").and_then(Value::as_bool) == Some(true) {
-        return Err(unsupported("model.byte_fallback (only byte-level BPE is supported)".into()));
+        return Err(unsupported(
+            "model.byte_fallback (only byte-level BPE is supported)".into(),
+        ));
     }
-    if model.get("dropout").and_then(Value::as_f64).is_some_and(|d| d > 0.0) {
-        return Err(unsupported("model.dropout (BPE dropout is not deterministic)".into()));
+    if model
+        .get("dropout")
+        .and_then(Value::as_f64)
+        .is_some_and(|d| d > 0.0)
+    {
+        return Err(unsupported(
+            "model.dropout (BPE dropout is not deterministic)".into(),
+        ));
     }
-    let ignore_merges = model.get("ignore_merges").and_then(Value::as_bool).unwrap_or(false);
+    let ignore_merges = model
+        .get("ignore_merges")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
 
     // Added tokens become specials and leave the BPE vocabulary.
     let mut specials = Vec::new();
     let added = field(&root, "added_tokens");
-    for (i, token) in added.as_array().map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
+    for (i, token) in added
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
         let at = format!("added_tokens[{i}]");
-        let content = token.get("content").and_then(Value::as_str).ok_or_else(|| {
-            bad(&at, "missing string field `content`".into())
-        })?;
-        let id = token.get("id").and_then(Value::as_u64).and_then(|id| TokenId::try_from(id).ok());
+        let content = token
+            .get("content")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad(&at, "missing string field `content`".into()))?;
+        let id = token
+            .get("id")
+            .and_then(Value::as_u64)
+            .and_then(|id| TokenId::try_from(id).ok());
         let id = id.ok_or_else(|| bad(&at, "missing or invalid field `id`".into()))?;
         for option in ["single_word", "lstrip", "rstrip"] {
             if token.get(option).and_then(Value::as_bool) == Some(true) {
@@ -109,42 +146,55 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
         }
         specials.push((content.to_string(), id));
     }
-    let special_ids: std::collections::HashSet<TokenId> = specials.iter().map(|&(_, id)| id).collect();
+    let special_ids: std::collections::HashSet<TokenId> =
+        specials.iter().map(|&(_, id)| id).collect();
 
-    let vocab = model.get("vocab").and_then(Value::as_object).ok_or_else(|| {
-        bad("model.vocab", "missing object of token -> ID".into())
-    })?;
+    let vocab = model
+        .get("vocab")
+        .and_then(Value::as_object)
+        .ok_or_else(|| bad("model.vocab", "missing object of token -> ID".into()))?;
     let mut tokens = Vec::with_capacity(vocab.len());
     for (key, id) in vocab {
         let at = format!("model.vocab[{key:?}]");
-        let id = id.as_u64().and_then(|id| TokenId::try_from(id).ok()).ok_or_else(|| {
-            bad(&at, format!("ID {id} is not a non-negative 32-bit integer"))
-        })?;
+        let id = id
+            .as_u64()
+            .and_then(|id| TokenId::try_from(id).ok())
+            .ok_or_else(|| bad(&at, format!("ID {id} is not a non-negative 32-bit integer")))?;
         if special_ids.contains(&id) {
             continue;
         }
         let bytes = from_byte_level(key).ok_or_else(|| {
-            bad(&at, "not a byte-level token (a char outside the 256 byte chars)".into())
+            bad(
+                &at,
+                "not a byte-level token (a char outside the 256 byte chars)".into(),
+            )
         })?;
         tokens.push((bytes, id));
     }
 
     let merges_value = field(&model, "merges");
-    let merges_array = merges_value.as_array().ok_or_else(|| {
-        bad("model.merges", "missing array of merges".into())
-    })?;
+    let merges_array = merges_value
+        .as_array()
+        .ok_or_else(|| bad("model.merges", "missing array of merges".into()))?;
     let mut merges = Vec::with_capacity(merges_array.len());
     for (i, merge) in merges_array.iter().enumerate() {
         let at = format!("model.merges[{i}]");
         let (left, right) = match merge {
-            Value::String(s) => s.split_once(' ').map(|(a, b)| (a.to_string(), b.to_string())),
+            Value::String(s) => s
+                .split_once(' ')
+                .map(|(a, b)| (a.to_string(), b.to_string())),
             Value::Array(pair) if pair.len() == 2 => match (&pair[0], &pair[1]) {
                 (Value::String(a), Value::String(b)) => Some((a.clone(), b.clone())),
                 _ => None,
             },
             _ => None,
         }
-        .ok_or_else(|| bad(&at, "expected \"left right\" or [\"left\", \"right\"]".into()))?;
+        .ok_or_else(|| {
+            bad(
+                &at,
+                "expected \"left right\" or [\"left\", \"right\"]".into(),
+            )
+        })?;
         let decode = |s: &str| {
             from_byte_level(s).ok_or_else(|| bad(&at, format!("{s:?} is not a byte-level token")))
         };
@@ -157,11 +207,15 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
         ),
         crate::bpe::ModelError::MissingByte(b) => bad(
             "model.vocab",
-            format!("no token for byte 0x{b:02x} ({:?}); byte-level BPE needs all 256", to_byte_level(&[b])),
+            format!(
+                "no token for byte 0x{b:02x} ({:?}); byte-level BPE needs all 256",
+                to_byte_level(&[b])
+            ),
         ),
-        crate::bpe::ModelError::DuplicateBytes { token, other } => {
-            bad("model.vocab", format!("IDs {other} and {token} have the same bytes"))
-        }
+        crate::bpe::ModelError::DuplicateBytes { token, other } => bad(
+            "model.vocab",
+            format!("IDs {other} and {token} have the same bytes"),
+        ),
     })?;
     let name = std::path::Path::new(path)
         .file_name()
@@ -182,9 +236,14 @@ fn pre_tokenizer_pattern(value: &Value, path: &str) -> Result<String> {
         if step.get("add_prefix_space").and_then(Value::as_bool) == Some(true) {
             return Err(unsupported("ByteLevel with add_prefix_space".into()));
         }
-        let use_regex = step.get("use_regex").and_then(Value::as_bool).unwrap_or(true);
+        let use_regex = step
+            .get("use_regex")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
         if use_regex != regex_expected {
-            return Err(unsupported(format!("ByteLevel with use_regex={use_regex} here")));
+            return Err(unsupported(format!(
+                "ByteLevel with use_regex={use_regex} here"
+            )));
         }
         Ok(())
     };
@@ -194,7 +253,11 @@ fn pre_tokenizer_pattern(value: &Value, path: &str) -> Result<String> {
             Ok(GPT2_PATTERN.to_string())
         }
         "Sequence" => {
-            let steps = value.get("pretokenizers").and_then(Value::as_array).cloned().unwrap_or_default();
+            let steps = value
+                .get("pretokenizers")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             let [split, byte_level] = steps.as_slice() else {
                 return Err(unsupported("Sequence other than [Split, ByteLevel]".into()));
             };
@@ -207,7 +270,9 @@ fn pre_tokenizer_pattern(value: &Value, path: &str) -> Result<String> {
             if split.get("behavior").and_then(Value::as_str) != Some("Isolated")
                 || split.get("invert").and_then(Value::as_bool) == Some(true)
             {
-                return Err(unsupported("Split other than behavior Isolated, invert false".into()));
+                return Err(unsupported(
+                    "Split other than behavior Isolated, invert false".into(),
+                ));
             }
             split
                 .get("pattern")
@@ -248,7 +313,9 @@ pub fn to_tokenizer_json(tokenizer: &Tokenizer) -> String {
             },
         );
     for &(bytes, id) in &tokens {
-        let Some(&priority) = by_priority.get(&id) else { continue };
+        let Some(&priority) = by_priority.get(&id) else {
+            continue;
+        };
         if let [left, right] = model.split_below(bytes, priority)[..] {
             if model.merge(left, right).is_some_and(|m| m.token == id) {
                 merges.push((priority, left, right));
@@ -256,9 +323,16 @@ pub fn to_tokenizer_json(tokenizer: &Tokenizer) -> String {
         }
     }
     merges.sort_unstable();
-    let text_of = |id: TokenId| tokenizer.token_bytes(id).map(to_byte_level).unwrap_or_default();
-    let merges: Vec<Value> =
-        merges.iter().map(|&(_, l, r)| json!([text_of(l), text_of(r)])).collect();
+    let text_of = |id: TokenId| {
+        tokenizer
+            .token_bytes(id)
+            .map(to_byte_level)
+            .unwrap_or_default()
+    };
+    let merges: Vec<Value> = merges
+        .iter()
+        .map(|&(_, l, r)| json!([text_of(l), text_of(r)]))
+        .collect();
 
     let added: Vec<Value> = tokenizer
         .special_tokens()

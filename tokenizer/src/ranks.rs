@@ -20,7 +20,11 @@ pub fn parse_ranks(text: &[u8], path: &str) -> Result<Vec<(Vec<u8>, TokenId)>> {
         }
         let at = || format!("line {}", index + 1);
         let space = line.iter().position(|&b| b == b' ').ok_or_else(|| {
-            TokenizerError::bad_vocab(path, at(), "expected `<base64 token> <rank>`, found no space")
+            TokenizerError::bad_vocab(
+                path,
+                at(),
+                "expected `<base64 token> <rank>`, found no space",
+            )
         })?;
         let (encoded, rank) = (&line[..space], &line[space + 1..]);
         let bytes = BASE64.decode(encoded).map_err(|e| {
@@ -33,14 +37,21 @@ pub fn parse_ranks(text: &[u8], path: &str) -> Result<Vec<(Vec<u8>, TokenId)>> {
                 TokenizerError::bad_vocab(
                     path,
                     at(),
-                    format!("rank {:?} is not a non-negative integer", String::from_utf8_lossy(rank)),
+                    format!(
+                        "rank {:?} is not a non-negative integer",
+                        String::from_utf8_lossy(rank)
+                    ),
                 )
             })?;
         tokens.push((bytes, rank));
         lines.push(index + 1);
     }
     if tokens.is_empty() {
-        return Err(TokenizerError::bad_vocab(path, "line 1", "the rank file holds no token"));
+        return Err(TokenizerError::bad_vocab(
+            path,
+            "line 1",
+            "the rank file holds no token",
+        ));
     }
     let mut by_bytes: FxHashMap<&[u8], usize> = FxHashMap::default();
     let mut by_rank: FxHashMap<TokenId, usize> = FxHashMap::default();
@@ -82,19 +93,31 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let tokens = vec![(b"a".to_vec(), 0), (b" the".to_vec(), 1), (vec![0xff, 0x00], 2)];
+        let tokens = vec![
+            (b"a".to_vec(), 0),
+            (b" the".to_vec(), 1),
+            (vec![0xff, 0x00], 2),
+        ];
         let text = format_ranks(tokens.iter().map(|(b, r)| (b.as_slice(), *r)));
         assert_eq!(parse_ranks(text.as_bytes(), "x").unwrap(), tokens);
     }
 
     #[test]
     fn errors_name_file_and_line() {
-        let err = parse_ranks(b"YQ== 0\n\nYg== x\n", "ranks.tiktoken").unwrap_err().to_string();
-        assert_eq!(err, "ranks.tiktoken: line 3: rank \"x\" is not a non-negative integer");
+        let err = parse_ranks(b"YQ== 0\n\nYg== x\n", "ranks.tiktoken")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "ranks.tiktoken: line 3: rank \"x\" is not a non-negative integer"
+        );
         let err = parse_ranks(b"YQ==0\n", "r").unwrap_err().to_string();
         assert!(err.starts_with("r: line 1: expected"), "{err}");
         let err = parse_ranks(b"Y!Q== 0\n", "r").unwrap_err().to_string();
-        assert!(err.starts_with("r: line 1: token is not valid base64"), "{err}");
+        assert!(
+            err.starts_with("r: line 1: token is not valid base64"),
+            "{err}"
+        );
         assert!(parse_ranks(b"\n\n", "r").is_err());
     }
 }

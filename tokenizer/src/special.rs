@@ -33,7 +33,10 @@ pub struct SpecialPolicy {
 
 impl Default for SpecialPolicy {
     fn default() -> Self {
-        Self { allowed: SpecialSet::None, disallowed: SpecialSet::All }
+        Self {
+            allowed: SpecialSet::None,
+            disallowed: SpecialSet::All,
+        }
     }
 }
 
@@ -45,7 +48,10 @@ impl SpecialPolicy {
 
     /// Encode special tokens' strings as ordinary text.
     pub fn as_text() -> Self {
-        Self { allowed: SpecialSet::None, disallowed: SpecialSet::None }
+        Self {
+            allowed: SpecialSet::None,
+            disallowed: SpecialSet::None,
+        }
     }
 
     /// Encode the named specials as their IDs; any other special's string is an error.
@@ -58,7 +64,10 @@ impl SpecialPolicy {
 
     /// Encode every special token's string as its ID.
     pub fn allow_all() -> Self {
-        Self { allowed: SpecialSet::All, disallowed: SpecialSet::None }
+        Self {
+            allowed: SpecialSet::All,
+            disallowed: SpecialSet::None,
+        }
     }
 }
 
@@ -98,9 +107,16 @@ impl SpecialTokens {
         let any = if entries.is_empty() {
             None
         } else {
-            Some(build_matcher(entries.iter().map(|(t, _)| t.as_str()), MatchKind::Standard)?)
+            Some(build_matcher(
+                entries.iter().map(|(t, _)| t.as_str()),
+                MatchKind::Standard,
+            )?)
         };
-        Ok(Self { entries, by_text, any })
+        Ok(Self {
+            entries,
+            by_text,
+            any,
+        })
     }
 
     /// `(string, id)` pairs in definition order.
@@ -143,7 +159,9 @@ impl SpecialTokens {
     /// Applies `policy` to `text`: an error naming the first disallowed special found, else the
     /// allowed specials to split out, leftmost first (longest on ties), not overlapping.
     pub(crate) fn find(&self, text: &str, policy: &SpecialPolicy) -> Result<Vec<SpecialMatch>> {
-        let Some(any) = &self.any else { return Ok(Vec::new()) };
+        let Some(any) = &self.any else {
+            return Ok(Vec::new());
+        };
         let allowed = self.resolve(&policy.allowed)?;
         let allowed_set: FxHashSet<&str> = allowed.iter().copied().collect();
         let disallowed: FxHashSet<&str> = match &policy.disallowed {
@@ -171,7 +189,10 @@ impl SpecialTokens {
             }
         }
         if let Some((byte_offset, name)) = first_disallowed {
-            return Err(TokenizerError::DisallowedSpecial { token: name.to_string(), byte_offset });
+            return Err(TokenizerError::DisallowedSpecial {
+                token: name.to_string(),
+                byte_offset,
+            });
         }
         if !any_allowed {
             return Ok(Vec::new());
@@ -192,7 +213,10 @@ fn build_matcher<'a>(
     patterns: impl Iterator<Item = &'a str>,
     kind: MatchKind,
 ) -> Result<AhoCorasick> {
-    AhoCorasick::builder().match_kind(kind).build(patterns).map_err(|e| {
-        TokenizerError::BadParameter(format!("cannot build the special-token matcher: {e}"))
-    })
+    AhoCorasick::builder()
+        .match_kind(kind)
+        .build(patterns)
+        .map_err(|e| {
+            TokenizerError::BadParameter(format!("cannot build the special-token matcher: {e}"))
+        })
 }

@@ -41,7 +41,13 @@ impl Tokenizer {
         specials: SpecialTokens,
     ) -> Result<Self> {
         let decoder = Decoder::new(&model, &specials)?;
-        Ok(Self { name: name.into(), pretokenizer, model, specials, decoder })
+        Ok(Self {
+            name: name.into(),
+            pretokenizer,
+            model,
+            specials,
+            decoder,
+        })
     }
 
     /// The tokenizer's name (an encoding name, or the file it came from).
@@ -92,7 +98,8 @@ impl Tokenizer {
             Segment::Text(start, end) => {
                 let bytes = &text.as_bytes()[start..end];
                 self.pretokenizer.for_each_piece(&text[start..end], |s, e| {
-                    self.model.encode_piece(&bytes[s..e], &mut scratch, &mut out);
+                    self.model
+                        .encode_piece(&bytes[s..e], &mut scratch, &mut out);
                 })
             }
             Segment::Special(id, ..) => {
@@ -128,7 +135,11 @@ impl Tokenizer {
     }
 
     /// Encodes `text` under `policy` with the input range of each token.
-    pub fn encode_with_offsets(&self, text: &str, policy: &SpecialPolicy) -> Result<Vec<TokenSpan>> {
+    pub fn encode_with_offsets(
+        &self,
+        text: &str,
+        policy: &SpecialPolicy,
+    ) -> Result<Vec<TokenSpan>> {
         let mut spans = Vec::with_capacity(text.len() / 4);
         let mut scratch = Scratch::default();
         let mut ids = Vec::new();
@@ -137,17 +148,26 @@ impl Tokenizer {
                 let bytes = &text.as_bytes()[start..end];
                 self.pretokenizer.for_each_piece(&text[start..end], |s, e| {
                     ids.clear();
-                    self.model.encode_piece(&bytes[s..e], &mut scratch, &mut ids);
+                    self.model
+                        .encode_piece(&bytes[s..e], &mut scratch, &mut ids);
                     let mut at = start + s;
                     for &id in &ids {
                         let len = self.decoder.bytes(id).map_or(0, <[u8]>::len);
-                        spans.push(TokenSpan { id, bytes: (at, at + len), chars: (0, 0) });
+                        spans.push(TokenSpan {
+                            id,
+                            bytes: (at, at + len),
+                            chars: (0, 0),
+                        });
                         at += len;
                     }
                 })
             }
             Segment::Special(id, start, end) => {
-                spans.push(TokenSpan { id, bytes: (start, end), chars: (0, 0) });
+                spans.push(TokenSpan {
+                    id,
+                    bytes: (start, end),
+                    chars: (0, 0),
+                });
                 Ok(())
             }
         })?;
@@ -156,7 +176,10 @@ impl Tokenizer {
         let bytes = text.as_bytes();
         let (mut byte, mut leads) = (0usize, 0usize);
         let mut char_at = |offset: usize, inside_counts: bool| {
-            leads += bytes[byte..offset].iter().filter(|&&b| !is_continuation(b)).count();
+            leads += bytes[byte..offset]
+                .iter()
+                .filter(|&&b| !is_continuation(b))
+                .count();
             byte = offset;
             let inside = offset < bytes.len() && is_continuation(bytes[offset]);
             leads - usize::from(inside && !inside_counts)
@@ -170,8 +193,15 @@ impl Tokenizer {
     }
 
     /// Encodes many texts in parallel (rayon), each under `policy`. Output order is input order.
-    pub fn encode_batch(&self, texts: &[&str], policy: &SpecialPolicy) -> Result<Vec<Vec<TokenId>>> {
-        texts.par_iter().map(|text| self.encode_with_policy(text, policy)).collect()
+    pub fn encode_batch(
+        &self,
+        texts: &[&str],
+        policy: &SpecialPolicy,
+    ) -> Result<Vec<Vec<TokenId>>> {
+        texts
+            .par_iter()
+            .map(|text| self.encode_with_policy(text, policy))
+            .collect()
     }
 
     /// Encodes many texts in parallel as ordinary text.
@@ -182,9 +212,11 @@ impl Tokenizer {
     /// The ID of a single token given as bytes: an ordinary token's bytes, or a special token's
     /// string.
     pub fn encode_single_token(&self, bytes: &[u8]) -> Option<TokenId> {
-        self.model
-            .token(bytes)
-            .or_else(|| std::str::from_utf8(bytes).ok().and_then(|s| self.specials.id(s)))
+        self.model.token(bytes).or_else(|| {
+            std::str::from_utf8(bytes)
+                .ok()
+                .and_then(|s| self.specials.id(s))
+        })
     }
 
     /// The bytes of one token.
@@ -219,7 +251,10 @@ impl Tokenizer {
                     end > byte_offset
                 })
                 .unwrap_or(ids.len().saturating_sub(1));
-            TokenizerError::InvalidUtf8 { byte_offset, position }
+            TokenizerError::InvalidUtf8 {
+                byte_offset,
+                position,
+            }
         })
     }
 
@@ -284,8 +319,10 @@ impl Decoder {
                  be dense (at most 2 x tokens + 1024)"
             )));
         }
-        let mut decoder =
-            Decoder { bytes: Vec::new(), spans: vec![(u32::MAX, 0); max_id as usize + 1] };
+        let mut decoder = Decoder {
+            bytes: Vec::new(),
+            spans: vec![(u32::MAX, 0); max_id as usize + 1],
+        };
         for (bytes, id) in model.tokens() {
             decoder.set(id, bytes);
         }

@@ -23,7 +23,11 @@ pub struct IdRange {
 impl IdRange {
     /// A range named `name` covering `start..end`.
     pub fn new(name: impl Into<String>, start: TokenId, end: TokenId) -> Self {
-        Self { name: name.into(), start, end }
+        Self {
+            name: name.into(),
+            start,
+            end,
+        }
     }
 
     /// Number of IDs in the range.
@@ -52,10 +56,18 @@ impl IdRange {
 pub enum VocabError {
     /// A range ends before it starts.
     #[error("range {name:?} ends ({end}) before it starts ({start})")]
-    Inverted { name: String, start: TokenId, end: TokenId },
+    Inverted {
+        name: String,
+        start: TokenId,
+        end: TokenId,
+    },
     /// Two ranges share at least one ID.
     #[error("ranges {first:?} and {second:?} overlap at ID {id}")]
-    Overlap { first: String, second: String, id: TokenId },
+    Overlap {
+        first: String,
+        second: String,
+        id: TokenId,
+    },
     /// Two ranges carry the same name.
     #[error("two ranges are both named {name:?}")]
     DuplicateName { name: String },
@@ -76,7 +88,9 @@ pub fn check_disjoint(ranges: &[IdRange]) -> Result<(), VocabError> {
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     for pair in sorted.windows(2) {
         if pair[0].name == pair[1].name {
-            return Err(VocabError::DuplicateName { name: pair[0].name.clone() });
+            return Err(VocabError::DuplicateName {
+                name: pair[0].name.clone(),
+            });
         }
     }
     sorted.sort_by_key(|r| (r.start, r.end));
@@ -107,16 +121,26 @@ mod tests {
         let ranges = [IdRange::new("special", 8, 12), IdRange::new("text", 0, 10)];
         assert_eq!(
             check_disjoint(&ranges),
-            Err(VocabError::Overlap { first: "text".into(), second: "special".into(), id: 8 })
+            Err(VocabError::Overlap {
+                first: "text".into(),
+                second: "special".into(),
+                id: 8
+            })
         );
     }
 
     #[test]
     fn duplicate_names_and_inverted_ranges_are_errors() {
         let dup = [IdRange::new("a", 0, 1), IdRange::new("a", 5, 6)];
-        assert!(matches!(check_disjoint(&dup), Err(VocabError::DuplicateName { .. })));
+        assert!(matches!(
+            check_disjoint(&dup),
+            Err(VocabError::DuplicateName { .. })
+        ));
         let inv = [IdRange::new("a", 5, 1)];
-        assert!(matches!(check_disjoint(&inv), Err(VocabError::Inverted { .. })));
+        assert!(matches!(
+            check_disjoint(&inv),
+            Err(VocabError::Inverted { .. })
+        ));
     }
 
     #[test]

@@ -69,7 +69,11 @@ impl BuiltinPattern {
 
     /// Calls `piece(start, end)` for every match in `text`, in order. Matches tile the text.
     pub fn for_each_piece(self, text: &str, mut piece: impl FnMut(usize, usize)) {
-        let scanner = Scanner { text, bytes: text.as_bytes(), table: ClassTable::get() };
+        let scanner = Scanner {
+            text,
+            bytes: text.as_bytes(),
+            table: ClassTable::get(),
+        };
         let mut start = 0;
         while start < text.len() {
             let end = match self {
@@ -176,7 +180,11 @@ impl Scanner<'_> {
 
     /// ` ?P++` where P is `class`: the end, if a char of `class` follows the optional space.
     fn space_then_run(&self, start: usize, member: impl Fn(u8) -> bool) -> Option<usize> {
-        let first = if self.bytes[start] == b' ' { start + 1 } else { start };
+        let first = if self.bytes[start] == b' ' {
+            start + 1
+        } else {
+            start
+        };
         match self.at(first) {
             Some((flags, _)) if member(flags) => Some(self.run(first, member)),
             _ => None,
@@ -221,7 +229,9 @@ impl Scanner<'_> {
         if n > 0 {
             return s + n;
         }
-        let Some((flags, len)) = self.at(s) else { return s };
+        let Some((flags, len)) = self.at(s) else {
+            return s;
+        };
         // [^\r\n\p{L}\p{N}]?+\p{L}++
         let word = if is_word_prefix(flags) { s + len } else { s };
         if self.has(word, LETTER) {
@@ -244,7 +254,9 @@ impl Scanner<'_> {
     }
 
     fn o200k(&self, s: usize) -> usize {
-        let Some((flags, len)) = self.at(s) else { return s };
+        let Some((flags, len)) = self.at(s) else {
+            return s;
+        };
         if flags & (LETTER | UPPER_LIKE) != 0 || is_word_prefix(flags) {
             // Both word alternatives, each tried with the optional prefix char, then without.
             let with_prefix = is_word_prefix(flags).then_some(s + len);
@@ -289,8 +301,10 @@ impl Scanner<'_> {
             upper_end
         } else {
             let upper = &self.text[word..upper_end];
-            let (offset, _) =
-                upper.char_indices().rev().find(|&(_, c)| self.table.of(c) & LOWER_LIKE != 0)?;
+            let (offset, _) = upper
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| self.table.of(c) & LOWER_LIKE != 0)?;
             word + offset
         };
         let end = self.run(lower_start, |f| f & LOWER_LIKE != 0);

@@ -85,7 +85,11 @@ impl ClassTable {
             // At most N_BLOCKS (4352) distinct blocks exist, which fits u16.
             index.push(id as u16);
         }
-        ClassTable { ascii, index, blocks }
+        ClassTable {
+            ascii,
+            index,
+            blocks,
+        }
     }
 }
 
@@ -96,9 +100,11 @@ fn unicode_ranges(pattern: &str) -> Vec<(u32, u32)> {
     #[allow(clippy::expect_used)]
     let hir = regex_syntax::parse(pattern).expect("built-in class pattern parses");
     match hir.kind() {
-        HirKind::Class(Class::Unicode(class)) => {
-            class.ranges().iter().map(|r| (r.start() as u32, r.end() as u32)).collect()
-        }
+        HirKind::Class(Class::Unicode(class)) => class
+            .ranges()
+            .iter()
+            .map(|r| (r.start() as u32, r.end() as u32))
+            .collect(),
         other => unreachable!("class pattern {pattern} parsed to {other:?}"),
     }
 }
