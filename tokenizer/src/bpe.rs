@@ -33,6 +33,9 @@ pub struct BpeModel {
     encoder: FxHashMap<Box<[u8]>, TokenId>,
     merges: FxHashMap<u64, Merge>,
     byte_tokens: [TokenId; 256],
+    /// The merges of two single bytes, `a << 8 | b`, as a dense table: the first merges of
+    /// every piece, found without hashing (priority `u32::MAX` where there is none).
+    byte_pairs: Box<[Merge]>,
     /// Emit a piece that is itself a token directly, without merging (tiktoken's behaviour, and
     /// tokenizer.json's `ignore_merges`).
     whole_piece_first: bool,
@@ -127,10 +130,24 @@ impl BpeModel {
                 .get([byte].as_slice())
                 .ok_or(ModelError::MissingByte(byte))?;
         }
+        let none = Merge {
+            priority: u32::MAX,
+            token: 0,
+        };
+        let byte_pairs = (0..=u16::MAX)
+            .map(|pair| {
+                let (a, b) = (
+                    byte_tokens[(pair >> 8) as usize],
+                    byte_tokens[(pair & 0xff) as usize],
+                );
+                merges.get(&pair_key(a, b)).copied().unwrap_or(none)
+            })
+            .collect();
         Ok(Self {
             encoder,
             merges,
             byte_tokens,
+            byte_pairs,
             whole_piece_first,
             from_ranks: false,
         })
@@ -167,6 +184,13 @@ impl BpeModel {
         self.merges.get(&pair_key(left, right)).copied()
     }
 
+    /// The merge of two single-byte tokens.
+    #[inline]
+    fn byte_pair(&self, a: u8, b: u8) -> Option<Merge> {
+        let merge = self.byte_pairs[(usize::from(a) << 8) | usize::from(b)];
+        (merge.priority != u32::MAX).then_some(merge)
+    }
+
     /// Encodes one piece, appending its tokens to `out`.
     pub fn encode_piece(&self, piece: &[u8], scratch: &mut Scratch, out: &mut Vec<TokenId>) {
         if self.whole_piece_first {
@@ -178,7 +202,15 @@ impl BpeModel {
         match piece.len() {
             0 => {}
             1 => out.push(self.byte_tokens[piece[0] as usize]),
-            n if n <= SHORT_PIECE => self.merge_short(piece, u32::MAX, &mut scratch.short, out),
+            n if n <= SHORT_PIECE => {
+                if let Some(tokens) = scratch.cache.get(piece) {
+                    out.extend_from_slice(tokens);
+                    return;
+                }
+                let start = out.len();
+                self.merge_short(piece, u32::MAX, &mut scratch.short, out);
+                scratch.cache.insert(piece, &out[start..]);
+            }
             _ => self.merge_long(piece, &mut scratch.long, out),
         }
     }
@@ -257,8 +289,11 @@ impl BpeModel {
                 .iter()
                 .map(|&b| (self.byte_tokens[b as usize], u32::MAX)),
         );
-        for i in 0..parts.len() - 1 {
-            parts[i].1 = pair_priority(parts[i].0, parts[i + 1].0);
+        for (i, pair) in piece.windows(2).enumerate() {
+            parts[i].1 = match self.byte_pair(pair[0], pair[1]) {
+                Some(m) if m.priority < cap => m.priority,
+                _ => u32::MAX,
+            };
         }
         loop {
             let mut best = (u32::MAX, 0);
@@ -303,12 +338,9 @@ impl BpeModel {
         let key = |priority: u32, left: u32| Reverse((u64::from(priority) << 32) | u64::from(left));
         let mut initial = std::mem::take(heap).into_vec();
         initial.clear();
-        initial.extend((0..n - 1).filter_map(|left| {
-            let (l, r) = (
-                symbols[left as usize].token,
-                symbols[left as usize + 1].token,
-            );
-            self.merge(l, r).map(|m| key(m.priority, left))
+        initial.extend(piece.windows(2).enumerate().filter_map(|(left, pair)| {
+            self.byte_pair(pair[0], pair[1])
+                .map(|m| key(m.priority, left as u32))
         }));
         *heap = BinaryHeap::from(initial);
         while let Some(Reverse(entry)) = heap.pop() {
@@ -386,6 +418,38 @@ pub struct Scratch {
     short: Vec<(TokenId, u32)>,
     long: LongScratch,
     count_out: Vec<TokenId>,
+    cache: PieceCache,
+}
+
+/// The tokens of recently merged short pieces. Words recur (Zipf), so most pieces that need the
+/// merge loop have been merged before. Bounded: emptied when it reaches [`PieceCache::CAPACITY`]
+/// pieces. A cache belongs to one model: [`Scratch`] is never shared between models.
+#[derive(Debug, Default)]
+struct PieceCache {
+    /// Piece bytes -> range of `tokens`.
+    index: FxHashMap<Box<[u8]>, (u32, u32)>,
+    tokens: Vec<TokenId>,
+}
+
+impl PieceCache {
+    const CAPACITY: usize = 1 << 15;
+
+    #[inline]
+    fn get(&self, piece: &[u8]) -> Option<&[TokenId]> {
+        let &(start, end) = self.index.get(piece)?;
+        Some(&self.tokens[start as usize..end as usize])
+    }
+
+    fn insert(&mut self, piece: &[u8], tokens: &[TokenId]) {
+        if self.index.len() >= Self::CAPACITY {
+            self.index.clear();
+            self.tokens.clear();
+        }
+        let start = self.tokens.len() as u32;
+        self.tokens.extend_from_slice(tokens);
+        self.index
+            .insert(piece.into(), (start, self.tokens.len() as u32));
+    }
 }
 
 #[cfg(test)]

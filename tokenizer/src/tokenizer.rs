@@ -1,5 +1,8 @@
 //! [`Tokenizer`]: pre-tokenizer + BPE model + special tokens, with encode, count and decode.
 
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use omnitok_vocab::TokenId;
 use rayon::prelude::*;
 
@@ -18,6 +21,8 @@ pub struct Tokenizer {
     model: BpeModel,
     specials: SpecialTokens,
     decoder: Decoder,
+    /// Tells this model's thread-local piece cache from other models' (clones share it).
+    model_id: u64,
 }
 
 /// One token of [`Tokenizer::encode_with_offsets`], with the byte and char ranges of the input
@@ -40,6 +45,7 @@ impl Tokenizer {
         model: BpeModel,
         specials: SpecialTokens,
     ) -> Result<Self> {
+        static NEXT_MODEL_ID: AtomicU64 = AtomicU64::new(1);
         let decoder = Decoder::new(&model, &specials)?;
         Ok(Self {
             name: name.into(),
@@ -47,6 +53,7 @@ impl Tokenizer {
             model,
             specials,
             decoder,
+            model_id: NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -93,13 +100,11 @@ impl Tokenizer {
     /// Encodes `text` under `policy` (see [`SpecialPolicy`]).
     pub fn encode_with_policy(&self, text: &str, policy: &SpecialPolicy) -> Result<Vec<TokenId>> {
         let mut out = Vec::with_capacity(text.len() / 4);
-        let mut scratch = Scratch::default();
-        self.for_each_segment(text, policy, |segment| match segment {
+        self.for_each_segment(text, policy, |segment, scratch| match segment {
             Segment::Text(start, end) => {
                 let bytes = &text.as_bytes()[start..end];
                 self.pretokenizer.for_each_piece(&text[start..end], |s, e| {
-                    self.model
-                        .encode_piece(&bytes[s..e], &mut scratch, &mut out);
+                    self.model.encode_piece(&bytes[s..e], scratch, &mut out);
                 })
             }
             Segment::Special(id, ..) => {
@@ -112,13 +117,12 @@ impl Tokenizer {
 
     /// Number of tokens `encode_with_policy` would return, without building the ID vector.
     pub fn count(&self, text: &str, policy: &SpecialPolicy) -> Result<usize> {
-        let mut scratch = Scratch::default();
         let mut n = 0;
-        self.for_each_segment(text, policy, |segment| match segment {
+        self.for_each_segment(text, policy, |segment, scratch| match segment {
             Segment::Text(start, end) => {
                 let bytes = &text.as_bytes()[start..end];
                 self.pretokenizer.for_each_piece(&text[start..end], |s, e| {
-                    n += self.model.count_piece(&bytes[s..e], &mut scratch);
+                    n += self.model.count_piece(&bytes[s..e], scratch);
                 })
             }
             Segment::Special(..) => {
@@ -141,15 +145,13 @@ impl Tokenizer {
         policy: &SpecialPolicy,
     ) -> Result<Vec<TokenSpan>> {
         let mut spans = Vec::with_capacity(text.len() / 4);
-        let mut scratch = Scratch::default();
         let mut ids = Vec::new();
-        self.for_each_segment(text, policy, |segment| match segment {
+        self.for_each_segment(text, policy, |segment, scratch| match segment {
             Segment::Text(start, end) => {
                 let bytes = &text.as_bytes()[start..end];
                 self.pretokenizer.for_each_piece(&text[start..end], |s, e| {
                     ids.clear();
-                    self.model
-                        .encode_piece(&bytes[s..e], &mut scratch, &mut ids);
+                    self.model.encode_piece(&bytes[s..e], scratch, &mut ids);
                     let mut at = start + s;
                     for &id in &ids {
                         let len = self.decoder.bytes(id).map_or(0, <[u8]>::len);
@@ -263,25 +265,47 @@ impl Tokenizer {
         Ok(String::from_utf8_lossy(&self.decode_bytes(ids)?).into_owned())
     }
 
-    /// Splits `text` into ordinary-text segments and allowed specials under `policy`.
+    /// Splits `text` into ordinary-text segments and allowed specials under `policy`, handing
+    /// each with this thread's scratch buffers to `segment`.
     fn for_each_segment(
         &self,
         text: &str,
         policy: &SpecialPolicy,
-        mut segment: impl FnMut(Segment) -> Result<()>,
+        mut segment: impl FnMut(Segment, &mut Scratch) -> Result<()>,
     ) -> Result<()> {
-        let mut start = 0;
-        for found in self.specials.find(text, policy)? {
-            if found.start > start {
-                segment(Segment::Text(start, found.start))?;
+        let specials = self.specials.find(text, policy)?;
+        self.with_scratch(|scratch| {
+            let mut start = 0;
+            for found in specials {
+                if found.start > start {
+                    segment(Segment::Text(start, found.start), scratch)?;
+                }
+                segment(Segment::Special(found.id, found.start, found.end), scratch)?;
+                start = found.end;
             }
-            segment(Segment::Special(found.id, found.start, found.end))?;
-            start = found.end;
+            if start < text.len() {
+                segment(Segment::Text(start, text.len()), scratch)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs `f` with this thread's scratch buffers (and piece cache) for this tokenizer's model,
+    /// kept across calls so that batches of short texts share the cache.
+    fn with_scratch<T>(&self, f: impl FnOnce(&mut Scratch) -> T) -> T {
+        thread_local! {
+            static SCRATCH: RefCell<(u64, Scratch)> = RefCell::new((0, Scratch::default()));
         }
-        if start < text.len() {
-            segment(Segment::Text(start, text.len()))?;
-        }
-        Ok(())
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut slot) => {
+                if slot.0 != self.model_id {
+                    *slot = (self.model_id, Scratch::default());
+                }
+                f(&mut slot.1)
+            }
+            // Only reachable if `f` re-entered the tokenizer on this thread.
+            Err(_) => f(&mut Scratch::default()),
+        })
     }
 }
 
