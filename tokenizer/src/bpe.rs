@@ -140,7 +140,7 @@ impl BpeModel {
                     byte_tokens[(pair >> 8) as usize],
                     byte_tokens[(pair & 0xff) as usize],
                 );
-                merges.get(&pair_key(a, b)).copied().unwrap_or(none)
+                merges.get(&pair_key(a, b)).copied().unwrap_or(NO_MERGE)
             })
             .collect();
         Ok(Self {
@@ -208,7 +208,7 @@ impl BpeModel {
                     return;
                 }
                 let start = out.len();
-                self.merge_short(piece, u32::MAX, &mut scratch.short, out);
+                self.merge_short(piece, u32::MAX, &mut scratch.short, &mut scratch.pairs, out);
                 scratch.cache.insert(piece, &out[start..]);
             }
             _ => self.merge_long(piece, &mut scratch.long, out),
@@ -233,7 +233,13 @@ impl BpeModel {
     pub fn split_below(&self, bytes: &[u8], cap: u32) -> Vec<TokenId> {
         let mut out = Vec::new();
         if !bytes.is_empty() {
-            self.merge_short(bytes, cap, &mut Vec::new(), &mut out);
+            self.merge_short(
+                bytes,
+                cap,
+                &mut Vec::new(),
+                &mut PairCache::default(),
+                &mut out,
+            );
         }
         out
     }
@@ -270,53 +276,49 @@ impl BpeModel {
         same_pairs && by_priority.windows(2).all(|w| w[0].token <= w[1].token)
     }
 
-    /// Array scan: `parts[i] = (token, priority of merging with parts[i + 1])`; merges of
-    /// priority `cap` or above are not applied.
+    /// Array scan: `parts[i] = (token, merge with parts[i + 1])`, [`NO_MERGE`] where there is
+    /// none; merges of priority `cap` or above are not applied.
     fn merge_short(
         &self,
         piece: &[u8],
         cap: u32,
-        parts: &mut Vec<(TokenId, u32)>,
+        parts: &mut Vec<(TokenId, Merge)>,
+        pairs: &mut PairCache,
         out: &mut Vec<TokenId>,
     ) {
-        let pair_priority = |left, right| match self.merge(left, right) {
-            Some(m) if m.priority < cap => m.priority,
-            _ => u32::MAX,
+        let mut lookup = |left: TokenId, right: TokenId| pairs.merge(self, left, right);
+        let below_cap = |merge: Option<Merge>| match merge {
+            Some(m) if m.priority < cap => m,
+            _ => NO_MERGE,
         };
         parts.clear();
         parts.extend(
             piece
                 .iter()
-                .map(|&b| (self.byte_tokens[b as usize], u32::MAX)),
+                .map(|&b| (self.byte_tokens[b as usize], NO_MERGE)),
         );
         for (i, pair) in piece.windows(2).enumerate() {
-            parts[i].1 = match self.byte_pair(pair[0], pair[1]) {
-                Some(m) if m.priority < cap => m.priority,
-                _ => u32::MAX,
-            };
+            parts[i].1 = below_cap(self.byte_pair(pair[0], pair[1]));
         }
         loop {
             let mut best = (u32::MAX, 0);
-            for (i, &(_, priority)) in parts.iter().enumerate() {
-                if priority < best.0 {
-                    best = (priority, i);
+            for (i, &(_, merge)) in parts.iter().enumerate() {
+                if merge.priority < best.0 {
+                    best = (merge.priority, i);
                 }
             }
             let (priority, i) = best;
             if priority == u32::MAX {
                 break;
             }
-            let right = parts.remove(i + 1).0;
-            // The pair has a priority, so the table has its merge.
-            parts[i].0 = self
-                .merge(parts[i].0, right)
-                .map_or(parts[i].0, |m| m.token);
+            parts.remove(i + 1);
+            parts[i].0 = parts[i].1.token;
             parts[i].1 = match parts.get(i + 1) {
-                Some(&(next, _)) => pair_priority(parts[i].0, next),
-                None => u32::MAX,
+                Some(&(next, _)) => below_cap(lookup(parts[i].0, next)),
+                None => NO_MERGE,
             };
             if i > 0 {
-                parts[i - 1].1 = pair_priority(parts[i - 1].0, parts[i].0);
+                parts[i - 1].1 = below_cap(lookup(parts[i - 1].0, parts[i].0));
             }
         }
         out.extend(parts.iter().map(|&(token, _)| token));
@@ -382,6 +384,12 @@ impl BpeModel {
     }
 }
 
+/// "No merge" in the array scan: a priority no merge has.
+const NO_MERGE: Merge = Merge {
+    priority: u32::MAX,
+    token: 0,
+};
+
 /// Token value of a symbol merged into its left neighbour.
 const DEAD: TokenId = TokenId::MAX;
 
@@ -415,10 +423,42 @@ struct LongScratch {
 /// Reusable buffers of the merge loop; one per thread.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    short: Vec<(TokenId, u32)>,
+    short: Vec<(TokenId, Merge)>,
     long: LongScratch,
     count_out: Vec<TokenId>,
     cache: PieceCache,
+    pairs: PairCache,
+}
+
+/// A small direct-mapped cache in front of the merge table: pair frequencies are skewed, and the
+/// full table is too large for the processor's caches.
+#[derive(Debug)]
+struct PairCache {
+    /// `(pair key, merge)`; `u64::MAX` marks an empty slot (no real pair has that key).
+    slots: Box<[(u64, Merge)]>,
+}
+
+impl Default for PairCache {
+    fn default() -> Self {
+        Self {
+            slots: vec![(u64::MAX, NO_MERGE); 1 << PairCache::BITS].into_boxed_slice(),
+        }
+    }
+}
+
+impl PairCache {
+    const BITS: u32 = 14;
+
+    #[inline]
+    fn merge(&mut self, model: &BpeModel, left: TokenId, right: TokenId) -> Option<Merge> {
+        let key = pair_key(left, right);
+        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize;
+        let entry = &mut self.slots[slot];
+        if entry.0 != key {
+            *entry = (key, model.merge(left, right).unwrap_or(NO_MERGE));
+        }
+        (entry.1.priority != u32::MAX).then_some(entry.1)
+    }
 }
 
 /// The tokens of recently merged short pieces. Words recur (Zipf), so most pieces that need the
@@ -512,7 +552,13 @@ mod tests {
             // The two paths agree on the same piece.
             let (mut short, mut long) = (Vec::new(), Vec::new());
             if piece.len() > 1 {
-                model.merge_short(&piece, u32::MAX, &mut scratch.short, &mut short);
+                model.merge_short(
+                    &piece,
+                    u32::MAX,
+                    &mut scratch.short,
+                    &mut scratch.pairs,
+                    &mut short,
+                );
                 model.merge_long(&piece, &mut scratch.long, &mut long);
                 assert_eq!(short, long);
             }
