@@ -130,10 +130,6 @@ impl BpeModel {
                 .get([byte].as_slice())
                 .ok_or(ModelError::MissingByte(byte))?;
         }
-        let none = Merge {
-            priority: u32::MAX,
-            token: 0,
-        };
         let byte_pairs = (0..=u16::MAX)
             .map(|pair| {
                 let (a, b) = (
