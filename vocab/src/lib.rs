@@ -44,10 +44,6 @@ impl IdRange {
     pub fn contains(&self, id: TokenId) -> bool {
         (self.start..self.end).contains(&id)
     }
-
-    fn overlaps(&self, other: &IdRange) -> bool {
-        self.start < other.end && other.start < self.end
-    }
 }
 
 /// Why a set of ranges is not a valid layout.
@@ -93,14 +89,23 @@ pub fn check_disjoint(ranges: &[IdRange]) -> Result<(), VocabError> {
             });
         }
     }
+    // Sorted by start, a range overlaps an earlier one exactly when it starts before the
+    // furthest end seen so far. Empty ranges hold no ID and overlap nothing.
+    sorted.retain(|r| !r.is_empty());
     sorted.sort_by_key(|r| (r.start, r.end));
-    for pair in sorted.windows(2) {
-        if pair[0].overlaps(pair[1]) {
-            return Err(VocabError::Overlap {
-                first: pair[0].name.clone(),
-                second: pair[1].name.clone(),
-                id: pair[1].start,
-            });
+    let mut furthest: Option<&IdRange> = None;
+    for range in sorted {
+        if let Some(previous) = furthest {
+            if range.start < previous.end {
+                return Err(VocabError::Overlap {
+                    first: previous.name.clone(),
+                    second: range.name.clone(),
+                    id: range.start,
+                });
+            }
+        }
+        if furthest.is_none_or(|f| range.end > f.end) {
+            furthest = Some(range);
         }
     }
     Ok(())
@@ -141,6 +146,23 @@ mod tests {
             check_disjoint(&inv),
             Err(VocabError::Inverted { .. })
         ));
+    }
+
+    #[test]
+    fn a_range_inside_a_long_one_is_found_past_its_neighbours() {
+        let ranges = [
+            IdRange::new("long", 0, 100),
+            IdRange::new("a", 100, 110),
+            IdRange::new("inside", 50, 60),
+        ];
+        assert_eq!(
+            check_disjoint(&ranges),
+            Err(VocabError::Overlap {
+                first: "long".into(),
+                second: "inside".into(),
+                id: 50
+            })
+        );
     }
 
     #[test]
