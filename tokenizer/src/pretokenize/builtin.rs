@@ -106,14 +106,27 @@ struct Scanner<'a> {
 
 impl Scanner<'_> {
     /// Flags and UTF-8 length of the char starting at byte `i`, or `None` at the end.
-    #[inline]
+    #[inline(always)]
     fn at(&self, i: usize) -> Option<(u8, usize)> {
         let first = *self.bytes.get(i)?;
         if first < 0x80 {
-            return Some((self.table.of(first as char), 1));
+            return Some((self.table.of_ascii(first), 1));
         }
-        let c = self.text[i..].chars().next()?;
-        Some((self.table.of(c), c.len_utf8()))
+        // `text` is valid UTF-8 and `i` a char boundary, so `first` leads a 2-4 byte sequence.
+        let continuation = |k: usize| u32::from(self.bytes.get(i + k).map_or(0, |b| b & 0x3f));
+        let (cp, len) = if first < 0xE0 {
+            ((u32::from(first & 0x1f) << 6) | continuation(1), 2)
+        } else if first < 0xF0 {
+            let cp = (u32::from(first & 0x0f) << 12) | (continuation(1) << 6) | continuation(2);
+            (cp, 3)
+        } else {
+            let cp = (u32::from(first & 0x07) << 18)
+                | (continuation(1) << 12)
+                | (continuation(2) << 6)
+                | continuation(3);
+            (cp, 4)
+        };
+        Some((self.table.of_code_point(cp), len))
     }
 
     #[inline]
@@ -124,13 +137,22 @@ impl Scanner<'_> {
     /// End of the maximal run, starting at `i`, of chars whose flags satisfy `member`.
     #[inline]
     fn run(&self, mut i: usize, member: impl Fn(u8) -> bool) -> usize {
-        while let Some((flags, len)) = self.at(i) {
-            if !member(flags) {
-                break;
+        loop {
+            // ASCII stretch first: one table lookup per byte.
+            while let Some(&byte) = self.bytes.get(i) {
+                if byte >= 0x80 {
+                    break;
+                }
+                if !member(self.table.of_ascii(byte)) {
+                    return i;
+                }
+                i += 1;
             }
-            i += len;
+            match self.at(i) {
+                Some((flags, len)) if member(flags) => i += len,
+                _ => return i,
+            }
         }
-        i
     }
 
     /// End of at most `max` consecutive chars of `class` from `i`.

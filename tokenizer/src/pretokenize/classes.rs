@@ -43,12 +43,25 @@ impl ClassTable {
     /// Flags of `c`.
     #[inline]
     pub fn of(&self, c: char) -> u8 {
-        let cp = c as u32;
+        self.of_code_point(c as u32)
+    }
+
+    /// Flags of code point `cp`; 0 for values beyond U+10FFFF.
+    #[inline(always)]
+    pub fn of_code_point(&self, cp: u32) -> u8 {
         if cp < 128 {
             return self.ascii[cp as usize];
         }
-        let block = self.index[(cp >> BLOCK_BITS) as usize] as usize;
-        self.blocks[block][(cp as usize) & (BLOCK_LEN - 1)]
+        match self.index.get((cp >> BLOCK_BITS) as usize) {
+            Some(&block) => self.blocks[block as usize][(cp as usize) & (BLOCK_LEN - 1)],
+            None => 0,
+        }
+    }
+
+    /// Flags of an ASCII byte (`byte < 0x80`).
+    #[inline(always)]
+    pub fn of_ascii(&self, byte: u8) -> u8 {
+        self.ascii[usize::from(byte & 0x7f)]
     }
 
     fn build() -> ClassTable {
