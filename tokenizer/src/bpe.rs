@@ -15,6 +15,8 @@ use std::collections::BinaryHeap;
 use omnitok_vocab::TokenId;
 use rustc_hash::FxHashMap;
 
+use crate::bytemap::ByteMap;
+
 /// Pieces up to this many bytes are merged by the array scan; longer ones by the heap.
 pub const SHORT_PIECE: usize = 64;
 
@@ -30,7 +32,7 @@ pub struct Merge {
 /// Ordinary (non-special) tokens and their merges.
 #[derive(Debug, Clone)]
 pub struct BpeModel {
-    encoder: FxHashMap<Box<[u8]>, TokenId>,
+    encoder: ByteMap<TokenId>,
     merges: FxHashMap<u64, Merge>,
     byte_tokens: [TokenId; 256],
     /// The merges of two single bytes, `a << 8 | b`, as a dense table: the first merges of
@@ -67,9 +69,9 @@ impl BpeModel {
         let encoder = build_encoder(tokens)?;
         let mut merges = FxHashMap::default();
         merges.reserve(encoder.len() * 4);
-        for (bytes, &token) in &encoder {
+        for (bytes, token) in encoder.iter() {
             for split in 1..bytes.len() {
-                let (Some(&left), Some(&right)) =
+                let (Some(left), Some(right)) =
                     (encoder.get(&bytes[..split]), encoder.get(&bytes[split..]))
                 else {
                     continue;
@@ -100,7 +102,6 @@ impl BpeModel {
             let lookup = |bytes: &[u8]| {
                 encoder
                     .get(bytes)
-                    .copied()
                     .ok_or_else(|| ModelError::MergeWithoutToken {
                         index,
                         what: String::from_utf8_lossy(bytes).into_owned(),
@@ -119,14 +120,14 @@ impl BpeModel {
     }
 
     fn assemble(
-        encoder: FxHashMap<Box<[u8]>, TokenId>,
+        encoder: ByteMap<TokenId>,
         merges: FxHashMap<u64, Merge>,
         whole_piece_first: bool,
     ) -> Result<Self, ModelError> {
         let mut byte_tokens = [0; 256];
         for (byte, slot) in byte_tokens.iter_mut().enumerate() {
             let byte = byte as u8;
-            *slot = *encoder
+            *slot = encoder
                 .get([byte].as_slice())
                 .ok_or(ModelError::MissingByte(byte))?;
         }
@@ -161,12 +162,12 @@ impl BpeModel {
 
     /// The token whose bytes are exactly `bytes`.
     pub fn token(&self, bytes: &[u8]) -> Option<TokenId> {
-        self.encoder.get(bytes).copied()
+        self.encoder.get(bytes)
     }
 
     /// All ordinary tokens with their bytes, in no particular order.
     pub fn tokens(&self) -> impl Iterator<Item = (&[u8], TokenId)> {
-        self.encoder.iter().map(|(bytes, &id)| (&bytes[..], id))
+        self.encoder.iter()
     }
 
     /// Whether a piece that is itself a token is emitted without merging.
@@ -190,7 +191,7 @@ impl BpeModel {
     /// Encodes one piece, appending its tokens to `out`.
     pub fn encode_piece(&self, piece: &[u8], scratch: &mut Scratch, out: &mut Vec<TokenId>) {
         if self.whole_piece_first {
-            if let Some(&token) = self.encoder.get(piece) {
+            if let Some(token) = self.encoder.get(piece) {
                 out.push(token);
                 return;
             }
@@ -389,13 +390,10 @@ const NO_MERGE: Merge = Merge {
 /// Token value of a symbol merged into its left neighbour.
 const DEAD: TokenId = TokenId::MAX;
 
-fn build_encoder(
-    tokens: Vec<(Vec<u8>, TokenId)>,
-) -> Result<FxHashMap<Box<[u8]>, TokenId>, ModelError> {
-    let mut encoder = FxHashMap::default();
-    encoder.reserve(tokens.len());
+fn build_encoder(tokens: Vec<(Vec<u8>, TokenId)>) -> Result<ByteMap<TokenId>, ModelError> {
+    let mut encoder = ByteMap::with_capacity(tokens.len());
     for (bytes, token) in tokens {
-        if let Some(other) = encoder.insert(bytes.into_boxed_slice(), token) {
+        if let Some(other) = encoder.insert_new(&bytes, token) {
             return Err(ModelError::DuplicateBytes { token, other });
         }
     }
@@ -463,7 +461,7 @@ impl PairCache {
 #[derive(Debug, Default)]
 struct PieceCache {
     /// Piece bytes -> range of `tokens`.
-    index: FxHashMap<Box<[u8]>, (u32, u32)>,
+    index: ByteMap<(u32, u32)>,
     tokens: Vec<TokenId>,
 }
 
@@ -472,7 +470,7 @@ impl PieceCache {
 
     #[inline]
     fn get(&self, piece: &[u8]) -> Option<&[TokenId]> {
-        let &(start, end) = self.index.get(piece)?;
+        let (start, end) = self.index.get(piece)?;
         Some(&self.tokens[start as usize..end as usize])
     }
 
@@ -484,7 +482,7 @@ impl PieceCache {
         let start = self.tokens.len() as u32;
         self.tokens.extend_from_slice(tokens);
         self.index
-            .insert(piece.into(), (start, self.tokens.len() as u32));
+            .insert_new(piece, (start, self.tokens.len() as u32));
     }
 }
 

@@ -17,6 +17,7 @@
 //! ```
 
 pub mod bpe;
+pub mod bytemap;
 pub mod encodings;
 pub mod error;
 pub mod files;
