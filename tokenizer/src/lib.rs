@@ -32,3 +32,9 @@ pub use error::{Result, TokenizerError};
 pub use omnitok_vocab::TokenId;
 pub use special::{SpecialPolicy, SpecialSet};
 pub use tokenizer::{TokenSpan, Tokenizer};
+
+/// The README's Rust example, compiled and run as a doc test.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
