@@ -37,4 +37,3 @@ pub use tokenizer::{TokenSpan, Tokenizer};
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
-

@@ -1,0 +1,88 @@
+//! Worst-case inputs at growing sizes: shows that encoding time grows linearly (n log n in the
+//! merge loop of one giant piece) with the input, and that nothing overflows the stack.
+//!
+//! Usage: `worst_case [--encoding NAME] [--scale F]`; prints a markdown table of CPU time per
+//! input and size, and the time ratio when the size doubles (2.0 is linear).
+
+#![allow(clippy::expect_used)] // a benchmark binary: failing loudly is the right answer
+
+use omnitok_benches::cpu_time;
+
+/// Deterministic pseudo-random numbers (xorshift), so every run encodes the same text.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+fn spaces(bytes: usize) -> String {
+    " ".repeat(bytes)
+}
+
+fn one_letter(bytes: usize) -> String {
+    "a".repeat(bytes)
+}
+
+fn random_cjk(bytes: usize) -> String {
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    (0..bytes / 3)
+        .map(|_| char::from_u32(0x4E00 + (rng.next() % 0x5200) as u32).expect("CJK block"))
+        .collect()
+}
+
+fn random_bytes_lossy(bytes: usize) -> String {
+    let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
+    let raw: Vec<u8> = (0..bytes).map(|_| rng.next() as u8).collect();
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+fn main() {
+    let mut encoding = "o200k_base".to_string();
+    let mut scale = 1.0f64;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let value = args.next().expect("every option takes a value");
+        match arg.as_str() {
+            "--encoding" => encoding = value,
+            "--scale" => scale = value.parse().expect("--scale takes a number"),
+            other => panic!("unknown option {other}"),
+        }
+    }
+    let tokenizer = omnitok_tokenizer::get_encoding(&encoding).expect("built-in encoding");
+    type Make = fn(usize) -> String;
+    let cases: [(&str, Make, usize); 4] = [
+        ("spaces", spaces, 1_000_000),
+        ("one letter", one_letter, 10_000_000),
+        ("random CJK", random_cjk, 10_000_000),
+        ("random bytes, lossy", random_bytes_lossy, 1_000_000),
+    ];
+    println!("{encoding}: CPU seconds to encode, and the ratio to the half size (2.0 = linear)\n");
+    println!("| input | size (bytes) | tokens | CPU s | ratio to half size |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, make, full) in cases {
+        let full = ((full as f64) * scale) as usize;
+        let mut previous: Option<f64> = None;
+        for size in [full / 4, full / 2, full] {
+            let text = make(size);
+            let start = cpu_time::thread().expect("Linux /proc");
+            let ids = tokenizer.encode_ordinary(&text).expect("encodes");
+            let seconds = (cpu_time::thread().expect("Linux /proc") - start).as_secs_f64();
+            assert_eq!(
+                tokenizer.decode_bytes(&ids).expect("decodes"),
+                text.as_bytes()
+            );
+            let ratio = previous.map_or("-".to_string(), |p| format!("{:.2}", seconds / p));
+            println!(
+                "| {name} | {} | {} | {seconds:.3} | {ratio} |",
+                text.len(),
+                ids.len()
+            );
+            previous = Some(seconds);
+        }
+    }
+}
