@@ -69,9 +69,9 @@ fn main() {
         let mut previous: Option<f64> = None;
         for size in [full / 4, full / 2, full] {
             let text = make(size);
-            let start = cpu_time::thread().expect("Linux /proc");
+            let start = cpu_time::thread().expect("a thread CPU clock");
             let ids = tokenizer.encode_ordinary(&text).expect("encodes");
-            let seconds = (cpu_time::thread().expect("Linux /proc") - start).as_secs_f64();
+            let seconds = (cpu_time::thread().expect("a thread CPU clock") - start).as_secs_f64();
             assert_eq!(
                 tokenizer.decode_bytes(&ids).expect("decodes"),
                 text.as_bytes()
