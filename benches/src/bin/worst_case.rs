@@ -1,5 +1,5 @@
-//! Worst-case inputs at growing sizes: shows that encoding time grows linearly (n log n in the
-//! merge loop of one giant piece) with the input, and that nothing overflows the stack.
+//! Worst-case inputs at growing sizes: shows how encoding time grows with the input (n log n: one
+//! giant piece goes through the heap merge loop) and that nothing overflows the stack.
 //!
 //! Usage: `worst_case [--encoding NAME] [--scale F]`; prints a markdown table of CPU time per
 //! input and size, and the time ratio when the size doubles (2.0 is linear).
