@@ -1,22 +1,14 @@
 //! Malformed vocabulary files and bad token IDs: each gives an error of the right category that
 //! names the file and where in it (line, JSON field), or the ID and its position.
 
+mod common;
+use common::temp_dir;
 use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use omnitok_tokenizer::{get_encoding, SpecialPolicy, Tokenizer, TokenizerError};
 use serde_json::{json, Value};
-
-/// A fresh, empty folder under the system temp dir, unique to this process and `label`.
-fn temp_dir(label: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnitok-test-{}-{label}", std::process::id()));
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    }
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    dir
-}
 
 fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);

@@ -2,6 +2,8 @@
 //! built-in encoding: round trips, counts, offsets, special-token policies, and tokenizers saved
 //! as tokenizer.json or as a rank file encoding exactly as the built-in ones.
 
+mod common;
+use common::temp_dir;
 use std::path::{Path, PathBuf};
 
 use omnitok_tokenizer::{
@@ -36,16 +38,6 @@ fn fixtures() -> Vec<(String, String)> {
             (name, text)
         })
         .collect()
-}
-
-/// A fresh, empty folder under the system temp dir, unique to this process and `label`.
-fn temp_dir(label: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnitok-test-{}-{label}", std::process::id()));
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    }
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    dir
 }
 
 /// Letters of several scripts and cases, marks, digits, white space of several kinds,
