@@ -205,7 +205,9 @@ impl BpeModel {
                     return;
                 }
                 let start = out.len();
-                self.merge_short(piece, u32::MAX, &mut scratch.short, &mut scratch.pairs, out);
+                let Scratch { short, pairs, .. } = scratch;
+                let lookup = |left, right| pairs.merge(self, left, right);
+                self.merge_short(piece, u32::MAX, lookup, short, out);
                 scratch.cache.insert(piece, &out[start..]);
             }
             _ => self.merge_long(piece, &mut scratch.long, out),
@@ -230,13 +232,8 @@ impl BpeModel {
     pub fn split_below(&self, bytes: &[u8], cap: u32) -> Vec<TokenId> {
         let mut out = Vec::new();
         if !bytes.is_empty() {
-            self.merge_short(
-                bytes,
-                cap,
-                &mut Vec::new(),
-                &mut PairCache::default(),
-                &mut out,
-            );
+            let lookup = |left, right| self.merge(left, right);
+            self.merge_short(bytes, cap, lookup, &mut Vec::new(), &mut out);
         }
         out
     }
@@ -275,15 +272,15 @@ impl BpeModel {
 
     /// Array scan: `parts[i] = (token, merge with parts[i + 1])`, [`NO_MERGE`] where there is
     /// none; merges of priority `cap` or above are not applied.
+    /// `lookup` finds a pair's merge (the table, or a cache in front of it).
     fn merge_short(
         &self,
         piece: &[u8],
         cap: u32,
+        mut lookup: impl FnMut(TokenId, TokenId) -> Option<Merge>,
         parts: &mut Vec<(TokenId, Merge)>,
-        pairs: &mut PairCache,
         out: &mut Vec<TokenId>,
     ) {
-        let mut lookup = |left: TokenId, right: TokenId| pairs.merge(self, left, right);
         let below_cap = |merge: Option<Merge>| match merge {
             Some(m) if m.priority < cap => m,
             _ => NO_MERGE,
@@ -546,13 +543,8 @@ mod tests {
             // The two paths agree on the same piece.
             let (mut short, mut long) = (Vec::new(), Vec::new());
             if piece.len() > 1 {
-                model.merge_short(
-                    &piece,
-                    u32::MAX,
-                    &mut scratch.short,
-                    &mut scratch.pairs,
-                    &mut short,
-                );
+                let lookup = |left, right| model.merge(left, right);
+                model.merge_short(&piece, u32::MAX, lookup, &mut scratch.short, &mut short);
                 model.merge_long(&piece, &mut scratch.long, &mut long);
                 assert_eq!(short, long);
             }
