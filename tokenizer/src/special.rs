@@ -203,6 +203,8 @@ impl SpecialTokens {
             .map(|m| SpecialMatch {
                 start: m.start(),
                 end: m.end(),
+                // The splitter matches only `allowed` names, and `resolve` checked that each
+                // of them is in `by_text`.
                 id: self.by_text[&text[m.start()..m.end()]],
             })
             .collect())
