@@ -332,44 +332,26 @@ impl Encoding {
     /// Built-in encodings pickle by name; others by value (tokenizer.json text, or the rank file
     /// and its pattern and specials when tiktoken's merge rule describes them exactly).
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let module = py.import("omnitok._omnitok")?;
-        match &self.origin {
-            Origin::Builtin(name) => PyTuple::new(
-                py,
-                [
-                    module.getattr("get_encoding")?,
-                    PyTuple::new(py, [name])?.into_any(),
-                ],
-            ),
+        let (constructor, args) = match &self.origin {
+            Origin::Builtin(name) => ("get_encoding", (name,).into_pyobject(py)?.into_any()),
             Origin::Value => match py.detach(|| self.inner.to_rank_text()) {
                 Some(ranks) => {
-                    let specials = self.inner.special_tokens().entries().to_vec();
                     let args = (
                         self.inner.name(),
                         PyBytes::new(py, ranks.as_bytes()),
                         self.inner.pattern(),
-                        specials,
+                        self.inner.special_tokens().entries().to_vec(),
                     );
-                    PyTuple::new(
-                        py,
-                        [
-                            module.getattr("_encoding_from_ranks")?,
-                            args.into_pyobject(py)?.into_any(),
-                        ],
-                    )
+                    ("_encoding_from_ranks", args.into_pyobject(py)?.into_any())
                 }
-                None => {
-                    let json = self.to_json(py);
-                    PyTuple::new(
-                        py,
-                        [
-                            module.getattr("_encoding_from_json")?,
-                            PyTuple::new(py, [json])?.into_any(),
-                        ],
-                    )
-                }
+                None => (
+                    "_encoding_from_json",
+                    (self.to_json(py),).into_pyobject(py)?.into_any(),
+                ),
             },
-        }
+        };
+        let module = py.import("omnitok._omnitok")?;
+        PyTuple::new(py, [module.getattr(constructor)?, args])
     }
 }
 
