@@ -190,12 +190,37 @@ impl BpeModel {
 
     /// Encodes one piece, appending its tokens to `out`.
     pub fn encode_piece(&self, piece: &[u8], scratch: &mut Scratch, out: &mut Vec<TokenId>) {
-        if self.whole_piece_first {
-            if let Some(token) = self.encoder.get(piece) {
-                out.push(token);
-                return;
-            }
+        match self.whole_piece_token(piece) {
+            Some(token) => out.push(token),
+            None => self.merge_piece(piece, scratch, out),
         }
+    }
+
+    /// Number of tokens of one piece, without keeping them.
+    pub fn count_piece(&self, piece: &[u8], scratch: &mut Scratch) -> usize {
+        if self.whole_piece_token(piece).is_some() {
+            return 1;
+        }
+        let mut out = std::mem::take(&mut scratch.count_out);
+        out.clear();
+        self.merge_piece(piece, scratch, &mut out);
+        let n = out.len();
+        scratch.count_out = out;
+        n
+    }
+
+    /// The token a piece is emitted as without merging, if the model does that and has one.
+    #[inline]
+    fn whole_piece_token(&self, piece: &[u8]) -> Option<TokenId> {
+        if self.whole_piece_first {
+            self.encoder.get(piece)
+        } else {
+            None
+        }
+    }
+
+    /// Merges one piece from its bytes, appending its tokens to `out`.
+    fn merge_piece(&self, piece: &[u8], scratch: &mut Scratch, out: &mut Vec<TokenId>) {
         match piece.len() {
             0 => {}
             1 => out.push(self.byte_tokens[piece[0] as usize]),
@@ -212,19 +237,6 @@ impl BpeModel {
             }
             _ => self.merge_long(piece, &mut scratch.long, out),
         }
-    }
-
-    /// Number of tokens of one piece, without keeping them.
-    pub fn count_piece(&self, piece: &[u8], scratch: &mut Scratch) -> usize {
-        if self.whole_piece_first && self.encoder.contains_key(piece) {
-            return 1;
-        }
-        let mut out = std::mem::take(&mut scratch.count_out);
-        out.clear();
-        self.encode_piece(piece, scratch, &mut out);
-        let n = out.len();
-        scratch.count_out = out;
-        n
     }
 
     /// The tokens `bytes` merge into when only merges of priority below `cap` may apply: how

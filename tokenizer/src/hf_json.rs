@@ -59,6 +59,12 @@ fn from_byte_level(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// `value[name]`, or null. Borrowed, not cloned: `model` holds the whole vocabulary.
+fn field<'v>(value: &'v Value, name: &str) -> &'v Value {
+    static NULL: Value = Value::Null;
+    value.get(name).unwrap_or(&NULL)
+}
+
 /// Parses tokenizer.json text. `path` names the source in errors.
 pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
     let root: Value = serde_json::from_str(text).map_err(|e| {
@@ -68,7 +74,6 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
             e.to_string(),
         )
     })?;
-    let field = |value: &'_ Value, name: &str| value.get(name).cloned().unwrap_or(Value::Null);
     let bad = |location: &str, message: String| TokenizerError::bad_vocab(path, location, message);
     let unsupported = |message: String| TokenizerError::Unsupported {
         path: path.to_string(),
@@ -80,7 +85,7 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
             "a normalizer (field `normalizer` must be null)".into(),
         ));
     }
-    let pattern = pre_tokenizer_pattern(&field(&root, "pre_tokenizer"), path)?;
+    let pattern = pre_tokenizer_pattern(field(&root, "pre_tokenizer"), path)?;
 
     let model = field(&root, "model");
     match model.get("type").and_then(Value::as_str) {
@@ -172,7 +177,7 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
         tokens.push((bytes, id));
     }
 
-    let merges_value = field(&model, "merges");
+    let merges_value = field(model, "merges");
     let merges_array = merges_value
         .as_array()
         .ok_or_else(|| bad("model.merges", "missing array of merges".into()))?;
