@@ -100,17 +100,12 @@ impl Tokenizer {
     /// Encodes `text` under `policy` (see [`SpecialPolicy`]).
     pub fn encode_with_policy(&self, text: &str, policy: &SpecialPolicy) -> Result<Vec<TokenId>> {
         let mut out = Vec::with_capacity(text.len() / 4);
-        self.for_each_segment(text, policy, |segment, scratch| match segment {
-            Segment::Text(start, end) => {
-                let bytes = &text.as_bytes()[start..end];
-                self.pretokenizer.for_each_piece(&text[start..end], |s, e| {
-                    self.model.encode_piece(&bytes[s..e], scratch, &mut out);
-                })
+        self.for_each_unit(text, policy, |unit, scratch| match unit {
+            Unit::Piece(start, end) => {
+                self.model
+                    .encode_piece(&text.as_bytes()[start..end], scratch, &mut out)
             }
-            Segment::Special(id, ..) => {
-                out.push(id);
-                Ok(())
-            }
+            Unit::Special(id, ..) => out.push(id),
         })?;
         Ok(out)
     }
@@ -118,17 +113,13 @@ impl Tokenizer {
     /// Number of tokens `encode_with_policy` would return, without building the ID vector.
     pub fn count(&self, text: &str, policy: &SpecialPolicy) -> Result<usize> {
         let mut n = 0;
-        self.for_each_segment(text, policy, |segment, scratch| match segment {
-            Segment::Text(start, end) => {
-                let bytes = &text.as_bytes()[start..end];
-                self.pretokenizer.for_each_piece(&text[start..end], |s, e| {
-                    n += self.model.count_piece(&bytes[s..e], scratch);
-                })
+        self.for_each_unit(text, policy, |unit, scratch| match unit {
+            Unit::Piece(start, end) => {
+                n += self
+                    .model
+                    .count_piece(&text.as_bytes()[start..end], scratch)
             }
-            Segment::Special(..) => {
-                n += 1;
-                Ok(())
-            }
+            Unit::Special(..) => n += 1,
         })?;
         Ok(n)
     }
@@ -146,32 +137,27 @@ impl Tokenizer {
     ) -> Result<Vec<TokenSpan>> {
         let mut spans = Vec::with_capacity(text.len() / 4);
         let mut ids = Vec::new();
-        self.for_each_segment(text, policy, |segment, scratch| match segment {
-            Segment::Text(start, end) => {
-                let bytes = &text.as_bytes()[start..end];
-                self.pretokenizer.for_each_piece(&text[start..end], |s, e| {
-                    ids.clear();
-                    self.model.encode_piece(&bytes[s..e], scratch, &mut ids);
-                    let mut at = start + s;
-                    for &id in &ids {
-                        let len = self.decoder.bytes(id).map_or(0, <[u8]>::len);
-                        spans.push(TokenSpan {
-                            id,
-                            bytes: (at, at + len),
-                            chars: (0, 0),
-                        });
-                        at += len;
-                    }
-                })
+        self.for_each_unit(text, policy, |unit, scratch| match unit {
+            Unit::Piece(start, end) => {
+                ids.clear();
+                self.model
+                    .encode_piece(&text.as_bytes()[start..end], scratch, &mut ids);
+                let mut at = start;
+                for &id in &ids {
+                    let len = self.decoder.bytes(id).map_or(0, <[u8]>::len);
+                    spans.push(TokenSpan {
+                        id,
+                        bytes: (at, at + len),
+                        chars: (0, 0),
+                    });
+                    at += len;
+                }
             }
-            Segment::Special(id, start, end) => {
-                spans.push(TokenSpan {
-                    id,
-                    bytes: (start, end),
-                    chars: (0, 0),
-                });
-                Ok(())
-            }
+            Unit::Special(id, start, end) => spans.push(TokenSpan {
+                id,
+                bytes: (start, end),
+                chars: (0, 0),
+            }),
         })?;
         // Byte offsets to char offsets in one pass: a char index is the number of UTF-8 lead
         // bytes before the offset, less one when the offset falls inside a char.
@@ -265,26 +251,30 @@ impl Tokenizer {
         Ok(String::from_utf8_lossy(&self.decode_bytes(ids)?).into_owned())
     }
 
-    /// Splits `text` into ordinary-text segments and allowed specials under `policy`, handing
-    /// each with this thread's scratch buffers to `segment`.
-    fn for_each_segment(
+    /// Walks `text` under `policy` as pieces of ordinary text (split by the pre-tokenizer) and
+    /// allowed specials, in order, handing each with this thread's scratch buffers to `unit`.
+    fn for_each_unit(
         &self,
         text: &str,
         policy: &SpecialPolicy,
-        mut segment: impl FnMut(Segment, &mut Scratch) -> Result<()>,
+        mut unit: impl FnMut(Unit, &mut Scratch),
     ) -> Result<()> {
         let specials = self.specials.find(text, policy)?;
         self.with_scratch(|scratch| {
             let mut start = 0;
-            for found in specials {
-                if found.start > start {
-                    segment(Segment::Text(start, found.start), scratch)?;
+            // Each special, then the end of the text, closes a stretch of ordinary text.
+            for found in specials.iter().map(Some).chain([None]) {
+                let end = found.map_or(text.len(), |f| f.start);
+                if end > start {
+                    self.pretokenizer
+                        .for_each_piece(&text[start..end], |s, e| {
+                            unit(Unit::Piece(start + s, start + e), scratch)
+                        })?;
                 }
-                segment(Segment::Special(found.id, found.start, found.end), scratch)?;
-                start = found.end;
-            }
-            if start < text.len() {
-                segment(Segment::Text(start, text.len()), scratch)?;
+                if let Some(found) = found {
+                    unit(Unit::Special(found.id, found.start, found.end), scratch);
+                    start = found.end;
+                }
             }
             Ok(())
         })
@@ -313,8 +303,10 @@ fn is_continuation(byte: u8) -> bool {
     (0x80..0xC0).contains(&byte)
 }
 
-enum Segment {
-    Text(usize, usize),
+/// What [`Tokenizer::for_each_unit`] hands over: a piece of ordinary text, or an allowed
+/// special token, with its byte range in the input.
+enum Unit {
+    Piece(usize, usize),
     Special(TokenId, usize, usize),
 }
 
