@@ -8,6 +8,8 @@ mod count;
 mod decode;
 mod encode;
 mod input;
+mod stats;
+mod tokenize;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -30,6 +32,8 @@ enum Command {
     Encode(encode::EncodeArgs),
     Decode(decode::DecodeArgs),
     Count(count::CountArgs),
+    Tokenize(tokenize::TokenizeArgs),
+    Stats(stats::StatsArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +43,8 @@ fn main() -> ExitCode {
         Command::Encode(args) => encode::run(&args),
         Command::Decode(args) => decode::run(&args),
         Command::Count(args) => count::run(&args),
+        Command::Tokenize(args) => tokenize::run(&args),
+        Command::Stats(args) => stats::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
