@@ -1,13 +1,294 @@
-//! `omnitok tokenize`: compression per language.
+//! `omnitok tokenize`: tokenize corpora into shards of token IDs with a manifest.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use clap::Args;
+use clap::{Args, ValueEnum};
+use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use omnitok_corpus::tokenize::{
+    self, InputFormat, InputSelection, Manifest, OnError, Outcome, OutputFormat, Progress,
+    ReadOptions, Split, TokenizeOptions,
+};
 
-/// Tokenize corpora into token shards.
+use crate::input::TokenizerArgs;
+
+/// Input format choice on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// From each file name: .jsonl/.ndjson/.json, .parquet/.pq, else text (stdin: text).
+    Auto,
+    Text,
+    Jsonl,
+    Parquet,
+}
+
+/// Tokenize corpora into shards of a flat token stream, with a document index and a manifest.
+///
+/// Inputs are files, directories (every file under them, recursively, sorted; names starting
+/// with `.` are left out) and `-` for stdin: UTF-8 text, JSON Lines (--field) or Parquet
+/// (--column), each plain, gzip or zstd. Documents are encoded in parallel and written in input
+/// order: the output is byte-identical for any --threads. Memory stays bounded: about
+/// 4 × threads × 1 MiB of text in flight, plus the largest document.
+///
+/// OUTDIR gets shard-NNNNN.bin (token IDs, little-endian u16 when the vocabulary has at most
+/// 65,536 IDs, else u32) with shard-NNNNN.idx (u64 token offsets of document boundaries), or
+/// .npy / .jsonl with --format; and manifest.json, written last. Shards are written under
+/// temporary names and renamed when complete. After an interruption, run the same command with
+/// --resume to continue from the last complete shard.
+///
+/// Special tokens' strings in the text are encoded as ordinary text unless --allow-special.
 #[derive(Args, Debug)]
-pub struct TokenizeArgs {}
+pub struct TokenizeArgs {
+    #[command(flatten)]
+    pub tokenizer: TokenizerArgs,
+
+    /// Output directory (created; must be new or empty unless --resume).
+    #[arg(short, long = "output", value_name = "OUTDIR")]
+    pub output: PathBuf,
+
+    /// Only files under input directories whose path relative to the directory matches this
+    /// glob (e.g. '*.jsonl.gz'; `*` matches across `/`).
+    #[arg(long, value_name = "GLOB")]
+    pub glob: Option<String>,
+
+    /// Format of the inputs.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
+
+    /// JSON Lines field holding the text; a dotted path reaches into nested objects.
+    #[arg(long, value_name = "PATH", default_value = "text")]
+    pub field: String,
+
+    /// Parquet column holding the text; a dotted path reaches into struct columns.
+    #[arg(long, value_name = "PATH", default_value = "text")]
+    pub column: String,
+
+    /// What a document is: a whole file / JSON record / Parquet row, or each line of them.
+    #[arg(long, value_enum, default_value_t = SplitArg::Doc)]
+    pub split: SplitArg,
+
+    /// Append the end-of-text token (--eot-token) after each document.
+    #[arg(long)]
+    pub append_eot: bool,
+
+    /// The special token --append-eot appends.
+    #[arg(long, value_name = "TOKEN", default_value = "<|endoftext|>")]
+    pub eot_token: String,
+
+    /// Encode special tokens' strings in the text as the special tokens.
+    #[arg(long)]
+    pub allow_special: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Bin)]
+    pub format: FormatArg,
+
+    /// Start a new shard before a document that would take the current one past this many
+    /// tokens (a shard always holds whole documents).
+    #[arg(long, value_name = "N", default_value_t = 100_000_000)]
+    pub shard_tokens: u64,
+
+    /// Largest document (and JSON line) accepted, in bytes; larger ones are input errors.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    pub max_document_bytes: usize,
+
+    /// What to do with invalid UTF-8, malformed JSON lines, missing fields, oversized documents
+    /// and unreadable files: leave them out, replace invalid UTF-8 with U+FFFD (others are left
+    /// out), or stop. Every one left out or replaced is listed in the manifest.
+    #[arg(long, value_enum, default_value_t = OnErrorArg::Fail)]
+    pub on_error: OnErrorArg,
+
+    /// Encoding threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Continue the interrupted run in OUTDIR (same command, same inputs).
+    #[arg(long)]
+    pub resume: bool,
+
+    /// No progress and no summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Inputs: files, directories, `-` for stdin.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+/// `--split`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SplitArg {
+    Doc,
+    Line,
+}
+
+/// `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Bin,
+    Npy,
+    Jsonl,
+}
+
+/// `--on-error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnErrorArg {
+    Skip,
+    Replace,
+    Fail,
+}
 
 /// Runs `omnitok tokenize`.
-pub fn run(_args: &TokenizeArgs) -> Result<()> {
-    anyhow::bail!("not built yet")
+pub fn run(args: &TokenizeArgs) -> Result<()> {
+    let tokenizer = args.tokenizer.load()?;
+    let tokenizer_name = match &args.tokenizer.tokenizer {
+        Some(path) => path.display().to_string(),
+        None => args.tokenizer.encoding.clone(),
+    };
+    let path = |dotted: &str| dotted.split('.').map(str::to_string).collect::<Vec<_>>();
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let options = TokenizeOptions {
+        tokenizer,
+        tokenizer_name,
+        inputs: args.inputs.clone(),
+        selection: InputSelection {
+            glob: args.glob.clone(),
+            format: match args.input_format {
+                InputFormatArg::Auto => None,
+                InputFormatArg::Text => Some(InputFormat::Text),
+                InputFormatArg::Jsonl => Some(InputFormat::Jsonl),
+                InputFormatArg::Parquet => Some(InputFormat::Parquet),
+            },
+            exclude: None,
+        },
+        read: ReadOptions {
+            split: match args.split {
+                SplitArg::Doc => Split::Doc,
+                SplitArg::Line => Split::Line,
+            },
+            on_error: match args.on_error {
+                OnErrorArg::Skip => OnError::Skip,
+                OnErrorArg::Replace => OnError::Replace,
+                OnErrorArg::Fail => OnError::Fail,
+            },
+            field: path(&args.field),
+            column: path(&args.column),
+            max_document_bytes: args.max_document_bytes,
+        },
+        output_dir: args.output.clone(),
+        format: match args.format {
+            FormatArg::Bin => OutputFormat::Bin,
+            FormatArg::Npy => OutputFormat::Npy,
+            FormatArg::Jsonl => OutputFormat::Jsonl,
+        },
+        shard_tokens: args.shard_tokens,
+        append_eot: args.append_eot.then(|| args.eot_token.clone()),
+        allow_special: args.allow_special,
+        threads,
+        resume: args.resume,
+    };
+
+    let progress = Progress::default();
+    let started = Instant::now();
+    let done = AtomicBool::new(false);
+    let outcome = std::thread::scope(|scope| {
+        if !args.quiet {
+            scope.spawn(|| show_progress(&progress, &done));
+        }
+        let outcome = tokenize::tokenize(&options, &progress);
+        done.store(true, Ordering::Relaxed);
+        outcome
+    })?;
+    if !args.quiet {
+        let elapsed = started.elapsed();
+        match &outcome {
+            Outcome::Finished(manifest) => summarize(manifest, &args.output, elapsed),
+            Outcome::AlreadyFinished(_) => eprintln!(
+                "{}: already complete (manifest.json is there); nothing to do",
+                args.output.display()
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// Prints a summary line, and a line about input errors if there were any.
+fn summarize(manifest: &Manifest, dir: &std::path::Path, elapsed: Duration) {
+    let totals = &manifest.totals;
+    let seconds = elapsed.as_secs_f64().max(1e-9);
+    eprintln!(
+        "{} documents, {} of text, {} tokens in {} shard(s) in {} ({:.1} s, {}/s, {:.0} tokens/s)",
+        totals.documents,
+        HumanBytes(totals.bytes),
+        totals.tokens,
+        totals.shards,
+        dir.display(),
+        seconds,
+        HumanBytes((totals.bytes as f64 / seconds) as u64),
+        totals.tokens as f64 / seconds,
+    );
+    let errors = manifest.errors.count;
+    let skipped = manifest.skipped_inputs.len();
+    if errors > 0 || skipped > 0 {
+        eprintln!(
+            "{errors} input error(s) and {skipped} skipped input(s), listed in {}",
+            dir.join(tokenize::MANIFEST).display()
+        );
+    }
+}
+
+/// Shows progress on stderr until `done`: a bar on a terminal, else a line every 10 seconds.
+fn show_progress(progress: &Progress, done: &AtomicBool) {
+    let terminal = std::io::stderr().is_terminal();
+    let bar = terminal.then(|| {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template(
+            "[{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta}) {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar
+    });
+    let started = Instant::now();
+    let mut last_line = Instant::now();
+    let tick = Duration::from_millis(if terminal { 100 } else { 250 });
+    while !done.load(Ordering::Relaxed) {
+        std::thread::sleep(tick);
+        let read = progress.input_bytes.load(Ordering::Relaxed);
+        let total = progress.input_bytes_total.load(Ordering::Relaxed);
+        let tokens = progress.tokens.load(Ordering::Relaxed);
+        let text = progress.text_bytes.load(Ordering::Relaxed);
+        let seconds = started.elapsed().as_secs_f64().max(1e-9);
+        let rate = format!(
+            "{} tokens, {:.0} tokens/s, {}/s of text",
+            tokens,
+            tokens as f64 / seconds,
+            HumanBytes((text as f64 / seconds) as u64)
+        );
+        if let Some(bar) = &bar {
+            bar.set_length(total.max(read));
+            bar.set_position(read);
+            bar.set_message(rate);
+        } else if last_line.elapsed() >= Duration::from_secs(10) {
+            last_line = Instant::now();
+            let percent = if total > 0 {
+                format!(" ({:.1}%)", 100.0 * read as f64 / total as f64)
+            } else {
+                String::new()
+            };
+            eprintln!(
+                "omnitok tokenize: {:.0} s, read {}{percent}, {rate}",
+                seconds,
+                HumanBytes(read)
+            );
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
 }

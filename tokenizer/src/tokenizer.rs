@@ -100,14 +100,25 @@ impl Tokenizer {
     /// Encodes `text` under `policy` (see [`SpecialPolicy`]).
     pub fn encode_with_policy(&self, text: &str, policy: &SpecialPolicy) -> Result<Vec<TokenId>> {
         let mut out = Vec::with_capacity(text.len() / 4);
+        self.encode_into(text, policy, &mut out)?;
+        Ok(out)
+    }
+
+    /// Encodes `text` under `policy`, appending the IDs to `out` (which keeps its earlier
+    /// contents, so one buffer can collect many texts). On error `out` may hold some of the IDs.
+    pub fn encode_into(
+        &self,
+        text: &str,
+        policy: &SpecialPolicy,
+        out: &mut Vec<TokenId>,
+    ) -> Result<()> {
         self.for_each_unit(text, policy, |unit, scratch| match unit {
             Unit::Piece(start, end) => {
                 self.model
-                    .encode_piece(&text.as_bytes()[start..end], scratch, &mut out)
+                    .encode_piece(&text.as_bytes()[start..end], scratch, out)
             }
             Unit::Special(id, ..) => out.push(id),
-        })?;
-        Ok(out)
+        })
     }
 
     /// Number of tokens `encode_with_policy` would return, without building the ID vector.

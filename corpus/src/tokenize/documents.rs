@@ -1,0 +1,508 @@
+//! Turning an input's bytes into documents: text (a whole file, or each line) and JSON Lines (a
+//! string field, reached by a dotted path), with the error policy applied to invalid UTF-8,
+//! malformed JSON, missing fields and documents over the size limit.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{BufRead, Read};
+
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CorpusError, Result};
+
+/// What one document is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Split {
+    /// A whole text file, one JSON Lines record, or one Parquet row.
+    Doc,
+    /// Each line of those (split at `\n`; the `\n` and a `\r` before it are not part of it).
+    Line,
+}
+
+/// What happens to input that cannot be used as it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnError {
+    /// Leave the document (or unreadable input) out and record it.
+    Skip,
+    /// Replace invalid UTF-8 with U+FFFD and record it; other errors are skipped.
+    Replace,
+    /// Stop with an error naming the input and line.
+    Fail,
+}
+
+/// Kinds of input errors, as named in the manifest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    InvalidUtf8,
+    MalformedJson,
+    MissingField,
+    NotAString,
+    TooLarge,
+    Unreadable,
+}
+
+/// What was done about an input error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Skipped,
+    Replaced,
+}
+
+/// One input error: where, what, and what was done.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputError {
+    pub path: String,
+    /// Line (text, JSON Lines) or row (Parquet), from 1; 0 for the input as a whole.
+    pub line: u64,
+    pub kind: ErrorKind,
+    pub message: String,
+    pub action: Action,
+}
+
+/// Every input error, counted by kind; the first [`ErrorLog::LISTED`] are kept in full.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorLog {
+    pub count: u64,
+    pub by_kind: BTreeMap<ErrorKind, u64>,
+    pub listed: Vec<InputError>,
+}
+
+impl ErrorLog {
+    /// How many errors are kept in full (the rest are only counted).
+    pub const LISTED: usize = 10_000;
+
+    fn record(&mut self, error: InputError) {
+        self.count += 1;
+        *self.by_kind.entry(error.kind).or_default() += 1;
+        if self.listed.len() < Self::LISTED {
+            self.listed.push(error);
+        }
+    }
+}
+
+/// How documents are read from inputs.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    pub split: Split,
+    pub on_error: OnError,
+    /// Path of the JSON Lines text field (`["meta", "body"]` for `meta.body`).
+    pub field: Vec<String>,
+    /// Path of the Parquet text column.
+    pub column: Vec<String>,
+    /// Largest document (and JSON line) accepted, in bytes.
+    pub max_document_bytes: usize,
+}
+
+/// Reading one input: its name, the options, and where errors go.
+pub struct Context<'a> {
+    pub path: &'a str,
+    pub options: &'a ReadOptions,
+    pub errors: &'a mut ErrorLog,
+}
+
+impl Context<'_> {
+    /// Applies the error policy: `Ok(())` after recording it, or the error when the policy is
+    /// to fail. `action` is what a non-failing policy did.
+    pub fn input_error(
+        &mut self,
+        line: u64,
+        kind: ErrorKind,
+        message: String,
+        action: Action,
+    ) -> Result<()> {
+        if self.options.on_error == OnError::Fail {
+            return Err(if kind == ErrorKind::TooLarge {
+                CorpusError::Limit {
+                    path: self.path.to_string(),
+                    line,
+                    message,
+                }
+            } else {
+                CorpusError::BadInput {
+                    path: self.path.to_string(),
+                    line,
+                    message,
+                }
+            });
+        }
+        self.errors.record(InputError {
+            path: self.path.to_string(),
+            line,
+            kind,
+            message,
+            action,
+        });
+        Ok(())
+    }
+
+    /// `bytes` (starting on line `line`) as text under the policy; `None` when skipped.
+    pub fn utf8<'b>(&mut self, bytes: &'b [u8], line: u64) -> Result<Option<Cow<'b, str>>> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(Some(Cow::Borrowed(text))),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let bad_line = line + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+                let replace = self.options.on_error == OnError::Replace;
+                let action = if replace {
+                    Action::Replaced
+                } else {
+                    Action::Skipped
+                };
+                let message = format!("invalid UTF-8 at byte {at} of the document");
+                self.input_error(bad_line, ErrorKind::InvalidUtf8, message, action)?;
+                Ok(replace.then(|| String::from_utf8_lossy(bytes)))
+            }
+        }
+    }
+
+    /// Hands `text` (from line `line`) to `emit` as one document, or line by line.
+    pub fn emit_split(
+        &self,
+        text: &str,
+        line: u64,
+        emit: &mut dyn FnMut(&str, u64) -> Result<()>,
+    ) -> Result<()> {
+        match self.options.split {
+            Split::Doc => emit(text, line),
+            Split::Line => {
+                for (i, part) in text.split('\n').enumerate() {
+                    emit(part.strip_suffix('\r').unwrap_or(part), line + i as u64)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn too_large(&mut self, line: u64, what: &str) -> Result<()> {
+        let message = format!(
+            "{what} is longer than the limit of {} bytes",
+            self.options.max_document_bytes
+        );
+        self.input_error(line, ErrorKind::TooLarge, message, Action::Skipped)
+    }
+}
+
+/// Reads the documents of a text input, calling `emit(text, line)` for each.
+pub fn read_text(
+    reader: &mut dyn BufRead,
+    context: &mut Context,
+    emit: &mut dyn FnMut(&str, u64) -> Result<()>,
+) -> Result<()> {
+    let limit = context.options.max_document_bytes;
+    match context.options.split {
+        Split::Doc => {
+            let mut bytes = Vec::new();
+            reader
+                .take(limit as u64 + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| CorpusError::io(context.path, e))?;
+            if bytes.len() > limit {
+                return context.too_large(1, "the file");
+            }
+            if let Some(text) = context.utf8(&bytes, 1)? {
+                emit(&text, 1)?;
+            }
+            Ok(())
+        }
+        Split::Line => for_each_line(reader, context, |context, line, number| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if let Some(text) = context.utf8(line, number)? {
+                emit(&text, number)?;
+            }
+            Ok(())
+        }),
+    }
+}
+
+/// Reads the documents of a JSON Lines input, calling `emit(text, line)` for each. Blank lines
+/// are ignored.
+pub fn read_jsonl(
+    reader: &mut dyn BufRead,
+    context: &mut Context,
+    emit: &mut dyn FnMut(&str, u64) -> Result<()>,
+) -> Result<()> {
+    for_each_line(reader, context, |context, line, number| {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        let Some(json) = context.utf8(line, number)? else {
+            return Ok(());
+        };
+        let field = &context.options.field;
+        let mut deserializer = serde_json::Deserializer::from_str(&json);
+        let found = FieldSeed { path: field }
+            .deserialize(&mut deserializer)
+            .and_then(|found| deserializer.end().map(|()| found));
+        let dotted = field.join(".");
+        match found {
+            Ok(Found::Text(text)) => context.emit_split(&text, number, emit),
+            Ok(Found::Missing) => context.input_error(
+                number,
+                ErrorKind::MissingField,
+                format!("no field {dotted:?}"),
+                Action::Skipped,
+            ),
+            Ok(Found::Other(kind)) => context.input_error(
+                number,
+                ErrorKind::NotAString,
+                format!("field {dotted:?} is {kind}, not a string"),
+                Action::Skipped,
+            ),
+            Err(e) => context.input_error(
+                number,
+                ErrorKind::MalformedJson,
+                format!("malformed JSON: {e}"),
+                Action::Skipped,
+            ),
+        }
+    })
+}
+
+/// Calls `each(context, line, number)` for every line of `reader` without its `\n`; lines over
+/// the size limit go to the error policy instead.
+fn for_each_line(
+    reader: &mut dyn BufRead,
+    context: &mut Context,
+    mut each: impl FnMut(&mut Context, &[u8], u64) -> Result<()>,
+) -> Result<()> {
+    let limit = context.options.max_document_bytes;
+    let mut buffer = Vec::new();
+    let mut number = 0u64;
+    loop {
+        buffer.clear();
+        number += 1;
+        let n = (&mut *reader)
+            .take(limit as u64 + 1)
+            .read_until(b'\n', &mut buffer)
+            .map_err(|e| CorpusError::io(context.path, e))?;
+        if n == 0 {
+            return Ok(());
+        }
+        let line = match buffer.strip_suffix(b"\n") {
+            Some(line) => line,
+            None if buffer.len() > limit => {
+                reader
+                    .skip_until(b'\n')
+                    .map_err(|e| CorpusError::io(context.path, e))?;
+                context.too_large(number, "the line")?;
+                continue;
+            }
+            None => &buffer[..],
+        };
+        each(context, line, number)?;
+    }
+}
+
+/// What was at the field's path.
+enum Found {
+    Text(String),
+    Missing,
+    /// Something other than a string: its JSON kind.
+    Other(&'static str),
+}
+
+/// Deserializes only the value at `path` of a JSON object, skipping everything else.
+struct FieldSeed<'p> {
+    path: &'p [String],
+}
+
+impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
+    type Value = Found;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Found, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldSeed<'_> {
+    type Value = Found;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found, A::Error> {
+        let Some((first, rest)) = self.path.split_first() else {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Found::Other("an object"));
+        };
+        let mut found = Found::Missing;
+        while let Some(key) = map.next_key::<Cow<str>>()? {
+            if key == first.as_str() {
+                found = map.next_value_seed(FieldSeed { path: rest })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Found, E> {
+        Ok(self.leaf(|| Found::Text(v.to_string())))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Found, E> {
+        Ok(self.leaf(|| Found::Text(v)))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Found, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.leaf(|| Found::Other("an array")))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Found, E> {
+        Ok(self.leaf(|| Found::Other("null")))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Found, E> {
+        Ok(self.leaf(|| Found::Other("a boolean")))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Found, E> {
+        Ok(self.leaf(|| Found::Other("a number")))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Found, E> {
+        Ok(self.leaf(|| Found::Other("a number")))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Found, E> {
+        Ok(self.leaf(|| Found::Other("a number")))
+    }
+}
+
+impl FieldSeed<'_> {
+    /// A non-object value: the answer if the path ends here, else the path is missing.
+    fn leaf(&self, value: impl FnOnce() -> Found) -> Found {
+        if self.path.is_empty() {
+            value()
+        } else {
+            Found::Missing
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(split: Split, on_error: OnError) -> ReadOptions {
+        ReadOptions {
+            split,
+            on_error,
+            field: vec!["meta".into(), "body".into()],
+            column: vec!["text".into()],
+            max_document_bytes: 64,
+        }
+    }
+
+    type Docs = Vec<(String, u64)>;
+
+    fn run(data: &[u8], jsonl: bool, options: &ReadOptions) -> (Result<Docs>, ErrorLog) {
+        let mut errors = ErrorLog::default();
+        let mut docs = Vec::new();
+        let mut context = Context {
+            path: "in",
+            options,
+            errors: &mut errors,
+        };
+        let mut emit = |text: &str, line: u64| {
+            docs.push((text.to_string(), line));
+            Ok(())
+        };
+        let mut reader = data;
+        let result = if jsonl {
+            read_jsonl(&mut reader, &mut context, &mut emit)
+        } else {
+            read_text(&mut reader, &mut context, &mut emit)
+        };
+        (result.map(|()| docs), errors)
+    }
+
+    #[test]
+    fn text_lines_and_whole_files() {
+        let data = b"one\r\ntwo\n\nthree";
+        let (docs, _) = run(data, false, &options(Split::Line, OnError::Fail));
+        let docs = docs.unwrap();
+        let expected = [("one", 1), ("two", 2), ("", 3), ("three", 4)];
+        assert_eq!(docs.len(), expected.len());
+        for ((text, line), (want, want_line)) in docs.iter().zip(expected) {
+            assert_eq!((text.as_str(), *line), (want, want_line));
+        }
+        let (docs, _) = run(data, false, &options(Split::Doc, OnError::Fail));
+        assert_eq!(docs.unwrap(), vec![("one\r\ntwo\n\nthree".to_string(), 1)]);
+    }
+
+    #[test]
+    fn invalid_utf8_follows_the_policy() {
+        let data = b"good\nba\xffd\nfine\n";
+        let (docs, errors) = run(data, false, &options(Split::Line, OnError::Skip));
+        assert_eq!(docs.unwrap().len(), 2);
+        assert_eq!(errors.count, 1);
+        assert_eq!(errors.listed[0].line, 2);
+        assert_eq!(errors.listed[0].action, Action::Skipped);
+
+        let (docs, errors) = run(data, false, &options(Split::Line, OnError::Replace));
+        assert_eq!(docs.unwrap()[1].0, "ba\u{fffd}d");
+        assert_eq!(errors.listed[0].action, Action::Replaced);
+
+        let (docs, _) = run(data, false, &options(Split::Doc, OnError::Fail));
+        let message = docs.unwrap_err().to_string();
+        assert!(message.starts_with("in:2: invalid UTF-8"), "{message}");
+    }
+
+    #[test]
+    fn jsonl_field_paths_and_errors() {
+        let data = concat!(
+            r#"{"id": 1, "meta": {"x": [1, {"body": 2}], "body": "first\nsecond"}}"#,
+            "\n\n",
+            r#"{"meta": {"body": 3}}"#,
+            "\n",
+            r#"{"meta": {}}"#,
+            "\n",
+            r#"{"meta": "#,
+            "\n",
+            r#"{"meta": {"body": "last"}} trailing"#,
+            "\n",
+        );
+        let (docs, errors) = run(data.as_bytes(), true, &options(Split::Line, OnError::Skip));
+        assert_eq!(
+            docs.unwrap(),
+            vec![("first".to_string(), 1), ("second".to_string(), 2)]
+        );
+        let kinds: Vec<(u64, ErrorKind)> = errors.listed.iter().map(|e| (e.line, e.kind)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (3, ErrorKind::NotAString),
+                (4, ErrorKind::MissingField),
+                (5, ErrorKind::MalformedJson),
+                (6, ErrorKind::MalformedJson),
+            ]
+        );
+        let (docs, _) = run(data.as_bytes(), true, &options(Split::Doc, OnError::Fail));
+        let message = docs.unwrap_err().to_string();
+        assert_eq!(
+            message,
+            r#"in:3: field "meta.body" is a number, not a string"#
+        );
+    }
+
+    #[test]
+    fn oversized_lines_are_limited() {
+        let long = "x".repeat(100);
+        let data = format!("short\n{long}\nafter\n");
+        let (docs, errors) = run(data.as_bytes(), false, &options(Split::Line, OnError::Skip));
+        let docs: Vec<String> = docs.unwrap().into_iter().map(|(t, _)| t).collect();
+        assert_eq!(docs, ["short", "after"]);
+        assert_eq!(errors.listed[0].kind, ErrorKind::TooLarge);
+        let (docs, _) = run(data.as_bytes(), false, &options(Split::Doc, OnError::Fail));
+        assert!(matches!(docs, Err(CorpusError::Limit { .. })));
+    }
+}

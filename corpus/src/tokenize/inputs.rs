@@ -1,0 +1,219 @@
+//! Finding the inputs: files, directories walked recursively (optionally filtered by a glob),
+//! and stdin; and the format of each.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CorpusError, Result};
+
+/// How the documents of an input are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// UTF-8 text.
+    Text,
+    /// One JSON object per line; the document is one string field.
+    Jsonl,
+    /// A Parquet file; the document is one string column.
+    Parquet,
+}
+
+impl InputFormat {
+    /// The format a file name implies, after removing a `.gz`, `.zst` or `.zstd` suffix:
+    /// `.jsonl`, `.ndjson` and `.json` are JSON Lines, `.parquet` and `.pq` Parquet, anything
+    /// else text.
+    pub fn from_file_name(name: &str) -> InputFormat {
+        let name = name.to_ascii_lowercase();
+        let stem = [".gz", ".zst", ".zstd"]
+            .iter()
+            .find_map(|suffix| name.strip_suffix(suffix))
+            .unwrap_or(&name);
+        let extension = stem.rsplit_once('.').map_or("", |(_, e)| e);
+        match extension {
+            "jsonl" | "ndjson" | "json" => InputFormat::Jsonl,
+            "parquet" | "pq" => InputFormat::Parquet,
+            _ => InputFormat::Text,
+        }
+    }
+}
+
+/// Where an input's bytes come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Standard input.
+    Stdin,
+    /// A file.
+    File(PathBuf),
+}
+
+/// One input to tokenize.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    pub source: Source,
+    pub format: InputFormat,
+}
+
+impl Input {
+    /// The name used in messages and in the manifest: the path as given, or `-` for stdin.
+    pub fn name(&self) -> String {
+        match &self.source {
+            Source::Stdin => "-".to_string(),
+            Source::File(path) => path.display().to_string(),
+        }
+    }
+}
+
+/// An input left out while walking directories, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedInput {
+    pub path: String,
+    pub reason: String,
+}
+
+/// What to look for under the paths given.
+#[derive(Clone, Debug, Default)]
+pub struct InputSelection {
+    /// Only files under a directory whose path relative to it matches this glob (`*` crosses
+    /// `/`, so `*.jsonl` matches at any depth). Files named directly are always taken.
+    pub glob: Option<String>,
+    /// The format of every input, instead of guessing it from file names (stdin is text unless
+    /// this is set).
+    pub format: Option<InputFormat>,
+    /// A directory whose contents are never inputs (the output directory).
+    pub exclude: Option<PathBuf>,
+}
+
+/// The inputs named by `paths`, in order: a file is itself, `-` is stdin, a directory is every
+/// file under it (not starting with `.`, not under `selection.exclude`) sorted by path.
+/// A path that does not exist is an error; an unreadable entry inside a directory is returned
+/// as skipped, with the reason.
+pub fn find_inputs(
+    paths: &[PathBuf],
+    selection: &InputSelection,
+) -> Result<(Vec<Input>, Vec<SkippedInput>)> {
+    let glob = selection
+        .glob
+        .as_deref()
+        .map(|pattern| {
+            Glob::new(pattern)
+                .map(|g| g.compile_matcher())
+                .map_err(|e| CorpusError::BadParameter(format!("--glob {pattern:?}: {e}")))
+        })
+        .transpose()?;
+    let exclude = selection
+        .exclude
+        .as_deref()
+        .and_then(|dir| dir.canonicalize().ok());
+    let format_of = |path: &Path| {
+        selection.format.unwrap_or_else(|| {
+            InputFormat::from_file_name(&path.file_name().unwrap_or_default().to_string_lossy())
+        })
+    };
+    let mut inputs = Vec::new();
+    let mut skipped = Vec::new();
+    let mut stdin_seen = false;
+    for path in paths {
+        if path == Path::new("-") {
+            if stdin_seen {
+                return Err(CorpusError::BadParameter(
+                    "stdin (-) can be given only once".to_string(),
+                ));
+            }
+            stdin_seen = true;
+            inputs.push(Input {
+                source: Source::Stdin,
+                format: selection.format.unwrap_or(InputFormat::Text),
+            });
+            continue;
+        }
+        let metadata = std::fs::metadata(path).map_err(|e| CorpusError::io(path.display(), e))?;
+        if metadata.is_dir() {
+            walk_directory(
+                path,
+                glob.as_ref(),
+                exclude.as_deref(),
+                &mut skipped,
+                |file| {
+                    let format = format_of(&file);
+                    inputs.push(Input {
+                        source: Source::File(file),
+                        format,
+                    });
+                },
+            );
+        } else {
+            inputs.push(Input {
+                format: format_of(path),
+                source: Source::File(path.clone()),
+            });
+        }
+    }
+    Ok((inputs, skipped))
+}
+
+/// Calls `found` with every file under `root` that passes the filters, sorted by path.
+fn walk_directory(
+    root: &Path,
+    glob: Option<&GlobMatcher>,
+    exclude: Option<&Path>,
+    skipped: &mut Vec<SkippedInput>,
+    mut found: impl FnMut(PathBuf),
+) {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            let hidden = entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.');
+            let excluded = exclude.is_some_and(|dir| {
+                entry.file_type().is_dir()
+                    && entry
+                        .path()
+                        .canonicalize()
+                        .is_ok_and(|p| p.starts_with(dir))
+            });
+            !hidden && !excluded
+        });
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                if glob.is_none_or(|g| g.is_match(relative)) {
+                    found(entry.into_path());
+                }
+            }
+            Ok(_) => {}
+            Err(e) => skipped.push(SkippedInput {
+                path: e
+                    .path()
+                    .map_or_else(|| root.display().to_string(), |p| p.display().to_string()),
+                reason: e
+                    .io_error()
+                    .map_or_else(|| e.to_string(), |io| io.to_string()),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_from_names() {
+        for (name, format) in [
+            ("a.txt", InputFormat::Text),
+            ("a", InputFormat::Text),
+            ("a.jsonl", InputFormat::Jsonl),
+            ("A.JSONL.GZ", InputFormat::Jsonl),
+            ("a.ndjson.zst", InputFormat::Jsonl),
+            ("a.parquet", InputFormat::Parquet),
+            ("a.txt.zstd", InputFormat::Text),
+            ("a.gz", InputFormat::Text),
+        ] {
+            assert_eq!(InputFormat::from_file_name(name), format, "{name}");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! `manifest.json`: what a tokenize run read, how, and what it wrote. It holds nothing that
+//! varies between runs of the same job (no times, no thread counts), so an interrupted and
+//! resumed run writes the same manifest as an uninterrupted one.
+
+use serde::{Deserialize, Serialize};
+
+use super::documents::ErrorLog;
+use super::inputs::{InputFormat, SkippedInput};
+use super::open::Compression;
+use super::shards::ShardInfo;
+
+/// Version of the output layout and manifest described here.
+pub const LAYOUT_VERSION: u32 = 1;
+
+/// The tokenizer of a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenizerInfo {
+    /// Built-in encoding name, or the tokenizer file as given.
+    pub name: String,
+    /// SHA-256 of the tokenizer in tokenizer.json form (vocabulary, merges, pattern, specials).
+    pub sha256: String,
+    /// One more than the largest token ID.
+    pub n_vocab: usize,
+    /// The ID appended after each document, if any.
+    pub eot: Option<u32>,
+}
+
+/// Every choice that changes the output; a resumed run must make the same ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub inputs: Vec<String>,
+    pub glob: Option<String>,
+    /// Format forced for every input; `None` when guessed from file names.
+    pub input_format: Option<String>,
+    pub split: String,
+    pub field: String,
+    pub column: String,
+    pub on_error: String,
+    pub max_document_bytes: usize,
+    pub allow_special: bool,
+    pub append_eot: bool,
+    pub format: String,
+    pub dtype: String,
+    pub shard_tokens: u64,
+}
+
+/// Lower-case name of a unit enum variant, as serde writes it.
+pub fn variant_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Settings are compared field by field, so a mismatch can be named.
+impl Settings {
+    /// The first field (name, then recorded and requested values) that differs from `other`.
+    pub fn first_difference(&self, other: &Settings) -> Option<(String, String, String)> {
+        let (Ok(a), Ok(b)) = (serde_json::to_value(self), serde_json::to_value(other)) else {
+            return None;
+        };
+        let (serde_json::Value::Object(a), serde_json::Value::Object(b)) = (a, b) else {
+            return None;
+        };
+        a.iter().find_map(|(key, value)| {
+            let theirs = b.get(key).cloned().unwrap_or_default();
+            (*value != theirs).then(|| (key.clone(), value.to_string(), theirs.to_string()))
+        })
+    }
+}
+
+/// Counts over the whole run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub inputs: u64,
+    pub documents: u64,
+    /// Empty documents (empty files, lines, fields), left out of the output.
+    pub empty_documents: u64,
+    /// UTF-8 bytes of the documents tokenized.
+    pub bytes: u64,
+    /// Tokens written, end-of-text tokens included.
+    pub tokens: u64,
+    pub shards: u64,
+}
+
+/// One input that was read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputRecord {
+    pub path: String,
+    pub format: InputFormat,
+    pub compression: Compression,
+    /// Size in bytes as stored (compressed, if it is).
+    pub size: u64,
+    /// SHA-256 of the bytes as stored.
+    pub sha256: String,
+    pub documents: u64,
+    pub bytes: u64,
+}
+
+/// The content of `manifest.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub layout_version: u32,
+    pub tokenizer: TokenizerInfo,
+    pub settings: Settings,
+    pub totals: Totals,
+    pub shards: Vec<ShardInfo>,
+    pub inputs: Vec<InputRecord>,
+    pub skipped_inputs: Vec<SkippedInput>,
+    pub errors: ErrorLog,
+}

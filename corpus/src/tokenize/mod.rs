@@ -1,0 +1,311 @@
+//! Tokenizing corpora into shards.
+//!
+//! [`tokenize`] reads every input in order (files, directories, stdin; text, JSON Lines or
+//! Parquet; plain, gzip or zstd), splits them into documents, encodes the documents on a pool of
+//! threads and writes the tokens in input order into shards ([`shards`]), then writes
+//! `manifest.json` ([`manifest`]). The output is byte-identical for any number of threads.
+//!
+//! Memory is bounded whatever the corpus size: at most `4 × threads × 1 MiB` of text (or one
+//! larger document) is in flight between reading and writing, and each in-flight byte of text
+//! costs at most its tokens (4 bytes per token) beside it; the rest is fixed-size buffers.
+//! Documents are limited to [`ReadOptions::max_document_bytes`].
+//!
+//! Interruptions: shards are written under temporary names and renamed when complete, and the
+//! manifest is written last. `resume` continues an interrupted run from its last complete
+//! shard; the result is byte-identical to an uninterrupted run, provided the inputs did not
+//! change. The run's settings are kept in `.omnitok-run.json` until the manifest is written, and
+//! a resumed run must have the same ones.
+
+pub mod documents;
+pub mod inputs;
+pub mod manifest;
+pub mod open;
+#[cfg(feature = "parquet")]
+mod parquet;
+mod pipeline;
+pub mod shards;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+use omnitok_tokenizer::{SpecialPolicy, Tokenizer};
+use sha2::{Digest, Sha256};
+
+pub use documents::{ErrorKind, ErrorLog, InputError, OnError, ReadOptions, Split};
+pub use inputs::{find_inputs, Input, InputFormat, InputSelection, SkippedInput, Source};
+pub use manifest::{InputRecord, Manifest, Settings, TokenizerInfo, Totals};
+pub use shards::{Dtype, OutputFormat, ShardInfo};
+
+use crate::error::{CorpusError, Result};
+
+/// The manifest's file name in the output directory.
+pub const MANIFEST: &str = "manifest.json";
+/// The settings of a run in progress, kept until the manifest is written.
+pub const RUN_FILE: &str = ".omnitok-run.json";
+
+/// Everything a tokenize run needs.
+#[derive(Clone)]
+pub struct TokenizeOptions {
+    pub tokenizer: Arc<Tokenizer>,
+    /// How the manifest names the tokenizer (an encoding name or a file path).
+    pub tokenizer_name: String,
+    /// Files, directories, and `-` for stdin.
+    pub inputs: Vec<PathBuf>,
+    pub selection: InputSelection,
+    pub read: ReadOptions,
+    pub output_dir: PathBuf,
+    pub format: OutputFormat,
+    /// A shard is closed before a document that would take it past this many tokens.
+    pub shard_tokens: u64,
+    /// The special token appended after each document, if any (e.g. `<|endoftext|>`).
+    pub append_eot: Option<String>,
+    /// Whether special tokens' strings in the text become special tokens; when false they are
+    /// encoded as ordinary text.
+    pub allow_special: bool,
+    pub threads: usize,
+    /// Continue an interrupted run in `output_dir` instead of starting a new one.
+    pub resume: bool,
+}
+
+/// Live counters for progress display; read them from another thread while a run goes on.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Bytes of input read as stored (compressed, if they are).
+    pub input_bytes: AtomicU64,
+    /// Total size of the file inputs (stdin is not included), known once inputs are found.
+    pub input_bytes_total: AtomicU64,
+    /// Bytes of document text written as tokens.
+    pub text_bytes: AtomicU64,
+    pub tokens: AtomicU64,
+    pub documents: AtomicU64,
+}
+
+/// What [`tokenize`] did.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The run finished (now, or after resuming) and wrote this manifest.
+    Finished(Manifest),
+    /// `resume` found the run already finished; this is its manifest.
+    AlreadyFinished(Manifest),
+}
+
+/// Tokenizes the inputs of `options` into its output directory. See the module documentation.
+pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcome> {
+    if options.threads == 0 {
+        return Err(CorpusError::BadParameter(
+            "threads must be at least 1".into(),
+        ));
+    }
+    if options.shard_tokens == 0 {
+        return Err(CorpusError::BadParameter(
+            "shard size must be at least 1 token".into(),
+        ));
+    }
+    let tokenizer = &options.tokenizer;
+    let eot = options
+        .append_eot
+        .as_deref()
+        .map(|name| {
+            tokenizer.special_tokens().id(name).ok_or_else(|| {
+                CorpusError::BadParameter(format!(
+                    "{} has no special token {name:?} to append after documents",
+                    options.tokenizer_name
+                ))
+            })
+        })
+        .transpose()?;
+    let dtype = Dtype::for_vocab(tokenizer.n_vocab());
+    let tokenizer_info = TokenizerInfo {
+        name: options.tokenizer_name.clone(),
+        sha256: super::tokenize::open::hex(&Sha256::digest(tokenizer.to_tokenizer_json())),
+        n_vocab: tokenizer.n_vocab(),
+        eot,
+    };
+    let settings = settings(options, dtype);
+    let dir = &options.output_dir;
+
+    let complete = if options.resume {
+        if let Some(manifest) = read_manifest(dir)? {
+            return Ok(Outcome::AlreadyFinished(manifest));
+        }
+        check_run_file(dir, &tokenizer_info, &settings)?;
+        shards::recover_shards(dir, options.format, dtype)?
+    } else {
+        start_run(dir, &tokenizer_info, &settings)?;
+        Vec::new()
+    };
+
+    let selection = InputSelection {
+        exclude: Some(dir.clone()),
+        ..options.selection.clone()
+    };
+    let (inputs, skipped) = find_inputs(&options.inputs, &selection)?;
+    if options.read.on_error == OnError::Fail {
+        if let Some(first) = skipped.first() {
+            return Err(CorpusError::io(
+                &first.path,
+                std::io::Error::other(first.reason.clone()),
+            ));
+        }
+    }
+    let total: u64 = inputs
+        .iter()
+        .filter_map(|input| match &input.source {
+            Source::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            Source::Stdin => None,
+        })
+        .sum();
+    progress
+        .input_bytes_total
+        .store(total, std::sync::atomic::Ordering::Relaxed);
+
+    let policy = if options.allow_special {
+        SpecialPolicy::allow_all()
+    } else {
+        SpecialPolicy::as_text()
+    };
+    let job = pipeline::Job {
+        tokenizer,
+        policy: &policy,
+        read: &options.read,
+        eot,
+        threads: options.threads,
+        skip_documents: complete.iter().map(|s| s.documents).sum(),
+        scratch_dir: dir,
+        progress,
+    };
+    let writer =
+        shards::ShardWriter::new(dir, options.format, dtype, options.shard_tokens, complete);
+    let (read, shards) = pipeline::run(&job, &inputs, writer)?;
+
+    let mut skipped_inputs = skipped;
+    skipped_inputs.extend(read.skipped);
+    let manifest = Manifest {
+        layout_version: manifest::LAYOUT_VERSION,
+        tokenizer: tokenizer_info,
+        settings,
+        totals: Totals {
+            inputs: read.inputs.len() as u64,
+            documents: read.documents,
+            empty_documents: read.empty_documents,
+            bytes: read.bytes,
+            tokens: shards.iter().map(|s| s.tokens).sum(),
+            shards: shards.len() as u64,
+        },
+        shards,
+        inputs: read.inputs,
+        skipped_inputs,
+        errors: read.errors,
+    };
+    write_json_atomically(&dir.join(MANIFEST), &manifest)?;
+    let run_file = dir.join(RUN_FILE);
+    std::fs::remove_file(&run_file).map_err(|e| CorpusError::io(run_file.display(), e))?;
+    Ok(Outcome::Finished(manifest))
+}
+
+/// The settings of `options`, as recorded.
+fn settings(options: &TokenizeOptions, dtype: Dtype) -> Settings {
+    use manifest::variant_name;
+    Settings {
+        inputs: options
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        glob: options.selection.glob.clone(),
+        input_format: options.selection.format.map(|f| variant_name(&f)),
+        split: variant_name(&options.read.split),
+        field: options.read.field.join("."),
+        column: options.read.column.join("."),
+        on_error: variant_name(&options.read.on_error),
+        max_document_bytes: options.read.max_document_bytes,
+        allow_special: options.allow_special,
+        append_eot: options.append_eot.is_some(),
+        format: variant_name(&options.format),
+        dtype: variant_name(&dtype),
+        shard_tokens: options.shard_tokens,
+    }
+}
+
+/// What `.omnitok-run.json` holds.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RunFile {
+    tokenizer: TokenizerInfo,
+    settings: Settings,
+}
+
+/// Creates the output directory (which must be empty or absent) and records the run's settings.
+fn start_run(dir: &Path, tokenizer: &TokenizerInfo, settings: &Settings) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| CorpusError::io(dir.display(), e))?;
+    let mut entries = std::fs::read_dir(dir).map_err(|e| CorpusError::io(dir.display(), e))?;
+    if entries.next().is_some() {
+        let message = if dir.join(RUN_FILE).exists() {
+            "holds an unfinished run; pass --resume to continue it, or choose an empty directory"
+        } else {
+            "is not empty; choose an empty or new directory"
+        };
+        return Err(CorpusError::output_dir(dir.display(), message));
+    }
+    let run = RunFile {
+        tokenizer: tokenizer.clone(),
+        settings: settings.clone(),
+    };
+    write_json_atomically(&dir.join(RUN_FILE), &run)
+}
+
+/// Checks that the interrupted run in `dir` had the same tokenizer and settings.
+fn check_run_file(dir: &Path, tokenizer: &TokenizerInfo, settings: &Settings) -> Result<()> {
+    let path = dir.join(RUN_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            CorpusError::output_dir(dir.display(), "holds no interrupted run to resume")
+        } else {
+            CorpusError::io(path.display(), e)
+        }
+    })?;
+    let run: RunFile = serde_json::from_str(&text)
+        .map_err(|e| CorpusError::output_dir(path.display(), format!("unreadable: {e}")))?;
+    if run.tokenizer != *tokenizer {
+        return Err(CorpusError::output_dir(
+            dir.display(),
+            format!(
+                "the interrupted run used tokenizer {} (sha256 {}), not {} (sha256 {})",
+                run.tokenizer.name, run.tokenizer.sha256, tokenizer.name, tokenizer.sha256
+            ),
+        ));
+    }
+    if let Some((field, recorded, requested)) = run.settings.first_difference(settings) {
+        return Err(CorpusError::output_dir(
+            dir.display(),
+            format!("the interrupted run had {field} = {recorded}, this one {requested}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The manifest of a finished run in `dir`, if there is one.
+fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
+    let path = dir.join(MANIFEST);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| CorpusError::output_dir(path.display(), format!("unreadable: {e}"))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(CorpusError::io(path.display(), e)),
+    }
+}
+
+/// Writes `value` as pretty JSON to a temporary file, syncs it and renames it to `path`.
+fn write_json_atomically<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    let io = |e| CorpusError::io(path.display(), e);
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| io(e.into()))?;
+    text.push('\n');
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = path.with_file_name(format!(".{name}.tmp"));
+    std::fs::write(&temporary, text).map_err(io)?;
+    std::fs::File::open(&temporary)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
+    std::fs::rename(&temporary, path).map_err(io)
+}

@@ -1,0 +1,408 @@
+//! The ordered parallel pipeline: one thread reads documents into chunks, a rayon pool encodes
+//! chunks, and the calling thread writes them in input order. The text in flight (sent to the
+//! pool and not yet written) is capped by a byte budget, so memory stays bounded whatever the
+//! corpus size.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Condvar, Mutex};
+
+use omnitok_tokenizer::{SpecialPolicy, TokenId, Tokenizer};
+
+use super::documents::{self, Context, ErrorLog, OnError, ReadOptions};
+use super::inputs::{Input, InputFormat, SkippedInput, Source};
+use super::manifest::InputRecord;
+use super::open::{with_decompressed, Compression, HashingReader};
+use super::shards::{ShardInfo, ShardWriter};
+use super::Progress;
+use crate::error::{CorpusError, Result};
+
+/// Text gathered into one chunk before it is handed to the pool.
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// Documents read in order, concatenated.
+struct Chunk {
+    text: String,
+    /// End of each document in `text`.
+    ends: Vec<usize>,
+    /// Input index and line of each document, for error messages.
+    origins: Vec<(usize, u64)>,
+}
+
+impl Chunk {
+    fn new() -> Self {
+        Chunk {
+            text: String::with_capacity(CHUNK_BYTES + CHUNK_BYTES / 4),
+            ends: Vec::new(),
+            origins: Vec::new(),
+        }
+    }
+}
+
+/// A chunk's documents encoded.
+struct Encoded {
+    tokens: Vec<TokenId>,
+    /// End of each document in `tokens`.
+    ends: Vec<usize>,
+    /// Text bytes of the chunk (released from the budget once written).
+    text_bytes: usize,
+}
+
+/// A byte budget for text in flight. A chunk larger than the whole budget still goes through,
+/// alone.
+struct Budget {
+    state: Mutex<BudgetState>,
+    changed: Condvar,
+    limit: usize,
+}
+
+struct BudgetState {
+    in_flight: usize,
+    closed: bool,
+}
+
+impl Budget {
+    fn new(limit: usize) -> Self {
+        Budget {
+            state: Mutex::new(BudgetState {
+                in_flight: 0,
+                closed: false,
+            }),
+            changed: Condvar::new(),
+            limit,
+        }
+    }
+
+    /// Waits until `bytes` fit; false once the budget is closed (the writer stopped).
+    fn acquire(&self, bytes: usize) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while !state.closed && state.in_flight > 0 && state.in_flight + bytes > self.limit {
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        state.in_flight += bytes;
+        !state.closed
+    }
+
+    fn release(&self, bytes: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.in_flight = state.in_flight.saturating_sub(bytes);
+        self.changed.notify_all();
+    }
+
+    fn close(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
+        self.changed.notify_all();
+    }
+}
+
+/// What the pipeline needs besides the inputs.
+pub struct Job<'a> {
+    pub tokenizer: &'a Arc<Tokenizer>,
+    pub policy: &'a SpecialPolicy,
+    pub read: &'a ReadOptions,
+    pub eot: Option<TokenId>,
+    pub threads: usize,
+    /// Documents already in complete shards of an interrupted run: read and counted, not
+    /// encoded again.
+    pub skip_documents: u64,
+    /// Where Parquet inputs that are compressed or on stdin are unpacked while read.
+    pub scratch_dir: &'a Path,
+    pub progress: &'a Progress,
+}
+
+/// What reading found.
+#[derive(Default)]
+pub struct ReadSummary {
+    pub inputs: Vec<InputRecord>,
+    pub skipped: Vec<SkippedInput>,
+    pub errors: ErrorLog,
+    pub documents: u64,
+    pub empty_documents: u64,
+    pub bytes: u64,
+}
+
+/// Runs the pipeline over `inputs`, writing through `writer`; returns what was read and the
+/// complete shards.
+pub fn run(
+    job: &Job,
+    inputs: &[Input],
+    mut writer: ShardWriter,
+) -> Result<(ReadSummary, Vec<ShardInfo>)> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(job.threads)
+        .thread_name(|i| format!("omnitok-encode-{i}"))
+        .build()
+        .map_err(|e| {
+            CorpusError::BadParameter(format!("cannot start {} threads: {e}", job.threads))
+        })?;
+    let budget = Budget::new(4 * job.threads.max(1) * CHUNK_BYTES);
+    let (results_tx, results_rx) = crossbeam_channel::unbounded::<(u64, Result<Encoded>)>();
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let mut dispatch = |seq: u64, chunk: Chunk| -> bool {
+                if !budget.acquire(chunk.text.len()) {
+                    return false;
+                }
+                let tokenizer = Arc::clone(job.tokenizer);
+                let policy = job.policy.clone();
+                let names: Vec<String> = chunk
+                    .origins
+                    .iter()
+                    .map(|&(i, _)| inputs[i].name())
+                    .collect();
+                let results_tx = results_tx.clone();
+                pool.spawn(move || {
+                    let encoded = encode_chunk(&tokenizer, &policy, chunk, &names);
+                    // The writer has stopped if this fails; its error is the one reported.
+                    let _ = results_tx.send((seq, encoded));
+                });
+                true
+            };
+            let summary = read_all(job, inputs, &mut dispatch);
+            drop(results_tx);
+            summary
+        });
+        let written = write_in_order(job, &results_rx, &budget, &mut writer);
+        budget.close();
+        drop(results_rx);
+        let summary = reader.join().unwrap_or_else(|_| {
+            Err(CorpusError::BadParameter(
+                "the reader thread panicked".into(),
+            ))
+        });
+        written?;
+        let summary = summary?;
+        Ok((summary, writer.finish()?))
+    })
+}
+
+/// Encodes every document of `chunk`.
+fn encode_chunk(
+    tokenizer: &Tokenizer,
+    policy: &SpecialPolicy,
+    chunk: Chunk,
+    names: &[String],
+) -> Result<Encoded> {
+    let mut tokens = Vec::with_capacity(chunk.text.len() / 3);
+    let mut ends = Vec::with_capacity(chunk.ends.len());
+    let mut start = 0;
+    for (i, &end) in chunk.ends.iter().enumerate() {
+        tokenizer
+            .encode_into(&chunk.text[start..end], policy, &mut tokens)
+            .map_err(|source| CorpusError::Tokenizer {
+                path: format!("{}:{}", names[i], chunk.origins[i].1),
+                source,
+            })?;
+        ends.push(tokens.len());
+        start = end;
+    }
+    Ok(Encoded {
+        tokens,
+        ends,
+        text_bytes: chunk.text.len(),
+    })
+}
+
+/// Receives encoded chunks, puts them back in order and writes them.
+fn write_in_order(
+    job: &Job,
+    results: &crossbeam_channel::Receiver<(u64, Result<Encoded>)>,
+    budget: &Budget,
+    writer: &mut ShardWriter,
+) -> Result<()> {
+    let mut waiting: BTreeMap<u64, Encoded> = BTreeMap::new();
+    let mut next = 0u64;
+    for (seq, encoded) in results {
+        waiting.insert(seq, encoded?);
+        while let Some(encoded) = waiting.remove(&next) {
+            let mut start = 0;
+            for &end in &encoded.ends {
+                writer.write_document(&encoded.tokens[start..end], job.eot)?;
+                start = end;
+            }
+            let progress = job.progress;
+            let eots = if job.eot.is_some() {
+                encoded.ends.len()
+            } else {
+                0
+            };
+            progress
+                .tokens
+                .fetch_add((encoded.tokens.len() + eots) as u64, Ordering::Relaxed);
+            progress
+                .documents
+                .fetch_add(encoded.ends.len() as u64, Ordering::Relaxed);
+            progress
+                .text_bytes
+                .fetch_add(encoded.text_bytes as u64, Ordering::Relaxed);
+            budget.release(encoded.text_bytes);
+            next += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Reads every input in order, handing full chunks to `dispatch(seq, chunk)` (which returns
+/// false when the writer has stopped).
+fn read_all(
+    job: &Job,
+    inputs: &[Input],
+    dispatch: &mut dyn FnMut(u64, Chunk) -> bool,
+) -> Result<ReadSummary> {
+    let mut summary = ReadSummary::default();
+    let mut chunk = Chunk::new();
+    let mut seq = 0u64;
+    let stopped = || CorpusError::BadParameter("stopped: the writer failed".into());
+    for (index, input) in inputs.iter().enumerate() {
+        let name = input.name();
+        let mut record = InputRecord {
+            path: name.clone(),
+            format: input.format,
+            compression: Compression::None,
+            size: 0,
+            sha256: String::new(),
+            documents: 0,
+            bytes: 0,
+        };
+        let mut context = Context {
+            path: &name,
+            options: job.read,
+            errors: &mut summary.errors,
+        };
+        let (documents, empty, bytes) = (
+            &mut summary.documents,
+            &mut summary.empty_documents,
+            &mut summary.bytes,
+        );
+        let mut emit = |text: &str, line: u64| -> Result<()> {
+            if text.is_empty() {
+                *empty += 1;
+                return Ok(());
+            }
+            let skip = *documents < job.skip_documents;
+            *documents += 1;
+            *bytes += text.len() as u64;
+            record.documents += 1;
+            record.bytes += text.len() as u64;
+            if skip {
+                return Ok(());
+            }
+            chunk.text.push_str(text);
+            chunk.ends.push(chunk.text.len());
+            chunk.origins.push((index, line));
+            if chunk.text.len() >= CHUNK_BYTES {
+                let full = std::mem::replace(&mut chunk, Chunk::new());
+                if !dispatch(seq, full) {
+                    return Err(stopped());
+                }
+                seq += 1;
+            }
+            Ok(())
+        };
+        match read_input(job, input, &name, &mut context, &mut emit) {
+            Ok((compression, fingerprint)) => {
+                record.compression = compression;
+                record.size = fingerprint.size;
+                record.sha256 = fingerprint.sha256;
+                summary.inputs.push(record);
+            }
+            Err(CorpusError::Io { path, source }) if job.read.on_error != OnError::Fail => {
+                let reason = if record.documents > 0 {
+                    format!("{source} (after {} documents were read)", record.documents)
+                } else {
+                    source.to_string()
+                };
+                summary.skipped.push(SkippedInput { path, reason });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if !chunk.ends.is_empty() && !dispatch(seq, chunk) {
+        return Err(stopped());
+    }
+    Ok(summary)
+}
+
+/// Reads one input's documents; returns its compression and fingerprint.
+fn read_input(
+    job: &Job,
+    input: &Input,
+    name: &str,
+    context: &mut Context,
+    emit: &mut dyn FnMut(&str, u64) -> Result<()>,
+) -> Result<(Compression, super::open::Fingerprint)> {
+    let bytes_read = &job.progress.input_bytes;
+    let raw: Box<dyn std::io::Read> = match &input.source {
+        Source::Stdin => Box::new(std::io::stdin().lock()),
+        Source::File(path) => Box::new(File::open(path).map_err(|e| CorpusError::io(name, e))?),
+    };
+    let raw = HashingReader::new(raw, bytes_read);
+    match input.format {
+        InputFormat::Text | InputFormat::Jsonl => {
+            let ((), compression, fingerprint) = with_decompressed(raw, name, |reader, _| {
+                if input.format == InputFormat::Text {
+                    documents::read_text(reader, context, emit)
+                } else {
+                    documents::read_jsonl(reader, context, emit)
+                }
+            })?;
+            Ok((compression, fingerprint))
+        }
+        InputFormat::Parquet => read_parquet_input(job, input, name, raw, context, emit),
+    }
+}
+
+/// Parquet needs random access: a plain file is read where it is; a compressed file or stdin is
+/// first unpacked into a temporary file in the scratch directory.
+#[cfg(feature = "parquet")]
+fn read_parquet_input<R: std::io::Read>(
+    job: &Job,
+    input: &Input,
+    name: &str,
+    raw: HashingReader<'_, R>,
+    context: &mut Context,
+    emit: &mut dyn FnMut(&str, u64) -> Result<()>,
+) -> Result<(Compression, super::open::Fingerprint)> {
+    let spool_path = job.scratch_dir.join(".parquet-input.tmp");
+    let needs_spool =
+        |compression| compression != Compression::None || input.source == Source::Stdin;
+    let (spooled, compression, fingerprint) =
+        with_decompressed(raw, name, |reader, compression| {
+            if !needs_spool(compression) {
+                return Ok(false);
+            }
+            let io = |e| CorpusError::io(name, e);
+            let mut spool = File::create(&spool_path).map_err(io)?;
+            std::io::copy(reader, &mut spool).map_err(io)?;
+            spool.flush().map_err(io)?;
+            Ok(true)
+        })?;
+    let file = match (&input.source, spooled) {
+        (Source::File(path), false) => File::open(path),
+        _ => File::open(&spool_path),
+    }
+    .map_err(|e| CorpusError::io(name, e))?;
+    let result = super::parquet::read_parquet(file, context, emit);
+    if spooled {
+        let _ = std::fs::remove_file(&spool_path);
+    }
+    result.map(|()| (compression, fingerprint))
+}
+
+#[cfg(not(feature = "parquet"))]
+fn read_parquet_input<R: std::io::Read>(
+    _job: &Job,
+    _input: &Input,
+    name: &str,
+    _raw: HashingReader<'_, R>,
+    _context: &mut Context,
+    _emit: &mut dyn FnMut(&str, u64) -> Result<()>,
+) -> Result<(Compression, super::open::Fingerprint)> {
+    Err(CorpusError::Unsupported {
+        path: name.to_string(),
+        message: "this build reads no Parquet (feature \"parquet\" is off)".to_string(),
+    })
+}

@@ -1,0 +1,480 @@
+//! Writing the token stream as shards: each shard holds whole documents and is written under a
+//! temporary name, then renamed, so a file with a final name is always complete.
+//!
+//! Per shard `NNNNN` (numbered from 0):
+//! - `bin`: `shard-NNNNN.bin`, the token IDs as little-endian u16 or u32, and
+//!   `shard-NNNNN.idx`, the document boundaries as little-endian u64 token offsets (0, the end
+//!   of the first document, ..., the number of tokens);
+//! - `npy`: the same two arrays as `shard-NNNNN.npy` and `shard-NNNNN.idx.npy`;
+//! - `jsonl`: `shard-NNNNN.jsonl`, one `{"tokens": [...]}` line per document.
+//!
+//! The index is renamed into place before the data, so a shard is complete exactly when its
+//! data file exists under its final name.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use omnitok_tokenizer::TokenId;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CorpusError, Result};
+
+/// How shards are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    Bin,
+    Npy,
+    Jsonl,
+}
+
+/// The integer type of stored token IDs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Dtype {
+    #[serde(rename = "uint16")]
+    U16,
+    #[serde(rename = "uint32")]
+    U32,
+}
+
+impl Dtype {
+    /// u16 when every ID below `n_vocab` fits in it, else u32.
+    pub fn for_vocab(n_vocab: usize) -> Dtype {
+        if n_vocab <= 1 << 16 {
+            Dtype::U16
+        } else {
+            Dtype::U32
+        }
+    }
+
+    /// Bytes per ID.
+    pub fn size(self) -> u64 {
+        match self {
+            Dtype::U16 => 2,
+            Dtype::U32 => 4,
+        }
+    }
+
+    fn npy_descr(self) -> &'static str {
+        match self {
+            Dtype::U16 => "<u2",
+            Dtype::U32 => "<u4",
+        }
+    }
+}
+
+/// One complete shard, as listed in the manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// The data file's name in the output directory.
+    pub file: String,
+    /// The index file's name (none for `jsonl`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<String>,
+    pub documents: u64,
+    pub tokens: u64,
+}
+
+/// Names of shard `number`'s data and index files.
+fn shard_names(number: usize, format: OutputFormat) -> (String, Option<String>) {
+    let stem = format!("shard-{number:05}");
+    match format {
+        OutputFormat::Bin => (format!("{stem}.bin"), Some(format!("{stem}.idx"))),
+        OutputFormat::Npy => (format!("{stem}.npy"), Some(format!("{stem}.idx.npy"))),
+        OutputFormat::Jsonl => (format!("{stem}.jsonl"), None),
+    }
+}
+
+/// The temporary name a file is written under before it is complete.
+fn temporary_name(name: &str) -> String {
+    format!(".{name}.tmp")
+}
+
+/// Length of the `.npy` header written here (room for any shape; a multiple of 64).
+const NPY_HEADER_BYTES: usize = 128;
+
+/// The `.npy` (version 1.0) header of a 1-D array of `len` items of type `descr`.
+fn npy_header(descr: &str, len: u64) -> Vec<u8> {
+    let mut dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({len},), }}");
+    let pad = NPY_HEADER_BYTES - 10 - 1 - dict.len();
+    dict.extend(std::iter::repeat_n(' ', pad));
+    dict.push('\n');
+    let mut header = b"\x93NUMPY\x01\x00".to_vec();
+    header.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    header.extend_from_slice(dict.as_bytes());
+    header
+}
+
+/// The item count in a `.npy` header written by [`npy_header`].
+fn npy_len(header: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(header.get(10..)?).ok()?;
+    let shape = text.split("'shape': (").nth(1)?;
+    shape.split(',').next()?.trim().parse().ok()
+}
+
+/// A file being written under its temporary name.
+struct PendingFile {
+    path: PathBuf,
+    writer: BufWriter<File>,
+}
+
+impl PendingFile {
+    fn create(dir: &Path, name: &str) -> Result<Self> {
+        let path = dir.join(temporary_name(name));
+        let file = File::create(&path).map_err(|e| CorpusError::io(path.display(), e))?;
+        Ok(PendingFile {
+            writer: BufWriter::with_capacity(1 << 20, file),
+            path,
+        })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.writer
+            .write_all(bytes)
+            .map_err(|e| CorpusError::io(self.path.display(), e))
+    }
+
+    /// Flushes, overwrites the start with `header` (if any), syncs and renames to `name`.
+    fn complete(self, dir: &Path, name: &str, header: Option<Vec<u8>>) -> Result<()> {
+        let path = self.path;
+        let io = |e| CorpusError::io(path.display(), e);
+        let mut file = self.writer.into_inner().map_err(|e| io(e.into_error()))?;
+        if let Some(header) = header {
+            file.seek(SeekFrom::Start(0)).map_err(io)?;
+            file.write_all(&header).map_err(io)?;
+        }
+        file.sync_all().map_err(io)?;
+        std::fs::rename(&path, dir.join(name)).map_err(io)
+    }
+}
+
+/// The shard being filled.
+struct OpenShard {
+    number: usize,
+    data: PendingFile,
+    index: Option<PendingFile>,
+    documents: u64,
+    tokens: u64,
+}
+
+/// Writes documents' tokens into consecutive shards of about `shard_tokens` tokens.
+pub struct ShardWriter {
+    dir: PathBuf,
+    format: OutputFormat,
+    dtype: Dtype,
+    shard_tokens: u64,
+    open: Option<OpenShard>,
+    complete: Vec<ShardInfo>,
+    bytes: Vec<u8>,
+}
+
+impl ShardWriter {
+    /// A writer into `dir` that continues after the `complete` shards already there.
+    pub fn new(
+        dir: &Path,
+        format: OutputFormat,
+        dtype: Dtype,
+        shard_tokens: u64,
+        complete: Vec<ShardInfo>,
+    ) -> Self {
+        ShardWriter {
+            dir: dir.to_path_buf(),
+            format,
+            dtype,
+            shard_tokens: shard_tokens.max(1),
+            open: None,
+            complete,
+            bytes: Vec::new(),
+        }
+    }
+
+    /// Appends one document (its tokens, then `eot` if given). A shard holds whole documents: a
+    /// document that would take the open shard past `shard_tokens` starts a new one.
+    pub fn write_document(&mut self, tokens: &[TokenId], eot: Option<TokenId>) -> Result<()> {
+        let len = tokens.len() as u64 + u64::from(eot.is_some());
+        if self
+            .open
+            .as_ref()
+            .is_some_and(|s| s.documents > 0 && s.tokens + len > self.shard_tokens)
+        {
+            self.close_shard()?;
+        }
+        if self.open.is_none() {
+            self.open = Some(self.open_shard()?);
+        }
+        let (format, dtype) = (self.format, self.dtype);
+        let bytes = &mut self.bytes;
+        bytes.clear();
+        match format {
+            OutputFormat::Bin | OutputFormat::Npy => {
+                let ids = tokens.iter().copied().chain(eot);
+                match dtype {
+                    // IDs were checked against the vocabulary size that chose the dtype.
+                    Dtype::U16 => ids.for_each(|id| bytes.extend((id as u16).to_le_bytes())),
+                    Dtype::U32 => ids.for_each(|id| bytes.extend(id.to_le_bytes())),
+                }
+            }
+            OutputFormat::Jsonl => {
+                bytes.extend_from_slice(b"{\"tokens\":[");
+                for (i, id) in tokens.iter().chain(eot.as_ref()).enumerate() {
+                    if i > 0 {
+                        bytes.push(b',');
+                    }
+                    bytes.extend_from_slice(id.to_string().as_bytes());
+                }
+                bytes.extend_from_slice(b"]}\n");
+            }
+        }
+        let Some(shard) = self.open.as_mut() else {
+            unreachable!("a shard was opened above")
+        };
+        shard.data.write(bytes)?;
+        shard.tokens += len;
+        shard.documents += 1;
+        if let Some(index) = shard.index.as_mut() {
+            index.write(&shard.tokens.to_le_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Completes the last shard and returns every complete shard.
+    pub fn finish(mut self) -> Result<Vec<ShardInfo>> {
+        if self.open.is_some() {
+            self.close_shard()?;
+        }
+        Ok(self.complete)
+    }
+
+    fn open_shard(&self) -> Result<OpenShard> {
+        let number = self.complete.len();
+        let (data_name, index_name) = shard_names(number, self.format);
+        let mut data = PendingFile::create(&self.dir, &data_name)?;
+        let mut index = index_name
+            .map(|name| PendingFile::create(&self.dir, &name))
+            .transpose()?;
+        if self.format == OutputFormat::Npy {
+            data.write(&[0; NPY_HEADER_BYTES])?;
+        }
+        if let Some(index) = index.as_mut() {
+            if self.format == OutputFormat::Npy {
+                index.write(&[0; NPY_HEADER_BYTES])?;
+            }
+            index.write(&0u64.to_le_bytes())?;
+        }
+        Ok(OpenShard {
+            number,
+            data,
+            index,
+            documents: 0,
+            tokens: 0,
+        })
+    }
+
+    fn close_shard(&mut self) -> Result<()> {
+        let Some(shard) = self.open.take() else {
+            return Ok(());
+        };
+        let (data_name, index_name) = shard_names(shard.number, self.format);
+        let npy = self.format == OutputFormat::Npy;
+        if let (Some(index), Some(name)) = (shard.index, &index_name) {
+            let header = npy.then(|| npy_header("<u8", shard.documents + 1));
+            index.complete(&self.dir, name, header)?;
+        }
+        let header = npy.then(|| npy_header(self.dtype.npy_descr(), shard.tokens));
+        shard.data.complete(&self.dir, &data_name, header)?;
+        self.complete.push(ShardInfo {
+            file: data_name,
+            index: index_name,
+            documents: shard.documents,
+            tokens: shard.tokens,
+        });
+        Ok(())
+    }
+}
+
+/// The complete shards in `dir`, read back from their files, after removing what an
+/// interrupted run left half-written (temporary files, and files of shards after the last
+/// complete one).
+pub fn recover_shards(dir: &Path, format: OutputFormat, dtype: Dtype) -> Result<Vec<ShardInfo>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| CorpusError::io(dir.display(), e))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| CorpusError::io(dir.display(), e))?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    for name in &names {
+        if name.starts_with(".shard-") && name.ends_with(".tmp") {
+            remove(&dir.join(name))?;
+        }
+    }
+    let mut complete = Vec::new();
+    loop {
+        let (data_name, index_name) = shard_names(complete.len(), format);
+        if !dir.join(&data_name).exists() {
+            break;
+        }
+        complete.push(read_shard(dir, data_name, index_name, format, dtype)?);
+    }
+    // An index renamed into place just before an interruption has no data file: remove it.
+    let first_missing = format!("shard-{:05}", complete.len());
+    for name in &names {
+        if name.starts_with("shard-") && name.as_str() >= first_missing.as_str() {
+            remove(&dir.join(name))?;
+        }
+    }
+    Ok(complete)
+}
+
+fn remove(path: &Path) -> Result<()> {
+    std::fs::remove_file(path).map_err(|e| CorpusError::io(path.display(), e))
+}
+
+/// Reads a complete shard's document and token counts from its files.
+fn read_shard(
+    dir: &Path,
+    file: String,
+    index: Option<String>,
+    format: OutputFormat,
+    dtype: Dtype,
+) -> Result<ShardInfo> {
+    let data_path = dir.join(&file);
+    let corrupt = |path: &Path, what: &str| {
+        CorpusError::output_dir(
+            path.display(),
+            format!("{what}; the output directory was changed outside omnitok"),
+        )
+    };
+    let io = |path: &Path, e| CorpusError::io(path.display(), e);
+    let size = |path: &Path| {
+        std::fs::metadata(path)
+            .map(|m| m.len())
+            .map_err(|e| io(path, e))
+    };
+    let read_header = |path: &Path| -> Result<u64> {
+        let mut header = vec![0; NPY_HEADER_BYTES];
+        File::open(path)
+            .and_then(|mut f| f.read_exact(&mut header))
+            .map_err(|e| io(path, e))?;
+        npy_len(&header).ok_or_else(|| corrupt(path, "not an .npy file written by omnitok"))
+    };
+    let (documents, tokens) = match format {
+        OutputFormat::Bin | OutputFormat::Npy => {
+            let index_name = index.as_deref().unwrap_or_default();
+            let index_path = dir.join(index_name);
+            let (tokens, offsets) = if format == OutputFormat::Bin {
+                let data = size(&data_path)?;
+                if data % dtype.size() != 0 {
+                    return Err(corrupt(&data_path, "size is not a whole number of IDs"));
+                }
+                (data / dtype.size(), size(&index_path)? / 8)
+            } else {
+                (read_header(&data_path)?, read_header(&index_path)?)
+            };
+            if offsets == 0 {
+                return Err(corrupt(&index_path, "empty index"));
+            }
+            (offsets - 1, tokens)
+        }
+        OutputFormat::Jsonl => {
+            #[derive(serde::Deserialize)]
+            struct Line {
+                tokens: Vec<u64>,
+            }
+            let reader = File::open(&data_path).map_err(|e| io(&data_path, e))?;
+            let (mut documents, mut tokens) = (0, 0);
+            for line in BufReader::new(reader).lines() {
+                let line = line.map_err(|e| io(&data_path, e))?;
+                let parsed: Line = serde_json::from_str(&line)
+                    .map_err(|_| corrupt(&data_path, "not a shard written by omnitok"))?;
+                documents += 1;
+                tokens += parsed.tokens.len() as u64;
+            }
+            (documents, tokens)
+        }
+    };
+    Ok(ShardInfo {
+        file,
+        index,
+        documents,
+        tokens,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_all(dir: &Path, format: OutputFormat, dtype: Dtype) -> Vec<ShardInfo> {
+        let mut writer = ShardWriter::new(dir, format, dtype, 5, Vec::new());
+        for doc in [&[1, 2][..], &[3, 4, 5], &[6], &[7, 8, 9, 10, 11, 12], &[]] {
+            writer.write_document(doc, Some(0)).unwrap();
+        }
+        writer.finish().unwrap()
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("omnitok-shards-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn documents_stay_whole_and_files_read_back() {
+        for format in [OutputFormat::Bin, OutputFormat::Npy, OutputFormat::Jsonl] {
+            let dir = temp_dir(&format!("{format:?}"));
+            let shards = write_all(&dir, format, Dtype::U16);
+            let counts: Vec<(u64, u64)> = shards.iter().map(|s| (s.documents, s.tokens)).collect();
+            // [1 2 0] [3 4 5 0 | would pass 5] [6 0] [7..12 0 alone] [0]
+            assert_eq!(
+                counts,
+                vec![(1, 3), (1, 4), (1, 2), (1, 7), (1, 1)],
+                "{format:?}"
+            );
+            assert_eq!(recover_shards(&dir, format, Dtype::U16).unwrap(), shards);
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+
+    #[test]
+    fn bin_layout() {
+        let dir = temp_dir("layout");
+        let mut writer = ShardWriter::new(&dir, OutputFormat::Bin, Dtype::U32, 100, Vec::new());
+        writer.write_document(&[1, 70_000], None).unwrap();
+        writer.write_document(&[3], None).unwrap();
+        writer.finish().unwrap();
+        let data = std::fs::read(dir.join("shard-00000.bin")).unwrap();
+        assert_eq!(data, [1u32, 70_000, 3].map(u32::to_le_bytes).concat());
+        let index = std::fs::read(dir.join("shard-00000.idx")).unwrap();
+        assert_eq!(index, [0u64, 2, 3].map(u64::to_le_bytes).concat());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn npy_header_is_standard() {
+        let header = npy_header("<u2", 1234);
+        assert_eq!(header.len(), NPY_HEADER_BYTES);
+        assert_eq!(header[127], b'\n');
+        assert_eq!(npy_len(&header), Some(1234));
+    }
+
+    #[test]
+    fn recovery_removes_unfinished_files() {
+        let dir = temp_dir("recover");
+        write_all(&dir, OutputFormat::Bin, Dtype::U16);
+        std::fs::remove_file(dir.join("shard-00003.bin")).unwrap();
+        std::fs::write(dir.join(".shard-00004.bin.tmp"), b"partial").unwrap();
+        let shards = recover_shards(&dir, OutputFormat::Bin, Dtype::U16).unwrap();
+        assert_eq!(shards.len(), 3);
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left.len(), 6, "{left:?}");
+        assert_eq!(left.last().unwrap(), "shard-00002.idx");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
