@@ -6,4 +6,8 @@
 //! - [`report`]: compression per language: bytes, chars and tokens per tokenizer, ratios against a
 //!   baseline tokenizer, the token premium of each language over a reference language.
 
+pub mod error;
 pub mod report;
+pub mod tokenize;
+
+pub use error::CorpusError;
