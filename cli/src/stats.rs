@@ -1,13 +1,198 @@
 //! `omnitok stats`: compression per language.
 
-use anyhow::Result;
-use clap::Args;
+use std::path::PathBuf;
+use std::sync::Arc;
 
-/// Compare tokenizers language by language.
+use anyhow::Result;
+use clap::builder::PossibleValuesParser;
+use clap::{Args, ValueEnum};
+use omnitok_corpus::report::plot::{plot, PlotMetric, PlotOptions};
+use omnitok_corpus::report::{self, format, InputOptions, SortBy};
+use omnitok_tokenizer::{Tokenizer, ENCODING_NAMES};
+
+use crate::input;
+
+/// How the report is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    /// An aligned table: one row per language and tokenizer, totals, Gini, worst language.
+    Table,
+    /// {"encodings", "baseline", "reference", "languages": [...], "summary": {...}}
+    Json,
+    /// One row per language and tokenizer.
+    Csv,
+}
+
+/// The order of languages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatsSort {
+    /// By name (a folder), or in order of appearance (JSON Lines).
+    Input,
+    /// By name.
+    Lang,
+    /// Most tokens (first tokenizer) first.
+    Tokens,
+    /// Highest ratio against the baseline (first other tokenizer) first.
+    Ratio,
+    /// Highest premium (first tokenizer) first.
+    Premium,
+}
+
+/// What the bars of --plot show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatsPlotMetric {
+    /// Tokens per language and tokenizer.
+    Tokens,
+    /// Tokens over the baseline's tokens.
+    Ratio,
+    /// Tokens over the reference language's tokens for the same text.
+    Premium,
+}
+
+/// Compare tokenizers language by language: bytes, chars and tokens, bytes and chars per token,
+/// tokens against a baseline tokenizer and, on parallel text, the premium of each language over
+/// a reference language.
+///
+/// INPUT is a folder of <language>.txt files, or a JSON Lines file with a language and a text
+/// field per line. With --parallel or --reference the texts are translations of each other: a
+/// folder's files all say the same thing, and a JSON Lines file holds one pair per line,
+/// {"lang": "de", "en": "<reference text>", "tr": "<translation>"}; the premium of a language is
+/// its tokens over the reference language's tokens for the same content. Special tokens'
+/// strings (<|endoftext|>) count as ordinary text.
 #[derive(Args, Debug)]
-pub struct StatsArgs {}
+pub struct StatsArgs {
+    /// Built-in encoding; repeat for several (o200k_base when no tokenizer is given).
+    #[arg(
+        short,
+        long = "encoding",
+        value_name = "NAME",
+        value_parser = PossibleValuesParser::new(ENCODING_NAMES)
+    )]
+    pub encodings: Vec<String>,
+
+    /// Tokenizer file (tokenizer.json, or a tiktoken rank file), reported under its path;
+    /// repeat for several.
+    #[arg(short, long = "tokenizer", value_name = "FILE")]
+    pub tokenizers: Vec<PathBuf>,
+
+    /// Pre-tokenization regex for the rank files given with --tokenizer (overrides their side
+    /// files'; required without one).
+    #[arg(long, value_name = "REGEX", requires = "tokenizers")]
+    pub pattern: Option<String>,
+
+    /// The tokenizer that ratios compare against (an --encoding name or a --tokenizer path;
+    /// default: the first one given).
+    #[arg(short, long, value_name = "NAME")]
+    pub baseline: Option<String>,
+
+    /// The texts are parallel: compute premiums against the reference language.
+    #[arg(long)]
+    pub parallel: bool,
+
+    /// Reference language of premiums (default en); implies --parallel.
+    #[arg(short, long, value_name = "LANG")]
+    pub reference: Option<String>,
+
+    /// JSON Lines: the field holding the language.
+    #[arg(long, value_name = "NAME", default_value = "lang")]
+    pub lang_field: String,
+
+    /// JSON Lines: the field holding the text [default: text, or tr with --parallel].
+    #[arg(long, value_name = "NAME")]
+    pub field: Option<String>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = StatsFormat::Table)]
+    pub format: StatsFormat,
+
+    /// Order of the languages.
+    #[arg(long, value_enum, default_value_t = StatsSort::Input)]
+    pub sort: StatsSort,
+
+    /// Also draw a bar chart into FILE (.png or .svg).
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+
+    /// What the chart's bars show [default: ratio with two or more tokenizers, else tokens].
+    #[arg(long, value_enum, value_name = "WHAT", requires = "plot")]
+    pub plot_metric: Option<StatsPlotMetric>,
+
+    /// The chart's title [default: says what the bars show].
+    #[arg(long, value_name = "TEXT", requires = "plot")]
+    pub plot_title: Option<String>,
+
+    /// A folder of <language>.txt files, or a JSON Lines file.
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+}
 
 /// Runs `omnitok stats`.
-pub fn run(_args: &StatsArgs) -> Result<()> {
-    anyhow::bail!("not built yet")
+pub fn run(args: &StatsArgs) -> Result<()> {
+    let tokenizers = load_tokenizers(args)?;
+    let reference = match (&args.reference, args.parallel) {
+        (Some(lang), _) => Some(lang.clone()),
+        (None, true) => Some("en".to_string()),
+        (None, false) => None,
+    };
+    let options = InputOptions {
+        reference,
+        lang_field: args.lang_field.clone(),
+        field: args.field.clone(),
+        ..InputOptions::default()
+    };
+    let corpus = report::read_input(&args.input, &options)?;
+    let mut report = report::compute(&corpus, &tokenizers, args.baseline.as_deref())?;
+    let sort = match args.sort {
+        StatsSort::Input => None,
+        StatsSort::Lang => Some(SortBy::Lang),
+        StatsSort::Tokens => Some(SortBy::Tokens),
+        StatsSort::Ratio => Some(SortBy::Ratio),
+        StatsSort::Premium => Some(SortBy::Premium),
+    };
+    if let Some(sort) = sort {
+        report.sort(sort);
+    }
+    if let Some(path) = &args.plot {
+        let metric = match args.plot_metric {
+            Some(StatsPlotMetric::Tokens) => PlotMetric::Tokens,
+            Some(StatsPlotMetric::Ratio) => PlotMetric::Ratio,
+            Some(StatsPlotMetric::Premium) => PlotMetric::Premium,
+            None if report.tokenizers.len() > 1 => PlotMetric::Ratio,
+            None => PlotMetric::Tokens,
+        };
+        let options = PlotOptions {
+            metric,
+            title: args.plot_title.clone(),
+        };
+        plot(&report, path, &options)?;
+    }
+    let out = match args.format {
+        StatsFormat::Table => format::table(&report),
+        StatsFormat::Json => format::json(&report),
+        StatsFormat::Csv => format::csv(&report),
+    };
+    input::write_stdout(out.as_bytes())
+}
+
+/// The tokenizers to compare, each with the name it is reported under, without repeats.
+fn load_tokenizers(args: &StatsArgs) -> Result<Vec<(String, Arc<Tokenizer>)>> {
+    let mut loaded: Vec<(String, Arc<Tokenizer>)> = Vec::new();
+    let default = ["o200k_base".to_string()];
+    let encodings = if args.encodings.is_empty() && args.tokenizers.is_empty() {
+        &default[..]
+    } else {
+        &args.encodings[..]
+    };
+    for name in encodings {
+        if !loaded.iter().any(|(n, _)| n == name) {
+            loaded.push((name.clone(), input::load_encoding(name)?));
+        }
+    }
+    for path in &args.tokenizers {
+        let name = path.display().to_string();
+        if !loaded.iter().any(|(n, _)| *n == name) {
+            loaded.push((name, input::load_file(path, args.pattern.as_deref())?));
+        }
+    }
+    Ok(loaded)
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanBytes, HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnitok_corpus::tokenize::{
     self, InputFormat, InputSelection, Manifest, OnError, Outcome, OutputFormat, Progress,
     ReadOptions, Split, TokenizeOptions,
@@ -248,7 +248,7 @@ fn show_progress(progress: &Progress, done: &AtomicBool) {
     let bar = terminal.then(|| {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
-            "[{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta}) {msg}",
+            "[{elapsed_precise}] {bar:24} {bytes}/{total_bytes} read, eta {eta}, {msg}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
@@ -265,9 +265,9 @@ fn show_progress(progress: &Progress, done: &AtomicBool) {
         let text = progress.text_bytes.load(Ordering::Relaxed);
         let seconds = started.elapsed().as_secs_f64().max(1e-9);
         let rate = format!(
-            "{} tokens, {:.0} tokens/s, {}/s of text",
-            tokens,
-            tokens as f64 / seconds,
+            "{} tokens ({}/s), {}/s of text",
+            HumanCount(tokens),
+            HumanCount((tokens as f64 / seconds) as u64),
             HumanBytes((text as f64 / seconds) as u64)
         );
         if let Some(bar) = &bar {

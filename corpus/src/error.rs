@@ -1,55 +1,76 @@
-//! The error type of corpus tokenization.
+//! The one error type of this crate.
 
 use omnitok_tokenizer::TokenizerError;
 
-/// What went wrong while tokenizing a corpus, in categories a caller can act on.
+/// What went wrong while tokenizing a corpus or measuring compression, in categories a caller
+/// can act on.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CorpusError {
-    /// A caller-supplied option is invalid.
+    /// A caller-supplied option is invalid (an unknown baseline tokenizer or reference
+    /// language, no tokenizer at all, zero threads, ...).
     #[error("invalid parameter: {0}")]
     BadParameter(String),
 
-    /// An input holds data that cannot be used (invalid UTF-8, malformed JSON, a missing field)
-    /// and the error policy says to fail. `line` is the line (text, JSON Lines) or row (Parquet),
-    /// counted from 1.
-    #[error("{path}:{line}: {message}")]
+    /// An input holds data that cannot be used (invalid UTF-8, malformed JSON, a missing or
+    /// non-string field). `line` is the line (text, JSON Lines) or row (Parquet), counted from
+    /// 1; 0 means the input as a whole.
+    #[error("{path}{}: {message}", line_suffix(*.line))]
     BadInput {
         path: String,
         line: u64,
         message: String,
     },
 
-    /// An input is in a format this build cannot read.
-    #[error("{path}: unsupported: {message}")]
-    Unsupported { path: String, message: String },
+    /// An input holds nothing to measure (an empty folder, a JSON Lines file without lines).
+    #[error("{path}: {message}")]
+    Empty { path: String, message: String },
 
-    /// A document is larger than the configured limit.
-    #[error("{path}:{line}: {message}")]
+    /// An input or a document is larger than the configured limit.
+    #[error("{path}{}: {message}", line_suffix(*.line))]
     Limit {
         path: String,
         line: u64,
         message: String,
     },
 
+    /// An input or output format this build cannot handle.
+    #[error("{path}: unsupported: {message}")]
+    Unsupported { path: String, message: String },
+
     /// The output directory cannot be used as asked (not empty, or does not match the run being
     /// resumed).
     #[error("{path}: {message}")]
     OutputDir { path: String, message: String },
 
-    /// Tokenizing failed.
-    #[error("{path}: {source}")]
+    /// Tokenizing failed; `context` names the document (file and line) or the language and
+    /// tokenizer.
+    #[error("{context}: {source}")]
     Tokenizer {
-        path: String,
+        context: String,
+        #[source]
         source: TokenizerError,
     },
+
+    /// Drawing a chart failed.
+    #[error("{path}: cannot draw the chart: {message}")]
+    Plot { path: String, message: String },
 
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {
         path: String,
+        #[source]
         source: std::io::Error,
     },
+}
+
+fn line_suffix(line: u64) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(":{line}")
+    }
 }
 
 impl CorpusError {

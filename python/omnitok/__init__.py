@@ -16,10 +16,14 @@ Differences from tiktoken, all on the side of safety:
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+import json
+import os
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._omnitok import (
     Encoding,
+    _compression_report_path,
+    _compression_report_texts,
     encoding_name_for_model,
     get_encoding,
     list_encoding_names,
@@ -29,8 +33,10 @@ Tokenizer = Encoding
 """``Tokenizer.from_file(path)`` loads tokenizer.json or a tiktoken rank file; ``to_file`` saves."""
 
 __all__ = [
+    "CompressionReport",
     "Encoding",
     "Tokenizer",
+    "compression_report",
     "decode_with_offsets",
     "encoding_for_model",
     "encoding_name_for_model",
@@ -55,3 +61,125 @@ def decode_with_offsets(encoding: Encoding, tokens: Sequence[int]) -> Tuple[str,
         offsets.append(max(0, text_len - starts_inside))
         text_len += sum(1 for c in token if not 0x80 <= c < 0xC0)
     return b"".join(token_bytes).decode("utf-8", errors="replace"), offsets
+
+
+# The columns of CompressionReport.to_dataframe(), as in `omnitok stats --format csv`.
+_FRAME_COLUMNS = [
+    "lang",
+    "tokenizer",
+    "bytes",
+    "chars",
+    "tokens",
+    "bytes_per_token",
+    "chars_per_token",
+    "ratio_vs_baseline",
+    "premium",
+]
+
+
+class CompressionReport(list):
+    """Compression per language: a list with one dict per language, as in the ``languages`` of
+    ``omnitok stats --format json``, plus the report's ``encodings``, ``baseline``,
+    ``reference`` and ``summary``."""
+
+    encodings: List[str]
+    baseline: str
+    reference: Optional[str]
+    summary: Dict[str, Any]
+
+    def __init__(self, document: Dict[str, Any]):
+        super().__init__(document["languages"])
+        self.encodings = document["encodings"]
+        self.baseline = document["baseline"]
+        self.reference = document["reference"]
+        self.summary = document["summary"]
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The whole report, as ``omnitok stats --format json`` prints it."""
+        return {
+            "encodings": self.encodings,
+            "baseline": self.baseline,
+            "reference": self.reference,
+            "languages": list(self),
+            "summary": self.summary,
+        }
+
+    def to_dataframe(self):
+        """A pandas DataFrame with one row per language and tokenizer (the columns of
+        ``omnitok stats --format csv``); the summary is in ``.attrs``. Needs pandas."""
+        try:
+            import pandas as pd
+        except ImportError as e:
+            message = "CompressionReport.to_dataframe needs pandas: pip install pandas"
+            raise ImportError(message) from e
+        rows = []
+        for language in self:
+            premium = language["premium"] or {}
+            for name in self.encodings:
+                rows.append(
+                    {
+                        "lang": language["lang"],
+                        "tokenizer": name,
+                        "bytes": language["bytes"],
+                        "chars": language["chars"],
+                        "tokens": language["tokens"][name],
+                        "bytes_per_token": language["bytes_per_token"][name],
+                        "chars_per_token": language["chars_per_token"][name],
+                        "ratio_vs_baseline": language["ratio_vs_baseline"][name],
+                        "premium": premium.get(name),
+                    }
+                )
+        frame = pd.DataFrame(rows, columns=_FRAME_COLUMNS)
+        frame.attrs.update(
+            encodings=self.encodings,
+            baseline=self.baseline,
+            reference=self.reference,
+            summary=self.summary,
+        )
+        return frame
+
+
+def compression_report(
+    source: Union[str, "os.PathLike[str]", Mapping[str, Union[str, Sequence[str]]]],
+    encodings: Union[str, Encoding, Sequence[Union[str, Encoding]]] = ("o200k_base",),
+    *,
+    baseline: Optional[str] = None,
+    reference: Optional[str] = None,
+    parallel: bool = False,
+    lang_field: str = "lang",
+    field: Optional[str] = None,
+    sort: Optional[str] = None,
+    as_dataframe: bool = False,
+):
+    """Compression per language: bytes, chars and tokens of each language under each encoding,
+    bytes and chars per token, tokens against the ``baseline`` encoding and, on parallel text,
+    the premium of each language over the ``reference`` language. Same data as
+    ``omnitok stats --format json``.
+
+    ``source`` is a folder of ``<language>.txt`` files, a JSON Lines file (language in
+    ``lang_field``, text in ``field``, default ``text``), or a mapping of language to a text or
+    a list of texts. With ``reference`` (or ``parallel=True``, reference ``en``) the texts are
+    translations of each other: a folder's files or the mapping's values say the same thing, and
+    a JSON Lines file holds one pair a line, ``{"lang", "en", "tr"}`` (translation in ``field``,
+    default ``tr``). ``encodings`` are built-in names or ``Encoding`` objects; ``baseline``
+    defaults to the first. ``sort`` is ``"lang"``, ``"tokens"``, ``"ratio"`` or ``"premium"``.
+
+    Returns a :class:`CompressionReport` (a list of one dict per language, with ``summary``),
+    or its pandas DataFrame with ``as_dataframe=True``.
+    """
+    if isinstance(encodings, (str, Encoding)):
+        encodings = [encodings]
+    if reference is None and parallel:
+        reference = "en"
+    if isinstance(source, Mapping):
+        texts = [
+            (lang, [value] if isinstance(value, str) else list(value))
+            for lang, value in source.items()
+        ]
+        document = _compression_report_texts(texts, list(encodings), baseline, reference, sort)
+    else:
+        document = _compression_report_path(
+            os.fspath(source), list(encodings), baseline, reference, lang_field, field, sort
+        )
+    report = CompressionReport(json.loads(document))
+    return report.to_dataframe() if as_dataframe else report

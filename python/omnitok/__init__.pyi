@@ -1,4 +1,7 @@
-from typing import List, Sequence, Tuple
+import os
+from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
+
+import pandas
 
 from ._omnitok import Encoding as Encoding
 from ._omnitok import encoding_name_for_model as encoding_name_for_model
@@ -9,3 +12,44 @@ Tokenizer = Encoding
 
 def encoding_for_model(model_name: str) -> Encoding: ...
 def decode_with_offsets(encoding: Encoding, tokens: Sequence[int]) -> Tuple[str, List[int]]: ...
+
+class CompressionReport(List[Dict[str, Any]]):
+    """Compression per language: one dict per language, plus the report's summary."""
+
+    encodings: List[str]
+    baseline: str
+    reference: Optional[str]
+    summary: Dict[str, Any]
+    def __init__(self, document: Dict[str, Any]) -> None: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def to_dataframe(self) -> pandas.DataFrame: ...
+
+_Source = Union[str, os.PathLike[str], Mapping[str, Union[str, Sequence[str]]]]
+_Encodings = Union[str, Encoding, Sequence[Union[str, Encoding]]]
+
+@overload
+def compression_report(
+    source: _Source,
+    encodings: _Encodings = ...,
+    *,
+    baseline: Optional[str] = ...,
+    reference: Optional[str] = ...,
+    parallel: bool = ...,
+    lang_field: str = ...,
+    field: Optional[str] = ...,
+    sort: Optional[Literal["lang", "tokens", "ratio", "premium"]] = ...,
+    as_dataframe: Literal[False] = ...,
+) -> CompressionReport: ...
+@overload
+def compression_report(
+    source: _Source,
+    encodings: _Encodings = ...,
+    *,
+    baseline: Optional[str] = ...,
+    reference: Optional[str] = ...,
+    parallel: bool = ...,
+    lang_field: str = ...,
+    field: Optional[str] = ...,
+    sort: Optional[Literal["lang", "tokens", "ratio", "premium"]] = ...,
+    as_dataframe: Literal[True],
+) -> pandas.DataFrame: ...

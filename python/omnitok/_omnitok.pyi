@@ -75,3 +75,20 @@ class Encoding:
 def get_encoding(name: str) -> Encoding: ...
 def encoding_name_for_model(model_name: str) -> str: ...
 def list_encoding_names() -> List[str]: ...
+
+def _compression_report_path(
+    path: str,
+    encodings: Sequence[Union[str, Encoding]],
+    baseline: Optional[str] = None,
+    reference: Optional[str] = None,
+    lang_field: str = "lang",
+    field: Optional[str] = None,
+    sort: Optional[str] = None,
+) -> str: ...
+def _compression_report_texts(
+    texts: Sequence[Tuple[str, Sequence[str]]],
+    encodings: Sequence[Union[str, Encoding]],
+    baseline: Optional[str] = None,
+    reference: Optional[str] = None,
+    sort: Optional[str] = None,
+) -> str: ...

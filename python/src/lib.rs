@@ -1,16 +1,19 @@
 //! Python bindings: the native module `omnitok._omnitok`.
 //!
 //! One class, `Encoding`, wraps a shared [`Tokenizer`] with tiktoken's method names. Heavy calls
-//! release the GIL; batches run on rayon's thread pool.
+//! release the GIL; batches run on rayon's thread pool. `_compression_report_*` measure
+//! compression per language with `omnitok_corpus::report` and return the CLI's JSON report.
 
 use std::sync::Arc;
 
 use numpy::PyArray1;
+use omnitok_corpus::report;
+use omnitok_corpus::CorpusError;
 use omnitok_tokenizer::{
     encoding_name_for_model as model_encoding, get_encoding as builtin_encoding, SpecialPolicy,
     SpecialSet, TokenId, Tokenizer, TokenizerError,
 };
-use pyo3::exceptions::{PyKeyError, PyOSError, PyValueError};
+use pyo3::exceptions::{PyKeyError, PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyFrozenSet, PyList, PySet, PyString, PyTuple};
 
@@ -427,6 +430,113 @@ fn _encoding_from_ranks(
     })
 }
 
+/// The tokenizers of a compression report: built-in encoding names or `Encoding` objects, each
+/// reported under its name.
+fn report_tokenizers(
+    py: Python<'_>,
+    encodings: &Bound<'_, PyAny>,
+) -> PyResult<Vec<(String, Arc<Tokenizer>)>> {
+    let mut out = Vec::new();
+    for item in encodings.try_iter()? {
+        let item = item?;
+        if let Ok(encoding) = item.cast::<Encoding>() {
+            let inner = encoding.get().inner.clone();
+            out.push((inner.name().to_string(), inner));
+        } else if let Ok(name) = item.extract::<String>() {
+            let tokenizer = py.detach(|| builtin_encoding(&name)).map_err(to_py_err)?;
+            out.push((name, tokenizer));
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "encodings holds encoding names or Encoding objects, not {}",
+                item.get_type().name()?
+            )));
+        }
+    }
+    Ok(out)
+}
+
+fn report_err(error: CorpusError) -> PyErr {
+    match error {
+        CorpusError::Io { .. } => PyOSError::new_err(error.to_string()),
+        other => PyValueError::new_err(other.to_string()),
+    }
+}
+
+/// Measures a corpus and returns the report as JSON text (the CLI's `--format json`).
+fn report_json(
+    corpus: &report::Corpus,
+    tokenizers: &[(String, Arc<Tokenizer>)],
+    baseline: Option<&str>,
+    sort: Option<&str>,
+) -> Result<String, CorpusError> {
+    let mut measured = report::compute(corpus, tokenizers, baseline)?;
+    if let Some(sort) = sort {
+        measured.sort(sort_by(sort)?);
+    }
+    Ok(report::format::json(&measured))
+}
+
+fn sort_by(name: &str) -> Result<report::SortBy, CorpusError> {
+    Ok(match name {
+        "lang" => report::SortBy::Lang,
+        "tokens" => report::SortBy::Tokens,
+        "ratio" => report::SortBy::Ratio,
+        "premium" => report::SortBy::Premium,
+        other => {
+            return Err(CorpusError::BadParameter(format!(
+                "sort is one of \"lang\", \"tokens\", \"ratio\", \"premium\", not {other:?}"
+            )))
+        }
+    })
+}
+
+/// Compression report of a folder of `<language>.txt` files or a JSON Lines file, as JSON text.
+#[pyfunction]
+#[pyo3(signature = (path, encodings, baseline=None, reference=None, lang_field="lang".to_string(), field=None, sort=None))]
+#[allow(clippy::too_many_arguments)]
+fn _compression_report_path(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    encodings: &Bound<'_, PyAny>,
+    baseline: Option<String>,
+    reference: Option<String>,
+    lang_field: String,
+    field: Option<String>,
+    sort: Option<String>,
+) -> PyResult<String> {
+    let tokenizers = report_tokenizers(py, encodings)?;
+    let options = report::InputOptions {
+        reference,
+        lang_field,
+        field,
+        ..report::InputOptions::default()
+    };
+    py.detach(|| {
+        let corpus = report::read_input(&path, &options)?;
+        report_json(&corpus, &tokenizers, baseline.as_deref(), sort.as_deref())
+    })
+    .map_err(report_err)
+}
+
+/// Compression report of texts in memory, `[(language, [text, ...]), ...]`, as JSON text.
+#[pyfunction]
+#[pyo3(signature = (texts, encodings, baseline=None, reference=None, sort=None))]
+fn _compression_report_texts(
+    py: Python<'_>,
+    texts: Vec<(String, Vec<String>)>,
+    encodings: &Bound<'_, PyAny>,
+    baseline: Option<String>,
+    reference: Option<String>,
+    sort: Option<String>,
+) -> PyResult<String> {
+    let tokenizers = report_tokenizers(py, encodings)?;
+    py.detach(|| {
+        let corpus = report::Corpus::from_texts(texts, reference.as_deref())?;
+        report_json(&corpus, &tokenizers, baseline.as_deref(), sort.as_deref())
+    })
+    .map_err(report_err)
+}
+
 #[pymodule]
 fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Encoding>()?;
@@ -435,5 +545,7 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(list_encoding_names, m)?)?;
     m.add_function(wrap_pyfunction!(_encoding_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(_encoding_from_ranks, m)?)?;
+    m.add_function(wrap_pyfunction!(_compression_report_path, m)?)?;
+    m.add_function(wrap_pyfunction!(_compression_report_texts, m)?)?;
     Ok(())
 }

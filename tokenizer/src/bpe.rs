@@ -170,6 +170,12 @@ impl BpeModel {
         self.encoder.iter()
     }
 
+    /// Whether the merges were derived from ranks ([`BpeModel::from_ranks`]), so that the
+    /// tokens and their IDs alone define them.
+    pub fn merges_derived_from_ranks(&self) -> bool {
+        self.from_ranks
+    }
+
     /// Whether a piece that is itself a token is emitted without merging.
     pub fn whole_piece_first(&self) -> bool {
         self.whole_piece_first

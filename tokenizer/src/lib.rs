@@ -21,6 +21,7 @@ pub mod bytemap;
 pub mod encodings;
 pub mod error;
 pub mod files;
+mod fingerprint;
 pub mod hf_json;
 pub mod pretokenize;
 pub mod ranks;

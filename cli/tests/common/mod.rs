@@ -68,6 +68,11 @@ impl TempDir {
         Self(dir)
     }
 
+    /// The path of `name` inside the folder.
+    pub fn path(&self, name: &str) -> String {
+        self.0.join(name).to_str().unwrap().to_string()
+    }
+
     pub fn file(&self, name: &str, contents: &[u8]) -> String {
         let path = self.0.join(name);
         std::fs::write(&path, contents).unwrap();

@@ -211,11 +211,14 @@ pub fn read_text(
             Ok(())
         }
         Split::Line => for_each_line(reader, context, |context, line, number| {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if let Some(text) = context.utf8(line, number)? {
-                emit(&text, number)?;
-            }
-            Ok(())
+            let text = match line {
+                Ok(text) => Cow::Borrowed(text),
+                Err(bytes) => match context.utf8(bytes, number)? {
+                    Some(text) => text,
+                    None => return Ok(()),
+                },
+            };
+            emit(text.strip_suffix('\r').unwrap_or(&text), number)
         }),
     }
 }
@@ -228,12 +231,16 @@ pub fn read_jsonl(
     emit: &mut dyn FnMut(&str, u64) -> Result<()>,
 ) -> Result<()> {
     for_each_line(reader, context, |context, line, number| {
-        if line.iter().all(u8::is_ascii_whitespace) {
+        let json = match line {
+            Ok(text) => Cow::Borrowed(text),
+            Err(bytes) => match context.utf8(bytes, number)? {
+                Some(text) => text,
+                None => return Ok(()),
+            },
+        };
+        if json.bytes().all(|b| b.is_ascii_whitespace()) {
             return Ok(());
         }
-        let Some(json) = context.utf8(line, number)? else {
-            return Ok(());
-        };
         let field = &context.options.field;
         let mut deserializer = serde_json::Deserializer::from_str(&json);
         let found = FieldSeed { path: field }
@@ -264,38 +271,124 @@ pub fn read_jsonl(
     })
 }
 
-/// Calls `each(context, line, number)` for every line of `reader` without its `\n`; lines over
-/// the size limit go to the error policy instead.
+/// One line, without its `\n`: already checked to be UTF-8 (`Ok`), or not yet (`Err`).
+type Line<'a> = std::result::Result<&'a str, &'a [u8]>;
+
+/// Calls `each(context, line, number)` for every line of `reader`; lines over the size limit go
+/// to the error policy instead. Lines are cut out of the reader's buffer where they fit in it,
+/// and a buffer's worth of lines is checked for UTF-8 at once.
 fn for_each_line(
     reader: &mut dyn BufRead,
     context: &mut Context,
-    mut each: impl FnMut(&mut Context, &[u8], u64) -> Result<()>,
+    mut each: impl FnMut(&mut Context, Line, u64) -> Result<()>,
 ) -> Result<()> {
     let limit = context.options.max_document_bytes;
-    let mut buffer = Vec::new();
+    let path = context.path;
+    // The start of a line that continues past the end of the buffer.
+    let mut partial: Vec<u8> = Vec::new();
+    let mut oversized = false;
     let mut number = 0u64;
     loop {
-        buffer.clear();
-        number += 1;
-        let n = (&mut *reader)
-            .take(limit as u64 + 1)
-            .read_until(b'\n', &mut buffer)
-            .map_err(|e| CorpusError::io(context.path, e))?;
-        if n == 0 {
+        let buffer = reader.fill_buf().map_err(|e| CorpusError::io(path, e))?;
+        if buffer.is_empty() {
+            if oversized {
+                number += 1;
+                context.too_large(number, "the line")?;
+            } else if !partial.is_empty() {
+                number += 1;
+                each(context, Err(&partial), number)?;
+            }
             return Ok(());
         }
-        let line = match buffer.strip_suffix(b"\n") {
-            Some(line) => line,
-            None if buffer.len() > limit => {
-                reader
-                    .skip_until(b'\n')
-                    .map_err(|e| CorpusError::io(context.path, e))?;
-                context.too_large(number, "the line")?;
+        let consumed = buffer.len();
+        let mut start = 0;
+        if !partial.is_empty() || oversized {
+            // Finish the line carried over from the previous buffer.
+            let Some(end) = memchr::memchr(b'\n', buffer) else {
+                take_partial(&mut partial, &mut oversized, buffer, limit);
+                reader.consume(consumed);
                 continue;
+            };
+            take_partial(&mut partial, &mut oversized, &buffer[..end], limit);
+            number += 1;
+            if oversized {
+                context.too_large(number, "the line")?;
+            } else {
+                each(context, Err(&partial), number)?;
             }
-            None => &buffer[..],
+            partial.clear();
+            oversized = false;
+            start = end + 1;
+        }
+        let complete = match memchr::memrchr(b'\n', &buffer[start..]) {
+            Some(last) => &buffer[start..start + last + 1],
+            None => &buffer[start..start],
         };
-        each(context, line, number)?;
+        let mut line_start = 0;
+        match std::str::from_utf8(complete) {
+            Ok(text) => {
+                for end in memchr::memchr_iter(b'\n', complete) {
+                    number += 1;
+                    if end - line_start > limit {
+                        context.too_large(number, "the line")?;
+                    } else {
+                        each(context, Ok(&text[line_start..end]), number)?;
+                    }
+                    line_start = end + 1;
+                }
+            }
+            Err(_) => {
+                for end in memchr::memchr_iter(b'\n', complete) {
+                    number += 1;
+                    if end - line_start > limit {
+                        context.too_large(number, "the line")?;
+                    } else {
+                        each(context, Err(&complete[line_start..end]), number)?;
+                    }
+                    line_start = end + 1;
+                }
+            }
+        }
+        take_partial(
+            &mut partial,
+            &mut oversized,
+            &buffer[start + complete.len()..],
+            limit,
+        );
+        reader.consume(consumed);
+    }
+}
+
+/// Appends `bytes` to the carried-over line, or marks it oversized once it passes `limit`.
+fn take_partial(partial: &mut Vec<u8>, oversized: &mut bool, bytes: &[u8], limit: usize) {
+    if *oversized || partial.len() + bytes.len() > limit {
+        *oversized = true;
+        partial.clear();
+    } else {
+        partial.extend_from_slice(bytes);
+    }
+}
+
+/// Whether a JSON object key equals the one wanted (read without allocating).
+struct KeyIs<'k>(&'k str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
     }
 }
 
@@ -333,8 +426,8 @@ impl<'de> Visitor<'de> for FieldSeed<'_> {
             return Ok(Found::Other("an object"));
         };
         let mut found = Found::Missing;
-        while let Some(key) = map.next_key::<Cow<str>>()? {
-            if key == first.as_str() {
+        while let Some(wanted) = map.next_key_seed(KeyIs(first))? {
+            if wanted {
                 found = map.next_value_seed(FieldSeed { path: rest })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -398,7 +491,7 @@ mod tests {
             on_error,
             field: vec!["meta".into(), "body".into()],
             column: vec!["text".into()],
-            max_document_bytes: 64,
+            max_document_bytes: 80,
         }
     }
 
@@ -492,6 +585,36 @@ mod tests {
             message,
             r#"in:3: field "meta.body" is a number, not a string"#
         );
+    }
+
+    #[test]
+    fn lines_across_buffer_ends_read_the_same() {
+        let long = "y".repeat(90);
+        let mut data = format!("a\r\nbé\n\n{long}\nc\u{1F600}d\nlast").into_bytes();
+        data.extend_from_slice(b"\xff\nz\nba\xffd\ntail");
+        for split in [Split::Line, Split::Doc] {
+            let options = options(split, OnError::Replace);
+            let (whole, whole_errors) = run(&data, false, &options);
+            let whole = whole.unwrap();
+            assert_eq!(whole.len(), if split == Split::Line { 8 } else { 0 });
+            for capacity in [1, 2, 3, 5, 8, 13, 64] {
+                let mut errors = ErrorLog::default();
+                let mut docs = Vec::new();
+                let mut context = Context {
+                    path: "in",
+                    options: &options,
+                    errors: &mut errors,
+                };
+                let mut reader = std::io::BufReader::with_capacity(capacity, &data[..]);
+                read_text(&mut reader, &mut context, &mut |text: &str, line: u64| {
+                    docs.push((text.to_string(), line));
+                    Ok(())
+                })
+                .unwrap();
+                assert_eq!(docs, whole, "capacity {capacity}");
+                assert_eq!(errors, whole_errors, "capacity {capacity}");
+            }
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub const LAYOUT_VERSION: u32 = 1;
 pub struct TokenizerInfo {
     /// Built-in encoding name, or the tokenizer file as given.
     pub name: String,
-    /// SHA-256 of the tokenizer in tokenizer.json form (vocabulary, merges, pattern, specials).
+    /// The tokenizer's fingerprint (`Tokenizer::sha256`: vocabulary, merges, pattern, specials).
     pub sha256: String,
     /// One more than the largest token ID.
     pub n_vocab: usize,
@@ -91,8 +91,8 @@ pub struct InputRecord {
     pub compression: Compression,
     /// Size in bytes as stored (compressed, if it is).
     pub size: u64,
-    /// SHA-256 of the bytes as stored.
-    pub sha256: String,
+    /// BLAKE3 hash of the bytes as stored (lower-case hex, as `b3sum` prints it).
+    pub blake3: String,
     pub documents: u64,
     pub bytes: u64,
 }

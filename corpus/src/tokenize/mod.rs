@@ -30,7 +30,6 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use omnitok_tokenizer::{SpecialPolicy, Tokenizer};
-use sha2::{Digest, Sha256};
 
 pub use documents::{ErrorKind, ErrorLog, InputError, OnError, ReadOptions, Split};
 pub use inputs::{find_inputs, Input, InputFormat, InputSelection, SkippedInput, Source};
@@ -118,7 +117,7 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
     let dtype = Dtype::for_vocab(tokenizer.n_vocab());
     let tokenizer_info = TokenizerInfo {
         name: options.tokenizer_name.clone(),
-        sha256: super::tokenize::open::hex(&Sha256::digest(tokenizer.to_tokenizer_json())),
+        sha256: tokenizer.sha256(),
         n_vocab: tokenizer.n_vocab(),
         eot,
     };

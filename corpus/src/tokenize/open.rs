@@ -5,7 +5,6 @@ use std::io::{BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::error::{CorpusError, Result};
 
@@ -31,17 +30,18 @@ impl Compression {
     }
 }
 
-/// Size and SHA-256 of the bytes an input held, as stored.
+/// Size and BLAKE3 hash of the bytes an input held, as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fingerprint {
     pub size: u64,
-    pub sha256: String,
+    /// BLAKE3 (lower-case hex; `b3sum` prints the same).
+    pub blake3: String,
 }
 
 /// Passes bytes through while hashing and counting them (and adding the count to `progress`).
 pub struct HashingReader<'p, R> {
     inner: R,
-    hasher: Sha256,
+    hasher: blake3::Hasher,
     size: u64,
     progress: &'p AtomicU64,
 }
@@ -51,7 +51,7 @@ impl<'p, R: Read> HashingReader<'p, R> {
     pub fn new(inner: R, progress: &'p AtomicU64) -> Self {
         HashingReader {
             inner,
-            hasher: Sha256::new(),
+            hasher: blake3::Hasher::new(),
             size: 0,
             progress,
         }
@@ -62,7 +62,7 @@ impl<'p, R: Read> HashingReader<'p, R> {
         std::io::copy(&mut self, &mut std::io::sink())?;
         Ok(Fingerprint {
             size: self.size,
-            sha256: hex(&self.hasher.finalize()),
+            blake3: self.hasher.finalize().to_hex().to_string(),
         })
     }
 }
@@ -75,11 +75,6 @@ impl<R: Read> Read for HashingReader<'_, R> {
         self.progress.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
-}
-
-/// Lower-case hexadecimal of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Size of the read buffers.
@@ -154,7 +149,7 @@ mod tests {
             assert_eq!(out, text);
             assert_eq!(found, compression);
             assert_eq!(fingerprint.size, data.len() as u64);
-            assert_eq!(fingerprint.sha256, hex(&Sha256::digest(data)));
+            assert_eq!(fingerprint.blake3, blake3::hash(data).to_hex().as_str());
         }
     }
 
@@ -165,6 +160,6 @@ mod tests {
         let raw = HashingReader::new(&data[..], &progress);
         let ((), _, fingerprint) = with_decompressed(raw, "in", |_, _| Ok(())).unwrap();
         assert_eq!(fingerprint.size, data.len() as u64);
-        assert_eq!(fingerprint.sha256, hex(&Sha256::digest(&data)));
+        assert_eq!(fingerprint.blake3, blake3::hash(&data).to_hex().as_str());
     }
 }

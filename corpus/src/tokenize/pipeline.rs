@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
@@ -109,6 +108,7 @@ pub struct Job<'a> {
     /// encoded again.
     pub skip_documents: u64,
     /// Where Parquet inputs that are compressed or on stdin are unpacked while read.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     pub scratch_dir: &'a Path,
     pub progress: &'a Progress,
 }
@@ -140,6 +140,8 @@ pub fn run(
         })?;
     let budget = Budget::new(4 * job.threads.max(1) * CHUNK_BYTES);
     let (results_tx, results_rx) = crossbeam_channel::unbounded::<(u64, Result<Encoded>)>();
+    // Input names, for messages about documents that fail to encode.
+    let names: Arc<Vec<String>> = Arc::new(inputs.iter().map(Input::name).collect());
     std::thread::scope(|scope| {
         let reader = scope.spawn(|| {
             let mut dispatch = |seq: u64, chunk: Chunk| -> bool {
@@ -148,11 +150,7 @@ pub fn run(
                 }
                 let tokenizer = Arc::clone(job.tokenizer);
                 let policy = job.policy.clone();
-                let names: Vec<String> = chunk
-                    .origins
-                    .iter()
-                    .map(|&(i, _)| inputs[i].name())
-                    .collect();
+                let names = Arc::clone(&names);
                 let results_tx = results_tx.clone();
                 pool.spawn(move || {
                     let encoded = encode_chunk(&tokenizer, &policy, chunk, &names);
@@ -192,9 +190,12 @@ fn encode_chunk(
     for (i, &end) in chunk.ends.iter().enumerate() {
         tokenizer
             .encode_into(&chunk.text[start..end], policy, &mut tokens)
-            .map_err(|source| CorpusError::Tokenizer {
-                path: format!("{}:{}", names[i], chunk.origins[i].1),
-                source,
+            .map_err(|source| {
+                let (input, line) = chunk.origins[i];
+                CorpusError::Tokenizer {
+                    context: format!("{}:{line}", names[input]),
+                    source,
+                }
             })?;
         ends.push(tokens.len());
         start = end;
@@ -263,7 +264,7 @@ fn read_all(
             format: input.format,
             compression: Compression::None,
             size: 0,
-            sha256: String::new(),
+            blake3: String::new(),
             documents: 0,
             bytes: 0,
         };
@@ -306,7 +307,7 @@ fn read_all(
             Ok((compression, fingerprint)) => {
                 record.compression = compression;
                 record.size = fingerprint.size;
-                record.sha256 = fingerprint.sha256;
+                record.blake3 = fingerprint.blake3;
                 summary.inputs.push(record);
             }
             Err(CorpusError::Io { path, source }) if job.read.on_error != OnError::Fail => {
@@ -377,7 +378,7 @@ fn read_parquet_input<R: std::io::Read>(
             let io = |e| CorpusError::io(name, e);
             let mut spool = File::create(&spool_path).map_err(io)?;
             std::io::copy(reader, &mut spool).map_err(io)?;
-            spool.flush().map_err(io)?;
+            std::io::Write::flush(&mut spool).map_err(io)?;
             Ok(true)
         })?;
     let file = match (&input.source, spooled) {

@@ -64,6 +64,26 @@ impl Dtype {
     }
 }
 
+/// Appends `ids` to `bytes` as little-endian integers of `dtype`. The IDs come from the
+/// tokenizer whose vocabulary size chose the dtype, so they fit in it.
+fn put_ids(bytes: &mut Vec<u8>, ids: &[TokenId], dtype: Dtype) {
+    let start = bytes.len();
+    match dtype {
+        Dtype::U16 => {
+            bytes.resize(start + 2 * ids.len(), 0);
+            for (slot, id) in bytes[start..].chunks_exact_mut(2).zip(ids) {
+                slot.copy_from_slice(&(*id as u16).to_le_bytes());
+            }
+        }
+        Dtype::U32 => {
+            bytes.resize(start + 4 * ids.len(), 0);
+            for (slot, id) in bytes[start..].chunks_exact_mut(4).zip(ids) {
+                slot.copy_from_slice(&id.to_le_bytes());
+            }
+        }
+    }
+}
+
 /// One complete shard, as listed in the manifest.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShardInfo {
@@ -135,8 +155,9 @@ impl PendingFile {
             .map_err(|e| CorpusError::io(self.path.display(), e))
     }
 
-    /// Flushes, overwrites the start with `header` (if any), syncs and renames to `name`.
-    fn complete(self, dir: &Path, name: &str, header: Option<Vec<u8>>) -> Result<()> {
+    /// Flushes and overwrites the start with `header` (if any); the file is then ready to be
+    /// synced and renamed to `dir/name`.
+    fn written(self, dir: &Path, name: &str, header: Option<Vec<u8>>) -> Result<WrittenFile> {
         let path = self.path;
         let io = |e| CorpusError::io(path.display(), e);
         let mut file = self.writer.into_inner().map_err(|e| io(e.into_error()))?;
@@ -144,8 +165,74 @@ impl PendingFile {
             file.seek(SeekFrom::Start(0)).map_err(io)?;
             file.write_all(&header).map_err(io)?;
         }
-        file.sync_all().map_err(io)?;
-        std::fs::rename(&path, dir.join(name)).map_err(io)
+        Ok(WrittenFile {
+            file,
+            temporary: path,
+            target: dir.join(name),
+        })
+    }
+}
+
+/// A file written in full under its temporary name.
+struct WrittenFile {
+    file: File,
+    temporary: PathBuf,
+    target: PathBuf,
+}
+
+/// Syncs written shards to disk and renames them into place, in order, on a thread of its own,
+/// so that writing the next shard does not wait for the disk.
+struct Finisher {
+    queue: Option<crossbeam_channel::Sender<Vec<WrittenFile>>>,
+    thread: Option<std::thread::JoinHandle<Result<()>>>,
+}
+
+impl Finisher {
+    fn start() -> Self {
+        let (queue, jobs) = crossbeam_channel::unbounded::<Vec<WrittenFile>>();
+        let thread = std::thread::spawn(move || {
+            for files in jobs {
+                for written in &files {
+                    let io = |e| CorpusError::io(written.temporary.display(), e);
+                    written.file.sync_all().map_err(io)?;
+                }
+                // In the order given: the data file, last, marks the shard complete.
+                for written in &files {
+                    let io = |e| CorpusError::io(written.temporary.display(), e);
+                    std::fs::rename(&written.temporary, &written.target).map_err(io)?;
+                }
+            }
+            Ok(())
+        });
+        Finisher {
+            queue: Some(queue),
+            thread: Some(thread),
+        }
+    }
+
+    /// Queues the files of one shard, to be synced, then renamed in the order given.
+    fn finish(&mut self, files: Vec<WrittenFile>) -> Result<()> {
+        let sent = self.queue.as_ref().is_some_and(|q| q.send(files).is_ok());
+        if sent {
+            Ok(())
+        } else {
+            // The thread stopped on an error: report it.
+            self.wait().and(Err(CorpusError::BadParameter(
+                "shard finisher stopped".to_string(),
+            )))
+        }
+    }
+
+    /// Waits until every queued shard is in place.
+    fn wait(&mut self) -> Result<()> {
+        self.queue = None;
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            None => Ok(()),
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(CorpusError::BadParameter(
+                "the shard finisher panicked".to_string(),
+            )),
+        }
     }
 }
 
@@ -158,7 +245,8 @@ struct OpenShard {
     tokens: u64,
 }
 
-/// Writes documents' tokens into consecutive shards of about `shard_tokens` tokens.
+/// Writes documents' tokens into consecutive shards of about `shard_tokens` tokens. Shards are
+/// in place once [`ShardWriter::finish`] returns.
 pub struct ShardWriter {
     dir: PathBuf,
     format: OutputFormat,
@@ -167,6 +255,7 @@ pub struct ShardWriter {
     open: Option<OpenShard>,
     complete: Vec<ShardInfo>,
     bytes: Vec<u8>,
+    finisher: Finisher,
 }
 
 impl ShardWriter {
@@ -186,6 +275,7 @@ impl ShardWriter {
             open: None,
             complete,
             bytes: Vec::new(),
+            finisher: Finisher::start(),
         }
     }
 
@@ -208,12 +298,8 @@ impl ShardWriter {
         bytes.clear();
         match format {
             OutputFormat::Bin | OutputFormat::Npy => {
-                let ids = tokens.iter().copied().chain(eot);
-                match dtype {
-                    // IDs were checked against the vocabulary size that chose the dtype.
-                    Dtype::U16 => ids.for_each(|id| bytes.extend((id as u16).to_le_bytes())),
-                    Dtype::U32 => ids.for_each(|id| bytes.extend(id.to_le_bytes())),
-                }
+                put_ids(bytes, tokens, dtype);
+                put_ids(bytes, eot.as_slice(), dtype);
             }
             OutputFormat::Jsonl => {
                 bytes.extend_from_slice(b"{\"tokens\":[");
@@ -243,6 +329,7 @@ impl ShardWriter {
         if self.open.is_some() {
             self.close_shard()?;
         }
+        self.finisher.wait()?;
         Ok(self.complete)
     }
 
@@ -277,12 +364,14 @@ impl ShardWriter {
         };
         let (data_name, index_name) = shard_names(shard.number, self.format);
         let npy = self.format == OutputFormat::Npy;
+        let mut files = Vec::with_capacity(2);
         if let (Some(index), Some(name)) = (shard.index, &index_name) {
             let header = npy.then(|| npy_header("<u8", shard.documents + 1));
-            index.complete(&self.dir, name, header)?;
+            files.push(index.written(&self.dir, name, header)?);
         }
         let header = npy.then(|| npy_header(self.dtype.npy_descr(), shard.tokens));
-        shard.data.complete(&self.dir, &data_name, header)?;
+        files.push(shard.data.written(&self.dir, &data_name, header)?);
+        self.finisher.finish(files)?;
         self.complete.push(ShardInfo {
             file: data_name,
             index: index_name,

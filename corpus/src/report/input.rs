@@ -1,0 +1,512 @@
+//! Reading the text of each language.
+//!
+//! Three forms, chosen by the path and [`InputOptions::reference`]:
+//!
+//! - a folder: every `<language>.txt` file in it (not in sub-folders), the language being the
+//!   file stem; languages in name order. With a reference language the files are taken to be
+//!   translations of each other and the reference's file must exist.
+//! - a JSON Lines file, without a reference: one object a line, with the language in
+//!   [`InputOptions::lang_field`] and the text in [`InputOptions::field`] (default `text`);
+//!   languages in order of first appearance.
+//! - a JSON Lines file, with a reference (parallel JSON Lines): one pair a line,
+//!   `{"lang": "tr", "en": "<reference text>", "tr": "<translation>"}` — the field named after
+//!   the reference language holds the reference text, [`InputOptions::field`] (default `tr`) the
+//!   translation. The reference language gets a row of its own made of its distinct texts.
+//!
+//! Blank lines are skipped. Errors name the file, the line and the field.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::{Corpus, LanguageText, Reference};
+use crate::error::{CorpusError, Result};
+
+/// Largest input file read by default: 4 GiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 << 30;
+
+/// How an input is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputOptions {
+    /// The reference language of premiums: `Some` when the texts are parallel.
+    pub reference: Option<String>,
+    /// JSON Lines: the field holding the language.
+    pub lang_field: String,
+    /// JSON Lines: the field holding the text (`None`: `text`, or `tr` for parallel lines).
+    pub field: Option<String>,
+    /// Files larger than this are refused.
+    pub max_file_bytes: u64,
+}
+
+impl Default for InputOptions {
+    fn default() -> Self {
+        Self {
+            reference: None,
+            lang_field: "lang".to_string(),
+            field: None,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        }
+    }
+}
+
+impl InputOptions {
+    /// The JSON Lines text field in effect.
+    pub fn text_field(&self) -> &str {
+        match (&self.field, &self.reference) {
+            (Some(field), _) => field,
+            (None, Some(_)) => "tr",
+            (None, None) => "text",
+        }
+    }
+}
+
+/// Reads a folder of `<language>.txt` files or a JSON Lines file.
+pub fn read_input(path: &Path, options: &InputOptions) -> Result<Corpus> {
+    let metadata = std::fs::metadata(path).map_err(|source| io_error(path, source))?;
+    if metadata.is_dir() {
+        read_dir(path, options)
+    } else {
+        read_json_lines(path, options)
+    }
+}
+
+/// Reads every `<language>.txt` file of a folder.
+pub fn read_dir(dir: &Path, options: &InputOptions) -> Result<Corpus> {
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|source| io_error(dir, source))?;
+    for entry in entries {
+        let entry = entry.map_err(|source| io_error(dir, source))?;
+        let path = entry.path();
+        let is_txt = path.extension().is_some_and(|e| e == "txt");
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if !is_txt || stem.is_empty() || stem.starts_with('.') {
+            continue;
+        }
+        // Follows symbolic links, so that a linked file counts.
+        let metadata = std::fs::metadata(&path).map_err(|source| io_error(&path, source))?;
+        if metadata.is_file() {
+            files.push((stem.to_string(), path));
+        }
+    }
+    if files.is_empty() {
+        return Err(CorpusError::Empty {
+            path: dir.display().to_string(),
+            message: "no <language>.txt files in this folder".into(),
+        });
+    }
+    files.sort();
+    let mut languages = Vec::with_capacity(files.len());
+    for (lang, path) in files {
+        let text = read_text(&path, options.max_file_bytes)?;
+        if text.is_empty() {
+            return Err(CorpusError::Empty {
+                path: path.display().to_string(),
+                message: "the file is empty".into(),
+            });
+        }
+        languages.push((lang, vec![text]));
+    }
+    if let Some(reference) = &options.reference {
+        if !languages.iter().any(|(lang, _)| lang == reference) {
+            let names: Vec<&str> = languages.iter().map(|(l, _)| l.as_str()).collect();
+            return Err(CorpusError::BadParameter(format!(
+                "unknown reference language {reference:?}: {} has no {reference}.txt (languages: {})",
+                dir.display(),
+                names.join(", ")
+            )));
+        }
+    }
+    Corpus::from_texts(languages, options.reference.as_deref())
+}
+
+/// Reads a JSON Lines file: one language and text a line, or one parallel pair a line when
+/// `options.reference` is set.
+pub fn read_json_lines(path: &Path, options: &InputOptions) -> Result<Corpus> {
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|source| io_error(path, source))?;
+    check_size(path, &file, options.max_file_bytes)?;
+    let mut reader = BufReader::new(file);
+    let text_field = options.text_field();
+    let reference = options.reference.as_deref();
+
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut languages: Vec<LanguageText> = Vec::new();
+    // Parallel lines: the reference language's row, made of its distinct texts.
+    let mut reference_texts: Vec<String> = Vec::new();
+    let mut seen_reference: HashSet<String> = HashSet::new();
+
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|source| io_error(path, source))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let bad = |message: String| CorpusError::BadInput {
+            path: name.clone(),
+            line: line_no,
+            message,
+        };
+        let line = std::str::from_utf8(&buf).map_err(|e| {
+            bad(format!(
+                "not valid UTF-8 at byte {} of the line",
+                e.valid_up_to()
+            ))
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let object: Map<String, Value> = match serde_json::from_str::<Value>(line) {
+            Ok(Value::Object(object)) => object,
+            Ok(_) => return Err(bad("not a JSON object".into())),
+            Err(e) => return Err(bad(format!("malformed JSON: {e}"))),
+        };
+        let field = |field: &str| -> Result<String> {
+            match object.get(field) {
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(_) => Err(bad(format!("field {field:?} is not a string"))),
+                None => {
+                    let mut message = format!("no field {field:?}");
+                    if reference.is_none() && field == text_field && object.contains_key("tr") {
+                        message.push_str(" (parallel pairs? pass a reference language)");
+                    }
+                    Err(bad(message))
+                }
+            }
+        };
+        let lang = field(&options.lang_field)?;
+        let text = field(text_field)?;
+        let slot = match index.get(&lang) {
+            Some(&i) => i,
+            None => {
+                index.insert(lang.clone(), languages.len());
+                let reference = match reference {
+                    Some(_) => Reference::Texts(Vec::new()),
+                    None => Reference::None,
+                };
+                languages.push(LanguageText {
+                    lang: lang.clone(),
+                    texts: Vec::new(),
+                    reference,
+                });
+                languages.len() - 1
+            }
+        };
+        if let Some(reference) = reference {
+            if lang == reference {
+                return Err(bad(format!(
+                    "the language of a pair is the reference language {reference:?}"
+                )));
+            }
+            let original = field(reference)?;
+            if let Reference::Texts(texts) = &mut languages[slot].reference {
+                texts.push(original.clone());
+            }
+            if seen_reference.insert(original.clone()) {
+                reference_texts.push(original);
+            }
+        }
+        languages[slot].texts.push(text);
+    }
+    if languages.is_empty() {
+        return Err(CorpusError::Empty {
+            path: name,
+            message: "no JSON lines in this file".into(),
+        });
+    }
+    if let Some(reference) = reference {
+        // The reference language's own row comes first; its premium is 1 by definition.
+        languages.insert(
+            0,
+            LanguageText {
+                lang: reference.to_string(),
+                texts: reference_texts,
+                reference: Reference::Language(0),
+            },
+        );
+    }
+    Ok(Corpus {
+        languages,
+        reference: options.reference.clone(),
+    })
+}
+
+/// Reads a whole file as UTF-8; invalid bytes are an error naming the line and byte offset.
+fn read_text(path: &Path, max_bytes: u64) -> Result<String> {
+    let file = File::open(path).map_err(|source| io_error(path, source))?;
+    check_size(path, &file, max_bytes)?;
+    let bytes = std::fs::read(path).map_err(|source| io_error(path, source))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+            + 1;
+        CorpusError::BadInput {
+            path: path.display().to_string(),
+            line,
+            message: format!("not valid UTF-8 at byte {offset}"),
+        }
+    })
+}
+
+fn check_size(path: &Path, file: &File, limit: u64) -> Result<()> {
+    let size = file
+        .metadata()
+        .map_err(|source| io_error(path, source))?
+        .len();
+    if size > limit {
+        return Err(CorpusError::Limit {
+            path: path.display().to_string(),
+            line: 0,
+            message: format!("{size} bytes, over the limit of {limit} bytes"),
+        });
+    }
+    Ok(())
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> CorpusError {
+    CorpusError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A fresh folder under the system temp folder, removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new() -> Self {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let dir = std::env::temp_dir()
+                .join(format!("omnitok-report-test-{}-{n}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            Self(dir)
+        }
+
+        fn file(&self, name: &str, contents: &[u8]) -> PathBuf {
+            let path = self.0.join(name);
+            std::fs::write(&path, contents).unwrap();
+            path
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn parallel(reference: &str) -> InputOptions {
+        InputOptions {
+            reference: Some(reference.into()),
+            ..InputOptions::default()
+        }
+    }
+
+    #[test]
+    fn folder_languages_in_name_order_other_files_ignored() {
+        let dir = TempDir::new();
+        dir.file("fr.txt", b"Bonjour");
+        dir.file("en.txt", b"Hello");
+        dir.file("notes.md", b"# not a language");
+        dir.file(".hidden.txt", b"x");
+        std::fs::create_dir(dir.0.join("sub.txt")).unwrap();
+        let corpus = read_input(&dir.0, &InputOptions::default()).unwrap();
+        let langs: Vec<&str> = corpus.languages.iter().map(|l| l.lang.as_str()).collect();
+        assert_eq!(langs, ["en", "fr"]);
+        assert_eq!(corpus.languages[1].texts, ["Bonjour"]);
+        assert!(corpus
+            .languages
+            .iter()
+            .all(|l| l.reference == Reference::None));
+        assert_eq!(corpus.reference, None);
+
+        let corpus = read_input(&dir.0, &parallel("en")).unwrap();
+        assert!(corpus
+            .languages
+            .iter()
+            .all(|l| l.reference == Reference::Language(0)));
+        let e = read_input(&dir.0, &parallel("de")).unwrap_err();
+        assert!(
+            e.to_string().contains("unknown reference language \"de\""),
+            "{e}"
+        );
+        assert!(
+            e.to_string().contains("has no de.txt (languages: en, fr)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn folder_errors_name_the_folder_or_file() {
+        let dir = TempDir::new();
+        let e = read_input(&dir.0, &InputOptions::default()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: no <language>.txt files in this folder",
+                dir.0.display()
+            )
+        );
+        let missing = dir.0.join("missing");
+        let e = read_input(&missing, &InputOptions::default()).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with(&format!("{}: ", missing.display())),
+            "{e}"
+        );
+        let bad = dir.file("de.txt", b"line one\nline \xff two");
+        let e = read_input(&dir.0, &InputOptions::default()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("{}:2: not valid UTF-8 at byte 14", bad.display())
+        );
+        dir.file("de.txt", b"");
+        let e = read_input(&dir.0, &InputOptions::default()).unwrap_err();
+        assert!(e.to_string().ends_with("de.txt: the file is empty"), "{e}");
+        dir.file("de.txt", b"0123456789");
+        let tiny = InputOptions {
+            max_file_bytes: 4,
+            ..InputOptions::default()
+        };
+        let e = read_input(&dir.0, &tiny).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                CorpusError::Limit { ref message, .. }
+                    if message == "10 bytes, over the limit of 4 bytes"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn json_lines_by_language_field() {
+        let dir = TempDir::new();
+        let path = dir.file(
+            "docs.jsonl",
+            "{\"lang\": \"de\", \"text\": \"Hallo\"}\n\n{\"lang\": \"en\", \"text\": \"Hi\", \"n\": 1}\r\n{\"lang\": \"de\", \"text\": \"Welt\"}"
+                .as_bytes(),
+        );
+        let corpus = read_input(&path, &InputOptions::default()).unwrap();
+        let langs: Vec<(&str, &[String])> = corpus
+            .languages
+            .iter()
+            .map(|l| (l.lang.as_str(), l.texts.as_slice()))
+            .collect();
+        assert_eq!(
+            langs,
+            [
+                ("de", &["Hallo".to_string(), "Welt".to_string()][..]),
+                ("en", &["Hi".to_string()][..])
+            ]
+        );
+        let fields = InputOptions {
+            lang_field: "l".into(),
+            field: Some("body".into()),
+            ..InputOptions::default()
+        };
+        let other = dir.file("other.jsonl", br#"{"l": "x", "body": "y"}"#);
+        let corpus = read_input(&other, &fields).unwrap();
+        assert_eq!(corpus.languages[0].lang, "x");
+        assert_eq!(corpus.languages[0].texts, ["y"]);
+    }
+
+    #[test]
+    fn parallel_json_lines_pair_each_translation_with_its_reference() {
+        let dir = TempDir::new();
+        let path = dir.file(
+            "aligned.jsonl",
+            concat!(
+                "{\"lang\": \"de\", \"en\": \"Hello\", \"tr\": \"Hallo\"}\n",
+                "{\"lang\": \"fr\", \"en\": \"Hello\", \"tr\": \"Bonjour\"}\n",
+                "{\"lang\": \"de\", \"en\": \"World\", \"tr\": \"Welt\"}\n",
+            )
+            .as_bytes(),
+        );
+        let corpus = read_input(&path, &parallel("en")).unwrap();
+        assert_eq!(corpus.reference.as_deref(), Some("en"));
+        let en = &corpus.languages[0];
+        assert_eq!(
+            (en.lang.as_str(), &en.texts[..]),
+            ("en", &["Hello".to_string(), "World".to_string()][..])
+        );
+        assert_eq!(en.reference, Reference::Language(0));
+        let de = &corpus.languages[1];
+        assert_eq!(de.texts, ["Hallo", "Welt"]);
+        assert_eq!(
+            de.reference,
+            Reference::Texts(vec!["Hello".into(), "World".into()])
+        );
+        let fr = &corpus.languages[2];
+        assert_eq!(fr.reference, Reference::Texts(vec!["Hello".into()]));
+    }
+
+    #[test]
+    fn json_lines_errors_name_file_line_and_field() {
+        let dir = TempDir::new();
+        let check = |contents: &str, options: &InputOptions, expected: &str| {
+            let path = dir.file("x.jsonl", contents.as_bytes());
+            let e = read_input(&path, options).unwrap_err();
+            assert_eq!(e.to_string(), format!("{}{expected}", path.display()));
+        };
+        let plain = InputOptions::default();
+        check(
+            "{\"lang\": \"a\", \"text\": \"t\"}\n{\"lang\": \"a\", \"text\": ",
+            &plain,
+            ":2: malformed JSON: EOF while parsing a value at line 1 column 22",
+        );
+        check("\n[1, 2]\n", &plain, ":2: not a JSON object");
+        check("{\"text\": \"t\"}", &plain, ":1: no field \"lang\"");
+        check("{\"lang\": \"a\"}", &plain, ":1: no field \"text\"");
+        check(
+            "{\"lang\": 7, \"text\": \"t\"}",
+            &plain,
+            ":1: field \"lang\" is not a string",
+        );
+        check(
+            "{\"lang\": \"de\", \"en\": \"Hello\", \"tr\": \"Hallo\"}",
+            &plain,
+            ":1: no field \"text\" (parallel pairs? pass a reference language)",
+        );
+        check(
+            "{\"lang\": \"de\", \"tr\": \"Hallo\"}",
+            &parallel("en"),
+            ":1: no field \"en\"",
+        );
+        check(
+            "{\"lang\": \"en\", \"en\": \"a\", \"tr\": \"a\"}",
+            &parallel("en"),
+            ":1: the language of a pair is the reference language \"en\"",
+        );
+        check("\n \n", &plain, ": no JSON lines in this file");
+        let path = dir.file("bad.jsonl", b"{\"lang\": \"a\", \"text\": \"\xff\"}");
+        let e = read_input(&path, &plain).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}:1: not valid UTF-8 at byte 23 of the line",
+                path.display()
+            )
+        );
+    }
+}

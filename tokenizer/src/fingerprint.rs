@@ -1,0 +1,72 @@
+//! A checksum that identifies a loaded tokenizer: everything that decides its output.
+
+use sha2::{Digest, Sha256};
+
+use crate::Tokenizer;
+
+impl Tokenizer {
+    /// SHA-256 (lower-case hex) over the pre-tokenization pattern, every token's bytes by ID,
+    /// the merge table (unless derived from ranks), whether whole pieces that are tokens skip
+    /// merging, and the special tokens. Equal fingerprints mean equal encodings; the same vocabulary loaded
+    /// from a rank file and from tokenizer.json may still differ in merge priorities, and so
+    /// in fingerprint.
+    pub fn sha256(&self) -> String {
+        let mut hasher = Sha256::new();
+        let mut field = |bytes: &[u8]| {
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        };
+        field(b"omnitok tokenizer fingerprint 1");
+        field(self.pattern().as_bytes());
+        let model = self.model();
+        // Every ID's bytes, in ID order (specials included; an unused ID hashes as absent).
+        let mut buffer = Vec::with_capacity(8 * self.n_vocab());
+        for id in 0..self.n_vocab() as u32 {
+            match self.token_bytes(id) {
+                Some(bytes) => {
+                    buffer.extend((bytes.len() as u32).to_le_bytes());
+                    buffer.extend_from_slice(bytes);
+                }
+                None => buffer.extend(u32::MAX.to_le_bytes()),
+            }
+        }
+        field(&buffer);
+        // Merges derived from ranks follow from the tokens; others are hashed in priority order.
+        buffer.clear();
+        if !model.merges_derived_from_ranks() {
+            let mut merges: Vec<[u32; 4]> = model
+                .merges()
+                .map(|(left, right, m)| [m.priority, left, right, m.token])
+                .collect();
+            merges.sort_unstable();
+            buffer.extend(merges.iter().flatten().flat_map(|n| n.to_le_bytes()));
+        }
+        field(&buffer);
+        field(&[u8::from(model.whole_piece_first())]);
+        for (name, id) in self.special_tokens().entries() {
+            field(name.as_bytes());
+            field(&id.to_le_bytes());
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::get_encoding;
+
+    #[test]
+    fn fingerprints_tell_encodings_apart_and_are_stable() {
+        let o200k = get_encoding("o200k_base").unwrap();
+        let harmony = get_encoding("o200k_harmony").unwrap();
+        let cl100k = get_encoding("cl100k_base").unwrap();
+        assert_eq!(o200k.sha256(), o200k.sha256());
+        assert_eq!(o200k.sha256().len(), 64);
+        assert_ne!(o200k.sha256(), harmony.sha256());
+        assert_ne!(o200k.sha256(), cl100k.sha256());
+    }
+}
