@@ -684,3 +684,16 @@ fn resumes_after_a_kill_with_identical_output() {
     assert!(child.wait().unwrap().success());
     assert_eq!(all_files(&killed), all_files(&whole));
 }
+
+#[test]
+fn an_output_directory_inside_an_input_directory_is_not_read() {
+    let dir = TempDir::new();
+    let input = dir.file("a.txt", b"only this");
+    let out = dir.0.join("tokens");
+    let manifest = tokenize(&["-o", out.to_str().unwrap(), dir.0.to_str().unwrap()]);
+    let inputs = manifest["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 1, "{inputs:?}");
+    assert_eq!(inputs[0]["path"], input.as_str());
+    // The input was only read.
+    assert_eq!(std::fs::read(&input).unwrap(), b"only this");
+}
