@@ -13,6 +13,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use omnitok_vocab::TokenId;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::bytemap::ByteMap;
@@ -67,23 +68,35 @@ impl BpeModel {
     /// token, the lowest rank first.
     pub fn from_ranks(tokens: Vec<(Vec<u8>, TokenId)>) -> Result<Self, ModelError> {
         let encoder = build_encoder(tokens)?;
+        // Every split of every token into two tokens is a merge; the look-ups run in parallel.
+        // No pair can come from two tokens (its bytes are the token's), so order is irrelevant.
+        let tokens: Vec<(&[u8], TokenId)> = encoder.iter().collect();
+        let pairs: Vec<Vec<(u64, TokenId)>> = tokens
+            .par_chunks(8192)
+            .map(|part| {
+                let mut found = Vec::with_capacity(part.len() * 4);
+                for &(bytes, token) in part {
+                    for split in 1..bytes.len() {
+                        if let (Some(left), Some(right)) =
+                            (encoder.get(&bytes[..split]), encoder.get(&bytes[split..]))
+                        {
+                            found.push((pair_key(left, right), token));
+                        }
+                    }
+                }
+                found
+            })
+            .collect();
         let mut merges = FxHashMap::default();
-        merges.reserve(encoder.len() * 4);
-        for (bytes, token) in encoder.iter() {
-            for split in 1..bytes.len() {
-                let (Some(left), Some(right)) =
-                    (encoder.get(&bytes[..split]), encoder.get(&bytes[split..]))
-                else {
-                    continue;
-                };
-                merges.insert(
-                    pair_key(left, right),
-                    Merge {
-                        priority: token,
-                        token,
-                    },
-                );
-            }
+        merges.reserve(pairs.iter().map(Vec::len).sum());
+        for (key, token) in pairs.into_iter().flatten() {
+            merges.insert(
+                key,
+                Merge {
+                    priority: token,
+                    token,
+                },
+            );
         }
         let mut model = Self::assemble(encoder, merges, true)?;
         model.from_ranks = true;
