@@ -1,14 +1,13 @@
 //! `omnitok count`: bytes, chars and tokens per file and in total.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{anyhow, Result};
 use clap::builder::PossibleValuesParser;
 use clap::{Args, ValueEnum};
-use omnitok_tokenizer::{SpecialPolicy, Tokenizer, ENCODING_NAMES};
-use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use omnitok_corpus::report::format::{aligned, PerTokenizer};
+use omnitok_tokenizer::{SpecialPolicy, ENCODING_NAMES};
+use serde::Serialize;
 
 use crate::input;
 
@@ -75,7 +74,8 @@ pub struct Report {
 
 /// Runs `omnitok count`.
 pub fn run(args: &CountArgs) -> Result<()> {
-    let tokenizers = load_tokenizers(args)?;
+    let tokenizers =
+        input::load_tokenizers(&args.encodings, &args.tokenizers, args.pattern.as_deref())?;
     let policy = SpecialPolicy::as_text();
     let mut total = Counts {
         tokens: vec![0; tokenizers.len()],
@@ -116,29 +116,6 @@ pub fn run(args: &CountArgs) -> Result<()> {
     input::write_stdout(out.as_bytes())
 }
 
-/// The tokenizers to count with, each with the name it is reported under.
-fn load_tokenizers(args: &CountArgs) -> Result<Vec<(String, Arc<Tokenizer>)>> {
-    let mut loaded: Vec<(String, Arc<Tokenizer>)> = Vec::new();
-    let default = ["o200k_base".to_string()];
-    let encodings = if args.encodings.is_empty() && args.tokenizers.is_empty() {
-        &default[..]
-    } else {
-        &args.encodings[..]
-    };
-    for name in encodings {
-        if !loaded.iter().any(|(n, _)| n == name) {
-            loaded.push((name.clone(), input::load_encoding(name)?));
-        }
-    }
-    for path in &args.tokenizers {
-        let name = path.display().to_string();
-        if !loaded.iter().any(|(n, _)| *n == name) {
-            loaded.push((name, input::load_file(path, args.pattern.as_deref())?));
-        }
-    }
-    Ok(loaded)
-}
-
 /// An aligned table: a header, one row per file, a total row. Text left-aligned, numbers right.
 pub fn format_table(report: &Report) -> String {
     let mut rows: Vec<Vec<String>> = Vec::with_capacity(report.files.len() + 2);
@@ -156,28 +133,7 @@ pub fn format_table(report: &Report) -> String {
     };
     rows.extend(report.files.iter().map(|(name, counts)| row(name, counts)));
     rows.push(row("total", &report.total));
-    let columns = rows[0].len();
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for row in &rows {
-        let mut line = String::new();
-        for (c, (cell, width)) in row.iter().zip(&widths).enumerate() {
-            let pad = " ".repeat(width - cell.chars().count());
-            if c == 0 {
-                line.push_str(cell);
-                line.push_str(&pad);
-            } else {
-                line.push_str("  ");
-                line.push_str(&pad);
-                line.push_str(cell);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    aligned(&rows, &[0])
 }
 
 /// The JSON report, keys in the documented order, newline-terminated.
@@ -187,13 +143,13 @@ pub fn format_json(report: &Report) -> Result<String> {
         path: &'a str,
         bytes: usize,
         chars: usize,
-        tokens: Tokens<'a>,
+        tokens: PerTokenizer<'a, usize>,
     }
     #[derive(Serialize)]
     struct Total<'a> {
         bytes: usize,
         chars: usize,
-        tokens: Tokens<'a>,
+        tokens: PerTokenizer<'a, usize>,
     }
     #[derive(Serialize)]
     struct Json<'a> {
@@ -209,40 +165,24 @@ pub fn format_json(report: &Report) -> Result<String> {
                 path,
                 bytes: c.bytes,
                 chars: c.chars,
-                tokens: Tokens {
+                tokens: PerTokenizer {
                     names,
-                    counts: &c.tokens,
+                    values: c.tokens.clone(),
                 },
             })
             .collect(),
         total: Total {
             bytes: report.total.bytes,
             chars: report.total.chars,
-            tokens: Tokens {
+            tokens: PerTokenizer {
                 names,
-                counts: &report.total.tokens,
+                values: report.total.tokens.clone(),
             },
         },
     };
     let mut out = serde_json::to_string_pretty(&json)?;
     out.push('\n');
     Ok(out)
-}
-
-/// Token counts as a JSON object keyed by tokenizer name, in tokenizer order.
-struct Tokens<'a> {
-    names: &'a [String],
-    counts: &'a [usize],
-}
-
-impl Serialize for Tokens<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.names.len()))?;
-        for (name, count) in self.names.iter().zip(self.counts) {
-            map.serialize_entry(name, count)?;
-        }
-        map.end()
-    }
 }
 
 #[cfg(test)]

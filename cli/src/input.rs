@@ -53,6 +53,34 @@ pub fn load_file(path: &Path, pattern: Option<&str>) -> Result<Arc<Tokenizer>> {
     Ok(Arc::new(Tokenizer::from_file(path, pattern)?))
 }
 
+/// The tokenizers of `count` and `stats`: every built-in encoding in `encodings`, then every
+/// file in `files` (reported under its path), without repeats; o200k_base when both are empty.
+pub fn load_tokenizers(
+    encodings: &[String],
+    files: &[PathBuf],
+    pattern: Option<&str>,
+) -> Result<Vec<(String, Arc<Tokenizer>)>> {
+    let mut loaded: Vec<(String, Arc<Tokenizer>)> = Vec::new();
+    let default = ["o200k_base".to_string()];
+    let encodings = if encodings.is_empty() && files.is_empty() {
+        &default[..]
+    } else {
+        encodings
+    };
+    for name in encodings {
+        if !loaded.iter().any(|(n, _)| n == name) {
+            loaded.push((name.clone(), load_encoding(name)?));
+        }
+    }
+    for path in files {
+        let name = path.display().to_string();
+        if !loaded.iter().any(|(n, _)| *n == name) {
+            loaded.push((name, load_file(path, pattern)?));
+        }
+    }
+    Ok(loaded)
+}
+
 /// One input: its name for messages (the path, or `<stdin>`) and its bytes.
 pub struct Input {
     pub name: String,

@@ -1,14 +1,13 @@
 //! `omnitok stats`: compression per language.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::Result;
 use clap::builder::PossibleValuesParser;
 use clap::{Args, ValueEnum};
 use omnitok_corpus::report::plot::{plot, PlotMetric, PlotOptions};
 use omnitok_corpus::report::{self, format, InputOptions, SortBy};
-use omnitok_tokenizer::{Tokenizer, ENCODING_NAMES};
+use omnitok_tokenizer::ENCODING_NAMES;
 
 use crate::input;
 
@@ -128,7 +127,8 @@ pub struct StatsArgs {
 
 /// Runs `omnitok stats`.
 pub fn run(args: &StatsArgs) -> Result<()> {
-    let tokenizers = load_tokenizers(args)?;
+    let tokenizers =
+        input::load_tokenizers(&args.encodings, &args.tokenizers, args.pattern.as_deref())?;
     let reference = match (&args.reference, args.parallel) {
         (Some(lang), _) => Some(lang.clone()),
         (None, true) => Some("en".to_string()),
@@ -172,27 +172,4 @@ pub fn run(args: &StatsArgs) -> Result<()> {
         StatsFormat::Csv => format::csv(&report),
     };
     input::write_stdout(out.as_bytes())
-}
-
-/// The tokenizers to compare, each with the name it is reported under, without repeats.
-fn load_tokenizers(args: &StatsArgs) -> Result<Vec<(String, Arc<Tokenizer>)>> {
-    let mut loaded: Vec<(String, Arc<Tokenizer>)> = Vec::new();
-    let default = ["o200k_base".to_string()];
-    let encodings = if args.encodings.is_empty() && args.tokenizers.is_empty() {
-        &default[..]
-    } else {
-        &args.encodings[..]
-    };
-    for name in encodings {
-        if !loaded.iter().any(|(n, _)| n == name) {
-            loaded.push((name.clone(), input::load_encoding(name)?));
-        }
-    }
-    for path in &args.tokenizers {
-        let name = path.display().to_string();
-        if !loaded.iter().any(|(n, _)| *n == name) {
-            loaded.push((name, input::load_file(path, args.pattern.as_deref())?));
-        }
-    }
-    Ok(loaded)
 }

@@ -92,31 +92,8 @@ pub fn table(report: &Report) -> String {
         &summary.tokens,
     );
 
-    let columns = rows[0].len();
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for row in &rows {
-        let mut line = String::new();
-        for (c, (cell, width)) in row.iter().zip(&widths).enumerate() {
-            let pad = " ".repeat(width - cell.chars().count());
-            // Names left-aligned, numbers right-aligned.
-            if c == 0 || c == 3 {
-                if c > 0 {
-                    line.push_str("  ");
-                }
-                line.push_str(cell);
-                line.push_str(&pad);
-            } else {
-                line.push_str("  ");
-                line.push_str(&pad);
-                line.push_str(cell);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
+    // Names (language, tokenizer) left-aligned, numbers right-aligned.
+    let mut out = aligned(&rows, &[0, 3]);
     if let Some(gini) = &summary.premium_gini {
         let cells: Vec<String> = report
             .tokenizers
@@ -140,6 +117,41 @@ pub fn table(report: &Report) -> String {
         .collect();
     if !worst.is_empty() {
         out.push_str(&format!("Worst: {}\n", worst.join(", ")));
+    }
+    out
+}
+
+/// `rows` of cells in columns separated by two spaces, each as wide as its widest cell: the
+/// columns listed in `left` left-aligned, the others right-aligned; lines end without spaces.
+pub fn aligned(rows: &[Vec<String>], left: &[usize]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (c, (cell, width)) in row.iter().zip(&widths).enumerate() {
+            let pad = " ".repeat(width - cell.chars().count());
+            if c > 0 {
+                line.push_str("  ");
+            }
+            if left.contains(&c) {
+                line.push_str(cell);
+                line.push_str(&pad);
+            } else {
+                line.push_str(&pad);
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }
@@ -200,9 +212,10 @@ fn csv_field(value: &str) -> String {
 }
 
 /// Values keyed by tokenizer name, in tokenizer order.
-struct PerTokenizer<'a, T> {
-    names: &'a [String],
-    values: Vec<T>,
+/// Values keyed by tokenizer name, serialized as a JSON object in tokenizer order.
+pub struct PerTokenizer<'a, T> {
+    pub names: &'a [String],
+    pub values: Vec<T>,
 }
 
 impl<T: Serialize> Serialize for PerTokenizer<'_, T> {
