@@ -324,30 +324,21 @@ fn for_each_line(
             Some(last) => &buffer[start..start + last + 1],
             None => &buffer[start..start],
         };
+        // Checked once for the whole run of lines; a line of a run that fails is checked alone.
+        let checked = std::str::from_utf8(complete).ok();
         let mut line_start = 0;
-        match std::str::from_utf8(complete) {
-            Ok(text) => {
-                for end in memchr::memchr_iter(b'\n', complete) {
-                    number += 1;
-                    if end - line_start > limit {
-                        context.too_large(number, "the line")?;
-                    } else {
-                        each(context, Ok(&text[line_start..end]), number)?;
-                    }
-                    line_start = end + 1;
-                }
+        for end in memchr::memchr_iter(b'\n', complete) {
+            number += 1;
+            if end - line_start > limit {
+                context.too_large(number, "the line")?;
+            } else {
+                let line = match checked {
+                    Some(text) => Ok(&text[line_start..end]),
+                    None => Err(&complete[line_start..end]),
+                };
+                each(context, line, number)?;
             }
-            Err(_) => {
-                for end in memchr::memchr_iter(b'\n', complete) {
-                    number += 1;
-                    if end - line_start > limit {
-                        context.too_large(number, "the line")?;
-                    } else {
-                        each(context, Err(&complete[line_start..end]), number)?;
-                    }
-                    line_start = end + 1;
-                }
-            }
+            line_start = end + 1;
         }
         take_partial(
             &mut partial,
