@@ -4,12 +4,14 @@
 //! tokenization lives in `omnitok-tokenizer`: this binary parses arguments, does I/O, formats
 //! results and maps errors to `omnitok: <message>` on stderr with exit code 1.
 
+mod corpus_args;
 mod count;
 mod decode;
 mod encode;
 mod input;
 mod stats;
 mod tokenize;
+mod train;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -34,6 +36,7 @@ enum Command {
     Count(count::CountArgs),
     Tokenize(tokenize::TokenizeArgs),
     Stats(stats::StatsArgs),
+    Train(train::TrainArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Count(args) => count::run(&args),
         Command::Tokenize(args) => tokenize::run(&args),
         Command::Stats(args) => stats::run(&args),
+        Command::Train(args) => train::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,22 +8,10 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use indicatif::{HumanBytes, HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use omnitok_corpus::tokenize::{
-    self, InputFormat, InputSelection, Manifest, OnError, Outcome, OutputFormat, Progress,
-    ReadOptions, Split, TokenizeOptions,
-};
+use omnitok_corpus::tokenize::{self, Manifest, Outcome, OutputFormat, Progress, TokenizeOptions};
 
+use crate::corpus_args::CorpusArgs;
 use crate::input::TokenizerArgs;
-
-/// Input format choice on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum InputFormatArg {
-    /// From each file name: .jsonl/.ndjson/.json, .parquet/.pq, else text (stdin: text).
-    Auto,
-    Text,
-    Jsonl,
-    Parquet,
-}
 
 /// Tokenize corpora into shards of a flat token stream, with a document index and a manifest.
 ///
@@ -45,30 +33,12 @@ pub struct TokenizeArgs {
     #[command(flatten)]
     pub tokenizer: TokenizerArgs,
 
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+
     /// Output directory (created; must be new or empty unless --resume).
     #[arg(short, long = "output", value_name = "OUTDIR")]
     pub output: PathBuf,
-
-    /// Only files under input directories whose path relative to the directory matches this
-    /// glob (e.g. '*.jsonl.gz'; `*` matches across `/`).
-    #[arg(long, value_name = "GLOB")]
-    pub glob: Option<String>,
-
-    /// Format of the inputs.
-    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
-    pub input_format: InputFormatArg,
-
-    /// JSON Lines field holding the text; a dotted path reaches into nested objects.
-    #[arg(long, value_name = "PATH", default_value = "text")]
-    pub field: String,
-
-    /// Parquet column holding the text; a dotted path reaches into struct columns.
-    #[arg(long, value_name = "PATH", default_value = "text")]
-    pub column: String,
-
-    /// What a document is: a whole file / JSON record / Parquet row, or each line of them.
-    #[arg(long, value_enum, default_value_t = SplitArg::Doc)]
-    pub split: SplitArg,
 
     /// Append the end-of-text token (--eot-token) after each document.
     #[arg(long)]
@@ -91,16 +61,6 @@ pub struct TokenizeArgs {
     #[arg(long, value_name = "N", default_value_t = 100_000_000)]
     pub shard_tokens: u64,
 
-    /// Largest document (and JSON line) accepted, in bytes; larger ones are input errors.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
-    pub max_document_bytes: usize,
-
-    /// What to do with invalid UTF-8, malformed JSON lines, missing fields, oversized documents
-    /// and unreadable files: leave them out, replace invalid UTF-8 with U+FFFD (others are left
-    /// out), or stop. Every one left out or replaced is listed in the manifest.
-    #[arg(long, value_enum, default_value_t = OnErrorArg::Fail)]
-    pub on_error: OnErrorArg,
-
     /// Encoding threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -118,27 +78,12 @@ pub struct TokenizeArgs {
     pub inputs: Vec<PathBuf>,
 }
 
-/// `--split`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SplitArg {
-    Doc,
-    Line,
-}
-
 /// `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
     Bin,
     Npy,
     Jsonl,
-}
-
-/// `--on-error`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OnErrorArg {
-    Skip,
-    Replace,
-    Fail,
 }
 
 /// Runs `omnitok tokenize`.
@@ -148,7 +93,6 @@ pub fn run(args: &TokenizeArgs) -> Result<()> {
         Some(path) => path.display().to_string(),
         None => args.tokenizer.encoding.clone(),
     };
-    let path = |dotted: &str| dotted.split('.').map(str::to_string).collect::<Vec<_>>();
     let threads = args.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
@@ -156,30 +100,8 @@ pub fn run(args: &TokenizeArgs) -> Result<()> {
         tokenizer,
         tokenizer_name,
         inputs: args.inputs.clone(),
-        selection: InputSelection {
-            glob: args.glob.clone(),
-            format: match args.input_format {
-                InputFormatArg::Auto => None,
-                InputFormatArg::Text => Some(InputFormat::Text),
-                InputFormatArg::Jsonl => Some(InputFormat::Jsonl),
-                InputFormatArg::Parquet => Some(InputFormat::Parquet),
-            },
-            exclude: None,
-        },
-        read: ReadOptions {
-            split: match args.split {
-                SplitArg::Doc => Split::Doc,
-                SplitArg::Line => Split::Line,
-            },
-            on_error: match args.on_error {
-                OnErrorArg::Skip => OnError::Skip,
-                OnErrorArg::Replace => OnError::Replace,
-                OnErrorArg::Fail => OnError::Fail,
-            },
-            field: path(&args.field),
-            column: path(&args.column),
-            max_document_bytes: args.max_document_bytes,
-        },
+        selection: args.corpus.selection(),
+        read: args.corpus.read_options(None),
         output_dir: args.output.clone(),
         format: match args.format {
             FormatArg::Bin => OutputFormat::Bin,

@@ -1,13 +1,19 @@
 //! Corpus-scale work on top of `omnitok-tokenizer`.
 //!
+//! - [`read`]: finding inputs and reading their documents (text, JSON Lines, Parquet; plain,
+//!   gzip or zstd) under an error policy.
 //! - [`tokenize`]: tokenize many inputs (text, JSON Lines, Parquet; plain, gzip or zstd) into
 //!   shards of a flat token stream with a document index and a manifest, in parallel, in bounded
 //!   memory, resumable after an interruption.
+//! - [`train`]: train a tokenizer on corpora (per-language counts, classical or parity-aware
+//!   merges) and write it as tokenizer.json and a tiktoken rank file, with a report.
 //! - [`report`]: compression per language: bytes, chars and tokens per tokenizer, ratios against a
 //!   baseline tokenizer, the token premium of each language over a reference language.
 
 pub mod error;
+pub mod read;
 pub mod report;
 pub mod tokenize;
+pub mod train;
 
 pub use error::CorpusError;

@@ -24,6 +24,7 @@ from ._omnitok import (
     Encoding,
     _compression_report_path,
     _compression_report_texts,
+    _train,
     encoding_name_for_model,
     get_encoding,
     list_encoding_names,
@@ -42,6 +43,7 @@ __all__ = [
     "encoding_name_for_model",
     "get_encoding",
     "list_encoding_names",
+    "train",
 ]
 
 
@@ -183,3 +185,75 @@ def compression_report(
         )
     report = CompressionReport(json.loads(document))
     return report.to_dataframe() if as_dataframe else report
+
+
+def train(
+    source: Union[
+        str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]], Mapping[str, Union[str, Sequence[str]]]
+    ],
+    vocab_size: int,
+    *,
+    output_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
+    pattern: str = "o200k",
+    special_tokens: Sequence[str] = (),
+    min_frequency: int = 2,
+    max_token_bytes: Optional[int] = None,
+    lang_temperature: float = 1.0,
+    lang_from: Optional[str] = None,
+    lang_field: Optional[str] = None,
+    field: str = "text",
+    glob: Optional[str] = None,
+    parity_aware: bool = False,
+    parity_dev: Optional[Union[str, "os.PathLike[str]"]] = None,
+    reference: str = "en",
+    global_merges: int = 0,
+    threads: Optional[int] = None,
+    name: str = "trained",
+) -> Encoding:
+    """Trains a byte-level BPE tokenizer, as ``omnitok train`` does, and returns it.
+
+    ``source`` is a path or a list of paths (files or folders of text, JSON Lines with the text
+    in ``field``, or Parquet with the text in column ``field``; plain, gzip or zstd), or a
+    mapping of language to a text or a list of texts held in memory (use the key ``""`` for
+    unlabelled text). ``glob`` keeps only the files under folders whose relative path matches
+    it (``"*.txt"``). For files, ``lang_from="file"`` takes each file's language from its name
+    (``de.txt``), and ``lang_field`` from a JSON Lines field.
+
+    ``vocab_size`` counts the 256 byte tokens and the ``special_tokens``. ``pattern`` is
+    ``"o200k"``, ``"cl100k"`` or a regex. ``lang_temperature`` re-weights languages by
+    ``n(l) ** T``. ``parity_aware=True`` merges for the language worst compressed on the
+    parallel development set ``parity_dev`` (as ``compression_report`` reads it, ``reference``
+    being its reference language). With ``output_dir``, the files of ``omnitok train`` are
+    written there (tokenizer.json, tokenizer.tiktoken, training.json, a report).
+    """
+    if isinstance(source, Mapping):
+        texts = [
+            (lang, [value] if isinstance(value, str) else list(value))
+            for lang, value in source.items()
+        ]
+        inputs: List[str] = []
+    else:
+        texts = None
+        paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+        inputs = [os.fspath(path) for path in paths]
+    return _train(
+        inputs,
+        texts,
+        vocab_size,
+        None if output_dir is None else os.fspath(output_dir),
+        pattern,
+        list(special_tokens),
+        min_frequency,
+        max_token_bytes,
+        lang_temperature,
+        lang_from,
+        lang_field,
+        field,
+        glob,
+        parity_aware,
+        None if parity_dev is None else os.fspath(parity_dev),
+        reference,
+        global_merges,
+        threads,
+        name,
+    )

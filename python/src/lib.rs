@@ -2,7 +2,8 @@
 //!
 //! One class, `Encoding`, wraps a shared [`Tokenizer`] with tiktoken's method names. Heavy calls
 //! release the GIL; batches run on rayon's thread pool. `_compression_report_*` measure
-//! compression per language with `omnitok_corpus::report` and return the CLI's JSON report.
+//! compression per language with `omnitok_corpus::report` and return the CLI's JSON report;
+//! `_train` trains a tokenizer with `omnitok_corpus::train`.
 
 use std::sync::Arc;
 
@@ -537,6 +538,112 @@ fn _compression_report_texts(
     .map_err(report_err)
 }
 
+/// Trains a tokenizer on files (`inputs`) or on texts in memory (`texts`, `[(language,
+/// [document, ...]), ...]`); writes the output directory when one is given.
+#[pyfunction]
+#[pyo3(signature = (inputs, texts, vocab_size, output_dir=None, pattern="o200k".to_string(),
+    special_tokens=Vec::new(), min_frequency=2, max_token_bytes=None, lang_temperature=1.0,
+    lang_from=None, lang_field=None, field="text".to_string(), glob=None, parity_aware=false,
+    parity_dev=None, reference="en".to_string(), global_merges=0, threads=None,
+    name="trained".to_string()))]
+#[allow(clippy::too_many_arguments)]
+fn _train(
+    py: Python<'_>,
+    inputs: Vec<std::path::PathBuf>,
+    texts: Option<Vec<(String, Vec<String>)>>,
+    vocab_size: usize,
+    output_dir: Option<std::path::PathBuf>,
+    pattern: String,
+    special_tokens: Vec<String>,
+    min_frequency: u64,
+    max_token_bytes: Option<usize>,
+    lang_temperature: f64,
+    lang_from: Option<String>,
+    lang_field: Option<String>,
+    field: String,
+    glob: Option<String>,
+    parity_aware: bool,
+    parity_dev: Option<std::path::PathBuf>,
+    reference: String,
+    global_merges: usize,
+    threads: Option<usize>,
+    name: String,
+) -> PyResult<Encoding> {
+    use omnitok_corpus::train::{self as corpus_train, DevSet, Labels, Progress};
+    use omnitok_tokenizer::train::{ParityConfig, TrainConfig};
+    let labels = match (lang_from.as_deref(), &lang_field) {
+        (Some("field") | None, Some(_)) => Labels::Field,
+        (Some("field"), None) => {
+            return Err(PyValueError::new_err(
+                "lang_from=\"field\" needs lang_field",
+            ))
+        }
+        (Some("file"), _) => Labels::FileName,
+        (Some("none") | None, _) => Labels::None,
+        (Some(other), _) => {
+            return Err(PyValueError::new_err(format!(
+                "lang_from is \"file\", \"field\" or \"none\", not {other:?}"
+            )))
+        }
+    };
+    let config = TrainConfig {
+        vocab_size,
+        pattern,
+        specials: special_tokens,
+        min_frequency,
+        max_token_bytes,
+        lang_temperature,
+        parity: parity_aware.then(|| ParityConfig {
+            dev: Vec::new(),
+            global_merges,
+        }),
+    };
+    let dev = parity_dev.map(|path| DevSet {
+        path,
+        options: report::InputOptions {
+            reference: Some(reference),
+            ..report::InputOptions::default()
+        },
+    });
+    let threads = threads.unwrap_or_else(rayon::current_num_threads);
+    let progress = Progress::default();
+    let outcome = py.detach(|| match texts {
+        Some(texts) => {
+            corpus_train::train_texts(&texts, &config, dev.as_ref(), &name, threads, &progress)
+        }
+        None => {
+            let split_path = |dotted: &str| dotted.split('.').map(str::to_string).collect();
+            let options = corpus_train::TrainOptions {
+                inputs,
+                selection: omnitok_corpus::tokenize::InputSelection {
+                    glob,
+                    ..Default::default()
+                },
+                read: omnitok_corpus::tokenize::ReadOptions {
+                    split: omnitok_corpus::tokenize::Split::Doc,
+                    on_error: omnitok_corpus::tokenize::OnError::Fail,
+                    field: split_path(&field),
+                    lang_field: lang_field.as_deref().map(split_path),
+                    column: split_path(&field),
+                    max_document_bytes: 1 << 30,
+                },
+                labels,
+                config,
+                dev,
+                output_dir,
+                name,
+                threads,
+            };
+            corpus_train::train_corpus(&options, &progress)
+        }
+    });
+    let outcome = outcome.map_err(report_err)?;
+    Ok(Encoding {
+        inner: Arc::new(outcome.tokenizer),
+        origin: Origin::Value,
+    })
+}
+
 #[pymodule]
 fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Encoding>()?;
@@ -547,5 +654,6 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_encoding_from_ranks, m)?)?;
     m.add_function(wrap_pyfunction!(_compression_report_path, m)?)?;
     m.add_function(wrap_pyfunction!(_compression_report_texts, m)?)?;
+    m.add_function(wrap_pyfunction!(_train, m)?)?;
     Ok(())
 }

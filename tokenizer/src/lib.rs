@@ -8,6 +8,7 @@
 //!   fancy-regex for any other).
 //! - [`bpe`]: the merge loop, linear-memory and recursion-free on any piece length.
 //! - [`ranks`], [`hf_json`], [`files`]: tiktoken rank files and tokenizer.json.
+//! - [`train`]: learning a vocabulary from text, classical or parity-aware across languages.
 //!
 //! ```
 //! let enc = omnitok_tokenizer::get_encoding("o200k_base").unwrap();
@@ -27,6 +28,7 @@ pub mod pretokenize;
 pub mod ranks;
 pub mod special;
 pub mod tokenizer;
+pub mod train;
 
 pub use encodings::{encoding_name_for_model, get_encoding, ENCODING_NAMES};
 pub use error::{Result, TokenizerError};

@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::documents::ErrorLog;
-use super::inputs::{InputFormat, SkippedInput};
-use super::open::Compression;
 use super::shards::ShardInfo;
+use crate::read::documents::ErrorLog;
+use crate::read::inputs::SkippedInput;
+pub use crate::read::InputRecord;
 
 /// Version of the output layout and manifest described here.
 pub const LAYOUT_VERSION: u32 = 1;
@@ -81,20 +81,6 @@ pub struct Totals {
     /// Tokens written, end-of-text tokens included.
     pub tokens: u64,
     pub shards: u64,
-}
-
-/// One input that was read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InputRecord {
-    pub path: String,
-    pub format: InputFormat,
-    pub compression: Compression,
-    /// Size in bytes as stored (compressed, if it is).
-    pub size: u64,
-    /// BLAKE3 hash of the bytes as stored (lower-case hex, as `b3sum` prints it).
-    pub blake3: String,
-    pub documents: u64,
-    pub bytes: u64,
 }
 
 /// The content of `manifest.json`.

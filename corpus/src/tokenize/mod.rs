@@ -16,12 +16,7 @@
 //! change. The run's settings are kept in `.omnitok-run.json` until the manifest is written, and
 //! a resumed run must have the same ones.
 
-pub mod documents;
-pub mod inputs;
 pub mod manifest;
-pub mod open;
-#[cfg(feature = "parquet")]
-mod parquet;
 mod pipeline;
 pub mod shards;
 
@@ -31,8 +26,10 @@ use std::sync::Arc;
 
 use omnitok_tokenizer::{SpecialPolicy, Tokenizer};
 
-pub use documents::{ErrorKind, ErrorLog, InputError, OnError, ReadOptions, Split};
-pub use inputs::{find_inputs, Input, InputFormat, InputSelection, SkippedInput, Source};
+pub use crate::read::documents::{ErrorKind, ErrorLog, InputError, OnError, ReadOptions, Split};
+pub use crate::read::inputs::{
+    find_inputs, Input, InputFormat, InputSelection, SkippedInput, Source,
+};
 pub use manifest::{InputRecord, Manifest, Settings, TokenizerInfo, Totals};
 pub use shards::{Dtype, OutputFormat, ShardInfo};
 

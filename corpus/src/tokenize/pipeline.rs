@@ -4,20 +4,18 @@
 //! corpus size.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
 
 use omnitok_tokenizer::{SpecialPolicy, TokenId, Tokenizer};
 
-use super::documents::{self, Context, ErrorLog, OnError, ReadOptions};
-use super::inputs::{Input, InputFormat, SkippedInput, Source};
-use super::manifest::InputRecord;
-use super::open::{with_decompressed, Compression, HashingReader};
 use super::shards::{ShardInfo, ShardWriter};
 use super::Progress;
 use crate::error::{CorpusError, Result};
+use crate::read::documents::ReadOptions;
+use crate::read::inputs::Input;
+use crate::read::{read_inputs, ReadSummary, Reading};
 
 /// Text gathered into one chunk before it is handed to the pool.
 pub const CHUNK_BYTES: usize = 1 << 20;
@@ -153,20 +151,8 @@ pub struct Job<'a> {
     /// encoded again.
     pub skip_documents: u64,
     /// Where Parquet inputs that are compressed or on stdin are unpacked while read.
-    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     pub scratch_dir: &'a Path,
     pub progress: &'a Progress,
-}
-
-/// What reading found.
-#[derive(Default)]
-pub struct ReadSummary {
-    pub inputs: Vec<InputRecord>,
-    pub skipped: Vec<SkippedInput>,
-    pub errors: ErrorLog,
-    pub documents: u64,
-    pub empty_documents: u64,
-    pub bytes: u64,
 }
 
 /// Runs the pipeline over `inputs`, writing through `writer`; returns what was read and the
@@ -307,157 +293,34 @@ fn read_all(
     recycled: &Recycled,
     dispatch: &mut dyn FnMut(u64, Chunk) -> bool,
 ) -> Result<ReadSummary> {
-    let mut summary = ReadSummary::default();
+    let reading = Reading {
+        options: job.read,
+        scratch_dir: job.scratch_dir,
+        input_bytes: &job.progress.input_bytes,
+    };
     let mut chunk = Chunk::new(recycled.text());
     let mut seq = 0u64;
+    let mut seen = 0u64;
     let stopped = || CorpusError::BadParameter("stopped: the writer failed".into());
-    for (index, input) in inputs.iter().enumerate() {
-        let name = input.name();
-        let mut record = InputRecord {
-            path: name.clone(),
-            format: input.format,
-            compression: Compression::None,
-            size: 0,
-            blake3: String::new(),
-            documents: 0,
-            bytes: 0,
-        };
-        let mut context = Context {
-            path: &name,
-            options: job.read,
-            errors: &mut summary.errors,
-        };
-        let (documents, empty, bytes) = (
-            &mut summary.documents,
-            &mut summary.empty_documents,
-            &mut summary.bytes,
-        );
-        let mut emit = |text: &str, line: u64| -> Result<()> {
-            if text.is_empty() {
-                *empty += 1;
-                return Ok(());
-            }
-            let skip = *documents < job.skip_documents;
-            *documents += 1;
-            *bytes += text.len() as u64;
-            record.documents += 1;
-            record.bytes += text.len() as u64;
-            if skip {
-                return Ok(());
-            }
-            chunk.text.push_str(text);
-            chunk.ends.push(chunk.text.len());
-            chunk.origins.push((index, line));
-            if chunk.text.len() >= CHUNK_BYTES {
-                let full = std::mem::replace(&mut chunk, Chunk::new(recycled.text()));
-                if !dispatch(seq, full) {
-                    return Err(stopped());
-                }
-                seq += 1;
-            }
-            Ok(())
-        };
-        match read_input(job, input, &name, &mut context, &mut emit) {
-            Ok((compression, fingerprint)) => {
-                record.compression = compression;
-                record.size = fingerprint.size;
-                record.blake3 = fingerprint.blake3;
-                summary.inputs.push(record);
-            }
-            Err(CorpusError::Io { path, source }) if job.read.on_error != OnError::Fail => {
-                let reason = if record.documents > 0 {
-                    format!("{source} (after {} documents were read)", record.documents)
-                } else {
-                    source.to_string()
-                };
-                summary.skipped.push(SkippedInput { path, reason });
-            }
-            Err(e) => return Err(e),
+    let summary = read_inputs(&reading, inputs, &mut |document| {
+        seen += 1;
+        if seen <= job.skip_documents {
+            return Ok(());
         }
-    }
+        chunk.text.push_str(document.text);
+        chunk.ends.push(chunk.text.len());
+        chunk.origins.push((document.input, document.line));
+        if chunk.text.len() >= CHUNK_BYTES {
+            let full = std::mem::replace(&mut chunk, Chunk::new(recycled.text()));
+            if !dispatch(seq, full) {
+                return Err(stopped());
+            }
+            seq += 1;
+        }
+        Ok(())
+    })?;
     if !chunk.ends.is_empty() && !dispatch(seq, chunk) {
         return Err(stopped());
     }
     Ok(summary)
-}
-
-/// Reads one input's documents; returns its compression and fingerprint.
-fn read_input(
-    job: &Job,
-    input: &Input,
-    name: &str,
-    context: &mut Context,
-    emit: &mut dyn FnMut(&str, u64) -> Result<()>,
-) -> Result<(Compression, super::open::Fingerprint)> {
-    let bytes_read = &job.progress.input_bytes;
-    let raw: Box<dyn std::io::Read> = match &input.source {
-        Source::Stdin => Box::new(std::io::stdin().lock()),
-        Source::File(path) => Box::new(File::open(path).map_err(|e| CorpusError::io(name, e))?),
-    };
-    let raw = HashingReader::new(raw, bytes_read);
-    match input.format {
-        InputFormat::Text | InputFormat::Jsonl => {
-            let ((), compression, fingerprint) = with_decompressed(raw, name, |reader, _| {
-                if input.format == InputFormat::Text {
-                    documents::read_text(reader, context, emit)
-                } else {
-                    documents::read_jsonl(reader, context, emit)
-                }
-            })?;
-            Ok((compression, fingerprint))
-        }
-        InputFormat::Parquet => read_parquet_input(job, input, name, raw, context, emit),
-    }
-}
-
-/// Parquet needs random access: a plain file is read where it is; a compressed file or stdin is
-/// first unpacked into a temporary file in the scratch directory.
-#[cfg(feature = "parquet")]
-fn read_parquet_input<R: std::io::Read>(
-    job: &Job,
-    input: &Input,
-    name: &str,
-    raw: HashingReader<'_, R>,
-    context: &mut Context,
-    emit: &mut dyn FnMut(&str, u64) -> Result<()>,
-) -> Result<(Compression, super::open::Fingerprint)> {
-    let spool_path = job.scratch_dir.join(".parquet-input.tmp");
-    let needs_spool =
-        |compression| compression != Compression::None || input.source == Source::Stdin;
-    let (spooled, compression, fingerprint) =
-        with_decompressed(raw, name, |reader, compression| {
-            if !needs_spool(compression) {
-                return Ok(false);
-            }
-            let io = |e| CorpusError::io(name, e);
-            let mut spool = File::create(&spool_path).map_err(io)?;
-            std::io::copy(reader, &mut spool).map_err(io)?;
-            std::io::Write::flush(&mut spool).map_err(io)?;
-            Ok(true)
-        })?;
-    let file = match (&input.source, spooled) {
-        (Source::File(path), false) => File::open(path),
-        _ => File::open(&spool_path),
-    }
-    .map_err(|e| CorpusError::io(name, e))?;
-    let result = super::parquet::read_parquet(file, context, emit);
-    if spooled {
-        let _ = std::fs::remove_file(&spool_path);
-    }
-    result.map(|()| (compression, fingerprint))
-}
-
-#[cfg(not(feature = "parquet"))]
-fn read_parquet_input<R: std::io::Read>(
-    _job: &Job,
-    _input: &Input,
-    name: &str,
-    _raw: HashingReader<'_, R>,
-    _context: &mut Context,
-    _emit: &mut dyn FnMut(&str, u64) -> Result<()>,
-) -> Result<(Compression, super::open::Fingerprint)> {
-    Err(CorpusError::Unsupported {
-        path: name.to_string(),
-        message: "this build reads no Parquet (feature \"parquet\" is off)".to_string(),
-    })
 }

@@ -86,6 +86,10 @@ impl ErrorLog {
     }
 }
 
+/// Receives each document read: its text, its line (or Parquet row), and its language when the
+/// input labels it (the JSON Lines language field).
+pub type Emit<'e> = dyn FnMut(&str, u64, Option<&str>) -> Result<()> + 'e;
+
 /// How documents are read from inputs.
 #[derive(Clone, Debug)]
 pub struct ReadOptions {
@@ -93,6 +97,9 @@ pub struct ReadOptions {
     pub on_error: OnError,
     /// Path of the JSON Lines text field (`["meta", "body"]` for `meta.body`).
     pub field: Vec<String>,
+    /// Path of the JSON Lines language field, when documents are labelled by language; a line
+    /// without it (or with a non-string value) goes to the error policy.
+    pub lang_field: Option<Vec<String>>,
     /// Path of the Parquet text column.
     pub column: Vec<String>,
     /// Largest document (and JSON line) accepted, in bytes.
@@ -161,18 +168,24 @@ impl Context<'_> {
         }
     }
 
-    /// Hands `text` (from line `line`) to `emit` as one document, or line by line.
+    /// Hands `text` (from line `line`, of language `lang` if labelled) to `emit` as one
+    /// document, or line by line.
     pub fn emit_split(
         &self,
         text: &str,
         line: u64,
-        emit: &mut dyn FnMut(&str, u64) -> Result<()>,
+        lang: Option<&str>,
+        emit: &mut Emit,
     ) -> Result<()> {
         match self.options.split {
-            Split::Doc => emit(text, line),
+            Split::Doc => emit(text, line, lang),
             Split::Line => {
                 for (i, part) in text.split('\n').enumerate() {
-                    emit(part.strip_suffix('\r').unwrap_or(part), line + i as u64)?;
+                    emit(
+                        part.strip_suffix('\r').unwrap_or(part),
+                        line + i as u64,
+                        lang,
+                    )?;
                 }
                 Ok(())
             }
@@ -188,12 +201,8 @@ impl Context<'_> {
     }
 }
 
-/// Reads the documents of a text input, calling `emit(text, line)` for each.
-pub fn read_text(
-    reader: &mut dyn BufRead,
-    context: &mut Context,
-    emit: &mut dyn FnMut(&str, u64) -> Result<()>,
-) -> Result<()> {
+/// Reads the documents of a text input, calling `emit(text, line, None)` for each.
+pub fn read_text(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emit) -> Result<()> {
     let limit = context.options.max_document_bytes;
     match context.options.split {
         Split::Doc => {
@@ -206,7 +215,7 @@ pub fn read_text(
                 return context.too_large(1, "the file");
             }
             if let Some(text) = context.utf8(&bytes, 1)? {
-                emit(&text, 1)?;
+                emit(&text, 1, None)?;
             }
             Ok(())
         }
@@ -218,18 +227,14 @@ pub fn read_text(
                     None => return Ok(()),
                 },
             };
-            emit(text.strip_suffix('\r').unwrap_or(&text), number)
+            emit(text.strip_suffix('\r').unwrap_or(&text), number, None)
         }),
     }
 }
 
 /// Reads the documents of a JSON Lines input, calling `emit(text, line)` for each. Blank lines
 /// are ignored.
-pub fn read_jsonl(
-    reader: &mut dyn BufRead,
-    context: &mut Context,
-    emit: &mut dyn FnMut(&str, u64) -> Result<()>,
-) -> Result<()> {
+pub fn read_jsonl(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emit) -> Result<()> {
     for_each_line(reader, context, |context, line, number| {
         let json = match line {
             Ok(text) => Cow::Borrowed(text),
@@ -241,34 +246,67 @@ pub fn read_jsonl(
         if json.bytes().all(|b| b.is_ascii_whitespace()) {
             return Ok(());
         }
-        let field = &context.options.field;
+        let options = context.options;
+        let mut paths = vec![options.field.as_slice()];
+        paths.extend(options.lang_field.as_deref());
         let mut deserializer = serde_json::Deserializer::from_str(&json);
-        let found = FieldSeed { path: field }
+        let found = FieldsSeed { paths: &paths }
             .deserialize(&mut deserializer)
             .and_then(|found| deserializer.end().map(|()| found));
-        let dotted = field.join(".");
-        match found {
-            Ok(Found::Text(text)) => context.emit_split(&text, number, emit),
-            Ok(Found::Missing) => context.input_error(
+        let mut found = match found {
+            Ok(found) => found.into_iter(),
+            Err(e) => {
+                return context.input_error(
+                    number,
+                    ErrorKind::MalformedJson,
+                    format!("malformed JSON: {e}"),
+                    Action::Skipped,
+                )
+            }
+        };
+        let text = match string_field(context, number, found.next(), &options.field)? {
+            Some(text) => text,
+            None => return Ok(()),
+        };
+        let lang = match &options.lang_field {
+            Some(path) => match string_field(context, number, found.next(), path)? {
+                Some(lang) => Some(lang),
+                None => return Ok(()),
+            },
+            None => None,
+        };
+        context.emit_split(&text, number, lang.as_deref(), emit)
+    })
+}
+
+/// The string found at `path`, or `None` after the error policy took a missing or non-string
+/// field.
+fn string_field(
+    context: &mut Context,
+    number: u64,
+    found: Option<Found>,
+    path: &[String],
+) -> Result<Option<String>> {
+    let dotted = path.join(".");
+    match found.unwrap_or(Found::Missing) {
+        Found::Text(text) => Ok(Some(text)),
+        Found::Missing => context
+            .input_error(
                 number,
                 ErrorKind::MissingField,
                 format!("no field {dotted:?}"),
                 Action::Skipped,
-            ),
-            Ok(Found::Other(kind)) => context.input_error(
+            )
+            .map(|()| None),
+        Found::Other(kind) => context
+            .input_error(
                 number,
                 ErrorKind::NotAString,
                 format!("field {dotted:?} is {kind}, not a string"),
                 Action::Skipped,
-            ),
-            Err(e) => context.input_error(
-                number,
-                ErrorKind::MalformedJson,
-                format!("malformed JSON: {e}"),
-                Action::Skipped,
-            ),
-        }
-    })
+            )
+            .map(|()| None),
+    }
 }
 
 /// One line, without its `\n`: already checked to be UTF-8 (`Ok`), or not yet (`Err`).
@@ -360,30 +398,38 @@ fn take_partial(partial: &mut Vec<u8>, oversized: &mut bool, bytes: &[u8], limit
     }
 }
 
-/// Whether a JSON object key equals the one wanted (read without allocating).
-struct KeyIs<'k>(&'k str);
+/// Which of the wanted paths continue through a JSON object key (a bit per path), found
+/// without allocating.
+struct KeyIn<'k> {
+    paths: &'k [&'k [String]],
+}
 
-impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
-    type Value = bool;
+impl<'de> DeserializeSeed<'de> for KeyIn<'_> {
+    type Value = u64;
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for KeyIs<'_> {
-    type Value = bool;
+impl<'de> Visitor<'de> for KeyIn<'_> {
+    type Value = u64;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object key")
     }
 
-    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<bool, E> {
-        Ok(key == self.0)
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<u64, E> {
+        Ok(self
+            .paths
+            .iter()
+            .enumerate()
+            .filter(|(_, path)| path.first().is_some_and(|first| first == key))
+            .fold(0, |bits, (i, _)| bits | 1 << i))
     }
 }
 
-/// What was at the field's path.
+/// What was at a field's path.
 enum Found {
     Text(String),
     Missing,
@@ -391,84 +437,103 @@ enum Found {
     Other(&'static str),
 }
 
-/// Deserializes only the value at `path` of a JSON object, skipping everything else.
-struct FieldSeed<'p> {
-    path: &'p [String],
+/// Deserializes only the values at `paths` (at most 64) of a JSON object, skipping everything
+/// else; the result has one entry per path.
+struct FieldsSeed<'p> {
+    paths: &'p [&'p [String]],
 }
 
-impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
-    type Value = Found;
+impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
+    type Value = Vec<Found>;
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Found, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Found>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for FieldSeed<'_> {
-    type Value = Found;
+impl<'de> Visitor<'de> for FieldsSeed<'_> {
+    type Value = Vec<Found>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found, A::Error> {
-        let Some((first, rest)) = self.path.split_first() else {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            return Ok(Found::Other("an object"));
-        };
-        let mut found = Found::Missing;
-        while let Some(wanted) = map.next_key_seed(KeyIs(first))? {
-            if wanted {
-                found = map.next_value_seed(FieldSeed { path: rest })?;
-            } else {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Found>, A::Error> {
+        let mut found: Vec<Found> = self
+            .paths
+            .iter()
+            .map(|path| {
+                if path.is_empty() {
+                    Found::Other("an object")
+                } else {
+                    Found::Missing
+                }
+            })
+            .collect();
+        while let Some(bits) = map.next_key_seed(KeyIn { paths: self.paths })? {
+            if bits == 0 {
                 map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let wanted: Vec<usize> = (0..self.paths.len())
+                .filter(|i| bits >> i & 1 == 1)
+                .collect();
+            let rests: Vec<&[String]> = wanted.iter().map(|&i| &self.paths[i][1..]).collect();
+            let values = map.next_value_seed(FieldsSeed { paths: &rests })?;
+            for (i, value) in wanted.into_iter().zip(values) {
+                found[i] = value;
             }
         }
         Ok(found)
     }
 
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Found, E> {
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Vec<Found>, E> {
         Ok(self.leaf(|| Found::Text(v.to_string())))
     }
 
-    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Found, E> {
-        Ok(self.leaf(|| Found::Text(v)))
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Vec<Found>, E> {
+        Ok(self.leaf(|| Found::Text(v.clone())))
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Found, A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Found>, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(self.leaf(|| Found::Other("an array")))
     }
 
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Found, E> {
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Vec<Found>, E> {
         Ok(self.leaf(|| Found::Other("null")))
     }
 
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Found, E> {
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Vec<Found>, E> {
         Ok(self.leaf(|| Found::Other("a boolean")))
     }
 
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Found, E> {
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Vec<Found>, E> {
         Ok(self.leaf(|| Found::Other("a number")))
     }
 
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Found, E> {
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Vec<Found>, E> {
         Ok(self.leaf(|| Found::Other("a number")))
     }
 
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Found, E> {
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Vec<Found>, E> {
         Ok(self.leaf(|| Found::Other("a number")))
     }
 }
 
-impl FieldSeed<'_> {
-    /// A non-object value: the answer if the path ends here, else the path is missing.
-    fn leaf(&self, value: impl FnOnce() -> Found) -> Found {
-        if self.path.is_empty() {
-            value()
-        } else {
-            Found::Missing
-        }
+impl FieldsSeed<'_> {
+    /// A non-object value: the answer for each path that ends here; the others are missing.
+    fn leaf(&self, value: impl Fn() -> Found) -> Vec<Found> {
+        self.paths
+            .iter()
+            .map(|path| {
+                if path.is_empty() {
+                    value()
+                } else {
+                    Found::Missing
+                }
+            })
+            .collect()
     }
 }
 
@@ -481,9 +546,53 @@ mod tests {
             split,
             on_error,
             field: vec!["meta".into(), "body".into()],
+            lang_field: None,
             column: vec!["text".into()],
             max_document_bytes: 80,
         }
+    }
+
+    #[test]
+    fn json_lines_give_text_and_language_from_one_parse() {
+        let mut options = options(Split::Doc, OnError::Skip);
+        options.lang_field = Some(vec!["meta".into(), "lang".into()]);
+        let data = concat!(
+            r#"{"meta": {"lang": "de", "x": [1], "body": "Hallo"}}"#,
+            "\n",
+            r#"{"meta": {"body": "no language"}}"#,
+            "\n",
+            r#"{"meta": {"body": "Salut", "lang": 7}}"#,
+            "\n",
+            r#"{"meta": {"lang": "fr", "body": "Bonjour"}}"#,
+            "\n",
+        );
+        let mut errors = ErrorLog::default();
+        let mut docs = Vec::new();
+        let mut context = Context {
+            path: "in",
+            options: &options,
+            errors: &mut errors,
+        };
+        read_jsonl(
+            &mut data.as_bytes(),
+            &mut context,
+            &mut |text, line, lang| {
+                docs.push((text.to_string(), line, lang.map(str::to_string)));
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            docs,
+            [
+                ("Hallo".to_string(), 1, Some("de".to_string())),
+                ("Bonjour".to_string(), 4, Some("fr".to_string()))
+            ]
+        );
+        assert_eq!(errors.count, 2);
+        assert_eq!(errors.listed[0].kind, ErrorKind::MissingField);
+        assert!(errors.listed[0].message.contains("meta.lang"));
+        assert_eq!(errors.listed[1].kind, ErrorKind::NotAString);
     }
 
     type Docs = Vec<(String, u64)>;
@@ -496,7 +605,7 @@ mod tests {
             options,
             errors: &mut errors,
         };
-        let mut emit = |text: &str, line: u64| {
+        let mut emit = |text: &str, line: u64, _: Option<&str>| {
             docs.push((text.to_string(), line));
             Ok(())
         };
@@ -597,10 +706,14 @@ mod tests {
                     errors: &mut errors,
                 };
                 let mut reader = std::io::BufReader::with_capacity(capacity, &data[..]);
-                read_text(&mut reader, &mut context, &mut |text: &str, line: u64| {
-                    docs.push((text.to_string(), line));
-                    Ok(())
-                })
+                read_text(
+                    &mut reader,
+                    &mut context,
+                    &mut |text: &str, line: u64, _| {
+                        docs.push((text.to_string(), line));
+                        Ok(())
+                    },
+                )
                 .unwrap();
                 assert_eq!(docs, whole, "capacity {capacity}");
                 assert_eq!(errors, whole_errors, "capacity {capacity}");

@@ -8,7 +8,7 @@ use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 
-use super::documents::{Action, Context, ErrorKind};
+use super::documents::{Action, Context, Emit, ErrorKind};
 use crate::error::{CorpusError, Result};
 
 /// Rows decoded at a time.
@@ -16,11 +16,7 @@ const BATCH_ROWS: usize = 1024;
 
 /// Reads the documents of the Parquet file `file`, calling `emit(text, row)` for each (rows
 /// counted from 1). Null values are empty documents.
-pub fn read_parquet(
-    file: File,
-    context: &mut Context,
-    emit: &mut dyn FnMut(&str, u64) -> Result<()>,
-) -> Result<()> {
+pub fn read_parquet(file: File, context: &mut Context, emit: &mut Emit) -> Result<()> {
     let path = context.path.to_string();
     let parquet_error = |e: parquet::errors::ParquetError| CorpusError::BadInput {
         path: path.clone(),
@@ -88,7 +84,7 @@ fn emit_column<'a>(
     values: &'a ArrayRef,
     first_row: u64,
     context: &mut Context,
-    emit: &mut dyn FnMut(&str, u64) -> Result<()>,
+    emit: &mut Emit,
 ) -> Result<()> {
     let value: Box<dyn Fn(usize) -> &'a [u8] + 'a> = match values.data_type() {
         DataType::Utf8 => Box::new(|i| values.as_string::<i32>().value(i).as_bytes()),
@@ -118,7 +114,7 @@ fn emit_column<'a>(
             );
             context.input_error(row, ErrorKind::TooLarge, message, Action::Skipped)?;
         } else if let Some(text) = context.utf8(bytes, row)? {
-            context.emit_split(&text, row, emit)?;
+            context.emit_split(&text, row, None, emit)?;
         }
     }
     Ok(())

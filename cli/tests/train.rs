@@ -1,0 +1,273 @@
+//! `omnitok train`: the output directory, languages from file names and JSON Lines fields,
+//! identical results for any thread count, parity-aware training, clear errors, and no
+//! finished-looking output after a kill.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::{fails, ok, TempDir};
+
+fn fixtures(path: &str) -> String {
+    format!("{}/../fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read_json(path: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn writes_every_file_and_the_result_does_not_depend_on_threads() {
+    let dir = TempDir::new();
+    let multilingual = fixtures("multilingual");
+    let dev = fixtures("parallel/aligned_sample.jsonl");
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path(&format!("out-{threads}"));
+        ok(
+            &[
+                "train",
+                "-q",
+                "--vocab-size",
+                "1200",
+                "--special",
+                "<|endoftext|>",
+                "--lang-from",
+                "file",
+                "--glob",
+                "*.txt",
+                "--parity-dev",
+                &dev,
+                "--threads",
+                threads,
+                "--name",
+                "t",
+                "-o",
+                &out,
+                &multilingual,
+            ],
+            b"",
+        );
+        outputs.push(out);
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&outputs[0])
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let expected = [
+        "report.json",
+        "report.png",
+        "tokenizer.json",
+        "tokenizer.tiktoken",
+        "tokenizer.tiktoken.json",
+        "training.json",
+    ];
+    assert_eq!(names, expected);
+    for name in ["tokenizer.json", "tokenizer.tiktoken", "report.json"] {
+        let one = std::fs::read(format!("{}/{name}", outputs[0])).unwrap();
+        let two = std::fs::read(format!("{}/{name}", outputs[1])).unwrap();
+        assert!(one == two, "{name} differs between 1 and 2 threads");
+    }
+    let summary = read_json(&format!("{}/training.json", outputs[0]));
+    assert_eq!(summary["vocab_size"], 1200);
+    assert_eq!(summary["ordinary_tokens"], 1199);
+    assert_eq!(summary["special_tokens"][0], "<|endoftext|>");
+    assert_eq!(summary["languages"].as_array().unwrap().len(), 40);
+    assert_eq!(summary["languages"][0]["lang"], "as");
+    assert_eq!(summary["inputs"].as_array().unwrap().len(), 40);
+
+    // The trained tokenizer is usable at once by the other commands.
+    let tokenizer = format!("{}/tokenizer.json", outputs[0]);
+    let ids = ok(
+        &["encode", "--tokenizer", &tokenizer],
+        "Großer Text".as_bytes(),
+    );
+    let text = ok(&["decode", "--tokenizer", &tokenizer], &ids);
+    assert_eq!(String::from_utf8(text).unwrap().trim_end(), "Großer Text");
+}
+
+#[test]
+fn languages_come_from_a_json_lines_field_and_temperature_reweighs_them() {
+    let dir = TempDir::new();
+    let mut lines = String::new();
+    for i in 0..200 {
+        lines.push_str(&format!(
+            "{{\"lang\": \"en\", \"text\": \"the cat sat {i}\"}}\n"
+        ));
+    }
+    lines.push_str("{\"lang\": \"fi\", \"text\": \"kissa istui matolla\"}\n");
+    let input = dir.file("mixed.jsonl", lines.as_bytes());
+    let natural = dir.path("natural");
+    let lifted = dir.path("lifted");
+    for (out, temperature) in [(&natural, "1"), (&lifted, "0.1")] {
+        ok(
+            &[
+                "train",
+                "-q",
+                "--vocab-size",
+                "300",
+                "--min-frequency",
+                "1",
+                "--lang-field",
+                "lang",
+                "--lang-temperature",
+                temperature,
+                "-o",
+                out,
+                &input,
+            ],
+            b"",
+        );
+    }
+    let natural = read_json(&format!("{natural}/training.json"));
+    let lifted = read_json(&format!("{lifted}/training.json"));
+    assert_eq!(natural["languages"][0]["lang"], "en");
+    assert_eq!(natural["languages"][1]["lang"], "fi");
+    assert_eq!(natural["languages"][1]["weight"], 1.0);
+    assert!(lifted["languages"][1]["weight"].as_f64().unwrap() > 10.0);
+    assert!(lifted["languages"][0]["weight"].as_f64().unwrap() < 1.0);
+}
+
+#[test]
+fn parity_aware_training_records_the_language_of_each_choice() {
+    let dir = TempDir::new();
+    let out = dir.path("parity");
+    ok(
+        &[
+            "train",
+            "-q",
+            "--vocab-size",
+            "600",
+            "--lang-from",
+            "file",
+            "--glob",
+            "*.txt",
+            "--parity-aware",
+            "--parity-dev",
+            &fixtures("parallel/aligned_sample.jsonl"),
+            "-o",
+            &out,
+            &fixtures("multilingual"),
+        ],
+        b"",
+    );
+    let summary = read_json(&format!("{out}/training.json"));
+    assert_eq!(summary["parity_aware"], true);
+    let chosen: u64 = summary["languages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["merges_chosen"].as_u64().unwrap())
+        .sum();
+    assert_eq!(chosen, summary["merges"].as_u64().unwrap());
+    // Only development-set languages (de fr ja ru ta zh_CN, and en) are chosen for.
+    for language in summary["languages"].as_array().unwrap() {
+        let lang = language["lang"].as_str().unwrap();
+        if !["de", "en", "fr", "ja", "ru", "ta", "zh_CN"].contains(&lang) {
+            assert_eq!(language["merges_chosen"], 0, "{lang}");
+        }
+    }
+}
+
+#[test]
+fn bad_settings_and_inputs_are_clear_errors() {
+    let dir = TempDir::new();
+    let text = dir.file("en.txt", b"hello world, hello there");
+    let empty = dir.file("empty.txt", b"");
+    let out = |name: &str| dir.path(name);
+    let cases: [(Vec<&str>, &str); 6] = [
+        (
+            vec![
+                "--vocab-size",
+                "257",
+                "--special",
+                "<a>",
+                "--special",
+                "<b>",
+            ],
+            "below the 258 tokens",
+        ),
+        (
+            vec![
+                "--vocab-size",
+                "300",
+                "--special",
+                "<a>",
+                "--special",
+                "<a>",
+            ],
+            "\"<a>\" is given twice",
+        ),
+        (
+            vec!["--vocab-size", "300", "--pattern", "(unclosed"],
+            "does not compile",
+        ),
+        (
+            vec!["--vocab-size", "300", "--lang-temperature", "0"],
+            "positive number",
+        ),
+        (
+            vec!["--vocab-size", "300", "--max-token-bytes", "1"],
+            "at least 2 bytes",
+        ),
+        (
+            vec![
+                "--vocab-size",
+                "300",
+                "--parity-aware",
+                "--parity-dev",
+                &text,
+            ],
+            "en.txt:1: malformed JSON",
+        ),
+    ];
+    for (i, (settings, message)) in cases.iter().enumerate() {
+        let o = out(&format!("o{i}"));
+        let mut args = vec!["train", "-o", &o];
+        args.extend(settings.iter().copied());
+        args.push(&text);
+        let stderr = fails(&args, b"");
+        assert!(stderr.contains(message), "{settings:?}: {stderr}");
+    }
+    let o = out("empty");
+    let stderr = fails(&["train", "--vocab-size", "300", "-o", &o, &empty], b"");
+    assert!(stderr.contains("no text to train on"), "{stderr}");
+    let busy = dir.path("busy");
+    std::fs::create_dir_all(&busy).unwrap();
+    std::fs::write(format!("{busy}/keep.txt"), b"x").unwrap();
+    let stderr = fails(&["train", "--vocab-size", "300", "-o", &busy, &text], b"");
+    assert!(stderr.contains("is not empty"), "{stderr}");
+}
+
+#[test]
+fn a_killed_run_leaves_no_finished_looking_output() {
+    let dir = TempDir::new();
+    let out = dir.path("killed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_omnitok"))
+        .args(["train", "-q", "--vocab-size", "300", "-o", &out, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"some text that is being read\n").unwrap();
+    stdin.flush().unwrap();
+    // The run is still reading stdin (it is never closed) when it is killed.
+    while !std::path::Path::new(&out).exists() {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    for name in ["tokenizer.json", "tokenizer.tiktoken", "training.json"] {
+        assert!(
+            !std::path::Path::new(&format!("{out}/{name}")).exists(),
+            "{name}"
+        );
+    }
+}

@@ -1,0 +1,620 @@
+//! Training a tokenizer on corpora: the inputs are read as [`crate::tokenize`] reads them,
+//! their pieces are counted per language on a pool of threads, merges are learned
+//! ([`omnitok_tokenizer::train`]), and the output directory gets:
+//!
+//! - `tokenizer.json` (loads in HF tokenizers),
+//! - `tokenizer.tiktoken` (a tiktoken rank file) with `tokenizer.tiktoken.json` (its pattern and
+//!   special tokens),
+//! - `training.json` (settings, languages with their sizes and weights, why training stopped),
+//! - with a development set: `report.json` and `report.png`, the compression report of the
+//!   trained tokenizer on it (as `omnitok stats` makes it).
+//!
+//! Memory: the distinct pieces and their counts (once per counting thread until they are
+//! added up), plus at most `2 × threads` batches of about 1 MiB of text in flight.
+//!
+//! Every file is written under a temporary name and renamed when all are complete,
+//! `tokenizer.json` last: an interrupted run leaves no file that looks finished.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use omnitok_tokenizer::files::RankFileMeta;
+use omnitok_tokenizer::train::{
+    self, DevLanguage, PieceCounts, PieceSplitter, StopReason, TrainConfig, TrainProgress, Trained,
+};
+use omnitok_tokenizer::Tokenizer;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::{CorpusError, Result};
+use crate::read::documents::ReadOptions;
+use crate::read::inputs::{find_inputs, InputSelection, Source};
+use crate::read::{read_inputs, ReadSummary, Reading};
+use crate::report::{self, Corpus, InputOptions, Reference, Report};
+
+/// Text gathered into one batch before it is handed to a counting thread.
+const BATCH_BYTES: usize = 1 << 20;
+
+/// Where a document's language comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Labels {
+    /// No languages: all text is one.
+    None,
+    /// The input file's name up to its first `.` (`de.txt`, `de.jsonl.gz`: `de`).
+    FileName,
+    /// The JSON Lines field [`ReadOptions::lang_field`].
+    Field,
+}
+
+/// The development set: parallel text, read as `omnitok stats` reads it.
+#[derive(Debug, Clone)]
+pub struct DevSet {
+    pub path: PathBuf,
+    pub options: InputOptions,
+}
+
+/// Everything a training run needs.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    /// Files, directories, and `-` for stdin.
+    pub inputs: Vec<PathBuf>,
+    pub selection: InputSelection,
+    pub read: ReadOptions,
+    pub labels: Labels,
+    pub config: TrainConfig,
+    /// Steers parity-aware training (required for it) and is measured in the report.
+    pub dev: Option<DevSet>,
+    /// Where the files go; `None` to only return the tokenizer.
+    pub output_dir: Option<PathBuf>,
+    /// The trained tokenizer's name.
+    pub name: String,
+    pub threads: usize,
+}
+
+/// Live counters, to show progress from another thread.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Bytes of input read as stored.
+    pub input_bytes: AtomicU64,
+    /// Total size of the file inputs (stdin not included).
+    pub input_bytes_total: AtomicU64,
+    /// Documents read.
+    pub documents: AtomicU64,
+    /// The merge loop's counters (set once reading is done).
+    pub training: TrainProgress,
+}
+
+/// One training language.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageSummary {
+    /// The empty string for unlabelled text.
+    pub lang: String,
+    pub bytes: u64,
+    pub documents: u64,
+    /// Count multiplier from the language temperature (1 keeps the natural mix).
+    pub weight: f64,
+    /// Parity-aware training: the merges chosen for this language.
+    pub merges_chosen: usize,
+}
+
+/// What a training run did; also written as `training.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainSummary {
+    pub name: String,
+    pub vocab_size: usize,
+    pub ordinary_tokens: usize,
+    pub special_tokens: Vec<String>,
+    pub merges: usize,
+    /// `vocab_size` (the vocabulary is full) or `min_frequency` (no pair left that occurs often
+    /// enough).
+    pub stopped_by: String,
+    pub parity_aware: bool,
+    pub pattern: String,
+    pub min_frequency: u64,
+    pub max_token_bytes: Option<usize>,
+    pub lang_temperature: f64,
+    pub distinct_pieces: usize,
+    pub languages: Vec<LanguageSummary>,
+    pub inputs: Vec<crate::read::InputRecord>,
+    pub skipped_inputs: Vec<crate::read::inputs::SkippedInput>,
+    pub errors: crate::read::documents::ErrorLog,
+    /// Files written into the output directory.
+    pub files: Vec<String>,
+}
+
+/// The result of [`train_corpus`].
+pub struct Outcome {
+    pub summary: TrainSummary,
+    pub tokenizer: Tokenizer,
+    /// The compression report on the development set, when there is one.
+    pub report: Option<Report>,
+}
+
+/// Trains on the inputs of `options` and writes the output directory (see the module
+/// documentation).
+pub fn train_corpus(options: &TrainOptions, progress: &Progress) -> Result<Outcome> {
+    let config = &options.config;
+    config.validate().map_err(tokenizer_error("settings"))?;
+    if options.threads == 0 {
+        return Err(CorpusError::BadParameter(
+            "threads must be at least 1".into(),
+        ));
+    }
+    if options.labels == Labels::Field && options.read.lang_field.is_none() {
+        return Err(CorpusError::BadParameter(
+            "languages from a field need the field's name".into(),
+        ));
+    }
+    let (config, dev_corpus) = with_dev_set(config, options.dev.as_ref())?;
+    if let Some(dir) = &options.output_dir {
+        prepare_output_dir(dir)?;
+    }
+
+    let (counts, read) = count_inputs(options, &config, progress)?;
+    if counts.is_empty() {
+        let inputs: Vec<String> = options
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(CorpusError::Empty {
+            path: inputs.join(", "),
+            message: "no text to train on".into(),
+        });
+    }
+    let (trained, tokenizer, report) = learn(
+        &counts,
+        &config,
+        dev_corpus.as_ref(),
+        &options.name,
+        &progress.training,
+    )?;
+    let mut summary = summarize(&options.name, &config, &counts, &trained, read);
+    if let Some(dir) = &options.output_dir {
+        write_outputs(dir, &tokenizer, &mut summary, report.as_ref())?;
+    }
+    Ok(Outcome {
+        summary,
+        tokenizer,
+        report,
+    })
+}
+
+/// Trains on texts in memory, `(language, documents)` (the empty language for unlabelled
+/// text), counted on `threads` threads; writes no files.
+pub fn train_texts(
+    texts: &[(String, Vec<String>)],
+    config: &TrainConfig,
+    dev: Option<&DevSet>,
+    name: &str,
+    threads: usize,
+    progress: &Progress,
+) -> Result<Outcome> {
+    config.validate().map_err(tokenizer_error("settings"))?;
+    let (config, dev_corpus) = with_dev_set(config, dev)?;
+    let splitter = config.splitter().map_err(tokenizer_error("settings"))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| CorpusError::BadParameter(format!("cannot start {threads} threads: {e}")))?;
+    let counts = pool.install(|| {
+        texts
+            .par_iter()
+            .flat_map(|(lang, documents)| documents.par_iter().map(move |d| (lang, d)))
+            .try_fold(PieceCounts::new, |mut counts, (lang, document)| {
+                let index = counts.language(lang);
+                progress.documents.fetch_add(1, Ordering::Relaxed);
+                counts
+                    .add_document(index, document, &splitter)
+                    .map(|()| counts)
+            })
+            .try_reduce(PieceCounts::new, |mut a, b| {
+                a.absorb(b);
+                Ok(a)
+            })
+    });
+    let counts = counts.map_err(tokenizer_error("counting pieces"))?;
+    if counts.is_empty() {
+        return Err(CorpusError::Empty {
+            path: "texts".into(),
+            message: "no text to train on".into(),
+        });
+    }
+    let (trained, tokenizer, report) = learn(
+        &counts,
+        &config,
+        dev_corpus.as_ref(),
+        name,
+        &progress.training,
+    )?;
+    let summary = summarize(name, &config, &counts, &trained, ReadSummary::default());
+    Ok(Outcome {
+        summary,
+        tokenizer,
+        report,
+    })
+}
+
+/// The configuration with the development set's languages filled in (parity-aware training
+/// needs them), and the development set itself.
+fn with_dev_set(
+    config: &TrainConfig,
+    dev: Option<&DevSet>,
+) -> Result<(TrainConfig, Option<Corpus>)> {
+    let dev_corpus = dev.map(read_dev_set).transpose()?;
+    let mut config = config.clone();
+    if let Some(parity) = &mut config.parity {
+        let Some(dev) = &dev_corpus else {
+            return Err(CorpusError::BadParameter(
+                "parity-aware training needs a parallel development set".into(),
+            ));
+        };
+        parity.dev = dev_languages(dev)?;
+    }
+    Ok((config, dev_corpus))
+}
+
+/// Learns the merges, builds the tokenizer and measures it on the development set.
+fn learn(
+    counts: &PieceCounts,
+    config: &TrainConfig,
+    dev: Option<&Corpus>,
+    name: &str,
+    progress: &TrainProgress,
+) -> Result<(Trained, Tokenizer, Option<Report>)> {
+    let trained = train::train(counts, config, progress).map_err(tokenizer_error("training"))?;
+    let tokenizer = trained
+        .tokenizer(name)
+        .map_err(tokenizer_error("the trained tokenizer"))?;
+    let report = dev
+        .map(|dev| {
+            report::compute(
+                dev,
+                &[(name.to_string(), Arc::new(tokenizer.clone()))],
+                None,
+            )
+        })
+        .transpose()?;
+    Ok((trained, tokenizer, report))
+}
+
+fn tokenizer_error(
+    context: &str,
+) -> impl Fn(omnitok_tokenizer::TokenizerError) -> CorpusError + '_ {
+    move |source| CorpusError::Tokenizer {
+        context: context.to_string(),
+        source,
+    }
+}
+
+/// Reads the development set; it must be parallel (have a reference language).
+fn read_dev_set(dev: &DevSet) -> Result<Corpus> {
+    if dev.options.reference.is_none() {
+        return Err(CorpusError::BadParameter(format!(
+            "{}: the development set needs a reference language (parallel text)",
+            dev.path.display()
+        )));
+    }
+    report::read_input(&dev.path, &dev.options)
+}
+
+/// The development set's languages with their reference texts.
+fn dev_languages(corpus: &Corpus) -> Result<Vec<DevLanguage>> {
+    corpus
+        .languages
+        .iter()
+        .map(|language| {
+            let reference = match &language.reference {
+                Reference::Texts(texts) => texts.clone(),
+                Reference::Language(i) => corpus.languages[*i].texts.clone(),
+                Reference::None => {
+                    return Err(CorpusError::BadParameter(format!(
+                        "development-set language {:?} has no reference text",
+                        language.lang
+                    )))
+                }
+            };
+            Ok(DevLanguage {
+                lang: language.lang.clone(),
+                texts: language.texts.clone(),
+                reference,
+            })
+        })
+        .collect()
+}
+
+/// Creates the output directory, which must be new or empty.
+fn prepare_output_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| CorpusError::io(dir.display(), e))?;
+    let mut entries = std::fs::read_dir(dir).map_err(|e| CorpusError::io(dir.display(), e))?;
+    if entries.next().is_some() {
+        return Err(CorpusError::output_dir(
+            dir.display(),
+            "is not empty; choose an empty or new directory",
+        ));
+    }
+    Ok(())
+}
+
+/// A batch of documents for a counting thread.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    /// End of each document in `text`, with its language (an index into `langs`).
+    ends: Vec<(usize, u16)>,
+    langs: Vec<String>,
+}
+
+impl Batch {
+    fn push(&mut self, text: &str, lang: &str) {
+        let index = match self.langs.iter().position(|l| l == lang) {
+            Some(i) => i,
+            None => {
+                self.langs.push(lang.to_string());
+                self.langs.len() - 1
+            }
+        };
+        self.text.push_str(text);
+        self.ends.push((self.text.len(), index as u16));
+    }
+
+    fn is_full(&self) -> bool {
+        self.text.len() >= BATCH_BYTES || self.langs.len() == usize::from(u16::MAX)
+    }
+}
+
+/// Reads every input and counts its pieces per language on `options.threads` threads.
+fn count_inputs(
+    options: &TrainOptions,
+    config: &TrainConfig,
+    progress: &Progress,
+) -> Result<(PieceCounts, ReadSummary)> {
+    let splitter = config.splitter().map_err(tokenizer_error("settings"))?;
+    let selection = InputSelection {
+        exclude: options.output_dir.clone(),
+        ..options.selection.clone()
+    };
+    let (inputs, skipped) = find_inputs(&options.inputs, &selection)?;
+    let total: u64 = inputs
+        .iter()
+        .filter_map(|input| match &input.source {
+            Source::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            Source::Stdin => None,
+        })
+        .sum();
+    progress.input_bytes_total.store(total, Ordering::Relaxed);
+    let file_langs: Vec<String> = inputs
+        .iter()
+        .map(|input| match (&input.source, options.labels) {
+            (Source::File(path), Labels::FileName) => file_language(path),
+            _ => String::new(),
+        })
+        .collect();
+
+    let (sender, receiver) = crossbeam_channel::bounded::<Batch>(2 * options.threads);
+    let scratch_dir = options
+        .output_dir
+        .clone()
+        .unwrap_or_else(std::env::temp_dir);
+    let reading = Reading {
+        options: &options.read,
+        scratch_dir: &scratch_dir,
+        input_bytes: &progress.input_bytes,
+    };
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..options.threads)
+            .map(|i| {
+                let receiver = receiver.clone();
+                let splitter = &splitter;
+                std::thread::Builder::new()
+                    .name(format!("omnitok-count-{i}"))
+                    .spawn_scoped(scope, move || count_batches(&receiver, splitter))
+                    .map_err(|e| {
+                        CorpusError::BadParameter(format!("cannot start a counting thread: {e}"))
+                    })
+            })
+            .collect::<Result<_>>()?;
+        drop(receiver);
+        let mut batch = Batch::default();
+        let read = read_inputs(&reading, &inputs, &mut |document| {
+            let lang = match document.lang {
+                Some(lang) => lang,
+                None => &file_langs[document.input],
+            };
+            batch.push(document.text, lang);
+            progress.documents.fetch_add(1, Ordering::Relaxed);
+            if batch.is_full() {
+                let full = std::mem::take(&mut batch);
+                sender.send(full).map_err(|_| counting_stopped())?;
+            }
+            Ok(())
+        });
+        if read.is_ok() && !batch.ends.is_empty() {
+            // A failed send means a counting thread stopped; its error is reported below.
+            let _ = sender.send(batch);
+        }
+        drop(sender);
+        let mut counts = PieceCounts::new();
+        let mut first_error = None;
+        for worker in workers {
+            match worker.join() {
+                Ok(Ok(part)) => counts.absorb(part),
+                Ok(Err(e)) => {
+                    first_error.get_or_insert(e);
+                }
+                Err(_) => {
+                    first_error.get_or_insert(counting_stopped());
+                }
+            }
+        }
+        let mut read = read?;
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        let mut all_skipped = skipped;
+        all_skipped.append(&mut read.skipped);
+        read.skipped = all_skipped;
+        Ok((counts, read))
+    })
+}
+
+fn counting_stopped() -> CorpusError {
+    CorpusError::BadParameter("a counting thread stopped".into())
+}
+
+/// Counts the batches one thread receives.
+fn count_batches(
+    receiver: &crossbeam_channel::Receiver<Batch>,
+    splitter: &PieceSplitter,
+) -> Result<PieceCounts> {
+    let mut counts = PieceCounts::new();
+    for batch in receiver {
+        let langs: Vec<usize> = batch.langs.iter().map(|l| counts.language(l)).collect();
+        let mut start = 0;
+        for &(end, lang) in &batch.ends {
+            counts
+                .add_document(langs[usize::from(lang)], &batch.text[start..end], splitter)
+                .map_err(tokenizer_error("counting pieces"))?;
+            start = end;
+        }
+    }
+    Ok(counts)
+}
+
+/// The language named by a file: its name up to the first `.`.
+fn file_language(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    name.split('.').next().unwrap_or_default().to_string()
+}
+
+fn summarize(
+    name: &str,
+    config: &TrainConfig,
+    counts: &PieceCounts,
+    trained: &Trained,
+    read: ReadSummary,
+) -> TrainSummary {
+    let names: Vec<&str> = counts.language_names().collect();
+    let bytes: Vec<u64> = trained
+        .languages
+        .iter()
+        .map(|lang| {
+            names
+                .iter()
+                .position(|n| n == lang)
+                .map_or(0, |i| counts.text_bytes(i))
+        })
+        .collect();
+    let weights = train::temperature_weights(&bytes, config.lang_temperature);
+    let languages = trained
+        .languages
+        .iter()
+        .enumerate()
+        .map(|(l, lang)| {
+            let index = names.iter().position(|n| n == lang);
+            LanguageSummary {
+                lang: lang.clone(),
+                bytes: bytes[l],
+                documents: index.map_or(0, |i| counts.documents(i)),
+                weight: weights[l] as f64 / train::WEIGHT_ONE as f64,
+                merges_chosen: trained
+                    .merges
+                    .iter()
+                    .filter(|m| m.language == Some(l))
+                    .count(),
+            }
+        })
+        .collect();
+    TrainSummary {
+        name: name.to_string(),
+        vocab_size: trained.tokens.len() + trained.specials.len(),
+        ordinary_tokens: trained.tokens.len(),
+        special_tokens: trained.specials.clone(),
+        merges: trained.merges.len(),
+        stopped_by: match trained.stop {
+            StopReason::VocabSize => "vocab_size",
+            StopReason::MinFrequency => "min_frequency",
+        }
+        .to_string(),
+        parity_aware: config.parity.is_some(),
+        pattern: trained.pattern.clone(),
+        min_frequency: config.min_frequency,
+        max_token_bytes: config.max_token_bytes,
+        lang_temperature: config.lang_temperature,
+        distinct_pieces: counts.distinct_pieces(),
+        languages,
+        inputs: read.inputs,
+        skipped_inputs: read.skipped,
+        errors: read.errors,
+        files: Vec::new(),
+    }
+}
+
+/// Writes every output under a temporary name, then renames them all, `tokenizer.json` last.
+fn write_outputs(
+    dir: &Path,
+    tokenizer: &Tokenizer,
+    summary: &mut TrainSummary,
+    report: Option<&Report>,
+) -> Result<()> {
+    let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
+    let ranks = tokenizer.to_rank_text().ok_or_else(|| {
+        CorpusError::BadParameter("the trained vocabulary cannot be written as ranks".into())
+    })?;
+    files.push(("tokenizer.tiktoken", ranks.into_bytes()));
+    let meta = RankFileMeta {
+        pattern: tokenizer.pattern().to_string(),
+        special_tokens: tokenizer.special_tokens().entries().to_vec(),
+    };
+    files.push(("tokenizer.tiktoken.json", pretty_json(&meta)));
+    let mut written: Vec<(&str, PathBuf)> = Vec::new();
+    if let Some(report) = report {
+        files.push(("report.json", report::format::json(report).into_bytes()));
+        #[cfg(feature = "plot")]
+        {
+            let chart = dir.join(".report.tmp.png");
+            let metric = if report.reference.is_some() {
+                report::plot::PlotMetric::Premium
+            } else {
+                report::plot::PlotMetric::Tokens
+            };
+            let options = report::plot::PlotOptions {
+                metric,
+                title: None,
+            };
+            report::plot::plot(report, &chart, &options)?;
+            written.push(("report.png", chart));
+        }
+    }
+    summary.files = files
+        .iter()
+        .map(|(name, _)| name.to_string())
+        .chain(written.iter().map(|(name, _)| name.to_string()))
+        .chain(["training.json".to_string(), "tokenizer.json".to_string()])
+        .collect();
+    files.push(("training.json", pretty_json(summary)));
+    files.push(("tokenizer.json", tokenizer.to_tokenizer_json().into_bytes()));
+    for (name, data) in files {
+        let temporary = dir.join(format!(".{name}.tmp"));
+        std::fs::write(&temporary, data).map_err(|e| CorpusError::io(temporary.display(), e))?;
+        written.push((name, temporary));
+    }
+    for (name, temporary) in written {
+        let path = dir.join(name);
+        std::fs::File::open(&temporary)
+            .and_then(|f| f.sync_all())
+            .and_then(|()| std::fs::rename(&temporary, &path))
+            .map_err(|e| CorpusError::io(path.display(), e))?;
+    }
+    Ok(())
+}
+
+fn pretty_json<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text.into_bytes()
+}
