@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnitok_corpus::report::{format, InputOptions};
 use omnitok_corpus::train::{self, DevSet, Labels, Progress, TrainOptions};
-use omnitok_tokenizer::train::{ParityConfig, TrainConfig};
+use omnitok_tokenizer::train::{ParityConfig, ParityWindow, TrainConfig};
 
 use crate::corpus_args::CorpusArgs;
 
@@ -85,6 +85,20 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub global_merges: usize,
 
+    /// Parity-aware, moving-window variant: a language chosen for more than ALPHA / (number
+    /// of development-set languages) of the last W merges gives way to the next worst.
+    #[arg(long, value_name = "W")]
+    pub parity_window: Option<usize>,
+
+    /// ALPHA of --parity-window.
+    #[arg(
+        long,
+        value_name = "ALPHA",
+        default_value_t = 2.0,
+        requires = "parity_window"
+    )]
+    pub parity_alpha: f64,
+
     /// The tokenizer's name (default: the output directory's name).
     #[arg(long)]
     pub name: Option<String>,
@@ -144,6 +158,10 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             parity: args.parity_aware.then(|| ParityConfig {
                 dev: Vec::new(),
                 global_merges: args.global_merges,
+                window: args.parity_window.map(|window| ParityWindow {
+                    window,
+                    alpha: args.parity_alpha,
+                }),
             }),
         },
         dev: args.parity_dev.as_ref().map(|path| DevSet {

@@ -10,7 +10,9 @@
 //!   trained tokenizer on it (as `omnitok stats` makes it).
 //!
 //! Memory: the distinct pieces and their counts (once per counting thread until they are
-//! added up), plus at most `2 × threads` batches of about 1 MiB of text in flight.
+//! added up), plus at most `2 × threads` batches of about 1 MiB of text in flight. A text file
+//! read as one document (`Split::Doc`) is read in segments ([`Split::Segments`]), which have
+//! the same pieces under the built-in patterns, so no file is held whole.
 //!
 //! Every file is written under a temporary name and renamed when all are complete,
 //! `tokenizer.json` last: an interrupted run leaves no file that looks finished.
@@ -28,7 +30,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{CorpusError, Result};
-use crate::read::documents::ReadOptions;
+use crate::read::documents::{ReadOptions, Split};
 use crate::read::inputs::{find_inputs, InputSelection, Source};
 use crate::read::{read_inputs, ReadSummary, Reading};
 use crate::report::{self, Corpus, InputOptions, Reference, Report};
@@ -397,8 +399,13 @@ fn count_inputs(
         .output_dir
         .clone()
         .unwrap_or_else(std::env::temp_dir);
+    // A whole text file and its segments have the same pieces; segments keep memory bounded.
+    let mut read_options = options.read.clone();
+    if read_options.split == Split::Doc {
+        read_options.split = Split::Segments;
+    }
     let reading = Reading {
-        options: &options.read,
+        options: &read_options,
         scratch_dir: &scratch_dir,
         input_bytes: &progress.input_bytes,
     };
@@ -617,4 +624,93 @@ fn pretty_json<T: Serialize>(value: &T) -> Vec<u8> {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::documents::{read_text, Context, ErrorLog, OnError, SEGMENT_BYTES};
+    use omnitok_tokenizer::pretokenize::{CL100K_PATTERN, O200K_PATTERN};
+
+    /// Text whose lines start in every way a piece can: letters, digits, spaces, tabs, `/`,
+    /// punctuation, blank lines, `\r\n`.
+    fn tricky_text() -> String {
+        let lines = [
+            "Hello world.",
+            "  indented line",
+            "\tTabbed",
+            "/usr/share/help",
+            "./script.sh",
+            "",
+            "",
+            "12345 numbers",
+            "¿Qué tal?",
+            "日本語のテキスト。",
+            "  ",
+            "end.\r",
+            "/",
+            "//comment",
+            "-- dash",
+            "Ünïcödé",
+            "a",
+            " b",
+        ];
+        let mut text = String::new();
+        let mut i = 0;
+        while text.len() < 5 * SEGMENT_BYTES {
+            text.push_str(lines[i % lines.len()]);
+            text.push_str(if i % 7 == 3 { "\n\n" } else { "\n" });
+            i += 1;
+        }
+        text.push_str("last line without a newline");
+        text
+    }
+
+    fn counts_of(documents: &[String], pattern: &str) -> Vec<(String, u64)> {
+        let splitter = PieceSplitter::new(pattern, &[]).unwrap();
+        let mut counts = PieceCounts::new();
+        let lang = counts.language("");
+        for document in documents {
+            counts.add_document(lang, document, &splitter).unwrap();
+        }
+        let mut pieces: Vec<(String, u64)> = counts
+            .pieces(lang)
+            .map(|(p, c)| (p.to_string(), c))
+            .collect();
+        pieces.sort();
+        pieces
+    }
+
+    #[test]
+    fn segments_have_the_pieces_of_the_whole_file() {
+        let text = tricky_text();
+        let options = ReadOptions {
+            split: Split::Segments,
+            on_error: OnError::Fail,
+            field: vec!["text".into()],
+            lang_field: None,
+            column: vec!["text".into()],
+            max_document_bytes: 1 << 20,
+        };
+        let mut errors = ErrorLog::default();
+        let mut context = Context {
+            path: "in",
+            options: &options,
+            errors: &mut errors,
+        };
+        let mut segments = Vec::new();
+        read_text(&mut text.as_bytes(), &mut context, &mut |segment, _, _| {
+            segments.push(segment.to_string());
+            Ok(())
+        })
+        .unwrap();
+        assert!(segments.len() >= 4, "{} segments", segments.len());
+        assert_eq!(segments.concat(), text);
+        for pattern in [O200K_PATTERN, CL100K_PATTERN] {
+            assert_eq!(
+                counts_of(&segments, pattern),
+                counts_of(std::slice::from_ref(&text), pattern)
+            );
+        }
+    }
 }

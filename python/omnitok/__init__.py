@@ -207,6 +207,8 @@ def train(
     parity_dev: Optional[Union[str, "os.PathLike[str]"]] = None,
     reference: str = "en",
     global_merges: int = 0,
+    parity_window: Optional[int] = None,
+    parity_alpha: float = 2.0,
     threads: Optional[int] = None,
     name: str = "trained",
 ) -> Encoding:
@@ -223,7 +225,9 @@ def train(
     ``"o200k"``, ``"cl100k"`` or a regex. ``lang_temperature`` re-weights languages by
     ``n(l) ** T``. ``parity_aware=True`` merges for the language worst compressed on the
     parallel development set ``parity_dev`` (as ``compression_report`` reads it, ``reference``
-    being its reference language). With ``output_dir``, the files of ``omnitok train`` are
+    being its reference language); ``global_merges`` chooses the first merges classically
+    (hybrid variant) and ``parity_window`` / ``parity_alpha`` select the moving-window variant.
+    With ``output_dir``, the files of ``omnitok train`` are
     written there (tokenizer.json, tokenizer.tiktoken, training.json, a report).
     """
     if isinstance(source, Mapping):
@@ -254,6 +258,8 @@ def train(
         None if parity_dev is None else os.fspath(parity_dev),
         reference,
         global_merges,
+        parity_window,
+        parity_alpha,
         threads,
         name,
     )

@@ -76,6 +76,8 @@ def train(
     parity_dev: Optional[Union[str, os.PathLike[str]]] = ...,
     reference: str = ...,
     global_merges: int = ...,
+    parity_window: Optional[int] = ...,
+    parity_alpha: float = ...,
     threads: Optional[int] = ...,
     name: str = ...,
 ) -> Encoding: ...

@@ -110,6 +110,8 @@ def _train(
     parity_dev: Optional[str] = None,
     reference: str = "en",
     global_merges: int = 0,
+    parity_window: Optional[int] = None,
+    parity_alpha: float = 2.0,
     threads: Optional[int] = None,
     name: str = "trained",
 ) -> Encoding: ...

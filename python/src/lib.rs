@@ -544,7 +544,8 @@ fn _compression_report_texts(
 #[pyo3(signature = (inputs, texts, vocab_size, output_dir=None, pattern="o200k".to_string(),
     special_tokens=Vec::new(), min_frequency=2, max_token_bytes=None, lang_temperature=1.0,
     lang_from=None, lang_field=None, field="text".to_string(), glob=None, parity_aware=false,
-    parity_dev=None, reference="en".to_string(), global_merges=0, threads=None,
+    parity_dev=None, reference="en".to_string(), global_merges=0, parity_window=None,
+    parity_alpha=2.0, threads=None,
     name="trained".to_string()))]
 #[allow(clippy::too_many_arguments)]
 fn _train(
@@ -566,11 +567,13 @@ fn _train(
     parity_dev: Option<std::path::PathBuf>,
     reference: String,
     global_merges: usize,
+    parity_window: Option<usize>,
+    parity_alpha: f64,
     threads: Option<usize>,
     name: String,
 ) -> PyResult<Encoding> {
     use omnitok_corpus::train::{self as corpus_train, DevSet, Labels, Progress};
-    use omnitok_tokenizer::train::{ParityConfig, TrainConfig};
+    use omnitok_tokenizer::train::{ParityConfig, ParityWindow, TrainConfig};
     let labels = match (lang_from.as_deref(), &lang_field) {
         (Some("field") | None, Some(_)) => Labels::Field,
         (Some("field"), None) => {
@@ -596,6 +599,10 @@ fn _train(
         parity: parity_aware.then(|| ParityConfig {
             dev: Vec::new(),
             global_merges,
+            window: parity_window.map(|window| ParityWindow {
+                window,
+                alpha: parity_alpha,
+            }),
         }),
     };
     let dev = parity_dev.map(|path| DevSet {

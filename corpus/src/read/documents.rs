@@ -20,7 +20,16 @@ pub enum Split {
     Doc,
     /// Each line of those (split at `\n`; the `\n` and a `\r` before it are not part of it).
     Line,
+    /// A text file as one document handed over in segments of about [`SEGMENT_BYTES`], cut
+    /// only at line starts where the built-in patterns always begin a new piece (a line whose
+    /// first char is neither whitespace nor `/`); a JSON Lines record or Parquet row whole.
+    /// Work that pre-tokenizes each document on its own (training) then sees the pieces of the
+    /// whole file without holding it in memory.
+    Segments,
 }
+
+/// Size a [`Split::Segments`] segment reaches before it is cut at the next suitable line.
+pub const SEGMENT_BYTES: usize = 64 << 10;
 
 /// What happens to input that cannot be used as it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,7 +187,7 @@ impl Context<'_> {
         emit: &mut Emit,
     ) -> Result<()> {
         match self.options.split {
-            Split::Doc => emit(text, line, lang),
+            Split::Doc | Split::Segments => emit(text, line, lang),
             Split::Line => {
                 for (i, part) in text.split('\n').enumerate() {
                     emit(
@@ -219,7 +228,7 @@ pub fn read_text(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emi
             }
             Ok(())
         }
-        Split::Line => for_each_line(reader, context, |context, line, number| {
+        Split::Line => for_each_line(reader, context, |context, line, number, _| {
             let text = match line {
                 Ok(text) => Cow::Borrowed(text),
                 Err(bytes) => match context.utf8(bytes, number)? {
@@ -229,13 +238,45 @@ pub fn read_text(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emi
             };
             emit(text.strip_suffix('\r').unwrap_or(&text), number, None)
         }),
+        Split::Segments => {
+            let mut segment = String::new();
+            let mut first_line = 1;
+            for_each_line(reader, context, |context, line, number, ended| {
+                let text = match line {
+                    Ok(text) => Cow::Borrowed(text),
+                    Err(bytes) => match context.utf8(bytes, number)? {
+                        Some(text) => text,
+                        None => return Ok(()),
+                    },
+                };
+                let starts_piece = text
+                    .chars()
+                    .next()
+                    .is_some_and(|c| !c.is_whitespace() && c != '/');
+                if segment.len() >= SEGMENT_BYTES && starts_piece {
+                    emit(&segment, first_line, None)?;
+                    segment.clear();
+                    first_line = number;
+                }
+                segment.push_str(&text);
+                if ended {
+                    segment.push('\n');
+                }
+                Ok(())
+            })?;
+            if segment.is_empty() {
+                Ok(())
+            } else {
+                emit(&segment, first_line, None)
+            }
+        }
     }
 }
 
 /// Reads the documents of a JSON Lines input, calling `emit(text, line)` for each. Blank lines
 /// are ignored.
 pub fn read_jsonl(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emit) -> Result<()> {
-    for_each_line(reader, context, |context, line, number| {
+    for_each_line(reader, context, |context, line, number, _| {
         let json = match line {
             Ok(text) => Cow::Borrowed(text),
             Err(bytes) => match context.utf8(bytes, number)? {
@@ -312,13 +353,13 @@ fn string_field(
 /// One line, without its `\n`: already checked to be UTF-8 (`Ok`), or not yet (`Err`).
 type Line<'a> = std::result::Result<&'a str, &'a [u8]>;
 
-/// Calls `each(context, line, number)` for every line of `reader`; lines over the size limit go
+/// Calls `each(context, line, number, ended_by_newline)` for every line of `reader`; lines over the size limit go
 /// to the error policy instead. Lines are cut out of the reader's buffer where they fit in it,
 /// and a buffer's worth of lines is checked for UTF-8 at once.
 fn for_each_line(
     reader: &mut dyn BufRead,
     context: &mut Context,
-    mut each: impl FnMut(&mut Context, Line, u64) -> Result<()>,
+    mut each: impl FnMut(&mut Context, Line, u64, bool) -> Result<()>,
 ) -> Result<()> {
     let limit = context.options.max_document_bytes;
     let path = context.path;
@@ -334,7 +375,7 @@ fn for_each_line(
                 context.too_large(number, "the line")?;
             } else if !partial.is_empty() {
                 number += 1;
-                each(context, Err(&partial), number)?;
+                each(context, Err(&partial), number, false)?;
             }
             return Ok(());
         }
@@ -352,7 +393,7 @@ fn for_each_line(
             if oversized {
                 context.too_large(number, "the line")?;
             } else {
-                each(context, Err(&partial), number)?;
+                each(context, Err(&partial), number, true)?;
             }
             partial.clear();
             oversized = false;
@@ -374,7 +415,7 @@ fn for_each_line(
                     Some(text) => Ok(&text[line_start..end]),
                     None => Err(&complete[line_start..end]),
                 };
-                each(context, line, number)?;
+                each(context, line, number, true)?;
             }
             line_start = end + 1;
         }

@@ -106,6 +106,7 @@ pub(crate) struct Engine {
     dev_tokens: Vec<u64>,
     // Buffers reused from word to word.
     old: Vec<TokenId>,
+    fresh: Vec<bool>,
     old_pairs: Vec<Pair>,
     new_pairs: Vec<Pair>,
     raised: Vec<(usize, Pair)>,
@@ -126,6 +127,7 @@ impl Engine {
             index: FxHashMap::default(),
             dev_tokens: vec![0; n_dev_slots],
             old: Vec::new(),
+            fresh: Vec::new(),
             old_pairs: Vec::new(),
             new_pairs: Vec::new(),
             raised: Vec::new(),
@@ -206,72 +208,80 @@ impl Engine {
         let start = self.start[word];
         let len = self.len[word] as usize;
         let symbols = &mut self.symbols[start..start + len];
-        if !symbols.windows(2).any(|p| p[0] == left && p[1] == right) {
+        let Some(first) = symbols
+            .windows(2)
+            .position(|p| p[0] == left && p[1] == right)
+        else {
             // Listed when it held the pair; an earlier merge took it away.
             return;
-        }
+        };
+        // Rewrite from the first occurrence on, keeping the old symbols from just before it.
         self.old.clear();
-        self.old.extend_from_slice(symbols);
-        let mut out = 0;
-        let mut i = 0;
+        self.old
+            .extend_from_slice(&symbols[first.saturating_sub(1)..]);
+        let offset = first.saturating_sub(1);
+        // Which symbols of the rewritten part (from `offset` on) are made by this merge.
+        self.fresh.clear();
+        self.fresh.resize(first - offset, false);
+        let (mut out, mut i) = (first, first);
         while i < len {
-            if i + 1 < len && self.old[i] == left && self.old[i + 1] == right {
+            if i + 1 < len && self.old[i - offset] == left && self.old[i + 1 - offset] == right {
                 symbols[out] = merged;
+                self.fresh.push(true);
                 i += 2;
             } else {
-                symbols[out] = self.old[i];
+                symbols[out] = self.old[i - offset];
+                self.fresh.push(false);
                 i += 1;
             }
             out += 1;
         }
         self.len[word] = out as u32;
-        let new = &symbols[..out];
 
-        // The pairs the word lost and gained: the difference of its old and new pair multisets.
+        // Only pairs next to a merge change: the old word loses every pair that touches an
+        // occurrence, the new word gains every pair that touches the merged token.
+        let old = &self.old;
         self.old_pairs.clear();
-        self.old_pairs
-            .extend(self.old.windows(2).map(|p| pair_key(p[0], p[1])));
-        self.old_pairs.sort_unstable();
         self.new_pairs.clear();
-        self.new_pairs
-            .extend(new.windows(2).map(|p| pair_key(p[0], p[1])));
-        self.new_pairs.sort_unstable();
+        let mut k = first - offset;
+        let mut previous_site_end = None;
+        while k + 1 < old.len() {
+            if old[k] == left && old[k + 1] == right {
+                if k > 0 && previous_site_end != Some(k) {
+                    self.old_pairs.push(pair_key(old[k - 1], old[k]));
+                }
+                self.old_pairs.push(pair_key(left, right));
+                if k + 2 < old.len() {
+                    self.old_pairs.push(pair_key(old[k + 1], old[k + 2]));
+                }
+                previous_site_end = Some(k + 2);
+                k += 2;
+            } else {
+                k += 1;
+            }
+        }
+        let new = &symbols[offset..out];
+        for (q, p) in new.windows(2).enumerate() {
+            if self.fresh[q] || self.fresh[q + 1] {
+                self.new_pairs.push(pair_key(p[0], p[1]));
+            }
+        }
 
         let group = &self.groups[self.group[word] as usize];
         let count = self.count[word];
-        let (mut a, mut b) = (0, 0);
-        while a < self.old_pairs.len() || b < self.new_pairs.len() {
-            let next = match (self.old_pairs.get(a), self.new_pairs.get(b)) {
-                (Some(&x), Some(&y)) => x.min(y),
-                (Some(&x), None) => x,
-                (None, Some(&y)) => y,
-                (None, None) => break,
-            };
-            let mut times = 0i64;
-            while self.old_pairs.get(a) == Some(&next) {
-                times -= 1;
-                a += 1;
-            }
-            while self.new_pairs.get(b) == Some(&next) {
-                times += 1;
-                b += 1;
-            }
-            if times != 0 {
-                for &table in &group.tables {
-                    self.tables[table].add(next, times, count);
-                    if times > 0 {
-                        self.raised.push((table, next));
-                    }
-                }
+        for &lost in &self.old_pairs {
+            for &table in &group.tables {
+                self.tables[table].add(lost, -1, count);
             }
         }
-        // New pairs hold the merged token; list the word under each once.
-        let mut previous = None;
-        for &gained in &self.new_pairs {
-            let (l, r) = pair_parts(gained);
-            if (l == merged || r == merged) && previous != Some(gained) {
+        for (n, &gained) in self.new_pairs.iter().enumerate() {
+            for &table in &group.tables {
+                self.tables[table].add(gained, 1, count);
+                self.raised.push((table, gained));
+            }
+            // List the word once under each pair it gained.
+            if !self.new_pairs[..n].contains(&gained) {
                 self.index.entry(gained).or_default().push(word as u32);
-                previous = Some(gained);
             }
         }
         if let Some(slot) = group.dev_slot {

@@ -96,6 +96,17 @@ pub struct ParityConfig {
     /// The first this-many merges are chosen classically, from whole-corpus counts (the
     /// "hybrid" variant); 0 for none.
     pub global_merges: usize,
+    /// The moving-window variant: a language chosen for more than `alpha / L` of the last
+    /// `window` parity-chosen merges (`L` development-set languages) gives way to the next
+    /// worst; `None` for the base variant.
+    pub window: Option<ParityWindow>,
+}
+
+/// See [`ParityConfig::window`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParityWindow {
+    pub window: usize,
+    pub alpha: f64,
 }
 
 /// A language of a parallel development set: its texts, and the same content in the reference
@@ -236,10 +247,12 @@ pub fn train(
         ));
     }
     let splitter = config.splitter()?;
-    // Languages by name, so that the result does not depend on the order text was counted in.
+    // Languages with text, by name, so that the result does not depend on the order text was
+    // counted in.
     let mut languages: Vec<(String, usize)> = counts
         .language_names()
         .enumerate()
+        .filter(|&(i, _)| counts.pieces(i).next().is_some())
         .map(|(i, name)| (name.to_string(), i))
         .collect();
     languages.sort();
@@ -250,7 +263,7 @@ pub fn train(
         .collect();
     let weights = temperature_weights(&bytes, config.lang_temperature);
 
-    let setup = Setup::new(&names, config)?;
+    let mut setup = Setup::new(&names, config)?;
     let mut engine = Engine::new(
         setup.groups.clone(),
         setup.n_tables,
@@ -355,6 +368,9 @@ struct Setup {
     n_languages: usize,
     global_merges: usize,
     parity: bool,
+    window: Option<ParityWindow>,
+    /// Development-set languages of the latest parity-chosen merges (moving-window variant).
+    recent: std::collections::VecDeque<usize>,
 }
 
 impl Setup {
@@ -374,6 +390,8 @@ impl Setup {
                 n_languages: n,
                 global_merges: 0,
                 parity: false,
+                window: None,
+                recent: Default::default(),
             });
         };
         if parity.dev.is_empty() {
@@ -419,6 +437,8 @@ impl Setup {
             n_languages: n,
             global_merges: parity.global_merges,
             parity: true,
+            window: parity.window,
+            recent: Default::default(),
         })
     }
 
@@ -429,7 +449,7 @@ impl Setup {
 
     /// The next pair to merge, with its count and the language it was chosen for.
     fn choose(
-        &self,
+        &mut self,
         engine: &mut Engine,
         done: usize,
         min_count: u64,
@@ -458,10 +478,33 @@ impl Setup {
                 .cmp(&(tx * ry))
                 .then(self.dev_langs[x].cmp(&self.dev_langs[y]))
         });
-        for d in order {
-            let lang = self.dev_langs[d];
-            if let Some((count, pair)) = accept(engine.best(lang, allowed)) {
-                return Some((count, pair, Some(lang)));
+        let n_dev = self.dev_langs.len();
+        let crowded = |recent: &std::collections::VecDeque<usize>, d: usize| {
+            self.window.is_some_and(|w| {
+                let times = recent.iter().filter(|&&r| r == d).count();
+                times as f64 * n_dev as f64 > w.alpha * w.window as f64
+            })
+        };
+        // Languages over their share of the window wait, unless every language with a pair
+        // left is over it.
+        for pass_crowded in [false, true] {
+            for &d in &order {
+                if crowded(&self.recent, d) != pass_crowded {
+                    continue;
+                }
+                let lang = self.dev_langs[d];
+                if let Some((count, pair)) = accept(engine.best(lang, allowed)) {
+                    if let Some(w) = self.window {
+                        self.recent.push_back(d);
+                        if self.recent.len() > w.window {
+                            self.recent.pop_front();
+                        }
+                    }
+                    return Some((count, pair, Some(lang)));
+                }
+            }
+            if self.window.is_none() {
+                break;
             }
         }
         None
