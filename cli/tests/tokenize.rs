@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use common::{fails, run, TempDir};
+use common::{fails, gzip, run, write_parquet, TempDir};
 use omnitok_tokenizer::{get_encoding, Tokenizer};
 use serde_json::Value;
 
@@ -157,29 +157,6 @@ fn text_lines_shards_index_dtype_and_eot() {
 }
 
 /// Writes `docs` as a Parquet file with the text in the struct column `meta.body`.
-fn write_parquet(path: &Path, docs: &[String]) {
-    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray, StructArray};
-    use arrow_schema::{DataType, Field};
-    let body: ArrayRef = Arc::new(StringArray::from(docs.to_vec()));
-    let meta = StructArray::from(vec![(
-        Arc::new(Field::new("body", DataType::Utf8, false)),
-        body,
-    )]);
-    let ids: ArrayRef = Arc::new(Int64Array::from_iter_values(0..docs.len() as i64));
-    let batch =
-        RecordBatch::try_from_iter([("id", ids), ("meta", Arc::new(meta) as ArrayRef)]).unwrap();
-    let file = std::fs::File::create(path).unwrap();
-    let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(bytes).unwrap();
-    gz.finish().unwrap()
-}
-
 #[test]
 fn every_input_format_gives_the_same_tokens() {
     let dir = TempDir::new();

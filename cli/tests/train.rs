@@ -9,7 +9,7 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{fails, ok, TempDir};
+use common::{fails, gzip, ok, write_parquet, TempDir};
 
 fn fixtures(path: &str) -> String {
     format!("{}/../fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
@@ -88,6 +88,39 @@ fn writes_every_file_and_the_result_does_not_depend_on_threads() {
     );
     let text = ok(&["decode", "--tokenizer", &tokenizer], &ids);
     assert_eq!(String::from_utf8(text).unwrap().trim_end(), "Großer Text");
+}
+
+#[test]
+fn every_input_format_trains_the_same_vocabulary() {
+    let dir = TempDir::new();
+    let docs: Vec<String> = std::fs::read_to_string(fixtures("multilingual/de.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    let jsonl: String = docs
+        .iter()
+        .map(|d| serde_json::json!({"meta": {"body": d}}).to_string() + "\n")
+        .collect();
+    dir.file("text.txt.gz", &gzip((docs.join("\n") + "\n").as_bytes()));
+    dir.file("lines.jsonl.gz", &gzip(jsonl.as_bytes()));
+    write_parquet(&dir.0.join("rows.parquet"), &docs);
+    let mut ranks = Vec::new();
+    for (input, extra) in [
+        ("text.txt.gz", vec!["--split", "line"]),
+        ("lines.jsonl.gz", vec!["--field", "meta.body"]),
+        ("rows.parquet", vec!["--column", "meta.body"]),
+    ] {
+        let out = dir.path(&format!("out-{input}"));
+        let mut args = vec!["train", "-q", "--vocab-size", "400", "-o", &out];
+        args.extend(extra);
+        let input = dir.path(input);
+        args.push(&input);
+        ok(&args, b"");
+        ranks.push(std::fs::read(format!("{out}/tokenizer.tiktoken")).unwrap());
+    }
+    assert!(ranks[0] == ranks[1] && ranks[1] == ranks[2]);
 }
 
 #[test]

@@ -425,9 +425,9 @@ fn count_inputs(
         drop(receiver);
         let mut batch = Batch::default();
         let read = read_inputs(&reading, &inputs, &mut |document| {
-            let lang = match document.lang {
-                Some(lang) => lang,
-                None => &file_langs[document.input],
+            let lang = match (options.labels, document.lang) {
+                (Labels::Field, Some(lang)) => lang,
+                _ => &file_langs[document.input],
             };
             batch.push(document.text, lang);
             progress.documents.fetch_add(1, Ordering::Relaxed);

@@ -85,3 +85,29 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Writes `docs` as a Parquet file with columns `id` and `meta` (a struct with `body`).
+pub fn write_parquet(path: &std::path::Path, docs: &[String]) {
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray, StructArray};
+    use arrow_schema::{DataType, Field};
+    use std::sync::Arc;
+    let body: ArrayRef = Arc::new(StringArray::from(docs.to_vec()));
+    let meta = StructArray::from(vec![(
+        Arc::new(Field::new("body", DataType::Utf8, false)),
+        body,
+    )]);
+    let ids: ArrayRef = Arc::new(Int64Array::from_iter_values(0..docs.len() as i64));
+    let batch =
+        RecordBatch::try_from_iter([("id", ids), ("meta", Arc::new(meta) as ArrayRef)]).unwrap();
+    let file = std::fs::File::create(path).unwrap();
+    let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+}
+
+/// `bytes` gzip-compressed.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
