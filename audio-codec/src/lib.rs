@@ -1,0 +1,20 @@
+//! Audio for omnitok: the spectral front-end of a speech model.
+//!
+//! - [`window`]: analysis windows (Hann, Hamming, Povey), periodic or symmetric.
+//! - [`stft`]: short-time Fourier transform with centring and padding as librosa does it, FFT
+//!   plans built once and shared.
+//! - [`mel`]: mel scales (Slaney, HTK) and triangular filterbanks as `librosa.filters.mel` makes
+//!   them.
+//! - [`db`]: power to decibels with a reference, floor and dynamic range (`power_to_db`).
+//!
+//! Arrays are plain row-major `Vec<f32>` with their shape beside them ([`Spectrogram`]).
+
+pub mod db;
+pub mod error;
+pub mod mel;
+pub mod stft;
+pub mod window;
+
+pub use error::{AudioError, Result};
+pub use stft::{PadMode, Spectrogram, Stft, StftConfig};
+pub use window::Window;

@@ -1,0 +1,198 @@
+//! Mel scales and triangular mel filterbanks, as `librosa.filters.mel` builds them.
+//!
+//! Filter `m` rises linearly from mel point `m` to `m + 1` and falls to `m + 2`, where the
+//! `n_mels + 2` points are evenly spaced on the mel scale from `fmin` to `fmax`; it is evaluated
+//! at the FFT bin frequencies `k · sr / n_fft`. With Slaney normalisation each filter is scaled
+//! by `2 / (f[m + 2] - f[m])` (Hz), so that all have the same area. Built in double precision,
+//! stored as `f32` (as librosa returns it).
+
+use crate::error::{AudioError, Result};
+use crate::stft::Spectrogram;
+
+/// The mel scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MelScale {
+    /// Linear below 1 kHz, logarithmic above (Slaney's Auditory Toolbox; librosa's default).
+    Slaney,
+    /// `2595 log10(1 + f / 700)` (HTK; torchaudio's default).
+    Htk,
+}
+
+impl MelScale {
+    /// Hz to mels.
+    pub fn from_hz(self, hz: f64) -> f64 {
+        match self {
+            MelScale::Htk => 2595.0 * (1.0 + hz / 700.0).log10(),
+            MelScale::Slaney => {
+                let (f_sp, min_log_hz) = (200.0 / 3.0, 1000.0);
+                let min_log_mel = min_log_hz / f_sp;
+                let log_step = 6.4f64.ln() / 27.0;
+                if hz >= min_log_hz {
+                    min_log_mel + (hz / min_log_hz).ln() / log_step
+                } else {
+                    hz / f_sp
+                }
+            }
+        }
+    }
+
+    /// Mels to Hz.
+    pub fn to_hz(self, mel: f64) -> f64 {
+        match self {
+            MelScale::Htk => 700.0 * (10f64.powf(mel / 2595.0) - 1.0),
+            MelScale::Slaney => {
+                let (f_sp, min_log_hz) = (200.0 / 3.0, 1000.0);
+                let min_log_mel = min_log_hz / f_sp;
+                let log_step = 6.4f64.ln() / 27.0;
+                if mel >= min_log_mel {
+                    min_log_hz * (log_step * (mel - min_log_mel)).exp()
+                } else {
+                    f_sp * mel
+                }
+            }
+        }
+    }
+}
+
+/// A mel filterbank.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MelConfig {
+    pub sr: f64,
+    pub n_fft: usize,
+    pub n_mels: usize,
+    pub fmin: f64,
+    /// `None`: `sr / 2`.
+    pub fmax: Option<f64>,
+    pub scale: MelScale,
+    /// Slaney area normalisation (librosa's `norm="slaney"`), or none.
+    pub slaney_norm: bool,
+}
+
+/// Filter weights, `n_mels` rows of `n_fft / 2 + 1` bins, with each row's non-zero span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MelFilterbank {
+    pub n_mels: usize,
+    pub n_bins: usize,
+    /// `weights[m * n_bins + k]`.
+    pub weights: Vec<f32>,
+    /// Per filter, the bins `start..end` where it is non-zero.
+    spans: Vec<(usize, usize)>,
+}
+
+impl MelFilterbank {
+    /// Builds the filterbank.
+    pub fn new(config: &MelConfig) -> Result<Self> {
+        let bad = |m: String| Err(AudioError::BadParameter(m));
+        let fmax = config.fmax.unwrap_or(config.sr / 2.0);
+        if !(config.sr.is_finite() && config.sr > 0.0) {
+            return bad(format!("sample rate {} must be positive", config.sr));
+        }
+        if config.n_mels == 0 || config.n_fft < 2 {
+            return bad("a filterbank needs at least one filter and n_fft of at least 2".into());
+        }
+        if !(0.0 <= config.fmin && config.fmin < fmax) {
+            return bad(format!(
+                "fmin {} must be at least 0 and below fmax {fmax}",
+                config.fmin
+            ));
+        }
+        let n_bins = config.n_fft / 2 + 1;
+        let scale = config.scale;
+        let (low, high) = (scale.from_hz(config.fmin), scale.from_hz(fmax));
+        let points: Vec<f64> = (0..config.n_mels + 2)
+            .map(|i| scale.to_hz(low + (high - low) * i as f64 / (config.n_mels + 1) as f64))
+            .collect();
+        let bin_hz: Vec<f64> = (0..n_bins)
+            .map(|k| k as f64 * config.sr / config.n_fft as f64)
+            .collect();
+        let mut weights = vec![0f32; config.n_mels * n_bins];
+        let mut spans = Vec::with_capacity(config.n_mels);
+        for m in 0..config.n_mels {
+            let (left, centre, right) = (points[m], points[m + 1], points[m + 2]);
+            let norm = if config.slaney_norm {
+                2.0 / (right - left)
+            } else {
+                1.0
+            };
+            let (mut start, mut end) = (n_bins, 0);
+            for (k, &f) in bin_hz.iter().enumerate() {
+                let rising = (f - left) / (centre - left);
+                let falling = (right - f) / (right - centre);
+                let w = rising.min(falling).max(0.0) * norm;
+                if w > 0.0 {
+                    weights[m * n_bins + k] = w as f32;
+                    start = start.min(k);
+                    end = k + 1;
+                }
+            }
+            spans.push((start.min(end), end));
+        }
+        Ok(Self {
+            n_mels: config.n_mels,
+            n_bins,
+            weights,
+            spans,
+        })
+    }
+
+    /// Mel energies of every frame of `spectrogram` (`n_mels` values a frame).
+    pub fn apply(&self, spectrogram: &Spectrogram) -> Result<Spectrogram> {
+        if spectrogram.n_bins != self.n_bins {
+            return Err(AudioError::BadParameter(format!(
+                "the filterbank is for {} bins, the spectrogram has {}",
+                self.n_bins, spectrogram.n_bins
+            )));
+        }
+        let mut data = Vec::with_capacity(spectrogram.n_frames * self.n_mels);
+        for t in 0..spectrogram.n_frames {
+            let frame = spectrogram.frame(t);
+            for (m, &(start, end)) in self.spans.iter().enumerate() {
+                let row = &self.weights[m * self.n_bins..(m + 1) * self.n_bins];
+                let sum: f64 = (start..end)
+                    .map(|k| f64::from(row[k]) * f64::from(frame[k]))
+                    .sum();
+                data.push(sum as f32);
+            }
+        }
+        Ok(Spectrogram {
+            n_frames: spectrogram.n_frames,
+            n_bins: self.n_mels,
+            data,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scales_round_trip() {
+        for scale in [MelScale::Slaney, MelScale::Htk] {
+            for hz in [0.0, 440.0, 1000.0, 7999.0] {
+                assert!((scale.to_hz(scale.from_hz(hz)) - hz).abs() < 1e-9);
+            }
+        }
+        assert!((MelScale::Htk.from_hz(700.0) - 2595.0 * 2f64.log10()).abs() < 1e-12);
+        assert!((MelScale::Slaney.from_hz(1000.0) - 15.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bad_ranges_are_errors() {
+        let config = MelConfig {
+            sr: 16000.0,
+            n_fft: 400,
+            n_mels: 80,
+            fmin: 0.0,
+            fmax: Some(9000.0),
+            scale: MelScale::Slaney,
+            slaney_norm: true,
+        };
+        assert!(MelFilterbank::new(&config).is_ok());
+        let inverted = MelConfig {
+            fmin: 9500.0,
+            ..config
+        };
+        assert!(MelFilterbank::new(&inverted).is_err());
+    }
+}
