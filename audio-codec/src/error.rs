@@ -12,6 +12,26 @@ pub enum AudioError {
     /// Samples that cannot be used: NaN or infinite values, at `index`.
     #[error("sample {index} is {value}; samples must be finite")]
     NonFinite { index: usize, value: f32 },
+
+    /// An audio file holds data that cannot be used (truncated, corrupt, no samples, absurd
+    /// sample rate or channel count, non-finite samples).
+    #[error("{path}: {message}")]
+    BadInput { path: String, message: String },
+
+    /// An audio file is larger or longer than the configured limit.
+    #[error("{path}: {message}")]
+    Limit { path: String, message: String },
+
+    /// A format or codec this build cannot decode.
+    #[error("{path}: unsupported: {message}")]
+    Unsupported { path: String, message: String },
+
+    /// Reading a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// Result alias of this crate.

@@ -1,5 +1,6 @@
 //! Audio for omnitok: the spectral front-end of a speech model.
 //!
+//! - [`decode`]: WAV, FLAC, MP3 and Ogg Vorbis files to `f32` samples (symphonia), with limits.
 //! - [`window`]: analysis windows (Hann, Hamming, Povey), periodic or symmetric.
 //! - [`stft`]: short-time Fourier transform with centring and padding as librosa does it, FFT
 //!   plans built once and shared.
@@ -10,11 +11,13 @@
 //! Arrays are plain row-major `Vec<f32>` with their shape beside them ([`Spectrogram`]).
 
 pub mod db;
+pub mod decode;
 pub mod error;
 pub mod mel;
 pub mod stft;
 pub mod window;
 
+pub use decode::{load, Audio, Limits};
 pub use error::{AudioError, Result};
 pub use stft::{PadMode, Spectrogram, Stft, StftConfig};
 pub use window::Window;

@@ -4,65 +4,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::{fixtures, read_npy};
 use omnitok_audio::db::{power_to_db, DbConfig};
 use omnitok_audio::mel::{MelConfig, MelFilterbank, MelScale};
-use omnitok_audio::{PadMode, Stft, StftConfig, Window};
+use omnitok_audio::{load, Limits, PadMode, Stft, StftConfig, Window};
 use serde_json::Value;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/audio")
-}
-
-/// The samples and rate of a mono 32-bit float WAV file (the fixtures' format).
-fn read_float_wav(path: &Path) -> (Vec<f32>, f64) {
-    let bytes = std::fs::read(path).unwrap();
-    assert_eq!(&bytes[..4], b"RIFF");
-    assert_eq!(&bytes[8..12], b"WAVE");
-    let (mut pos, mut sr, mut samples) = (12, 0.0, None);
-    while pos + 8 <= bytes.len() {
-        let id = &bytes[pos..pos + 4];
-        let len = u32::from_le_bytes(bytes[pos + 4..pos + 8].try_into().unwrap()) as usize;
-        let body = &bytes[pos + 8..pos + 8 + len];
-        if id == b"fmt " {
-            assert_eq!(u16::from_le_bytes([body[0], body[1]]), 3, "IEEE float");
-            assert_eq!(u16::from_le_bytes([body[2], body[3]]), 1, "mono");
-            sr = f64::from(u32::from_le_bytes(body[4..8].try_into().unwrap()));
-        } else if id == b"data" {
-            samples = Some(
-                body.chunks_exact(4)
-                    .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
-                    .collect(),
-            );
-        }
-        pos += 8 + len + (len & 1);
-    }
-    (samples.unwrap(), sr)
-}
-
-/// A float32 C-order 2-D `.npy` file: its shape and values.
-fn read_npy(path: &Path) -> ((usize, usize), Vec<f32>) {
-    let bytes = std::fs::read(path).unwrap();
-    assert_eq!(&bytes[..6], b"\x93NUMPY");
-    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
-    assert!(header.contains("'descr': '<f4'") && header.contains("'fortran_order': False"));
-    let shape = header.split("'shape': (").nth(1).unwrap();
-    let dims: Vec<usize> = shape
-        .split(')')
-        .next()
-        .unwrap()
-        .split(',')
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| d.trim().parse().unwrap())
-        .collect();
-    let data = bytes[10 + header_len..]
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
-        .collect();
-    ((dims[0], dims[1]), data)
-}
 
 /// Our log-mel spectrogram for librosa's `melspectrogram` / `power_to_db` keyword arguments,
 /// `[n_mels, frames]`.
@@ -140,7 +88,8 @@ fn log_mel_matches_librosa_within_1e_4_db() {
                 continue;
             }
             let (shape, expected) = read_npy(&golden);
-            let (samples, sr) = read_float_wav(&fixtures().join(format!("{signal}.wav")));
+            let audio = load(fixtures().join(format!("{signal}.wav")), &Limits::default()).unwrap();
+            let (samples, sr) = (audio.mono(), f64::from(audio.sample_rate));
             let (our_shape, ours) = log_mel(&samples, sr, &params["mel"], &params["db"]);
             assert_eq!(our_shape, shape, "{case} {signal}: shape");
             let worst = ours

@@ -1,0 +1,122 @@
+//! Decoding every supported format against libsndfile's output (`fixtures/audio/formats/`, made
+//! by `make_formats.py` there), and clear errors for broken files.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{fixtures, read_npy};
+use omnitok_audio::{load, AudioError, Limits};
+
+fn formats(name: &str) -> std::path::PathBuf {
+    fixtures().join("formats").join(name)
+}
+
+#[test]
+fn lossless_files_decode_exactly_as_libsndfile_decodes_them() {
+    for name in [
+        "stereo.pcm_u8.wav",
+        "stereo.pcm_16.wav",
+        "stereo.pcm_24.wav",
+        "stereo.pcm_32.wav",
+        "stereo.float.wav",
+        "stereo.double.wav",
+        "stereo.wavex.wav",
+        "stereo.flac",
+    ] {
+        let audio = load(formats(name), &Limits::default()).unwrap();
+        let ((frames, channels), expected) = read_npy(&formats(&format!("{name}.npy")));
+        assert_eq!(
+            (audio.frames(), audio.channels),
+            (frames, channels),
+            "{name}"
+        );
+        assert_eq!(audio.sample_rate, 22050, "{name}");
+        let worst = audio
+            .samples
+            .iter()
+            .zip(&expected)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(worst <= 1e-7, "{name}: max abs difference {worst}");
+    }
+}
+
+#[test]
+fn lossy_files_decode_to_the_signal() {
+    let reference = load(formats("stereo.float.wav"), &Limits::default()).unwrap();
+    for name in ["stereo.mp3", "stereo.ogg"] {
+        let audio = load(formats(name), &Limits::default()).unwrap();
+        assert_eq!((audio.channels, audio.sample_rate), (2, 22050), "{name}");
+        // Encoder delay and padding make lossy files a few blocks longer.
+        let extra = audio.frames() as i64 - reference.frames() as i64;
+        assert!(
+            (-64..=3 * 1152).contains(&extra),
+            "{name}: {extra} frames more"
+        );
+        let rms = |samples: &[f32]| {
+            (samples.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / samples.len() as f64)
+                .sqrt()
+        };
+        let (ours, theirs) = (
+            rms(&audio.samples) * (audio.frames() as f64 / reference.frames() as f64).sqrt(),
+            rms(&reference.samples),
+        );
+        assert!(
+            (ours / theirs - 1.0).abs() < 0.15,
+            "{name}: RMS {ours} against {theirs}"
+        );
+    }
+}
+
+#[test]
+fn mixing_down_averages_the_channels() {
+    let audio = load(formats("stereo.float.wav"), &Limits::default()).unwrap();
+    let mono = audio.mono();
+    assert_eq!(mono.len(), audio.frames());
+    for (i, m) in mono.iter().enumerate() {
+        let expected = (audio.samples[2 * i] + audio.samples[2 * i + 1]) / 2.0;
+        assert!((m - expected).abs() < 1e-7);
+    }
+}
+
+#[test]
+fn broken_files_are_errors_that_name_the_file_and_the_problem() {
+    let cases = [
+        ("bad.truncated.wav", "truncated"),
+        ("bad.empty.wav", "empty"),
+        ("bad.random.wav", "unsupported"),
+        ("bad.nan.wav", "sample 100 of channel 1 is NaN"),
+        ("bad.zero-channels.wav", "invalid channel count"),
+        ("bad.zero-rate.wav", "malformed file"),
+        ("does-not-exist.wav", "No such file"),
+    ];
+    for (name, message) in cases {
+        let error = load(formats(name), &Limits::default()).unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains(name), "{name}: {text}");
+        assert!(text.contains(message), "{name}: {text}");
+    }
+}
+
+#[test]
+fn limits_refuse_long_and_large_files() {
+    let short = Limits {
+        max_seconds: 0.05,
+        ..Limits::default()
+    };
+    let error = load(formats("stereo.pcm_16.wav"), &short).unwrap_err();
+    assert!(matches!(error, AudioError::Limit { .. }), "{error}");
+    let small = Limits {
+        max_file_bytes: 100,
+        ..Limits::default()
+    };
+    let error = load(formats("stereo.flac"), &small).unwrap_err();
+    assert!(matches!(error, AudioError::Limit { .. }), "{error}");
+    let narrow = Limits {
+        sample_rates: (8000, 16000),
+        ..Limits::default()
+    };
+    let error = load(formats("stereo.flac"), &narrow).unwrap_err();
+    assert!(error.to_string().contains("22050 Hz is outside"), "{error}");
+}
