@@ -6,6 +6,7 @@
 //!   plans built once and shared.
 //! - [`mel`]: mel scales (Slaney, HTK) and triangular filterbanks as `librosa.filters.mel` makes
 //!   them.
+//! - [`mfcc`]: cepstral coefficients (DCT-II, orthonormal, optional lifter).
 //! - [`db`]: power to decibels with a reference, floor and dynamic range (`power_to_db`).
 //!
 //! Arrays are plain row-major `Vec<f32>` with their shape beside them ([`Spectrogram`]).
@@ -14,6 +15,7 @@ pub mod db;
 pub mod decode;
 pub mod error;
 pub mod mel;
+pub mod mfcc;
 pub mod stft;
 pub mod window;
 

@@ -1,0 +1,98 @@
+//! Mel-frequency cepstral coefficients: a type-II DCT with orthonormal scaling over the mel
+//! bins of each frame of a log-mel spectrogram, the first `n_mfcc` coefficients kept, then
+//! optionally liftered (`1 + (L / 2) sin(π (k + 1) / L)` for coefficient `k`), as
+//! `librosa.feature.mfcc` does.
+
+use crate::error::{AudioError, Result};
+use crate::stft::Spectrogram;
+
+/// A planned DCT-II (orthonormal) from `n_in` values to the first `n_out` coefficients, with
+/// an optional lifter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mfcc {
+    n_in: usize,
+    n_out: usize,
+    /// `matrix[k * n_in + n]`, lifter included.
+    matrix: Vec<f64>,
+}
+
+impl Mfcc {
+    /// `n_mfcc` coefficients of `n_mels` bins; `lifter` 0 for none.
+    pub fn new(n_mels: usize, n_mfcc: usize, lifter: f64) -> Result<Self> {
+        if n_mfcc == 0 || n_mfcc > n_mels {
+            return Err(AudioError::BadParameter(format!(
+                "n_mfcc {n_mfcc} must be between 1 and the number of mel bins ({n_mels})"
+            )));
+        }
+        if !(lifter.is_finite() && lifter >= 0.0) {
+            return Err(AudioError::BadParameter(format!(
+                "lifter {lifter} must be 0 or positive"
+            )));
+        }
+        let n = n_mels as f64;
+        let mut matrix = Vec::with_capacity(n_mfcc * n_mels);
+        for k in 0..n_mfcc {
+            let scale = if k == 0 {
+                (1.0 / n).sqrt()
+            } else {
+                (2.0 / n).sqrt()
+            };
+            let lift = if lifter > 0.0 {
+                1.0 + lifter / 2.0 * (std::f64::consts::PI * (k + 1) as f64 / lifter).sin()
+            } else {
+                1.0
+            };
+            for i in 0..n_mels {
+                let angle = std::f64::consts::PI * k as f64 * (2 * i + 1) as f64 / (2.0 * n);
+                matrix.push(scale * angle.cos() * lift);
+            }
+        }
+        Ok(Self {
+            n_in: n_mels,
+            n_out: n_mfcc,
+            matrix,
+        })
+    }
+
+    /// The coefficients of every frame of `log_mel`.
+    pub fn apply(&self, log_mel: &Spectrogram) -> Result<Spectrogram> {
+        if log_mel.n_bins != self.n_in {
+            return Err(AudioError::BadParameter(format!(
+                "the DCT is for {} mel bins, the spectrogram has {}",
+                self.n_in, log_mel.n_bins
+            )));
+        }
+        let mut data = Vec::with_capacity(log_mel.n_frames * self.n_out);
+        for t in 0..log_mel.n_frames {
+            let frame = log_mel.frame(t);
+            for row in self.matrix.chunks_exact(self.n_in) {
+                let sum: f64 = row.iter().zip(frame).map(|(w, &x)| w * f64::from(x)).sum();
+                data.push(sum as f32);
+            }
+        }
+        Ok(Spectrogram {
+            n_frames: log_mel.n_frames,
+            n_bins: self.n_out,
+            data,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dct_of_a_constant_is_its_first_coefficient() {
+        let dct = Mfcc::new(4, 4, 0.0).unwrap();
+        let frame = Spectrogram {
+            n_frames: 1,
+            n_bins: 4,
+            data: vec![1.0; 4],
+        };
+        let out = dct.apply(&frame).unwrap();
+        assert!((out.data[0] - 2.0).abs() < 1e-6);
+        assert!(out.data[1..].iter().all(|c| c.abs() < 1e-6));
+        assert!(Mfcc::new(4, 5, 0.0).is_err());
+    }
+}
