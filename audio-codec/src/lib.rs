@@ -7,6 +7,8 @@
 //! - [`mel`]: mel scales (Slaney, HTK) and triangular filterbanks as `librosa.filters.mel` makes
 //!   them.
 //! - [`mfcc`]: cepstral coefficients (DCT-II, orthonormal, optional lifter).
+//! - [`features`]: named presets (`librosa-mel`, `librosa-mfcc`, `whisper-80`, `whisper-128`)
+//!   planned once as an [`Extractor`].
 //! - [`db`]: power to decibels with a reference, floor and dynamic range (`power_to_db`).
 //!
 //! Arrays are plain row-major `Vec<f32>` with their shape beside them ([`Spectrogram`]).
@@ -14,6 +16,7 @@
 pub mod db;
 pub mod decode;
 pub mod error;
+pub mod features;
 pub mod mel;
 pub mod mfcc;
 pub mod stft;
@@ -21,5 +24,6 @@ pub mod window;
 
 pub use decode::{load, Audio, Limits};
 pub use error::{AudioError, Result};
+pub use features::{Extractor, FeatureConfig, Features, PRESETS};
 pub use stft::{PadMode, Spectrogram, Stft, StftConfig};
 pub use window::Window;

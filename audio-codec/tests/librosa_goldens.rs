@@ -167,3 +167,34 @@ fn log_mel_and_mfcc_match_librosa_within_1e_4() {
     }
     assert_eq!(checked, 24, "every golden was checked");
 }
+
+#[test]
+fn the_librosa_presets_are_librosas_defaults() {
+    let dir = fixtures().join("librosa");
+    for (preset, case) in [
+        ("librosa-mel", "defaults"),
+        ("librosa-mfcc", "mfcc-defaults"),
+    ] {
+        for signal in ["sweep_16k", "noise_22k", "clipped_16k"] {
+            let audio = load(fixtures().join(format!("{signal}.wav")), &Limits::default()).unwrap();
+            let extractor = omnitok_audio::Extractor::new(
+                omnitok_audio::FeatureConfig::preset(preset).unwrap(),
+                f64::from(audio.sample_rate),
+            )
+            .unwrap();
+            let ours = extractor.compute(&audio.mono()).unwrap();
+            let (shape, expected) = read_npy(&dir.join(format!("{case}.{signal}.npy")));
+            assert_eq!((ours.rows, ours.frames), shape, "{preset} {signal}");
+            let worst = ours
+                .data
+                .iter()
+                .zip(&expected)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(
+                worst <= 1e-4,
+                "{preset} {signal}: max abs difference {worst}"
+            );
+        }
+    }
+}
