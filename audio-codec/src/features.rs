@@ -171,8 +171,17 @@ impl Extractor {
             }
             None => samples,
         };
-        let spectrogram = self.stft.spectrogram(samples)?;
-        let mut mel = self.bank.apply(&spectrogram)?;
+        let n_mels = self.config.n_mels;
+        let n_frames = self.stft.n_frames(samples.len());
+        let mut mel = Spectrogram {
+            n_frames,
+            n_bins: n_mels,
+            data: vec![0.0; n_frames * n_mels],
+        };
+        self.stft.for_each_frame(samples, |t, bins| {
+            self.bank
+                .apply_frame(bins, &mut mel.data[t * n_mels..(t + 1) * n_mels]);
+        })?;
         if self.config.drop_last_frame && mel.n_frames > 0 {
             mel.n_frames -= 1;
             mel.data.truncate(mel.n_frames * mel.n_bins);

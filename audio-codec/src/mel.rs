@@ -143,22 +143,24 @@ impl MelFilterbank {
                 self.n_bins, spectrogram.n_bins
             )));
         }
-        let mut data = Vec::with_capacity(spectrogram.n_frames * self.n_mels);
-        for t in 0..spectrogram.n_frames {
-            let frame = spectrogram.frame(t);
-            for (m, &(start, end)) in self.spans.iter().enumerate() {
-                let row = &self.weights[m * self.n_bins..(m + 1) * self.n_bins];
-                let sum: f64 = (start..end)
-                    .map(|k| f64::from(row[k]) * f64::from(frame[k]))
-                    .sum();
-                data.push(sum as f32);
-            }
+        let mut data = vec![0.0; spectrogram.n_frames * self.n_mels];
+        for (t, out) in data.chunks_exact_mut(self.n_mels).enumerate() {
+            self.apply_frame(spectrogram.frame(t), out);
         }
         Ok(Spectrogram {
             n_frames: spectrogram.n_frames,
             n_bins: self.n_mels,
             data,
         })
+    }
+
+    /// The `n_mels` energies of one frame of `n_bins` bins, into `out` (single precision, as
+    /// librosa's matrix product is).
+    pub fn apply_frame(&self, bins: &[f32], out: &mut [f32]) {
+        for ((m, &(start, end)), slot) in self.spans.iter().enumerate().zip(out) {
+            let row = &self.weights[m * self.n_bins + start..m * self.n_bins + end];
+            *slot = row.iter().zip(&bins[start..end]).map(|(w, x)| w * x).sum();
+        }
     }
 }
 

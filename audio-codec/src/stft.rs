@@ -6,7 +6,7 @@
 //! `1 + (padded length - n_fft) / hop` frames of `n_fft / 2 + 1` frequency bins.
 //!
 //! Frames are transformed in double precision (as numpy does under librosa), so that quiet bins
-//! 80 dB below the loudest keep their accuracy; results are stored as `f32`.
+//! 80 dB below the loudest keep their accuracy; magnitudes and powers are stored as `f32`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -176,6 +176,24 @@ impl Stft {
 
     /// The magnitude (power 1) or power (power 2) spectrogram of `samples`.
     pub fn spectrogram(&self, samples: &[f32]) -> Result<Spectrogram> {
+        let n_bins = self.n_bins();
+        let n_frames = self.n_frames(samples.len());
+        let mut data = Vec::with_capacity(n_frames * n_bins);
+        self.for_each_frame(samples, |_, bins| data.extend_from_slice(bins))?;
+        Ok(Spectrogram {
+            n_frames,
+            n_bins,
+            data,
+        })
+    }
+
+    /// Calls `each(t, bins)` with the magnitudes or powers of every frame in order, without
+    /// holding the whole spectrogram.
+    pub fn for_each_frame(
+        &self,
+        samples: &[f32],
+        mut each: impl FnMut(usize, &[f32]),
+    ) -> Result<()> {
         if let Some(index) = samples.iter().position(|s| !s.is_finite()) {
             return Err(AudioError::NonFinite {
                 index,
@@ -193,8 +211,8 @@ impl Stft {
                 samples.len()
             )));
         }
+        let n = samples.len() as isize;
         let sample_at = |i: isize| -> f64 {
-            let n = samples.len() as isize;
             let i = i - pad as isize;
             if (0..n).contains(&i) {
                 f64::from(samples[i as usize])
@@ -206,37 +224,40 @@ impl Stft {
                 f64::from(samples[(2 * (n - 1) - i) as usize])
             }
         };
-        let n_frames = self.n_frames(samples.len());
-        let n_bins = self.n_bins();
-        let mut data = Vec::with_capacity(n_frames * n_bins);
         let mut frame = self.plan.make_input_vec();
         let mut spectrum = self.plan.make_output_vec();
         let mut scratch = self.plan.make_scratch_vec();
-        for t in 0..n_frames {
-            let start = (t * hop) as isize;
-            for (j, (slot, w)) in frame.iter_mut().zip(self.window.iter()).enumerate() {
-                *slot = w * sample_at(start + j as isize);
+        let mut bins = vec![0f32; self.n_bins()];
+        for t in 0..self.n_frames(samples.len()) {
+            let start = (t * hop) as isize - pad as isize;
+            if start >= 0 && start + n_fft as isize <= n {
+                // Inside the signal: no padding to look up.
+                let inside = &samples[start as usize..start as usize + n_fft];
+                for ((slot, w), &x) in frame.iter_mut().zip(self.window.iter()).zip(inside) {
+                    *slot = w * f64::from(x);
+                }
+            } else {
+                for (j, (slot, w)) in frame.iter_mut().zip(self.window.iter()).enumerate() {
+                    *slot = w * sample_at(start + pad as isize + j as isize);
+                }
             }
             self.plan
                 .process_with_scratch(&mut frame, &mut spectrum, &mut scratch)
                 .map_err(|e| AudioError::BadParameter(format!("FFT failed: {e}")))?;
-            data.extend(spectrum.iter().map(|c| {
-                // Rounded to single precision first, as librosa's complex64 result is.
-                let magnitude = (c.re as f32).hypot(c.im as f32);
-                if self.config.power == 2.0 {
-                    magnitude * magnitude
-                } else if self.config.power == 1.0 {
-                    magnitude
+            let power = self.config.power;
+            for (bin, c) in bins.iter_mut().zip(&spectrum) {
+                let squared = c.re * c.re + c.im * c.im;
+                *bin = if power == 2.0 {
+                    squared as f32
+                } else if power == 1.0 {
+                    squared.sqrt() as f32
                 } else {
-                    magnitude.powf(self.config.power)
-                }
-            }));
+                    squared.powf(f64::from(power) / 2.0) as f32
+                };
+            }
+            each(t, &bins);
         }
-        Ok(Spectrogram {
-            n_frames,
-            n_bins,
-            data,
-        })
+        Ok(())
     }
 }
 
