@@ -27,6 +27,16 @@ impl Default for DbConfig {
 
 /// Converts powers to decibels in place.
 pub fn power_to_db(values: &mut [f32], config: &DbConfig) -> Result<()> {
+    check(config)?;
+    to_db(values, config);
+    if let Some(top_db) = config.top_db {
+        floor_below_max(values, top_db);
+    }
+    Ok(())
+}
+
+/// Checks the settings.
+pub fn check(config: &DbConfig) -> Result<()> {
     if config.amin.is_nan() || config.amin <= 0.0 {
         return Err(AudioError::BadParameter(format!(
             "amin {} must be positive",
@@ -38,19 +48,24 @@ pub fn power_to_db(values: &mut [f32], config: &DbConfig) -> Result<()> {
             "top_db must be non-negative".into(),
         ));
     }
+    Ok(())
+}
+
+/// The decibels of each value on its own, before any `top_db` floor.
+pub fn to_db(values: &mut [f32], config: &DbConfig) {
     let offset = 10.0 * config.amin.max(config.reference).log10();
-    let mut max = f32::NEG_INFINITY;
     for v in values.iter_mut() {
         *v = 10.0 * config.amin.max(*v).log10() - offset;
-        max = max.max(*v);
     }
-    if let Some(top_db) = config.top_db {
-        let floor = max - top_db;
-        for v in values.iter_mut() {
-            *v = v.max(floor);
-        }
+}
+
+/// Raises every value to at least the maximum minus `range`.
+pub fn floor_below_max(values: &mut [f32], range: f32) {
+    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let floor = max - range;
+    for v in values.iter_mut() {
+        *v = v.max(floor);
     }
-    Ok(())
 }
 
 #[cfg(test)]

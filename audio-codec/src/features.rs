@@ -11,7 +11,7 @@
 //! `(x + 4) / 4`. With [`FeatureConfig::pad_to_samples`] (Whisper: 30 s = 480,000 samples) the
 //! audio is padded with zeros (or cut) to that length first, as the models see it.
 
-use crate::db::{power_to_db, DbConfig};
+use crate::db::{check, floor_below_max, to_db, DbConfig};
 use crate::error::{AudioError, Result};
 use crate::mel::{MelConfig, MelFilterbank, MelScale};
 use crate::mfcc::Mfcc;
@@ -140,6 +140,9 @@ impl Extractor {
             scale: config.mel_scale,
             slaney_norm: config.slaney_norm,
         })?;
+        if let LogScale::Db(db) = &config.log {
+            check(db)?;
+        }
         let mfcc = config
             .mfcc
             .map(|(n_mfcc, lifter)| Mfcc::new(config.n_mels, n_mfcc, lifter))
@@ -159,6 +162,13 @@ impl Extractor {
 
     /// The features of `samples` (mono).
     pub fn compute(&self, samples: &[f32]) -> Result<Features> {
+        self.compute_with(samples, true)
+    }
+
+    /// The features of `samples`, with or without the floor that depends on the whole signal
+    /// (`top_db` below its maximum, or Whisper's maximum minus 8); without it every frame
+    /// depends only on its own samples, as a [`crate::StreamingExtractor`] computes them.
+    pub fn compute_with(&self, samples: &[f32], global_floor: bool) -> Result<Features> {
         let padded;
         let samples = match self.config.pad_to_samples {
             Some(n) => {
@@ -172,41 +182,77 @@ impl Extractor {
             None => samples,
         };
         let n_mels = self.config.n_mels;
-        let n_frames = self.stft.n_frames(samples.len());
-        let mut mel = Spectrogram {
-            n_frames,
-            n_bins: n_mels,
-            data: vec![0.0; n_frames * n_mels],
-        };
+        let mut n_frames = self.stft.n_frames(samples.len());
+        let mut mel = vec![0.0; n_frames * n_mels];
         self.stft.for_each_frame(samples, |t, bins| {
-            self.bank
-                .apply_frame(bins, &mut mel.data[t * n_mels..(t + 1) * n_mels]);
+            self.log_mel_frame(bins, &mut mel[t * n_mels..(t + 1) * n_mels]);
         })?;
-        if self.config.drop_last_frame && mel.n_frames > 0 {
-            mel.n_frames -= 1;
-            mel.data.truncate(mel.n_frames * mel.n_bins);
+        if self.config.drop_last_frame && n_frames > 0 {
+            n_frames -= 1;
+            mel.truncate(n_frames * n_mels);
         }
-        match self.config.log {
-            LogScale::Db(db) => power_to_db(&mut mel.data, &db)?,
-            LogScale::Whisper => whisper_log(&mut mel.data),
+        if global_floor {
+            match self.config.log {
+                LogScale::Db(db) => {
+                    if let Some(top_db) = db.top_db {
+                        floor_below_max(&mut mel, top_db);
+                    }
+                }
+                LogScale::Whisper => floor_below_max(&mut mel, 8.0),
+            }
         }
-        let out = match &self.mfcc {
-            Some(mfcc) => mfcc.apply(&mel)?,
-            None => mel,
-        };
-        Ok(rows_first(&out))
+        let rows = self.rows();
+        let mut out = vec![0.0; n_frames * rows];
+        for (frame, row) in mel.chunks_exact(n_mels).zip(out.chunks_exact_mut(rows)) {
+            self.finish_frame(frame, row);
+        }
+        Ok(rows_first(&Spectrogram {
+            n_frames,
+            n_bins: rows,
+            data: out,
+        }))
     }
-}
 
-/// Whisper's log scale, in place.
-fn whisper_log(values: &mut [f32]) {
-    let mut max = f32::NEG_INFINITY;
-    for v in values.iter_mut() {
-        *v = v.max(1e-10).log10();
-        max = max.max(*v);
+    /// Values per frame: mel bins, or coefficients.
+    pub fn rows(&self) -> usize {
+        self.config.mfcc.map_or(self.config.n_mels, |(n, _)| n)
     }
-    for v in values.iter_mut() {
-        *v = (v.max(max - 8.0) + 4.0) / 4.0;
+
+    /// The planned STFT.
+    pub fn stft(&self) -> &Stft {
+        &self.stft
+    }
+
+    /// The log-mel values of one frame's bins, before any floor (Whisper's before its final
+    /// scaling, which [`Extractor::finish_frame`] applies).
+    pub fn log_mel_frame(&self, bins: &[f32], out: &mut [f32]) {
+        self.bank.apply_frame(bins, out);
+        match self.config.log {
+            LogScale::Db(db) => to_db(out, &db),
+            LogScale::Whisper => {
+                for v in out.iter_mut() {
+                    *v = v.max(1e-10).log10();
+                }
+            }
+        }
+    }
+
+    /// The output values of one frame from its log-mel values (floored or not): Whisper's
+    /// scaling, then the DCT when the features are MFCCs.
+    pub fn finish_frame(&self, log_mel: &[f32], out: &mut [f32]) {
+        match (&self.mfcc, self.config.log) {
+            (Some(mfcc), LogScale::Whisper) => {
+                let scaled: Vec<f32> = log_mel.iter().map(|v| (v + 4.0) / 4.0).collect();
+                mfcc.apply_frame(&scaled, out);
+            }
+            (Some(mfcc), LogScale::Db(_)) => mfcc.apply_frame(log_mel, out),
+            (None, LogScale::Whisper) => {
+                for (slot, v) in out.iter_mut().zip(log_mel) {
+                    *slot = (v + 4.0) / 4.0;
+                }
+            }
+            (None, LogScale::Db(_)) => out.copy_from_slice(log_mel),
+        }
     }
 }
 

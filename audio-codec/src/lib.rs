@@ -9,6 +9,8 @@
 //! - [`mfcc`]: cepstral coefficients (DCT-II, orthonormal, optional lifter).
 //! - [`features`]: named presets (`librosa-mel`, `librosa-mfcc`, `whisper-80`, `whisper-128`)
 //!   planned once as an [`Extractor`].
+//! - [`streaming`]: the same features from audio that arrives in chunks, each frame as soon as
+//!   its samples are in.
 //! - [`db`]: power to decibels with a reference, floor and dynamic range (`power_to_db`).
 //!
 //! Arrays are plain row-major `Vec<f32>` with their shape beside them ([`Spectrogram`]).
@@ -20,10 +22,12 @@ pub mod features;
 pub mod mel;
 pub mod mfcc;
 pub mod stft;
+pub mod streaming;
 pub mod window;
 
 pub use decode::{load, Audio, Limits};
 pub use error::{AudioError, Result};
 pub use features::{Extractor, FeatureConfig, Features, PRESETS};
 pub use stft::{PadMode, Spectrogram, Stft, StftConfig};
+pub use streaming::StreamingExtractor;
 pub use window::Window;

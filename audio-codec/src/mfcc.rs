@@ -62,19 +62,27 @@ impl Mfcc {
                 self.n_in, log_mel.n_bins
             )));
         }
-        let mut data = Vec::with_capacity(log_mel.n_frames * self.n_out);
-        for t in 0..log_mel.n_frames {
-            let frame = log_mel.frame(t);
-            for row in self.matrix.chunks_exact(self.n_in) {
-                let sum: f64 = row.iter().zip(frame).map(|(w, &x)| w * f64::from(x)).sum();
-                data.push(sum as f32);
-            }
+        let mut data = vec![0.0; log_mel.n_frames * self.n_out];
+        for (t, out) in data.chunks_exact_mut(self.n_out).enumerate() {
+            self.apply_frame(log_mel.frame(t), out);
         }
         Ok(Spectrogram {
             n_frames: log_mel.n_frames,
             n_bins: self.n_out,
             data,
         })
+    }
+
+    /// The coefficients of one frame of `n_mels` log-mel values, into `out` (`n_mfcc` values).
+    pub fn apply_frame(&self, log_mel: &[f32], out: &mut [f32]) {
+        for (row, slot) in self.matrix.chunks_exact(self.n_in).zip(out) {
+            let sum: f64 = row
+                .iter()
+                .zip(log_mel)
+                .map(|(w, &x)| w * f64::from(x))
+                .sum();
+            *slot = sum as f32;
+        }
     }
 }
 

@@ -224,41 +224,71 @@ impl Stft {
                 f64::from(samples[(2 * (n - 1) - i) as usize])
             }
         };
-        let mut frame = self.plan.make_input_vec();
-        let mut spectrum = self.plan.make_output_vec();
-        let mut scratch = self.plan.make_scratch_vec();
-        let mut bins = vec![0f32; self.n_bins()];
+        let mut buffers = self.buffers();
         for t in 0..self.n_frames(samples.len()) {
             let start = (t * hop) as isize - pad as isize;
-            if start >= 0 && start + n_fft as isize <= n {
+            let bins = if start >= 0 && start + n_fft as isize <= n {
                 // Inside the signal: no padding to look up.
                 let inside = &samples[start as usize..start as usize + n_fft];
-                for ((slot, w), &x) in frame.iter_mut().zip(self.window.iter()).zip(inside) {
-                    *slot = w * f64::from(x);
-                }
+                self.frame_bins(&mut buffers, |j| f64::from(inside[j]))?
             } else {
-                for (j, (slot, w)) in frame.iter_mut().zip(self.window.iter()).enumerate() {
-                    *slot = w * sample_at(start + pad as isize + j as isize);
-                }
-            }
-            self.plan
-                .process_with_scratch(&mut frame, &mut spectrum, &mut scratch)
-                .map_err(|e| AudioError::BadParameter(format!("FFT failed: {e}")))?;
-            let power = self.config.power;
-            for (bin, c) in bins.iter_mut().zip(&spectrum) {
-                let squared = c.re * c.re + c.im * c.im;
-                *bin = if power == 2.0 {
-                    squared as f32
-                } else if power == 1.0 {
-                    squared.sqrt() as f32
-                } else {
-                    squared.powf(f64::from(power) / 2.0) as f32
-                };
-            }
-            each(t, &bins);
+                self.frame_bins(&mut buffers, |j| {
+                    sample_at(start + pad as isize + j as isize)
+                })?
+            };
+            each(t, bins);
         }
         Ok(())
     }
+
+    /// Work buffers for [`Stft::frame_bins`].
+    pub fn buffers(&self) -> FrameBuffers {
+        FrameBuffers {
+            frame: self.plan.make_input_vec(),
+            spectrum: self.plan.make_output_vec(),
+            scratch: self.plan.make_scratch_vec(),
+            bins: vec![0.0; self.n_bins()],
+        }
+    }
+
+    /// The magnitudes or powers of one frame whose `n_fft` samples (before windowing) are
+    /// `sample(0)`, …, `sample(n_fft - 1)`.
+    pub fn frame_bins<'b>(
+        &self,
+        buffers: &'b mut FrameBuffers,
+        sample: impl Fn(usize) -> f64,
+    ) -> Result<&'b [f32]> {
+        for (j, (slot, w)) in buffers.frame.iter_mut().zip(self.window.iter()).enumerate() {
+            *slot = w * sample(j);
+        }
+        self.plan
+            .process_with_scratch(
+                &mut buffers.frame,
+                &mut buffers.spectrum,
+                &mut buffers.scratch,
+            )
+            .map_err(|e| AudioError::BadParameter(format!("FFT failed: {e}")))?;
+        let power = self.config.power;
+        for (bin, c) in buffers.bins.iter_mut().zip(&buffers.spectrum) {
+            let squared = c.re * c.re + c.im * c.im;
+            *bin = if power == 2.0 {
+                squared as f32
+            } else if power == 1.0 {
+                squared.sqrt() as f32
+            } else {
+                squared.powf(f64::from(power) / 2.0) as f32
+            };
+        }
+        Ok(&buffers.bins)
+    }
+}
+
+/// Work buffers for transforming frames one at a time ([`Stft::buffers`]).
+pub struct FrameBuffers {
+    frame: Vec<f64>,
+    spectrum: Vec<realfft::num_complex::Complex<f64>>,
+    scratch: Vec<realfft::num_complex::Complex<f64>>,
+    bins: Vec<f32>,
 }
 
 #[cfg(test)]

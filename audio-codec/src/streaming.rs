@@ -1,0 +1,285 @@
+//! Features of audio that arrives in pieces: [`StreamingExtractor`] takes chunks of any size and
+//! returns each frame as soon as all its samples have arrived.
+//!
+//! Every frame equals the offline frame ([`Extractor::compute_with`] without the global floor):
+//! the left padding of centred presets is known in advance (zeros, or the mirror of samples that
+//! arrive before the first frame is due), and the frames that need right padding are computed
+//! by [`StreamingExtractor::flush`] once the end is known. What a stream cannot reproduce is the
+//! floor that depends on the whole signal (librosa's `top_db` below the maximum, Whisper's
+//! maximum minus 8): streamed frames come without it, so they equal the offline frames exactly
+//! wherever the offline frames are above that floor.
+//!
+//! Latency: a frame is due once its last sample has arrived, so the first one comes after
+//! `n_fft - pad` samples (`pad` = `n_fft / 2` for centred presets, 0 otherwise) and each next
+//! one `hop` samples later; [`StreamingExtractor::latency_samples`].
+
+use crate::error::{AudioError, Result};
+use crate::features::Extractor;
+use crate::stft::{FrameBuffers, PadMode};
+
+/// A streaming feature extractor over a planned [`Extractor`].
+pub struct StreamingExtractor {
+    extractor: Extractor,
+    buffers: FrameBuffers,
+    /// Samples kept: `pending[0]` is sample `base` of the stream.
+    pending: Vec<f32>,
+    base: usize,
+    /// Samples received so far (after any cut to `pad_to_samples`).
+    seen: usize,
+    /// The first samples of the stream, for reflect padding on the left.
+    head: Vec<f32>,
+    next_frame: usize,
+    log_mel: Vec<f32>,
+    row: Vec<f32>,
+    finished: bool,
+}
+
+impl StreamingExtractor {
+    /// A stream of features of `extractor`'s configuration.
+    pub fn new(extractor: Extractor) -> Self {
+        let buffers = extractor.stft().buffers();
+        let (n_mels, rows) = (extractor.config().n_mels, extractor.rows());
+        Self {
+            extractor,
+            buffers,
+            pending: Vec::new(),
+            base: 0,
+            seen: 0,
+            head: Vec::new(),
+            next_frame: 0,
+            log_mel: vec![0.0; n_mels],
+            row: vec![0.0; rows],
+            finished: false,
+        }
+    }
+
+    /// Values per frame.
+    pub fn rows(&self) -> usize {
+        self.extractor.rows()
+    }
+
+    /// Samples from the start of the stream until the first frame is due.
+    pub fn latency_samples(&self) -> usize {
+        let config = self.extractor.stft().config();
+        config.n_fft - self.pad()
+    }
+
+    fn pad(&self) -> usize {
+        let config = self.extractor.stft().config();
+        if config.center {
+            config.n_fft / 2
+        } else {
+            0
+        }
+    }
+
+    /// Adds `chunk` and returns the frames now complete, frame after frame (`rows()` values
+    /// each).
+    pub fn push(&mut self, chunk: &[f32]) -> Result<Vec<f32>> {
+        if self.finished {
+            return Err(AudioError::BadParameter(
+                "the stream was flushed; start a new one".into(),
+            ));
+        }
+        if let Some(i) = chunk.iter().position(|s| !s.is_finite()) {
+            return Err(AudioError::NonFinite {
+                index: self.seen + i,
+                value: chunk[i],
+            });
+        }
+        let room = self
+            .extractor
+            .config()
+            .pad_to_samples
+            .map_or(chunk.len(), |n| n.saturating_sub(self.seen));
+        let chunk = &chunk[..chunk.len().min(room)];
+        let keep = self.pad() + 1;
+        if self.head.len() < keep {
+            let more = (keep - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..more]);
+        }
+        self.pending.extend_from_slice(chunk);
+        self.seen += chunk.len();
+        self.frames_until(None)
+    }
+
+    /// Ends the stream and returns the remaining frames (those that reach past the end, padded
+    /// as the offline extractor pads them).
+    pub fn flush(&mut self) -> Result<Vec<f32>> {
+        if self.finished {
+            return Ok(Vec::new());
+        }
+        if let Some(n) = self.extractor.config().pad_to_samples {
+            let zeros = vec![0.0; n.saturating_sub(self.seen)];
+            let mut out = self.push(&zeros)?;
+            self.finished = true;
+            out.extend(self.frames_until(Some(self.seen))?);
+            return Ok(out);
+        }
+        self.finished = true;
+        self.frames_until(Some(self.seen))
+    }
+
+    /// Computes the frames that are due: those whose samples have all arrived, or with the end
+    /// known (`total`), every frame of the stream.
+    fn frames_until(&mut self, total: Option<usize>) -> Result<Vec<f32>> {
+        let stft = self.extractor.stft();
+        let config = *stft.config();
+        let pad = self.pad();
+        let last = match total {
+            Some(n) => {
+                if config.center && config.pad_mode == PadMode::Reflect && n <= pad {
+                    return Err(AudioError::BadParameter(format!(
+                        "reflect padding of {pad} samples needs more than {pad} samples; the \
+                         stream has {n}"
+                    )));
+                }
+                let frames = stft.n_frames(n);
+                let drop = usize::from(self.extractor.config().drop_last_frame && frames > 0);
+                frames - drop
+            }
+            // Frames ending at or before the newest sample, and (reflect) once the mirrored
+            // head is complete.
+            None => {
+                let reflect_ready =
+                    !(config.center && config.pad_mode == PadMode::Reflect) || self.seen > pad;
+                if self.seen + pad < config.n_fft || !reflect_ready {
+                    0
+                } else {
+                    let complete = (self.seen + pad - config.n_fft) / config.hop + 1;
+                    // Whisper drops the last frame; it may be the newest complete one.
+                    if self.extractor.config().drop_last_frame {
+                        complete.min(stft.n_frames(self.seen).saturating_sub(1))
+                    } else {
+                        complete
+                    }
+                }
+            }
+        };
+        let mut out = Vec::new();
+        while self.next_frame < last {
+            let start = (self.next_frame * config.hop) as isize - pad as isize;
+            let (pending, base, head, seen) = (&self.pending, self.base, &self.head, self.seen);
+            let n = seen as isize;
+            let sample = |j: usize| -> f64 {
+                let i = start + j as isize;
+                if (0..n).contains(&i) {
+                    f64::from(pending[i as usize - base])
+                } else if config.pad_mode == PadMode::Constant || !config.center {
+                    0.0
+                } else if i < 0 {
+                    f64::from(head[(-i) as usize])
+                } else {
+                    f64::from(pending[(2 * (n - 1) - i) as usize - base])
+                }
+            };
+            let bins = stft.frame_bins(&mut self.buffers, sample)?;
+            self.extractor.log_mel_frame(bins, &mut self.log_mel);
+            self.extractor.finish_frame(&self.log_mel, &mut self.row);
+            out.extend_from_slice(&self.row);
+            self.next_frame += 1;
+        }
+        // Keep what later frames (and reflect padding at the end) still need.
+        let needed_from = (self.next_frame * config.hop)
+            .saturating_sub(pad)
+            .min(self.seen.saturating_sub(pad + 1));
+        if needed_from > self.base {
+            self.pending.drain(..needed_from - self.base);
+            self.base = needed_from;
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::FeatureConfig;
+    use crate::stft::StftConfig;
+
+    fn signal(n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| ((i as f64 * 0.05).sin() * 0.5 + (i as f64 * 0.31).cos() * 0.1) as f32)
+            .collect()
+    }
+
+    /// Streams `samples` in chunks of the given sizes (cycled) and returns all frames.
+    fn stream(extractor: &Extractor, samples: &[f32], sizes: &[usize]) -> Vec<f32> {
+        let mut streaming = StreamingExtractor::new(extractor.clone());
+        let mut out = Vec::new();
+        let mut at = 0;
+        for &size in sizes.iter().cycle() {
+            if at >= samples.len() {
+                break;
+            }
+            let end = (at + size).min(samples.len());
+            out.extend(streaming.push(&samples[at..end]).unwrap());
+            at = end;
+        }
+        out.extend(streaming.flush().unwrap());
+        out
+    }
+
+    fn offline(extractor: &Extractor, samples: &[f32]) -> Vec<f32> {
+        let features = extractor.compute_with(samples, false).unwrap();
+        let mut frames = vec![0.0; features.data.len()];
+        for r in 0..features.rows {
+            for t in 0..features.frames {
+                frames[t * features.rows + r] = features.data[r * features.frames + t];
+            }
+        }
+        frames
+    }
+
+    #[test]
+    fn streamed_frames_equal_offline_frames_for_any_chunking() {
+        let samples = signal(5000);
+        let mut configs: Vec<(String, FeatureConfig, f64)> = ["librosa-mel", "librosa-mfcc"]
+            .iter()
+            .map(|p| (p.to_string(), FeatureConfig::preset(p).unwrap(), 22050.0))
+            .collect();
+        for p in ["whisper-80", "whisper-128"] {
+            configs.push((p.into(), FeatureConfig::preset(p).unwrap(), 16000.0));
+        }
+        let uncentred = FeatureConfig {
+            stft: StftConfig {
+                center: false,
+                ..StftConfig::librosa(400, 160)
+            },
+            ..FeatureConfig::preset("librosa-mel").unwrap()
+        };
+        configs.push(("uncentred".into(), uncentred, 16000.0));
+        let padded = FeatureConfig {
+            pad_to_samples: Some(8000),
+            ..FeatureConfig::preset("whisper-80").unwrap()
+        };
+        configs.push(("whisper padded".into(), padded, 16000.0));
+        for (name, config, sr) in configs {
+            let extractor = Extractor::new(config, sr).unwrap();
+            let expected = offline(&extractor, &samples);
+            for sizes in [
+                &[1usize][..],
+                &[7, 160, 1],
+                &[1000],
+                &[5000],
+                &[399, 401, 2],
+            ] {
+                let streamed = stream(&extractor, &samples, sizes);
+                assert!(streamed == expected, "{name}, chunks {sizes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn frames_come_as_soon_as_their_samples_have_arrived() {
+        let config = FeatureConfig::preset("whisper-80").unwrap();
+        let extractor = Extractor::new(config, 16000.0).unwrap();
+        let mut streaming = StreamingExtractor::new(extractor);
+        assert_eq!(streaming.latency_samples(), 200);
+        let samples = signal(1000);
+        assert!(streaming.push(&samples[..199]).unwrap().is_empty());
+        // Sample 200 completes frame 0 (reflect padding needs samples 1..=200).
+        assert_eq!(streaming.push(&samples[199..201]).unwrap().len(), 80);
+        assert!(streaming.push(&[f32::NAN]).is_err());
+    }
+}
