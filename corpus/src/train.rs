@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{CorpusError, Result};
-use crate::read::documents::{ReadOptions, Split};
+use crate::read::documents::{OnError, ReadOptions, Split};
 use crate::read::inputs::{find_inputs, InputSelection, Source};
 use crate::read::{read_inputs, ReadSummary, Reading};
 use crate::report::{self, Corpus, InputOptions, Reference, Report};
@@ -378,6 +378,14 @@ fn count_inputs(
         ..options.selection.clone()
     };
     let (inputs, skipped) = find_inputs(&options.inputs, &selection)?;
+    if options.read.on_error == OnError::Fail {
+        if let Some(first) = skipped.first() {
+            return Err(CorpusError::io(
+                &first.path,
+                std::io::Error::other(first.reason.clone()),
+            ));
+        }
+    }
     let total: u64 = inputs
         .iter()
         .filter_map(|input| match &input.source {
