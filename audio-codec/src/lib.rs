@@ -1,6 +1,7 @@
 //! Audio for omnitok: the spectral front-end of a speech model.
 //!
 //! - [`decode`]: WAV, FLAC, MP3 and Ogg Vorbis files to `f32` samples (symphonia), with limits.
+//! - [`resample`]: sample-rate conversion (rubato's FFT resampler) on [`Audio`].
 //! - [`window`]: analysis windows (Hann, Hamming, Povey), periodic or symmetric.
 //! - [`stft`]: short-time Fourier transform with centring and padding as librosa does it, FFT
 //!   plans built once and shared.
@@ -21,6 +22,7 @@ pub mod error;
 pub mod features;
 pub mod mel;
 pub mod mfcc;
+pub mod resample;
 pub mod stft;
 pub mod streaming;
 pub mod window;
