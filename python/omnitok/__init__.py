@@ -30,11 +30,14 @@ from ._omnitok import (
     list_encoding_names,
 )
 
+from . import audio  # noqa: E402  (omnitok.audio: decoding and spectral features)
+
 Tokenizer = Encoding
 """``Tokenizer.from_file(path)`` loads tokenizer.json or a tiktoken rank file; ``to_file`` saves."""
 
 __all__ = [
     "CompressionReport",
+    "audio",
     "Encoding",
     "Tokenizer",
     "compression_report",

@@ -3,6 +3,7 @@ from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple,
 
 import pandas
 
+from . import audio as audio
 from ._omnitok import Encoding as Encoding
 from ._omnitok import encoding_name_for_model as encoding_name_for_model
 from ._omnitok import get_encoding as get_encoding

@@ -1,5 +1,5 @@
 from os import PathLike
-from typing import AbstractSet, Collection, List, Literal, Optional, Sequence, Tuple, Union
+from typing import AbstractSet, Any, Collection, List, Literal, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -115,3 +115,16 @@ def _train(
     threads: Optional[int] = None,
     name: str = "trained",
 ) -> Encoding: ...
+def _audio_load(path: str, sr: Optional[int] = None, mono: bool = True) -> Tuple[Any, int]: ...
+def _audio_features(samples: Any, sr: float, preset: str = "librosa-mel", **overrides: object) -> Any: ...
+
+class StreamingFeatures:
+    """Features of audio that arrives in chunks: each frame as soon as its samples are in,
+    equal to the offline frame without the floor that depends on the whole signal (top_db,
+    Whisper's maximum minus 8)."""
+
+    def __init__(self, preset: str, sr: float, **overrides: object) -> None: ...
+    def push(self, chunk: Any) -> Any: ...
+    def flush(self) -> Any: ...
+    @property
+    def latency_samples(self) -> int: ...

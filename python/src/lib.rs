@@ -3,7 +3,10 @@
 //! One class, `Encoding`, wraps a shared [`Tokenizer`] with tiktoken's method names. Heavy calls
 //! release the GIL; batches run on rayon's thread pool. `_compression_report_*` measure
 //! compression per language with `omnitok_corpus::report` and return the CLI's JSON report;
-//! `_train` trains a tokenizer with `omnitok_corpus::train`.
+//! `_train` trains a tokenizer with `omnitok_corpus::train`; [`audio`] holds `omnitok.audio`'s
+//! functions.
+
+mod audio;
 
 use std::sync::Arc;
 
@@ -662,5 +665,8 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_compression_report_path, m)?)?;
     m.add_function(wrap_pyfunction!(_compression_report_texts, m)?)?;
     m.add_function(wrap_pyfunction!(_train, m)?)?;
+    m.add_function(wrap_pyfunction!(audio::_audio_load, m)?)?;
+    m.add_function(wrap_pyfunction!(audio::_audio_features, m)?)?;
+    m.add_class::<audio::StreamingFeatures>()?;
     Ok(())
 }

@@ -1,0 +1,44 @@
+"""Audio front-end: decoding, resampling and spectral features that match librosa and Whisper.
+
+    from omnitok import audio
+    y, sr = audio.load("speech.flac", sr=16000)          # float32 [frames]
+    mel = audio.features(y, sr, preset="whisper-80")     # float32 [80, frames]
+    stream = audio.StreamingFeatures("whisper-80", 16000)
+    frames = stream.push(chunk)                          # float32 [new frames, 80]
+
+Presets: ``librosa-mel`` and ``librosa-mfcc`` (librosa's defaults; any of n_fft, hop_length,
+win_length, center, power, n_mels, fmin, fmax, n_mfcc, lifter, top_db as keyword overrides),
+``whisper-80`` and ``whisper-128`` (Whisper's log-mel at 16 kHz; ``pad_to_samples=480000``
+pads to 30 s as the models see it).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Optional, Tuple, Union
+
+import numpy as np
+
+from ._omnitok import StreamingFeatures, _audio_features, _audio_load
+
+__all__ = ["PRESETS", "StreamingFeatures", "features", "load"]
+
+PRESETS = ("librosa-mel", "librosa-mfcc", "whisper-80", "whisper-128")
+
+
+def load(
+    path: Union[str, "os.PathLike[str]"], sr: Optional[int] = None, mono: bool = True
+) -> Tuple[np.ndarray, int]:
+    """Decodes WAV, FLAC, MP3 or Ogg Vorbis: ``(samples, sample_rate)``; float32 ``[frames]``
+    when ``mono`` (channels averaged), else ``[frames, channels]``; resampled to ``sr`` Hz when
+    given (rubato's FFT resampler)."""
+    return _audio_load(os.fspath(path), sr, mono)
+
+
+def features(samples: np.ndarray, sr: float, preset: str = "librosa-mel", **overrides) -> np.ndarray:
+    """Features of mono ``samples`` at ``sr`` Hz by ``preset``: float32 ``[rows, frames]``
+    (mel bins or coefficients first, as librosa and Whisper lay them out)."""
+    samples = np.ascontiguousarray(samples, dtype=np.float32)
+    if samples.ndim != 1:
+        raise ValueError(f"samples must be one channel, shape [frames], not {samples.shape}")
+    return _audio_features(samples, float(sr), preset, **overrides)

@@ -1,0 +1,164 @@
+//! The audio functions of `omnitok.audio`: loading, features by preset, streaming features.
+
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
+use omnitok_audio::features::LogScale;
+use omnitok_audio::{
+    load, AudioError, Extractor, FeatureConfig, Features, Limits, StreamingExtractor,
+};
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+fn audio_err(error: AudioError) -> PyErr {
+    match error {
+        AudioError::Io { .. } => PyOSError::new_err(error.to_string()),
+        other => PyValueError::new_err(other.to_string()),
+    }
+}
+
+/// Decodes a file: `(samples, sample_rate)`, samples float32 `[frames]` when `mono`, else
+/// `[frames, channels]`; resampled to `sr` when given.
+#[pyfunction]
+#[pyo3(signature = (path, sr=None, mono=true))]
+pub fn _audio_load<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+    sr: Option<u32>,
+    mono: bool,
+) -> PyResult<(Bound<'py, PyAny>, u32)> {
+    let audio = py
+        .detach(|| {
+            let audio = load(&path, &Limits::default())?;
+            match sr {
+                Some(rate) => audio.resampled(rate),
+                None => Ok(audio),
+            }
+        })
+        .map_err(audio_err)?;
+    let rate = audio.sample_rate;
+    if mono {
+        return Ok((PyArray1::from_vec(py, audio.mono()).into_any(), rate));
+    }
+    let frames = audio.frames();
+    let array = PyArray1::from_vec(py, audio.samples).reshape([frames, audio.channels])?;
+    Ok((array.into_any(), rate))
+}
+
+/// The configuration of `preset` with the keyword overrides applied.
+fn configure(preset: &str, overrides: Option<&Bound<'_, PyDict>>) -> PyResult<FeatureConfig> {
+    let mut config = FeatureConfig::preset(preset).map_err(audio_err)?;
+    let Some(overrides) = overrides else {
+        return Ok(config);
+    };
+    for (key, value) in overrides.iter() {
+        let key: String = key.extract()?;
+        match key.as_str() {
+            "n_fft" => {
+                config.stft.n_fft = value.extract()?;
+                config.stft.win_length = config.stft.n_fft;
+            }
+            "hop_length" => config.stft.hop = value.extract()?,
+            "win_length" => config.stft.win_length = value.extract()?,
+            "center" => config.stft.center = value.extract()?,
+            "power" => config.stft.power = value.extract()?,
+            "n_mels" => config.n_mels = value.extract()?,
+            "fmin" => config.fmin = value.extract()?,
+            "fmax" => config.fmax = value.extract()?,
+            "n_mfcc" => {
+                let lifter = config.mfcc.map_or(0.0, |(_, l)| l);
+                config.mfcc = Some((value.extract()?, lifter));
+            }
+            "lifter" => {
+                let n_mfcc = config.mfcc.map_or(20, |(n, _)| n);
+                config.mfcc = Some((n_mfcc, value.extract()?));
+            }
+            "top_db" => match &mut config.log {
+                LogScale::Db(db) => db.top_db = value.extract()?,
+                LogScale::Whisper => {
+                    return Err(PyValueError::new_err(
+                        "top_db applies to decibel presets, not to Whisper's",
+                    ))
+                }
+            },
+            "pad_to_samples" => config.pad_to_samples = value.extract()?,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown setting {other:?}; settings: n_fft, hop_length, win_length, center, \
+                     power, n_mels, fmin, fmax, n_mfcc, lifter, top_db, pad_to_samples"
+                )))
+            }
+        }
+    }
+    Ok(config)
+}
+
+fn to_array<'py>(py: Python<'py>, features: Features) -> PyResult<Bound<'py, PyArray2<f32>>> {
+    PyArray1::from_vec(py, features.data).reshape([features.rows, features.frames])
+}
+
+/// Features of mono `samples` at `sr` Hz by preset: float32 `[rows, frames]`.
+#[pyfunction]
+#[pyo3(signature = (samples, sr, preset="librosa-mel", **overrides))]
+pub fn _audio_features<'py>(
+    py: Python<'py>,
+    samples: PyReadonlyArray1<'py, f32>,
+    sr: f64,
+    preset: &str,
+    overrides: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyArray2<f32>>> {
+    let config = configure(preset, overrides)?;
+    let samples = samples.as_slice()?.to_vec();
+    let features = py
+        .detach(|| Extractor::new(config, sr)?.compute(&samples))
+        .map_err(audio_err)?;
+    to_array(py, features)
+}
+
+/// Features of audio that arrives in chunks; see `omnitok.audio.StreamingFeatures`.
+#[pyclass(module = "omnitok._omnitok")]
+pub struct StreamingFeatures {
+    inner: StreamingExtractor,
+}
+
+#[pymethods]
+impl StreamingFeatures {
+    #[new]
+    #[pyo3(signature = (preset, sr, **overrides))]
+    fn new(preset: &str, sr: f64, overrides: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let config = configure(preset, overrides)?;
+        let extractor = Extractor::new(config, sr).map_err(audio_err)?;
+        Ok(Self {
+            inner: StreamingExtractor::new(extractor),
+        })
+    }
+
+    /// Adds a chunk of mono samples; returns the frames now complete, float32 `[frames, rows]`.
+    fn push<'py>(
+        &mut self,
+        py: Python<'py>,
+        chunk: PyReadonlyArray1<'py, f32>,
+    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let frames = self.inner.push(chunk.as_slice()?).map_err(audio_err)?;
+        self.frames(py, frames)
+    }
+
+    /// Ends the stream; returns the remaining frames, float32 `[frames, rows]`.
+    fn flush<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let frames = self.inner.flush().map_err(audio_err)?;
+        self.frames(py, frames)
+    }
+
+    /// Samples from the start of the stream until the first frame is due.
+    #[getter]
+    fn latency_samples(&self) -> usize {
+        self.inner.latency_samples()
+    }
+}
+
+impl StreamingFeatures {
+    fn frames<'py>(&self, py: Python<'py>, data: Vec<f32>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let rows = self.inner.rows();
+        let n = data.len() / rows;
+        PyArray1::from_vec(py, data).reshape([n, rows])
+    }
+}

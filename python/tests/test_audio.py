@@ -1,0 +1,76 @@
+"""omnitok.audio: decoding against libsndfile's output, features against the librosa and
+Whisper goldens committed under fixtures/audio (their scripts sit beside them), streaming equal
+to offline, resampling lengths, and clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import FIXTURES
+from omnitok import audio
+
+AUDIO = FIXTURES / "audio"
+
+
+def test_load_matches_libsndfile_and_mixes_down():
+    samples, sr = audio.load(AUDIO / "formats" / "stereo.pcm_24.wav", mono=False)
+    expected = np.load(AUDIO / "formats" / "stereo.pcm_24.wav.npy")
+    assert sr == 22050 and samples.dtype == np.float32 and samples.shape == expected.shape
+    np.testing.assert_allclose(samples, expected, atol=1e-7, rtol=0)
+    mono, _ = audio.load(AUDIO / "formats" / "stereo.pcm_24.wav")
+    np.testing.assert_allclose(mono, expected.mean(axis=1), atol=1e-7, rtol=0)
+
+
+def test_load_resamples_to_librosas_length():
+    samples, sr = audio.load(AUDIO / "noise_22k.wav", sr=16000)
+    assert sr == 16000 and len(samples) == int(np.ceil(22050 * 16000 / 22050))
+
+
+@pytest.mark.parametrize("signal", ["sweep_16k", "noise_22k", "clipped_16k"])
+def test_librosa_presets_match_the_goldens(signal):
+    y, sr = audio.load(AUDIO / f"{signal}.wav")
+    for preset, case in [("librosa-mel", "defaults"), ("librosa-mfcc", "mfcc-defaults")]:
+        expected = np.load(AUDIO / "librosa" / f"{case}.{signal}.npy")
+        ours = audio.features(y, sr, preset=preset)
+        assert ours.shape == expected.shape
+        np.testing.assert_allclose(ours, expected, atol=1e-4, rtol=0)
+    # Keyword overrides reach the extractor (40 bins, 13 coefficients, lifter 22); 1e-3 as the
+    # lifter magnifies librosa's own float32 DCT rounding (audio-codec/tests/librosa_goldens.rs).
+    expected = np.load(AUDIO / "librosa" / f"mfcc-lifter.{signal}.npy")
+    ours = audio.features(y, sr, preset="librosa-mfcc", n_fft=400, hop_length=160, n_mels=40, n_mfcc=13, lifter=22)
+    np.testing.assert_allclose(ours, expected, atol=1e-3, rtol=0)
+
+
+def test_whisper_presets_match_the_goldens():
+    y, sr = audio.load(AUDIO / "sweep_16k.wav")
+    for n_mels in (80, 128):
+        expected = np.load(AUDIO / "whisper" / f"whisper-{n_mels}.sweep_16k.npy")
+        np.testing.assert_allclose(audio.features(y, sr, preset=f"whisper-{n_mels}"), expected, atol=1e-4, rtol=0)
+        padded = audio.features(y, sr, preset=f"whisper-{n_mels}", pad_to_samples=480000)
+        assert padded.shape == (n_mels, 3000)
+        first = np.load(AUDIO / "whisper" / f"whisper-{n_mels}.sweep_16k.padded.npy")
+        np.testing.assert_allclose(padded[:, : first.shape[1]], first, atol=1e-4, rtol=0)
+
+
+def test_streaming_equals_offline_without_the_global_floor():
+    y, sr = audio.load(AUDIO / "sweep_16k.wav")
+    stream = audio.StreamingFeatures("librosa-mel", sr, top_db=None)
+    assert stream.latency_samples == 1024
+    parts = [stream.push(y[i : i + 777]) for i in range(0, len(y), 777)]
+    parts.append(stream.flush())
+    streamed = np.concatenate(parts).T
+    np.testing.assert_array_equal(streamed, audio.features(y, sr, preset="librosa-mel", top_db=None))
+
+
+def test_errors_name_the_file_or_setting():
+    with pytest.raises(ValueError, match="bad.truncated.wav: truncated"):
+        audio.load(AUDIO / "formats" / "bad.truncated.wav")
+    with pytest.raises(OSError, match="missing.wav"):
+        audio.load(AUDIO / "missing.wav")
+    with pytest.raises(ValueError, match="unknown preset"):
+        audio.features(np.zeros(1000, np.float32), 16000, preset="mel")
+    with pytest.raises(ValueError, match="unknown setting"):
+        audio.features(np.zeros(1000, np.float32), 16000, n_bins=3)
+    with pytest.raises(ValueError, match="16000 Hz audio"):
+        audio.features(np.zeros(1000, np.float32), 22050, preset="whisper-80")
