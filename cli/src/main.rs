@@ -4,6 +4,7 @@
 //! tokenization lives in `omnitok-tokenizer`: this binary parses arguments, does I/O, formats
 //! results and maps errors to `omnitok: <message>` on stderr with exit code 1.
 
+mod audio;
 mod corpus_args;
 mod count;
 mod decode;
@@ -37,6 +38,7 @@ enum Command {
     Tokenize(tokenize::TokenizeArgs),
     Stats(stats::StatsArgs),
     Train(train::TrainArgs),
+    Audio(audio::AudioArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Command::Tokenize(args) => tokenize::run(&args),
         Command::Stats(args) => stats::run(&args),
         Command::Train(args) => train::run(&args),
+        Command::Audio(args) => audio::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! Corpus-scale work on top of `omnitok-tokenizer`.
 //!
+//! - [`npy`]: `.npy` headers (shards, audio features).
 //! - [`read`]: finding inputs and reading their documents (text, JSON Lines, Parquet; plain,
 //!   gzip or zstd) under an error policy.
 //! - [`tokenize`]: tokenize many inputs (text, JSON Lines, Parquet; plain, gzip or zstd) into
@@ -11,6 +12,7 @@
 //!   baseline tokenizer, the token premium of each language over a reference language.
 
 pub mod error;
+pub mod npy;
 pub mod read;
 pub mod report;
 pub mod tokenize;

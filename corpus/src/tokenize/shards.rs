@@ -19,6 +19,7 @@ use omnitok_tokenizer::TokenId;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CorpusError, Result};
+use crate::npy;
 
 /// How shards are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,28 +110,6 @@ fn shard_names(number: usize, format: OutputFormat) -> (String, Option<String>) 
 /// The temporary name a file is written under before it is complete.
 fn temporary_name(name: &str) -> String {
     format!(".{name}.tmp")
-}
-
-/// Length of the `.npy` header written here (room for any shape; a multiple of 64).
-const NPY_HEADER_BYTES: usize = 128;
-
-/// The `.npy` (version 1.0) header of a 1-D array of `len` items of type `descr`.
-fn npy_header(descr: &str, len: u64) -> Vec<u8> {
-    let mut dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({len},), }}");
-    let pad = NPY_HEADER_BYTES - 10 - 1 - dict.len();
-    dict.extend(std::iter::repeat_n(' ', pad));
-    dict.push('\n');
-    let mut header = b"\x93NUMPY\x01\x00".to_vec();
-    header.extend_from_slice(&(dict.len() as u16).to_le_bytes());
-    header.extend_from_slice(dict.as_bytes());
-    header
-}
-
-/// The item count in a `.npy` header written by [`npy_header`].
-fn npy_len(header: &[u8]) -> Option<u64> {
-    let text = std::str::from_utf8(header.get(10..)?).ok()?;
-    let shape = text.split("'shape': (").nth(1)?;
-    shape.split(',').next()?.trim().parse().ok()
 }
 
 /// A file being written under its temporary name.
@@ -341,11 +320,11 @@ impl ShardWriter {
             .map(|name| PendingFile::create(&self.dir, &name))
             .transpose()?;
         if self.format == OutputFormat::Npy {
-            data.write(&[0; NPY_HEADER_BYTES])?;
+            data.write(&[0; npy::HEADER_BYTES])?;
         }
         if let Some(index) = index.as_mut() {
             if self.format == OutputFormat::Npy {
-                index.write(&[0; NPY_HEADER_BYTES])?;
+                index.write(&[0; npy::HEADER_BYTES])?;
             }
             index.write(&0u64.to_le_bytes())?;
         }
@@ -366,10 +345,10 @@ impl ShardWriter {
         let npy = self.format == OutputFormat::Npy;
         let mut files = Vec::with_capacity(2);
         if let (Some(index), Some(name)) = (shard.index, &index_name) {
-            let header = npy.then(|| npy_header("<u8", shard.documents + 1));
+            let header = npy.then(|| npy::header("<u8", &[shard.documents + 1]));
             files.push(index.written(&self.dir, name, header)?);
         }
-        let header = npy.then(|| npy_header(self.dtype.npy_descr(), shard.tokens));
+        let header = npy.then(|| npy::header(self.dtype.npy_descr(), &[shard.tokens]));
         files.push(shard.data.written(&self.dir, &data_name, header)?);
         self.finisher.finish(files)?;
         self.complete.push(ShardInfo {
@@ -441,11 +420,12 @@ fn read_shard(
             .map_err(|e| io(path, e))
     };
     let read_header = |path: &Path| -> Result<u64> {
-        let mut header = vec![0; NPY_HEADER_BYTES];
+        let mut header = vec![0; npy::HEADER_BYTES];
         File::open(path)
             .and_then(|mut f| f.read_exact(&mut header))
             .map_err(|e| io(path, e))?;
-        npy_len(&header).ok_or_else(|| corrupt(path, "not an .npy file written by omnitok"))
+        npy::first_dimension(&header)
+            .ok_or_else(|| corrupt(path, "not an .npy file written by omnitok"))
     };
     let (documents, tokens) = match format {
         OutputFormat::Bin | OutputFormat::Npy => {
@@ -539,14 +519,6 @@ mod tests {
         let index = std::fs::read(dir.join("shard-00000.idx")).unwrap();
         assert_eq!(index, [0u64, 2, 3].map(u64::to_le_bytes).concat());
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn npy_header_is_standard() {
-        let header = npy_header("<u2", 1234);
-        assert_eq!(header.len(), NPY_HEADER_BYTES);
-        assert_eq!(header[127], b'\n');
-        assert_eq!(npy_len(&header), Some(1234));
     }
 
     #[test]

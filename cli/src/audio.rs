@@ -1,0 +1,187 @@
+//! `omnitok audio`: what an audio file holds, and its features as `.npy` files.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use omnitok_audio::{load, Extractor, FeatureConfig, Limits};
+use omnitok_corpus::npy;
+use rayon::prelude::*;
+
+/// Audio files: their format, and their spectral features.
+#[derive(Args, Debug)]
+pub struct AudioArgs {
+    #[command(subcommand)]
+    command: AudioCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum AudioCommand {
+    Info(InfoArgs),
+    Features(FeaturesArgs),
+}
+
+/// Channels, sample rate, frames and duration of audio files (WAV, FLAC, MP3, Ogg Vorbis).
+#[derive(Args, Debug)]
+struct InfoArgs {
+    /// One JSON object a line instead of aligned text.
+    #[arg(long)]
+    json: bool,
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+}
+
+/// Features of audio files, one `<name>.npy` (float32) per input in OUTDIR.
+///
+/// Shape `[rows, frames]` (mel bins or coefficients first, as librosa and Whisper lay them out).
+/// Channels are averaged. With --sr, or a preset made for one rate (Whisper: 16 kHz), the audio
+/// is resampled first. Files are processed in parallel; each output is written under a
+/// temporary name and renamed when complete. Presets: librosa-mel, librosa-mfcc, whisper-80,
+/// whisper-128.
+#[derive(Args, Debug)]
+struct FeaturesArgs {
+    #[arg(long, value_name = "NAME", default_value = "librosa-mel")]
+    preset: String,
+    /// Resample to this rate first.
+    #[arg(long, value_name = "RATE")]
+    sr: Option<u32>,
+    /// Output directory (created).
+    #[arg(short, long = "output", value_name = "OUTDIR")]
+    output: PathBuf,
+    /// Threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+    #[arg(value_name = "FILE", required = true)]
+    inputs: Vec<PathBuf>,
+}
+
+/// Runs `omnitok audio`.
+pub fn run(args: &AudioArgs) -> Result<()> {
+    match &args.command {
+        AudioCommand::Info(info) => run_info(info),
+        AudioCommand::Features(features) => run_features(features),
+    }
+}
+
+fn run_info(args: &InfoArgs) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    for path in &args.files {
+        let audio = load(path, &Limits::default())?;
+        if args.json {
+            let line = serde_json::json!({
+                "path": path.display().to_string(),
+                "channels": audio.channels,
+                "sample_rate": audio.sample_rate,
+                "frames": audio.frames(),
+                "seconds": audio.seconds(),
+            });
+            writeln!(out, "{line}")?;
+        } else {
+            writeln!(
+                out,
+                "{}: {} channel(s), {} Hz, {} frames, {:.3} s",
+                path.display(),
+                audio.channels,
+                audio.sample_rate,
+                audio.frames(),
+                audio.seconds()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn run_features(args: &FeaturesArgs) -> Result<()> {
+    let config = FeatureConfig::preset(&args.preset)?;
+    let rate = args.sr.or(config.sample_rate.map(|r| r as u32));
+    let mut names = std::collections::BTreeMap::new();
+    for input in &args.inputs {
+        let name = output_name(input)?;
+        if let Some(other) = names.insert(name.clone(), input) {
+            bail!(
+                "{} and {} would both be written as {name}",
+                other.display(),
+                input.display()
+            );
+        }
+    }
+    std::fs::create_dir_all(&args.output)
+        .with_context(|| format!("{}: cannot create", args.output.display()))?;
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::with_draw_target(
+            Some(args.inputs.len() as u64),
+            ProgressDrawTarget::stderr(),
+        );
+        let style = ProgressStyle::with_template(
+            "[{elapsed_precise}] {bar:24} {pos}/{len} files, eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar
+    });
+    let failures: Vec<String> = pool.install(|| {
+        args.inputs
+            .par_iter()
+            .filter_map(|input| {
+                let result = features_of(input, &config, rate, &args.output);
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
+                result.err().map(|e| format!("{e:#}"))
+            })
+            .collect()
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if let Some(first) = failures.first() {
+        bail!(
+            "{} of {} file(s) failed; the first: {first}",
+            failures.len(),
+            args.inputs.len()
+        );
+    }
+    Ok(())
+}
+
+/// `<file name up to its first dot>.npy`.
+fn output_name(input: &Path) -> Result<String> {
+    let name = input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .with_context(|| format!("{}: not a file name", input.display()))?;
+    let stem = name.split('.').next().unwrap_or_default();
+    Ok(format!("{stem}.npy"))
+}
+
+fn features_of(input: &Path, config: &FeatureConfig, rate: Option<u32>, dir: &Path) -> Result<()> {
+    let mut audio = load(input, &Limits::default())?;
+    if let Some(rate) = rate {
+        audio = audio.resampled(rate)?;
+    }
+    let extractor = Extractor::new(config.clone(), f64::from(audio.sample_rate))
+        .with_context(|| input.display().to_string())?;
+    let features = extractor
+        .compute(&audio.mono())
+        .with_context(|| input.display().to_string())?;
+    let mut bytes = npy::header("<f4", &[features.rows as u64, features.frames as u64]);
+    bytes.extend(features.data.iter().flat_map(|v| v.to_le_bytes()));
+    let name = output_name(input)?;
+    let path = dir.join(&name);
+    let temporary = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::rename(&temporary, &path))
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(())
+}

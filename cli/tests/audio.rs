@@ -1,0 +1,136 @@
+//! `omnitok audio info` and `omnitok audio features`: the figures of a file, `.npy` features
+//! equal to the Whisper goldens, resampling to a preset's rate, and clear errors.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{fails, ok, TempDir};
+
+fn audio(path: &str) -> String {
+    format!("{}/../fixtures/audio/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A float32 `.npy` file: its shape and values.
+fn read_npy(path: &str) -> (Vec<usize>, Vec<f32>) {
+    let bytes = std::fs::read(path).unwrap();
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
+    assert!(header.contains("'descr': '<f4'"), "{header}");
+    let shape = header
+        .split("'shape': (")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap();
+    let shape = shape
+        .split(',')
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| d.trim().parse().unwrap())
+        .collect();
+    let data = bytes[10 + header_len..]
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    (shape, data)
+}
+
+#[test]
+fn info_reports_channels_rate_and_duration() {
+    let out = ok(&["audio", "info", &audio("formats/stereo.flac")], b"");
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("2 channel(s), 22050 Hz, 2205 frames, 0.100 s"),
+        "{text}"
+    );
+    let json = ok(&["audio", "info", "--json", &audio("sweep_16k.wav")], b"");
+    let line: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(line["sample_rate"], 16000);
+    assert_eq!(line["frames"], 24000);
+}
+
+#[test]
+fn features_are_written_as_npy_equal_to_the_reference() {
+    let dir = TempDir::new();
+    let out = dir.path("features");
+    let inputs = [audio("sweep_16k.wav"), audio("clipped_16k.wav")];
+    ok(
+        &[
+            "audio",
+            "features",
+            "-q",
+            "--preset",
+            "whisper-80",
+            "-o",
+            &out,
+            &inputs[0],
+            &inputs[1],
+        ],
+        b"",
+    );
+    for signal in ["sweep_16k", "clipped_16k"] {
+        let (shape, ours) = read_npy(&format!("{out}/{signal}.npy"));
+        let (golden_shape, golden) = read_npy(&audio(&format!("whisper/whisper-80.{signal}.npy")));
+        assert_eq!(shape, golden_shape);
+        let worst = ours
+            .iter()
+            .zip(&golden)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(worst <= 1e-4, "{signal}: {worst}");
+    }
+    // A 22.05 kHz file is resampled to the preset's 16 kHz: 1 s gives 100 frames.
+    let resampled = dir.path("resampled");
+    ok(
+        &[
+            "audio",
+            "features",
+            "-q",
+            "--preset",
+            "whisper-80",
+            "-o",
+            &resampled,
+            &audio("noise_22k.wav"),
+        ],
+        b"",
+    );
+    let (shape, _) = read_npy(&format!("{resampled}/noise_22k.npy"));
+    assert_eq!(shape, [80, 100]);
+}
+
+#[test]
+fn bad_inputs_and_presets_are_clear_errors() {
+    let dir = TempDir::new();
+    let out = dir.path("out");
+    let stderr = fails(
+        &[
+            "audio",
+            "features",
+            "--preset",
+            "mel",
+            "-o",
+            &out,
+            &audio("sweep_16k.wav"),
+        ],
+        b"",
+    );
+    assert!(stderr.contains("unknown preset \"mel\""), "{stderr}");
+    let stderr = fails(
+        &[
+            "audio",
+            "features",
+            "-q",
+            "-o",
+            &out,
+            &audio("sweep_16k.wav"),
+            &audio("formats/bad.truncated.wav"),
+        ],
+        b"",
+    );
+    assert!(stderr.contains("1 of 2 file(s) failed"), "{stderr}");
+    assert!(stderr.contains("bad.truncated.wav: truncated"), "{stderr}");
+    assert!(std::path::Path::new(&format!("{out}/sweep_16k.npy")).exists());
+    let stderr = fails(&["audio", "info", &audio("formats/bad.random.wav")], b"");
+    assert!(stderr.contains("bad.random.wav: unsupported"), "{stderr}");
+}
