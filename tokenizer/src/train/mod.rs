@@ -12,7 +12,11 @@
 //! [`temperature_weights`]). Parity-aware BPE ([`ParityConfig`]; Foroutan et al., 2025) first
 //! finds the language that is currently worst compressed on a parallel development set — the
 //! highest ratio of its tokens to the tokens of the same content in the reference language —
-//! and merges the pair with the highest count in *that language's* training text.
+//! and merges the pair with the highest count in *that language's* training text; a language
+//! with no pair left gives way to the next worst. Two variants of the paper: the first
+//! [`ParityConfig::global_merges`] merges chosen classically (hybrid), and a moving window that
+//! keeps any one language from taking more than its share of recent merges
+//! ([`ParityConfig::window`]).
 //!
 //! **Ties** are broken by token IDs: among pairs of equal count, the one whose left token has the
 //! lowest ID, then the one whose right token has the lowest ID. Byte tokens have their byte
