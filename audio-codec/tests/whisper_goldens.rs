@@ -71,5 +71,5 @@ fn whisper_presets_match_the_reference_with_and_without_padding() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 8);
+    assert_eq!(checked, 10);
 }
