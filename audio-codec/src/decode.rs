@@ -71,10 +71,10 @@ impl Audio {
             return self.samples.clone();
         }
         self.samples
-            .chunks_exact(self.channels)
+            .chunks_exact(self.channels.max(1))
             .map(|frame| {
                 let sum: f64 = frame.iter().map(|&s| f64::from(s)).sum();
-                (sum / self.channels as f64) as f32
+                (sum / frame.len() as f64) as f32
             })
             .collect()
     }
