@@ -213,11 +213,17 @@ pub fn run(args: &TrainArgs) -> Result<()> {
 /// terminal, else a line every 10 seconds.
 fn show_progress(progress: &Progress, done: &AtomicBool) {
     let terminal = std::io::stderr().is_terminal();
-    let bar =
-        terminal.then(|| ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr()));
     let style = |template: &str| {
         ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
     };
+    let bar = terminal.then(|| {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(style(
+            "[{elapsed_precise}] counting {bar:24} {bytes}/{total_bytes}, {bytes_per_sec}, eta {eta}",
+        ));
+        bar
+    });
+    let mut merging_style_set = false;
     let started = Instant::now();
     let mut merging_since: Option<Instant> = None;
     let mut last_line = Instant::now();
@@ -229,9 +235,6 @@ fn show_progress(progress: &Progress, done: &AtomicBool) {
             let read = progress.input_bytes.load(Ordering::Relaxed);
             let total = progress.input_bytes_total.load(Ordering::Relaxed);
             if let Some(bar) = &bar {
-                bar.set_style(style(
-                    "[{elapsed_precise}] counting {bar:24} {bytes}/{total_bytes}, {bytes_per_sec}, eta {eta}",
-                ));
                 bar.set_length(total.max(read));
                 bar.set_position(read);
             }
@@ -241,7 +244,8 @@ fn show_progress(progress: &Progress, done: &AtomicBool) {
             let merges = progress.training.merges.load(Ordering::Relaxed);
             let rate = merges as f64 / since.elapsed().as_secs_f64().max(1e-9);
             if let Some(bar) = &bar {
-                if bar.length() != Some(merges_total) {
+                if !merging_style_set {
+                    merging_style_set = true;
                     bar.set_style(style(
                         "[{elapsed_precise}] merging {bar:24} {pos}/{len} merges, {msg}, eta {eta}",
                     ));
