@@ -228,27 +228,13 @@ pub fn read_text(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emi
             }
             Ok(())
         }
-        Split::Line => for_each_line(reader, context, |context, line, number, _| {
-            let text = match line {
-                Ok(text) => Cow::Borrowed(text),
-                Err(bytes) => match context.utf8(bytes, number)? {
-                    Some(text) => text,
-                    None => return Ok(()),
-                },
-            };
-            emit(text.strip_suffix('\r').unwrap_or(&text), number, None)
+        Split::Line => for_each_line(reader, context, |_, text, number, _| {
+            emit(text.strip_suffix('\r').unwrap_or(text), number, None)
         }),
         Split::Segments => {
             let mut segment = String::new();
             let mut first_line = 1;
-            for_each_line(reader, context, |context, line, number, ended| {
-                let text = match line {
-                    Ok(text) => Cow::Borrowed(text),
-                    Err(bytes) => match context.utf8(bytes, number)? {
-                        Some(text) => text,
-                        None => return Ok(()),
-                    },
-                };
+            for_each_line(reader, context, |_, text, number, ended| {
                 let starts_piece = text
                     .chars()
                     .next()
@@ -258,7 +244,7 @@ pub fn read_text(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emi
                     segment.clear();
                     first_line = number;
                 }
-                segment.push_str(&text);
+                segment.push_str(text);
                 if ended {
                     segment.push('\n');
                 }
@@ -276,21 +262,14 @@ pub fn read_text(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emi
 /// Reads the documents of a JSON Lines input, calling `emit(text, line)` for each. Blank lines
 /// are ignored.
 pub fn read_jsonl(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emit) -> Result<()> {
-    for_each_line(reader, context, |context, line, number, _| {
-        let json = match line {
-            Ok(text) => Cow::Borrowed(text),
-            Err(bytes) => match context.utf8(bytes, number)? {
-                Some(text) => text,
-                None => return Ok(()),
-            },
-        };
+    for_each_line(reader, context, |context, json, number, _| {
         if json.bytes().all(|b| b.is_ascii_whitespace()) {
             return Ok(());
         }
         let options = context.options;
         let mut paths = vec![options.field.as_slice()];
         paths.extend(options.lang_field.as_deref());
-        let mut deserializer = serde_json::Deserializer::from_str(&json);
+        let mut deserializer = serde_json::Deserializer::from_str(json);
         let found = FieldsSeed { paths: &paths }
             .deserialize(&mut deserializer)
             .and_then(|found| deserializer.end().map(|()| found));
@@ -353,14 +332,25 @@ fn string_field(
 /// One line, without its `\n`: already checked to be UTF-8 (`Ok`), or not yet (`Err`).
 type Line<'a> = std::result::Result<&'a str, &'a [u8]>;
 
-/// Calls `each(context, line, number, ended_by_newline)` for every line of `reader`; lines over the size limit go
-/// to the error policy instead. Lines are cut out of the reader's buffer where they fit in it,
-/// and a buffer's worth of lines is checked for UTF-8 at once.
+/// Calls `each(context, text, number, ended_by_newline)` for every line of `reader`, without
+/// its `\n`; lines that are not UTF-8 and lines over the size limit go to the error policy
+/// instead (a replaced line is handed over with U+FFFD). Lines are cut out of the reader's
+/// buffer where they fit in it, and a buffer's worth of lines is checked for UTF-8 at once.
 fn for_each_line(
     reader: &mut dyn BufRead,
     context: &mut Context,
-    mut each: impl FnMut(&mut Context, Line, u64, bool) -> Result<()>,
+    mut each_text: impl FnMut(&mut Context, &str, u64, bool) -> Result<()>,
 ) -> Result<()> {
+    let mut each = |context: &mut Context, line: Line, number: u64, ended: bool| {
+        let text = match line {
+            Ok(text) => Cow::Borrowed(text),
+            Err(bytes) => match context.utf8(bytes, number)? {
+                Some(text) => text,
+                None => return Ok(()),
+            },
+        };
+        each_text(context, &text, number, ended)
+    };
     let limit = context.options.max_document_bytes;
     let path = context.path;
     // The start of a line that continues past the end of the buffer.

@@ -6,7 +6,7 @@
 //! - [`documents`]: text and JSON Lines into documents (whole or line by line), with the error
 //!   policy for invalid UTF-8, malformed JSON, missing fields and oversized documents.
 //! - `parquet` (feature `parquet`): a text column of Parquet files.
-//! - [`read_inputs`]: all of it, input after input.
+//! - [`find_readable_inputs`], [`read_inputs`]: all of it, input after input.
 
 pub mod documents;
 pub mod inputs;
@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{CorpusError, Result};
 use documents::{Context, Emit, ErrorLog, OnError, ReadOptions};
-use inputs::{Input, InputFormat, SkippedInput, Source};
+use inputs::{find_inputs, Input, InputFormat, InputSelection, SkippedInput, Source};
 use open::{with_decompressed, Compression, Fingerprint, HashingReader};
 
 /// One input that was read.
@@ -68,6 +68,33 @@ pub struct ReadSummary {
     pub documents: u64,
     pub empty_documents: u64,
     pub bytes: u64,
+}
+
+/// The inputs a run reads: [`find_inputs`] under `selection`, and the total size of the files
+/// among them (stdin is not counted). An input that cannot be read is listed as skipped, or,
+/// under [`OnError::Fail`], is the error.
+pub fn find_readable_inputs(
+    paths: &[std::path::PathBuf],
+    selection: &InputSelection,
+    on_error: OnError,
+) -> Result<(Vec<Input>, Vec<SkippedInput>, u64)> {
+    let (inputs, skipped) = find_inputs(paths, selection)?;
+    if on_error == OnError::Fail {
+        if let Some(first) = skipped.first() {
+            return Err(CorpusError::io(
+                &first.path,
+                std::io::Error::other(first.reason.clone()),
+            ));
+        }
+    }
+    let file_bytes = inputs
+        .iter()
+        .filter_map(|input| match &input.source {
+            Source::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            Source::Stdin => None,
+        })
+        .sum();
+    Ok((inputs, skipped, file_bytes))
 }
 
 /// Reads every input in order, calling `each` with every non-empty document. An input that
