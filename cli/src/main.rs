@@ -10,6 +10,7 @@ mod count;
 mod decode;
 mod encode;
 mod input;
+mod progress;
 mod stats;
 mod tokenize;
 mod train;

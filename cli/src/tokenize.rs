@@ -12,6 +12,7 @@ use omnitok_corpus::tokenize::{self, Manifest, Outcome, OutputFormat, Progress, 
 
 use crate::corpus_args::CorpusArgs;
 use crate::input::TokenizerArgs;
+use crate::progress::while_showing;
 
 /// Tokenize corpora into shards of a flat token stream, with a document index and a manifest.
 ///
@@ -117,15 +118,11 @@ pub fn run(args: &TokenizeArgs) -> Result<()> {
 
     let progress = Progress::default();
     let started = Instant::now();
-    let done = AtomicBool::new(false);
-    let outcome = std::thread::scope(|scope| {
-        if !args.quiet {
-            scope.spawn(|| show_progress(&progress, &done));
-        }
-        let outcome = tokenize::tokenize(&options, &progress);
-        done.store(true, Ordering::Relaxed);
-        outcome
-    })?;
+    let outcome = while_showing(
+        args.quiet,
+        |done| show_progress(&progress, done),
+        || tokenize::tokenize(&options, &progress),
+    )?;
     if !args.quiet {
         let elapsed = started.elapsed();
         match &outcome {

@@ -13,6 +13,7 @@ use omnitok_corpus::train::{self, DevSet, Labels, Progress, TrainOptions};
 use omnitok_tokenizer::train::{ParityConfig, ParityWindow, TrainConfig};
 
 use crate::corpus_args::CorpusArgs;
+use crate::progress::while_showing;
 
 /// Train a byte-level BPE tokenizer (256 byte tokens + merges + special tokens).
 ///
@@ -178,15 +179,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
 
     let progress = Progress::default();
     let started = Instant::now();
-    let done = AtomicBool::new(false);
-    let outcome = std::thread::scope(|scope| {
-        if !args.quiet {
-            scope.spawn(|| show_progress(&progress, &done));
-        }
-        let outcome = train::train_corpus(&options, &progress);
-        done.store(true, Ordering::Relaxed);
-        outcome
-    })?;
+    let outcome = while_showing(
+        args.quiet,
+        |done| show_progress(&progress, done),
+        || train::train_corpus(&options, &progress),
+    )?;
     if !args.quiet {
         let summary = &outcome.summary;
         let text_bytes: u64 = summary.languages.iter().map(|l| l.bytes).sum();

@@ -30,9 +30,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{CorpusError, Result};
-use crate::read::documents::{OnError, ReadOptions, Split};
-use crate::read::inputs::{find_inputs, InputSelection, Source};
-use crate::read::{read_inputs, ReadSummary, Reading};
+use crate::read::documents::{ReadOptions, Split};
+use crate::read::inputs::{InputSelection, Source};
+use crate::read::{find_readable_inputs, read_inputs, ReadSummary, Reading};
 use crate::report::{self, Corpus, InputOptions, Reference, Report};
 
 /// Text gathered into one batch before it is handed to a counting thread.
@@ -377,22 +377,8 @@ fn count_inputs(
         exclude: options.output_dir.clone(),
         ..options.selection.clone()
     };
-    let (inputs, skipped) = find_inputs(&options.inputs, &selection)?;
-    if options.read.on_error == OnError::Fail {
-        if let Some(first) = skipped.first() {
-            return Err(CorpusError::io(
-                &first.path,
-                std::io::Error::other(first.reason.clone()),
-            ));
-        }
-    }
-    let total: u64 = inputs
-        .iter()
-        .filter_map(|input| match &input.source {
-            Source::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
-            Source::Stdin => None,
-        })
-        .sum();
+    let (inputs, skipped, total) =
+        find_readable_inputs(&options.inputs, &selection, options.read.on_error)?;
     progress.input_bytes_total.store(total, Ordering::Relaxed);
     let file_langs: Vec<String> = inputs
         .iter()

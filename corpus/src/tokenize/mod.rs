@@ -136,22 +136,8 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
         exclude: Some(dir.clone()),
         ..options.selection.clone()
     };
-    let (inputs, skipped) = find_inputs(&options.inputs, &selection)?;
-    if options.read.on_error == OnError::Fail {
-        if let Some(first) = skipped.first() {
-            return Err(CorpusError::io(
-                &first.path,
-                std::io::Error::other(first.reason.clone()),
-            ));
-        }
-    }
-    let total: u64 = inputs
-        .iter()
-        .filter_map(|input| match &input.source {
-            Source::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
-            Source::Stdin => None,
-        })
-        .sum();
+    let (inputs, skipped, total) =
+        crate::read::find_readable_inputs(&options.inputs, &selection, options.read.on_error)?;
     progress
         .input_bytes_total
         .store(total, std::sync::atomic::Ordering::Relaxed);
