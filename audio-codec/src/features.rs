@@ -5,27 +5,54 @@
 //! |---|---|---|---|
 //! | `librosa-mel` | `librosa.power_to_db(librosa.feature.melspectrogram(y, sr))` | n_fft 2048, hop 512, centred, zero padding | `[128, frames]` dB |
 //! | `librosa-mfcc` | `librosa.feature.mfcc(y, sr)` | as `librosa-mel` | `[20, frames]` |
+//! | `torchaudio-mel` | `torchaudio.transforms.MelSpectrogram(sr)` | n_fft 400, hop 200, centred, reflect padding; HTK mel, no normalisation | `[128, frames]` power |
+//! | `torchaudio-mfcc` | `torchaudio.transforms.MFCC(sr)` | as `torchaudio-mel`, then dB with `top_db` 80 | `[40, frames]` |
+//! | `kaldi-fbank` | `torchaudio.compliance.kaldi.fbank` (dither 0) | 16 kHz, 25 ms Povey windows every 10 ms in 512 points, snip edges, DC removal, pre-emphasis 0.97 | `[frames, 23]` natural log |
+//! | `kaldi-mfcc` | `torchaudio.compliance.kaldi.mfcc` (dither 0) | as `kaldi-fbank`, lifter 22 | `[frames, 13]` |
 //! | `whisper-80`, `whisper-128` | Whisper's `log_mel_spectrogram` = HF `WhisperFeatureExtractor` | 16 kHz, n_fft 400, hop 160, centred, reflect padding, last frame dropped | `[80 or 128, frames]` |
+//!
+//! The librosa and torchaudio presets take the sample rate of the audio; the others are made
+//! for 16 kHz. Outputs are laid out as their references lay them out: mel bins or coefficients
+//! first, but frames first for the Kaldi presets ([`Features::frames_first`]).
 //!
 //! Whisper's log scale: `log10(max(mel, 1e-10))`, raised to at least the maximum minus 8, then
 //! `(x + 4) / 4`. With [`FeatureConfig::pad_to_samples`] (Whisper: 30 s = 480,000 samples) the
 //! audio is padded with zeros (or cut) to that length first, as the models see it.
+//!
+//! Kaldi's log scale: `ln(max(mel, ε))` with ε = `f32::EPSILON`. With
+//! [`FeatureConfig::log_energy`] (Kaldi's `use_energy`) the frame's log energy,
+//! `ln(max(energy, ε))` raised to at least `ln(energy_floor)` when the floor is positive, comes
+//! first: before the mel bins of `kaldi-fbank`, in place of the first coefficient of
+//! `kaldi-mfcc`.
 
 use crate::db::{check, floor_below_max, to_db, DbConfig};
 use crate::error::{AudioError, Result};
-use crate::mel::{MelConfig, MelFilterbank, MelScale};
-use crate::mfcc::Mfcc;
-use crate::stft::{PadMode, Spectrogram, Stft, StftConfig};
+use crate::mel::{MelConfig, MelConvention, MelFilterbank, MelScale};
+use crate::mfcc::{Lifter, Mfcc};
+use crate::stft::{Framing, PadMode, Spectrogram, Stft, StftConfig};
 use crate::window::Window;
 
 /// The named presets.
-pub const PRESETS: &[&str] = &["librosa-mel", "librosa-mfcc", "whisper-80", "whisper-128"];
+pub const PRESETS: &[&str] = &[
+    "librosa-mel",
+    "librosa-mfcc",
+    "torchaudio-mel",
+    "torchaudio-mfcc",
+    "kaldi-fbank",
+    "kaldi-mfcc",
+    "whisper-80",
+    "whisper-128",
+];
 
-/// How mel energies become log-scale features.
+/// How mel energies become the features (or the input of the DCT).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum LogScale {
+    /// The mel energies themselves (torchaudio's `MelSpectrogram`).
+    Linear,
     /// `power_to_db`.
     Db(DbConfig),
+    /// `ln(max(x, floor))` (Kaldi: floor `f32::EPSILON`).
+    Natural { floor: f32 },
     /// Whisper's: `log10(max(x, 1e-10))`, floored at the maximum minus 8, then `(x + 4) / 4`.
     Whisper,
 }
@@ -33,21 +60,27 @@ pub enum LogScale {
 /// Everything a feature extractor computes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeatureConfig {
-    /// The sample rate the preset expects, if any (Whisper: 16 kHz).
+    /// The sample rate the preset is made for, if any (Whisper, Kaldi: 16 kHz).
     pub sample_rate: Option<f64>,
     pub stft: StftConfig,
     pub n_mels: usize,
     pub fmin: f64,
+    /// `None`: the Nyquist frequency (see [`MelConvention`] for the details).
     pub fmax: Option<f64>,
     pub mel_scale: MelScale,
     pub slaney_norm: bool,
+    pub mel_convention: MelConvention,
     pub log: LogScale,
     /// `(n_mfcc, lifter)` for cepstra; `None` for log-mel.
-    pub mfcc: Option<(usize, f64)>,
+    pub mfcc: Option<(usize, Lifter)>,
+    /// Kaldi's `use_energy`, with its `energy_floor` (see the module documentation).
+    pub log_energy: Option<f64>,
     /// Drop the last frame (Whisper).
     pub drop_last_frame: bool,
     /// Pad with zeros, or cut, to this many samples first.
     pub pad_to_samples: Option<usize>,
+    /// Lay the output out `[frames, rows]` (Kaldi) rather than `[rows, frames]`.
+    pub frames_first: bool,
 }
 
 impl FeatureConfig {
@@ -61,23 +94,51 @@ impl FeatureConfig {
             fmax: None,
             mel_scale: MelScale::Slaney,
             slaney_norm: true,
+            mel_convention: MelConvention::Librosa,
             log: LogScale::Db(DbConfig::default()),
             mfcc: None,
+            log_energy: None,
             drop_last_frame: false,
             pad_to_samples: None,
+            frames_first: false,
+        };
+        let reflect_400 = |hop| StftConfig {
+            n_fft: 400,
+            hop,
+            win_length: 400,
+            window: Window::Hann,
+            periodic: true,
+            framing: Framing::Librosa {
+                center: true,
+                pad_mode: PadMode::Reflect,
+            },
+            power: 2.0,
+        };
+        let torchaudio = FeatureConfig {
+            stft: reflect_400(200),
+            mel_scale: MelScale::Htk,
+            slaney_norm: false,
+            mel_convention: MelConvention::Torchaudio,
+            log: LogScale::Linear,
+            ..librosa.clone()
+        };
+        let kaldi = FeatureConfig {
+            sample_rate: Some(16_000.0),
+            stft: StftConfig::kaldi(16_000.0),
+            n_mels: 23,
+            fmin: 20.0,
+            mel_scale: MelScale::Kaldi,
+            slaney_norm: false,
+            mel_convention: MelConvention::Kaldi,
+            log: LogScale::Natural {
+                floor: f32::EPSILON,
+            },
+            frames_first: true,
+            ..librosa.clone()
         };
         let whisper = |n_mels| FeatureConfig {
             sample_rate: Some(16_000.0),
-            stft: StftConfig {
-                n_fft: 400,
-                hop: 160,
-                win_length: 400,
-                window: Window::Hann,
-                periodic: true,
-                center: true,
-                pad_mode: PadMode::Reflect,
-                power: 2.0,
-            },
+            stft: reflect_400(160),
             n_mels,
             log: LogScale::Whisper,
             drop_last_frame: true,
@@ -86,8 +147,19 @@ impl FeatureConfig {
         Ok(match name {
             "librosa-mel" => librosa,
             "librosa-mfcc" => FeatureConfig {
-                mfcc: Some((20, 0.0)),
+                mfcc: Some((20, Lifter::None)),
                 ..librosa
+            },
+            "torchaudio-mel" => torchaudio,
+            "torchaudio-mfcc" => FeatureConfig {
+                log: LogScale::Db(DbConfig::default()),
+                mfcc: Some((40, Lifter::None)),
+                ..torchaudio
+            },
+            "kaldi-fbank" => kaldi,
+            "kaldi-mfcc" => FeatureConfig {
+                mfcc: Some((13, Lifter::Kaldi(22.0))),
+                ..kaldi
             },
             "whisper-80" => whisper(80),
             "whisper-128" => whisper(128),
@@ -101,13 +173,25 @@ impl FeatureConfig {
     }
 }
 
-/// Features, row after row: `[rows, frames]` (mel bins or coefficients first, as librosa and
-/// Whisper lay them out).
+/// Features: `rows` values (mel bins or coefficients) for each of `frames` frames.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Features {
     pub rows: usize,
     pub frames: usize,
+    /// `[frames, rows]` (frame after frame) when true, else `[rows, frames]`.
+    pub frames_first: bool,
     pub data: Vec<f32>,
+}
+
+impl Features {
+    /// The shape of `data`.
+    pub fn shape(&self) -> [usize; 2] {
+        if self.frames_first {
+            [self.frames, self.rows]
+        } else {
+            [self.rows, self.frames]
+        }
+    }
 }
 
 /// A planned extractor for one configuration and sample rate.
@@ -122,12 +206,13 @@ pub struct Extractor {
 impl Extractor {
     /// Plans the extractor for audio at `sample_rate` Hz.
     pub fn new(config: FeatureConfig, sample_rate: f64) -> Result<Self> {
+        let bad = |m: String| Err(AudioError::BadParameter(m));
         if let Some(expected) = config.sample_rate {
             if sample_rate != expected {
-                return Err(AudioError::BadParameter(format!(
+                return bad(format!(
                     "this preset is for {expected} Hz audio, not {sample_rate} Hz; resample it \
                      first"
-                )));
+                ));
             }
         }
         let stft = Stft::new(config.stft)?;
@@ -139,9 +224,25 @@ impl Extractor {
             fmax: config.fmax,
             scale: config.mel_scale,
             slaney_norm: config.slaney_norm,
+            convention: config.mel_convention,
         })?;
-        if let LogScale::Db(db) = &config.log {
-            check(db)?;
+        match &config.log {
+            LogScale::Db(db) => check(db)?,
+            LogScale::Natural { floor } if !(*floor > 0.0 && floor.is_finite()) => {
+                return bad(format!("the log floor {floor} must be positive"));
+            }
+            LogScale::Linear if config.mfcc.is_some() => {
+                return bad("cepstra need a log scale, not linear mel energies".into());
+            }
+            _ => {}
+        }
+        if config.log_energy.is_some() && !matches!(config.stft.framing, Framing::Kaldi(_)) {
+            return bad("the log energy is a feature of Kaldi's framing".into());
+        }
+        if let Some(floor) = config.log_energy {
+            if !(floor >= 0.0 && floor.is_finite()) {
+                return bad(format!("the energy floor {floor} must be 0 or positive"));
+            }
         }
         let mfcc = config
             .mfcc
@@ -184,8 +285,10 @@ impl Extractor {
         let n_mels = self.config.n_mels;
         let mut n_frames = self.stft.n_frames(samples.len());
         let mut mel = vec![0.0; n_frames * n_mels];
-        self.stft.for_each_frame(samples, |t, bins| {
+        let mut energies = vec![0.0; n_frames];
+        self.stft.for_each_frame(samples, |t, bins, energy| {
             self.log_mel_frame(bins, &mut mel[t * n_mels..(t + 1) * n_mels]);
+            energies[t] = energy;
         })?;
         if self.config.drop_last_frame && n_frames > 0 {
             n_frames -= 1;
@@ -193,29 +296,47 @@ impl Extractor {
         }
         if global_floor {
             match self.config.log {
-                LogScale::Db(db) => {
-                    if let Some(top_db) = db.top_db {
-                        floor_below_max(&mut mel, top_db);
-                    }
-                }
+                LogScale::Db(DbConfig {
+                    top_db: Some(top_db),
+                    ..
+                }) => floor_below_max(&mut mel, top_db),
                 LogScale::Whisper => floor_below_max(&mut mel, 8.0),
+                _ => {}
             }
         }
         let rows = self.rows();
         let mut out = vec![0.0; n_frames * rows];
-        for (frame, row) in mel.chunks_exact(n_mels).zip(out.chunks_exact_mut(rows)) {
-            self.finish_frame(frame, row);
+        for ((frame, row), &energy) in mel
+            .chunks_exact(n_mels)
+            .zip(out.chunks_exact_mut(rows))
+            .zip(&energies)
+        {
+            self.finish_frame(frame, energy, row);
         }
-        Ok(rows_first(&Spectrogram {
+        let frames = Spectrogram {
             n_frames,
             n_bins: rows,
             data: out,
-        }))
+        };
+        let frames_first = self.config.frames_first;
+        Ok(Features {
+            rows,
+            frames: n_frames,
+            frames_first,
+            data: if frames_first {
+                frames.data
+            } else {
+                frames.bins_major()
+            },
+        })
     }
 
-    /// Values per frame: mel bins, or coefficients.
+    /// Values per frame: mel bins (and the log energy before them, if used), or coefficients.
     pub fn rows(&self) -> usize {
-        self.config.mfcc.map_or(self.config.n_mels, |(n, _)| n)
+        match self.config.mfcc {
+            Some((n_mfcc, _)) => n_mfcc,
+            None => self.config.n_mels + usize::from(self.config.log_energy.is_some()),
+        }
     }
 
     /// The planned STFT.
@@ -228,39 +349,40 @@ impl Extractor {
     pub fn log_mel_frame(&self, bins: &[f32], out: &mut [f32]) {
         self.bank.apply_frame(bins, out);
         match self.config.log {
+            LogScale::Linear => {}
             LogScale::Db(db) => to_db(out, &db),
-            LogScale::Whisper => {
-                for v in out.iter_mut() {
-                    *v = v.max(1e-10).log10();
-                }
-            }
+            LogScale::Natural { floor } => out.iter_mut().for_each(|v| *v = v.max(floor).ln()),
+            LogScale::Whisper => out.iter_mut().for_each(|v| *v = v.max(1e-10).log10()),
         }
     }
 
-    /// The output values of one frame from its log-mel values (floored or not): Whisper's
-    /// scaling, then the DCT when the features are MFCCs.
-    pub fn finish_frame(&self, log_mel: &[f32], out: &mut [f32]) {
+    /// The output values of one frame from its log-mel values (floored or not) and its energy
+    /// ([`Stft::frame_bins`]): Whisper's scaling, the DCT when the features are
+    /// MFCCs, Kaldi's log energy when used.
+    pub fn finish_frame(&self, log_mel: &[f32], energy: f64, out: &mut [f32]) {
+        let energy_slots = usize::from(self.config.log_energy.is_some() && self.mfcc.is_none());
+        let values = &mut out[energy_slots..];
         match (&self.mfcc, self.config.log) {
             (Some(mfcc), LogScale::Whisper) => {
                 let scaled: Vec<f32> = log_mel.iter().map(|v| (v + 4.0) / 4.0).collect();
-                mfcc.apply_frame(&scaled, out);
+                mfcc.apply_frame(&scaled, values);
             }
-            (Some(mfcc), LogScale::Db(_)) => mfcc.apply_frame(log_mel, out),
+            (Some(mfcc), _) => mfcc.apply_frame(log_mel, values),
             (None, LogScale::Whisper) => {
-                for (slot, v) in out.iter_mut().zip(log_mel) {
+                for (slot, v) in values.iter_mut().zip(log_mel) {
                     *slot = (v + 4.0) / 4.0;
                 }
             }
-            (None, LogScale::Db(_)) => out.copy_from_slice(log_mel),
+            (None, _) => values.copy_from_slice(log_mel),
         }
-    }
-}
-
-fn rows_first(spectrogram: &Spectrogram) -> Features {
-    Features {
-        rows: spectrogram.n_bins,
-        frames: spectrogram.n_frames,
-        data: spectrogram.bins_major(),
+        if let Some(floor) = self.config.log_energy {
+            let mut log_energy = energy.max(f64::from(f32::EPSILON)).ln();
+            if floor > 0.0 {
+                log_energy = log_energy.max(floor.ln());
+            }
+            // Before the mel bins, or in place of the first coefficient.
+            out[0] = log_energy as f32;
+        }
     }
 }
 

@@ -3,13 +3,15 @@
 //! - [`decode`]: WAV, FLAC, MP3 and Ogg Vorbis files to `f32` samples (symphonia), with limits.
 //! - [`resample`]: sample-rate conversion (rubato's FFT resampler) on [`Audio`].
 //! - [`window`]: analysis windows (Hann, Hamming, Povey), periodic or symmetric.
-//! - [`stft`]: short-time Fourier transform with centring and padding as librosa does it, FFT
-//!   plans built once and shared.
-//! - [`mel`]: mel scales (Slaney, HTK) and triangular filterbanks as `librosa.filters.mel` makes
-//!   them.
-//! - [`mfcc`]: cepstral coefficients (DCT-II, orthonormal, optional lifter).
-//! - [`features`]: named presets (`librosa-mel`, `librosa-mfcc`, `whisper-80`, `whisper-128`)
-//!   planned once as an [`Extractor`].
+//! - [`stft`]: short-time Fourier transform with librosa's framing (centring, padding) or
+//!   Kaldi's (snipped edges, DC removal, pre-emphasis, frame energy), FFT plans built once and
+//!   shared.
+//! - [`mel`]: mel scales (Slaney, HTK, Kaldi) and triangular filterbanks as librosa,
+//!   torchaudio and Kaldi make them.
+//! - [`mfcc`]: cepstral coefficients (DCT-II, orthonormal, librosa's or Kaldi's lifter).
+//! - [`features`]: named presets (`librosa-mel`, `librosa-mfcc`, `torchaudio-mel`,
+//!   `torchaudio-mfcc`, `kaldi-fbank`, `kaldi-mfcc`, `whisper-80`, `whisper-128`) planned once
+//!   as an [`Extractor`].
 //! - [`streaming`]: the same features from audio that arrives in chunks, each frame as soon as
 //!   its samples are in.
 //! - [`db`]: power to decibels with a reference, floor and dynamic range (`power_to_db`).
@@ -23,6 +25,7 @@ pub mod features;
 pub mod mel;
 pub mod mfcc;
 pub mod resample;
+pub mod settings;
 pub mod stft;
 pub mod streaming;
 pub mod window;
@@ -30,6 +33,7 @@ pub mod window;
 pub use decode::{load, Audio, Limits};
 pub use error::{AudioError, Result};
 pub use features::{Extractor, FeatureConfig, Features, PRESETS};
-pub use stft::{PadMode, Spectrogram, Stft, StftConfig};
+pub use settings::SettingValue;
+pub use stft::{Framing, KaldiFraming, PadMode, Spectrogram, Stft, StftConfig};
 pub use streaming::StreamingExtractor;
 pub use window::Window;

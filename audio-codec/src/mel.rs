@@ -1,10 +1,12 @@
-//! Mel scales and triangular mel filterbanks, as `librosa.filters.mel` builds them.
+//! Mel scales and triangular mel filterbanks, as librosa, torchaudio and Kaldi build them.
 //!
 //! Filter `m` rises linearly from mel point `m` to `m + 1` and falls to `m + 2`, where the
 //! `n_mels + 2` points are evenly spaced on the mel scale from `fmin` to `fmax`; it is evaluated
-//! at the FFT bin frequencies `k · sr / n_fft`. With Slaney normalisation each filter is scaled
-//! by `2 / (f[m + 2] - f[m])` (Hz), so that all have the same area. Built in double precision,
-//! stored as `f32` (as librosa returns it).
+//! at the FFT bin frequencies. The [`MelConvention`] says the details that tell the three apart:
+//! where the bins sit, whether the triangles are straight in Hz or in mels, and the default
+//! `fmax`. With Slaney normalisation each filter is scaled by `2 / (f[m + 2] - f[m])` (Hz), so
+//! that all have the same area. Built in double precision, stored as `f32` (as the references
+//! return them).
 
 use crate::error::{AudioError, Result};
 use crate::stft::Spectrogram;
@@ -16,6 +18,23 @@ pub enum MelScale {
     Slaney,
     /// `2595 log10(1 + f / 700)` (HTK; torchaudio's default).
     Htk,
+    /// `1127 ln(1 + f / 700)` (Kaldi's; equal to HTK's but for the rounded constant).
+    Kaldi,
+}
+
+/// Whose construction of a filterbank to follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MelConvention {
+    /// `librosa.filters.mel`: bins at `k · sr / n_fft`, triangles straight in Hz, `fmax`
+    /// defaults to `sr / 2`.
+    Librosa,
+    /// `torchaudio.functional.melscale_fbanks`: bins evenly spaced from 0 to `⌊sr / 2⌋`,
+    /// triangles straight in Hz, `fmax` defaults to `⌊sr / 2⌋`.
+    Torchaudio,
+    /// Kaldi's (`torchaudio.compliance.kaldi.get_mel_banks`): bins at `k · sr / n_fft`,
+    /// triangles straight in mels, the Nyquist bin left out; an `fmax` of 0 or below counts
+    /// from the Nyquist frequency (`sr / 2 + fmax`).
+    Kaldi,
 }
 
 impl MelScale {
@@ -23,6 +42,7 @@ impl MelScale {
     pub fn from_hz(self, hz: f64) -> f64 {
         match self {
             MelScale::Htk => 2595.0 * (1.0 + hz / 700.0).log10(),
+            MelScale::Kaldi => 1127.0 * (1.0 + hz / 700.0).ln(),
             MelScale::Slaney => {
                 let (f_sp, min_log_hz) = (200.0 / 3.0, 1000.0);
                 let min_log_mel = min_log_hz / f_sp;
@@ -40,6 +60,7 @@ impl MelScale {
     pub fn to_hz(self, mel: f64) -> f64 {
         match self {
             MelScale::Htk => 700.0 * (10f64.powf(mel / 2595.0) - 1.0),
+            MelScale::Kaldi => 700.0 * ((mel / 1127.0).exp() - 1.0),
             MelScale::Slaney => {
                 let (f_sp, min_log_hz) = (200.0 / 3.0, 1000.0);
                 let min_log_mel = min_log_hz / f_sp;
@@ -61,11 +82,12 @@ pub struct MelConfig {
     pub n_fft: usize,
     pub n_mels: usize,
     pub fmin: f64,
-    /// `None`: `sr / 2`.
+    /// `None`: the convention's default.
     pub fmax: Option<f64>,
     pub scale: MelScale,
     /// Slaney area normalisation (librosa's `norm="slaney"`), or none.
     pub slaney_norm: bool,
+    pub convention: MelConvention,
 }
 
 /// Filter weights, `n_mels` rows of `n_fft / 2 + 1` bins, with each row's non-zero span.
@@ -83,41 +105,69 @@ impl MelFilterbank {
     /// Builds the filterbank.
     pub fn new(config: &MelConfig) -> Result<Self> {
         let bad = |m: String| Err(AudioError::BadParameter(m));
-        let fmax = config.fmax.unwrap_or(config.sr / 2.0);
         if !(config.sr.is_finite() && config.sr > 0.0) {
             return bad(format!("sample rate {} must be positive", config.sr));
         }
         if config.n_mels == 0 || config.n_fft < 2 {
             return bad("a filterbank needs at least one filter and n_fft of at least 2".into());
         }
+        let n_bins = config.n_fft / 2 + 1;
+        let kaldi = config.convention == MelConvention::Kaldi;
+        let nyquist = config.sr / 2.0;
+        let fmax = match (config.convention, config.fmax) {
+            (MelConvention::Torchaudio, None) => (config.sr / 2.0).floor(),
+            (MelConvention::Kaldi, Some(f)) if f <= 0.0 => nyquist + f,
+            (_, fmax) => fmax.unwrap_or(nyquist),
+        };
         if !(0.0 <= config.fmin && config.fmin < fmax) {
             return bad(format!(
                 "fmin {} must be at least 0 and below fmax {fmax}",
                 config.fmin
             ));
         }
-        let n_bins = config.n_fft / 2 + 1;
+        if kaldi && fmax > nyquist {
+            return bad(format!(
+                "fmax {fmax} must not exceed the Nyquist frequency {nyquist}"
+            ));
+        }
+        let bin_hz: Vec<f64> = (0..n_bins)
+            .map(|k| match config.convention {
+                MelConvention::Torchaudio => {
+                    k as f64 * (config.sr / 2.0).floor() / (n_bins - 1) as f64
+                }
+                _ => k as f64 * config.sr / config.n_fft as f64,
+            })
+            .collect();
         let scale = config.scale;
         let (low, high) = (scale.from_hz(config.fmin), scale.from_hz(fmax));
-        let points: Vec<f64> = (0..config.n_mels + 2)
-            .map(|i| scale.to_hz(low + (high - low) * i as f64 / (config.n_mels + 1) as f64))
+        let mel_points: Vec<f64> = (0..config.n_mels + 2)
+            .map(|i| low + (high - low) * i as f64 / (config.n_mels + 1) as f64)
             .collect();
-        let bin_hz: Vec<f64> = (0..n_bins)
-            .map(|k| k as f64 * config.sr / config.n_fft as f64)
-            .collect();
+        // The axis the triangles are straight on, for the filter edges and the bins.
+        let (points, bin_positions): (Vec<f64>, Vec<f64>) = if kaldi {
+            (
+                mel_points,
+                bin_hz.iter().map(|&f| scale.from_hz(f)).collect(),
+            )
+        } else {
+            (mel_points.iter().map(|&m| scale.to_hz(m)).collect(), bin_hz)
+        };
         let mut weights = vec![0f32; config.n_mels * n_bins];
         let mut spans = Vec::with_capacity(config.n_mels);
         for m in 0..config.n_mels {
             let (left, centre, right) = (points[m], points[m + 1], points[m + 2]);
             let norm = if config.slaney_norm {
-                2.0 / (right - left)
+                let hz = |x: f64| if kaldi { scale.to_hz(x) } else { x };
+                2.0 / (hz(right) - hz(left))
             } else {
                 1.0
             };
             let (mut start, mut end) = (n_bins, 0);
-            for (k, &f) in bin_hz.iter().enumerate() {
-                let rising = (f - left) / (centre - left);
-                let falling = (right - f) / (right - centre);
+            // Kaldi's filters end before the Nyquist bin.
+            let used = if kaldi { n_bins - 1 } else { n_bins };
+            for (k, &x) in bin_positions[..used].iter().enumerate() {
+                let rising = (x - left) / (centre - left);
+                let falling = (right - x) / (right - centre);
                 let w = rising.min(falling).max(0.0) * norm;
                 if w > 0.0 {
                     weights[m * n_bins + k] = w as f32;
@@ -170,7 +220,7 @@ mod tests {
 
     #[test]
     fn scales_round_trip() {
-        for scale in [MelScale::Slaney, MelScale::Htk] {
+        for scale in [MelScale::Slaney, MelScale::Htk, MelScale::Kaldi] {
             for hz in [0.0, 440.0, 1000.0, 7999.0] {
                 assert!((scale.to_hz(scale.from_hz(hz)) - hz).abs() < 1e-9);
             }
@@ -189,6 +239,7 @@ mod tests {
             fmax: Some(9000.0),
             scale: MelScale::Slaney,
             slaney_norm: true,
+            convention: MelConvention::Librosa,
         };
         assert!(MelFilterbank::new(&config).is_ok());
         let inverted = MelConfig {

@@ -1,7 +1,28 @@
 //! Mel-frequency cepstral coefficients: a type-II DCT with orthonormal scaling over the mel
 //! bins of each frame of a log-mel spectrogram, the first `n_mfcc` coefficients kept, then
-//! optionally liftered (`1 + (L / 2) sin(π (k + 1) / L)` for coefficient `k`), as
-//! `librosa.feature.mfcc` does.
+//! optionally liftered, as `librosa.feature.mfcc`, `torchaudio.transforms.MFCC` and Kaldi do.
+
+/// A cepstral lifter: coefficient `k` scaled by `1 + (L / 2) sin(π i / L)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Lifter {
+    None,
+    /// librosa's, with `i = k + 1`.
+    Librosa(f64),
+    /// Kaldi's, with `i = k` (the first coefficient unchanged).
+    Kaldi(f64),
+}
+
+impl Lifter {
+    /// The scale of coefficient `k`.
+    fn scale(self, k: usize) -> f64 {
+        let (lifter, i) = match self {
+            Lifter::None => return 1.0,
+            Lifter::Librosa(l) => (l, k + 1),
+            Lifter::Kaldi(l) => (l, k),
+        };
+        1.0 + lifter / 2.0 * (std::f64::consts::PI * i as f64 / lifter).sin()
+    }
+}
 
 use crate::error::{AudioError, Result};
 use crate::stft::Spectrogram;
@@ -17,17 +38,19 @@ pub struct Mfcc {
 }
 
 impl Mfcc {
-    /// `n_mfcc` coefficients of `n_mels` bins; `lifter` 0 for none.
-    pub fn new(n_mels: usize, n_mfcc: usize, lifter: f64) -> Result<Self> {
+    /// `n_mfcc` coefficients of `n_mels` bins.
+    pub fn new(n_mels: usize, n_mfcc: usize, lifter: Lifter) -> Result<Self> {
         if n_mfcc == 0 || n_mfcc > n_mels {
             return Err(AudioError::BadParameter(format!(
                 "n_mfcc {n_mfcc} must be between 1 and the number of mel bins ({n_mels})"
             )));
         }
-        if !(lifter.is_finite() && lifter >= 0.0) {
-            return Err(AudioError::BadParameter(format!(
-                "lifter {lifter} must be 0 or positive"
-            )));
+        if let Lifter::Librosa(l) | Lifter::Kaldi(l) = lifter {
+            if !(l.is_finite() && l > 0.0) {
+                return Err(AudioError::BadParameter(format!(
+                    "lifter {l} must be positive"
+                )));
+            }
         }
         let n = n_mels as f64;
         let mut matrix = Vec::with_capacity(n_mfcc * n_mels);
@@ -37,11 +60,7 @@ impl Mfcc {
             } else {
                 (2.0 / n).sqrt()
             };
-            let lift = if lifter > 0.0 {
-                1.0 + lifter / 2.0 * (std::f64::consts::PI * (k + 1) as f64 / lifter).sin()
-            } else {
-                1.0
-            };
+            let lift = lifter.scale(k);
             for i in 0..n_mels {
                 let angle = std::f64::consts::PI * k as f64 * (2 * i + 1) as f64 / (2.0 * n);
                 matrix.push(scale * angle.cos() * lift);
@@ -92,7 +111,7 @@ mod tests {
 
     #[test]
     fn the_dct_of_a_constant_is_its_first_coefficient() {
-        let dct = Mfcc::new(4, 4, 0.0).unwrap();
+        let dct = Mfcc::new(4, 4, Lifter::None).unwrap();
         let frame = Spectrogram {
             n_frames: 1,
             n_bins: 4,
@@ -101,6 +120,6 @@ mod tests {
         let out = dct.apply(&frame).unwrap();
         assert!((out.data[0] - 2.0).abs() < 1e-6);
         assert!(out.data[1..].iter().all(|c| c.abs() < 1e-6));
-        assert!(Mfcc::new(4, 5, 0.0).is_err());
+        assert!(Mfcc::new(4, 5, Lifter::None).is_err());
     }
 }

@@ -60,17 +60,8 @@ impl StreamingExtractor {
 
     /// Samples from the start of the stream until the first frame is due.
     pub fn latency_samples(&self) -> usize {
-        let config = self.extractor.stft().config();
-        config.n_fft - self.pad()
-    }
-
-    fn pad(&self) -> usize {
-        let config = self.extractor.stft().config();
-        if config.center {
-            config.n_fft / 2
-        } else {
-            0
-        }
+        let stft = self.extractor.stft();
+        stft.frame_length() - stft.left_pad()
     }
 
     /// Adds `chunk` and returns the frames now complete, frame after frame (`rows()` values
@@ -93,7 +84,7 @@ impl StreamingExtractor {
             .pad_to_samples
             .map_or(chunk.len(), |n| n.saturating_sub(self.seen));
         let chunk = &chunk[..chunk.len().min(room)];
-        let keep = self.pad() + 1;
+        let keep = self.extractor.stft().left_pad() + 1;
         if self.head.len() < keep {
             let more = (keep - self.head.len()).min(chunk.len());
             self.head.extend_from_slice(&chunk[..more]);
@@ -124,31 +115,28 @@ impl StreamingExtractor {
     /// known (`total`), every frame of the stream.
     fn frames_until(&mut self, total: Option<usize>) -> Result<Vec<f32>> {
         let stft = self.extractor.stft();
-        let config = *stft.config();
-        let pad = self.pad();
+        let (pad, length, hop) = (stft.left_pad(), stft.frame_length(), stft.config().hop);
+        let drop_last = self.extractor.config().drop_last_frame;
         let last = match total {
             Some(n) => {
-                if config.center && config.pad_mode == PadMode::Reflect && n <= pad {
-                    return Err(AudioError::BadParameter(format!(
-                        "reflect padding of {pad} samples needs more than {pad} samples; the \
-                         stream has {n}"
-                    )));
-                }
+                stft.check_length(n)?;
                 let frames = stft.n_frames(n);
-                let drop = usize::from(self.extractor.config().drop_last_frame && frames > 0);
-                frames - drop
+                frames - usize::from(drop_last && frames > 0)
             }
-            // Frames ending at or before the newest sample, and (reflect) once the mirrored
-            // head is complete.
+            // Frames ending at or before the newest sample, once the mirrored head (if any) is
+            // complete.
             None => {
-                let reflect_ready =
-                    !(config.center && config.pad_mode == PadMode::Reflect) || self.seen > pad;
-                if self.seen + pad < config.n_fft || !reflect_ready {
+                let mirror_ready = match stft.pad_mode() {
+                    PadMode::Constant => true,
+                    PadMode::Reflect => self.seen > pad,
+                    PadMode::Symmetric => self.seen >= pad,
+                };
+                if self.seen + pad < length || !mirror_ready {
                     0
                 } else {
-                    let complete = (self.seen + pad - config.n_fft) / config.hop + 1;
+                    let complete = (self.seen + pad - length) / hop + 1;
                     // Whisper drops the last frame; it may be the newest complete one.
-                    if self.extractor.config().drop_last_frame {
+                    if drop_last {
                         complete.min(stft.n_frames(self.seen).saturating_sub(1))
                     } else {
                         complete
@@ -158,31 +146,29 @@ impl StreamingExtractor {
         };
         let mut out = Vec::new();
         while self.next_frame < last {
-            let start = (self.next_frame * config.hop) as isize - pad as isize;
+            let start = stft.frame_start(self.next_frame);
             let (pending, base, head, seen) = (&self.pending, self.base, &self.head, self.seen);
-            let n = seen as isize;
             let sample = |j: usize| -> f64 {
-                let i = start + j as isize;
-                if (0..n).contains(&i) {
-                    f64::from(pending[i as usize - base])
-                } else if config.pad_mode == PadMode::Constant || !config.center {
-                    0.0
-                } else if i < 0 {
-                    f64::from(head[(-i) as usize])
-                } else {
-                    f64::from(pending[(2 * (n - 1) - i) as usize - base])
+                match stft.source_index(start + j as isize, seen) {
+                    None => 0.0,
+                    Some(i) if i >= base => f64::from(pending[i - base]),
+                    // Mirrored from the first samples of the stream.
+                    Some(i) => f64::from(head[i]),
                 }
             };
-            let bins = stft.frame_bins(&mut self.buffers, sample)?;
+            let (bins, energy) = stft.frame_bins(&mut self.buffers, sample)?;
             self.extractor.log_mel_frame(bins, &mut self.log_mel);
-            self.extractor.finish_frame(&self.log_mel, &mut self.row);
+            self.extractor
+                .finish_frame(&self.log_mel, energy, &mut self.row);
             out.extend_from_slice(&self.row);
             self.next_frame += 1;
         }
-        // Keep what later frames (and reflect padding at the end) still need.
-        let needed_from = (self.next_frame * config.hop)
-            .saturating_sub(pad)
-            .min(self.seen.saturating_sub(pad + 1));
+        // Keep what later frames (and mirrored padding at the end) still need.
+        let needed_from = stft
+            .frame_start(self.next_frame)
+            .max(0)
+            .min(self.seen as isize - length as isize - 1)
+            .max(0) as usize;
         if needed_from > self.base {
             self.pending.drain(..needed_from - self.base);
             self.base = needed_from;
@@ -195,7 +181,7 @@ impl StreamingExtractor {
 mod tests {
     use super::*;
     use crate::features::FeatureConfig;
-    use crate::stft::StftConfig;
+    use crate::stft::{Framing, StftConfig};
 
     fn signal(n: usize) -> Vec<f32> {
         (0..n)
@@ -222,6 +208,9 @@ mod tests {
 
     fn offline(extractor: &Extractor, samples: &[f32]) -> Vec<f32> {
         let features = extractor.compute_with(samples, false).unwrap();
+        if features.frames_first {
+            return features.data;
+        }
         let mut frames = vec![0.0; features.data.len()];
         for r in 0..features.rows {
             for t in 0..features.frames {
@@ -238,12 +227,30 @@ mod tests {
             .iter()
             .map(|p| (p.to_string(), FeatureConfig::preset(p).unwrap(), 22050.0))
             .collect();
-        for p in ["whisper-80", "whisper-128"] {
+        for p in [
+            "whisper-80",
+            "whisper-128",
+            "torchaudio-mel",
+            "torchaudio-mfcc",
+            "kaldi-fbank",
+            "kaldi-mfcc",
+        ] {
             configs.push((p.into(), FeatureConfig::preset(p).unwrap(), 16000.0));
         }
+        let mut unsnipped = FeatureConfig::preset("kaldi-fbank").unwrap();
+        unsnipped
+            .apply_settings([
+                ("snip_edges", crate::SettingValue::Bool(false)),
+                ("use_energy", crate::SettingValue::Bool(true)),
+            ])
+            .unwrap();
+        configs.push(("kaldi unsnipped".into(), unsnipped, 16000.0));
         let uncentred = FeatureConfig {
             stft: StftConfig {
-                center: false,
+                framing: Framing::Librosa {
+                    center: false,
+                    pad_mode: PadMode::Constant,
+                },
                 ..StftConfig::librosa(400, 160)
             },
             ..FeatureConfig::preset("librosa-mel").unwrap()
@@ -281,5 +288,17 @@ mod tests {
         // Sample 200 completes frame 0 (reflect padding needs samples 1..=200).
         assert_eq!(streaming.push(&samples[199..201]).unwrap().len(), 80);
         assert!(streaming.push(&[f32::NAN]).is_err());
+    }
+
+    #[test]
+    fn kaldi_frames_are_due_after_a_whole_window() {
+        let config = FeatureConfig::preset("kaldi-fbank").unwrap();
+        let extractor = Extractor::new(config, 16000.0).unwrap();
+        // Shorter than one window: no frame, as Kaldi snips the edges.
+        assert_eq!(extractor.compute(&signal(399)).unwrap().frames, 0);
+        let mut streaming = StreamingExtractor::new(extractor);
+        assert_eq!(streaming.latency_samples(), 400);
+        assert!(streaming.push(&signal(399)).unwrap().is_empty());
+        assert_eq!(streaming.push(&[0.0]).unwrap().len(), 23);
     }
 }

@@ -10,9 +10,9 @@ mod common;
 
 use common::{fixtures, read_npy};
 use omnitok_audio::db::{power_to_db, DbConfig};
-use omnitok_audio::mel::{MelConfig, MelFilterbank, MelScale};
-use omnitok_audio::mfcc::Mfcc;
-use omnitok_audio::{load, Limits, PadMode, Stft, StftConfig, Window};
+use omnitok_audio::mel::{MelConfig, MelConvention, MelFilterbank, MelScale};
+use omnitok_audio::mfcc::{Lifter, Mfcc};
+use omnitok_audio::{load, Framing, Limits, PadMode, Stft, StftConfig, Window};
 use serde_json::Value;
 
 /// Our log-mel spectrogram for librosa's `melspectrogram` / `power_to_db` keyword arguments,
@@ -38,11 +38,13 @@ fn log_mel(samples: &[f32], sr: f64, mel: &Value, db: &Value) -> ((usize, usize)
         win_length,
         window,
         periodic: true,
-        center: mel.get("center").is_none_or(|v| v.as_bool().unwrap()),
-        pad_mode: match mel.get("pad_mode").and_then(Value::as_str) {
-            None | Some("constant") => PadMode::Constant,
-            Some("reflect") => PadMode::Reflect,
-            Some(other) => panic!("pad mode {other}"),
+        framing: Framing::Librosa {
+            center: mel.get("center").is_none_or(|v| v.as_bool().unwrap()),
+            pad_mode: match mel.get("pad_mode").and_then(Value::as_str) {
+                None | Some("constant") => PadMode::Constant,
+                Some("reflect") => PadMode::Reflect,
+                Some(other) => panic!("pad mode {other}"),
+            },
         },
         power: mel.get("power").map_or(2.0, |v| v.as_f64().unwrap() as f32),
     })
@@ -61,6 +63,7 @@ fn log_mel(samples: &[f32], sr: f64, mel: &Value, db: &Value) -> ((usize, usize)
             MelScale::Slaney
         },
         slaney_norm: !mel.get("norm").is_some_and(Value::is_null),
+        convention: MelConvention::Librosa,
     })
     .unwrap();
     let mut energies = bank.apply(&stft.spectrogram(samples).unwrap()).unwrap();
@@ -114,6 +117,11 @@ fn cepstra(shape: (usize, usize), log_mel: &[f32], mfcc: &Value) -> ((usize, usi
         n_frames,
         n_bins: n_mels,
         data: frames,
+    };
+    let lifter = if lifter > 0.0 {
+        Lifter::Librosa(lifter)
+    } else {
+        Lifter::None
     };
     let out = Mfcc::new(n_mels, n_mfcc, lifter)
         .unwrap()

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use omnitok_audio::{load, Extractor, FeatureConfig, Limits};
+use omnitok_audio::{load, Extractor, FeatureConfig, Limits, SettingValue};
 use omnitok_corpus::npy;
 use rayon::prelude::*;
 
@@ -35,15 +35,20 @@ struct InfoArgs {
 
 /// Features of audio files, one `<name>.npy` (float32) per input in OUTDIR.
 ///
-/// Shape `[rows, frames]` (mel bins or coefficients first, as librosa and Whisper lay them out).
-/// Channels are averaged. With --sr, or a preset made for one rate (Whisper: 16 kHz), the audio
-/// is resampled first. Files are processed in parallel; each output is written under a
-/// temporary name and renamed when complete. Presets: librosa-mel, librosa-mfcc, whisper-80,
-/// whisper-128.
+/// Shape `[rows, frames]` (mel bins or coefficients first, as librosa, torchaudio and Whisper
+/// lay them out), or `[frames, rows]` for the Kaldi presets (as Kaldi does). Channels are
+/// averaged. With --sr, or a preset made for one rate (Whisper, Kaldi: 16 kHz), the audio is
+/// resampled first. Files are processed in parallel; each output is written under a temporary
+/// name and renamed when complete. Presets: librosa-mel, librosa-mfcc, torchaudio-mel,
+/// torchaudio-mfcc, kaldi-fbank, kaldi-mfcc, whisper-80, whisper-128.
 #[derive(Args, Debug)]
 struct FeaturesArgs {
     #[arg(long, value_name = "NAME", default_value = "librosa-mel")]
     preset: String,
+    /// Change a setting of the preset, by the reference's keyword name (e.g. n_mels=64,
+    /// num_mel_bins=80, use_energy=true, fmax=none); repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    settings: Vec<String>,
     /// Resample to this rate first.
     #[arg(long, value_name = "RATE")]
     sr: Option<u32>,
@@ -97,7 +102,13 @@ fn run_info(args: &InfoArgs) -> Result<()> {
 }
 
 fn run_features(args: &FeaturesArgs) -> Result<()> {
-    let config = FeatureConfig::preset(&args.preset)?;
+    let mut config = FeatureConfig::preset(&args.preset)?;
+    let settings = args
+        .settings
+        .iter()
+        .map(|s| parse_setting(s))
+        .collect::<Result<Vec<_>>>()?;
+    config.apply_settings(settings.iter().map(|(k, v)| (k.as_str(), v.clone())))?;
     let rate = args.sr.or(config.sample_rate.map(|r| r as u32));
     let mut names = std::collections::BTreeMap::new();
     for input in &args.inputs {
@@ -155,6 +166,23 @@ fn run_features(args: &FeaturesArgs) -> Result<()> {
     Ok(())
 }
 
+/// `KEY=VALUE`: true/false, none, a number, or else a name.
+fn parse_setting(text: &str) -> Result<(String, SettingValue)> {
+    let Some((key, value)) = text.split_once('=') else {
+        bail!("--set {text:?}: expected KEY=VALUE");
+    };
+    let value = match value.trim() {
+        "true" | "True" => SettingValue::Bool(true),
+        "false" | "False" => SettingValue::Bool(false),
+        "none" | "None" | "null" => SettingValue::Absent,
+        other => other.parse::<f64>().map_or_else(
+            |_| SettingValue::Text(other.to_owned()),
+            SettingValue::Number,
+        ),
+    };
+    Ok((key.trim().to_owned(), value))
+}
+
 /// `<file name up to its first dot>.npy`.
 fn output_name(input: &Path) -> Result<String> {
     let name = input
@@ -175,7 +203,8 @@ fn features_of(input: &Path, config: &FeatureConfig, rate: Option<u32>, dir: &Pa
     let features = extractor
         .compute(&audio.mono())
         .with_context(|| input.display().to_string())?;
-    let mut bytes = npy::header("<f4", &[features.rows as u64, features.frames as u64]);
+    let shape = features.shape().map(|n| n as u64);
+    let mut bytes = npy::header("<f4", &shape);
     bytes.extend(features.data.iter().flat_map(|v| v.to_le_bytes()));
     let name = output_name(input)?;
     let path = dir.join(&name);

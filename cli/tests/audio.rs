@@ -100,6 +100,62 @@ fn features_are_written_as_npy_equal_to_the_reference() {
 }
 
 #[test]
+fn kaldi_features_with_settings_are_frames_first_and_equal_to_the_reference() {
+    let dir = TempDir::new();
+    let out = dir.path("fbank");
+    let mut args = vec![
+        "audio",
+        "features",
+        "-q",
+        "--preset",
+        "kaldi-fbank",
+        "-o",
+        &out,
+    ];
+    for setting in [
+        "use_energy=true",
+        "raw_energy=false",
+        "energy_floor=0",
+        "snip_edges=false",
+        "num_mel_bins=40",
+        "low_freq=64",
+        "high_freq=-400",
+    ] {
+        args.extend(["--set", setting]);
+    }
+    let input = audio("speech_16k.wav");
+    args.push(&input);
+    ok(&args, b"");
+    let (shape, ours) = read_npy(&format!("{out}/speech_16k.npy"));
+    let (golden_shape, golden) = read_npy(&audio(
+        "torchaudio/fbank-energy-unsnipped.speech_16k.f64.npy",
+    ));
+    assert_eq!(shape, golden_shape);
+    assert_eq!(shape[1], 41, "the energy column and 40 bins");
+    let worst = ours
+        .iter()
+        .zip(&golden)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(worst <= 1e-4, "{worst}");
+    let stderr = fails(
+        &[
+            "audio",
+            "features",
+            "--preset",
+            "kaldi-fbank",
+            "--set",
+            "center=true",
+            "-o",
+            &out,
+            &input,
+        ],
+        b"",
+    );
+    assert!(stderr.contains("center does not apply"), "{stderr}");
+}
+
+#[test]
 fn bad_inputs_and_presets_are_clear_errors() {
     let dir = TempDir::new();
     let out = dir.path("out");

@@ -1,4 +1,5 @@
-"""Audio front-end: decoding, resampling and spectral features that match librosa and Whisper.
+"""Audio front-end: decoding, resampling and spectral features that match librosa, torchaudio,
+Kaldi and Whisper.
 
     from omnitok import audio
     y, sr = audio.load("speech.flac", sr=16000)          # float32 [frames]
@@ -6,10 +7,19 @@
     stream = audio.StreamingFeatures("whisper-80", 16000)
     frames = stream.push(chunk)                          # float32 [new frames, 80]
 
-Presets: ``librosa-mel`` and ``librosa-mfcc`` (librosa's defaults; any of n_fft, hop_length,
-win_length, center, power, n_mels, fmin, fmax, n_mfcc, lifter, top_db as keyword overrides),
-``whisper-80`` and ``whisper-128`` (Whisper's log-mel at 16 kHz; ``pad_to_samples=480000``
-pads to 30 s as the models see it).
+Presets: ``librosa-mel`` and ``librosa-mfcc`` (librosa's defaults), ``torchaudio-mel`` and
+``torchaudio-mfcc`` (torchaudio.transforms.MelSpectrogram / MFCC defaults; the mel preset returns
+linear power), ``kaldi-fbank`` and ``kaldi-mfcc`` (torchaudio.compliance.kaldi.fbank / mfcc
+defaults with dither 0, 16 kHz, shape ``[frames, rows]`` as Kaldi's), ``whisper-80`` and
+``whisper-128`` (Whisper's log-mel at 16 kHz; ``pad_to_samples=480000`` pads to 30 s as the
+models see it).
+
+Keyword overrides use the reference's own names, so a call translates word for word: librosa's
+(n_fft, hop_length, win_length, window, center, pad_mode, power, n_mels, fmin, fmax, htk, n_mfcc,
+lifter, top_db), torchaudio's (f_min, f_max, mel_scale, norm) and Kaldi's (frame_length and
+frame_shift in ms, num_mel_bins, low_freq, high_freq, num_ceps, cepstral_lifter,
+preemphasis_coefficient, remove_dc_offset, raw_energy, use_energy, energy_floor, snip_edges,
+round_to_power_of_two, window_type); dither must be 0.
 """
 
 from __future__ import annotations
@@ -23,7 +33,16 @@ from ._omnitok import StreamingFeatures, _audio_features, _audio_load
 
 __all__ = ["PRESETS", "StreamingFeatures", "features", "load"]
 
-PRESETS = ("librosa-mel", "librosa-mfcc", "whisper-80", "whisper-128")
+PRESETS = (
+    "librosa-mel",
+    "librosa-mfcc",
+    "torchaudio-mel",
+    "torchaudio-mfcc",
+    "kaldi-fbank",
+    "kaldi-mfcc",
+    "whisper-80",
+    "whisper-128",
+)
 
 
 def load(
@@ -37,7 +56,8 @@ def load(
 
 def features(samples: np.ndarray, sr: float, preset: str = "librosa-mel", **overrides) -> np.ndarray:
     """Features of mono ``samples`` at ``sr`` Hz by ``preset``: float32 ``[rows, frames]``
-    (mel bins or coefficients first, as librosa and Whisper lay them out)."""
+    (mel bins or coefficients first, as librosa, torchaudio and Whisper lay them out), or
+    ``[frames, rows]`` for the Kaldi presets."""
     samples = np.ascontiguousarray(samples, dtype=np.float32)
     if samples.ndim != 1:
         raise ValueError(f"samples must be one channel, shape [frames], not {samples.shape}")

@@ -1,9 +1,8 @@
 //! The audio functions of `omnitok.audio`: loading, features by preset, streaming features.
 
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
-use omnitok_audio::features::LogScale;
 use omnitok_audio::{
-    load, AudioError, Extractor, FeatureConfig, Features, Limits, StreamingExtractor,
+    load, AudioError, Extractor, FeatureConfig, Features, Limits, SettingValue, StreamingExtractor,
 };
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -44,59 +43,50 @@ pub fn _audio_load<'py>(
     Ok((array.into_any(), rate))
 }
 
-/// The configuration of `preset` with the keyword overrides applied.
+/// A Python value as a setting: bool, int or float, str, or None.
+fn setting_value(key: &str, value: &Bound<'_, PyAny>) -> PyResult<SettingValue> {
+    if value.is_none() {
+        Ok(SettingValue::Absent)
+    } else if let Ok(b) = value.cast::<pyo3::types::PyBool>() {
+        Ok(SettingValue::Bool(b.is_true()))
+    } else if let Ok(n) = value.extract::<f64>() {
+        Ok(SettingValue::Number(n))
+    } else if let Ok(t) = value.extract::<String>() {
+        Ok(SettingValue::Text(t))
+    } else {
+        Err(PyValueError::new_err(format!(
+            "setting {key}: {} is not a bool, number, str or None",
+            value.get_type().name()?
+        )))
+    }
+}
+
+/// The configuration of `preset` with the keyword overrides applied (the references' keyword
+/// names; see `omnitok_audio::settings`).
 fn configure(preset: &str, overrides: Option<&Bound<'_, PyDict>>) -> PyResult<FeatureConfig> {
     let mut config = FeatureConfig::preset(preset).map_err(audio_err)?;
     let Some(overrides) = overrides else {
         return Ok(config);
     };
+    let mut settings = Vec::new();
     for (key, value) in overrides.iter() {
         let key: String = key.extract()?;
-        match key.as_str() {
-            "n_fft" => {
-                config.stft.n_fft = value.extract()?;
-                config.stft.win_length = config.stft.n_fft;
-            }
-            "hop_length" => config.stft.hop = value.extract()?,
-            "win_length" => config.stft.win_length = value.extract()?,
-            "center" => config.stft.center = value.extract()?,
-            "power" => config.stft.power = value.extract()?,
-            "n_mels" => config.n_mels = value.extract()?,
-            "fmin" => config.fmin = value.extract()?,
-            "fmax" => config.fmax = value.extract()?,
-            "n_mfcc" => {
-                let lifter = config.mfcc.map_or(0.0, |(_, l)| l);
-                config.mfcc = Some((value.extract()?, lifter));
-            }
-            "lifter" => {
-                let n_mfcc = config.mfcc.map_or(20, |(n, _)| n);
-                config.mfcc = Some((n_mfcc, value.extract()?));
-            }
-            "top_db" => match &mut config.log {
-                LogScale::Db(db) => db.top_db = value.extract()?,
-                LogScale::Whisper => {
-                    return Err(PyValueError::new_err(
-                        "top_db applies to decibel presets, not to Whisper's",
-                    ))
-                }
-            },
-            "pad_to_samples" => config.pad_to_samples = value.extract()?,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown setting {other:?}; settings: n_fft, hop_length, win_length, center, \
-                     power, n_mels, fmin, fmax, n_mfcc, lifter, top_db, pad_to_samples"
-                )))
-            }
-        }
+        let value = setting_value(&key, &value)?;
+        settings.push((key, value));
     }
+    config
+        .apply_settings(settings.iter().map(|(k, v)| (k.as_str(), v.clone())))
+        .map_err(audio_err)?;
     Ok(config)
 }
 
 fn to_array<'py>(py: Python<'py>, features: Features) -> PyResult<Bound<'py, PyArray2<f32>>> {
-    PyArray1::from_vec(py, features.data).reshape([features.rows, features.frames])
+    let shape = features.shape();
+    PyArray1::from_vec(py, features.data).reshape(shape)
 }
 
-/// Features of mono `samples` at `sr` Hz by preset: float32 `[rows, frames]`.
+/// Features of mono `samples` at `sr` Hz by preset: float32 `[rows, frames]`, or
+/// `[frames, rows]` for the Kaldi presets.
 #[pyfunction]
 #[pyo3(signature = (samples, sr, preset="librosa-mel", **overrides))]
 pub fn _audio_features<'py>(

@@ -42,6 +42,33 @@ def test_librosa_presets_match_the_goldens(signal):
     np.testing.assert_allclose(ours, expected, atol=1e-3, rtol=0)
 
 
+@pytest.mark.parametrize("signal", ["sweep_16k", "speech_16k"])
+def test_torchaudio_and_kaldi_presets_match_the_goldens(signal):
+    """Against torchaudio run in double precision (see fixtures/audio/torchaudio/make_goldens.py);
+    the same keyword names as the reference's."""
+    y, sr = audio.load(AUDIO / f"{signal}.wav")
+    golden = AUDIO / "torchaudio"
+    cases = [
+        ("torchaudio-mfcc", "mfcc-13-of-40", {"n_mfcc": 13, "n_fft": 512, "hop_length": 160, "n_mels": 40}),
+        ("kaldi-fbank", "fbank-defaults", {}),
+        ("kaldi-mfcc", "kaldi-mfcc-energy", {"use_energy": True, "num_ceps": 20, "num_mel_bins": 30,
+                                             "cepstral_lifter": 0.0, "snip_edges": False}),
+    ]
+    for preset, case, settings in cases:
+        expected = np.load(golden / f"{case}.{signal}.f64.npy")
+        ours = audio.features(y, sr, preset=preset, **settings)
+        assert ours.shape == expected.shape, case
+        np.testing.assert_allclose(ours, expected, atol=1e-4, rtol=0, err_msg=case)
+    mel = audio.features(y, sr, preset="torchaudio-mel")
+    expected = np.load(golden / f"mel-defaults.{signal}.f64.npy")
+    to_db = lambda x: np.maximum(10 * np.log10(np.maximum(x, 1e-10)), 10 * np.log10(x.max()) - 80)
+    np.testing.assert_allclose(to_db(mel), to_db(expected), atol=1e-4, rtol=0)
+    with pytest.raises(ValueError, match="Kaldi presets only"):
+        audio.features(y, sr, preset="torchaudio-mel", snip_edges=False)
+    with pytest.raises(ValueError, match="16000 Hz"):
+        audio.features(y, 8000, preset="kaldi-fbank")
+
+
 def test_whisper_presets_match_the_goldens():
     y, sr = audio.load(AUDIO / "sweep_16k.wav")
     for n_mels in (80, 128):

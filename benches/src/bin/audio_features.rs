@@ -55,7 +55,7 @@ fn main() {
         std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
     }
     let mfcc = FeatureConfig {
-        mfcc: Some((20, 0.0)),
+        mfcc: Some((20, omnitok_audio::mfcc::Lifter::None)),
         ..log_mel_128()
     };
     let whisper = FeatureConfig::preset("whisper-128").unwrap_or_else(|e| panic!("{e}"));
