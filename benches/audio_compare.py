@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""librosa on the same 10 minutes of 16 kHz audio as `audio_features` (best of --rounds, CPU
-seconds of this process), to set beside omnitok's figures:
+"""librosa and torchaudio on the same 10 minutes of 16 kHz audio as `audio_features` (best of
+--rounds, CPU seconds of this process, one thread), to set beside omnitok's figures:
 
     cargo run --release -p omnitok-benches --bin audio_features -- --rounds 5 --write /tmp/audio-10min.f32
-    python3 benches/audio_compare.py /tmp/audio-10min.f32 [--rounds 5]     # librosa, numpy
+    python3 benches/audio_compare.py /tmp/audio-10min.f32 [--rounds 5]
+
+Needs librosa and numpy; torchaudio is measured when torch and torchaudio are installed.
 """
 
 import argparse
+import os
 import time
 
-import librosa
-import numpy as np
+# One thread for the BLAS under numpy, as for omnitok (set before numpy loads it).
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[variable] = "1"
+
+import librosa  # noqa: E402
+import numpy as np  # noqa: E402
 
 
 def best(rounds: int, run) -> float:
@@ -40,6 +47,30 @@ def main() -> None:
         run()  # warm up: filterbank caches, imports
         print(f"librosa {librosa.__version__} {name}: {best(args.rounds, run):.4f} CPU-s for "
               f"{len(y) / sr:.0f} s of audio, best of {args.rounds}")
+    try:
+        import torch
+        import torchaudio
+    except ImportError:
+        print("torchaudio: not installed, skipped")
+        return
+    torch.set_num_threads(1)
+    x = torch.from_numpy(y)
+    melkwargs = dict(n_fft=400, hop_length=160, n_mels=128)
+    log_mel = torch.nn.Sequential(
+        torchaudio.transforms.MelSpectrogram(sample_rate=sr, **melkwargs),
+        torchaudio.transforms.AmplitudeToDB("power", top_db=80.0),
+    )
+    mfcc = torchaudio.transforms.MFCC(sample_rate=sr, n_mfcc=20, melkwargs=melkwargs)
+    cases = {
+        "log-mel 128, n_fft 400, hop 160": lambda: log_mel(x),
+        "MFCC 20 of that": lambda: mfcc(x),
+        "kaldi-fbank (23 bins)": lambda: torchaudio.compliance.kaldi.fbank(x[None]),
+    }
+    with torch.inference_mode():
+        for name, run in cases.items():
+            run()
+            print(f"torchaudio {torchaudio.__version__} {name}: {best(args.rounds, run):.4f} "
+                  f"CPU-s for {len(y) / sr:.0f} s of audio, best of {args.rounds}")
 
 
 if __name__ == "__main__":

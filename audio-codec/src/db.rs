@@ -2,6 +2,7 @@
 //! ref))`, then, with `top_db`, every value raised to at least the maximum minus `top_db`.
 
 use crate::error::{AudioError, Result};
+use crate::log::scaled_ln_in_place;
 
 /// The settings of [`power_to_db`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,10 +54,11 @@ pub fn check(config: &DbConfig) -> Result<()> {
 
 /// The decibels of each value on its own, before any `top_db` floor.
 pub fn to_db(values: &mut [f32], config: &DbConfig) {
-    let offset = 10.0 * config.amin.max(config.reference).log10();
+    let offset = 10.0 * f64::from(config.amin.max(config.reference)).log10();
     for v in values.iter_mut() {
-        *v = 10.0 * config.amin.max(*v).log10() - offset;
+        *v = config.amin.max(*v);
     }
+    scaled_ln_in_place(values, 10.0 / std::f64::consts::LN_10, -offset);
 }
 
 /// Raises every value to at least the maximum minus `range`.

@@ -27,9 +27,10 @@
 
 use crate::db::{check, floor_below_max, to_db, DbConfig};
 use crate::error::{AudioError, Result};
+use crate::log::scaled_ln_in_place;
 use crate::mel::{MelConfig, MelConvention, MelFilterbank, MelScale};
 use crate::mfcc::{Lifter, Mfcc};
-use crate::stft::{Framing, PadMode, Spectrogram, Stft, StftConfig};
+use crate::stft::{Framing, PadMode, Stft, StftConfig};
 use crate::window::Window;
 
 /// The named presets.
@@ -305,29 +306,24 @@ impl Extractor {
             }
         }
         let rows = self.rows();
-        let mut out = vec![0.0; n_frames * rows];
-        for ((frame, row), &energy) in mel
-            .chunks_exact(n_mels)
-            .zip(out.chunks_exact_mut(rows))
-            .zip(&energies)
-        {
-            self.finish_frame(frame, energy, row);
-        }
-        let frames = Spectrogram {
-            n_frames,
-            n_bins: rows,
-            data: out,
-        };
         let frames_first = self.config.frames_first;
+        let mut data = vec![0.0; n_frames * rows];
+        let mut row = vec![0.0; rows];
+        for (t, (frame, &energy)) in mel.chunks_exact(n_mels).zip(&energies).enumerate() {
+            if frames_first {
+                self.finish_frame(frame, energy, &mut data[t * rows..(t + 1) * rows]);
+            } else {
+                self.finish_frame(frame, energy, &mut row);
+                for (r, &v) in row.iter().enumerate() {
+                    data[r * n_frames + t] = v;
+                }
+            }
+        }
         Ok(Features {
             rows,
             frames: n_frames,
             frames_first,
-            data: if frames_first {
-                frames.data
-            } else {
-                frames.bins_major()
-            },
+            data,
         })
     }
 
@@ -351,8 +347,14 @@ impl Extractor {
         match self.config.log {
             LogScale::Linear => {}
             LogScale::Db(db) => to_db(out, &db),
-            LogScale::Natural { floor } => out.iter_mut().for_each(|v| *v = v.max(floor).ln()),
-            LogScale::Whisper => out.iter_mut().for_each(|v| *v = v.max(1e-10).log10()),
+            LogScale::Natural { floor } => {
+                out.iter_mut().for_each(|v| *v = v.max(floor));
+                scaled_ln_in_place(out, 1.0, 0.0);
+            }
+            LogScale::Whisper => {
+                out.iter_mut().for_each(|v| *v = v.max(1e-10));
+                scaled_ln_in_place(out, 1.0 / std::f64::consts::LN_10, 0.0);
+            }
         }
     }
 

@@ -14,7 +14,9 @@
 //!   as an [`Extractor`].
 //! - [`streaming`]: the same features from audio that arrives in chunks, each frame as soon as
 //!   its samples are in.
+//! - [`settings`]: a preset's settings changed by the references' own keyword names.
 //! - [`db`]: power to decibels with a reference, floor and dynamic range (`power_to_db`).
+//! - [`log`]: logarithms of many values at once (vectorised, within one unit in the last place).
 //!
 //! Arrays are plain row-major `Vec<f32>` with their shape beside them ([`Spectrogram`]).
 
@@ -22,6 +24,7 @@ pub mod db;
 pub mod decode;
 pub mod error;
 pub mod features;
+pub mod log;
 pub mod mel;
 pub mod mfcc;
 pub mod resample;

@@ -6,7 +6,6 @@
 //! `--write FILE` saves the signal as raw little-endian f32 so that `audio_compare.py` runs the
 //! peers on the same samples.
 
-use omnitok_audio::features::LogScale;
 use omnitok_audio::{Extractor, FeatureConfig, StftConfig};
 use omnitok_benches::cpu_time;
 
@@ -58,13 +57,13 @@ fn main() {
         mfcc: Some((20, omnitok_audio::mfcc::Lifter::None)),
         ..log_mel_128()
     };
-    let whisper = FeatureConfig::preset("whisper-128").unwrap_or_else(|e| panic!("{e}"));
+    let preset = |name| FeatureConfig::preset(name).unwrap_or_else(|e| panic!("{e}"));
     for (name, config) in [
         ("log-mel 128, n_fft 400, hop 160", log_mel_128()),
         ("MFCC 20 of that", mfcc),
-        ("whisper-128", whisper),
+        ("whisper-128", preset("whisper-128")),
+        ("kaldi-fbank (23 bins)", preset("kaldi-fbank")),
     ] {
-        assert!(matches!(config.log, LogScale::Db(_) | LogScale::Whisper));
         let extractor = Extractor::new(config, SR as f64).unwrap_or_else(|e| panic!("{e}"));
         let mut best = f64::INFINITY;
         let mut frames = 0;
