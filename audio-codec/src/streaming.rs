@@ -1,17 +1,26 @@
 //! Features of audio that arrives in pieces: [`StreamingExtractor`] takes chunks of any size and
 //! returns each frame as soon as all its samples have arrived.
 //!
-//! Every frame equals the offline frame ([`Extractor::compute_with`] without the global floor):
-//! the left padding of centred presets is known in advance (zeros, or the mirror of samples that
-//! arrive before the first frame is due), and the frames that need right padding are computed
-//! by [`StreamingExtractor::flush`] once the end is known. What a stream cannot reproduce is the
-//! floor that depends on the whole signal (librosa's `top_db` below the maximum, Whisper's
-//! maximum minus 8): streamed frames come without it, so they equal the offline frames exactly
-//! wherever the offline frames are above that floor.
+//! Every frame equals the offline frame ([`Extractor::compute_with`] without the global floor),
+//! bit for bit, edges included: the left padding of centred presets is known in advance (zeros,
+//! or the mirror of samples that arrive before the first frame is due), and the frames that need
+//! padding on the right (centred presets, Kaldi's without `snip_edges`) are computed by
+//! [`StreamingExtractor::flush`] once the end is known. What a stream cannot reproduce is the
+//! floor that depends on the whole signal (`top_db` below the maximum for librosa's and
+//! torchaudio's decibels, Whisper's maximum minus 8): streamed frames come without it, so they
+//! equal the offline frames exactly wherever the offline frames are above that floor. Kaldi's
+//! and torchaudio's mel presets have no such floor, so their streams equal them everywhere.
 //!
-//! Latency: a frame is due once its last sample has arrived, so the first one comes after
-//! `n_fft - pad` samples (`pad` = `n_fft / 2` for centred presets, 0 otherwise) and each next
-//! one `hop` samples later; [`StreamingExtractor::latency_samples`].
+//! Latency: a frame is due once its last sample has arrived, so the first one comes after the
+//! frame length less the padding before the signal (centred: `n_fft / 2`), and each next one
+//! `hop` samples later ([`StreamingExtractor::latency_samples`]):
+//!
+//! | preset | first frame after | then every |
+//! |---|---|---|
+//! | `librosa-mel`, `librosa-mfcc` | 1024 samples (46.4 ms at 22.05 kHz) | 512 samples (23.2 ms) |
+//! | `torchaudio-mel`, `torchaudio-mfcc` | 200 samples (12.5 ms at 16 kHz) | 200 samples (12.5 ms) |
+//! | `kaldi-fbank`, `kaldi-mfcc` | 400 samples (25 ms) | 160 samples (10 ms) |
+//! | `whisper-80`, `whisper-128` | 200 samples (12.5 ms) | 160 samples (10 ms) |
 
 use crate::error::{AudioError, Result};
 use crate::features::Extractor;
@@ -288,6 +297,26 @@ mod tests {
         // Sample 200 completes frame 0 (reflect padding needs samples 1..=200).
         assert_eq!(streaming.push(&samples[199..201]).unwrap().len(), 80);
         assert!(streaming.push(&[f32::NAN]).is_err());
+    }
+
+    #[test]
+    fn latencies_are_those_documented() {
+        for (preset, sr, latency) in [
+            ("librosa-mel", 22050.0, 1024),
+            ("librosa-mfcc", 22050.0, 1024),
+            ("torchaudio-mel", 16000.0, 200),
+            ("torchaudio-mfcc", 16000.0, 200),
+            ("kaldi-fbank", 16000.0, 400),
+            ("kaldi-mfcc", 16000.0, 400),
+            ("whisper-80", 16000.0, 200),
+            ("whisper-128", 16000.0, 200),
+        ] {
+            let extractor = Extractor::new(FeatureConfig::preset(preset).unwrap(), sr).unwrap();
+            assert_eq!(
+                StreamingExtractor::new(extractor).latency_samples(),
+                latency
+            );
+        }
     }
 
     #[test]
