@@ -20,6 +20,7 @@
 //!
 //! Arrays are plain row-major `Vec<f32>` with their shape beside them ([`Spectrogram`]).
 
+pub mod codec;
 pub mod db;
 pub mod decode;
 pub mod error;

@@ -31,3 +31,47 @@ pub fn read_npy(path: &Path) -> ((usize, usize), Vec<f32>) {
         .collect();
     ((dims[0], dims[1]), data)
 }
+
+/// A C-order `.npy` file of any shape: its shape, its dtype (`'<f4'`, `'<i8'`, ...) and its
+/// data bytes.
+pub fn read_npy_raw(path: &Path) -> (Vec<usize>, String, Vec<u8>) {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[..6], b"\x93NUMPY");
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
+    assert!(header.contains("'fortran_order': False"), "{header}");
+    let descr = header.split("'descr': '").nth(1).unwrap();
+    let descr = descr.split('\'').next().unwrap().to_owned();
+    let shape = header.split("'shape': (").nth(1).unwrap();
+    let dims = shape
+        .split(')')
+        .next()
+        .unwrap()
+        .split(',')
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| d.trim().parse().unwrap())
+        .collect();
+    (dims, descr, bytes[10 + header_len..].to_vec())
+}
+
+/// A float32 `.npy` file of any shape.
+pub fn read_f32(path: &Path) -> (Vec<usize>, Vec<f32>) {
+    let (shape, descr, data) = read_npy_raw(path);
+    assert_eq!(descr, "<f4", "{}", path.display());
+    let values = data
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    (shape, values)
+}
+
+/// An int64 `.npy` file of any shape.
+pub fn read_i64(path: &Path) -> (Vec<usize>, Vec<i64>) {
+    let (shape, descr, data) = read_npy_raw(path);
+    assert_eq!(descr, "<i8", "{}", path.display());
+    let values = data
+        .chunks_exact(8)
+        .map(|c| i64::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    (shape, values)
+}

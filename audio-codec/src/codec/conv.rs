@@ -1,0 +1,300 @@
+//! EnCodec's convolutions: `Conv1d` with the reference's padding (causal or centred, reflect or
+//! zeros, and the extra right padding that makes the last window complete) and
+//! `ConvTranspose1d` with its trimming, each optionally followed by a one-group `GroupNorm`.
+//!
+//! Both are matrix products: a convolution multiplies its weights `[out, in · kernel]` by the
+//! columns of the input windows (im2col), a transposed one multiplies the transposed weights by
+//! the input and adds the columns back at their offsets (col2im). The columns are built for a
+//! block of output frames at a time, so memory stays small for long signals.
+
+use ndarray::{s, Array2, ArrayView2, Axis};
+
+use super::config::{EncodecConfig, NormType, PadMode};
+use super::weights::{matrix, WeightForm, Weights};
+use crate::error::{AudioError, Result};
+
+/// Output frames whose input columns are gathered at once.
+const BLOCK: usize = 4096;
+
+/// `GroupNorm(1, channels)`: normalise over channels and time together, then scale and shift
+/// each channel (eps 1e-5).
+#[derive(Debug, Clone)]
+pub struct GroupNorm {
+    weight: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+impl GroupNorm {
+    fn load(weights: &mut Weights, prefix: &str, channels: usize) -> Result<Self> {
+        Ok(Self {
+            weight: weights.take(&format!("{prefix}.weight"), &[channels])?,
+            bias: weights.take(&format!("{prefix}.bias"), &[channels])?,
+        })
+    }
+
+    fn apply(&self, x: &mut Array2<f32>) {
+        let n = x.len() as f64;
+        if n == 0.0 {
+            return;
+        }
+        let mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+        let var = x
+            .iter()
+            .map(|&v| (f64::from(v) - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let inv = 1.0 / (var + 1e-5).sqrt();
+        for ((mut row, &w), &b) in x.outer_iter_mut().zip(&self.weight).zip(&self.bias) {
+            row.mapv_inplace(|v| ((f64::from(v) - mean) * inv) as f32 * w + b);
+        }
+    }
+}
+
+fn weight_form(config: &EncodecConfig) -> WeightForm {
+    match config.norm_type {
+        NormType::WeightNorm => WeightForm::Normalised,
+        NormType::TimeGroupNorm => WeightForm::Plain,
+    }
+}
+
+/// `EncodecConv1d`.
+#[derive(Debug, Clone)]
+pub struct Conv1d {
+    /// `[out, in · kernel]`, row `o`, column `i · kernel + k`.
+    weight: Array2<f32>,
+    bias: Vec<f32>,
+    kernel: usize,
+    stride: usize,
+    dilation: usize,
+    causal: bool,
+    pad_mode: PadMode,
+    norm: Option<GroupNorm>,
+}
+
+impl Conv1d {
+    /// Loads the convolution at `prefix` (e.g. `encoder.layers.0`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn load(
+        weights: &mut Weights,
+        config: &EncodecConfig,
+        prefix: &str,
+        channels_in: usize,
+        channels_out: usize,
+        kernel: usize,
+        stride: usize,
+        dilation: usize,
+    ) -> Result<Self> {
+        let shape = [channels_out, channels_in, kernel];
+        let weight = weights.conv_weight(&format!("{prefix}.conv"), &shape, weight_form(config))?;
+        let bias = weights.take(&format!("{prefix}.conv.bias"), &[channels_out])?;
+        let norm = match config.norm_type {
+            NormType::TimeGroupNorm => Some(GroupNorm::load(
+                weights,
+                &format!("{prefix}.norm"),
+                channels_out,
+            )?),
+            NormType::WeightNorm => None,
+        };
+        if stride == 0 || stride > (kernel - 1) * dilation + 1 {
+            return Err(AudioError::BadParameter(format!(
+                "{prefix}: stride {stride} must be between 1 and the kernel's span"
+            )));
+        }
+        Ok(Self {
+            weight: matrix(channels_out, channels_in * kernel, weight)?,
+            bias,
+            kernel,
+            stride,
+            dilation,
+            causal: config.use_causal_conv,
+            pad_mode: config.pad_mode,
+            norm,
+        })
+    }
+
+    /// The kernel's span in samples: `(kernel - 1) · dilation + 1`.
+    fn span(&self) -> usize {
+        (self.kernel - 1) * self.dilation + 1
+    }
+
+    /// Padding before and after `length` samples, as the reference pads them: `span - stride`
+    /// in all (causal: all before; else the larger half before), plus what completes the last
+    /// window after.
+    pub fn padding(&self, length: usize) -> (usize, usize) {
+        let (span, stride) = (self.span() as i64, self.stride as i64);
+        let total = span - stride;
+        let frames =
+            ((length as i64 - span + total) as f64 / stride as f64 + 1.0).ceil() as i64 - 1;
+        let extra = (frames * stride + span - total - length as i64).max(0) as usize;
+        let total = total as usize;
+        if self.causal {
+            (total, extra)
+        } else {
+            let right = total / 2;
+            (total - right, right + extra)
+        }
+    }
+
+    /// The convolution of `x` (`[in, time]`).
+    pub fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        let (left, right) = self.padding(x.ncols());
+        let padded = pad(x, left, right, self.pad_mode);
+        let (channels_in, span) = (padded.nrows(), self.span());
+        let frames = if padded.ncols() < span {
+            0
+        } else {
+            (padded.ncols() - span) / self.stride + 1
+        };
+        let mut out = Array2::zeros((self.weight.nrows(), frames));
+        let mut start = 0;
+        while start < frames {
+            let count = BLOCK.min(frames - start);
+            let mut columns = Array2::zeros((channels_in * self.kernel, count));
+            for (c, input) in padded.outer_iter().enumerate() {
+                for k in 0..self.kernel {
+                    let mut row = columns.row_mut(c * self.kernel + k);
+                    let offset = start * self.stride + k * self.dilation;
+                    for (t, slot) in row.iter_mut().enumerate() {
+                        *slot = input[offset + t * self.stride];
+                    }
+                }
+            }
+            out.slice_mut(s![.., start..start + count])
+                .assign(&self.weight.dot(&columns));
+            start += count;
+        }
+        for (mut row, &b) in out.outer_iter_mut().zip(&self.bias) {
+            row += b;
+        }
+        if let Some(norm) = &self.norm {
+            norm.apply(&mut out);
+        }
+        out
+    }
+}
+
+/// `EncodecConvTranspose1d`.
+#[derive(Debug, Clone)]
+pub struct ConvTranspose1d {
+    /// `[out · kernel, in]`: row `o · kernel + k`.
+    weight: Array2<f32>,
+    bias: Vec<f32>,
+    kernel: usize,
+    stride: usize,
+    causal: bool,
+    trim_right_ratio: f64,
+    norm: Option<GroupNorm>,
+}
+
+impl ConvTranspose1d {
+    /// Loads the transposed convolution at `prefix`.
+    pub fn load(
+        weights: &mut Weights,
+        config: &EncodecConfig,
+        prefix: &str,
+        channels_in: usize,
+        channels_out: usize,
+        kernel: usize,
+        stride: usize,
+    ) -> Result<Self> {
+        // Stored [in, out, kernel]; the weight norm keeps the first dimension.
+        let shape = [channels_in, channels_out, kernel];
+        let stored = weights.conv_weight(&format!("{prefix}.conv"), &shape, weight_form(config))?;
+        let stored = matrix(channels_in, channels_out * kernel, stored)?;
+        let bias = weights.take(&format!("{prefix}.conv.bias"), &[channels_out])?;
+        let norm = match config.norm_type {
+            NormType::TimeGroupNorm => Some(GroupNorm::load(
+                weights,
+                &format!("{prefix}.norm"),
+                channels_out,
+            )?),
+            NormType::WeightNorm => None,
+        };
+        Ok(Self {
+            weight: stored.t().as_standard_layout().into_owned(),
+            bias,
+            kernel,
+            stride,
+            causal: config.use_causal_conv,
+            trim_right_ratio: config.trim_right_ratio,
+            norm,
+        })
+    }
+
+    /// The transposed convolution of `x` (`[in, time]`), trimmed as the reference trims it.
+    pub fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        let (kernel, stride) = (self.kernel, self.stride);
+        let channels_out = self.weight.nrows() / kernel;
+        let frames = x.ncols();
+        let length = if frames == 0 {
+            0
+        } else {
+            (frames - 1) * stride + kernel
+        };
+        let mut out = Array2::<f32>::zeros((channels_out, length));
+        let mut start = 0;
+        while start < frames {
+            let count = BLOCK.min(frames - start);
+            let products = self.weight.dot(&x.slice(s![.., start..start + count]));
+            for o in 0..channels_out {
+                let mut target = out.row_mut(o);
+                for k in 0..kernel {
+                    let row = products.row(o * kernel + k);
+                    for (t, &v) in row.iter().enumerate() {
+                        target[(start + t) * stride + k] += v;
+                    }
+                }
+            }
+            start += count;
+        }
+        for (mut row, &b) in out.outer_iter_mut().zip(&self.bias) {
+            row += b;
+        }
+        if let Some(norm) = &self.norm {
+            norm.apply(&mut out);
+        }
+        let total = kernel.saturating_sub(stride);
+        let right = if self.causal {
+            (total as f64 * self.trim_right_ratio).ceil() as usize
+        } else {
+            total / 2
+        };
+        let left = total - right;
+        let end = length.saturating_sub(right).max(left);
+        out.slice_axis(Axis(1), (left..end).into()).to_owned()
+    }
+}
+
+/// `x` extended by `left` and `right` samples (reflect: the mirror without the edge sample;
+/// where the signal is too short to mirror, zeros are appended first and cut away after, as
+/// the reference does).
+pub fn pad(x: ArrayView2<f32>, left: usize, right: usize, mode: PadMode) -> Array2<f32> {
+    let (channels, length) = x.dim();
+    let max_pad = left.max(right);
+    let zeros_added = if mode == PadMode::Reflect && length <= max_pad {
+        max_pad - length + 1
+    } else {
+        0
+    };
+    let extended = (length + zeros_added) as isize;
+    let mut out = Array2::zeros((channels, left + length + right));
+    for (c, mut row) in out.outer_iter_mut().enumerate() {
+        let source = |i: isize| {
+            if (0..length as isize).contains(&i) {
+                x[[c, i as usize]]
+            } else {
+                0.0
+            }
+        };
+        for (p, slot) in row.iter_mut().enumerate() {
+            let i = p as isize - left as isize;
+            *slot = match mode {
+                PadMode::Constant => source(i),
+                PadMode::Reflect if i < 0 => source(-i),
+                PadMode::Reflect if i >= extended => source(2 * (extended - 1) - i),
+                PadMode::Reflect => source(i),
+            };
+        }
+    }
+    out
+}

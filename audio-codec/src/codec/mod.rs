@@ -1,0 +1,314 @@
+//! A neural audio codec: EnCodec inference, equal to transformers' `EncodecModel`.
+//!
+//! Audio becomes discrete codes: the SEANet encoder turns samples into one embedding per hop
+//! (320 samples at 24 kHz: 75 frames a second), and a residual vector quantiser turns each
+//! embedding into one code per codebook, as many codebooks as the bandwidth pays for. Decoding
+//! sums the codebook entries and runs the decoder. The 48 kHz models cut audio into 1 s chunks
+//! that overlap by 1%, normalise each by its RMS (the scale travels with the codes) and join the
+//! decoded chunks by a linear cross-fade.
+//!
+//! [`Codec::from_pretrained`] reads a directory written by transformers' `save_pretrained`
+//! (`config.json` and `model.safetensors`), with either naming of the weight norm.
+
+mod config;
+mod conv;
+mod lstm;
+mod quantizer;
+mod seanet;
+mod weights;
+
+use std::path::Path;
+
+use ndarray::{s, Array2, Array3, ArrayView2, Axis};
+
+pub use config::{EncodecConfig, NormType, PadMode};
+use quantizer::ResidualQuantizer;
+use seanet::Stack;
+use weights::Weights;
+
+use crate::decode::Audio;
+use crate::error::{AudioError, Result};
+
+/// Codes of one encoded signal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Codes {
+    /// `[chunks, codebooks, frames]`; one chunk unless the model encodes in chunks. The last
+    /// chunk, when shorter, is padded with code 0 (as the reference pads it).
+    pub codes: Array3<i64>,
+    /// Per chunk, the scale its audio was divided by (models that normalise), else empty.
+    pub scales: Vec<f32>,
+    /// Frames of padding at the end of the last chunk.
+    pub last_frame_pad_length: usize,
+    /// Samples of the encoded audio, to trim the decoded audio to.
+    pub samples: usize,
+}
+
+/// An EnCodec model.
+#[derive(Debug, Clone)]
+pub struct Codec {
+    config: EncodecConfig,
+    encoder: Stack,
+    decoder: Stack,
+    quantizer: ResidualQuantizer,
+}
+
+impl Codec {
+    /// Loads `config.json` and `model.safetensors` from `dir`.
+    pub fn from_pretrained(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|source| AudioError::Io {
+                path: path.display().to_string(),
+                source,
+            })
+        };
+        let config_path = dir.join("config.json").display().to_string();
+        let text = String::from_utf8(read("config.json")?).map_err(|_| AudioError::BadInput {
+            path: config_path.clone(),
+            message: "not UTF-8 text".into(),
+        })?;
+        let config = EncodecConfig::from_json(&text, &config_path)?;
+        let weights_path = dir.join("model.safetensors").display().to_string();
+        let mut weights = Weights::from_bytes(&read("model.safetensors")?, &weights_path)?;
+        Self::from_weights(config, &mut weights)
+    }
+
+    /// Builds the model of `config` from `weights`; every tensor must be used.
+    fn from_weights(config: EncodecConfig, weights: &mut Weights) -> Result<Self> {
+        let encoder = Stack::encoder(weights, &config)?;
+        let decoder = Stack::decoder(weights, &config)?;
+        let quantizer = ResidualQuantizer::load(weights, &config)?;
+        // Training state of the codebooks, unused by inference.
+        weights.finish(|name| {
+            name.starts_with("quantizer.layers.")
+                && [
+                    ".codebook.inited",
+                    ".codebook.cluster_size",
+                    ".codebook.embed_avg",
+                ]
+                .iter()
+                .any(|end| name.ends_with(end))
+        })?;
+        Ok(Self {
+            config,
+            encoder,
+            decoder,
+            quantizer,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EncodecConfig {
+        &self.config
+    }
+
+    /// Codebooks at the largest bandwidth.
+    pub fn n_codebooks(&self) -> usize {
+        self.quantizer.codebooks()
+    }
+
+    /// Entries per codebook.
+    pub fn codebook_size(&self) -> usize {
+        self.config.codebook_size
+    }
+
+    /// Code frames per second.
+    pub fn frame_rate(&self) -> usize {
+        self.config.frame_rate()
+    }
+
+    /// The codebooks used at `bandwidth` kbps, which must be one of the model's.
+    pub fn codebooks_for(&self, bandwidth: f64) -> Result<usize> {
+        let known = &self.config.target_bandwidths;
+        if !known.iter().any(|&b| (b - bandwidth).abs() < 1e-9) {
+            return Err(AudioError::BadParameter(format!(
+                "this model has no bandwidth {bandwidth} kbps; it has {known:?}"
+            )));
+        }
+        Ok(self
+            .config
+            .codebooks_for(bandwidth)
+            .min(self.quantizer.codebooks()))
+    }
+
+    /// Encodes `audio` (`[channels, samples]` at the model's rate) at `bandwidth` kbps.
+    pub fn encode(&self, audio: ArrayView2<f32>, bandwidth: f64) -> Result<Codes> {
+        let n_codebooks = self.codebooks_for(bandwidth)?;
+        let (channels, length) = audio.dim();
+        if channels != self.config.audio_channels {
+            return Err(AudioError::BadParameter(format!(
+                "the model takes {} channel(s), the audio has {channels}",
+                self.config.audio_channels
+            )));
+        }
+        if length == 0 {
+            return Err(AudioError::BadParameter(
+                "there are no samples to encode".into(),
+            ));
+        }
+        if let Some(index) = audio.iter().position(|s| !s.is_finite()) {
+            return Err(AudioError::NonFinite {
+                index: index % length,
+                value: audio.iter().nth(index).copied().unwrap_or(f32::NAN),
+            });
+        }
+        let chunk = self.config.chunk_length().unwrap_or(length);
+        let stride = self.config.chunk_stride().unwrap_or(length);
+        let mut chunks = Vec::new();
+        let mut scales = Vec::new();
+        for offset in (0..length).step_by(stride) {
+            let piece = audio.slice(s![.., offset..(offset + chunk).min(length)]);
+            let (codes, scale) = self.encode_chunk(piece, n_codebooks);
+            chunks.push(codes);
+            scales.extend(scale);
+        }
+        let frames = chunks[0].ncols();
+        let last_frame_pad_length = frames - chunks[chunks.len() - 1].ncols();
+        let mut codes = Array3::zeros((chunks.len(), n_codebooks, frames));
+        for (i, chunk) in chunks.iter().enumerate() {
+            codes.slice_mut(s![i, .., ..chunk.ncols()]).assign(chunk);
+        }
+        Ok(Codes {
+            codes,
+            scales,
+            last_frame_pad_length,
+            samples: length,
+        })
+    }
+
+    fn encode_chunk(
+        &self,
+        audio: ArrayView2<f32>,
+        n_codebooks: usize,
+    ) -> (Array2<i64>, Option<f32>) {
+        if !self.config.normalize {
+            let embeddings = self.encoder.forward(audio);
+            return (self.quantizer.encode(embeddings.view(), n_codebooks), None);
+        }
+        // The RMS of the channels' mean, plus 1e-8.
+        let mono = audio.sum_axis(Axis(0)) / audio.nrows() as f32;
+        let mean_square = mono
+            .iter()
+            .map(|&v| f64::from(v) * f64::from(v))
+            .sum::<f64>()
+            / mono.len() as f64;
+        let scale = (mean_square.sqrt() as f32) + 1e-8;
+        let embeddings = self.encoder.forward((&audio / scale).view());
+        (
+            self.quantizer.encode(embeddings.view(), n_codebooks),
+            Some(scale),
+        )
+    }
+
+    /// The embeddings of `audio` (`[channels, samples]`, one chunk): the encoder's output
+    /// `[dim, frames]` before quantisation.
+    pub fn embeddings(&self, audio: ArrayView2<f32>) -> Array2<f32> {
+        self.encoder.forward(audio)
+    }
+
+    /// Decodes codes to audio `[channels, samples]`, trimmed to the encoded length.
+    pub fn decode(&self, codes: &Codes) -> Result<Array2<f32>> {
+        let (chunks, _, frames) = codes.codes.dim();
+        if chunks == 0 {
+            return Err(AudioError::BadParameter(
+                "there are no codes to decode".into(),
+            ));
+        }
+        if !codes.scales.is_empty() && codes.scales.len() != chunks {
+            return Err(AudioError::BadParameter(format!(
+                "{} scales for {chunks} chunks",
+                codes.scales.len()
+            )));
+        }
+        if codes.last_frame_pad_length > frames {
+            return Err(AudioError::BadParameter(format!(
+                "last_frame_pad_length {} exceeds the {frames} frames",
+                codes.last_frame_pad_length
+            )));
+        }
+        let mut decoded = Vec::with_capacity(chunks);
+        for (i, chunk) in codes.codes.outer_iter().enumerate() {
+            let kept = if i + 1 == chunks {
+                frames - codes.last_frame_pad_length
+            } else {
+                frames
+            };
+            let embeddings = self.quantizer.decode(chunk.slice(s![.., ..kept]))?;
+            let mut audio = self.decoder.forward(embeddings.view());
+            if let Some(&scale) = codes.scales.get(i) {
+                audio *= scale;
+            }
+            decoded.push(audio);
+        }
+        let mut audio = match self.config.chunk_stride() {
+            Some(stride) if chunks > 1 => overlap_add(&decoded, stride),
+            _ => decoded.swap_remove(0),
+        };
+        if audio.ncols() > codes.samples {
+            audio = audio.slice(s![.., ..codes.samples]).to_owned();
+        }
+        Ok(audio)
+    }
+
+    /// Encodes decoded audio at any rate and channel count: resampled to the model's rate,
+    /// channels averaged for a mono model or the one channel repeated for a stereo model.
+    pub fn encode_audio(&self, audio: &Audio, bandwidth: f64) -> Result<Codes> {
+        let audio = if audio.sample_rate == self.config.sampling_rate {
+            audio.clone()
+        } else {
+            audio.resampled(self.config.sampling_rate)?
+        };
+        let frames = audio.frames();
+        let planar = match (self.config.audio_channels, audio.channels) {
+            (1, _) => Array2::from_shape_vec((1, frames), audio.mono()),
+            (wanted, 1) => Array2::from_shape_fn((wanted, frames), |(_, t)| audio.samples[t])
+                .into_shape_with_order((wanted, frames)),
+            (wanted, have) if wanted == have => {
+                Array2::from_shape_vec((frames, have), audio.samples.clone())
+                    .map(|a| a.reversed_axes())
+            }
+            (wanted, have) => {
+                return Err(AudioError::BadParameter(format!(
+                    "the model takes {wanted} channels; the audio has {have}"
+                )))
+            }
+        }
+        .map_err(|e| AudioError::BadParameter(e.to_string()))?;
+        self.encode(planar.as_standard_layout().view(), bandwidth)
+    }
+}
+
+/// Joins decoded chunks that start `stride` samples apart, each weighted by a triangle that
+/// peaks in its middle (`0.5 - |t - 0.5|` at `t = (i + 1) / (length + 1)`), divided by the sum
+/// of the weights.
+fn overlap_add(chunks: &[Array2<f32>], stride: usize) -> Array2<f32> {
+    let channels = chunks[0].nrows();
+    let length = chunks[0].ncols();
+    let total = stride * (chunks.len() - 1) + chunks[chunks.len() - 1].ncols();
+    let weight: Vec<f32> = (0..length)
+        .map(|i| {
+            let t = (i + 1) as f32 / (length + 1) as f32;
+            0.5 - (t - 0.5).abs()
+        })
+        .collect();
+    let mut out = Array2::<f32>::zeros((channels, total));
+    let mut sum = vec![0f32; total];
+    for (i, chunk) in chunks.iter().enumerate() {
+        let offset = i * stride;
+        for (c, row) in chunk.outer_iter().enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                out[[c, offset + j]] += weight[j] * v;
+            }
+        }
+        for (j, w) in weight.iter().take(chunk.ncols()).enumerate() {
+            sum[offset + j] += w;
+        }
+    }
+    for mut row in out.outer_iter_mut() {
+        for (v, &w) in row.iter_mut().zip(&sum) {
+            *v /= w;
+        }
+    }
+    out
+}

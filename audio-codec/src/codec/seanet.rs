@@ -1,0 +1,240 @@
+//! The SEANet encoder and decoder of EnCodec, layer for layer as transformers builds them
+//! (`EncodecEncoder`, `EncodecDecoder`), with the same layer numbering in the checkpoint.
+
+use ndarray::{Array2, ArrayView2};
+
+use super::config::EncodecConfig;
+use super::conv::{Conv1d, ConvTranspose1d};
+use super::lstm::Lstm;
+use super::weights::Weights;
+use crate::error::Result;
+
+/// `ELU` with alpha 1: `x` for `x > 0`, else `exp(x) - 1`.
+fn elu(x: ArrayView2<f32>) -> Array2<f32> {
+    x.mapv(|v| if v > 0.0 { v } else { v.exp_m1() })
+}
+
+/// `EncodecResnetBlock`: ELU, a `residual_kernel_size` convolution to `dim / compress`
+/// channels (dilated), ELU, a 1-wide convolution back to `dim`; plus the input through a 1-wide
+/// convolution (or as it is, without `use_conv_shortcut`).
+#[derive(Debug, Clone)]
+struct ResnetBlock {
+    first: Conv1d,
+    second: Conv1d,
+    shortcut: Option<Conv1d>,
+}
+
+impl ResnetBlock {
+    fn load(
+        weights: &mut Weights,
+        config: &EncodecConfig,
+        prefix: &str,
+        dim: usize,
+        dilation: usize,
+    ) -> Result<Self> {
+        let hidden = dim / config.compress;
+        let kernel = config.residual_kernel_size;
+        Ok(Self {
+            first: Conv1d::load(
+                weights,
+                config,
+                &format!("{prefix}.block.1"),
+                dim,
+                hidden,
+                kernel,
+                1,
+                dilation,
+            )?,
+            second: Conv1d::load(
+                weights,
+                config,
+                &format!("{prefix}.block.3"),
+                hidden,
+                dim,
+                1,
+                1,
+                1,
+            )?,
+            shortcut: if config.use_conv_shortcut {
+                Some(Conv1d::load(
+                    weights,
+                    config,
+                    &format!("{prefix}.shortcut"),
+                    dim,
+                    dim,
+                    1,
+                    1,
+                    1,
+                )?)
+            } else {
+                None
+            },
+        })
+    }
+
+    fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        let hidden = self.first.forward(elu(x).view());
+        let block = self.second.forward(elu(hidden.view()).view());
+        match &self.shortcut {
+            Some(shortcut) => shortcut.forward(x) + block,
+            None => &x + &block,
+        }
+    }
+}
+
+/// One layer of the stack.
+#[derive(Debug, Clone)]
+enum Layer {
+    Conv(Conv1d),
+    Transposed(ConvTranspose1d),
+    Resnet(Box<ResnetBlock>),
+    Lstm(Lstm),
+    Elu,
+}
+
+impl Layer {
+    fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        match self {
+            Layer::Conv(conv) => conv.forward(x),
+            Layer::Transposed(conv) => conv.forward(x),
+            Layer::Resnet(block) => block.forward(x),
+            Layer::Lstm(lstm) => lstm.forward(x),
+            Layer::Elu => elu(x),
+        }
+    }
+}
+
+/// A stack of layers (the encoder or the decoder).
+#[derive(Debug, Clone)]
+pub struct Stack {
+    layers: Vec<Layer>,
+}
+
+impl Stack {
+    /// Runs `x` (`[channels, time]`) through every layer.
+    pub fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        let mut current = x.to_owned();
+        for layer in &self.layers {
+            current = layer.forward(current.view());
+        }
+        current
+    }
+
+    /// The encoder: audio `[audio_channels, samples]` to embeddings `[hidden_size, frames]`.
+    pub fn encoder(weights: &mut Weights, config: &EncodecConfig) -> Result<Self> {
+        let mut builder = Builder::new(weights, config, "encoder");
+        let filters = config.num_filters;
+        builder.conv(config.audio_channels, filters, config.kernel_size, 1)?;
+        let mut scale = 1;
+        for &ratio in config.upsampling_ratios.iter().rev() {
+            let dim = scale * filters;
+            for j in 0..config.num_residual_layers {
+                builder.resnet(dim, config.dilation_growth_rate.pow(j as u32))?;
+            }
+            builder.elu();
+            builder.conv(dim, dim * 2, ratio * 2, ratio)?;
+            scale *= 2;
+        }
+        builder.lstm(scale * filters)?;
+        builder.elu();
+        builder.conv(
+            scale * filters,
+            config.hidden_size,
+            config.last_kernel_size,
+            1,
+        )?;
+        Ok(builder.finish())
+    }
+
+    /// The decoder: embeddings `[hidden_size, frames]` to audio `[audio_channels, samples]`.
+    pub fn decoder(weights: &mut Weights, config: &EncodecConfig) -> Result<Self> {
+        let mut builder = Builder::new(weights, config, "decoder");
+        let filters = config.num_filters;
+        let mut scale = 1 << config.upsampling_ratios.len();
+        builder.conv(config.hidden_size, scale * filters, config.kernel_size, 1)?;
+        builder.lstm(scale * filters)?;
+        for &ratio in &config.upsampling_ratios {
+            let dim = scale * filters;
+            builder.elu();
+            builder.transposed(dim, dim / 2, ratio * 2, ratio)?;
+            for j in 0..config.num_residual_layers {
+                builder.resnet(dim / 2, config.dilation_growth_rate.pow(j as u32))?;
+            }
+            scale /= 2;
+        }
+        builder.elu();
+        builder.conv(filters, config.audio_channels, config.last_kernel_size, 1)?;
+        Ok(builder.finish())
+    }
+}
+
+/// Appends layers with the checkpoint's numbering (`{side}.layers.{n}`).
+struct Builder<'a> {
+    weights: &'a mut Weights,
+    config: &'a EncodecConfig,
+    side: &'static str,
+    layers: Vec<Layer>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(weights: &'a mut Weights, config: &'a EncodecConfig, side: &'static str) -> Self {
+        Self {
+            weights,
+            config,
+            side,
+            layers: Vec::new(),
+        }
+    }
+
+    fn prefix(&self) -> String {
+        format!("{}.layers.{}", self.side, self.layers.len())
+    }
+
+    fn conv(&mut self, from: usize, to: usize, kernel: usize, stride: usize) -> Result<()> {
+        let prefix = self.prefix();
+        let conv = Conv1d::load(
+            self.weights,
+            self.config,
+            &prefix,
+            from,
+            to,
+            kernel,
+            stride,
+            1,
+        )?;
+        self.layers.push(Layer::Conv(conv));
+        Ok(())
+    }
+
+    fn transposed(&mut self, from: usize, to: usize, kernel: usize, stride: usize) -> Result<()> {
+        let prefix = self.prefix();
+        let conv =
+            ConvTranspose1d::load(self.weights, self.config, &prefix, from, to, kernel, stride)?;
+        self.layers.push(Layer::Transposed(conv));
+        Ok(())
+    }
+
+    fn resnet(&mut self, dim: usize, dilation: usize) -> Result<()> {
+        let prefix = self.prefix();
+        let block = ResnetBlock::load(self.weights, self.config, &prefix, dim, dilation)?;
+        self.layers.push(Layer::Resnet(Box::new(block)));
+        Ok(())
+    }
+
+    fn lstm(&mut self, dim: usize) -> Result<()> {
+        let prefix = self.prefix();
+        let lstm = Lstm::load(self.weights, &prefix, dim, self.config.num_lstm_layers)?;
+        self.layers.push(Layer::Lstm(lstm));
+        Ok(())
+    }
+
+    fn elu(&mut self) {
+        self.layers.push(Layer::Elu);
+    }
+
+    fn finish(self) -> Stack {
+        Stack {
+            layers: self.layers,
+        }
+    }
+}

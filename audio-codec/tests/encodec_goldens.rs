@@ -1,0 +1,199 @@
+//! EnCodec inference against transformers' `EncodecModel`, on the goldens of
+//! `fixtures/audio/encodec/` (made by `make_goldens.py` there from small random
+//! configurations: 24 kHz causal mono with weight norm, saved with both weight-norm namings,
+//! and 48 kHz non-causal stereo in normalised overlapping chunks with group norm). The bar:
+//! codes identical, decoded audio within 1e-4.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{fixtures, read_f32, read_i64};
+use ndarray::{Array2, Array3};
+use omnitok_audio::codec::Codec;
+use serde_json::Value;
+
+fn max_difference(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+fn check_model(dir: &str, golden: &str, meta: &Value) -> usize {
+    let root = fixtures().join("encodec");
+    let codec = Codec::from_pretrained(root.join(dir)).unwrap();
+    let golden_dir = root.join(golden);
+    let (shape, input) = read_f32(&golden_dir.join("input.npy"));
+    let input = Array2::from_shape_vec((shape[0], shape[1]), input).unwrap();
+    if golden_dir.join("embeddings.npy").exists() {
+        let (_, expected) = read_f32(&golden_dir.join("embeddings.npy"));
+        let ours = codec.embeddings(input.view());
+        let worst = max_difference(ours.as_slice().unwrap(), &expected);
+        assert!(worst <= 1e-4, "{dir}: embeddings differ by {worst}");
+    }
+    let mut checked = 0;
+    for (bandwidth, info) in meta["models"][golden]["bandwidths"].as_object().unwrap() {
+        let rate: f64 = bandwidth.parse().unwrap();
+        let name = |what: &str| golden_dir.join(format!("{what}.{rate:?}.npy"));
+        let codes = codec.encode(input.view(), rate).unwrap();
+        let (shape, expected) = read_i64(&name("codes"));
+        let expected = Array3::from_shape_vec((shape[0], shape[1], shape[2]), expected).unwrap();
+        let differing = codes
+            .codes
+            .iter()
+            .zip(expected.iter())
+            .filter(|(a, b)| a != b)
+            .count();
+        assert_eq!(
+            codes.codes.dim(),
+            expected.dim(),
+            "{dir} at {rate} kbps: shape"
+        );
+        assert_eq!(
+            differing, 0,
+            "{dir} at {rate} kbps: {differing} codes differ"
+        );
+        assert_eq!(
+            codes.last_frame_pad_length as u64,
+            info["last_frame_pad_length"].as_u64().unwrap()
+        );
+        let expected_scales: Vec<f32> = info["scales"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s.as_f64().map(|v| v as f32))
+            .collect();
+        assert_eq!(codes.scales.len(), expected_scales.len());
+        for (a, b) in codes.scales.iter().zip(&expected_scales) {
+            assert!((a - b).abs() <= 1e-6 * b.abs(), "{dir}: scale {a} vs {b}");
+        }
+        let decoded = codec.decode(&codes).unwrap();
+        let (shape, expected) = read_f32(&name("decoded"));
+        assert_eq!(decoded.dim(), (shape[0], shape[1]), "{dir} at {rate} kbps");
+        let worst = max_difference(decoded.as_standard_layout().as_slice().unwrap(), &expected);
+        assert!(
+            worst <= 1e-4,
+            "{dir} at {rate} kbps: decoded audio differs by {worst}"
+        );
+        checked += 1;
+    }
+    checked
+}
+
+#[test]
+fn encodec_matches_transformers_codes_and_audio() {
+    let meta: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("encodec/goldens.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(check_model("causal-24k", "causal-24k", &meta), 3);
+    // The published checkpoints' weight_g / weight_v names give the same model.
+    assert_eq!(check_model("causal-24k-weight-g-v", "causal-24k", &meta), 3);
+    assert_eq!(check_model("noncausal-48k", "noncausal-48k", &meta), 2);
+}
+
+/// A copy of the `causal-24k` checkpoint with its tensors changed by `edit` and its
+/// configuration by `configure`, in a fresh directory.
+fn altered_checkpoint(
+    name: &str,
+    edit: impl FnOnce(&mut Vec<(String, Vec<usize>, Vec<u8>)>),
+    configure: impl FnOnce(&mut Value),
+) -> std::path::PathBuf {
+    let source = fixtures().join("encodec/causal-24k");
+    let dir = std::env::temp_dir().join(format!("omnitok-encodec-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bytes = std::fs::read(source.join("model.safetensors")).unwrap();
+    let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = file
+        .tensors()
+        .into_iter()
+        .map(|(n, v)| (n, v.shape().to_vec(), v.data().to_vec()))
+        .collect();
+    edit(&mut tensors);
+    let views: Vec<(String, safetensors::tensor::TensorView)> = tensors
+        .iter()
+        .map(|(n, shape, data)| {
+            let view =
+                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), data)
+                    .unwrap();
+            (n.clone(), view)
+        })
+        .collect();
+    let out = safetensors::tensor::serialize(views, None).unwrap();
+    std::fs::write(dir.join("model.safetensors"), out).unwrap();
+    let mut config: Value =
+        serde_json::from_str(&std::fs::read_to_string(source.join("config.json")).unwrap())
+            .unwrap();
+    configure(&mut config);
+    std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+    dir
+}
+
+fn load_error(dir: &std::path::Path) -> String {
+    let error = Codec::from_pretrained(dir).unwrap_err().to_string();
+    std::fs::remove_dir_all(dir).unwrap();
+    error
+}
+
+#[test]
+fn checkpoints_that_do_not_fit_are_errors_naming_the_tensor() {
+    let missing = altered_checkpoint(
+        "missing",
+        |t| t.retain(|(n, _, _)| n != "decoder.layers.0.conv.bias"),
+        |_| {},
+    );
+    let error = load_error(&missing);
+    assert!(
+        error.contains("decoder.layers.0.conv.bias is missing"),
+        "{error}"
+    );
+
+    let unexpected = altered_checkpoint(
+        "unexpected",
+        |t| t.push(("encoder.layers.99.conv.bias".into(), vec![1], vec![0; 4])),
+        |_| {},
+    );
+    let error = load_error(&unexpected);
+    assert!(error.contains("encoder.layers.99.conv.bias"), "{error}");
+
+    let wider = altered_checkpoint("wider", |_| {}, |c| c["num_filters"] = 8.into());
+    let error = load_error(&wider);
+    assert!(
+        error.contains("encoder.layers.0.conv") && error.contains("needs [8, 1, 1]"),
+        "{error}"
+    );
+
+    let error = Codec::from_pretrained(fixtures().join("encodec/no-such-model"))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("no-such-model/config.json"), "{error}");
+}
+
+#[test]
+fn bad_audio_codes_and_bandwidths_are_errors() {
+    let codec = Codec::from_pretrained(fixtures().join("encodec/causal-24k")).unwrap();
+    let audio = Array2::<f32>::zeros((1, 2400));
+    let error = codec.encode(audio.view(), 5.0).unwrap_err().to_string();
+    assert!(
+        error.contains("no bandwidth 5") && error.contains("4.5"),
+        "{error}"
+    );
+    let stereo = Array2::<f32>::zeros((2, 2400));
+    assert!(codec.encode(stereo.view(), 4.5).is_err());
+    let mut codes = codec.encode(audio.view(), 9.0).unwrap();
+    codes.codes[[0, 1, 7]] = 64;
+    let error = codec.decode(&codes).unwrap_err().to_string();
+    assert!(
+        error.contains("code 64 of codebook 1 at frame 7"),
+        "{error}"
+    );
+    let mut nan = audio.clone();
+    nan[[0, 100]] = f32::NAN;
+    assert!(codec
+        .encode(nan.view(), 4.5)
+        .unwrap_err()
+        .to_string()
+        .contains("sample 100"));
+}
