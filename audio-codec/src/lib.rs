@@ -24,6 +24,7 @@ pub mod codec;
 pub mod db;
 pub mod decode;
 pub mod error;
+pub mod exp;
 pub mod features;
 pub mod log;
 pub mod mel;

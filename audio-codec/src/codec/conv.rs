@@ -7,6 +7,7 @@
 //! the input and adds the columns back at their offsets (col2im). The columns are built for a
 //! block of output frames at a time, so memory stays small for long signals.
 
+use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array2, ArrayView2, Axis};
 
 use super::config::{EncodecConfig, NormType, PadMode};
@@ -138,33 +139,49 @@ impl Conv1d {
     /// The convolution of `x` (`[in, time]`).
     pub fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
         let (left, right) = self.padding(x.ncols());
-        let padded = pad(x, left, right, self.pad_mode);
-        let (channels_in, span) = (padded.nrows(), self.span());
+        let padded_copy;
+        let padded = if left == 0 && right == 0 {
+            x
+        } else {
+            padded_copy = pad(x, left, right, self.pad_mode);
+            padded_copy.view()
+        };
+        let (channels_in, span, stride) = (padded.nrows(), self.span(), self.stride);
         let frames = if padded.ncols() < span {
             0
         } else {
-            (padded.ncols() - span) / self.stride + 1
+            (padded.ncols() - span) / stride + 1
         };
-        let mut out = Array2::zeros((self.weight.nrows(), frames));
-        let mut start = 0;
-        while start < frames {
-            let count = BLOCK.min(frames - start);
-            let mut columns = Array2::zeros((channels_in * self.kernel, count));
-            for (c, input) in padded.outer_iter().enumerate() {
-                for k in 0..self.kernel {
-                    let mut row = columns.row_mut(c * self.kernel + k);
-                    let offset = start * self.stride + k * self.dilation;
-                    for (t, slot) in row.iter_mut().enumerate() {
-                        *slot = input[offset + t * self.stride];
+        // Start from the bias; the products are added to it.
+        let mut out = Array2::from_shape_fn((self.weight.nrows(), frames), |(o, _)| self.bias[o]);
+        if self.kernel == 1 && stride == 1 {
+            // The columns would be the input itself.
+            general_mat_mul(1.0, &self.weight, &padded, 1.0, &mut out);
+        } else {
+            let mut columns = Array2::zeros((channels_in * self.kernel, BLOCK.min(frames)));
+            let mut start = 0;
+            while start < frames {
+                let count = BLOCK.min(frames - start);
+                for (c, input) in padded.outer_iter().enumerate() {
+                    for k in 0..self.kernel {
+                        let offset = start * stride + k * self.dilation;
+                        let window =
+                            input.slice(s![offset..offset + (count - 1) * stride + 1; stride]);
+                        columns
+                            .row_mut(c * self.kernel + k)
+                            .slice_mut(s![..count])
+                            .assign(&window);
                     }
                 }
+                general_mat_mul(
+                    1.0,
+                    &self.weight,
+                    &columns.slice(s![.., ..count]),
+                    1.0,
+                    &mut out.slice_mut(s![.., start..start + count]),
+                );
+                start += count;
             }
-            out.slice_mut(s![.., start..start + count])
-                .assign(&self.weight.dot(&columns));
-            start += count;
-        }
-        for (mut row, &b) in out.outer_iter_mut().zip(&self.bias) {
-            row += b;
         }
         if let Some(norm) = &self.norm {
             norm.apply(&mut out);

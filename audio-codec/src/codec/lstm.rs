@@ -63,11 +63,18 @@ impl Lstm {
         // The input's contribution to every gate at every step, at once.
         let mut projected = layer.input.dot(&x);
         projected += &layer.bias.view().insert_axis(Axis(1));
-        let mut out = Array2::zeros((h_dim, x.ncols()));
-        let mut h = Array1::<f32>::zeros(h_dim);
-        let mut c = Array1::<f32>::zeros(h_dim);
-        for (t, column) in projected.axis_iter(Axis(1)).enumerate() {
-            let gates = &column + &layer.recurrent.dot(&h);
+        let projected = projected.reversed_axes().as_standard_layout().into_owned(); // [time, 4 dim]
+        let recurrent = layer
+            .recurrent
+            .as_slice()
+            .unwrap_or_else(|| unreachable!("weights are built in standard layout"));
+        let mut out = Array2::zeros((x.ncols(), h_dim));
+        let mut h = vec![0f32; h_dim];
+        let mut c = vec![0f32; h_dim];
+        let mut gates = vec![0f32; 4 * h_dim];
+        for (step, mut row) in projected.outer_iter().zip(out.outer_iter_mut()) {
+            gates.copy_from_slice(step.as_slice().unwrap_or_default());
+            add_matrix_vector(recurrent, &h, &mut gates);
             for j in 0..h_dim {
                 let i = sigmoid(gates[j]);
                 let f = sigmoid(gates[h_dim + j]);
@@ -76,8 +83,29 @@ impl Lstm {
                 c[j] = f * c[j] + i * g;
                 h[j] = o * c[j].tanh();
             }
-            out.column_mut(t).assign(&h);
+            row.assign(&ndarray::ArrayView1::from(&h[..]));
         }
-        out
+        out.reversed_axes().as_standard_layout().into_owned()
+    }
+}
+
+/// `out += matrix · v` for a row-major matrix of `out.len()` rows of `v.len()` values: the
+/// recurrent step, a matrix-vector product that runs once per frame. Eight running sums per
+/// row let the compiler use vector instructions.
+fn add_matrix_vector(matrix: &[f32], v: &[f32], out: &mut [f32]) {
+    let n = v.len();
+    for (row, slot) in matrix.chunks_exact(n).zip(out.iter_mut()) {
+        let mut sums = [0f32; 8];
+        let (body, tail) = row.split_at(n - n % 8);
+        for (w, x) in body.chunks_exact(8).zip(v.chunks_exact(8)) {
+            for l in 0..8 {
+                sums[l] += w[l] * x[l];
+            }
+        }
+        let mut total = sums.iter().sum::<f32>();
+        for (w, x) in tail.iter().zip(&v[n - n % 8..]) {
+            total += w * x;
+        }
+        *slot += total;
     }
 }

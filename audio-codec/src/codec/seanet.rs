@@ -8,10 +8,15 @@ use super::conv::{Conv1d, ConvTranspose1d};
 use super::lstm::Lstm;
 use super::weights::Weights;
 use crate::error::Result;
+use crate::exp::elu_in_place;
 
-/// `ELU` with alpha 1: `x` for `x > 0`, else `exp(x) - 1`.
-fn elu(x: ArrayView2<f32>) -> Array2<f32> {
-    x.mapv(|v| if v > 0.0 { v } else { v.exp_m1() })
+/// `ELU` with alpha 1 (`x` for `x > 0`, else `exp(x) - 1`), in place.
+fn elu(mut x: Array2<f32>) -> Array2<f32> {
+    match x.as_slice_mut() {
+        Some(values) => elu_in_place(values),
+        None => x.mapv_inplace(|v| if v > 0.0 { v } else { v.exp_m1() }),
+    }
+    x
 }
 
 /// `EncodecResnetBlock`: ELU, a `residual_kernel_size` convolution to `dim / compress`
@@ -72,12 +77,12 @@ impl ResnetBlock {
         })
     }
 
-    fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
-        let hidden = self.first.forward(elu(x).view());
-        let block = self.second.forward(elu(hidden.view()).view());
+    fn forward(&self, x: Array2<f32>) -> Array2<f32> {
+        let hidden = self.first.forward(elu(x.clone()).view());
+        let block = self.second.forward(elu(hidden).view());
         match &self.shortcut {
-            Some(shortcut) => shortcut.forward(x) + block,
-            None => &x + &block,
+            Some(shortcut) => shortcut.forward(x.view()) + block,
+            None => x + block,
         }
     }
 }
@@ -93,12 +98,12 @@ enum Layer {
 }
 
 impl Layer {
-    fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
+    fn forward(&self, x: Array2<f32>) -> Array2<f32> {
         match self {
-            Layer::Conv(conv) => conv.forward(x),
-            Layer::Transposed(conv) => conv.forward(x),
+            Layer::Conv(conv) => conv.forward(x.view()),
+            Layer::Transposed(conv) => conv.forward(x.view()),
             Layer::Resnet(block) => block.forward(x),
-            Layer::Lstm(lstm) => lstm.forward(x),
+            Layer::Lstm(lstm) => lstm.forward(x.view()),
             Layer::Elu => elu(x),
         }
     }
@@ -113,9 +118,9 @@ pub struct Stack {
 impl Stack {
     /// Runs `x` (`[channels, time]`) through every layer.
     pub fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
-        let mut current = x.to_owned();
+        let mut current = x.as_standard_layout().into_owned();
         for layer in &self.layers {
-            current = layer.forward(current.view());
+            current = layer.forward(current);
         }
         current
     }
