@@ -28,6 +28,7 @@ pub mod exp;
 pub mod features;
 pub mod log;
 pub mod mel;
+pub mod metrics;
 pub mod mfcc;
 pub mod resample;
 pub mod settings;

@@ -10,7 +10,7 @@ use omnitok_audio::{load, Extractor, FeatureConfig, Limits, SettingValue};
 use omnitok_corpus::npy;
 use rayon::prelude::*;
 
-/// Audio files: their format, and their spectral features.
+/// Audio files: their format, their spectral features, and EnCodec codes.
 #[derive(Args, Debug)]
 pub struct AudioArgs {
     #[command(subcommand)]
@@ -21,6 +21,9 @@ pub struct AudioArgs {
 enum AudioCommand {
     Info(InfoArgs),
     Features(FeaturesArgs),
+    Encode(crate::codec::EncodeArgs),
+    Decode(crate::codec::DecodeArgs),
+    Eval(crate::codec::EvalArgs),
 }
 
 /// Channels, sample rate, frames and duration of audio files (WAV, FLAC, MP3, Ogg Vorbis).
@@ -70,6 +73,9 @@ pub fn run(args: &AudioArgs) -> Result<()> {
     match &args.command {
         AudioCommand::Info(info) => run_info(info),
         AudioCommand::Features(features) => run_features(features),
+        AudioCommand::Encode(encode) => crate::codec::run_encode(encode),
+        AudioCommand::Decode(decode) => crate::codec::run_decode(decode),
+        AudioCommand::Eval(eval) => crate::codec::run_eval(eval),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `.npy` (version 1.0) headers: a fixed 128-byte header for a C-order array, so that data can
-//! be streamed after it and the header rewritten in place once the length is known.
+//! be streamed after it and the header rewritten in place once the length is known; and the
+//! reading of any C-order `.npy` header (versions 1 to 3).
 
 /// Length of the headers written here (room for any shape; a multiple of 64).
 pub const HEADER_BYTES: usize = 128;
@@ -31,6 +32,67 @@ pub fn first_dimension(header: &[u8]) -> Option<u64> {
     shape.split(',').next()?.trim().parse().ok()
 }
 
+/// What a `.npy` header says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The item type, e.g. `<i8`, `<f4`.
+    pub descr: String,
+    pub shape: Vec<usize>,
+    /// Where the data starts in the file.
+    pub data_offset: usize,
+}
+
+/// Reads the header at the start of a `.npy` file; only C-order arrays are accepted.
+pub fn read_header(bytes: &[u8]) -> Result<Header, String> {
+    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
+        return Err("not a .npy file (no \\x93NUMPY magic)".into());
+    }
+    let (length, start) = match bytes[6] {
+        1 => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+        version => return Err(format!("unsupported .npy version {version}")),
+    };
+    let text = bytes
+        .get(start..start + length)
+        .and_then(|h| std::str::from_utf8(h).ok())
+        .ok_or("truncated or non-text .npy header")?;
+    let field = |name: &str| {
+        text.split(&format!("'{name}':"))
+            .nth(1)
+            .map(str::trim_start)
+            .ok_or(format!("the .npy header has no '{name}'"))
+    };
+    if !field("fortran_order")?.starts_with("False") {
+        return Err("Fortran-order .npy arrays are not supported".into());
+    }
+    let descr = field("descr")?
+        .strip_prefix('\'')
+        .and_then(|d| d.split('\'').next())
+        .ok_or("bad 'descr' in the .npy header")?
+        .to_owned();
+    let dims = field("shape")?
+        .strip_prefix('(')
+        .and_then(|d| d.split(')').next())
+        .ok_or("bad 'shape' in the .npy header")?;
+    let shape = dims
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            d.parse()
+                .map_err(|_| format!("bad dimension {d:?} in the .npy header"))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Header {
+        descr,
+        shape,
+        data_offset: start + length,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +107,15 @@ mod tests {
         let two = header("<f4", &[80, 3000]);
         assert!(String::from_utf8_lossy(&two).contains("'shape': (80, 3000)"));
         assert_eq!(first_dimension(&two), Some(80));
+        let read = read_header(&two).unwrap();
+        assert_eq!(
+            read,
+            Header {
+                descr: "<f4".into(),
+                shape: vec![80, 3000],
+                data_offset: HEADER_BYTES
+            }
+        );
+        assert!(read_header(b"not numpy at all").is_err());
     }
 }

@@ -6,6 +6,9 @@ Kaldi and Whisper.
     mel = audio.features(y, sr, preset="whisper-80")     # float32 [80, frames]
     stream = audio.StreamingFeatures("whisper-80", 16000)
     frames = stream.push(chunk)                          # float32 [new frames, 80]
+    codec = audio.Codec.from_pretrained("encodec_24khz")  # a transformers EncodecModel directory
+    codes = codec.encode(y, sr, bandwidth=6.0)           # int64 [8, frames]
+    y2 = codec.decode(codes, length=len(y))              # float32 [1, samples] at 24 kHz
 
 Presets: ``librosa-mel`` and ``librosa-mfcc`` (librosa's defaults), ``torchaudio-mel`` and
 ``torchaudio-mfcc`` (torchaudio.transforms.MelSpectrogram / MFCC defaults; the mel preset returns
@@ -20,6 +23,14 @@ lifter, top_db), torchaudio's (f_min, f_max, mel_scale, norm) and Kaldi's (frame
 frame_shift in ms, num_mel_bins, low_freq, high_freq, num_ceps, cepstral_lifter,
 preemphasis_coefficient, remove_dc_offset, raw_energy, use_energy, energy_floor, snip_edges,
 round_to_power_of_two, window_type); dither must be 0.
+
+``Codec`` is EnCodec inference (equal to transformers' EncodecModel) on a checkpoint directory
+written by ``save_pretrained``: ``encode(samples, sr, bandwidth=None, return_info=False)``
+resamples to the model's rate and returns int64 codes ``[codebooks, frames]`` (``[chunks,
+codebooks, frames]`` for 48 kHz models, whose decoding needs the per-chunk scales: ``codes, info
+= encode(..., return_info=True)`` then ``decode(codes, **info)``); ``n_codebooks``,
+``codebook_size``, ``frame_rate``, ``sample_rate``, ``channels`` and ``bandwidths`` describe the
+model.
 """
 
 from __future__ import annotations
@@ -29,9 +40,9 @@ from typing import Optional, Tuple, Union
 
 import numpy as np
 
-from ._omnitok import StreamingFeatures, _audio_features, _audio_load
+from ._omnitok import Codec, StreamingFeatures, _audio_features, _audio_load
 
-__all__ = ["PRESETS", "StreamingFeatures", "features", "load"]
+__all__ = ["PRESETS", "Codec", "StreamingFeatures", "features", "load"]
 
 PRESETS = (
     "librosa-mel",

@@ -3,6 +3,7 @@ from typing import Optional, Tuple, Union
 
 import numpy as np
 
+from ._omnitok import Codec as Codec
 from ._omnitok import StreamingFeatures as StreamingFeatures
 
 PRESETS: Tuple[str, ...]

@@ -8,7 +8,7 @@ use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-fn audio_err(error: AudioError) -> PyErr {
+pub(crate) fn audio_err(error: AudioError) -> PyErr {
     match error {
         AudioError::Io { .. } => PyOSError::new_err(error.to_string()),
         other => PyValueError::new_err(other.to_string()),

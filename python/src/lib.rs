@@ -7,6 +7,7 @@
 //! functions.
 
 mod audio;
+mod codec;
 
 use std::sync::Arc;
 
@@ -668,5 +669,6 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(audio::_audio_load, m)?)?;
     m.add_function(wrap_pyfunction!(audio::_audio_features, m)?)?;
     m.add_class::<audio::StreamingFeatures>()?;
+    m.add_class::<codec::Codec>()?;
     Ok(())
 }

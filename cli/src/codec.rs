@@ -1,0 +1,299 @@
+//! `omnitok audio encode | decode | eval`: audio to EnCodec codes and back, and how close the
+//! round trip comes.
+//!
+//! Codes are written as `.npy` (int64): `[codebooks, frames]`, or `[chunks, codebooks, frames]`
+//! for models that encode in chunks (48 kHz). Beside them, `<CODES>.json` holds what decoding
+//! needs besides the codes: the per-chunk scales, the padding of the last chunk, the number of
+//! samples to trim to, and the bandwidth and sample rate for the reader's information.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use ndarray::{Array2, Array3};
+use omnitok_audio::codec::{Codec, Codes};
+use omnitok_audio::metrics::{mel_distance, multi_scale_stft_distance, si_sdr};
+use omnitok_audio::{load, Limits};
+use omnitok_corpus::npy;
+use serde::{Deserialize, Serialize};
+
+/// Encode audio files into EnCodec codes (`.npy`, int64) with a transformers checkpoint.
+///
+/// The audio is resampled to the model's rate and mixed down (or duplicated) to its channels.
+/// Writes CODES.npy and CODES.npy.json (scales, padding, length), each under a temporary name
+/// renamed when complete.
+#[derive(Args, Debug)]
+pub struct EncodeArgs {
+    /// A directory with config.json and model.safetensors (transformers' save_pretrained).
+    #[arg(long, value_name = "DIR")]
+    model: PathBuf,
+    /// kbps; one of the model's target bandwidths (default: the smallest).
+    #[arg(long, value_name = "KBPS")]
+    bandwidth: Option<f64>,
+    #[arg(short, long = "output", value_name = "CODES.npy")]
+    output: PathBuf,
+    #[arg(value_name = "IN")]
+    input: PathBuf,
+}
+
+/// Decode EnCodec codes (`.npy`, with its `.json` beside it when there is one) to a WAV file
+/// (32-bit float) at the model's rate.
+#[derive(Args, Debug)]
+pub struct DecodeArgs {
+    #[arg(long, value_name = "DIR")]
+    model: PathBuf,
+    #[arg(short, long = "output", value_name = "OUT.wav")]
+    output: PathBuf,
+    #[arg(value_name = "CODES.npy")]
+    codes: PathBuf,
+}
+
+/// Encode and decode audio files at each bandwidth (or one) and print how close the decoded
+/// audio is: SI-SDR (dB, higher is better), mel distance and multi-scale STFT distance (lower
+/// is better), on the channels' mean.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    #[arg(long, value_name = "DIR")]
+    model: PathBuf,
+    #[arg(long, value_name = "KBPS")]
+    bandwidth: Option<f64>,
+    /// One JSON object a line instead of a table.
+    #[arg(long)]
+    json: bool,
+    #[arg(value_name = "IN", required = true)]
+    inputs: Vec<PathBuf>,
+}
+
+/// What decoding needs besides the codes.
+#[derive(Debug, Serialize, Deserialize)]
+struct Sidecar {
+    sample_rate: u32,
+    bandwidth: f64,
+    samples: usize,
+    scales: Vec<f32>,
+    last_frame_pad_length: usize,
+}
+
+fn sidecar_path(codes: &Path) -> PathBuf {
+    let mut name = codes.as_os_str().to_owned();
+    name.push(".json");
+    PathBuf::from(name)
+}
+
+/// Writes `bytes` to `path` through a temporary name in the same directory.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .with_context(|| format!("{}: not a file name", path.display()))?;
+    let mut temporary = path.to_path_buf();
+    temporary.set_file_name(format!(".{}.tmp", name.to_string_lossy()));
+    std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .with_context(|| format!("{}: cannot write", path.display()))
+}
+
+fn load_model(dir: &Path) -> Result<Codec> {
+    Ok(Codec::from_pretrained(dir)?)
+}
+
+fn bandwidth_or_smallest(codec: &Codec, bandwidth: Option<f64>) -> f64 {
+    bandwidth.unwrap_or_else(|| {
+        codec
+            .config()
+            .target_bandwidths
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min)
+    })
+}
+
+/// Runs `omnitok audio encode`.
+pub fn run_encode(args: &EncodeArgs) -> Result<()> {
+    let codec = load_model(&args.model)?;
+    let bandwidth = bandwidth_or_smallest(&codec, args.bandwidth);
+    let audio = load(&args.input, &Limits::default())?;
+    let codes = codec
+        .encode_audio(&audio, bandwidth)
+        .with_context(|| args.input.display().to_string())?;
+    let (chunks, codebooks, frames) = codes.codes.dim();
+    let shape: Vec<u64> = if chunks == 1 {
+        vec![codebooks as u64, frames as u64]
+    } else {
+        vec![chunks as u64, codebooks as u64, frames as u64]
+    };
+    let mut bytes = npy::header("<i8", &shape);
+    bytes.extend(codes.codes.iter().flat_map(|c| c.to_le_bytes()));
+    let sidecar = Sidecar {
+        sample_rate: codec.config().sampling_rate,
+        bandwidth,
+        samples: codes.samples,
+        scales: codes.scales.clone(),
+        last_frame_pad_length: codes.last_frame_pad_length,
+    };
+    write_atomically(&args.output, &bytes)?;
+    write_atomically(
+        &sidecar_path(&args.output),
+        (serde_json::to_string_pretty(&sidecar)? + "\n").as_bytes(),
+    )?;
+    Ok(())
+}
+
+/// Reads integer codes (`<i8`, `<i4`, `<i2`, `<u2`) of shape `[codebooks, frames]` or
+/// `[chunks, codebooks, frames]`.
+fn read_codes(path: &Path) -> Result<Array3<i64>> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let header =
+        npy::read_header(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let data = &bytes[header.data_offset..];
+    let values: Vec<i64> = match header.descr.as_str() {
+        "<i8" => data
+            .chunks_exact(8)
+            .map(|c| i64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+            .collect(),
+        "<i4" => data
+            .chunks_exact(4)
+            .map(|c| i64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        "<i2" => data
+            .chunks_exact(2)
+            .map(|c| i64::from(i16::from_le_bytes([c[0], c[1]])))
+            .collect(),
+        "<u2" => data
+            .chunks_exact(2)
+            .map(|c| i64::from(u16::from_le_bytes([c[0], c[1]])))
+            .collect(),
+        other => bail!(
+            "{}: codes must be integers (<i8, <i4, <i2, <u2), not {other}",
+            path.display()
+        ),
+    };
+    let shape = match header.shape[..] {
+        [codebooks, frames] => (1, codebooks, frames),
+        [chunks, codebooks, frames] => (chunks, codebooks, frames),
+        _ => bail!(
+            "{}: codes of shape {:?}; [codebooks, frames] or [chunks, codebooks, frames] expected",
+            path.display(),
+            header.shape
+        ),
+    };
+    let expected = shape.0 * shape.1 * shape.2;
+    if values.len() != expected {
+        bail!(
+            "{}: {} values for shape {:?} (truncated file?)",
+            path.display(),
+            values.len(),
+            header.shape
+        );
+    }
+    Ok(Array3::from_shape_vec(shape, values)?)
+}
+
+/// Runs `omnitok audio decode`.
+pub fn run_decode(args: &DecodeArgs) -> Result<()> {
+    let codec = load_model(&args.model)?;
+    let codes = read_codes(&args.codes)?;
+    let sidecar_file = sidecar_path(&args.codes);
+    let sidecar: Option<Sidecar> = if sidecar_file.exists() {
+        let text = std::fs::read_to_string(&sidecar_file)
+            .with_context(|| format!("{}: cannot read", sidecar_file.display()))?;
+        Some(serde_json::from_str(&text).with_context(|| sidecar_file.display().to_string())?)
+    } else {
+        None
+    };
+    if sidecar.is_none() && codec.config().normalize {
+        bail!(
+            "{}: this model scales each chunk; decoding needs {} as encode wrote it",
+            args.codes.display(),
+            sidecar_file.display()
+        );
+    }
+    let codes = Codes {
+        samples: sidecar.as_ref().map_or(usize::MAX, |s| s.samples),
+        scales: sidecar.as_ref().map_or_else(Vec::new, |s| s.scales.clone()),
+        last_frame_pad_length: sidecar.as_ref().map_or(0, |s| s.last_frame_pad_length),
+        codes,
+    };
+    let audio = codec
+        .decode(&codes)
+        .with_context(|| args.codes.display().to_string())?;
+    write_wav(&args.output, &audio, codec.config().sampling_rate)
+}
+
+/// Writes `[channels, samples]` as a 32-bit float WAV file, through a temporary name.
+fn write_wav(path: &Path, audio: &Array2<f32>, sample_rate: u32) -> Result<()> {
+    let spec = hound::WavSpec {
+        channels: audio.nrows() as u16,
+        sample_rate,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    {
+        let mut writer = hound::WavWriter::new(&mut bytes, spec)?;
+        for t in 0..audio.ncols() {
+            for c in 0..audio.nrows() {
+                writer.write_sample(audio[[c, t]])?;
+            }
+        }
+        writer.finalize()?;
+    }
+    write_atomically(path, bytes.get_ref())
+}
+
+/// Runs `omnitok audio eval`.
+pub fn run_eval(args: &EvalArgs) -> Result<()> {
+    let codec = load_model(&args.model)?;
+    let bandwidths = match args.bandwidth {
+        Some(b) => vec![b],
+        None => codec.config().target_bandwidths.clone(),
+    };
+    let rate = codec.config().sampling_rate;
+    let mut out = std::io::stdout().lock();
+    if !args.json {
+        writeln!(
+            out,
+            "{:<32} {:>6} {:>9} {:>9} {:>9}",
+            "file", "kbps", "SI-SDR", "mel", "STFT"
+        )?;
+    }
+    for input in &args.inputs {
+        let audio = load(input, &Limits::default())?;
+        let audio = if audio.sample_rate == rate {
+            audio
+        } else {
+            audio.resampled(rate)?
+        };
+        let reference = audio.mono();
+        for &bandwidth in &bandwidths {
+            let codes = codec
+                .encode_audio(&audio, bandwidth)
+                .with_context(|| input.display().to_string())?;
+            let decoded = codec.decode(&codes)?;
+            let channels = decoded.nrows() as f32;
+            let estimate: Vec<f32> = (0..decoded.ncols())
+                .map(|t| decoded.column(t).sum() / channels)
+                .collect();
+            let sdr = si_sdr(&reference, &estimate)?;
+            let mel = mel_distance(&reference, &estimate, f64::from(rate))?;
+            let stft = multi_scale_stft_distance(&reference, &estimate)?;
+            if args.json {
+                let line = serde_json::json!({
+                    "file": input.display().to_string(),
+                    "bandwidth": bandwidth,
+                    "si_sdr": sdr,
+                    "mel_distance": mel,
+                    "multi_scale_stft_distance": stft,
+                });
+                writeln!(out, "{line}")?;
+            } else {
+                let name = input.display().to_string();
+                writeln!(
+                    out,
+                    "{name:<32} {bandwidth:>6} {sdr:>9.3} {mel:>9.4} {stft:>9.4}"
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! `omnitok audio encode | decode | eval` with the small EnCodec checkpoints of
+//! `fixtures/audio/encodec/`: decoding the golden codes gives transformers' audio, a round trip
+//! through files keeps lengths and shapes, and bad requests are clear errors.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{fails, ok, TempDir};
+
+fn fixture(path: &str) -> String {
+    format!("{}/../fixtures/audio/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A float32 or int64 `.npy` file: its shape and values as f64.
+fn read_npy(path: &str) -> (Vec<usize>, Vec<f64>) {
+    let bytes = std::fs::read(path).unwrap();
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
+    let shape = header
+        .split("'shape': (")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap();
+    let shape = shape
+        .split(',')
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| d.trim().parse().unwrap())
+        .collect();
+    let data = &bytes[10 + header_len..];
+    let values = if header.contains("'<i8'") {
+        data.chunks_exact(8)
+            .map(|c| i64::from_le_bytes(c.try_into().unwrap()) as f64)
+            .collect()
+    } else {
+        assert!(header.contains("'<f4'"), "{header}");
+        data.chunks_exact(4)
+            .map(|c| f64::from(f32::from_le_bytes(c.try_into().unwrap())))
+            .collect()
+    };
+    (shape, values)
+}
+
+/// The samples of a 32-bit float mono WAV file written by `omnitok audio decode`.
+fn read_wav(path: &str) -> Vec<f64> {
+    let bytes = std::fs::read(path).unwrap();
+    let data = bytes.windows(4).position(|w| w == b"data").unwrap() + 8;
+    bytes[data..]
+        .chunks_exact(4)
+        .map(|c| f64::from(f32::from_le_bytes(c.try_into().unwrap())))
+        .collect()
+}
+
+#[test]
+fn decoding_the_golden_codes_gives_the_reference_audio() {
+    let dir = TempDir::new();
+    let out = dir.path("decoded.wav");
+    let model = fixture("encodec/causal-24k");
+    ok(
+        &[
+            "audio",
+            "decode",
+            "--model",
+            &model,
+            "-o",
+            &out,
+            &fixture("encodec/causal-24k/codes.9.0.npy"),
+        ],
+        b"",
+    );
+    let ours = read_wav(&out);
+    let (_, expected) = read_npy(&fixture("encodec/causal-24k/decoded.9.0.npy"));
+    assert_eq!(ours.len(), expected.len());
+    let worst = ours
+        .iter()
+        .zip(&expected)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(worst <= 1e-4, "{worst}");
+}
+
+#[test]
+fn a_round_trip_through_files_keeps_shapes_and_length() {
+    let dir = TempDir::new();
+    let codes = dir.path("codes.npy");
+    let model = fixture("encodec/causal-24k");
+    // 1.5 s at 16 kHz: 36,000 samples at 24 kHz, 1,125 frames of 32 samples.
+    let input = fixture("sweep_16k.wav");
+    ok(
+        &[
+            "audio",
+            "encode",
+            "--model",
+            &model,
+            "--bandwidth",
+            "18",
+            "-o",
+            &codes,
+            &input,
+        ],
+        b"",
+    );
+    let (shape, values) = read_npy(&codes);
+    assert_eq!(shape, [4, 1125]);
+    assert!(values.iter().all(|&c| (0.0..64.0).contains(&c)));
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{codes}.json")).unwrap()).unwrap();
+    assert_eq!(sidecar["samples"], 36_000);
+    let wav = dir.path("out.wav");
+    ok(
+        &["audio", "decode", "--model", &model, "-o", &wav, &codes],
+        b"",
+    );
+    assert_eq!(read_wav(&wav).len(), 36_000);
+    let report = ok(
+        &[
+            "audio",
+            "eval",
+            "--model",
+            &model,
+            "--json",
+            "--bandwidth",
+            "9",
+            &input,
+        ],
+        b"",
+    );
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8(report).unwrap().trim()).unwrap();
+    assert!(line["si_sdr"].is_f64() && line["mel_distance"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn bad_requests_are_clear_errors() {
+    let dir = TempDir::new();
+    let codes = dir.path("codes.npy");
+    let model = fixture("encodec/causal-24k");
+    let input = fixture("sweep_16k.wav");
+    let stderr = fails(
+        &[
+            "audio",
+            "encode",
+            "--model",
+            &model,
+            "--bandwidth",
+            "5",
+            "-o",
+            &codes,
+            &input,
+        ],
+        b"",
+    );
+    assert!(stderr.contains("no bandwidth 5"), "{stderr}");
+    // A 48 kHz model scales each chunk: its codes need the sidecar.
+    let stereo = fixture("encodec/noncausal-48k");
+    ok(
+        &["audio", "encode", "--model", &stereo, "-o", &codes, &input],
+        b"",
+    );
+    std::fs::remove_file(format!("{codes}.json")).unwrap();
+    let stderr = fails(
+        &[
+            "audio",
+            "decode",
+            "--model",
+            &stereo,
+            "-o",
+            &dir.path("x.wav"),
+            &codes,
+        ],
+        b"",
+    );
+    assert!(stderr.contains("codes.npy.json"), "{stderr}");
+    let stderr = fails(
+        &[
+            "audio",
+            "decode",
+            "--model",
+            &model,
+            "-o",
+            &dir.path("x.wav"),
+            &input,
+        ],
+        b"",
+    );
+    assert!(stderr.contains("not a .npy file"), "{stderr}");
+}

@@ -1,0 +1,175 @@
+//! `omnitok.audio.Codec`: EnCodec inference on numpy arrays.
+
+use ndarray::{Array2, Array3};
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArrayMethods};
+use omnitok_audio::codec::{Codec as Model, Codes};
+use omnitok_audio::Audio;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::audio::audio_err;
+
+/// An EnCodec model loaded from a transformers checkpoint directory.
+#[pyclass(module = "omnitok._omnitok")]
+pub struct Codec {
+    inner: Model,
+}
+
+#[pymethods]
+impl Codec {
+    /// Loads `config.json` and `model.safetensors` from `path`.
+    #[staticmethod]
+    fn from_pretrained(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
+        let inner = py
+            .detach(|| Model::from_pretrained(&path))
+            .map_err(audio_err)?;
+        Ok(Self { inner })
+    }
+
+    /// Codes of `samples` (float32 `[samples]` or `[channels, samples]`) at `sr` Hz:
+    /// int64 `[codebooks, frames]`, or `[chunks, codebooks, frames]` for models that encode
+    /// in chunks; with `return_info`, `(codes, info)` where `info` holds what `decode` needs
+    /// besides the codes (`scales`, `last_frame_pad_length`, `length`): `decode(codes, **info)`.
+    #[pyo3(signature = (samples, sr, bandwidth=None, return_info=false))]
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        samples: PyReadonlyArrayDyn<'py, f32>,
+        sr: u32,
+        bandwidth: Option<f64>,
+        return_info: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let shape = samples.shape().to_vec();
+        let (channels, frames) = match shape[..] {
+            [n] => (1, n),
+            [c, n] => (c, n),
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "samples must be [samples] or [channels, samples], not {shape:?}"
+                )))
+            }
+        };
+        let planar = samples.as_array().to_owned().into_raw_vec_and_offset().0;
+        // Interleave [channels, samples] into frames.
+        let mut interleaved = vec![0f32; planar.len()];
+        for c in 0..channels {
+            for t in 0..frames {
+                interleaved[t * channels + c] = planar[c * frames + t];
+            }
+        }
+        let audio = Audio {
+            samples: interleaved,
+            channels,
+            sample_rate: sr,
+        };
+        let bandwidth = bandwidth.unwrap_or_else(|| {
+            self.inner
+                .config()
+                .target_bandwidths
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min)
+        });
+        let codes = py
+            .detach(|| self.inner.encode_audio(&audio, bandwidth))
+            .map_err(audio_err)?;
+        let (chunks, codebooks, n) = codes.codes.dim();
+        let values = codes.codes.clone().into_raw_vec_and_offset().0;
+        let array = if chunks == 1 {
+            PyArray1::from_vec(py, values)
+                .reshape([codebooks, n])?
+                .into_any()
+        } else {
+            PyArray1::from_vec(py, values)
+                .reshape([chunks, codebooks, n])?
+                .into_any()
+        };
+        if return_info {
+            let info = PyDict::new(py);
+            info.set_item("scales", codes.scales.clone())?;
+            info.set_item("last_frame_pad_length", codes.last_frame_pad_length)?;
+            info.set_item("length", codes.samples)?;
+            return Ok((array, info).into_pyobject(py)?.into_any());
+        }
+        Ok(array)
+    }
+
+    /// Audio, float32 `[channels, samples]`, of `codes` (as `encode` returns them); models
+    /// that encode in chunks need the `info` of `encode(..., return_info=True)`
+    /// (`decode(codes, **info)`); `length` trims the audio to that many samples.
+    #[pyo3(signature = (codes, scales=None, length=None, last_frame_pad_length=0))]
+    fn decode<'py>(
+        &self,
+        py: Python<'py>,
+        codes: PyReadonlyArrayDyn<'py, i64>,
+        scales: Option<Vec<f32>>,
+        length: Option<usize>,
+        last_frame_pad_length: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let shape = codes.shape().to_vec();
+        let dims = match shape[..] {
+            [q, n] => (1, q, n),
+            [c, q, n] => (c, q, n),
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "codes must be [codebooks, frames] or [chunks, codebooks, frames], not \
+                     {shape:?}"
+                )))
+            }
+        };
+        let values = codes.as_array().to_owned().into_raw_vec_and_offset().0;
+        let codes = Array3::from_shape_vec(dims, values)
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        if self.inner.config().normalize && scales.is_none() {
+            return Err(PyValueError::new_err(
+                "this model scales each chunk: pass the info of encode(..., \
+                 return_info=True), as decode(codes, **info)",
+            ));
+        }
+        let codes = Codes {
+            codes,
+            scales: scales.unwrap_or_default(),
+            last_frame_pad_length,
+            samples: length.unwrap_or(usize::MAX),
+        };
+        let audio: Array2<f32> = py.detach(|| self.inner.decode(&codes)).map_err(audio_err)?;
+        Ok(audio.into_pyarray(py).into_any())
+    }
+
+    /// Codebooks at the largest bandwidth.
+    #[getter]
+    fn n_codebooks(&self) -> usize {
+        self.inner.n_codebooks()
+    }
+
+    /// Entries per codebook.
+    #[getter]
+    fn codebook_size(&self) -> usize {
+        self.inner.codebook_size()
+    }
+
+    /// Code frames per second.
+    #[getter]
+    fn frame_rate(&self) -> usize {
+        self.inner.frame_rate()
+    }
+
+    /// The model's sample rate.
+    #[getter]
+    fn sample_rate(&self) -> u32 {
+        self.inner.config().sampling_rate
+    }
+
+    /// The model's channels.
+    #[getter]
+    fn channels(&self) -> usize {
+        self.inner.config().audio_channels
+    }
+
+    /// The bandwidths (kbps) the model encodes at.
+    #[getter]
+    fn bandwidths(&self) -> Vec<f64> {
+        self.inner.config().target_bandwidths.clone()
+    }
+}

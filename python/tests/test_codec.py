@@ -1,0 +1,61 @@
+"""omnitok.audio.Codec against transformers' EncodecModel on the goldens committed under
+fixtures/audio/encodec (made by make_goldens.py there): codes identical, audio within 1e-4."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import FIXTURES
+from omnitok import audio
+
+ENCODEC = FIXTURES / "audio" / "encodec"
+
+
+def test_a_causal_mono_model_matches_the_goldens():
+    codec = audio.Codec.from_pretrained(ENCODEC / "causal-24k")
+    assert (codec.sample_rate, codec.channels, codec.codebook_size) == (24000, 1, 64)
+    assert codec.n_codebooks == 4 and codec.frame_rate == 750
+    assert codec.bandwidths == [4.5, 9.0, 18.0]
+    x = np.load(ENCODEC / "causal-24k" / "input.npy")
+    for bandwidth in codec.bandwidths:
+        codes = codec.encode(x, 24000, bandwidth=bandwidth)
+        expected = np.load(ENCODEC / "causal-24k" / f"codes.{bandwidth}.npy")[0]
+        assert codes.dtype == np.int64
+        np.testing.assert_array_equal(codes, expected)
+        decoded = codec.decode(codes, length=x.shape[1])
+        golden = np.load(ENCODEC / "causal-24k" / f"decoded.{bandwidth}.npy")
+        assert decoded.shape == golden.shape
+        np.testing.assert_allclose(decoded, golden, atol=1e-4, rtol=0)
+
+
+def test_a_chunked_stereo_model_needs_and_uses_its_scales():
+    codec = audio.Codec.from_pretrained(ENCODEC / "noncausal-48k")
+    meta = json.loads((ENCODEC / "goldens.json").read_text())["models"]["noncausal-48k"]
+    x = np.load(ENCODEC / "noncausal-48k" / "input.npy")
+    codes, info = codec.encode(x, 48000, bandwidth=18.0, return_info=True)
+    expected = np.load(ENCODEC / "noncausal-48k" / "codes.18.0.npy")
+    np.testing.assert_array_equal(codes, expected)
+    golden = meta["bandwidths"]["18.0"]
+    np.testing.assert_allclose(info["scales"], golden["scales"], rtol=1e-6)
+    assert info["last_frame_pad_length"] == golden["last_frame_pad_length"]
+    assert info["length"] == x.shape[1]
+    decoded = codec.decode(codes, **info)
+    reference = np.load(ENCODEC / "noncausal-48k" / "decoded.18.0.npy")
+    np.testing.assert_allclose(decoded, reference, atol=1e-4, rtol=0)
+    with pytest.raises(ValueError, match="return_info"):
+        codec.decode(codes)
+
+
+def test_bad_inputs_are_clear_errors():
+    codec = audio.Codec.from_pretrained(ENCODEC / "causal-24k")
+    with pytest.raises(ValueError, match="no bandwidth 5"):
+        codec.encode(np.zeros(2400, np.float32), 24000, bandwidth=5.0)
+    codes = codec.encode(np.zeros(2400, np.float32), 24000)
+    codes[0, 3] = 99
+    with pytest.raises(ValueError, match="code 99 of codebook 0 at frame 3"):
+        codec.decode(codes)
+    with pytest.raises(OSError, match="config.json"):
+        audio.Codec.from_pretrained(ENCODEC / "missing")
