@@ -197,3 +197,71 @@ fn bad_audio_codes_and_bandwidths_are_errors() {
         .to_string()
         .contains("sample 100"));
 }
+
+/// Feeds `total` columns to `push` in pieces of the given sizes (cycled), then `flush`.
+fn in_pieces<S, T: Clone>(
+    stream: &mut S,
+    total: usize,
+    sizes: &[usize],
+    push: impl Fn(&mut S, usize, usize) -> ndarray::Array2<T>,
+    flush: impl FnOnce(&mut S) -> ndarray::Array2<T>,
+) -> ndarray::Array2<T> {
+    let mut parts = Vec::new();
+    let mut at = 0;
+    for &size in sizes.iter().cycle() {
+        if at >= total {
+            break;
+        }
+        let end = (at + size).min(total);
+        parts.push(push(stream, at, end));
+        at = end;
+    }
+    parts.push(flush(stream));
+    let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+    ndarray::concatenate(ndarray::Axis(1), &views).unwrap()
+}
+
+#[test]
+fn streams_equal_offline_encoding_and_decoding_bit_for_bit() {
+    use ndarray::s;
+    use omnitok_audio::codec::{StreamingDecoder, StreamingEncoder};
+    use std::sync::Arc;
+    let dir = fixtures().join("encodec/causal-24k");
+    let codec = Arc::new(Codec::from_pretrained(&dir).unwrap());
+    let (shape, input) = read_f32(&dir.join("input.npy"));
+    let input = Array2::from_shape_vec((shape[0], shape[1]), input).unwrap();
+    let offline = codec.encode(input.view(), 18.0).unwrap();
+    let offline_codes = offline.codes.index_axis(ndarray::Axis(0), 0).to_owned();
+    let offline_audio = codec.decode(&offline).unwrap();
+    for sizes in [&[1usize][..], &[7, 320, 1], &[1000], &[7200], &[31, 33]] {
+        let mut encoder = StreamingEncoder::new(codec.clone(), 18.0).unwrap();
+        let codes = in_pieces(
+            &mut encoder,
+            input.ncols(),
+            sizes,
+            |e, a, b| e.push(input.slice(s![.., a..b])).unwrap(),
+            |e| e.flush().unwrap(),
+        );
+        assert!(codes == offline_codes, "codes differ, pieces {sizes:?}");
+    }
+    for sizes in [&[1usize][..], &[2, 5], &[225]] {
+        let mut decoder = StreamingDecoder::new(codec.clone()).unwrap();
+        let audio = in_pieces(
+            &mut decoder,
+            offline_codes.ncols(),
+            sizes,
+            |d, a, b| d.push(offline_codes.slice(s![.., a..b])).unwrap(),
+            |d| d.flush().unwrap(),
+        );
+        assert!(
+            audio == offline_audio,
+            "audio differs, code pieces {sizes:?}"
+        );
+    }
+    let encoder = StreamingEncoder::new(codec.clone(), 4.5).unwrap();
+    assert!(encoder.latency_samples() >= codec.config().hop_length());
+    let chunked =
+        Arc::new(Codec::from_pretrained(fixtures().join("encodec/noncausal-48k")).unwrap());
+    assert!(StreamingEncoder::new(chunked.clone(), 9.0).is_err());
+    assert!(StreamingDecoder::new(chunked).is_err());
+}

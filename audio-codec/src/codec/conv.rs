@@ -139,13 +139,36 @@ impl Conv1d {
     /// The convolution of `x` (`[in, time]`).
     pub fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
         let (left, right) = self.padding(x.ncols());
-        let padded_copy;
-        let padded = if left == 0 && right == 0 {
-            x
+        let mut out = if left == 0 && right == 0 {
+            self.convolve(x)
         } else {
-            padded_copy = pad(x, left, right, self.pad_mode);
-            padded_copy.view()
+            self.convolve(pad(x, left, right, self.pad_mode).view())
         };
+        if let Some(norm) = &self.norm {
+            norm.apply(&mut out);
+        }
+        out
+    }
+
+    /// Padding before the signal that a stream must prepare: `(samples, mode)`, and whether the
+    /// convolution can run as a stream at all (causal, no group norm).
+    pub(super) fn stream_padding(&self) -> Option<(usize, PadMode)> {
+        (self.causal && self.norm.is_none()).then(|| (self.span() - self.stride, self.pad_mode))
+    }
+
+    /// The stride and span of the kernel, in input samples.
+    pub(super) fn geometry(&self) -> (usize, usize) {
+        (self.stride, self.span())
+    }
+
+    /// Output channels.
+    pub(super) fn channels_out(&self) -> usize {
+        self.weight.nrows()
+    }
+
+    /// Every complete window of an already padded input: bias plus weights times the window's
+    /// columns, a block of output frames at a time.
+    pub(super) fn convolve(&self, padded: ArrayView2<f32>) -> Array2<f32> {
         let (channels_in, span, stride) = (padded.nrows(), self.span(), self.stride);
         let frames = if padded.ncols() < span {
             0
@@ -157,34 +180,30 @@ impl Conv1d {
         if self.kernel == 1 && stride == 1 {
             // The columns would be the input itself.
             general_mat_mul(1.0, &self.weight, &padded, 1.0, &mut out);
-        } else {
-            let mut columns = Array2::zeros((channels_in * self.kernel, BLOCK.min(frames)));
-            let mut start = 0;
-            while start < frames {
-                let count = BLOCK.min(frames - start);
-                for (c, input) in padded.outer_iter().enumerate() {
-                    for k in 0..self.kernel {
-                        let offset = start * stride + k * self.dilation;
-                        let window =
-                            input.slice(s![offset..offset + (count - 1) * stride + 1; stride]);
-                        columns
-                            .row_mut(c * self.kernel + k)
-                            .slice_mut(s![..count])
-                            .assign(&window);
-                    }
-                }
-                general_mat_mul(
-                    1.0,
-                    &self.weight,
-                    &columns.slice(s![.., ..count]),
-                    1.0,
-                    &mut out.slice_mut(s![.., start..start + count]),
-                );
-                start += count;
-            }
+            return out;
         }
-        if let Some(norm) = &self.norm {
-            norm.apply(&mut out);
+        let mut columns = Array2::zeros((channels_in * self.kernel, BLOCK.min(frames)));
+        let mut start = 0;
+        while start < frames {
+            let count = BLOCK.min(frames - start);
+            for (c, input) in padded.outer_iter().enumerate() {
+                for k in 0..self.kernel {
+                    let offset = start * stride + k * self.dilation;
+                    let window = input.slice(s![offset..offset + (count - 1) * stride + 1; stride]);
+                    columns
+                        .row_mut(c * self.kernel + k)
+                        .slice_mut(s![..count])
+                        .assign(&window);
+                }
+            }
+            general_mat_mul(
+                1.0,
+                &self.weight,
+                &columns.slice(s![.., ..count]),
+                1.0,
+                &mut out.slice_mut(s![.., start..start + count]),
+            );
+            start += count;
         }
         out
     }
@@ -193,7 +212,7 @@ impl Conv1d {
 /// `EncodecConvTranspose1d`.
 #[derive(Debug, Clone)]
 pub struct ConvTranspose1d {
-    /// `[out · kernel, in]`: row `o · kernel + k`.
+    /// `[in, out · kernel]` as stored: column `o · kernel + k`.
     weight: Array2<f32>,
     bias: Vec<f32>,
     kernel: usize,
@@ -228,7 +247,7 @@ impl ConvTranspose1d {
             NormType::WeightNorm => None,
         };
         Ok(Self {
-            weight: stored.t().as_standard_layout().into_owned(),
+            weight: stored,
             bias,
             kernel,
             stride,
@@ -241,32 +260,24 @@ impl ConvTranspose1d {
     /// The transposed convolution of `x` (`[in, time]`), trimmed as the reference trims it.
     pub fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
         let (kernel, stride) = (self.kernel, self.stride);
-        let channels_out = self.weight.nrows() / kernel;
         let frames = x.ncols();
         let length = if frames == 0 {
             0
         } else {
             (frames - 1) * stride + kernel
         };
-        let mut out = Array2::<f32>::zeros((channels_out, length));
+        let mut out = Array2::<f32>::zeros((self.channels_out(), length));
         let mut start = 0;
         while start < frames {
             let count = BLOCK.min(frames - start);
-            let products = self.weight.dot(&x.slice(s![.., start..start + count]));
-            for o in 0..channels_out {
-                let mut target = out.row_mut(o);
-                for k in 0..kernel {
-                    let row = products.row(o * kernel + k);
-                    for (t, &v) in row.iter().enumerate() {
-                        target[(start + t) * stride + k] += v;
-                    }
-                }
-            }
+            self.add_contributions(
+                x.slice(s![.., start..start + count]),
+                &mut out,
+                start * stride,
+            );
             start += count;
         }
-        for (mut row, &b) in out.outer_iter_mut().zip(&self.bias) {
-            row += b;
-        }
+        self.add_bias(&mut out);
         if let Some(norm) = &self.norm {
             norm.apply(&mut out);
         }
@@ -279,6 +290,45 @@ impl ConvTranspose1d {
         let left = total - right;
         let end = length.saturating_sub(right).max(left);
         out.slice_axis(Axis(1), (left..end).into()).to_owned()
+    }
+
+    /// Output channels.
+    pub(super) fn channels_out(&self) -> usize {
+        self.weight.ncols() / self.kernel
+    }
+
+    /// Whether the transposed convolution can run as a stream: causal, all of the overlap
+    /// trimmed on the right, no group norm. Returns `(stride, kernel)`.
+    pub(super) fn stream_geometry(&self) -> Option<(usize, usize)> {
+        (self.causal && self.trim_right_ratio == 1.0 && self.norm.is_none())
+            .then_some((self.stride, self.kernel))
+    }
+
+    /// Adds what the frames `x` contribute to `out`, the first frame's at column `offset`,
+    /// frame after frame: each output sample receives its contributions in frame order, however
+    /// the frames are split into calls (so a stream adds them as the whole signal does).
+    pub(super) fn add_contributions(
+        &self,
+        x: ArrayView2<f32>,
+        out: &mut Array2<f32>,
+        offset: usize,
+    ) {
+        let (kernel, stride) = (self.kernel, self.stride);
+        let products = x.t().dot(&self.weight); // [frames, out · kernel]
+        for (t, frame) in products.outer_iter().enumerate() {
+            let at = offset + t * stride;
+            for (o, taps) in frame.exact_chunks(kernel).into_iter().enumerate() {
+                let mut target = out.slice_mut(s![o, at..at + kernel]);
+                target += &taps;
+            }
+        }
+    }
+
+    /// Adds the bias to every column.
+    pub(super) fn add_bias(&self, out: &mut Array2<f32>) {
+        for (mut row, &b) in out.outer_iter_mut().zip(&self.bias) {
+            row += b;
+        }
     }
 }
 

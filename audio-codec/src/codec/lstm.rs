@@ -16,6 +16,13 @@ struct Layer {
     bias: Array1<f32>,
 }
 
+/// The hidden and cell state of each layer after the frames seen so far.
+#[derive(Debug, Clone)]
+pub(super) struct LstmState {
+    hidden: Vec<Vec<f32>>,
+    cell: Vec<Vec<f32>>,
+}
+
 /// The LSTM block at some prefix, `layers` layers of `dim` units.
 #[derive(Debug, Clone)]
 pub struct Lstm {
@@ -51,14 +58,40 @@ impl Lstm {
 
     /// `lstm(x) + x` for `x` of shape `[dim, time]`.
     pub fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        self.forward_from(x, &mut self.initial_state())
+    }
+
+    /// The state before the first frame: zeros.
+    pub(super) fn initial_state(&self) -> LstmState {
+        let zeros = vec![vec![0f32; self.dim]; self.layers.len()];
+        LstmState {
+            hidden: zeros.clone(),
+            cell: zeros,
+        }
+    }
+
+    /// `lstm(x) + x` continuing from `state`, which is left after the last frame (a stream
+    /// feeds its frames in pieces).
+    pub(super) fn forward_from(&self, x: ArrayView2<f32>, state: &mut LstmState) -> Array2<f32> {
         let mut sequence = x.to_owned();
-        for layer in &self.layers {
-            sequence = self.run_layer(layer, sequence.view());
+        for (l, layer) in self.layers.iter().enumerate() {
+            sequence = self.run_layer(
+                layer,
+                sequence.view(),
+                &mut state.hidden[l],
+                &mut state.cell[l],
+            );
         }
         sequence + x
     }
 
-    fn run_layer(&self, layer: &Layer, x: ArrayView2<f32>) -> Array2<f32> {
+    fn run_layer(
+        &self,
+        layer: &Layer,
+        x: ArrayView2<f32>,
+        h: &mut [f32],
+        c: &mut [f32],
+    ) -> Array2<f32> {
         let h_dim = self.dim;
         // The input's contribution to every gate at every step, at once.
         let mut projected = layer.input.dot(&x);
@@ -69,12 +102,10 @@ impl Lstm {
             .as_slice()
             .unwrap_or_else(|| unreachable!("weights are built in standard layout"));
         let mut out = Array2::zeros((x.ncols(), h_dim));
-        let mut h = vec![0f32; h_dim];
-        let mut c = vec![0f32; h_dim];
         let mut gates = vec![0f32; 4 * h_dim];
         for (step, mut row) in projected.outer_iter().zip(out.outer_iter_mut()) {
             gates.copy_from_slice(step.as_slice().unwrap_or_default());
-            add_matrix_vector(recurrent, &h, &mut gates);
+            add_matrix_vector(recurrent, h, &mut gates);
             for j in 0..h_dim {
                 let i = sigmoid(gates[j]);
                 let f = sigmoid(gates[h_dim + j]);

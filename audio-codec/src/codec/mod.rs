@@ -15,6 +15,7 @@ mod conv;
 mod lstm;
 mod quantizer;
 mod seanet;
+mod streaming;
 mod weights;
 
 use std::path::Path;
@@ -24,6 +25,7 @@ use ndarray::{s, Array2, Array3, ArrayView2, Axis};
 pub use config::{EncodecConfig, NormType, PadMode};
 use quantizer::ResidualQuantizer;
 use seanet::Stack;
+pub use streaming::{StreamingDecoder, StreamingEncoder};
 use weights::Weights;
 
 use crate::decode::Audio;

@@ -11,10 +11,14 @@ use crate::error::Result;
 use crate::exp::elu_in_place;
 
 /// `ELU` with alpha 1 (`x` for `x > 0`, else `exp(x) - 1`), in place.
-fn elu(mut x: Array2<f32>) -> Array2<f32> {
-    match x.as_slice_mut() {
-        Some(values) => elu_in_place(values),
-        None => x.mapv_inplace(|v| if v > 0.0 { v } else { v.exp_m1() }),
+pub(super) fn elu(x: Array2<f32>) -> Array2<f32> {
+    let mut x = if x.as_slice_memory_order().is_some() {
+        x
+    } else {
+        x.as_standard_layout().into_owned()
+    };
+    if let Some(values) = x.as_slice_memory_order_mut() {
+        elu_in_place(values);
     }
     x
 }
@@ -23,10 +27,10 @@ fn elu(mut x: Array2<f32>) -> Array2<f32> {
 /// channels (dilated), ELU, a 1-wide convolution back to `dim`; plus the input through a 1-wide
 /// convolution (or as it is, without `use_conv_shortcut`).
 #[derive(Debug, Clone)]
-struct ResnetBlock {
-    first: Conv1d,
-    second: Conv1d,
-    shortcut: Option<Conv1d>,
+pub(super) struct ResnetBlock {
+    pub(super) first: Conv1d,
+    pub(super) second: Conv1d,
+    pub(super) shortcut: Option<Conv1d>,
 }
 
 impl ResnetBlock {
@@ -77,7 +81,7 @@ impl ResnetBlock {
         })
     }
 
-    fn forward(&self, x: Array2<f32>) -> Array2<f32> {
+    pub(super) fn forward(&self, x: Array2<f32>) -> Array2<f32> {
         let hidden = self.first.forward(elu(x.clone()).view());
         let block = self.second.forward(elu(hidden).view());
         match &self.shortcut {
@@ -89,7 +93,7 @@ impl ResnetBlock {
 
 /// One layer of the stack.
 #[derive(Debug, Clone)]
-enum Layer {
+pub(super) enum Layer {
     Conv(Conv1d),
     Transposed(ConvTranspose1d),
     Resnet(Box<ResnetBlock>),
@@ -98,7 +102,7 @@ enum Layer {
 }
 
 impl Layer {
-    fn forward(&self, x: Array2<f32>) -> Array2<f32> {
+    pub(super) fn forward(&self, x: Array2<f32>) -> Array2<f32> {
         match self {
             Layer::Conv(conv) => conv.forward(x.view()),
             Layer::Transposed(conv) => conv.forward(x.view()),
@@ -112,7 +116,7 @@ impl Layer {
 /// A stack of layers (the encoder or the decoder).
 #[derive(Debug, Clone)]
 pub struct Stack {
-    layers: Vec<Layer>,
+    pub(super) layers: Vec<Layer>,
 }
 
 impl Stack {
