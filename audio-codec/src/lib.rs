@@ -15,6 +15,9 @@
 //! - [`streaming`]: the same features from audio that arrives in chunks, each frame as soon as
 //!   its samples are in.
 //! - [`settings`]: a preset's settings changed by the references' own keyword names.
+//! - [`codec`]: EnCodec inference (audio to codes and back), offline and streaming.
+//! - [`metrics`]: SI-SDR, mel distance and multi-scale STFT distance of decoded audio.
+//! - [`exp`]: the ELU of many values at once (vectorised exponential).
 //! - [`db`]: power to decibels with a reference, floor and dynamic range (`power_to_db`).
 //! - [`log`]: logarithms of many values at once (vectorised, within one unit in the last place).
 //!
