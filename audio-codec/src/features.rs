@@ -19,7 +19,8 @@
 //! `(x + 4) / 4`. With [`FeatureConfig::pad_to_samples`] (Whisper: 30 s = 480,000 samples) the
 //! audio is padded with zeros (or cut) to that length first, as the models see it.
 //!
-//! Kaldi's log scale: `ln(max(mel, ε))` with ε = `f32::EPSILON`. With
+//! Kaldi's log scale: `ln(max(mel, ε))` with ε = `f32::EPSILON` (torchaudio's MFCC with
+//! `log_mels=True`: `ln(mel + 1e-6)` instead of decibels). With
 //! [`FeatureConfig::log_energy`] (Kaldi's `use_energy`) the frame's log energy,
 //! `ln(max(energy, ε))` raised to at least `ln(energy_floor)` when the floor is positive, comes
 //! first: before the mel bins of `kaldi-fbank`, in place of the first coefficient of
@@ -52,8 +53,9 @@ pub enum LogScale {
     Linear,
     /// `power_to_db`.
     Db(DbConfig),
-    /// `ln(max(x, floor))` (Kaldi: floor `f32::EPSILON`).
-    Natural { floor: f32 },
+    /// `ln(max(x + offset, floor))` (Kaldi: offset 0, floor `f32::EPSILON`; torchaudio's MFCC
+    /// with `log_mels`: offset 1e-6).
+    Natural { offset: f32, floor: f32 },
     /// Whisper's: `log10(max(x, 1e-10))`, floored at the maximum minus 8, then `(x + 4) / 4`.
     Whisper,
 }
@@ -132,6 +134,7 @@ impl FeatureConfig {
             slaney_norm: false,
             mel_convention: MelConvention::Kaldi,
             log: LogScale::Natural {
+                offset: 0.0,
                 floor: f32::EPSILON,
             },
             frames_first: true,
@@ -229,8 +232,12 @@ impl Extractor {
         })?;
         match &config.log {
             LogScale::Db(db) => check(db)?,
-            LogScale::Natural { floor } if !(*floor > 0.0 && floor.is_finite()) => {
-                return bad(format!("the log floor {floor} must be positive"));
+            LogScale::Natural { offset, floor }
+                if !(*floor > 0.0 && floor.is_finite() && *offset >= 0.0 && offset.is_finite()) =>
+            {
+                return bad(format!(
+                    "the log floor {floor} must be positive and the offset {offset} at least 0"
+                ));
             }
             LogScale::Linear if config.mfcc.is_some() => {
                 return bad("cepstra need a log scale, not linear mel energies".into());
@@ -347,8 +354,8 @@ impl Extractor {
         match self.config.log {
             LogScale::Linear => {}
             LogScale::Db(db) => to_db(out, &db),
-            LogScale::Natural { floor } => {
-                out.iter_mut().for_each(|v| *v = v.max(floor));
+            LogScale::Natural { offset, floor } => {
+                out.iter_mut().for_each(|v| *v = (*v + offset).max(floor));
                 scaled_ln_in_place(out, 1.0, 0.0);
             }
             LogScale::Whisper => {

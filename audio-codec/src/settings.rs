@@ -6,6 +6,7 @@
 //! Settings that the references derive from others are derived the same way unless given: a
 //! window as long as `n_fft` (librosa, torchaudio), a hop of a quarter (librosa) or half
 //! (torchaudio) of the window, and Kaldi's FFT size as the window rounded up to a power of two.
+//! `log_mels=True` takes torchaudio's MFCC from decibels to `ln(mel + 1e-6)`.
 
 use crate::error::{AudioError, Result};
 use crate::features::{FeatureConfig, LogScale};
@@ -50,6 +51,7 @@ pub const SETTINGS: &[&str] = &[
     "lifter",
     "cepstral_lifter",
     "top_db",
+    "log_mels",
     "pad_to_samples",
     "frame_length",
     "frame_shift",
@@ -208,6 +210,17 @@ impl FeatureConfig {
                     }
                     _ => return bad(format!("{key} applies to decibel presets only")),
                 },
+                "log_mels" => {
+                    // torchaudio's MFCC: the natural log of mel + 1e-6 instead of decibels.
+                    self.log = if value.flag(key)? {
+                        LogScale::Natural {
+                            offset: 1e-6,
+                            floor: f32::MIN_POSITIVE,
+                        }
+                    } else {
+                        LogScale::Db(crate::db::DbConfig::default())
+                    };
+                }
                 "pad_to_samples" => self.pad_to_samples = value.optional(|v| v.count(key))?,
                 "frame_length" | "frame_shift" | "round_to_power_of_two" if kaldi => {
                     let sr = self.sample_rate.unwrap_or(16_000.0);

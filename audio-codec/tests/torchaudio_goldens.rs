@@ -90,5 +90,5 @@ fn torchaudio_and_kaldi_presets_match_torchaudio_within_1e_4() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
-    assert_eq!(checked, 54);
+    assert_eq!(checked, 61);
 }

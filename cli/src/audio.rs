@@ -147,11 +147,12 @@ fn run_features(args: &FeaturesArgs) -> Result<()> {
         bar.set_style(style);
         bar
     });
+    let extractors = Extractors::new(config);
     let failures: Vec<String> = pool.install(|| {
         args.inputs
             .par_iter()
             .filter_map(|input| {
-                let result = features_of(input, &config, rate, &args.output);
+                let result = features_of(input, &extractors, rate, &args.output);
                 if let Some(bar) = &bar {
                     bar.inc(1);
                 }
@@ -199,12 +200,39 @@ fn output_name(input: &Path) -> Result<String> {
     Ok(format!("{stem}.npy"))
 }
 
-fn features_of(input: &Path, config: &FeatureConfig, rate: Option<u32>, dir: &Path) -> Result<()> {
+/// One planned extractor per sample rate met, shared by the threads (FFT plan and filterbank
+/// built once).
+struct Extractors {
+    config: FeatureConfig,
+    by_rate: std::sync::Mutex<std::collections::HashMap<u32, std::sync::Arc<Extractor>>>,
+}
+
+impl Extractors {
+    fn new(config: FeatureConfig) -> Self {
+        Self {
+            config,
+            by_rate: Default::default(),
+        }
+    }
+
+    fn for_rate(&self, rate: u32) -> Result<std::sync::Arc<Extractor>> {
+        let mut by_rate = self.by_rate.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(extractor) = by_rate.get(&rate) {
+            return Ok(extractor.clone());
+        }
+        let extractor = std::sync::Arc::new(Extractor::new(self.config.clone(), f64::from(rate))?);
+        by_rate.insert(rate, extractor.clone());
+        Ok(extractor)
+    }
+}
+
+fn features_of(input: &Path, extractors: &Extractors, rate: Option<u32>, dir: &Path) -> Result<()> {
     let mut audio = load(input, &Limits::default())?;
     if let Some(rate) = rate {
         audio = audio.resampled(rate)?;
     }
-    let extractor = Extractor::new(config.clone(), f64::from(audio.sample_rate))
+    let extractor = extractors
+        .for_rate(audio.sample_rate)
         .with_context(|| input.display().to_string())?;
     let features = extractor
         .compute(&audio.mono())

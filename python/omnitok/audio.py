@@ -19,7 +19,7 @@ models see it).
 
 Keyword overrides use the reference's own names, so a call translates word for word: librosa's
 (n_fft, hop_length, win_length, window, center, pad_mode, power, n_mels, fmin, fmax, htk, n_mfcc,
-lifter, top_db), torchaudio's (f_min, f_max, mel_scale, norm) and Kaldi's (frame_length and
+lifter, top_db), torchaudio's (f_min, f_max, mel_scale, norm, log_mels) and Kaldi's (frame_length and
 frame_shift in ms, num_mel_bins, low_freq, high_freq, num_ceps, cepstral_lifter,
 preemphasis_coefficient, remove_dc_offset, raw_energy, use_energy, energy_floor, snip_edges,
 round_to_power_of_two, window_type); dither must be 0.

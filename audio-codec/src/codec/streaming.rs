@@ -97,6 +97,12 @@ impl ConvStream {
         } else {
             0
         };
+        let inside = start >= self.base as isize && start as usize + length <= self.seen;
+        if inside {
+            // No padding: the kept inputs as they are.
+            let at = start as usize - self.base;
+            return conv.convolve(self.kept.slice(s![.., at..at + length]));
+        }
         let segment = Array2::from_shape_fn((self.channels, length), |(c, j)| {
             self.sample(conv, c, start + j as isize)
         });
