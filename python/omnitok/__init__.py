@@ -30,7 +30,8 @@ from ._omnitok import (
     list_encoding_names,
 )
 
-from . import audio  # noqa: E402  (omnitok.audio: decoding and spectral features)
+from . import audio  # noqa: E402  (omnitok.audio: decoding, spectral features, codec)
+from . import vision  # noqa: E402  (omnitok.vision: Pillow-exact resizing)
 
 Tokenizer = Encoding
 """``Tokenizer.from_file(path)`` loads tokenizer.json or a tiktoken rank file; ``to_file`` saves."""
@@ -38,6 +39,7 @@ Tokenizer = Encoding
 __all__ = [
     "CompressionReport",
     "audio",
+    "vision",
     "Encoding",
     "Tokenizer",
     "compression_report",

@@ -8,6 +8,7 @@
 
 mod audio;
 mod codec;
+mod vision;
 
 use std::sync::Arc;
 
@@ -670,5 +671,6 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(audio::_audio_features, m)?)?;
     m.add_class::<audio::StreamingFeatures>()?;
     m.add_class::<codec::Codec>()?;
+    m.add_function(wrap_pyfunction!(vision::_vision_resize, m)?)?;
     Ok(())
 }

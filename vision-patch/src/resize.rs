@@ -1,0 +1,349 @@
+//! Resizing 8-bit RGB images exactly as Pillow 12 (`Image.resize`) does.
+//!
+//! Model processors resize with Pillow, and a resize that is one level off in a few pixels
+//! changes the model's input. So this follows Pillow's own arithmetic:
+//!
+//! - Filters and supports: box 0.5, bilinear (triangle) 1, Hamming 1, bicubic (`a = -0.5`) 2,
+//!   Lanczos 3; when shrinking, the support grows by the scale.
+//! - For each output pixel, the weights of the input pixels within the support around its
+//!   centre `(x + 0.5) · scale`, computed in double precision and divided by their sum, then
+//!   turned into fixed point with 22 fractional bits (rounded half away from zero).
+//! - Each output value is `(2^21 + Σ pixel · weight) >> 22`, clamped to 0..=255.
+//! - Two passes: horizontal first, over only the rows the vertical pass will read, then
+//!   vertical; a pass is skipped when its size does not change.
+//! - Nearest neighbour: input pixel `⌊(x + 0.5) · scale⌋`, the position accumulated by
+//!   repeated addition as Pillow's affine scaling does.
+
+use crate::error::{Result, VisionError};
+use crate::image::RgbImage;
+
+/// A resampling filter (`PIL.Image.Resampling`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Filter {
+    Nearest,
+    Box,
+    Bilinear,
+    Hamming,
+    Bicubic,
+    Lanczos,
+}
+
+impl Filter {
+    /// The filter by Pillow's name (`nearest`, `box`, `bilinear`, `hamming`, `bicubic`,
+    /// `lanczos`).
+    pub fn from_name(name: &str) -> Result<Self> {
+        Ok(match name.to_ascii_lowercase().as_str() {
+            "nearest" => Filter::Nearest,
+            "box" => Filter::Box,
+            "bilinear" | "linear" => Filter::Bilinear,
+            "hamming" => Filter::Hamming,
+            "bicubic" | "cubic" => Filter::Bicubic,
+            "lanczos" | "antialias" => Filter::Lanczos,
+            other => {
+                return Err(VisionError::BadParameter(format!(
+                    "unknown filter {other:?}; nearest, box, bilinear, hamming, bicubic, lanczos"
+                )))
+            }
+        })
+    }
+
+    /// Half the width of the filter's kernel, in input pixels at scale 1.
+    fn support(self) -> f64 {
+        match self {
+            Filter::Nearest | Filter::Box => 0.5,
+            Filter::Bilinear | Filter::Hamming => 1.0,
+            Filter::Bicubic => 2.0,
+            Filter::Lanczos => 3.0,
+        }
+    }
+
+    /// The kernel at `x`.
+    fn weight(self, x: f64) -> f64 {
+        let sinc = |x: f64| {
+            if x == 0.0 {
+                1.0
+            } else {
+                let x = x * std::f64::consts::PI;
+                x.sin() / x
+            }
+        };
+        match self {
+            Filter::Nearest | Filter::Box => {
+                if x > -0.5 && x <= 0.5 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Filter::Bilinear => {
+                let x = x.abs();
+                if x < 1.0 {
+                    1.0 - x
+                } else {
+                    0.0
+                }
+            }
+            Filter::Hamming => {
+                let x = x.abs();
+                if x == 0.0 {
+                    1.0
+                } else if x >= 1.0 {
+                    0.0
+                } else {
+                    let x = x * std::f64::consts::PI;
+                    // Pillow's constants are single precision.
+                    x.sin() / x * (f64::from(0.54f32) + f64::from(0.46f32) * x.cos())
+                }
+            }
+            Filter::Bicubic => {
+                const A: f64 = -0.5;
+                let x = x.abs();
+                if x < 1.0 {
+                    ((A + 2.0) * x - (A + 3.0)) * x * x + 1.0
+                } else if x < 2.0 {
+                    (((x - 5.0) * x + 8.0) * x - 4.0) * A
+                } else {
+                    0.0
+                }
+            }
+            Filter::Lanczos => {
+                if (-3.0..3.0).contains(&x) {
+                    sinc(x) * sinc(x / 3.0)
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+}
+
+/// Fractional bits of the fixed-point weights.
+const PRECISION_BITS: u32 = 32 - 8 - 2;
+
+/// For each output pixel of one axis: the first input pixel and the fixed-point weights of
+/// the pixels from there.
+struct Weights {
+    /// `(first, count)` per output pixel.
+    bounds: Vec<(usize, usize)>,
+    /// `kernel` weights per output pixel.
+    weights: Vec<i32>,
+    kernel: usize,
+}
+
+impl Weights {
+    /// Pillow's `precompute_coeffs` then `normalize_coeffs_8bpc`, for `in_size` input pixels,
+    /// the input span `in0..in1` and `out_size` output pixels.
+    fn new(in_size: usize, in0: f32, in1: f32, out_size: usize, filter: Filter) -> Self {
+        let scale = f64::from(in1 - in0) / out_size as f64;
+        let filter_scale = scale.max(1.0);
+        let support = filter.support() * filter_scale;
+        let kernel = support.ceil() as usize * 2 + 1;
+        let mut bounds = Vec::with_capacity(out_size);
+        let mut weights = vec![0i32; out_size * kernel];
+        let mut row = vec![0f64; kernel];
+        for xx in 0..out_size {
+            let center = f64::from(in0) + (xx as f64 + 0.5) * scale;
+            let inverse = 1.0 / filter_scale;
+            // C's (int) cast truncates toward zero.
+            let xmin = ((center - support + 0.5) as i64).max(0) as usize;
+            let xmax = ((center + support + 0.5) as i64).min(in_size as i64).max(0) as usize;
+            let count = xmax.saturating_sub(xmin);
+            let mut sum = 0.0;
+            for (x, slot) in row.iter_mut().enumerate().take(count) {
+                let w = filter.weight(((x + xmin) as f64 - center + 0.5) * inverse);
+                *slot = w;
+                sum += w;
+            }
+            for (slot, &w) in weights[xx * kernel..xx * kernel + count]
+                .iter_mut()
+                .zip(&row)
+            {
+                let w = if sum != 0.0 { w / sum } else { w };
+                let scaled = w * f64::from(1u32 << PRECISION_BITS);
+                *slot = if w < 0.0 {
+                    (scaled - 0.5) as i32
+                } else {
+                    (scaled + 0.5) as i32
+                };
+            }
+            bounds.push((xmin, count));
+        }
+        Self {
+            bounds,
+            weights,
+            kernel,
+        }
+    }
+
+    fn of(&self, out: usize) -> (usize, &[i32]) {
+        let (first, count) = self.bounds[out];
+        (
+            first,
+            &self.weights[out * self.kernel..out * self.kernel + count],
+        )
+    }
+}
+
+/// `(2^21 + sum) >> 22`, clamped to a byte.
+fn clip8(sum: i32) -> u8 {
+    (sum >> PRECISION_BITS).clamp(0, 255) as u8
+}
+
+const HALF: i32 = 1 << (PRECISION_BITS - 1);
+
+/// The horizontal pass over input rows `first_row..first_row + rows`.
+fn horizontal(image: &RgbImage, weights: &Weights, first_row: usize, rows: usize) -> RgbImage {
+    let out_width = weights.bounds.len();
+    let mut data = vec![0u8; out_width * rows * 3];
+    for (y, out_row) in data.chunks_exact_mut(out_width * 3).enumerate() {
+        let row = image.row(first_row + y);
+        for (x, out) in out_row.chunks_exact_mut(3).enumerate() {
+            let (first, k) = weights.of(x);
+            let mut sums = [HALF; 3];
+            for (i, &w) in k.iter().enumerate() {
+                let pixel = &row[(first + i) * 3..(first + i) * 3 + 3];
+                for c in 0..3 {
+                    sums[c] += i32::from(pixel[c]) * w;
+                }
+            }
+            for c in 0..3 {
+                out[c] = clip8(sums[c]);
+            }
+        }
+    }
+    RgbImage {
+        width: out_width,
+        height: rows,
+        data,
+    }
+}
+
+/// The vertical pass, input rows counted from `row_offset`.
+fn vertical(image: &RgbImage, weights: &Weights, row_offset: usize) -> RgbImage {
+    let out_height = weights.bounds.len();
+    let width = image.width;
+    let mut data = vec![0u8; width * out_height * 3];
+    for (y, out_row) in data.chunks_exact_mut(width * 3).enumerate() {
+        let (first, k) = weights.of(y);
+        let first = first - row_offset;
+        for (i, value) in out_row.iter_mut().enumerate() {
+            let mut sum = HALF;
+            for (j, &w) in k.iter().enumerate() {
+                sum += i32::from(image.data[(first + j) * width * 3 + i]) * w;
+            }
+            *value = clip8(sum);
+        }
+    }
+    RgbImage {
+        width,
+        height: out_height,
+        data,
+    }
+}
+
+/// Nearest neighbour, as Pillow's affine scaling computes it.
+fn nearest(image: &RgbImage, width: usize, height: usize) -> RgbImage {
+    // Positions accumulate by repeated addition, as in Pillow; COORD: -1 below zero.
+    let positions = |out: usize, input: usize| -> Vec<Option<usize>> {
+        let step = f64::from(input as f32) / out as f64;
+        let mut at = step * 0.5;
+        (0..out)
+            .map(|_| {
+                let index = if at < 0.0 { -1 } else { at as i64 };
+                at += step;
+                (0..input as i64).contains(&index).then_some(index as usize)
+            })
+            .collect()
+    };
+    let (xs, ys) = (
+        positions(width, image.width),
+        positions(height, image.height),
+    );
+    let mut data = vec![0u8; width * height * 3];
+    for (out_row, y) in data.chunks_exact_mut(width * 3).zip(&ys) {
+        let Some(y) = *y else { continue };
+        for (out, x) in out_row.chunks_exact_mut(3).zip(&xs) {
+            if let Some(x) = *x {
+                out.copy_from_slice(&image.pixel(x, y));
+            }
+        }
+    }
+    RgbImage {
+        width,
+        height,
+        data,
+    }
+}
+
+/// `image` resized to `width` x `height` with `filter`, equal to Pillow's
+/// `Image.resize((width, height), filter)` on the same RGB pixels.
+pub fn resize(image: &RgbImage, width: usize, height: usize, filter: Filter) -> Result<RgbImage> {
+    if width == 0 || height == 0 || image.width == 0 || image.height == 0 {
+        return Err(VisionError::BadParameter(format!(
+            "cannot resize {} x {} to {width} x {height}: sizes must be at least 1",
+            image.width, image.height
+        )));
+    }
+    if (width, height) == (image.width, image.height) {
+        return Ok(image.clone());
+    }
+    if filter == Filter::Nearest {
+        return Ok(nearest(image, width, height));
+    }
+    let (in_w, in_h) = (image.width as f32, image.height as f32);
+    let columns = Weights::new(image.width, 0.0, in_w, width, filter);
+    let rows = Weights::new(image.height, 0.0, in_h, height, filter);
+    let need_horizontal = width != image.width;
+    let need_vertical = height != image.height;
+    // The input rows the vertical pass reads.
+    let first_row = rows.bounds[0].0;
+    let (last_first, last_count) = rows.bounds[height - 1];
+    let last_row = last_first + last_count;
+    Ok(match (need_horizontal, need_vertical) {
+        (true, true) => {
+            let narrow = horizontal(image, &columns, first_row, last_row - first_row);
+            vertical(&narrow, &rows, first_row)
+        }
+        (true, false) => horizontal(image, &columns, 0, image.height),
+        (false, true) => vertical(image, &rows, 0),
+        (false, false) => image.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gradient(width: usize, height: usize) -> RgbImage {
+        let data = (0..width * height * 3)
+            .map(|i| ((i * 37 + i / 7) % 256) as u8)
+            .collect();
+        RgbImage::new(width, height, data).unwrap()
+    }
+
+    #[test]
+    fn sizes_and_errors() {
+        let image = gradient(10, 7);
+        for filter in [Filter::Nearest, Filter::Bilinear, Filter::Lanczos] {
+            let out = resize(&image, 23, 4, filter).unwrap();
+            assert_eq!((out.width, out.height, out.data.len()), (23, 4, 23 * 4 * 3));
+        }
+        assert_eq!(resize(&image, 10, 7, Filter::Bicubic).unwrap(), image);
+        assert!(resize(&image, 0, 7, Filter::Bicubic).is_err());
+        assert!(Filter::from_name("gaussian").is_err());
+    }
+
+    #[test]
+    fn a_flat_image_stays_flat() {
+        let image = RgbImage::new(9, 5, [200u8, 10, 77].repeat(45)).unwrap();
+        for filter in [
+            Filter::Box,
+            Filter::Hamming,
+            Filter::Bicubic,
+            Filter::Lanczos,
+        ] {
+            let out = resize(&image, 4, 13, filter).unwrap();
+            assert!(out.data.chunks(3).all(|p| p == [200, 10, 77]), "{filter:?}");
+        }
+    }
+}
