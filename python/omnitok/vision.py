@@ -1,7 +1,9 @@
-"""Images for omnitok: resizing exactly as Pillow does.
+"""Images for omnitok: resizing exactly as Pillow does, and patches as model processors make
+them.
 
     from omnitok import vision
-    small = vision.resize(pixels, (224, 224), "bicubic")   # uint8 [224, 224, 3]
+    small = vision.resize(pixels, (224, 224), "bicubic")        # uint8 [224, 224, 3]
+    values, grid_thw = vision.patchify(pixels, preset="qwen2-vl")  # float32 [patches, 1176]
 
 ``resize`` takes a uint8 ``[height, width, 3]`` RGB array and Pillow's ``(width, height)`` size
 order and filter names (nearest, box, bilinear, hamming, bicubic, lanczos), and returns what
@@ -14,9 +16,11 @@ from typing import Tuple
 
 import numpy as np
 
-from ._omnitok import _vision_resize
+from ._omnitok import _vision_qwen2_vl, _vision_resize
 
-__all__ = ["resize"]
+__all__ = ["PRESETS", "patchify", "resize"]
+
+PRESETS = ("qwen2-vl",)
 
 
 def resize(image: np.ndarray, size: Tuple[int, int], filter: str = "bicubic") -> np.ndarray:
@@ -26,3 +30,27 @@ def resize(image: np.ndarray, size: Tuple[int, int], filter: str = "bicubic") ->
         raise ValueError(f"images are uint8 [height, width, 3]; this one is {image.shape}")
     width, height = size
     return _vision_resize(image, int(width), int(height), filter)
+
+
+def patchify(image: np.ndarray, preset: str = "qwen2-vl", **overrides) -> Tuple[np.ndarray, Tuple[int, int, int]]:
+    """Patches of an image (uint8 ``[height, width, 3]``) or a video (``[frames, height, width,
+    3]``) as the preset's model processor makes them: ``(pixel_values, (grid_t, grid_h,
+    grid_w))``.
+
+    ``qwen2-vl``: transformers' ``Qwen2VLImageProcessor`` (smart resize to multiples of 28
+    within ``min_pixels``..``max_pixels``, Pillow bicubic, CLIP normalisation, 14 x 14 patches
+    in pairs of frames, 2 x 2 merge order); overrides ``min_pixels``, ``max_pixels``,
+    ``patch_size``, ``temporal_patch_size``, ``merge_size``.
+    """
+    if preset != "qwen2-vl":
+        raise ValueError(f"unknown preset {preset!r}; the presets are {', '.join(PRESETS)}")
+    frames = np.ascontiguousarray(image, dtype=np.uint8)
+    if frames.ndim == 3:
+        frames = frames[np.newaxis]
+    if frames.ndim != 4 or frames.shape[3] != 3:
+        raise ValueError(f"images are uint8 [height, width, 3] (videos [frames, ...]); not {image.shape}")
+    known = {"min_pixels", "max_pixels", "patch_size", "temporal_patch_size", "merge_size"}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ValueError(f"unknown setting(s) {sorted(unknown)}; settings: {sorted(known)}")
+    return _vision_qwen2_vl(frames, **overrides)

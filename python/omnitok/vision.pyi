@@ -3,3 +3,9 @@ from typing import Tuple
 import numpy as np
 
 def resize(image: np.ndarray, size: Tuple[int, int], filter: str = ...) -> np.ndarray: ...
+
+PRESETS: Tuple[str, ...]
+
+def patchify(
+    image: np.ndarray, preset: str = ..., **overrides: int
+) -> Tuple[np.ndarray, Tuple[int, int, int]]: ...

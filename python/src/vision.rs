@@ -1,6 +1,7 @@
 //! The image functions of `omnitok.vision`.
 
-use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray3, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray3, PyReadonlyArray4, PyUntypedArrayMethods};
+use omnitok_vision::qwen2_vl::{patchify, Qwen2VlConfig};
 use omnitok_vision::{resize, Filter, RgbImage, VisionError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -34,4 +35,48 @@ pub fn _vision_resize<'py>(
     Ok(PyArray1::from_vec(py, out.data)
         .reshape([out.height, out.width, 3])?
         .into_any())
+}
+
+/// Qwen2-VL patches of `frames` (uint8 `[frames, height, width, 3]`; one frame for an image):
+/// `(pixel_values float32 [patches, 1176], (grid_t, grid_h, grid_w))`.
+#[pyfunction]
+#[pyo3(signature = (frames, min_pixels=None, max_pixels=None, patch_size=None, temporal_patch_size=None, merge_size=None))]
+pub fn _vision_qwen2_vl<'py>(
+    py: Python<'py>,
+    frames: PyReadonlyArray4<'py, u8>,
+    min_pixels: Option<usize>,
+    max_pixels: Option<usize>,
+    patch_size: Option<usize>,
+    temporal_patch_size: Option<usize>,
+    merge_size: Option<usize>,
+) -> PyResult<(Bound<'py, PyAny>, (usize, usize, usize))> {
+    let shape = frames.shape().to_vec();
+    if shape[3] != 3 {
+        return Err(PyValueError::new_err(format!(
+            "frames are [frames, height, width, 3] RGB; these are {shape:?}"
+        )));
+    }
+    let defaults = Qwen2VlConfig::default();
+    let config = Qwen2VlConfig {
+        min_pixels: min_pixels.unwrap_or(defaults.min_pixels),
+        max_pixels: max_pixels.unwrap_or(defaults.max_pixels),
+        patch_size: patch_size.unwrap_or(defaults.patch_size),
+        temporal_patch_size: temporal_patch_size.unwrap_or(defaults.temporal_patch_size),
+        merge_size: merge_size.unwrap_or(defaults.merge_size),
+        ..defaults
+    };
+    let array = frames.as_array();
+    let images = array
+        .outer_iter()
+        .map(|frame| RgbImage::new(shape[2], shape[1], frame.iter().copied().collect()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(vision_err)?;
+    let patches = py
+        .detach(|| patchify(&images, &config))
+        .map_err(vision_err)?;
+    let [t, h, w] = patches.grid_thw;
+    let values = PyArray1::from_vec(py, patches.data)
+        .reshape([patches.rows, patches.values_per_patch])?
+        .into_any();
+    Ok((values, (t, h, w)))
 }

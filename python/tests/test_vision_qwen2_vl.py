@@ -1,0 +1,56 @@
+"""omnitok.vision.patchify(preset="qwen2-vl") against transformers' Qwen2VLImageProcessorPil
+(its PIL backend, no torch), run live: pixel values identical (max abs difference 0) and the
+same grid, on images of many sizes and aspect ratios, with the default and with custom pixel
+budgets."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from omnitok import vision
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from transformers import Qwen2VLImageProcessorPil
+
+
+def reference(pixels: np.ndarray, **kwargs):
+    processor = Qwen2VLImageProcessorPil(**kwargs)
+    out = processor(images=[pixels], return_tensors="np")
+    return out["pixel_values"], tuple(int(v) for v in out["image_grid_thw"][0])
+
+
+SIZES = [(1024, 768), (640, 480), (37, 23), (300, 900), (28, 28), (57, 113), (2000, 1000)]
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+def test_qwen2_vl_patches_equal_the_reference(width, height):
+    rng = np.random.default_rng(width * 7 + height)
+    pixels = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+    expected, expected_grid = reference(pixels)
+    ours, grid = vision.patchify(pixels, preset="qwen2-vl")
+    assert grid == expected_grid
+    assert ours.shape == expected.shape and ours.dtype == np.float32
+    assert float(np.abs(ours - expected).max()) == 0.0
+
+
+def test_pixel_budgets_reach_the_reference():
+    pixels = np.random.default_rng(1).integers(0, 256, (480, 640, 3), dtype=np.uint8)
+    budget = dict(min_pixels=128 * 28 * 28, max_pixels=256 * 28 * 28)
+    expected, expected_grid = reference(pixels, **budget)
+    ours, grid = vision.patchify(pixels, preset="qwen2-vl", **budget)
+    assert grid == expected_grid
+    np.testing.assert_array_equal(ours, expected)
+
+
+def test_bad_requests_are_clear_errors():
+    pixels = np.zeros((30, 40, 3), np.uint8)
+    with pytest.raises(ValueError, match="unknown preset"):
+        vision.patchify(pixels, preset="llava")
+    with pytest.raises(ValueError, match="unknown setting"):
+        vision.patchify(pixels, patch=14)
+    with pytest.raises(ValueError, match="aspect ratio"):
+        vision.patchify(np.zeros((1, 300, 3), np.uint8))

@@ -1,0 +1,196 @@
+//! The Qwen2-VL image processor (transformers' `Qwen2VLImageProcessor`), exactly.
+//!
+//! Each image, or the frames of a video, is resized (Pillow's bicubic) to a size whose sides
+//! are multiples of `patch_size · merge_size` (28) and whose area lies between `min_pixels` and
+//! `max_pixels` ([`smart_resize`]), scaled to 0..1 (`v · (1/255)` in double precision, stored as
+//! `f32`), normalised with the CLIP mean and standard deviation (in `f32`), and cut into
+//! `temporal_patch_size` (2) frames by `patch_size` (14) by `patch_size` patches; an image, or a
+//! video with an odd number of frames, repeats its last frame. Patches are listed as the model
+//! reads them: by temporal group, then by `merge_size` x `merge_size` block of patches in row
+//! order, then row by row inside the block; each patch is `channel, frame, row, column` —
+//! `[grid_t · grid_h · grid_w, 3 · 2 · 14 · 14]` with `grid_thw = (frames / 2, height / 14,
+//! width / 14)`.
+
+use crate::error::{Result, VisionError};
+use crate::image::RgbImage;
+use crate::resize::{resize, Filter};
+
+/// The settings of the processor (transformers' defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Qwen2VlConfig {
+    pub patch_size: usize,
+    pub temporal_patch_size: usize,
+    pub merge_size: usize,
+    pub min_pixels: usize,
+    pub max_pixels: usize,
+    pub mean: [f32; 3],
+    pub std: [f32; 3],
+}
+
+impl Default for Qwen2VlConfig {
+    fn default() -> Self {
+        Self {
+            patch_size: 14,
+            temporal_patch_size: 2,
+            merge_size: 2,
+            min_pixels: 56 * 56,
+            max_pixels: 28 * 28 * 1280,
+            // CLIP's, written as transformers writes them and rounded to f32 as numpy does.
+            mean: [0.481_454_66_f64 as f32, 0.457_827_5_f64 as f32, 0.408_210_73_f64 as f32],
+            std: [0.268_629_54_f64 as f32, 0.261_302_58_f64 as f32, 0.275_777_11_f64 as f32],
+        }
+    }
+}
+
+/// Patches of one image or video.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patches {
+    /// `[rows, values_per_patch]`, row after row.
+    pub data: Vec<f32>,
+    pub rows: usize,
+    pub values_per_patch: usize,
+    /// `(grid_t, grid_h, grid_w)` in patches.
+    pub grid_thw: [usize; 3],
+}
+
+/// The size (height, width) Qwen2-VL resizes a `height` x `width` image to: each side rounded to
+/// a multiple of `factor` (half to even, as Python's `round`), then scaled together so that the
+/// area lies within `min_pixels..=max_pixels`.
+pub fn smart_resize(
+    height: usize,
+    width: usize,
+    factor: usize,
+    min_pixels: usize,
+    max_pixels: usize,
+) -> Result<(usize, usize)> {
+    if height == 0 || width == 0 || factor == 0 {
+        return Err(VisionError::BadParameter(format!(
+            "cannot size a {width} x {height} image in steps of {factor}"
+        )));
+    }
+    let (h, w, f) = (height as f64, width as f64, factor as f64);
+    if h.max(w) / h.min(w) > 200.0 {
+        return Err(VisionError::BadParameter(format!(
+            "absolute aspect ratio must be smaller than 200, got {}",
+            h.max(w) / h.min(w)
+        )));
+    }
+    let mut h_bar = (h / f).round_ties_even() * f;
+    let mut w_bar = (w / f).round_ties_even() * f;
+    if h_bar * w_bar > max_pixels as f64 {
+        let beta = (h * w / max_pixels as f64).sqrt();
+        h_bar = f.max((h / beta / f).floor() * f);
+        w_bar = f.max((w / beta / f).floor() * f);
+    } else if h_bar * w_bar < min_pixels as f64 {
+        let beta = (min_pixels as f64 / (h * w)).sqrt();
+        h_bar = (h * beta / f).ceil() * f;
+        w_bar = (w * beta / f).ceil() * f;
+    }
+    Ok((h_bar as usize, w_bar as usize))
+}
+
+/// The patches of `frames` (one for an image, several for a video, all the same size).
+pub fn patchify(frames: &[RgbImage], config: &Qwen2VlConfig) -> Result<Patches> {
+    let bad = |m: String| Err(VisionError::BadParameter(m));
+    let Some(first) = frames.first() else {
+        return bad("no image or frame to cut into patches".into());
+    };
+    if let Some(other) = frames
+        .iter()
+        .find(|f| (f.width, f.height) != (first.width, first.height))
+    {
+        return bad(format!(
+            "the frames of a video must have one size: {} x {} and {} x {}",
+            first.width, first.height, other.width, other.height
+        ));
+    }
+    let (p, tp, m) = (config.patch_size, config.temporal_patch_size, config.merge_size);
+    if p == 0 || tp == 0 || m == 0 {
+        return bad("patch_size, temporal_patch_size and merge_size must be at least 1".into());
+    }
+    let (height, width) = smart_resize(
+        first.height,
+        first.width,
+        p * m,
+        config.min_pixels,
+        config.max_pixels,
+    )?;
+    // Each frame resized, scaled and normalised, channels first: [c][y][x].
+    let planes: Vec<Vec<f32>> = frames
+        .iter()
+        .map(|frame| {
+            let resized = resize(frame, width, height, Filter::Bicubic)?;
+            let mut plane = vec![0f32; 3 * height * width];
+            for (i, pixel) in resized.data.chunks_exact(3).enumerate() {
+                for c in 0..3 {
+                    let scaled = (f64::from(pixel[c]) * (1.0 / 255.0)) as f32;
+                    plane[c * height * width + i] = (scaled - config.mean[c]) / config.std[c];
+                }
+            }
+            Ok(plane)
+        })
+        .collect::<Result<_>>()?;
+    let groups = frames.len().div_ceil(tp);
+    let (grid_h, grid_w) = (height / p, width / p);
+    let values_per_patch = 3 * tp * p * p;
+    let rows = groups * grid_h * grid_w;
+    let mut data = Vec::with_capacity(rows * values_per_patch);
+    for t in 0..groups {
+        for block_y in 0..grid_h / m {
+            for block_x in 0..grid_w / m {
+                for in_y in 0..m {
+                    for in_x in 0..m {
+                        let (y0, x0) = ((block_y * m + in_y) * p, (block_x * m + in_x) * p);
+                        for c in 0..3 {
+                            for k in 0..tp {
+                                // The last frame repeats to fill the group.
+                                let plane = &planes[(t * tp + k).min(planes.len() - 1)];
+                                for py in 0..p {
+                                    let at = c * height * width + (y0 + py) * width + x0;
+                                    data.extend_from_slice(&plane[at..at + p]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(Patches {
+        data,
+        rows,
+        values_per_patch,
+        grid_thw: [groups, grid_h, grid_w],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smart_resize_rounds_half_to_even_and_keeps_the_area_in_range() {
+        // 42 / 28 = 1.5 rounds to 2 (even), 70 / 28 = 2.5 rounds to 2.
+        assert_eq!(smart_resize(42, 70, 28, 0, 1 << 30).unwrap(), (56, 56));
+        let (h, w) = smart_resize(768, 1024, 28, 56 * 56, 28 * 28 * 1280).unwrap();
+        assert_eq!((h % 28, w % 28), (0, 0));
+        assert!(h * w <= 28 * 28 * 1280);
+        let (h, w) = smart_resize(10, 10, 28, 56 * 56, 28 * 28 * 1280).unwrap();
+        assert!(h * w >= 56 * 56);
+        assert!(smart_resize(1, 300, 28, 0, 1 << 30).is_err());
+    }
+
+    #[test]
+    fn shapes_of_images_and_videos() {
+        let frame = RgbImage::new(60, 40, vec![128; 60 * 40 * 3]).unwrap();
+        let config = Qwen2VlConfig::default();
+        let image = patchify(std::slice::from_ref(&frame), &config).unwrap();
+        let (h, w) = smart_resize(40, 60, 28, config.min_pixels, config.max_pixels).unwrap();
+        assert_eq!(image.grid_thw, [1, h / 14, w / 14]);
+        assert_eq!((image.rows, image.values_per_patch), (h * w / 196, 1176));
+        assert_eq!(image.data.len(), image.rows * 1176);
+        let video = patchify(&vec![frame; 3], &config).unwrap();
+        assert_eq!(video.grid_thw[0], 2);
+        assert!(patchify(&[], &config).is_err());
+    }
+}
