@@ -54,3 +54,21 @@ def test_bad_requests_are_clear_errors():
         vision.patchify(pixels, patch=14)
     with pytest.raises(ValueError, match="aspect ratio"):
         vision.patchify(np.zeros((1, 300, 3), np.uint8))
+
+
+def test_videos_equal_the_goldens_of_the_pil_video_path():
+    """Frame pairs, the last frame repeated for an odd count: goldens from transformers 4.57's
+    Qwen2VLImageProcessor (fixtures/vision/qwen2_vl/make_goldens.py), whose PIL path took
+    videos; the processor that replaced it needs torch."""
+    import json
+
+    from conftest import FIXTURES
+
+    folder = FIXTURES / "vision" / "qwen2_vl"
+    meta = json.loads((folder / "goldens.json").read_text())
+    for name, case in meta["cases"].items():
+        video = np.load(folder / f"{name}.frames.npy")
+        expected = np.load(folder / f"{name}.pixel_values.npy")
+        ours, grid = vision.patchify(video, preset="qwen2-vl")
+        assert list(grid) == case["grid_thw"], name
+        assert float(np.abs(ours - expected).max()) == 0.0, name
