@@ -36,8 +36,16 @@ impl Default for Qwen2VlConfig {
             min_pixels: 56 * 56,
             max_pixels: 28 * 28 * 1280,
             // CLIP's, written as transformers writes them and rounded to f32 as numpy does.
-            mean: [0.481_454_66_f64 as f32, 0.457_827_5_f64 as f32, 0.408_210_73_f64 as f32],
-            std: [0.268_629_54_f64 as f32, 0.261_302_58_f64 as f32, 0.275_777_11_f64 as f32],
+            mean: [
+                0.481_454_66_f64 as f32,
+                0.457_827_5_f64 as f32,
+                0.408_210_73_f64 as f32,
+            ],
+            std: [
+                0.268_629_54_f64 as f32,
+                0.261_302_58_f64 as f32,
+                0.275_777_11_f64 as f32,
+            ],
         }
     }
 }
@@ -104,7 +112,11 @@ pub fn patchify(frames: &[RgbImage], config: &Qwen2VlConfig) -> Result<Patches> 
             first.width, first.height, other.width, other.height
         ));
     }
-    let (p, tp, m) = (config.patch_size, config.temporal_patch_size, config.merge_size);
+    let (p, tp, m) = (
+        config.patch_size,
+        config.temporal_patch_size,
+        config.merge_size,
+    );
     if p == 0 || tp == 0 || m == 0 {
         return bad("patch_size, temporal_patch_size and merge_size must be at least 1".into());
     }
@@ -115,17 +127,28 @@ pub fn patchify(frames: &[RgbImage], config: &Qwen2VlConfig) -> Result<Patches> 
         config.min_pixels,
         config.max_pixels,
     )?;
-    // Each frame resized, scaled and normalised, channels first: [c][y][x].
+    // Every byte value scaled and normalised per channel, once: the same f32 results as
+    // computing each pixel.
+    let table: Vec<[f32; 256]> = (0..3)
+        .map(|c| {
+            std::array::from_fn(|v| {
+                let scaled = (v as f64 * (1.0 / 255.0)) as f32;
+                (scaled - config.mean[c]) / config.std[c]
+            })
+        })
+        .collect();
+    // Each frame resized and normalised, channels first: [c][y][x].
     let planes: Vec<Vec<f32>> = frames
         .iter()
         .map(|frame| {
             let resized = resize(frame, width, height, Filter::Bicubic)?;
             let mut plane = vec![0f32; 3 * height * width];
+            let (red, rest) = plane.split_at_mut(height * width);
+            let (green, blue) = rest.split_at_mut(height * width);
             for (i, pixel) in resized.data.chunks_exact(3).enumerate() {
-                for c in 0..3 {
-                    let scaled = (f64::from(pixel[c]) * (1.0 / 255.0)) as f32;
-                    plane[c * height * width + i] = (scaled - config.mean[c]) / config.std[c];
-                }
+                red[i] = table[0][usize::from(pixel[0])];
+                green[i] = table[1][usize::from(pixel[1])];
+                blue[i] = table[2][usize::from(pixel[2])];
             }
             Ok(plane)
         })
@@ -134,20 +157,64 @@ pub fn patchify(frames: &[RgbImage], config: &Qwen2VlConfig) -> Result<Patches> 
     let (grid_h, grid_w) = (height / p, width / p);
     let values_per_patch = 3 * tp * p * p;
     let rows = groups * grid_h * grid_w;
-    let mut data = Vec::with_capacity(rows * values_per_patch);
-    for t in 0..groups {
-        for block_y in 0..grid_h / m {
-            for block_x in 0..grid_w / m {
-                for in_y in 0..m {
-                    for in_x in 0..m {
-                        let (y0, x0) = ((block_y * m + in_y) * p, (block_x * m + in_x) * p);
-                        for c in 0..3 {
-                            for k in 0..tp {
-                                // The last frame repeats to fill the group.
-                                let plane = &planes[(t * tp + k).min(planes.len() - 1)];
-                                for py in 0..p {
-                                    let at = c * height * width + (y0 + py) * width + x0;
-                                    data.extend_from_slice(&plane[at..at + p]);
+    let layout = Layout {
+        groups,
+        grid_h,
+        grid_w,
+        height,
+        width,
+        patch: p,
+        temporal: tp,
+        merge: m,
+    };
+    // Rows of a patch are copied as fixed-size arrays for the usual patch sizes.
+    let data = match p {
+        14 => layout.assemble::<14>(&planes),
+        16 => layout.assemble::<16>(&planes),
+        _ => layout.assemble_any(&planes),
+    };
+    Ok(Patches {
+        data,
+        rows,
+        values_per_patch,
+        grid_thw: [groups, grid_h, grid_w],
+    })
+}
+
+/// Where each patch's values come from.
+struct Layout {
+    groups: usize,
+    grid_h: usize,
+    grid_w: usize,
+    height: usize,
+    width: usize,
+    patch: usize,
+    temporal: usize,
+    merge: usize,
+}
+
+impl Layout {
+    /// Calls `each(plane, offset)` for every row of every patch, in output order: temporal
+    /// group, merge block, patch in the block, channel, frame, patch row; `offset` is where the
+    /// row's `patch` values start in the (channels-first) plane.
+    fn for_each_row(&self, planes: &[Vec<f32>], mut each: impl FnMut(&[f32], usize)) {
+        let (p, tp, m) = (self.patch, self.temporal, self.merge);
+        for t in 0..self.groups {
+            for block_y in 0..self.grid_h / m {
+                for block_x in 0..self.grid_w / m {
+                    for in_y in 0..m {
+                        for in_x in 0..m {
+                            let (y0, x0) = ((block_y * m + in_y) * p, (block_x * m + in_x) * p);
+                            for c in 0..3 {
+                                for k in 0..tp {
+                                    // The last frame repeats to fill the group.
+                                    let plane = &planes[(t * tp + k).min(planes.len() - 1)];
+                                    for py in 0..p {
+                                        let at = c * self.height * self.width
+                                            + (y0 + py) * self.width
+                                            + x0;
+                                        each(plane, at);
+                                    }
                                 }
                             }
                         }
@@ -156,12 +223,28 @@ pub fn patchify(frames: &[RgbImage], config: &Qwen2VlConfig) -> Result<Patches> 
             }
         }
     }
-    Ok(Patches {
-        data,
-        rows,
-        values_per_patch,
-        grid_thw: [groups, grid_h, grid_w],
-    })
+
+    fn values(&self) -> usize {
+        self.groups * self.grid_h * self.grid_w * 3 * self.temporal * self.patch * self.patch
+    }
+
+    fn assemble<const P: usize>(&self, planes: &[Vec<f32>]) -> Vec<f32> {
+        let mut data = Vec::with_capacity(self.values());
+        self.for_each_row(planes, |plane, at| {
+            let row: [f32; P] = plane[at..at + P].try_into().unwrap_or([0.0; P]);
+            data.extend(row);
+        });
+        data
+    }
+
+    fn assemble_any(&self, planes: &[Vec<f32>]) -> Vec<f32> {
+        let mut data = Vec::with_capacity(self.values());
+        let p = self.patch;
+        self.for_each_row(planes, |plane, at| {
+            data.extend_from_slice(&plane[at..at + p])
+        });
+        data
+    }
 }
 
 #[cfg(test)]

@@ -193,22 +193,44 @@ const HALF: i32 = 1 << (PRECISION_BITS - 1);
 
 /// The horizontal pass over input rows `first_row..first_row + rows`.
 fn horizontal(image: &RgbImage, weights: &Weights, first_row: usize, rows: usize) -> RgbImage {
+    // Kernels of the usual lengths run unrolled over all their (zero-padded) taps.
+    match weights.kernel {
+        3 => horizontal_fixed::<3>(image, weights, first_row, rows),
+        5 => horizontal_fixed::<5>(image, weights, first_row, rows),
+        7 => horizontal_fixed::<7>(image, weights, first_row, rows),
+        _ => horizontal_any(image, weights, first_row, rows),
+    }
+}
+
+/// The horizontal pass for kernels of `K` taps: each row is copied with `K` zero pixels after
+/// it, so every output pixel reads all `K` taps (weights past its count are zero; the integer
+/// sums are exact in any order).
+fn horizontal_fixed<const K: usize>(
+    image: &RgbImage,
+    weights: &Weights,
+    first_row: usize,
+    rows: usize,
+) -> RgbImage {
     let out_width = weights.bounds.len();
     let mut data = vec![0u8; out_width * rows * 3];
+    let mut padded = vec![0u8; (image.width + K) * 3];
     for (y, out_row) in data.chunks_exact_mut(out_width * 3).enumerate() {
-        let row = image.row(first_row + y);
+        padded[..image.width * 3].copy_from_slice(image.row(first_row + y));
         for (x, out) in out_row.chunks_exact_mut(3).enumerate() {
-            let (first, k) = weights.of(x);
-            let mut sums = [HALF; 3];
-            for (i, &w) in k.iter().enumerate() {
-                let pixel = &row[(first + i) * 3..(first + i) * 3 + 3];
-                for c in 0..3 {
-                    sums[c] += i32::from(pixel[c]) * w;
-                }
+            let first = weights.bounds[x].0;
+            let k: &[i32; K] = weights.weights[x * K..(x + 1) * K]
+                .try_into()
+                .unwrap_or(&[0; K]);
+            let taps: &[u8] = &padded[first * 3..(first + K) * 3];
+            let (mut r, mut g, mut b) = (HALF, HALF, HALF);
+            for j in 0..K {
+                r += i32::from(taps[j * 3]) * k[j];
+                g += i32::from(taps[j * 3 + 1]) * k[j];
+                b += i32::from(taps[j * 3 + 2]) * k[j];
             }
-            for c in 0..3 {
-                out[c] = clip8(sums[c]);
-            }
+            out[0] = clip8(r);
+            out[1] = clip8(g);
+            out[2] = clip8(b);
         }
     }
     RgbImage {
@@ -218,20 +240,51 @@ fn horizontal(image: &RgbImage, weights: &Weights, first_row: usize, rows: usize
     }
 }
 
-/// The vertical pass, input rows counted from `row_offset`.
+/// The horizontal pass for any kernel length.
+fn horizontal_any(image: &RgbImage, weights: &Weights, first_row: usize, rows: usize) -> RgbImage {
+    let out_width = weights.bounds.len();
+    let mut data = vec![0u8; out_width * rows * 3];
+    for (y, out_row) in data.chunks_exact_mut(out_width * 3).enumerate() {
+        let row = image.row(first_row + y);
+        for (x, out) in out_row.chunks_exact_mut(3).enumerate() {
+            let (first, k) = weights.of(x);
+            let taps = &row[first * 3..(first + k.len()) * 3];
+            let (mut r, mut g, mut b) = (HALF, HALF, HALF);
+            for (pixel, &w) in taps.chunks_exact(3).zip(k) {
+                r += i32::from(pixel[0]) * w;
+                g += i32::from(pixel[1]) * w;
+                b += i32::from(pixel[2]) * w;
+            }
+            out[0] = clip8(r);
+            out[1] = clip8(g);
+            out[2] = clip8(b);
+        }
+    }
+    RgbImage {
+        width: out_width,
+        height: rows,
+        data,
+    }
+}
+
+/// The vertical pass, input rows counted from `row_offset`: each output row is the weighted
+/// sum of whole input rows (the same sums, in the same order, as value by value).
 fn vertical(image: &RgbImage, weights: &Weights, row_offset: usize) -> RgbImage {
     let out_height = weights.bounds.len();
     let width = image.width;
     let mut data = vec![0u8; width * out_height * 3];
+    let mut sums = vec![0i32; width * 3];
     for (y, out_row) in data.chunks_exact_mut(width * 3).enumerate() {
         let (first, k) = weights.of(y);
-        let first = first - row_offset;
-        for (i, value) in out_row.iter_mut().enumerate() {
-            let mut sum = HALF;
-            for (j, &w) in k.iter().enumerate() {
-                sum += i32::from(image.data[(first + j) * width * 3 + i]) * w;
+        sums.fill(HALF);
+        for (j, &w) in k.iter().enumerate() {
+            let row = image.row(first - row_offset + j);
+            for (sum, &value) in sums.iter_mut().zip(row) {
+                *sum += i32::from(value) * w;
             }
-            *value = clip8(sum);
+        }
+        for (out, &sum) in out_row.iter_mut().zip(&sums) {
+            *out = clip8(sum);
         }
     }
     RgbImage {
