@@ -16,11 +16,11 @@ from typing import Tuple
 
 import numpy as np
 
-from ._omnitok import _vision_qwen2_vl, _vision_resize
+from ._omnitok import _vision_patchify, _vision_resize
 
 __all__ = ["PRESETS", "patchify", "resize"]
 
-PRESETS = ("qwen2-vl",)
+PRESETS = ("qwen2-vl", "siglip", "clip-vit-b16")
 
 
 def resize(image: np.ndarray, size: Tuple[int, int], filter: str = "bicubic") -> np.ndarray:
@@ -33,16 +33,20 @@ def resize(image: np.ndarray, size: Tuple[int, int], filter: str = "bicubic") ->
 
 
 def patchify(image: np.ndarray, preset: str = "qwen2-vl", **overrides) -> Tuple[np.ndarray, Tuple[int, int, int]]:
-    """Patches of an image (uint8 ``[height, width, 3]``) or a video (``[frames, height, width,
-    3]``) as the preset's model processor makes them: ``(pixel_values, (grid_t, grid_h,
-    grid_w))``.
+    """Patches of an image (uint8 ``[height, width, 3]``) or, for ``qwen2-vl``, a video
+    (``[frames, height, width, 3]``) as the preset's model processor makes them:
+    ``(pixel_values, (grid_t, grid_h, grid_w))``.
 
-    ``qwen2-vl``: transformers' ``Qwen2VLImageProcessor`` (smart resize to multiples of 28
-    within ``min_pixels``..``max_pixels``, Pillow bicubic, CLIP normalisation, 14 x 14 patches
-    in pairs of frames, 2 x 2 merge order); overrides ``min_pixels``, ``max_pixels``,
-    ``patch_size``, ``temporal_patch_size``, ``merge_size``.
+    - ``qwen2-vl``: transformers' ``Qwen2VLImageProcessor`` (smart resize to multiples of 28
+      within ``min_pixels``..``max_pixels``, Pillow bicubic, CLIP normalisation, 14 x 14 patches
+      in pairs of frames, 2 x 2 merge order), ``[patches, 1176]``; overrides ``min_pixels``,
+      ``max_pixels``, ``patch_size``, ``temporal_patch_size``, ``merge_size``.
+    - ``siglip``: ``SiglipImageProcessor`` (bicubic to 224 x 224, mean and std 0.5), 16 x 16
+      patches in row-major order, each ``channel, row, column``: ``[196, 768]``.
+    - ``clip-vit-b16``: ``CLIPImageProcessor`` (shorter side to 224, centre crop 224 x 224, CLIP
+      normalisation), patches as ``siglip``'s.
     """
-    if preset != "qwen2-vl":
+    if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; the presets are {', '.join(PRESETS)}")
     frames = np.ascontiguousarray(image, dtype=np.uint8)
     if frames.ndim == 3:
@@ -50,7 +54,9 @@ def patchify(image: np.ndarray, preset: str = "qwen2-vl", **overrides) -> Tuple[
     if frames.ndim != 4 or frames.shape[3] != 3:
         raise ValueError(f"images are uint8 [height, width, 3] (videos [frames, ...]); not {image.shape}")
     known = {"min_pixels", "max_pixels", "patch_size", "temporal_patch_size", "merge_size"}
+    if preset != "qwen2-vl":
+        known = set()
     unknown = set(overrides) - known
     if unknown:
-        raise ValueError(f"unknown setting(s) {sorted(unknown)}; settings: {sorted(known)}")
-    return _vision_qwen2_vl(frames, **overrides)
+        raise ValueError(f"unknown setting(s) {sorted(unknown)} for {preset}; settings: {sorted(known)}")
+    return _vision_patchify(frames, preset, **overrides)

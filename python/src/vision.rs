@@ -1,6 +1,7 @@
 //! The image functions of `omnitok.vision`.
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray3, PyReadonlyArray4, PyUntypedArrayMethods};
+use omnitok_vision::fixed::FixedConfig;
 use omnitok_vision::qwen2_vl::{patchify, Qwen2VlConfig};
 use omnitok_vision::{resize, Filter, RgbImage, VisionError};
 use pyo3::exceptions::PyValueError;
@@ -37,13 +38,15 @@ pub fn _vision_resize<'py>(
         .into_any())
 }
 
-/// Qwen2-VL patches of `frames` (uint8 `[frames, height, width, 3]`; one frame for an image):
-/// `(pixel_values float32 [patches, 1176], (grid_t, grid_h, grid_w))`.
+/// Patches of `frames` (uint8 `[frames, height, width, 3]`; one frame for an image) by
+/// `preset`: `(pixel_values float32 [patches, values], (grid_t, grid_h, grid_w))`.
 #[pyfunction]
-#[pyo3(signature = (frames, min_pixels=None, max_pixels=None, patch_size=None, temporal_patch_size=None, merge_size=None))]
-pub fn _vision_qwen2_vl<'py>(
+#[pyo3(signature = (frames, preset, min_pixels=None, max_pixels=None, patch_size=None, temporal_patch_size=None, merge_size=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn _vision_patchify<'py>(
     py: Python<'py>,
     frames: PyReadonlyArray4<'py, u8>,
+    preset: &str,
     min_pixels: Option<usize>,
     max_pixels: Option<usize>,
     patch_size: Option<usize>,
@@ -71,9 +74,29 @@ pub fn _vision_qwen2_vl<'py>(
         .map(|frame| RgbImage::new(shape[2], shape[1], frame.iter().copied().collect()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(vision_err)?;
-    let patches = py
-        .detach(|| patchify(&images, &config))
-        .map_err(vision_err)?;
+    let fixed = match preset {
+        "qwen2-vl" => None,
+        "siglip" => Some(FixedConfig::siglip()),
+        "clip-vit-b16" => Some(FixedConfig::clip_vit_b16()),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown preset {other:?}; the presets are qwen2-vl, siglip, clip-vit-b16"
+            )))
+        }
+    };
+    let patches = match fixed {
+        None => py.detach(|| patchify(&images, &config)),
+        Some(fixed) => {
+            if images.len() != 1 {
+                return Err(PyValueError::new_err(format!(
+                    "{preset} takes one image, not {} frames",
+                    images.len()
+                )));
+            }
+            py.detach(|| omnitok_vision::fixed::patchify(&images[0], &fixed))
+        }
+    }
+    .map_err(vision_err)?;
     let [t, h, w] = patches.grid_thw;
     let values = PyArray1::from_vec(py, patches.data)
         .reshape([patches.rows, patches.values_per_patch])?

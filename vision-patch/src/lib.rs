@@ -3,14 +3,20 @@
 //! - [`image`]: 8-bit RGB images as plain row-major buffers.
 //! - [`resize`]: resizing exactly as Pillow 12 does it (nearest, box, bilinear, Hamming, bicubic,
 //!   Lanczos), so that model processors built on Pillow can be reproduced bit for bit.
+//! - [`fixed`]: the fixed-size processors `siglip` and `clip-vit-b16`.
+//! - [`normalize`]: pixel values scaled and normalised as transformers computes them.
 //! - [`qwen2_vl`]: the Qwen2-VL image and video processor, patches and grid equal to
 //!   transformers'.
 
 pub mod error;
+pub mod fixed;
 pub mod image;
+pub mod normalize;
+pub mod patches;
 pub mod qwen2_vl;
 pub mod resize;
 
 pub use error::{Result, VisionError};
 pub use image::RgbImage;
+pub use patches::Patches;
 pub use resize::{resize, Filter};

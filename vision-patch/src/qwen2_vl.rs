@@ -13,6 +13,8 @@
 
 use crate::error::{Result, VisionError};
 use crate::image::RgbImage;
+use crate::normalize::{normalised_planes, OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
+use crate::patches::Patches;
 use crate::resize::{resize, Filter};
 
 /// The settings of the processor (transformers' defaults).
@@ -35,30 +37,10 @@ impl Default for Qwen2VlConfig {
             merge_size: 2,
             min_pixels: 56 * 56,
             max_pixels: 28 * 28 * 1280,
-            // CLIP's, written as transformers writes them and rounded to f32 as numpy does.
-            mean: [
-                0.481_454_66_f64 as f32,
-                0.457_827_5_f64 as f32,
-                0.408_210_73_f64 as f32,
-            ],
-            std: [
-                0.268_629_54_f64 as f32,
-                0.261_302_58_f64 as f32,
-                0.275_777_11_f64 as f32,
-            ],
+            mean: OPENAI_CLIP_MEAN,
+            std: OPENAI_CLIP_STD,
         }
     }
-}
-
-/// Patches of one image or video.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Patches {
-    /// `[rows, values_per_patch]`, row after row.
-    pub data: Vec<f32>,
-    pub rows: usize,
-    pub values_per_patch: usize,
-    /// `(grid_t, grid_h, grid_w)` in patches.
-    pub grid_thw: [usize; 3],
 }
 
 /// The size (height, width) Qwen2-VL resizes a `height` x `width` image to: each side rounded to
@@ -127,30 +109,12 @@ pub fn patchify(frames: &[RgbImage], config: &Qwen2VlConfig) -> Result<Patches> 
         config.min_pixels,
         config.max_pixels,
     )?;
-    // Every byte value scaled and normalised per channel, once: the same f32 results as
-    // computing each pixel.
-    let table: Vec<[f32; 256]> = (0..3)
-        .map(|c| {
-            std::array::from_fn(|v| {
-                let scaled = (v as f64 * (1.0 / 255.0)) as f32;
-                (scaled - config.mean[c]) / config.std[c]
-            })
-        })
-        .collect();
     // Each frame resized and normalised, channels first: [c][y][x].
     let planes: Vec<Vec<f32>> = frames
         .iter()
         .map(|frame| {
             let resized = resize(frame, width, height, Filter::Bicubic)?;
-            let mut plane = vec![0f32; 3 * height * width];
-            let (red, rest) = plane.split_at_mut(height * width);
-            let (green, blue) = rest.split_at_mut(height * width);
-            for (i, pixel) in resized.data.chunks_exact(3).enumerate() {
-                red[i] = table[0][usize::from(pixel[0])];
-                green[i] = table[1][usize::from(pixel[1])];
-                blue[i] = table[2][usize::from(pixel[2])];
-            }
-            Ok(plane)
+            Ok(normalised_planes(&resized, config.mean, config.std))
         })
         .collect::<Result<_>>()?;
     let groups = frames.len().div_ceil(tp);

@@ -1,4 +1,4 @@
-"""omnitok.vision.patchify(preset="qwen2-vl") against transformers' Qwen2VLImageProcessorPil
+"""omnitok.vision.patchify against transformers' PIL image processors (Qwen2-VL, SigLIP, CLIP)
 (its PIL backend, no torch), run live: pixel values identical (max abs difference 0) and the
 same grid, on images of many sizes and aspect ratios, with the default and with custom pixel
 budgets."""
@@ -72,3 +72,20 @@ def test_videos_equal_the_goldens_of_the_pil_video_path():
         ours, grid = vision.patchify(video, preset="qwen2-vl")
         assert list(grid) == case["grid_thw"], name
         assert float(np.abs(ours - expected).max()) == 0.0, name
+
+
+@pytest.mark.parametrize("preset", ["siglip", "clip-vit-b16"])
+@pytest.mark.parametrize("width,height", [(1024, 768), (200, 300), (224, 224), (100, 50), (31, 700)])
+def test_fixed_size_presets_equal_the_reference(preset, width, height):
+    """SigLIP and CLIP (transformers' PIL processors, run live): their pixel values cut into
+    row-major 16 x 16 patches, each channel, row, column."""
+    from transformers import CLIPImageProcessorPil, SiglipImageProcessorPil
+
+    processor = SiglipImageProcessorPil() if preset == "siglip" else CLIPImageProcessorPil()
+    pixels = np.random.default_rng(width + 3 * height).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    values = processor(images=[pixels], return_tensors="np")["pixel_values"][0]  # [3, 224, 224]
+    expected = values.reshape(3, 14, 16, 14, 16).transpose(1, 3, 0, 2, 4).reshape(196, 768)
+    ours, grid = vision.patchify(pixels, preset=preset)
+    assert grid == (1, 14, 14)
+    assert ours.shape == (196, 768)
+    assert float(np.abs(ours - expected).max()) == 0.0
