@@ -15,6 +15,7 @@ mod progress;
 mod stats;
 mod tokenize;
 mod train;
+mod vision;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -41,6 +42,7 @@ enum Command {
     Stats(stats::StatsArgs),
     Train(train::TrainArgs),
     Audio(audio::AudioArgs),
+    Vision(vision::VisionArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Stats(args) => stats::run(&args),
         Command::Train(args) => train::run(&args),
         Command::Audio(args) => audio::run(&args),
+        Command::Vision(args) => vision::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,11 +16,23 @@ from typing import Tuple
 
 import numpy as np
 
-from ._omnitok import _vision_patchify, _vision_resize
+import os
+from typing import Optional, Union
 
-__all__ = ["PRESETS", "patchify", "resize"]
+from ._omnitok import _vision_load, _vision_patchify, _vision_resize
+
+__all__ = ["PRESETS", "load", "patchify", "resize"]
 
 PRESETS = ("qwen2-vl", "siglip", "clip-vit-b16")
+
+
+def load(path: Union[str, "os.PathLike[str]"], with_fps: bool = False):
+    """Decodes an image file to uint8 ``[height, width, 3]`` (PNG, JPEG, WebP, GIF, BMP, TIFF),
+    or an animation or video to ``[frames, height, width, 3]`` (animated GIF, APNG, animated
+    WebP, Y4M; mp4/webm/mkv through ffmpeg when installed). With ``with_fps``, returns
+    ``(frames, fps)`` (``fps`` None for still images)."""
+    frames, fps = _vision_load(os.fspath(path))
+    return (frames, fps) if with_fps else frames
 
 
 def resize(image: np.ndarray, size: Tuple[int, int], filter: str = "bicubic") -> np.ndarray:

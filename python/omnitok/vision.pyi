@@ -1,4 +1,5 @@
-from typing import Tuple
+import os
+from typing import Any, Tuple, Union
 
 import numpy as np
 
@@ -9,3 +10,5 @@ PRESETS: Tuple[str, ...]
 def patchify(
     image: np.ndarray, preset: str = ..., **overrides: int
 ) -> Tuple[np.ndarray, Tuple[int, int, int]]: ...
+
+def load(path: Union[str, os.PathLike[str]], with_fps: bool = ...) -> Any: ...

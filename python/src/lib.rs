@@ -673,5 +673,6 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<codec::Codec>()?;
     m.add_function(wrap_pyfunction!(vision::_vision_resize, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_patchify, m)?)?;
+    m.add_function(wrap_pyfunction!(vision::_vision_load, m)?)?;
     Ok(())
 }

@@ -8,7 +8,36 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 fn vision_err(error: VisionError) -> PyErr {
-    PyValueError::new_err(error.to_string())
+    match error {
+        VisionError::Io { .. } => pyo3::exceptions::PyOSError::new_err(error.to_string()),
+        other => PyValueError::new_err(other.to_string()),
+    }
+}
+
+/// Decodes an image (uint8 `[height, width, 3]`) or an animation or video (`[frames, height,
+/// width, 3]`), with its frame rate when it has one.
+#[pyfunction]
+pub fn _vision_load(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+) -> PyResult<(Bound<'_, PyAny>, Option<f64>)> {
+    let frames = py
+        .detach(|| omnitok_vision::decode::load(&path, &omnitok_vision::decode::Limits::default()))
+        .map_err(vision_err)?;
+    let (count, height, width) = (
+        frames.frames.len(),
+        frames.frames[0].height,
+        frames.frames[0].width,
+    );
+    let still = frames.fps.is_none() && count == 1;
+    let data: Vec<u8> = frames.frames.into_iter().flat_map(|f| f.data).collect();
+    let array = PyArray1::from_vec(py, data);
+    let array = if still {
+        array.reshape([height, width, 3])?.into_any()
+    } else {
+        array.reshape([count, height, width, 3])?.into_any()
+    };
+    Ok((array, frames.fps))
 }
 
 /// `image` (uint8 `[height, width, 3]`) resized to `width` x `height` with `filter`, as Pillow's

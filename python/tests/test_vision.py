@@ -66,3 +66,19 @@ def test_bad_arguments_are_clear_errors():
         vision.resize(pixels, (0, 2))
     with pytest.raises(ValueError, match=r"\[height, width, 3\]"):
         vision.resize(np.zeros((4, 4), np.uint8), (2, 2))
+
+
+def test_load_decodes_images_and_animations():
+    from conftest import FIXTURES
+
+    formats = FIXTURES / "vision" / "formats"
+    still = np.load(formats / "still.npy")
+    for name in ["still.png", "still.bmp", "still.tiff", "still.webp"]:
+        np.testing.assert_array_equal(vision.load(formats / name), still)
+    frames, fps = vision.load(formats / "anim.gif", with_fps=True)
+    assert frames.shape == (3, 8, 12, 3) and fps == pytest.approx(10.0)
+    np.testing.assert_array_equal(frames, np.load(formats / "anim.npy"))
+    with pytest.raises(ValueError, match="100000 x 100000"):
+        vision.load(formats / "bad.huge.png")
+    with pytest.raises(OSError):
+        vision.load(formats / "missing.png")

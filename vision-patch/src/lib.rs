@@ -1,5 +1,7 @@
 //! Images and video frames for omnitok.
 //!
+//! - [`decode`]: images, animations and videos from files (PNG, JPEG, WebP, GIF, BMP, TIFF,
+//!   animated GIF / APNG / WebP, Y4M, and other video through ffmpeg), with limits.
 //! - [`image`]: 8-bit RGB images as plain row-major buffers.
 //! - [`resize`]: resizing exactly as Pillow 12 does it (nearest, box, bilinear, Hamming, bicubic,
 //!   Lanczos), so that model processors built on Pillow can be reproduced bit for bit.
@@ -8,6 +10,7 @@
 //! - [`qwen2_vl`]: the Qwen2-VL image and video processor, patches and grid equal to
 //!   transformers'.
 
+pub mod decode;
 pub mod error;
 pub mod fixed;
 pub mod image;

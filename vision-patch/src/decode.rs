@@ -1,0 +1,469 @@
+//! Images and videos from files, as 8-bit RGB frames.
+//!
+//! - Still images: PNG, JPEG, WebP, GIF, BMP, TIFF (the `image` crate); alpha is dropped, grey
+//!   expanded to RGB.
+//! - Animations: animated GIF, APNG and animated WebP, frame by frame (WebP frames composited
+//!   by the `image` crate may be one level off where a frame blends onto the previous one).
+//! - Y4M (YUV4MPEG2) video, read natively: 8-bit 4:2:0, 4:2:2, 4:4:4 and mono, converted to
+//!   RGB with the BT.601 limited-range matrix (as ffmpeg converts `yuv420p` by default), chroma
+//!   taken from the nearest sample.
+//! - Other video (mp4, webm, mkv, ...) through the `ffmpeg` program when it is installed (raw
+//!   RGB frames over a pipe); without it, an error that names the program.
+//!
+//! [`Limits`] bound the pixels per frame (checked from the header, before any pixel buffer is
+//! allocated), the number of frames and the file size. [`sample_frames`] picks frames at a
+//! target rate or a fixed count.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use image::{AnimationDecoder, ImageDecoder, ImageFormat, ImageReader};
+
+use crate::error::{Result, VisionError};
+use crate::image::RgbImage;
+
+/// Bounds on what a file may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Pixels per frame (width x height).
+    pub max_pixels: u64,
+    pub max_frames: usize,
+    pub max_bytes: u64,
+}
+
+impl Default for Limits {
+    /// 100 megapixels a frame, 10,000 frames, 4 GiB.
+    fn default() -> Self {
+        Self {
+            max_pixels: 100_000_000,
+            max_frames: 10_000,
+            max_bytes: 4 << 30,
+        }
+    }
+}
+
+/// Decoded frames and, for videos, their rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frames {
+    pub frames: Vec<RgbImage>,
+    /// Frames per second (videos and animations; `None` for still images).
+    pub fps: Option<f64>,
+}
+
+fn bad(path: &Path, message: impl Into<String>) -> VisionError {
+    VisionError::BadInput {
+        path: path.display().to_string(),
+        message: message.into(),
+    }
+}
+
+fn limit(path: &Path, message: impl Into<String>) -> VisionError {
+    VisionError::Limit {
+        path: path.display().to_string(),
+        message: message.into(),
+    }
+}
+
+fn check_pixels(path: &Path, width: u64, height: u64, limits: &Limits) -> Result<()> {
+    if width == 0 || height == 0 {
+        return Err(bad(path, format!("the image is {width} x {height}")));
+    }
+    if width.saturating_mul(height) > limits.max_pixels {
+        return Err(limit(
+            path,
+            format!(
+                "{width} x {height} pixels is over the limit of {} pixels a frame",
+                limits.max_pixels
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn to_rgb(image: image::DynamicImage) -> RgbImage {
+    let rgb = image.into_rgb8();
+    let (width, height) = (rgb.width() as usize, rgb.height() as usize);
+    RgbImage {
+        width,
+        height,
+        data: rgb.into_raw(),
+    }
+}
+
+/// Decodes an image, animation or video file into RGB frames.
+pub fn load(path: impl AsRef<Path>, limits: &Limits) -> Result<Frames> {
+    let path = path.as_ref();
+    let io = |source| VisionError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > limits.max_bytes {
+        return Err(limit(
+            path,
+            format!(
+                "{size} bytes is over the limit of {} bytes",
+                limits.max_bytes
+            ),
+        ));
+    }
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if extension == "y4m" {
+        return load_y4m(path, limits);
+    }
+    let reader = ImageReader::open(path)
+        .map_err(io)?
+        .with_guessed_format()
+        .map_err(io)?;
+    match reader.format() {
+        Some(ImageFormat::Gif) | Some(ImageFormat::WebP) | Some(ImageFormat::Png) => {
+            load_animation(path, reader.format(), limits)
+        }
+        Some(_) => load_still(path, reader, limits),
+        None if ["mp4", "webm", "mkv", "mov", "avi", "m4v"].contains(&extension.as_str()) => {
+            load_with_ffmpeg(path, limits)
+        }
+        None => Err(bad(
+            path,
+            "not an image or video format this build can read",
+        )),
+    }
+}
+
+fn load_still(
+    path: &Path,
+    reader: ImageReader<BufReader<std::fs::File>>,
+    limits: &Limits,
+) -> Result<Frames> {
+    let decoder = reader
+        .into_decoder()
+        .map_err(|e| bad(path, e.to_string()))?;
+    let (width, height) = decoder.dimensions();
+    check_pixels(path, u64::from(width), u64::from(height), limits)?;
+    let image = image::DynamicImage::from_decoder(decoder).map_err(|e| bad(path, e.to_string()))?;
+    Ok(Frames {
+        frames: vec![to_rgb(image)],
+        fps: None,
+    })
+}
+
+/// GIF, PNG (APNG when animated) and WebP: every frame, composited as the format says.
+fn load_animation(path: &Path, format: Option<ImageFormat>, limits: &Limits) -> Result<Frames> {
+    let open = || {
+        std::fs::File::open(path)
+            .map(BufReader::new)
+            .map_err(|source| VisionError::Io {
+                path: path.display().to_string(),
+                source,
+            })
+    };
+    let error = |e: image::ImageError| bad(path, e.to_string());
+    let (dimensions, frames): (_, image::Frames) = match format {
+        Some(ImageFormat::Gif) => {
+            let decoder = image::codecs::gif::GifDecoder::new(open()?).map_err(error)?;
+            (decoder.dimensions(), decoder.into_frames())
+        }
+        Some(ImageFormat::WebP) => {
+            let decoder = image::codecs::webp::WebPDecoder::new(open()?).map_err(error)?;
+            if !decoder.has_animation() {
+                let reader = ImageReader::with_format(open()?, ImageFormat::WebP);
+                return load_still(path, reader, limits);
+            }
+            (decoder.dimensions(), decoder.into_frames())
+        }
+        _ => {
+            let decoder = image::codecs::png::PngDecoder::new(open()?).map_err(error)?;
+            if !decoder.is_apng().map_err(error)? {
+                let reader = ImageReader::with_format(open()?, ImageFormat::Png);
+                return load_still(path, reader, limits);
+            }
+            (
+                decoder.dimensions(),
+                decoder.apng().map_err(error)?.into_frames(),
+            )
+        }
+    };
+    check_pixels(
+        path,
+        u64::from(dimensions.0),
+        u64::from(dimensions.1),
+        limits,
+    )?;
+    let mut out = Vec::new();
+    let mut total_ms = 0.0;
+    for frame in frames {
+        let frame = frame.map_err(error)?;
+        if out.len() == limits.max_frames {
+            return Err(limit(
+                path,
+                format!("more than the limit of {} frames", limits.max_frames),
+            ));
+        }
+        let (numerator, denominator) = frame.delay().numer_denom_ms();
+        total_ms += f64::from(numerator) / f64::from(denominator.max(1));
+        out.push(to_rgb(image::DynamicImage::ImageRgba8(frame.into_buffer())));
+    }
+    if out.is_empty() {
+        return Err(bad(path, "the animation has no frames"));
+    }
+    let fps = (total_ms > 0.0).then(|| out.len() as f64 * 1000.0 / total_ms);
+    Ok(Frames { frames: out, fps })
+}
+
+/// BT.601 limited range to RGB, rounded and clamped.
+fn yuv_to_rgb(y: u8, u: u8, v: u8) -> [u8; 3] {
+    let c = (f64::from(y) - 16.0) * 255.0 / 219.0;
+    let d = (f64::from(u) - 128.0) * 255.0 / 224.0;
+    let e = (f64::from(v) - 128.0) * 255.0 / 224.0;
+    let r = c + 1.402 * e;
+    let g = c - 0.344_136 * d - 0.714_136 * e;
+    let b = c + 1.772 * d;
+    [r, g, b].map(|x| x.round().clamp(0.0, 255.0) as u8)
+}
+
+/// YUV4MPEG2: a text header (`W`, `H`, `F` rate, `C` colour space), then `FRAME` lines each
+/// followed by the planes.
+fn load_y4m(path: &Path, limits: &Limits) -> Result<Frames> {
+    let file = std::fs::File::open(path).map_err(|source| VisionError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let mut reader = BufReader::new(file);
+    let mut header = String::new();
+    reader
+        .read_line(&mut header)
+        .map_err(|e| bad(path, e.to_string()))?;
+    let mut fields = header.split_whitespace();
+    if fields.next() != Some("YUV4MPEG2") {
+        return Err(bad(path, "not a YUV4MPEG2 file (no YUV4MPEG2 signature)"));
+    }
+    let (mut width, mut height, mut fps, mut colour) = (0u64, 0u64, None, "420jpeg".to_owned());
+    for field in fields {
+        let (tag, value) = field.split_at(1);
+        match tag {
+            "W" => {
+                width = value
+                    .parse()
+                    .map_err(|_| bad(path, format!("bad width {value:?}")))?
+            }
+            "H" => {
+                height = value
+                    .parse()
+                    .map_err(|_| bad(path, format!("bad height {value:?}")))?
+            }
+            "F" => {
+                let (n, d) = value.split_once(':').unwrap_or((value, "1"));
+                let (n, d): (f64, f64) = (n.parse().unwrap_or(0.0), d.parse().unwrap_or(1.0));
+                fps = (n > 0.0 && d > 0.0).then_some(n / d);
+            }
+            "C" => colour = value.to_owned(),
+            _ => {}
+        }
+    }
+    check_pixels(path, width, height, limits)?;
+    let (w, h) = (width as usize, height as usize);
+    // Chroma subsampling: (horizontal, vertical) divisors, or None for mono.
+    let chroma = match colour.as_str() {
+        c if c.starts_with("420") => Some((2, 2)),
+        "422" => Some((2, 1)),
+        "444" => Some((1, 1)),
+        "mono" => None,
+        other => {
+            return Err(bad(
+                path,
+                format!("colour space {other} is not supported (8-bit 420, 422, 444, mono)"),
+            ))
+        }
+    };
+    let (cw, ch) = chroma.map_or((0, 0), |(sx, sy)| (w.div_ceil(sx), h.div_ceil(sy)));
+    let frame_bytes = w * h + 2 * cw * ch;
+    let mut frames = Vec::new();
+    let mut line = String::new();
+    let mut planes = vec![0u8; frame_bytes];
+    loop {
+        line.clear();
+        let read = reader
+            .read_line(&mut line)
+            .map_err(|e| bad(path, e.to_string()))?;
+        if read == 0 {
+            break;
+        }
+        if !line.starts_with("FRAME") {
+            return Err(bad(
+                path,
+                format!("frame {} does not start with FRAME", frames.len()),
+            ));
+        }
+        if frames.len() == limits.max_frames {
+            return Err(limit(
+                path,
+                format!("more than the limit of {} frames", limits.max_frames),
+            ));
+        }
+        reader.read_exact(&mut planes).map_err(|_| {
+            bad(
+                path,
+                format!(
+                    "frame {} is truncated ({frame_bytes} bytes expected)",
+                    frames.len()
+                ),
+            )
+        })?;
+        let (luma, rest) = planes.split_at(w * h);
+        let (u_plane, v_plane) = rest.split_at(cw * ch);
+        let mut data = Vec::with_capacity(w * h * 3);
+        for y in 0..h {
+            for x in 0..w {
+                let luma_value = luma[y * w + x];
+                let (u, v) = match chroma {
+                    Some((sx, sy)) => {
+                        let at = (y / sy) * cw + x / sx;
+                        (u_plane[at], v_plane[at])
+                    }
+                    None => (128, 128),
+                };
+                data.extend(yuv_to_rgb(luma_value, u, v));
+            }
+        }
+        frames.push(RgbImage {
+            width: w,
+            height: h,
+            data,
+        });
+    }
+    if frames.is_empty() {
+        return Err(bad(path, "the video has no frames"));
+    }
+    Ok(Frames { frames, fps })
+}
+
+/// Other video through `ffprobe` (size and rate) and `ffmpeg` (raw RGB frames on a pipe).
+fn load_with_ffmpeg(path: &Path, limits: &Limits) -> Result<Frames> {
+    let missing = |program: &str| VisionError::MissingProgram {
+        path: path.display().to_string(),
+        program: program.to_owned(),
+    };
+    let probe = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=width,height,r_frame_rate",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(path)
+        .output()
+        .map_err(|_| missing("ffprobe"))?;
+    if !probe.status.success() {
+        return Err(bad(
+            path,
+            format!("ffprobe: {}", String::from_utf8_lossy(&probe.stderr).trim()),
+        ));
+    }
+    let text = String::from_utf8_lossy(&probe.stdout);
+    let fields: Vec<&str> = text.trim().split(',').collect();
+    let [width, height, rate] = fields[..] else {
+        return Err(bad(path, format!("ffprobe reported {text:?}")));
+    };
+    let (width, height): (u64, u64) = (
+        width
+            .parse()
+            .map_err(|_| bad(path, format!("bad width {width:?}")))?,
+        height
+            .parse()
+            .map_err(|_| bad(path, format!("bad height {height:?}")))?,
+    );
+    check_pixels(path, width, height, limits)?;
+    let fps = rate
+        .split_once('/')
+        .and_then(|(n, d)| Some(n.parse::<f64>().ok()? / d.parse::<f64>().ok()?))
+        .filter(|f| f.is_finite() && *f > 0.0);
+    let output = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .map_err(|_| missing("ffmpeg"))?;
+    if !output.status.success() {
+        return Err(bad(
+            path,
+            format!("ffmpeg: {}", String::from_utf8_lossy(&output.stderr).trim()),
+        ));
+    }
+    let frame_bytes = (width * height * 3) as usize;
+    let count = output.stdout.len() / frame_bytes;
+    if count > limits.max_frames {
+        return Err(limit(
+            path,
+            format!("{count} frames is over the limit of {}", limits.max_frames),
+        ));
+    }
+    let frames = output
+        .stdout
+        .chunks_exact(frame_bytes)
+        .map(|chunk| RgbImage::new(width as usize, height as usize, chunk.to_vec()))
+        .collect::<Result<Vec<_>>>()?;
+    if frames.is_empty() {
+        return Err(bad(path, "ffmpeg decoded no frames"));
+    }
+    Ok(Frames { frames, fps })
+}
+
+/// How to pick frames from a video.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Sampling {
+    /// Every frame.
+    All,
+    /// Frames at about this rate (at most the video's): frame `⌊k · fps_in / fps⌋` for
+    /// `k = 0, 1, ...`.
+    Fps(f64),
+    /// This many frames spread evenly: frame `⌊k · n_in / count⌋`.
+    Count(usize),
+}
+
+/// The frames `sampling` picks from `frames` (whose rate is `fps`, when known).
+pub fn sample_frames(frames: Frames, sampling: Sampling) -> Result<Frames> {
+    let n = frames.frames.len();
+    let indices: Vec<usize> = match sampling {
+        Sampling::All => return Ok(frames),
+        Sampling::Count(count) => {
+            if count == 0 {
+                return Err(VisionError::BadParameter("a frame count of 0".into()));
+            }
+            (0..count.min(n)).map(|k| k * n / count.min(n)).collect()
+        }
+        Sampling::Fps(target) => {
+            let Some(source) = frames.fps else {
+                return Err(VisionError::BadParameter(
+                    "sampling by rate needs a video whose frame rate is known".into(),
+                ));
+            };
+            if !(target > 0.0 && target.is_finite()) {
+                return Err(VisionError::BadParameter(format!("a rate of {target} fps")));
+            }
+            // Never faster than the video itself: no frame is repeated.
+            let step = (source / target).max(1.0);
+            (0..)
+                .map(|k| (k as f64 * step) as usize)
+                .take_while(|&i| i < n)
+                .collect()
+        }
+    };
+    let fps = match sampling {
+        Sampling::Fps(target) => frames.fps.map(|source| target.min(source)),
+        _ => frames
+            .fps
+            .map(|f| f * indices.len() as f64 / n.max(1) as f64),
+    };
+    let picked = indices.iter().map(|&i| frames.frames[i].clone()).collect();
+    Ok(Frames {
+        frames: picked,
+        fps,
+    })
+}

@@ -1,0 +1,138 @@
+//! Decoding the files of `fixtures/vision/formats/` (made by `make_formats.py` there): lossless
+//! formats give the exact pixels Pillow wrote, animations every frame, Y4M the documented
+//! BT.601 colours; corrupt, truncated and oversized files are errors naming the file.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use omnitok_vision::decode::{load, sample_frames, Limits, Sampling};
+use omnitok_vision::VisionError;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/vision/formats")
+        .join(name)
+}
+
+/// A uint8 `.npy` file's bytes.
+fn npy_bytes(name: &str) -> Vec<u8> {
+    let bytes = std::fs::read(fixture(name)).unwrap();
+    let header = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    bytes[10 + header..].to_vec()
+}
+
+#[test]
+fn lossless_images_decode_to_the_exact_pixels() {
+    let expected = npy_bytes("still.npy");
+    for name in [
+        "still.png",
+        "still.bmp",
+        "still.tiff",
+        "still.webp",
+        "still.gif",
+    ] {
+        let frames = load(fixture(name), &Limits::default()).unwrap();
+        assert_eq!(frames.frames.len(), 1, "{name}");
+        let image = &frames.frames[0];
+        assert_eq!((image.width, image.height), (12, 8), "{name}");
+        assert_eq!(image.data, expected, "{name}");
+    }
+    let jpeg = load(fixture("still.jpg"), &Limits::default()).unwrap();
+    assert_eq!((jpeg.frames[0].width, jpeg.frames[0].height), (12, 8));
+}
+
+#[test]
+fn animations_give_every_frame_and_their_rate() {
+    let expected = npy_bytes("anim.npy");
+    for name in ["anim.gif", "anim.png", "anim.webp"] {
+        let frames = load(fixture(name), &Limits::default()).unwrap();
+        assert_eq!(frames.frames.len(), 3, "{name}");
+        let all: Vec<u8> = frames.frames.iter().flat_map(|f| f.data.clone()).collect();
+        let worst = all
+            .iter()
+            .zip(&expected)
+            .map(|(a, b)| a.abs_diff(*b))
+            .max()
+            .unwrap();
+        // The image crate blends animated WebP frames onto the canvas with a rounding that can
+        // lose one level where Pillow keeps the exact value; GIF and APNG are exact.
+        let allowed = u8::from(name.ends_with(".webp"));
+        assert!(worst <= allowed, "{name}: off by {worst}");
+        assert!(
+            (frames.fps.unwrap() - 10.0).abs() < 1e-9,
+            "{name}: {:?}",
+            frames.fps
+        );
+    }
+}
+
+#[test]
+fn y4m_frames_are_bt601_colours_and_can_be_sampled() {
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("clip.json")).unwrap()).unwrap();
+    let frames = load(fixture("clip.y4m"), &Limits::default()).unwrap();
+    assert_eq!(frames.fps, Some(25.0));
+    assert_eq!(frames.frames.len(), 4);
+    for (frame, expected) in frames.frames.iter().zip(meta["frames"].as_array().unwrap()) {
+        let rgb: Vec<u8> = expected["rgb"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as u8)
+            .collect();
+        assert!(
+            frame.data.chunks(3).all(|p| p == rgb.as_slice()),
+            "{expected}"
+        );
+    }
+    let two = sample_frames(frames.clone(), Sampling::Count(2)).unwrap();
+    assert_eq!(two.frames.len(), 2);
+    assert_eq!(two.frames[1], frames.frames[2]);
+    let slow = sample_frames(frames.clone(), Sampling::Fps(12.5)).unwrap();
+    assert_eq!(slow.frames.len(), 2);
+    assert_eq!(slow.fps, Some(12.5));
+}
+
+#[test]
+fn bad_files_are_errors_that_name_them() {
+    for name in ["bad.truncated.png", "bad.random.png", "bad.truncated.y4m"] {
+        let error = load(fixture(name), &Limits::default()).unwrap_err();
+        assert!(
+            matches!(error, VisionError::BadInput { .. }),
+            "{name}: {error:?}"
+        );
+        assert!(error.to_string().contains(name), "{name}: {error}");
+    }
+    // The header claims 10 gigapixels: refused before any pixel buffer.
+    let error = load(fixture("bad.huge.png"), &Limits::default()).unwrap_err();
+    assert!(matches!(error, VisionError::Limit { .. }), "{error:?}");
+    assert!(error.to_string().contains("100000 x 100000"), "{error}");
+    let tight = Limits {
+        max_frames: 2,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        load(fixture("anim.gif"), &tight).unwrap_err(),
+        VisionError::Limit { .. }
+    ));
+    let tiny = Limits {
+        max_bytes: 10,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        load(fixture("still.png"), &tiny).unwrap_err(),
+        VisionError::Limit { .. }
+    ));
+    // Other video needs ffmpeg: without it, an error naming the program; with it, this file is
+    // not a real video.
+    let error = load(fixture("clip.mp4"), &Limits::default())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("clip.mp4"), "{error}");
+    assert!(
+        error.contains("ffprobe") || error.contains("ffmpeg"),
+        "{error}"
+    );
+    assert!(load(fixture("missing.png"), &Limits::default()).is_err());
+}
