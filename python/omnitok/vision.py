@@ -4,6 +4,8 @@ them.
     from omnitok import vision
     small = vision.resize(pixels, (224, 224), "bicubic")        # uint8 [224, 224, 3]
     values, grid_thw = vision.patchify(pixels, preset="qwen2-vl")  # float32 [patches, 1176]
+    fsq = vision.Quantizer("fsq:8,8,8,5,5,5")                  # 64,000 codes, no weights
+    ids = fsq.indices(latents)                                 # int64 [n] for float32 [n, 6]
 
 ``resize`` takes a uint8 ``[height, width, 3]`` RGB array and Pillow's ``(width, height)`` size
 order and filter names (nearest, box, bilinear, hamming, bicubic, lanczos), and returns what
@@ -19,9 +21,9 @@ import numpy as np
 import os
 from typing import Optional, Union
 
-from ._omnitok import _vision_load, _vision_patchify, _vision_resize
+from ._omnitok import Quantizer, _vision_load, _vision_patchify, _vision_resize
 
-__all__ = ["PRESETS", "load", "patchify", "resize"]
+__all__ = ["PRESETS", "Quantizer", "load", "patchify", "resize"]
 
 PRESETS = ("qwen2-vl", "siglip", "clip-vit-b16")
 

@@ -674,5 +674,6 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(vision::_vision_resize, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_patchify, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_load, m)?)?;
+    m.add_class::<vision::PyQuantizer>()?;
     Ok(())
 }

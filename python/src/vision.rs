@@ -132,3 +132,80 @@ pub fn _vision_patchify<'py>(
         .into_any();
     Ok((values, (t, h, w)))
 }
+
+/// FSQ or LFQ codes of latent vectors (`omnitok.vision.Quantizer`).
+#[pyclass(module = "omnitok._omnitok", name = "Quantizer")]
+pub struct PyQuantizer {
+    inner: omnitok_vision::quantize::Quantizer,
+}
+
+#[pymethods]
+impl PyQuantizer {
+    /// `fsq:8,8,8,5,5,5` or `lfq:18`.
+    #[new]
+    fn new(spec: &str) -> PyResult<Self> {
+        Ok(Self {
+            inner: omnitok_vision::quantize::Quantizer::parse(spec).map_err(vision_err)?,
+        })
+    }
+
+    /// Indices (int64 `[n]`) of latents (float32 `[n, dim]`).
+    fn indices<'py>(
+        &self,
+        py: Python<'py>,
+        latents: numpy::PyReadonlyArray2<'py, f32>,
+    ) -> PyResult<Bound<'py, PyArray1<i64>>> {
+        if latents.shape()[1] != self.inner.dim() {
+            return Err(PyValueError::new_err(format!(
+                "latents of {} values; this quantizer takes {}",
+                latents.shape()[1],
+                self.inner.dim()
+            )));
+        }
+        let values: Vec<f32> = latents.as_array().iter().copied().collect();
+        let indices = py
+            .detach(|| self.inner.indices(&values))
+            .map_err(vision_err)?;
+        Ok(PyArray1::from_vec(
+            py,
+            indices.into_iter().map(i64::from).collect(),
+        ))
+    }
+
+    /// Codes (float32 `[n, dim]`) of indices (int64 `[n]`).
+    fn codes<'py>(
+        &self,
+        py: Python<'py>,
+        indices: numpy::PyReadonlyArray1<'py, i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut values = Vec::with_capacity(indices.len() * self.inner.dim());
+        for (position, &index) in indices.as_array().iter().enumerate() {
+            let index = u32::try_from(index).map_err(|_| {
+                PyValueError::new_err(format!(
+                    "index {index} at position {position} is negative or too large"
+                ))
+            })?;
+            let code = self
+                .inner
+                .code(index)
+                .map_err(|e| PyValueError::new_err(format!("position {position}: {e}")))?;
+            values.extend(code);
+        }
+        let n = values.len() / self.inner.dim();
+        Ok(PyArray1::from_vec(py, values)
+            .reshape([n, self.inner.dim()])?
+            .into_any())
+    }
+
+    /// Values per latent vector.
+    #[getter]
+    fn dim(&self) -> usize {
+        self.inner.dim()
+    }
+
+    /// Number of distinct codes.
+    #[getter]
+    fn codebook_size(&self) -> u64 {
+        self.inner.codebook_size()
+    }
+}

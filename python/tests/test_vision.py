@@ -82,3 +82,24 @@ def test_load_decodes_images_and_animations():
         vision.load(formats / "bad.huge.png")
     with pytest.raises(OSError):
         vision.load(formats / "missing.png")
+
+
+def test_quantizers_equal_vector_quantize_pytorch():
+    """Goldens from vector-quantize-pytorch (fixtures/vision/quantizers/make_goldens.py)."""
+    import json
+
+    from conftest import FIXTURES
+
+    folder = FIXTURES / "vision" / "quantizers"
+    for name, case in json.loads((folder / "goldens.json").read_text())["cases"].items():
+        spec = f"fsq:{','.join(map(str, case['levels']))}" if case["kind"] == "fsq" else f"lfq:{case['bits']}"
+        quantizer = vision.Quantizer(spec)
+        indices = quantizer.indices(np.load(folder / f"{name}.latents.npy"))
+        np.testing.assert_array_equal(indices, np.load(folder / f"{name}.indices.npy"))
+        np.testing.assert_array_equal(quantizer.codes(indices), np.load(folder / f"{name}.codes.npy"))
+    fsq = vision.Quantizer("fsq:8,8,8,5,5,5")
+    assert (fsq.dim, fsq.codebook_size) == (6, 64000)
+    with pytest.raises(ValueError, match="position 1"):
+        fsq.codes(np.array([0, 64000]))
+    with pytest.raises(ValueError, match="takes 6"):
+        fsq.indices(np.zeros((2, 5), np.float32))

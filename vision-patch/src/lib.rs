@@ -7,6 +7,7 @@
 //!   Lanczos), so that model processors built on Pillow can be reproduced bit for bit.
 //! - [`fixed`]: the fixed-size processors `siglip` and `clip-vit-b16`.
 //! - [`normalize`]: pixel values scaled and normalised as transformers computes them.
+//! - [`quantize`]: FSQ and LFQ codes, equal to vector-quantize-pytorch.
 //! - [`qwen2_vl`]: the Qwen2-VL image and video processor, patches and grid equal to
 //!   transformers'.
 
@@ -16,6 +17,7 @@ pub mod fixed;
 pub mod image;
 pub mod normalize;
 pub mod patches;
+pub mod quantize;
 pub mod qwen2_vl;
 pub mod resize;
 
