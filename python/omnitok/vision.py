@@ -21,9 +21,9 @@ import numpy as np
 import os
 from typing import Optional, Union
 
-from ._omnitok import Quantizer, _vision_load, _vision_patchify, _vision_resize
+from ._omnitok import Quantizer, _vision_load, _vision_patchify, _vision_remove_static, _vision_resize
 
-__all__ = ["PRESETS", "Quantizer", "load", "patchify", "resize"]
+__all__ = ["PRESETS", "Quantizer", "load", "patchify", "remove_static", "resize"]
 
 PRESETS = ("qwen2-vl", "siglip", "clip-vit-b16")
 
@@ -74,3 +74,15 @@ def patchify(image: np.ndarray, preset: str = "qwen2-vl", **overrides) -> Tuple[
     if unknown:
         raise ValueError(f"unknown setting(s) {sorted(unknown)} for {preset}; settings: {sorted(known)}")
     return _vision_patchify(frames, preset, **overrides)
+
+
+def remove_static(video: np.ndarray, patch: int = 16, frames: int = 2, threshold: float = 0.02):
+    """Static-patch removal by run length (RLT): cuts ``video`` (uint8 ``[frames, height, width,
+    3]``, sides multiples of ``patch``) into tubelets of ``frames`` x ``patch`` x ``patch``, drops
+    each tubelet whose mean absolute difference (0..1) from the one before at the same place is
+    below ``threshold``, and returns ``(kept, grid_thw)``: ``kept`` int64 ``[k, 4]`` rows of
+    ``(t, y, x, run)``, where ``run`` counts the tubelet and the static ones after it."""
+    video = np.ascontiguousarray(video, dtype=np.uint8)
+    if video.ndim != 4 or video.shape[3] != 3:
+        raise ValueError(f"videos are uint8 [frames, height, width, 3]; not {video.shape}")
+    return _vision_remove_static(video, patch, frames, float(threshold))

@@ -209,3 +209,46 @@ impl PyQuantizer {
         self.inner.codebook_size()
     }
 }
+
+/// Static tubelets removed from a video (uint8 `[frames, height, width, 3]`): `(kept int64
+/// [k, 4] of t, y, x, run; (grid_t, grid_h, grid_w))`.
+#[pyfunction]
+#[pyo3(signature = (frames, patch=16, tubelet_frames=2, threshold=0.02))]
+pub fn _vision_remove_static<'py>(
+    py: Python<'py>,
+    frames: PyReadonlyArray4<'py, u8>,
+    patch: usize,
+    tubelet_frames: usize,
+    threshold: f32,
+) -> PyResult<(Bound<'py, PyAny>, (usize, usize, usize))> {
+    let shape = frames.shape().to_vec();
+    if shape[3] != 3 {
+        return Err(PyValueError::new_err(format!(
+            "frames are [frames, height, width, 3] RGB; these are {shape:?}"
+        )));
+    }
+    let images = frames
+        .as_array()
+        .outer_iter()
+        .map(|frame| RgbImage::new(shape[2], shape[1], frame.iter().copied().collect()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(vision_err)?;
+    let config = omnitok_vision::rlt::RltConfig {
+        patch,
+        frames: tubelet_frames,
+        threshold,
+    };
+    let tokens = py
+        .detach(|| omnitok_vision::rlt::remove_static(&images, &config))
+        .map_err(vision_err)?;
+    let values: Vec<i64> = tokens
+        .kept
+        .iter()
+        .flat_map(|k| [k.t, k.y, k.x, k.run].map(|v| v as i64))
+        .collect();
+    let [t, h, w] = tokens.grid_thw;
+    let array = PyArray1::from_vec(py, values)
+        .reshape([tokens.kept.len(), 4])?
+        .into_any();
+    Ok((array, (t, h, w)))
+}

@@ -103,3 +103,16 @@ def test_quantizers_equal_vector_quantize_pytorch():
         fsq.codes(np.array([0, 64000]))
     with pytest.raises(ValueError, match="takes 6"):
         fsq.indices(np.zeros((2, 5), np.float32))
+
+
+def test_remove_static_keeps_changes_and_counts_runs():
+    video = np.zeros((8, 32, 48, 3), np.uint8)
+    video[4:6, :16, :16] = 255  # one patch changes in tubelet 2, back in tubelet 3
+    kept, grid = vision.remove_static(video)
+    assert grid == (4, 2, 3)
+    assert kept[:, 3].sum() == 4 * 2 * 3  # every tubelet is kept or counted in a run
+    changed = kept[(kept[:, 1] == 0) & (kept[:, 2] == 0)]
+    np.testing.assert_array_equal(changed[:, [0, 3]], [[0, 2], [2, 1], [3, 1]])
+    assert len(kept) == 6 + 2
+    with pytest.raises(ValueError, match="divide"):
+        vision.remove_static(np.zeros((2, 20, 32, 3), np.uint8))

@@ -3,6 +3,7 @@
 //! - [`decode`]: images, animations and videos from files (PNG, JPEG, WebP, GIF, BMP, TIFF,
 //!   animated GIF / APNG / WebP, Y4M, and other video through ffmpeg), with limits.
 //! - [`image`]: 8-bit RGB images as plain row-major buffers.
+//! - [`rlt`]: removal of static video tubelets by run length (RLT).
 //! - [`resize`]: resizing exactly as Pillow 12 does it (nearest, box, bilinear, Hamming, bicubic,
 //!   Lanczos), so that model processors built on Pillow can be reproduced bit for bit.
 //! - [`fixed`]: the fixed-size processors `siglip` and `clip-vit-b16`.
@@ -20,6 +21,7 @@ pub mod patches;
 pub mod quantize;
 pub mod qwen2_vl;
 pub mod resize;
+pub mod rlt;
 
 pub use error::{Result, VisionError};
 pub use image::RgbImage;
