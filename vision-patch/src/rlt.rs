@@ -69,7 +69,7 @@ pub fn remove_static(frames: &[RgbImage], config: &RltConfig) -> Result<RunLengt
         return bad("no frames".into());
     };
     let (p, tf) = (config.patch, config.frames);
-    if p == 0 || tf == 0 || !(config.threshold >= 0.0) {
+    if p == 0 || tf == 0 || config.threshold.is_nan() || config.threshold < 0.0 {
         return bad("patch and frames must be at least 1 and the threshold at least 0".into());
     }
     let (width, height) = (first.width, first.height);
