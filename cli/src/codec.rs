@@ -149,7 +149,7 @@ fn read_codes(path: &Path) -> Result<Array3<i64>> {
     let values: Vec<i64> = match header.descr.as_str() {
         "<i8" => data
             .chunks_exact(8)
-            .map(|c| i64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+            .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
             .collect(),
         "<i4" => data
             .chunks_exact(4)

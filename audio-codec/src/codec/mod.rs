@@ -262,22 +262,25 @@ impl Codec {
             audio.resampled(self.config.sampling_rate)?
         };
         let frames = audio.frames();
-        let planar = match (self.config.audio_channels, audio.channels) {
-            (1, _) => Array2::from_shape_vec((1, frames), audio.mono()),
-            (wanted, 1) => Array2::from_shape_fn((wanted, frames), |(_, t)| audio.samples[t])
-                .into_shape_with_order((wanted, frames)),
-            (wanted, have) if wanted == have => {
-                Array2::from_shape_vec((frames, have), audio.samples.clone())
-                    .map(|a| a.reversed_axes())
+        let (wanted, have) = (self.config.audio_channels, audio.channels);
+        // [channels, frames]: the channels' mean for a mono model, the one channel repeated
+        // for a stereo model, else the channels as they are.
+        let planar = match (wanted, have) {
+            (1, _) => {
+                let mono = audio.mono();
+                Array2::from_shape_fn((1, frames), |(_, t)| mono[t])
             }
-            (wanted, have) => {
+            (_, 1) => Array2::from_shape_fn((wanted, frames), |(_, t)| audio.samples[t]),
+            _ if wanted == have => {
+                Array2::from_shape_fn((have, frames), |(c, t)| audio.samples[t * have + c])
+            }
+            _ => {
                 return Err(AudioError::BadParameter(format!(
                     "the model takes {wanted} channels; the audio has {have}"
                 )))
             }
-        }
-        .map_err(|e| AudioError::BadParameter(e.to_string()))?;
-        self.encode(planar.as_standard_layout().view(), bandwidth)
+        };
+        self.encode(planar.view(), bandwidth)
     }
 }
 
