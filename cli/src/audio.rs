@@ -10,6 +10,8 @@ use omnitok_audio::{load, Extractor, FeatureConfig, Limits, SettingValue};
 use omnitok_corpus::npy;
 use rayon::prelude::*;
 
+use crate::output::write_atomically;
+
 /// Audio files: their format, their spectral features, and EnCodec codes.
 #[derive(Args, Debug)]
 pub struct AudioArgs {
@@ -240,11 +242,5 @@ fn features_of(input: &Path, extractors: &Extractors, rate: Option<u32>, dir: &P
     let shape = features.shape().map(|n| n as u64);
     let mut bytes = npy::header("<f4", &shape);
     bytes.extend(features.data.iter().flat_map(|v| v.to_le_bytes()));
-    let name = output_name(input)?;
-    let path = dir.join(&name);
-    let temporary = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&temporary, bytes)
-        .and_then(|()| std::fs::rename(&temporary, &path))
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    Ok(())
+    write_atomically(&dir.join(output_name(input)?), &bytes)
 }

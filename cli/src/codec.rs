@@ -18,6 +18,8 @@ use omnitok_audio::{load, Limits};
 use omnitok_corpus::npy;
 use serde::{Deserialize, Serialize};
 
+use crate::output::write_atomically;
+
 /// Encode audio files into EnCodec codes (`.npy`, int64) with a transformers checkpoint.
 ///
 /// The audio is resampled to the model's rate and mixed down (or duplicated) to its channels.
@@ -79,18 +81,6 @@ fn sidecar_path(codes: &Path) -> PathBuf {
     let mut name = codes.as_os_str().to_owned();
     name.push(".json");
     PathBuf::from(name)
-}
-
-/// Writes `bytes` to `path` through a temporary name in the same directory.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file name", path.display()))?;
-    let mut temporary = path.to_path_buf();
-    temporary.set_file_name(format!(".{}.tmp", name.to_string_lossy()));
-    std::fs::write(&temporary, bytes)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .with_context(|| format!("{}: cannot write", path.display()))
 }
 
 fn load_model(dir: &Path) -> Result<Codec> {

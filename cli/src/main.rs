@@ -11,6 +11,7 @@ mod count;
 mod decode;
 mod encode;
 mod input;
+mod output;
 mod progress;
 mod stats;
 mod tokenize;

@@ -12,6 +12,8 @@ use omnitok_vision::qwen2_vl::Qwen2VlConfig;
 use omnitok_vision::{Patches, RgbImage};
 use rayon::prelude::*;
 
+use crate::output::write_atomically;
+
 /// Images and video frames: patches as model processors make them, and their token cost.
 #[derive(Args, Debug)]
 pub struct VisionArgs {
@@ -190,17 +192,6 @@ fn run_cost(args: &CostArgs) -> Result<()> {
         )?;
     }
     Ok(())
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file name", path.display()))?;
-    let mut temporary = path.to_path_buf();
-    temporary.set_file_name(format!(".{}.tmp", name.to_string_lossy()));
-    std::fs::write(&temporary, bytes)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .with_context(|| format!("{}: cannot write", path.display()))
 }
 
 fn run_patchify(args: &PatchifyArgs) -> Result<()> {

@@ -26,11 +26,20 @@ pub struct GroupNorm {
 }
 
 impl GroupNorm {
-    fn load(weights: &mut Weights, prefix: &str, channels: usize) -> Result<Self> {
-        Ok(Self {
-            weight: weights.take(&format!("{prefix}.weight"), &[channels])?,
-            bias: weights.take(&format!("{prefix}.bias"), &[channels])?,
-        })
+    /// The norm after the convolution at `prefix`, when the configuration has one.
+    fn load(
+        weights: &mut Weights,
+        config: &EncodecConfig,
+        prefix: &str,
+        channels: usize,
+    ) -> Result<Option<Self>> {
+        if config.norm_type != NormType::TimeGroupNorm {
+            return Ok(None);
+        }
+        Ok(Some(Self {
+            weight: weights.take(&format!("{prefix}.norm.weight"), &[channels])?,
+            bias: weights.take(&format!("{prefix}.norm.bias"), &[channels])?,
+        }))
     }
 
     fn apply(&self, x: &mut Array2<f32>) {
@@ -88,14 +97,7 @@ impl Conv1d {
         let shape = [channels_out, channels_in, kernel];
         let weight = weights.conv_weight(&format!("{prefix}.conv"), &shape, weight_form(config))?;
         let bias = weights.take(&format!("{prefix}.conv.bias"), &[channels_out])?;
-        let norm = match config.norm_type {
-            NormType::TimeGroupNorm => Some(GroupNorm::load(
-                weights,
-                &format!("{prefix}.norm"),
-                channels_out,
-            )?),
-            NormType::WeightNorm => None,
-        };
+        let norm = GroupNorm::load(weights, config, prefix, channels_out)?;
         if stride == 0 || stride > (kernel - 1) * dilation + 1 {
             return Err(AudioError::BadParameter(format!(
                 "{prefix}: stride {stride} must be between 1 and the kernel's span"
@@ -238,14 +240,7 @@ impl ConvTranspose1d {
         let stored = weights.conv_weight(&format!("{prefix}.conv"), &shape, weight_form(config))?;
         let stored = matrix(channels_in, channels_out * kernel, stored)?;
         let bias = weights.take(&format!("{prefix}.conv.bias"), &[channels_out])?;
-        let norm = match config.norm_type {
-            NormType::TimeGroupNorm => Some(GroupNorm::load(
-                weights,
-                &format!("{prefix}.norm"),
-                channels_out,
-            )?),
-            NormType::WeightNorm => None,
-        };
+        let norm = GroupNorm::load(weights, config, prefix, channels_out)?;
         Ok(Self {
             weight: stored,
             bias,
