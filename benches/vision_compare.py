@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""transformers' Qwen2-VL PIL processor on 1024x768 RGB images (seeded noise), images per
-CPU-second of this process (best of --rounds), beside omnitok's `vision_speed` and, through the
-Python package, omnitok.vision.patchify on the same arrays:
+"""transformers' Qwen2-VL processors on 1024x768 RGB images (seeded noise), images per
+CPU-second of this process (best of --rounds) on one thread: the PIL processor and, where torch
+and torchvision are installed, the torchvision ("fast") processor, beside omnitok.vision.patchify
+on the same arrays (and omnitok's Rust `vision_speed`):
 
     cargo run --release -p omnitok-benches --bin vision_speed -- --images 50 --rounds 3
     .venv/bin/python benches/vision_compare.py [--images 20] [--rounds 3]   # transformers 5, pillow 12
+    # the torchvision processor: a Python with torch, torchvision, transformers and pillow, and
+    # omnitok built in place (maturin develop) on its path:
+    PYTHONPATH=python /path/to/venv/bin/python benches/vision_compare.py
 """
 
 import argparse
@@ -15,7 +19,10 @@ import numpy as np
 
 warnings.simplefilter("ignore")
 
-from transformers import Qwen2VLImageProcessorPil  # noqa: E402
+try:
+    from transformers import Qwen2VLImageProcessorPil as PilProcessor  # noqa: E402  (transformers 5)
+except ImportError:
+    from transformers import Qwen2VLImageProcessor as PilProcessor  # noqa: E402  (transformers 4)
 
 from omnitok import vision  # noqa: E402
 
@@ -37,12 +44,27 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     images = [rng.integers(0, 256, (768, 1024, 3), dtype=np.uint8) for _ in range(4)]
-    processor = Qwen2VLImageProcessorPil()
-    reference = rate(args.images, args.rounds,
-                     lambda i: processor(images=[images[i % 4]], return_tensors="np"))
+    import transformers
+
+    processor = PilProcessor()
+    pil = rate(args.images, args.rounds,
+               lambda i: processor(images=[images[i % 4]], return_tensors="np"))
     ours = rate(args.images, args.rounds, lambda i: vision.patchify(images[i % 4]))
-    print(f"qwen2-vl 1024x768, one thread: transformers PIL {reference:.1f} images/s, "
-          f"omnitok (Python) {ours:.1f} images/s, {ours / reference:.2f}x")
+    print(f"qwen2-vl 1024x768, one thread, transformers {transformers.__version__}")
+    print(f"  transformers PIL processor   {pil:7.1f} images/s   omnitok is {ours / pil:.2f}x")
+    try:
+        import torch
+        from transformers import Qwen2VLImageProcessorFast
+    except ImportError:
+        print("  transformers torchvision processor: not measured (no torch / torchvision here)")
+    else:
+        torch.set_num_threads(1)
+        fast = Qwen2VLImageProcessorFast()
+        tensors = [torch.from_numpy(image).permute(2, 0, 1).contiguous() for image in images]
+        speed = rate(args.images, args.rounds,
+                     lambda i: fast(images=[tensors[i % 4]], return_tensors="pt"))
+        print(f"  transformers torchvision     {speed:7.1f} images/s   omnitok is {ours / speed:.2f}x")
+    print(f"  omnitok (Python)             {ours:7.1f} images/s")
 
 
 if __name__ == "__main__":

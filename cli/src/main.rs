@@ -17,6 +17,7 @@ mod stats;
 mod tokenize;
 mod train;
 mod vision;
+mod vision_codes;
 
 use std::io::Write;
 use std::process::ExitCode;

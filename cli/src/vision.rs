@@ -1,5 +1,6 @@
 //! `omnitok vision`: what images and videos cost a model in tokens, and their patches.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,7 @@ use omnitok_vision::{Patches, RgbImage};
 use rayon::prelude::*;
 
 use crate::output::write_atomically;
+use crate::vision_codes::{run_tokenize, run_train_codebook, TokenizeArgs, TrainCodebookArgs};
 
 /// Images and video frames: patches as model processors make them, and their token cost.
 #[derive(Args, Debug)]
@@ -25,6 +27,8 @@ pub struct VisionArgs {
 enum VisionCommand {
     Patchify(PatchifyArgs),
     Cost(CostArgs),
+    TrainCodebook(TrainCodebookArgs),
+    Tokenize(TokenizeArgs),
 }
 
 /// What both commands read.
@@ -33,14 +37,21 @@ struct Inputs {
     /// qwen2-vl (images and videos), siglip or clip-vit-b16 (images).
     #[arg(long, value_name = "NAME", default_value = "qwen2-vl")]
     preset: String,
+    #[command(flatten)]
+    sampling: FrameSampling,
+    #[arg(value_name = "FILE", required = true)]
+    inputs: Vec<PathBuf>,
+}
+
+/// Which frames of a video or animation to take.
+#[derive(Args, Debug)]
+pub struct FrameSampling {
     /// Videos: frames per second to keep (at most the video's rate).
     #[arg(long, value_name = "FPS", conflicts_with = "frames")]
     fps: Option<f64>,
     /// Videos: this many frames, spread evenly.
     #[arg(long, value_name = "N")]
     frames: Option<usize>,
-    #[arg(value_name = "FILE", required = true)]
-    inputs: Vec<PathBuf>,
 }
 
 /// One `<name>.npy` (float32 `[patches, values]`) and `<name>.json` (grid and token cost) per
@@ -69,6 +80,8 @@ pub fn run(args: &VisionArgs) -> Result<()> {
     match &args.command {
         VisionCommand::Patchify(args) => run_patchify(args),
         VisionCommand::Cost(args) => run_cost(args),
+        VisionCommand::TrainCodebook(args) => run_train_codebook(args),
+        VisionCommand::Tokenize(args) => run_tokenize(args),
     }
 }
 
@@ -110,9 +123,10 @@ impl Preset {
     }
 }
 
-fn frames_of(path: &Path, inputs: &Inputs) -> Result<(Vec<RgbImage>, Option<f64>)> {
+/// The frames of `path` (one for a still image) and the rate they were sampled at.
+pub fn frames_of(path: &Path, sampling: &FrameSampling) -> Result<(Vec<RgbImage>, Option<f64>)> {
     let mut frames = load(path, &Limits::default())?;
-    let sampling = match (inputs.fps, inputs.frames) {
+    let sampling = match (sampling.fps, sampling.frames) {
         (Some(fps), _) => Sampling::Fps(fps),
         (None, Some(count)) => Sampling::Count(count),
         (None, None) => Sampling::All,
@@ -150,7 +164,7 @@ fn run_cost(args: &CostArgs) -> Result<()> {
         .inputs
         .par_iter()
         .map(|path| {
-            let (frames, fps) = frames_of(path, &args.inputs)?;
+            let (frames, fps) = frames_of(path, &args.inputs.sampling)?;
             let patches = preset
                 .patchify(&frames)
                 .with_context(|| path.display().to_string())?;
@@ -194,10 +208,11 @@ fn run_cost(args: &CostArgs) -> Result<()> {
     Ok(())
 }
 
-fn run_patchify(args: &PatchifyArgs) -> Result<()> {
-    let preset = Preset::named(&args.inputs.preset)?;
-    let mut names = std::collections::BTreeMap::new();
-    for input in &args.inputs.inputs {
+/// Each input under the name its outputs take (its file name up to the first dot), in name
+/// order; two inputs that would share a name are an error.
+pub fn output_stems(inputs: &[PathBuf]) -> Result<BTreeMap<String, &PathBuf>> {
+    let mut names = BTreeMap::new();
+    for input in inputs {
         let stem = input
             .file_name()
             .map(|n| {
@@ -216,10 +231,16 @@ fn run_patchify(args: &PatchifyArgs) -> Result<()> {
             );
         }
     }
+    Ok(names)
+}
+
+fn run_patchify(args: &PatchifyArgs) -> Result<()> {
+    let preset = Preset::named(&args.inputs.preset)?;
+    let names = output_stems(&args.inputs.inputs)?;
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("{}: cannot create", args.output.display()))?;
     names.par_iter().try_for_each(|(stem, path)| -> Result<()> {
-        let (frames, fps) = frames_of(path, &args.inputs)?;
+        let (frames, fps) = frames_of(path, &args.inputs.sampling)?;
         let patches = preset
             .patchify(&frames)
             .with_context(|| path.display().to_string())?;

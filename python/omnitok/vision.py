@@ -6,6 +6,8 @@ them.
     values, grid_thw = vision.patchify(pixels, preset="qwen2-vl")  # float32 [patches, 1176]
     fsq = vision.Quantizer("fsq:8,8,8,5,5,5")                  # 64,000 codes, no weights
     ids = fsq.indices(latents)                                 # int64 [n] for float32 [n, 6]
+    book = vision.Codebook.train(photos, size=1024)            # k-means VQ of 8 x 8 patches
+    grid = vision.tokenize(pixels, book)                       # int64 [grid_h, grid_w]
 
 ``resize`` takes a uint8 ``[height, width, 3]`` RGB array and Pillow's ``(width, height)`` size
 order and filter names (nearest, box, bilinear, hamming, bicubic, lanczos), and returns what
@@ -14,16 +16,16 @@ order and filter names (nearest, box, bilinear, hamming, bicubic, lanczos), and 
 
 from __future__ import annotations
 
-from typing import Tuple
+import os
+from typing import Optional, Tuple, Union
 
 import numpy as np
 
-import os
-from typing import Optional, Union
-
+from ._omnitok import Codebook as _Codebook
 from ._omnitok import Quantizer, _vision_load, _vision_patchify, _vision_remove_static, _vision_resize
+from ._omnitok import _vision_tokenize_scalar
 
-__all__ = ["PRESETS", "Quantizer", "load", "patchify", "remove_static", "resize"]
+__all__ = ["PRESETS", "Codebook", "Quantizer", "load", "patchify", "remove_static", "resize", "tokenize"]
 
 PRESETS = ("qwen2-vl", "siglip", "clip-vit-b16")
 
@@ -62,11 +64,7 @@ def patchify(image: np.ndarray, preset: str = "qwen2-vl", **overrides) -> Tuple[
     """
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; the presets are {', '.join(PRESETS)}")
-    frames = np.ascontiguousarray(image, dtype=np.uint8)
-    if frames.ndim == 3:
-        frames = frames[np.newaxis]
-    if frames.ndim != 4 or frames.shape[3] != 3:
-        raise ValueError(f"images are uint8 [height, width, 3] (videos [frames, ...]); not {image.shape}")
+    frames = _as_frames(image)
     known = {"min_pixels", "max_pixels", "patch_size", "temporal_patch_size", "merge_size"}
     if preset != "qwen2-vl":
         known = set()
@@ -86,3 +84,97 @@ def remove_static(video: np.ndarray, patch: int = 16, frames: int = 2, threshold
     if video.ndim != 4 or video.shape[3] != 3:
         raise ValueError(f"videos are uint8 [frames, height, width, 3]; not {video.shape}")
     return _vision_remove_static(video, patch, frames, float(threshold))
+
+
+class Codebook:
+    """A VQ codebook of ``patch_size`` x ``patch_size`` RGB patches learned by mini-batch k-means
+    (seeded; the same images and settings give the same codebook on every run and for any
+    thread count). Images are cut into a grid of patches (edges repeated up to a multiple of the
+    patch size); each patch becomes the index of its nearest code, and ``decode`` puts the codes
+    back. Pickles by value; ``save`` writes the file ``omnitok vision tokenize --quantizer
+    codebook:FILE`` reads.
+
+        book = vision.Codebook.train([vision.load(p) for p in photos], size=1024)
+        ids = book.encode(pixels)                 # int64 [grid_h, grid_w]
+        approx = book.decode(ids, pixels.shape[:2])  # uint8 [height, width, 3]
+    """
+
+    def __init__(self, inner: _Codebook) -> None:
+        self._inner = inner
+
+    @staticmethod
+    def train(images, size: int = 1024, patch_size: int = 8, stride: Optional[int] = None,
+              epochs: int = 5, batch_size: int = 8192, seed: int = 0) -> "Codebook":
+        """Learns ``size`` codes from the patches of ``images`` (uint8 ``[height, width, 3]``
+        or ``[frames, height, width, 3]`` arrays, or paths to decode); ``stride`` below the patch
+        size adds overlapping training patches."""
+        frames = [_as_frames(load(i) if isinstance(i, (str, os.PathLike)) else i) for i in images]
+        return Codebook(_Codebook._train(frames, size, patch_size, stride, epochs, batch_size, seed))
+
+    @staticmethod
+    def load(path: Union[str, "os.PathLike[str]"]) -> "Codebook":
+        """Reads a codebook file (safetensors, from ``save`` or ``omnitok vision
+        train-codebook``)."""
+        with open(path, "rb") as f:
+            return Codebook(_Codebook._from_bytes(f.read()))
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the codebook file (under a temporary name, renamed when complete)."""
+        path = os.fspath(path)
+        temporary = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.tmp")
+        with open(temporary, "wb") as f:
+            f.write(self._inner.to_bytes())
+        os.replace(temporary, path)
+
+    @property
+    def size(self) -> int:
+        """Number of codes."""
+        return self._inner.size
+
+    @property
+    def patch_size(self) -> int:
+        """Side of a patch in pixels."""
+        return self._inner.patch_size
+
+    def encode(self, image: np.ndarray) -> np.ndarray:
+        """Code indices of an image (int64 ``[grid_h, grid_w]``) or of each frame of a video
+        (``[frames, grid_h, grid_w]``)."""
+        codes = self._inner._encode(_as_frames(image))
+        return codes[0] if np.ndim(image) == 3 else codes
+
+    def decode(self, indices: np.ndarray, size: Optional[Tuple[int, int]] = None) -> np.ndarray:
+        """The image (uint8 ``[height, width, 3]``) of a grid of indices ``[grid_h, grid_w]``,
+        cropped to ``size = (height, width)`` (default: the whole grid)."""
+        indices = np.ascontiguousarray(indices, dtype=np.int64)
+        if indices.ndim != 2:
+            raise ValueError(f"indices are [grid_h, grid_w]; not {indices.shape}")
+        if size is None:
+            size = (indices.shape[0] * self.patch_size, indices.shape[1] * self.patch_size)
+        return self._inner._decode(indices, int(size[0]), int(size[1]))
+
+    def __repr__(self) -> str:
+        return repr(self._inner)
+
+    def __reduce__(self):
+        return (Codebook, (self._inner,))
+
+
+def tokenize(image: np.ndarray, quantizer: Union[str, Codebook], patch_size: int = 16) -> np.ndarray:
+    """Discrete codes of an image (int64 ``[grid_h, grid_w]``) or a video (``[frames, grid_h,
+    grid_w]``): by a ``Codebook``, or by ``"fsq:L1,...,Ld"`` / ``"lfq:BITS"`` applied to the
+    first ``d`` DCT coefficients (luma DC, chroma DCs, then luma AC by frequency) of each
+    ``patch_size`` patch. FSQ and LFQ codes of these features are for indexing and counting;
+    only a codebook decodes back to pixels."""
+    if isinstance(quantizer, Codebook):
+        return quantizer.encode(image)
+    codes = _vision_tokenize_scalar(_as_frames(image), quantizer, int(patch_size))
+    return codes[0] if np.ndim(image) == 3 else codes
+
+
+def _as_frames(image: np.ndarray) -> np.ndarray:
+    frames = np.ascontiguousarray(image, dtype=np.uint8)
+    if frames.ndim == 3:
+        frames = frames[np.newaxis]
+    if frames.ndim != 4 or frames.shape[3] != 3:
+        raise ValueError(f"images are uint8 [height, width, 3] (videos [frames, ...]); not {np.shape(image)}")
+    return frames

@@ -675,6 +675,8 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(vision::_vision_patchify, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_load, m)?)?;
     m.add_class::<vision::PyQuantizer>()?;
+    m.add_class::<vision::PyCodebook>()?;
+    m.add_function(wrap_pyfunction!(vision::_vision_tokenize_scalar, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_remove_static, m)?)?;
     Ok(())
 }

@@ -1,17 +1,37 @@
 //! The image functions of `omnitok.vision`.
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray3, PyReadonlyArray4, PyUntypedArrayMethods};
+use omnitok_vision::codebook::{train, CodeGrid, Codebook, PatchSet, TrainConfig};
 use omnitok_vision::fixed::FixedConfig;
+use omnitok_vision::image_codes::ImageQuantizer;
+use omnitok_vision::quantize::Quantizer;
 use omnitok_vision::qwen2_vl::{patchify, Qwen2VlConfig};
 use omnitok_vision::{resize, Filter, RgbImage, VisionError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyTuple};
 
 fn vision_err(error: VisionError) -> PyErr {
     match error {
         VisionError::Io { .. } => pyo3::exceptions::PyOSError::new_err(error.to_string()),
         other => PyValueError::new_err(other.to_string()),
     }
+}
+
+/// The frames of a uint8 `[frames, height, width, 3]` array.
+fn frames_of(frames: &PyReadonlyArray4<'_, u8>) -> PyResult<Vec<RgbImage>> {
+    let shape = frames.shape().to_vec();
+    if shape[3] != 3 {
+        return Err(PyValueError::new_err(format!(
+            "frames are [frames, height, width, 3] RGB; these are {shape:?}"
+        )));
+    }
+    frames
+        .as_array()
+        .outer_iter()
+        .map(|frame| RgbImage::new(shape[2], shape[1], frame.iter().copied().collect()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(vision_err)
 }
 
 /// Decodes an image (uint8 `[height, width, 3]`) or an animation or video (`[frames, height,
@@ -82,12 +102,7 @@ pub fn _vision_patchify<'py>(
     temporal_patch_size: Option<usize>,
     merge_size: Option<usize>,
 ) -> PyResult<(Bound<'py, PyAny>, (usize, usize, usize))> {
-    let shape = frames.shape().to_vec();
-    if shape[3] != 3 {
-        return Err(PyValueError::new_err(format!(
-            "frames are [frames, height, width, 3] RGB; these are {shape:?}"
-        )));
-    }
+    let images = frames_of(&frames)?;
     let defaults = Qwen2VlConfig::default();
     let config = Qwen2VlConfig {
         min_pixels: min_pixels.unwrap_or(defaults.min_pixels),
@@ -97,12 +112,6 @@ pub fn _vision_patchify<'py>(
         merge_size: merge_size.unwrap_or(defaults.merge_size),
         ..defaults
     };
-    let array = frames.as_array();
-    let images = array
-        .outer_iter()
-        .map(|frame| RgbImage::new(shape[2], shape[1], frame.iter().copied().collect()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(vision_err)?;
     let fixed = match preset {
         "qwen2-vl" => None,
         "siglip" => Some(FixedConfig::siglip()),
@@ -136,7 +145,7 @@ pub fn _vision_patchify<'py>(
 /// FSQ or LFQ codes of latent vectors (`omnitok.vision.Quantizer`).
 #[pyclass(module = "omnitok._omnitok", name = "Quantizer")]
 pub struct PyQuantizer {
-    inner: omnitok_vision::quantize::Quantizer,
+    inner: Quantizer,
 }
 
 #[pymethods]
@@ -145,7 +154,7 @@ impl PyQuantizer {
     #[new]
     fn new(spec: &str) -> PyResult<Self> {
         Ok(Self {
-            inner: omnitok_vision::quantize::Quantizer::parse(spec).map_err(vision_err)?,
+            inner: Quantizer::parse(spec).map_err(vision_err)?,
         })
     }
 
@@ -221,18 +230,7 @@ pub fn _vision_remove_static<'py>(
     tubelet_frames: usize,
     threshold: f32,
 ) -> PyResult<(Bound<'py, PyAny>, (usize, usize, usize))> {
-    let shape = frames.shape().to_vec();
-    if shape[3] != 3 {
-        return Err(PyValueError::new_err(format!(
-            "frames are [frames, height, width, 3] RGB; these are {shape:?}"
-        )));
-    }
-    let images = frames
-        .as_array()
-        .outer_iter()
-        .map(|frame| RgbImage::new(shape[2], shape[1], frame.iter().copied().collect()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(vision_err)?;
+    let images = frames_of(&frames)?;
     let config = omnitok_vision::rlt::RltConfig {
         patch,
         frames: tubelet_frames,
@@ -251,4 +249,168 @@ pub fn _vision_remove_static<'py>(
         .reshape([tokens.kept.len(), 4])?
         .into_any();
     Ok((array, (t, h, w)))
+}
+
+/// A VQ codebook of image patches learned by k-means (`omnitok.vision.Codebook`).
+#[pyclass(module = "omnitok._omnitok", name = "Codebook")]
+pub struct PyCodebook {
+    inner: Codebook,
+}
+
+#[pymethods]
+impl PyCodebook {
+    /// Learns a codebook from the patches of `images` (each uint8 `[frames, height, width, 3]`).
+    #[staticmethod]
+    #[pyo3(signature = (images, size, patch_size, stride, epochs, batch_size, seed))]
+    #[allow(clippy::too_many_arguments)]
+    fn _train(
+        py: Python<'_>,
+        images: Vec<PyReadonlyArray4<'_, u8>>,
+        size: usize,
+        patch_size: usize,
+        stride: Option<usize>,
+        epochs: usize,
+        batch_size: usize,
+        seed: u64,
+    ) -> PyResult<Self> {
+        let mut patches = PatchSet::new(patch_size).map_err(vision_err)?;
+        for frames in &images {
+            for frame in frames_of(frames)? {
+                patches
+                    .add_image(&frame, stride.unwrap_or(patch_size))
+                    .map_err(vision_err)?;
+            }
+        }
+        let config = TrainConfig {
+            size,
+            epochs,
+            batch_size,
+            seed,
+        };
+        let inner = py
+            .detach(|| train(&patches, &config, &mut |_| {}, &mut |_, _| {}))
+            .map_err(vision_err)?;
+        Ok(Self { inner })
+    }
+
+    /// A codebook from the bytes of its file.
+    #[staticmethod]
+    fn _from_bytes(bytes: &[u8]) -> PyResult<Self> {
+        Ok(Self {
+            inner: Codebook::from_bytes(bytes, "codebook").map_err(vision_err)?,
+        })
+    }
+
+    /// The codebook file (safetensors) as bytes.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(
+            py,
+            &self.inner.to_bytes().map_err(vision_err)?,
+        ))
+    }
+
+    /// Code indices (int64 `[frames, grid_h, grid_w]`) of uint8 `[frames, height, width, 3]`.
+    fn _encode<'py>(
+        &self,
+        py: Python<'py>,
+        frames: PyReadonlyArray4<'py, u8>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        grids_to_array(py, |frame| self.inner.encode(frame), frames_of(&frames)?)
+    }
+
+    /// The image (uint8 `[height, width, 3]`) of a grid of indices (int64 `[grid_h, grid_w]`),
+    /// cropped to `height` x `width`.
+    fn _decode<'py>(
+        &self,
+        py: Python<'py>,
+        indices: numpy::PyReadonlyArray2<'py, i64>,
+        height: usize,
+        width: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (grid_h, grid_w) = (indices.shape()[0], indices.shape()[1]);
+        let indices = indices
+            .as_array()
+            .iter()
+            .enumerate()
+            .map(|(position, &index)| {
+                u32::try_from(index).map_err(|_| {
+                    PyValueError::new_err(format!(
+                        "index {index} at position {position} is negative or too large"
+                    ))
+                })
+            })
+            .collect::<PyResult<Vec<u32>>>()?;
+        let grid = CodeGrid {
+            indices,
+            grid_h,
+            grid_w,
+        };
+        let image = py
+            .detach(|| self.inner.decode(&grid, width, height))
+            .map_err(vision_err)?;
+        Ok(PyArray1::from_vec(py, image.data)
+            .reshape([height, width, 3])?
+            .into_any())
+    }
+
+    /// Number of codes.
+    #[getter]
+    fn size(&self) -> usize {
+        self.inner.size()
+    }
+
+    /// Side of a patch in pixels.
+    #[getter]
+    fn patch_size(&self) -> usize {
+        self.inner.patch_size()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Codebook of {} codes, {p} x {p} patches>",
+            self.inner.size(),
+            p = self.inner.patch_size()
+        )
+    }
+
+    /// Pickles by value (the file's bytes).
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let constructor = py.get_type::<PyCodebook>().getattr("_from_bytes")?;
+        let args = (self.to_bytes(py)?,).into_pyobject(py)?.into_any();
+        PyTuple::new(py, [constructor, args])
+    }
+}
+
+/// FSQ or LFQ codes (int64 `[frames, grid_h, grid_w]`) of the DCT features of `patch_size`
+/// patches of uint8 `[frames, height, width, 3]`.
+#[pyfunction]
+pub fn _vision_tokenize_scalar<'py>(
+    py: Python<'py>,
+    frames: PyReadonlyArray4<'py, u8>,
+    spec: &str,
+    patch_size: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let quantizer = Quantizer::parse(spec)
+        .and_then(|q| ImageQuantizer::scalar(q, patch_size))
+        .map_err(vision_err)?;
+    grids_to_array(py, |frame| quantizer.encode(frame), frames_of(&frames)?)
+}
+
+/// The code grids of `frames` by `encode`, as int64 `[frames, grid_h, grid_w]`.
+fn grids_to_array<'py>(
+    py: Python<'py>,
+    encode: impl Fn(&RgbImage) -> omnitok_vision::Result<CodeGrid> + Send + Sync,
+    frames: Vec<RgbImage>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let grids = py
+        .detach(|| frames.iter().map(&encode).collect::<Result<Vec<_>, _>>())
+        .map_err(vision_err)?;
+    let (grid_h, grid_w) = grids.first().map_or((0, 0), |g| (g.grid_h, g.grid_w));
+    let values: Vec<i64> = grids
+        .iter()
+        .flat_map(|g| g.indices.iter().map(|&i| i64::from(i)))
+        .collect();
+    Ok(PyArray1::from_vec(py, values)
+        .reshape([grids.len(), grid_h, grid_w])?
+        .into_any())
 }

@@ -40,4 +40,40 @@ impl RgbImage {
     pub fn row(&self, y: usize) -> &[u8] {
         &self.data[y * self.width * 3..(y + 1) * self.width * 3]
     }
+
+    /// Peak signal-to-noise ratio of `other` against this image, in dB (`10 log10(255² /
+    /// MSE)` over every byte; infinite when they are equal).
+    pub fn psnr(&self, other: &RgbImage) -> Result<f64> {
+        if (self.width, self.height) != (other.width, other.height) {
+            return Err(VisionError::BadParameter(format!(
+                "PSNR of a {} x {} image against a {} x {} one",
+                self.width, self.height, other.width, other.height
+            )));
+        }
+        let squared: u64 = self
+            .data
+            .iter()
+            .zip(&other.data)
+            .map(|(&a, &b)| u64::from(a.abs_diff(b)).pow(2))
+            .sum();
+        let mse = squared as f64 / self.data.len().max(1) as f64;
+        Ok(10.0 * (255.0f64 * 255.0 / mse).log10())
+    }
+
+    /// The image as a PNG file.
+    pub fn to_png(&self) -> Result<Vec<u8>> {
+        use ::image::ImageEncoder;
+        let mut bytes = Vec::new();
+        let (width, height) = (u32::try_from(self.width), u32::try_from(self.height));
+        let (Ok(width), Ok(height)) = (width, height) else {
+            return Err(VisionError::BadParameter(format!(
+                "a {} x {} image is too large for PNG",
+                self.width, self.height
+            )));
+        };
+        ::image::codecs::png::PngEncoder::new(&mut bytes)
+            .write_image(&self.data, width, height, ::image::ExtendedColorType::Rgb8)
+            .map_err(|e| VisionError::BadParameter(format!("PNG encoding: {e}")))?;
+        Ok(bytes)
+    }
 }

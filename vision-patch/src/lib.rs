@@ -8,14 +8,19 @@
 //!   Lanczos), so that model processors built on Pillow can be reproduced bit for bit.
 //! - [`fixed`]: the fixed-size processors `siglip` and `clip-vit-b16`.
 //! - [`normalize`]: pixel values scaled and normalised as transformers computes them.
+//! - [`codebook`]: a VQ codebook of patches learned by mini-batch k-means; images to code
+//!   indices and back.
+//! - [`image_codes`]: images to grids of codes, by a codebook or by FSQ / LFQ of DCT features.
 //! - [`quantize`]: FSQ and LFQ codes, equal to vector-quantize-pytorch.
 //! - [`qwen2_vl`]: the Qwen2-VL image and video processor, patches and grid equal to
 //!   transformers'.
 
+pub mod codebook;
 pub mod decode;
 pub mod error;
 pub mod fixed;
 pub mod image;
+pub mod image_codes;
 pub mod normalize;
 pub mod patches;
 pub mod quantize;

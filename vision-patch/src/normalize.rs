@@ -4,17 +4,20 @@
 
 use crate::image::RgbImage;
 
-/// `[3, height, width]` normalised values of `image`. Each of the 256 byte values is computed
-/// once per channel, with the same `f32` arithmetic as value by value.
-pub fn normalised_planes(image: &RgbImage, mean: [f32; 3], std: [f32; 3]) -> Vec<f32> {
-    let table: Vec<[f32; 256]> = (0..3)
-        .map(|c| {
-            std::array::from_fn(|v| {
-                let scaled = (v as f64 * (1.0 / 255.0)) as f32;
-                (scaled - mean[c]) / std[c]
-            })
+/// The normalised value of each of the 256 byte values, per channel, computed with the same
+/// `f32` arithmetic as value by value.
+pub fn normalisation_tables(mean: [f32; 3], std: [f32; 3]) -> [[f32; 256]; 3] {
+    std::array::from_fn(|c| {
+        std::array::from_fn(|v| {
+            let scaled = (v as f64 * (1.0 / 255.0)) as f32;
+            (scaled - mean[c]) / std[c]
         })
-        .collect();
+    })
+}
+
+/// `[3, height, width]` normalised values of `image`.
+pub fn normalised_planes(image: &RgbImage, mean: [f32; 3], std: [f32; 3]) -> Vec<f32> {
+    let table = normalisation_tables(mean, std);
     let pixels = image.width * image.height;
     let mut plane = vec![0f32; 3 * pixels];
     let (red, rest) = plane.split_at_mut(pixels);

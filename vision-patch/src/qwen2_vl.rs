@@ -13,7 +13,7 @@
 
 use crate::error::{Result, VisionError};
 use crate::image::RgbImage;
-use crate::normalize::{normalised_planes, OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
+use crate::normalize::{normalisation_tables, OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
 use crate::patches::Patches;
 use crate::resize::{resize, Filter};
 
@@ -109,13 +109,9 @@ pub fn patchify(frames: &[RgbImage], config: &Qwen2VlConfig) -> Result<Patches> 
         config.min_pixels,
         config.max_pixels,
     )?;
-    // Each frame resized and normalised, channels first: [c][y][x].
-    let planes: Vec<Vec<f32>> = frames
+    let resized: Vec<RgbImage> = frames
         .iter()
-        .map(|frame| {
-            let resized = resize(frame, width, height, Filter::Bicubic)?;
-            Ok(normalised_planes(&resized, config.mean, config.std))
-        })
+        .map(|frame| resize(frame, width, height, Filter::Bicubic))
         .collect::<Result<_>>()?;
     let groups = frames.len().div_ceil(tp);
     let (grid_h, grid_w) = (height / p, width / p);
@@ -125,17 +121,16 @@ pub fn patchify(frames: &[RgbImage], config: &Qwen2VlConfig) -> Result<Patches> 
         groups,
         grid_h,
         grid_w,
-        height,
-        width,
         patch: p,
         temporal: tp,
         merge: m,
     };
-    // Rows of a patch are copied as fixed-size arrays for the usual patch sizes.
+    let tables = normalisation_tables(config.mean, config.std);
+    // Rows of a patch are built as fixed-size arrays for the usual patch sizes.
     let data = match p {
-        14 => layout.assemble::<14>(&planes),
-        16 => layout.assemble::<16>(&planes),
-        _ => layout.assemble_any(&planes),
+        14 => layout.assemble::<14>(&resized, &tables),
+        16 => layout.assemble::<16>(&resized, &tables),
+        _ => layout.assemble_any(&resized, &tables),
     };
     Ok(Patches {
         data,
@@ -150,18 +145,21 @@ struct Layout {
     groups: usize,
     grid_h: usize,
     grid_w: usize,
-    height: usize,
-    width: usize,
     patch: usize,
     temporal: usize,
     merge: usize,
 }
 
 impl Layout {
-    /// Calls `each(plane, offset)` for every row of every patch, in output order: temporal
-    /// group, merge block, patch in the block, channel, frame, patch row; `offset` is where the
-    /// row's `patch` values start in the (channels-first) plane.
-    fn for_each_row(&self, planes: &[Vec<f32>], mut each: impl FnMut(&[f32], usize)) {
+    /// Calls `each(frame, same_as_before, channel, y0, x0)` for every `patch x patch` block of
+    /// one channel of one frame, in output order: temporal group, merge block, patch in the
+    /// block, channel, frame; `same_as_before` when this frame repeats the previous one of its
+    /// group (an image, or the last frame of an odd video).
+    fn for_each_block(
+        &self,
+        frames: usize,
+        mut each: impl FnMut(usize, bool, usize, usize, usize),
+    ) {
         let (p, tp, m) = (self.patch, self.temporal, self.merge);
         for t in 0..self.groups {
             for block_y in 0..self.grid_h / m {
@@ -172,13 +170,10 @@ impl Layout {
                             for c in 0..3 {
                                 for k in 0..tp {
                                     // The last frame repeats to fill the group.
-                                    let plane = &planes[(t * tp + k).min(planes.len() - 1)];
-                                    for py in 0..p {
-                                        let at = c * self.height * self.width
-                                            + (y0 + py) * self.width
-                                            + x0;
-                                        each(plane, at);
-                                    }
+                                    let frame = (t * tp + k).min(frames - 1);
+                                    let repeated =
+                                        k > 0 && frame == (t * tp + k - 1).min(frames - 1);
+                                    each(frame, repeated, c, y0, x0);
                                 }
                             }
                         }
@@ -192,20 +187,36 @@ impl Layout {
         self.groups * self.grid_h * self.grid_w * 3 * self.temporal * self.patch * self.patch
     }
 
-    fn assemble<const P: usize>(&self, planes: &[Vec<f32>]) -> Vec<f32> {
+    fn assemble<const P: usize>(&self, frames: &[RgbImage], tables: &[[f32; 256]; 3]) -> Vec<f32> {
         let mut data = Vec::with_capacity(self.values());
-        self.for_each_row(planes, |plane, at| {
-            let row: [f32; P] = plane[at..at + P].try_into().unwrap_or([0.0; P]);
-            data.extend(row);
+        self.for_each_block(frames.len(), |frame, repeated, c, y0, x0| {
+            if repeated {
+                data.extend_from_within(data.len() - P * P..);
+                return;
+            }
+            let (image, table) = (&frames[frame], &tables[c]);
+            for y in y0..y0 + P {
+                let pixels = &image.row(y)[x0 * 3 + c..(x0 + P - 1) * 3 + c + 1];
+                let row: [f32; P] = std::array::from_fn(|x| table[usize::from(pixels[x * 3])]);
+                data.extend(row);
+            }
         });
         data
     }
 
-    fn assemble_any(&self, planes: &[Vec<f32>]) -> Vec<f32> {
+    fn assemble_any(&self, frames: &[RgbImage], tables: &[[f32; 256]; 3]) -> Vec<f32> {
         let mut data = Vec::with_capacity(self.values());
         let p = self.patch;
-        self.for_each_row(planes, |plane, at| {
-            data.extend_from_slice(&plane[at..at + p])
+        self.for_each_block(frames.len(), |frame, repeated, c, y0, x0| {
+            if repeated {
+                data.extend_from_within(data.len() - p * p..);
+                return;
+            }
+            let (image, table) = (&frames[frame], &tables[c]);
+            for y in y0..y0 + p {
+                let pixels = &image.row(y)[x0 * 3 + c..(x0 + p - 1) * 3 + c + 1];
+                data.extend(pixels.iter().step_by(3).map(|&v| table[usize::from(v)]));
+            }
         });
         data
     }

@@ -204,7 +204,8 @@ fn horizontal(image: &RgbImage, weights: &Weights, first_row: usize, rows: usize
 
 /// The horizontal pass for kernels of `K` taps: each row is copied with `K` zero pixels after
 /// it, so every output pixel reads all `K` taps (weights past its count are zero; the integer
-/// sums are exact in any order).
+/// sums are exact in any order). Compiled also for AVX2 and SSE4.1, chosen at run time.
+#[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
 fn horizontal_fixed<const K: usize>(
     image: &RgbImage,
     weights: &Weights,
@@ -268,7 +269,9 @@ fn horizontal_any(image: &RgbImage, weights: &Weights, first_row: usize, rows: u
 }
 
 /// The vertical pass, input rows counted from `row_offset`: each output row is the weighted
-/// sum of whole input rows (the same sums, in the same order, as value by value).
+/// sum of whole input rows (the same sums, in the same order, as value by value). Compiled also
+/// for AVX2 and SSE4.1 (whole rows of 32-bit products per instruction), chosen at run time.
+#[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
 fn vertical(image: &RgbImage, weights: &Weights, row_offset: usize) -> RgbImage {
     let out_height = weights.bounds.len();
     let width = image.width;
