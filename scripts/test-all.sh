@@ -10,6 +10,14 @@ if [ ! -x .venv/bin/python ]; then
     echo "== creating .venv"
     "$python" -m venv .venv
 fi
+if [ "${CI:-}" = true ] && ! command -v ffmpeg >/dev/null && command -v apt-get >/dev/null; then
+    # The video tests decode mp4 and mkv through ffmpeg; elsewhere they test its absence.
+    echo "== installing ffmpeg"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null
+fi
 echo "== installing test requirements"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r python/requirements-test.txt
 

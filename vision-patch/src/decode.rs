@@ -7,8 +7,9 @@
 //! - Y4M (YUV4MPEG2) video, read natively: 8-bit 4:2:0, 4:2:2, 4:4:4 and mono, converted to
 //!   RGB with the BT.601 limited-range matrix (as ffmpeg converts `yuv420p` by default), chroma
 //!   taken from the nearest sample.
-//! - Other video (mp4, webm, mkv, ...) through the `ffmpeg` program when it is installed (raw
-//!   RGB frames over a pipe); without it, an error that names the program.
+//! - Other video (mp4, webm, mkv, ...) through the `ffmpeg` program when it is installed
+//!   (frames one at a time over a pipe, upright, in ffmpeg's default RGB conversion); without
+//!   it, an error that names the program.
 //!
 //! [`Limits`] bound the pixels per frame (checked from the header, before any pixel buffer is
 //! allocated), the number of frames and the file size. [`sample_frames`] picks frames at a
@@ -340,18 +341,18 @@ fn load_y4m(path: &Path, limits: &Limits) -> Result<Frames> {
     Ok(Frames { frames, fps })
 }
 
-/// Other video through `ffprobe` (size and rate) and `ffmpeg` (raw RGB frames on a pipe).
+/// Other video through `ffprobe` (size and rate, checked against the limits first) and
+/// `ffmpeg`, whose frames arrive one at a time as PPM images on a pipe (each with its own size,
+/// so rotated videos come out upright); past `max_frames` the program is stopped.
 fn load_with_ffmpeg(path: &Path, limits: &Limits) -> Result<Frames> {
+    use std::process::{Command, Stdio};
     let missing = |program: &str| VisionError::MissingProgram {
         path: path.display().to_string(),
         program: program.to_owned(),
     };
-    let probe = std::process::Command::new("ffprobe")
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0"])
         .args([
-            "-v",
-            "error",
-            "-select_streams",
-            "v:0",
             "-show_entries",
             "stream=width,height,r_frame_rate",
             "-of",
@@ -369,50 +370,123 @@ fn load_with_ffmpeg(path: &Path, limits: &Limits) -> Result<Frames> {
     let text = String::from_utf8_lossy(&probe.stdout);
     let fields: Vec<&str> = text.trim().split(',').collect();
     let [width, height, rate] = fields[..] else {
-        return Err(bad(path, format!("ffprobe reported {text:?}")));
+        return Err(bad(
+            path,
+            format!("no video stream (ffprobe reported {text:?})"),
+        ));
     };
-    let (width, height): (u64, u64) = (
-        width
-            .parse()
-            .map_err(|_| bad(path, format!("bad width {width:?}")))?,
-        height
-            .parse()
-            .map_err(|_| bad(path, format!("bad height {height:?}")))?,
-    );
+    let (Ok(width), Ok(height)) = (width.parse::<u64>(), height.parse::<u64>()) else {
+        return Err(bad(
+            path,
+            format!("ffprobe reported a size of {width:?} x {height:?}"),
+        ));
+    };
     check_pixels(path, width, height, limits)?;
     let fps = rate
         .split_once('/')
         .and_then(|(n, d)| Some(n.parse::<f64>().ok()? / d.parse::<f64>().ok()?))
         .filter(|f| f.is_finite() && *f > 0.0);
-    let output = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
+    let mut child = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
         .arg(path)
-        .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
-        .output()
+        .args(["-map", "0:v:0", "-f", "image2pipe", "-c:v", "ppm", "-"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|_| missing("ffmpeg"))?;
-    if !output.status.success() {
-        return Err(bad(
-            path,
-            format!("ffmpeg: {}", String::from_utf8_lossy(&output.stderr).trim()),
-        ));
+    // stderr is drained beside stdout so that neither pipe can fill and stall the program.
+    let stderr = child.stderr.take().map(|mut pipe| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    });
+    let mut stdout = BufReader::new(child.stdout.take().ok_or_else(|| missing("ffmpeg"))?);
+    let mut frames = Vec::new();
+    let outcome = loop {
+        match read_ppm(&mut stdout, path, limits) {
+            Ok(Some(_)) if frames.len() == limits.max_frames => {
+                break Err(limit(
+                    path,
+                    format!("more than the limit of {} frames", limits.max_frames),
+                ))
+            }
+            Ok(Some(frame)) => frames.push(frame),
+            Ok(None) => break Ok(()),
+            Err(error) => break Err(error),
+        }
+    };
+    if outcome.is_err() {
+        let _ = child.kill();
     }
-    let frame_bytes = (width * height * 3) as usize;
-    let count = output.stdout.len() / frame_bytes;
-    if count > limits.max_frames {
-        return Err(limit(
-            path,
-            format!("{count} frames is over the limit of {}", limits.max_frames),
-        ));
+    let status = child.wait().map_err(|source| VisionError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let message = stderr
+        .and_then(|thread| thread.join().ok())
+        .unwrap_or_default();
+    outcome?;
+    if !status.success() {
+        return Err(bad(path, format!("ffmpeg: {}", message.trim())));
     }
-    let frames = output
-        .stdout
-        .chunks_exact(frame_bytes)
-        .map(|chunk| RgbImage::new(width as usize, height as usize, chunk.to_vec()))
-        .collect::<Result<Vec<_>>>()?;
     if frames.is_empty() {
         return Err(bad(path, "ffmpeg decoded no frames"));
     }
     Ok(Frames { frames, fps })
+}
+
+/// The next binary PPM (`P6`, 8-bit) image of `input`, or `None` at its end.
+fn read_ppm(input: &mut impl BufRead, path: &Path, limits: &Limits) -> Result<Option<RgbImage>> {
+    let io = |source| VisionError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    if input.fill_buf().map_err(io)?.is_empty() {
+        return Ok(None);
+    }
+    // The header: "P6", width, height, maximum value, each after whitespace, then one byte.
+    let mut fields = Vec::with_capacity(4);
+    let mut field = Vec::new();
+    while fields.len() < 4 {
+        let mut byte = [0u8];
+        input
+            .read_exact(&mut byte)
+            .map_err(|_| bad(path, "ffmpeg's output ends inside a frame header"))?;
+        if byte[0].is_ascii_whitespace() {
+            if !field.is_empty() {
+                fields.push(String::from_utf8_lossy(&field).into_owned());
+                field.clear();
+            }
+        } else if field.len() < 16 {
+            field.push(byte[0]);
+        } else {
+            return Err(bad(path, "ffmpeg's output is not PPM frames"));
+        }
+    }
+    let number = |text: &str| text.parse::<u64>().ok();
+    let (Some(width), Some(height), Some(255)) =
+        (number(&fields[1]), number(&fields[2]), number(&fields[3]))
+    else {
+        return Err(bad(
+            path,
+            format!("ffmpeg's output has a frame header {fields:?}"),
+        ));
+    };
+    if fields[0] != "P6" {
+        return Err(bad(
+            path,
+            format!("ffmpeg's output has a frame header {fields:?}"),
+        ));
+    }
+    check_pixels(path, width, height, limits)?;
+    let mut data = vec![0u8; (width * height * 3) as usize];
+    input
+        .read_exact(&mut data)
+        .map_err(|_| bad(path, "ffmpeg's output ends inside a frame"))?;
+    RgbImage::new(width as usize, height as usize, data).map(Some)
 }
 
 /// How to pick frames from a video.

@@ -124,15 +124,82 @@ fn bad_files_are_errors_that_name_them() {
         load(fixture("still.png"), &tiny).unwrap_err(),
         VisionError::Limit { .. }
     ));
-    // Other video needs ffmpeg: without it, an error naming the program; with it, this file is
-    // not a real video.
-    let error = load(fixture("clip.mp4"), &Limits::default())
+    // Other video goes through ffmpeg: without it, an error naming the program; with it, this
+    // file is not a real video.
+    let error = load(fixture("bad.fake.mp4"), &Limits::default())
         .unwrap_err()
         .to_string();
-    assert!(error.contains("clip.mp4"), "{error}");
+    assert!(error.contains("bad.fake.mp4"), "{error}");
     assert!(
         error.contains("ffprobe") || error.contains("ffmpeg"),
         "{error}"
     );
     assert!(load(fixture("missing.png"), &Limits::default()).is_err());
+}
+
+/// Whether ffmpeg and ffprobe run here. CI installs them, so there they must.
+fn have_ffmpeg() -> bool {
+    let runs = |program: &str| {
+        std::process::Command::new(program)
+            .arg("-version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let present = runs("ffmpeg") && runs("ffprobe");
+    assert!(
+        present || std::env::var("CI").as_deref() != Ok("true"),
+        "CI runs the ffmpeg tests: install ffmpeg"
+    );
+    present
+}
+
+#[test]
+fn video_through_ffmpeg() {
+    if !have_ffmpeg() {
+        let error = load(fixture("anim.ffv1.mkv"), &Limits::default()).unwrap_err();
+        assert!(
+            matches!(error, VisionError::MissingProgram { .. }),
+            "{error}"
+        );
+        eprintln!("ffmpeg is not installed: only its absence was tested");
+        return;
+    }
+    // Lossless FFV1: exactly the frames written, at their rate.
+    let video = load(fixture("anim.ffv1.mkv"), &Limits::default()).unwrap();
+    assert_eq!(video.fps, Some(10.0));
+    let all: Vec<u8> = video.frames.iter().flat_map(|f| f.data.clone()).collect();
+    assert_eq!(all, npy_bytes("anim.npy"));
+    // H.264 of clip.y4m's flat colours (lossless YUV): ffmpeg's RGB of them is within two
+    // levels of the BT.601 values omnitok's Y4M reader gives.
+    let h264 = load(fixture("clip.h264.mp4"), &Limits::default()).unwrap();
+    let y4m = load(fixture("clip.y4m"), &Limits::default()).unwrap();
+    assert_eq!((h264.frames.len(), h264.fps), (4, Some(25.0)));
+    for (a, b) in h264.frames.iter().zip(&y4m.frames) {
+        assert_eq!((a.width, a.height), (6, 4));
+        let worst = a
+            .data
+            .iter()
+            .zip(&b.data)
+            .map(|(x, y)| x.abs_diff(*y))
+            .max();
+        assert!(worst <= Some(2), "{worst:?}");
+    }
+    // The frame limit stops the decoding.
+    let two = Limits {
+        max_frames: 2,
+        ..Limits::default()
+    };
+    let error = load(fixture("clip.h264.mp4"), &two).unwrap_err();
+    assert!(matches!(error, VisionError::Limit { .. }), "{error}");
+    assert!(error.to_string().contains("clip.h264.mp4"), "{error}");
+    let small = Limits {
+        max_pixels: 20,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        load(fixture("clip.h264.mp4"), &small).unwrap_err(),
+        VisionError::Limit { .. }
+    ));
+    let fake = load(fixture("bad.fake.mp4"), &Limits::default()).unwrap_err();
+    assert!(matches!(fake, VisionError::BadInput { .. }), "{fake}");
 }
