@@ -11,6 +11,7 @@ mod count;
 mod decode;
 mod encode;
 mod input;
+mod layout;
 mod output;
 mod progress;
 mod stats;
@@ -45,6 +46,7 @@ enum Command {
     Train(train::TrainArgs),
     Audio(audio::AudioArgs),
     Vision(vision::VisionArgs),
+    Layout(layout::LayoutArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(&args),
         Command::Audio(args) => audio::run(&args),
         Command::Vision(args) => vision::run(&args),
+        Command::Layout(args) => layout::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -139,21 +139,20 @@ pub fn run_train_codebook(args: &TrainCodebookArgs) -> Result<()> {
     write_atomically(&args.output, &book.to_bytes()?)
 }
 
-fn quantizer_of(args: &TokenizeArgs) -> Result<ImageQuantizer> {
-    if let Some(file) = args.quantizer.strip_prefix("codebook:") {
+/// The quantizer `spec` names: `codebook:FILE`, or `fsq:...` / `lfq:...` over patches of
+/// `patch_size` pixels.
+pub fn image_quantizer(spec: &str, patch_size: usize) -> Result<ImageQuantizer> {
+    if let Some(file) = spec.strip_prefix("codebook:") {
         let bytes = std::fs::read(file).with_context(|| format!("{file}: cannot read"))?;
         return Ok(ImageQuantizer::Codebook(Codebook::from_bytes(
             &bytes, file,
         )?));
     }
-    Ok(ImageQuantizer::scalar(
-        Quantizer::parse(&args.quantizer)?,
-        args.patch_size,
-    )?)
+    Ok(ImageQuantizer::scalar(Quantizer::parse(spec)?, patch_size)?)
 }
 
 pub fn run_tokenize(args: &TokenizeArgs) -> Result<()> {
-    let quantizer = quantizer_of(args)?;
+    let quantizer = image_quantizer(&args.quantizer, args.patch_size)?;
     if args.reconstruct && !matches!(quantizer, ImageQuantizer::Codebook(_)) {
         bail!("--reconstruct needs a codebook: FSQ and LFQ codes of DCT features do not decode");
     }

@@ -1,4 +1,4 @@
-"""omnitok: token IDs of one shared vocabulary for text (and, in time, audio, images and video).
+"""omnitok: token IDs of one shared vocabulary for text, audio, images and video.
 
 The text side mirrors tiktoken's API, so code written for tiktoken runs by changing the import::
 
@@ -32,12 +32,16 @@ from ._omnitok import (
 
 from . import audio  # noqa: E402  (omnitok.audio: decoding, spectral features, codec)
 from . import vision  # noqa: E402  (omnitok.vision: Pillow-exact resizing)
+from .layout import Layout, demux, mux  # noqa: E402  (the shared token space)
 
 Tokenizer = Encoding
 """``Tokenizer.from_file(path)`` loads tokenizer.json or a tiktoken rank file; ``to_file`` saves."""
 
 __all__ = [
     "CompressionReport",
+    "Layout",
+    "demux",
+    "mux",
     "audio",
     "vision",
     "Encoding",

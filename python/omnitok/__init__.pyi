@@ -4,6 +4,10 @@ from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple,
 import pandas
 
 from . import audio as audio
+from . import vision as vision
+from .layout import Layout as Layout
+from .layout import demux as demux
+from .layout import mux as mux
 from ._omnitok import Encoding as Encoding
 from ._omnitok import encoding_name_for_model as encoding_name_for_model
 from ._omnitok import get_encoding as get_encoding

@@ -13,7 +13,7 @@ use crate::audio::audio_err;
 /// An EnCodec model loaded from a transformers checkpoint directory.
 #[pyclass(module = "omnitok._omnitok")]
 pub struct Codec {
-    inner: Model,
+    pub(crate) inner: Model,
 }
 
 #[pymethods]

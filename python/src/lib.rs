@@ -8,6 +8,7 @@
 
 mod audio;
 mod codec;
+mod layout;
 mod vision;
 
 use std::sync::Arc;
@@ -120,6 +121,12 @@ impl Encoding {
     #[getter]
     fn name(&self) -> &str {
         self.inner.name()
+    }
+
+    /// SHA-256 (hex) of everything that decides the encoding's output: what a token layout
+    /// records of its text component.
+    fn sha256(&self, py: Python<'_>) -> String {
+        py.detach(|| self.inner.sha256())
     }
 
     #[getter]
@@ -678,5 +685,9 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<vision::PyCodebook>()?;
     m.add_function(wrap_pyfunction!(vision::_vision_tokenize_scalar, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_remove_static, m)?)?;
+    m.add_class::<layout::PyLayout>()?;
+    m.add_function(wrap_pyfunction!(layout::_mux, m)?)?;
+    m.add_function(wrap_pyfunction!(layout::_demux, m)?)?;
+    m.add_function(wrap_pyfunction!(layout::_layout_build, m)?)?;
     Ok(())
 }

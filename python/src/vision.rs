@@ -254,7 +254,7 @@ pub fn _vision_remove_static<'py>(
 /// A VQ codebook of image patches learned by k-means (`omnitok.vision.Codebook`).
 #[pyclass(module = "omnitok._omnitok", name = "Codebook")]
 pub struct PyCodebook {
-    inner: Codebook,
+    pub(crate) inner: Codebook,
 }
 
 #[pymethods]

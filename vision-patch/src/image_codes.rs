@@ -57,6 +57,30 @@ impl ImageQuantizer {
         }
     }
 
+    /// What a token layout records of this quantizer: its name (`fsq:8,8,8,5,5,5/16`,
+    /// `lfq:18/16` with the patch size, or `codebook`) and the SHA-256 (hex) of its definition
+    /// (that name for FSQ and LFQ, the codebook file's bytes for a codebook).
+    pub fn fingerprint(&self) -> Result<(String, String)> {
+        use sha2::{Digest, Sha256};
+        let hex = |bytes: &[u8]| -> String {
+            Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        Ok(match self {
+            Self::Codebook(book) => ("codebook".to_owned(), hex(&book.to_bytes()?)),
+            Self::Scalar {
+                quantizer,
+                patch_size,
+            } => {
+                let name = format!("{}/{patch_size}", quantizer.spec());
+                let checksum = hex(name.as_bytes());
+                (name, checksum)
+            }
+        })
+    }
+
     /// Number of distinct codes.
     pub fn codebook_size(&self) -> u64 {
         match self {

@@ -65,6 +65,17 @@ impl Quantizer {
         }
     }
 
+    /// The spec that [`Quantizer::parse`] reads back: `fsq:8,8,8,5,5,5` or `lfq:18`.
+    pub fn spec(&self) -> String {
+        match self {
+            Quantizer::Fsq { levels } => {
+                let levels: Vec<String> = levels.iter().map(u32::to_string).collect();
+                format!("fsq:{}", levels.join(","))
+            }
+            Quantizer::Lfq { bits } => format!("lfq:{bits}"),
+        }
+    }
+
     /// Values per vector.
     pub fn dim(&self) -> usize {
         match self {
@@ -159,6 +170,7 @@ mod tests {
     fn specs_sizes_and_round_trips() {
         let fsq = Quantizer::parse("fsq:8,8,8,5,5,5").unwrap();
         assert_eq!((fsq.dim(), fsq.codebook_size()), (6, 64_000));
+        assert_eq!(fsq.spec(), "fsq:8,8,8,5,5,5");
         let lfq = Quantizer::parse("lfq:18").unwrap();
         assert_eq!((lfq.dim(), lfq.codebook_size()), (18, 1 << 18));
         for index in [0, 1, 777, 63_999] {

@@ -1,10 +1,24 @@
 //! The shared token-ID space of omnitok.
 //!
 //! Every modality writes its tokens into one space of [`TokenId`]s. This crate holds the pieces
-//! that all of them agree on: the ID type and [`IdRange`], a named half-open range of IDs, with
-//! the check that a set of ranges does not overlap.
+//! that all of them agree on:
+//!
+//! - the ID type and [`IdRange`], a named half-open range of IDs, with the check that a set of
+//!   ranges does not overlap;
+//! - [`layout`]: the [`VocabLayout`] of text, specials, markers, audio codebooks and image codes,
+//!   saved as a checked JSON manifest;
+//! - [`flatten`]: multi-codebook audio codes as one sequence (interleave, sequential, delay);
+//! - [`mux`]: documents of text, audio, image and video segments as one stream of IDs, and back.
 
 use serde::{Deserialize, Serialize};
+
+pub mod flatten;
+pub mod layout;
+pub mod mux;
+
+pub use flatten::{AudioCodes, Flatten};
+pub use layout::{Marker, VocabLayout};
+pub use mux::{demux, mux, ImageCodes, Segment};
 
 /// One token ID of the shared vocabulary.
 pub type TokenId = u32;
@@ -64,9 +78,32 @@ pub enum VocabError {
         second: String,
         id: TokenId,
     },
-    /// Two ranges carry the same name.
-    #[error("two ranges are both named {name:?}")]
+    /// Two ranges, or two tokens, carry the same name.
+    #[error("two ranges or tokens are both named {name:?}")]
     DuplicateName { name: String },
+    /// Two tokens share an ID.
+    #[error("{first:?} and {second:?} both have ID {id}")]
+    DuplicateId {
+        id: TokenId,
+        first: String,
+        second: String,
+    },
+    /// A caller-supplied value is invalid.
+    #[error("invalid parameter: {0}")]
+    BadParameter(String),
+    /// A layout manifest cannot be used.
+    #[error("layout manifest: {0}")]
+    BadManifest(String),
+    /// A recorded checksum differs from the actual one.
+    #[error("the {component} checksum differs from the one the layout records: recorded {recorded}, actual {actual}")]
+    ChecksumMismatch {
+        component: String,
+        recorded: String,
+        actual: String,
+    },
+    /// A stream of IDs breaks the layout's rules at `position`.
+    #[error("position {position}: {message}")]
+    BadStream { position: usize, message: String },
 }
 
 /// Checks that `ranges` are well formed, pairwise disjoint and uniquely named.

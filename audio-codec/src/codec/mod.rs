@@ -21,6 +21,7 @@ mod weights;
 use std::path::Path;
 
 use ndarray::{s, Array2, Array3, ArrayView2, Axis};
+use sha2::{Digest, Sha256};
 
 pub use config::{EncodecConfig, NormType, PadMode};
 use quantizer::ResidualQuantizer;
@@ -52,6 +53,8 @@ pub struct Codec {
     encoder: Stack,
     decoder: Stack,
     quantizer: ResidualQuantizer,
+    /// SHA-256 of the checkpoint's files (see [`Codec::checksum`]).
+    checksum: String,
 }
 
 impl Codec {
@@ -72,8 +75,26 @@ impl Codec {
         })?;
         let config = EncodecConfig::from_json(&text, &config_path)?;
         let weights_path = dir.join("model.safetensors").display().to_string();
-        let mut weights = Weights::from_bytes(&read("model.safetensors")?, &weights_path)?;
-        Self::from_weights(config, &mut weights)
+        let bytes = read("model.safetensors")?;
+        let mut weights = Weights::from_bytes(&bytes, &weights_path)?;
+        let mut codec = Self::from_weights(config, &mut weights)?;
+        let mut hasher = Sha256::new();
+        for file in [text.as_bytes(), &bytes] {
+            hasher.update((file.len() as u64).to_le_bytes());
+            hasher.update(file);
+        }
+        codec.checksum = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(codec)
+    }
+
+    /// SHA-256 (hex) over `config.json` and `model.safetensors`, each preceded by its length as
+    /// 8 little-endian bytes: what a token layout records of the codec.
+    pub fn checksum(&self) -> &str {
+        &self.checksum
     }
 
     /// Builds the model of `config` from `weights`; every tensor must be used.
@@ -97,6 +118,7 @@ impl Codec {
             encoder,
             decoder,
             quantizer,
+            checksum: String::new(),
         })
     }
 

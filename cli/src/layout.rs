@@ -1,0 +1,203 @@
+//! `omnitok layout`: the shared token space of text, audio and image codes.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use omnitok_audio::codec::Codec;
+use omnitok_vocab::layout::{Marker, VocabLayout};
+use omnitok_vocab::Flatten;
+
+use crate::input::TokenizerArgs;
+use crate::output::write_atomically;
+use crate::vision_codes::image_quantizer;
+
+/// The layout of the shared token space: build one from its components, or show one.
+#[derive(Args, Debug)]
+pub struct LayoutArgs {
+    #[command(subcommand)]
+    command: LayoutCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum LayoutCommand {
+    Build(BuildArgs),
+    Show(ShowArgs),
+}
+
+/// Writes a layout manifest: the tokenizer's IDs, then the modality markers, then each audio
+/// codebook's codes, then the image codes, with the checksum of every component.
+#[derive(Args, Debug)]
+struct BuildArgs {
+    #[command(flatten)]
+    tokenizer: TokenizerArgs,
+    /// An EnCodec checkpoint folder (config.json, model.safetensors).
+    #[arg(long, value_name = "DIR")]
+    codec: Option<PathBuf>,
+    /// Audio codebooks kept: those of this bandwidth (default: all of the codec's).
+    #[arg(long, value_name = "KBPS", requires = "codec")]
+    bandwidth: Option<f64>,
+    /// How audio codebooks are laid out: interleave (frame by frame), sequential (codebook by
+    /// codebook) or delay (codebook k delayed by k frames, with a pad token).
+    #[arg(long, value_name = "SCHEME", default_value = "interleave")]
+    flatten: String,
+    /// `fsq:L1,L2,...`, `lfq:BITS` or `codebook:FILE`.
+    #[arg(long, value_name = "SPEC")]
+    image_quantizer: Option<String>,
+    /// Side of a patch for fsq and lfq.
+    #[arg(long, value_name = "PIXELS", default_value_t = 16)]
+    patch_size: usize,
+    /// Renames a marker or fixes its ID: `row=<|newline|>`, `audio_start=<|audio|>@250000`.
+    #[arg(long, value_name = "KIND=TOKEN[@ID]")]
+    marker: Vec<String>,
+    /// The manifest to write.
+    #[arg(short, long = "output", value_name = "FILE")]
+    output: PathBuf,
+}
+
+/// Prints a layout's ranges, markers and components.
+#[derive(Args, Debug)]
+struct ShowArgs {
+    #[arg(value_name = "LAYOUT")]
+    layout: PathBuf,
+}
+
+/// Runs `omnitok layout`.
+pub fn run(args: &LayoutArgs) -> Result<()> {
+    match &args.command {
+        LayoutCommand::Build(args) => build(args),
+        LayoutCommand::Show(args) => show(args),
+    }
+}
+
+/// Reads and checks a layout manifest.
+pub fn load(path: &std::path::Path) -> Result<VocabLayout> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    VocabLayout::from_json(&text).with_context(|| path.display().to_string())
+}
+
+fn build(args: &BuildArgs) -> Result<()> {
+    let tokenizer = args.tokenizer.load()?;
+    let ordinary = tokenizer
+        .model()
+        .tokens()
+        .map(|(_, id)| id.saturating_add(1))
+        .max()
+        .unwrap_or(0);
+    let mut builder = VocabLayout::builder().text(
+        tokenizer.name(),
+        tokenizer.sha256(),
+        ordinary,
+        tokenizer.special_tokens().entries().to_vec(),
+    );
+    if let Some(dir) = &args.codec {
+        let codec = Codec::from_pretrained(dir)?;
+        let codebooks = match args.bandwidth {
+            Some(kbps) => codec.codebooks_for(kbps)?,
+            None => codec.n_codebooks(),
+        };
+        builder = builder.audio(
+            dir.display().to_string(),
+            codec.checksum(),
+            codebooks,
+            u32::try_from(codec.codebook_size())?,
+            Flatten::parse(&args.flatten)?,
+        );
+    }
+    if let Some(spec) = &args.image_quantizer {
+        let quantizer = image_quantizer(spec, args.patch_size)?;
+        let (name, checksum) = quantizer.fingerprint()?;
+        let name = if name == "codebook" {
+            spec.clone()
+        } else {
+            name
+        };
+        let size = u32::try_from(quantizer.codebook_size())
+            .with_context(|| format!("{spec}: more codes than IDs"))?;
+        builder = builder.image(name, checksum, size);
+    }
+    for setting in &args.marker {
+        let Some((kind, token)) = setting.split_once('=') else {
+            bail!("--marker {setting:?}: expected KIND=TOKEN or KIND=TOKEN@ID");
+        };
+        let marker = Marker::from_name(kind)?;
+        let (token, id) = match token.rsplit_once('@') {
+            Some((token, id)) => {
+                let id = id
+                    .parse()
+                    .with_context(|| format!("--marker {setting:?}: {id:?} is not an ID"))?;
+                (token, Some(id))
+            }
+            None => (token, None),
+        };
+        if !token.is_empty() {
+            builder = builder.marker_name(marker, token);
+        }
+        if let Some(id) = id {
+            builder = builder.marker_id(marker, id);
+        }
+    }
+    let layout = builder.build()?;
+    write_atomically(&args.output, layout.to_json().as_bytes())
+}
+
+fn show(args: &ShowArgs) -> Result<()> {
+    let layout = load(&args.layout)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:<16} {:>10} {:>10} {:>10}",
+        "range", "start", "end", "ids"
+    )?;
+    for range in layout.ranges() {
+        writeln!(
+            out,
+            "{:<16} {:>10} {:>10} {:>10}",
+            range.name,
+            range.start,
+            range.end,
+            range.len()
+        )?;
+    }
+    writeln!(out, "\n{:<16} {:>10}  token", "marker", "id")?;
+    for marker in layout.markers() {
+        writeln!(
+            out,
+            "{:<16} {:>10}  {}",
+            marker.marker.name(),
+            marker.id,
+            marker.token
+        )?;
+    }
+    let text = layout.text();
+    writeln!(
+        out,
+        "\ntext   {} ({} ordinary tokens, {} specials), sha256 {}",
+        text.name,
+        text.ordinary,
+        text.specials.len(),
+        text.checksum
+    )?;
+    if let Some(audio) = layout.audio() {
+        writeln!(
+            out,
+            "audio  {} ({} codebooks of {}, {}), sha256 {}",
+            audio.name,
+            audio.codebooks,
+            audio.codebook_size,
+            audio.flatten.name(),
+            audio.checksum
+        )?;
+    }
+    if let Some(image) = layout.image() {
+        writeln!(
+            out,
+            "image  {} ({} codes), sha256 {}",
+            image.name, image.size, image.checksum
+        )?;
+    }
+    writeln!(out, "\n{} IDs in all", layout.n_vocab())?;
+    Ok(())
+}

@@ -1,0 +1,164 @@
+"""The shared token space: a ``Layout`` (built by ``omnitok layout build``), and documents of
+text, audio, image and video codes as one array of IDs (``mux``) and back (``demux``).
+
+    layout = omnitok.Layout.load("layout.json")
+    ids = omnitok.mux([{"text": "A cat:"}, {"image_codes": grid}, {"audio_codes": codes}], layout)
+    parts = omnitok.demux(ids, layout)   # [{"text": "A cat:", "ids": ...}, {"image_codes": ...}, ...]
+
+Text is encoded with the layout's tokenizer (its checksum is checked) under tiktoken's rule for
+special tokens: a special token's string in the text raises unless ``allowed_special`` names it.
+Markers and codes are never special tokens of the tokenizer, so no text can produce them; a
+``{"ids": [...]}`` part must hold text tokens only. Codes are int arrays: audio
+``[codebooks, frames]``, image ``[height, width]``, video ``[frames, height, width]``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Collection, Dict, List, Literal, Optional, Sequence, Union
+
+import numpy as np
+
+from ._omnitok import Encoding, Layout as _Layout, _demux, _layout_build, _mux, get_encoding
+
+__all__ = ["Layout", "demux", "mux"]
+
+_CODE_KINDS = {"audio_codes": "audio", "image_codes": "image", "video_codes": "video"}
+
+
+class Layout:
+    """Named, non-overlapping ID ranges: text, text specials, markers, one range per audio
+    codebook, image codes. Pickles by value."""
+
+    def __init__(self, inner: _Layout) -> None:
+        self._inner = inner
+
+    @staticmethod
+    def build(encoding: Union[str, Encoding] = "o200k_base", codec=None, codebooks: Optional[int] = None,
+              flatten: str = "interleave", image=None, patch_size: int = 16,
+              markers: Optional[Dict[str, Any]] = None) -> "Layout":
+        """A layout of ``encoding``'s text, then the markers, then the codes of ``codec``
+        (``omnitok.audio.Codec``; ``codebooks`` of them, by default all, flattened by
+        ``flatten``: interleave, sequential or delay), then those of ``image`` (a
+        ``"fsq:..."`` / ``"lfq:..."`` spec over ``patch_size`` patches, or an
+        ``omnitok.vision.Codebook``). ``markers`` renames or places markers:
+        ``{"row": "<|newline|>", "audio_start": ("<|audio|>", 250000)}``."""
+        if isinstance(encoding, str):
+            encoding = get_encoding(encoding)
+        spec, book = (image, None) if isinstance(image, str) or image is None else (None, image._inner)
+        settings = []
+        for kind, value in (markers or {}).items():
+            token, id = (value if isinstance(value, tuple) else (value, None))
+            settings.append((kind, token, id))
+        inner = _layout_build(encoding, getattr(codec, "_inner", codec), codebooks, flatten, spec, book,
+                              patch_size, settings)
+        return Layout(inner)
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the manifest (under a temporary name, renamed when complete)."""
+        path = os.fspath(path)
+        temporary = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.tmp")
+        with open(temporary, "w", encoding="utf-8") as f:
+            f.write(self.to_json())
+        os.replace(temporary, path)
+
+    @staticmethod
+    def load(path: Union[str, "os.PathLike[str]"]) -> "Layout":
+        """Reads and checks a manifest (format version, checksum, ranges, names, IDs)."""
+        with open(path, encoding="utf-8") as f:
+            return Layout(_Layout.from_json(f.read()))
+
+    @staticmethod
+    def from_json(text: str) -> "Layout":
+        return Layout(_Layout.from_json(text))
+
+    def to_json(self) -> str:
+        return self._inner.to_json()
+
+    @property
+    def ranges(self) -> List[tuple]:
+        """``(name, start, end)`` of every range, in ID order."""
+        return self._inner.ranges
+
+    @property
+    def markers(self) -> Dict[str, tuple]:
+        """``{"audio_start": ("<|audio_start|>", id), ...}``."""
+        return self._inner.markers
+
+    @property
+    def n_vocab(self) -> int:
+        return self._inner.n_vocab
+
+    @property
+    def text(self) -> tuple:
+        """``(tokenizer name, sha256)``."""
+        return self._inner.text
+
+    @property
+    def audio(self) -> Optional[tuple]:
+        """``(codebooks, codebook_size, flatten)`` or None."""
+        return self._inner.audio
+
+    @property
+    def image(self) -> Optional[tuple]:
+        """``(quantizer name, codes)`` or None."""
+        return self._inner.image
+
+    def encoding(self) -> Encoding:
+        """The built-in encoding the layout's text part names, checked against its checksum."""
+        name, _ = self.text
+        encoding = get_encoding(name)
+        self._inner.check_component("text", encoding.sha256())
+        return encoding
+
+    def __repr__(self) -> str:
+        return repr(self._inner)
+
+    def __reduce__(self):
+        return (Layout.from_json, (self.to_json(),))
+
+
+def mux(parts: Sequence[Dict[str, Any]], layout: Layout, encoding: Optional[Encoding] = None,
+        allowed_special: Union[Literal["all"], Collection[str]] = ()) -> np.ndarray:
+    """The IDs (uint32) of a document: parts ``{"text": str}``, ``{"ids": text token IDs}``,
+    ``{"audio_codes": ...}``, ``{"image_codes": ...}``, ``{"video_codes": ...}``. ``encoding``
+    defaults to the layout's (checked); another encoding must have the recorded checksum."""
+    if encoding is None and any("text" in part for part in parts):
+        encoding = layout.encoding()
+    elif encoding is not None:
+        layout._inner.check_component("text", encoding.sha256())
+    segments = []
+    for index, part in enumerate(parts):
+        if len(part) != 1:
+            raise ValueError(f"part {index}: one key a part, not {sorted(part)}")
+        (key, value), = part.items()
+        if key == "text":
+            ids = encoding.encode(value, allowed_special=allowed_special)
+            segments.append(("text", np.asarray(ids, dtype=np.int64), []))
+        elif key == "ids":
+            segments.append(("text", np.asarray(value, dtype=np.int64).reshape(-1), []))
+        elif key in _CODE_KINDS:
+            codes = np.asarray(value, dtype=np.int64)
+            segments.append((_CODE_KINDS[key], np.ascontiguousarray(codes.reshape(-1)), list(codes.shape)))
+        else:
+            raise ValueError(f"part {index}: unknown key {key!r}; text, ids, audio_codes, image_codes, video_codes")
+    return _mux(layout._inner, segments)
+
+
+def demux(ids: Union[np.ndarray, Sequence[int]], layout: Layout,
+          encoding: Optional[Encoding] = None) -> List[Dict[str, Any]]:
+    """The parts of ``ids``: ``{"text": str, "ids": int64 IDs}`` (the text decoded with
+    ``encoding``, by default the layout's; ``errors="replace"`` where a part ends inside a
+    character), ``{"audio_codes": [codebooks, frames]}``, ``{"image_codes": [height, width]}``,
+    ``{"video_codes": [frames, height, width]}``. A stream that breaks the layout's rules raises
+    ``ValueError`` naming the position."""
+    segments = _demux(layout._inner, np.ascontiguousarray(np.asarray(ids).reshape(-1), dtype=np.int64))
+    parts = []
+    for kind, values, shape in segments:
+        if kind == "text":
+            if encoding is None:
+                encoding = layout.encoding()
+            parts.append({"text": encoding.decode(values.tolist(), errors="replace"), "ids": values})
+        else:
+            parts.append({f"{kind}_codes": values.reshape(shape)})
+    return parts

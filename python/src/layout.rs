@@ -1,0 +1,294 @@
+//! `omnitok.Layout`, `omnitok.mux` and `omnitok.demux` on codes.
+
+use numpy::{PyArray1, PyReadonlyArray1};
+use omnitok_vocab::{demux, mux, AudioCodes, ImageCodes, Segment, VocabError, VocabLayout};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+
+fn vocab_err(error: VocabError) -> PyErr {
+    PyValueError::new_err(error.to_string())
+}
+
+/// The layout of the shared token space (a checked JSON manifest).
+#[pyclass(module = "omnitok._omnitok", name = "Layout", frozen)]
+pub struct PyLayout {
+    inner: VocabLayout,
+}
+
+#[pymethods]
+impl PyLayout {
+    /// A layout from its JSON manifest text.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        Ok(Self {
+            inner: VocabLayout::from_json(text).map_err(vocab_err)?,
+        })
+    }
+
+    /// The JSON manifest.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// `(name, start, end)` of every range, in ID order.
+    #[getter]
+    fn ranges(&self) -> Vec<(String, u32, u32)> {
+        self.inner
+            .ranges()
+            .iter()
+            .map(|r| (r.name.clone(), r.start, r.end))
+            .collect()
+    }
+
+    /// `{marker name: (token, id)}`, e.g. `{"audio_start": ("<|audio_start|>", 200019)}`.
+    #[getter]
+    fn markers(&self) -> std::collections::BTreeMap<String, (String, u32)> {
+        self.inner
+            .markers()
+            .iter()
+            .map(|m| (m.marker.name().to_owned(), (m.token.clone(), m.id)))
+            .collect()
+    }
+
+    /// One past the largest ID.
+    #[getter]
+    fn n_vocab(&self) -> u32 {
+        self.inner.n_vocab()
+    }
+
+    /// The text tokenizer's name and checksum.
+    #[getter]
+    fn text(&self) -> (String, String) {
+        let text = self.inner.text();
+        (text.name.clone(), text.checksum.clone())
+    }
+
+    /// `(codebooks, codebook_size, flatten)` of the audio part, or None.
+    #[getter]
+    fn audio(&self) -> Option<(usize, u32, &'static str)> {
+        self.inner
+            .audio()
+            .map(|a| (a.codebooks, a.codebook_size, a.flatten.name()))
+    }
+
+    /// `(name, size)` of the image quantizer, or None.
+    #[getter]
+    fn image(&self) -> Option<(String, u32)> {
+        self.inner.image().map(|i| (i.name.clone(), i.size))
+    }
+
+    /// Raises unless `checksum` is the one recorded for `component` (text, audio, image).
+    fn check_component(&self, component: &str, checksum: &str) -> PyResult<()> {
+        self.inner
+            .check_component(component, checksum)
+            .map_err(vocab_err)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Layout of {} IDs: {}>",
+            self.inner.n_vocab(),
+            self.inner
+                .ranges()
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+
+    /// Pickles by value (the manifest).
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let constructor = py.get_type::<PyLayout>().getattr("from_json")?;
+        let args = (self.inner.to_json(),).into_pyobject(py)?.into_any();
+        PyTuple::new(py, [constructor, args])
+    }
+}
+
+fn codes(array: &PyReadonlyArray1<'_, i64>, what: &str) -> PyResult<Vec<u32>> {
+    array
+        .as_array()
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            u32::try_from(v).map_err(|_| {
+                PyValueError::new_err(format!("{what}: value {v} at {i} is negative or too large"))
+            })
+        })
+        .collect()
+}
+
+/// The IDs (uint32) of segments given as `(kind, values, shape)`: kind `text` (IDs), `audio`
+/// (`[codebooks, frames]`), `image` (`[height, width]`) or `video` (`[frames, height, width]`).
+#[pyfunction]
+pub fn _mux<'py>(
+    py: Python<'py>,
+    layout: &PyLayout,
+    segments: Vec<(String, PyReadonlyArray1<'py, i64>, Vec<usize>)>,
+) -> PyResult<Bound<'py, PyArray1<u32>>> {
+    let mut parsed = Vec::with_capacity(segments.len());
+    for (index, (kind, values, shape)) in segments.iter().enumerate() {
+        let what = format!("segment {index} ({kind})");
+        let values = codes(values, &what)?;
+        let bad_shape = || PyValueError::new_err(format!("{what}: shape {shape:?}"));
+        let grid = kind == "image" || kind == "video";
+        if kind != "text" && shape.iter().product::<usize>() != values.len()
+            || grid && shape.contains(&0)
+        {
+            return Err(bad_shape());
+        }
+        parsed.push(match (kind.as_str(), shape.as_slice()) {
+            ("text", _) => Segment::Text(values),
+            ("audio", &[codebooks, frames]) => {
+                Segment::Audio(AudioCodes::new(codebooks, frames, values).map_err(vocab_err)?)
+            }
+            ("image", &[height, width]) => Segment::Image(ImageCodes {
+                height,
+                width,
+                codes: values,
+            }),
+            ("video", &[_, height, width]) => Segment::Video(
+                values
+                    .chunks(height * width)
+                    .map(|c| ImageCodes {
+                        height,
+                        width,
+                        codes: c.to_vec(),
+                    })
+                    .collect(),
+            ),
+            ("audio" | "image" | "video", _) => return Err(bad_shape()),
+            (other, _) => {
+                return Err(PyValueError::new_err(format!(
+                    "segment {index}: unknown kind {other:?}; text, audio, image or video"
+                )))
+            }
+        });
+    }
+    let ids = py
+        .detach(|| mux(&layout.inner, &parsed))
+        .map_err(vocab_err)?;
+    Ok(PyArray1::from_vec(py, ids))
+}
+
+/// The segments of `ids` as `(kind, int64 values, shape)`.
+#[pyfunction]
+pub fn _demux<'py>(
+    py: Python<'py>,
+    layout: &PyLayout,
+    ids: PyReadonlyArray1<'py, i64>,
+) -> PyResult<Bound<'py, PyList>> {
+    let ids: Vec<u32> = ids
+        .as_array()
+        .iter()
+        .enumerate()
+        .map(|(position, &id)| {
+            u32::try_from(id).map_err(|_| {
+                PyValueError::new_err(format!(
+                    "position {position}: ID {id} is negative or too large"
+                ))
+            })
+        })
+        .collect::<PyResult<_>>()?;
+    let segments = py
+        .detach(|| demux(&layout.inner, &ids))
+        .map_err(vocab_err)?;
+    let array =
+        |values: Vec<u32>| PyArray1::from_vec(py, values.into_iter().map(i64::from).collect());
+    let items = segments
+        .into_iter()
+        .map(|segment| {
+            let (kind, values, shape) = match segment {
+                Segment::Text(ids) => ("text", array(ids), vec![]),
+                Segment::Audio(a) => ("audio", array(a.codes), vec![a.codebooks, a.frames]),
+                Segment::Image(g) => ("image", array(g.codes), vec![g.height, g.width]),
+                Segment::Video(frames) => {
+                    let (h, w) = frames.first().map_or((0, 0), |f| (f.height, f.width));
+                    let n = frames.len();
+                    let values = frames.into_iter().flat_map(|f| f.codes).collect();
+                    ("video", array(values), vec![n, h, w])
+                }
+            };
+            (kind, values, shape).into_pyobject(py)
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, items)
+}
+
+/// A layout of `encoding`'s text, then the markers, then `codebooks` codebooks of `codec`
+/// (all of them by default) flattened by `flatten`, then the codes of `image` (a `fsq:`/`lfq:`
+/// spec over `patch_size` patches, or a codebook); `markers` renames or places markers:
+/// `(kind, token or None, id or None)`.
+#[pyfunction]
+#[pyo3(signature = (encoding, codec, codebooks, flatten, image_spec, image_codebook, patch_size, markers))]
+#[allow(clippy::too_many_arguments)]
+pub fn _layout_build(
+    encoding: &crate::Encoding,
+    codec: Option<PyRef<'_, crate::codec::Codec>>,
+    codebooks: Option<usize>,
+    flatten: &str,
+    image_spec: Option<String>,
+    image_codebook: Option<PyRef<'_, crate::vision::PyCodebook>>,
+    patch_size: usize,
+    markers: Vec<(String, Option<String>, Option<u32>)>,
+) -> PyResult<PyLayout> {
+    use omnitok_vision::image_codes::ImageQuantizer;
+    use omnitok_vocab::{Flatten, Marker};
+    let tokenizer = &encoding.inner;
+    let ordinary = tokenizer
+        .model()
+        .tokens()
+        .map(|(_, id)| id.saturating_add(1))
+        .max()
+        .unwrap_or(0);
+    let mut builder = VocabLayout::builder().text(
+        tokenizer.name(),
+        tokenizer.sha256(),
+        ordinary,
+        tokenizer.special_tokens().entries().to_vec(),
+    );
+    if let Some(codec) = codec {
+        let model = &codec.inner;
+        let size = u32::try_from(model.codebook_size())
+            .map_err(|_| PyValueError::new_err("codebooks larger than 2^32 codes"))?;
+        builder = builder.audio(
+            "codec",
+            model.checksum(),
+            codebooks.unwrap_or(model.n_codebooks()),
+            size,
+            Flatten::parse(flatten).map_err(vocab_err)?,
+        );
+    }
+    let vision_err = |e: omnitok_vision::VisionError| PyValueError::new_err(e.to_string());
+    let quantizer = match (image_spec, image_codebook) {
+        (Some(spec), None) => Some(ImageQuantizer::scalar(
+            omnitok_vision::quantize::Quantizer::parse(&spec).map_err(vision_err)?,
+            patch_size,
+        )),
+        (None, Some(book)) => Some(Ok(ImageQuantizer::Codebook(book.inner.clone()))),
+        (None, None) => None,
+        (Some(_), Some(_)) => {
+            return Err(PyValueError::new_err("one image quantizer, not two"));
+        }
+    };
+    if let Some(quantizer) = quantizer {
+        let quantizer = quantizer.map_err(vision_err)?;
+        let (name, checksum) = quantizer.fingerprint().map_err(vision_err)?;
+        let size = u32::try_from(quantizer.codebook_size())
+            .map_err(|_| PyValueError::new_err("more image codes than IDs"))?;
+        builder = builder.image(name, checksum, size);
+    }
+    for (kind, token, id) in markers {
+        let marker = Marker::from_name(&kind).map_err(vocab_err)?;
+        if let Some(token) = token {
+            builder = builder.marker_name(marker, token);
+        }
+        if let Some(id) = id {
+            builder = builder.marker_id(marker, id);
+        }
+    }
+    Ok(PyLayout {
+        inner: builder.build().map_err(vocab_err)?,
+    })
+}

@@ -1,0 +1,143 @@
+"""The shared token space from Python: layouts built, saved, loaded and pickled; documents of
+text, audio, image and video codes muxed and demuxed exactly; text that cannot produce markers
+or codes; corrupt streams that raise naming the position; objects that survive fork, spawn and
+forkserver."""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import omnitok
+from omnitok import audio, vision
+
+CODEC = Path(__file__).resolve().parents[2] / "fixtures" / "audio" / "encodec" / "causal-24k"
+
+
+@pytest.fixture(scope="module")
+def codec():
+    return audio.Codec.from_pretrained(CODEC)
+
+
+def layout_with(codec, flatten="interleave"):
+    return omnitok.Layout.build("o200k_base", codec=codec, flatten=flatten, image="fsq:8,5,5,5",
+                                markers={"row": "<|newline|>"})
+
+
+def document(codec, rng):
+    n = codec.n_codebooks
+    return [
+        {"text": "A photo, a clip and a sound: "},
+        {"image_codes": rng.integers(0, 1000, (3, 4))},
+        {"text": " then "},
+        {"audio_codes": rng.integers(0, codec.codebook_size, (n, 7))},
+        {"video_codes": rng.integers(0, 1000, (2, 2, 3))},
+        {"text": "."},
+    ]
+
+
+@pytest.mark.parametrize("flatten", ["interleave", "sequential", "delay"])
+def test_mux_and_demux_are_inverses(codec, flatten):
+    layout = layout_with(codec, flatten)
+    rng = np.random.default_rng(0)
+    parts = document(codec, rng)
+    ids = omnitok.mux(parts, layout)
+    assert ids.dtype == np.uint32 and ids.max() < layout.n_vocab
+    back = omnitok.demux(ids, layout)
+    assert [list(p)[0] for p in back] == ["text", "image_codes", "text", "audio_codes", "video_codes", "text"]
+    for original, decoded in zip(parts, back):
+        (key, value), = original.items()
+        if key == "text":
+            assert decoded["text"] == value
+        else:
+            assert np.array_equal(decoded[key], value), key
+    # Every ID falls in the range its part belongs to.
+    ranges = {name: (start, end) for name, start, end in layout.ranges}
+    start, end = ranges["image"]
+    image_ids = ids[(ids >= start) & (ids < end)]
+    assert len(image_ids) == 12 + 12  # the image and the video's two frames
+
+
+def test_layout_files_pickles_and_ranges(codec, tmp_path):
+    layout = layout_with(codec)
+    names = [name for name, _, _ in layout.ranges]
+    assert names[:3] == ["text", "text.special", "marker"] and names[-1] == "image"
+    assert layout.markers["row"][0] == "<|newline|>"
+    assert layout.audio == (codec.n_codebooks, codec.codebook_size, "interleave")
+    layout.save(tmp_path / "layout.json")
+    again = omnitok.Layout.load(tmp_path / "layout.json")
+    assert again.to_json() == layout.to_json()
+    assert pickle.loads(pickle.dumps(layout)).to_json() == layout.to_json()
+    text = (tmp_path / "layout.json").read_text().replace("<|frame|>", "<|page|>")
+    with pytest.raises(ValueError, match="checksum differs"):
+        omnitok.Layout.from_json(text)
+    with pytest.raises(ValueError, match="overlap"):
+        omnitok.Layout.build(markers={"frame": (None, 5)})
+    with pytest.raises(ValueError, match="checksum differs"):
+        omnitok.mux([{"text": "hi"}], layout, encoding=omnitok.get_encoding("cl100k_base"))
+
+
+def test_text_cannot_produce_markers_or_codes(codec):
+    layout = layout_with(codec)
+    for name, (token, _) in layout.markers.items():
+        text = f"before {token} after"
+        ids = omnitok.mux([{"text": text}], layout)
+        assert ids.max() < 199998, name  # ordinary text tokens only
+        parts = omnitok.demux(ids, layout)
+        assert len(parts) == 1 and parts[0]["text"] == text, name
+    # A special token of the tokenizer typed as text raises unless allowed.
+    with pytest.raises(ValueError):
+        omnitok.mux([{"text": "<|endoftext|>"}], layout)
+    ids = omnitok.mux([{"text": "<|endoftext|>"}], layout, allowed_special="all")
+    assert list(ids) == [199999]
+    # Code names typed as text stay text; IDs outside the text ranges are refused.
+    ids = omnitok.mux([{"text": "image_codes audio_codes <|image_start|>"}], layout)
+    assert max(ids) < 199998
+    marker = layout.markers["image_start"][1]
+    with pytest.raises(ValueError, match="not a text token"):
+        omnitok.mux([{"ids": [1, marker]}], layout)
+
+
+def test_corrupt_streams_name_the_position(codec):
+    layout = layout_with(codec)
+    ids = omnitok.mux([{"text": "hi"}, {"audio_codes": np.zeros((codec.n_codebooks, 3), int)}], layout)
+    with pytest.raises(ValueError, match="never closed"):
+        omnitok.demux(ids[:-1], layout)
+    with pytest.raises(ValueError, match="inside a frame"):
+        omnitok.demux(np.delete(ids, 3), layout)
+    with pytest.raises(ValueError, match="position 0"):
+        omnitok.demux([layout.n_vocab + 1], layout)
+    with pytest.raises(ValueError, match="negative"):
+        omnitok.demux([-1], layout)
+    with pytest.raises(ValueError, match="shape"):
+        omnitok.mux([{"image_codes": np.zeros((2, 0), int)}], layout)
+
+
+def roundtrip_in_child(layout_bytes, ids):
+    layout = pickle.loads(layout_bytes)
+    return [list(p) for p in omnitok.demux(ids, layout)]
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_layouts_work_in_other_processes(codec, method):
+    layout = layout_with(codec)
+    ids = omnitok.mux([{"text": "x"}, {"image_codes": np.ones((2, 2), int)}], layout)
+    context = multiprocessing.get_context(method)
+    with context.Pool(1) as pool:
+        result = pool.apply(roundtrip_in_child, (pickle.dumps(layout), ids))
+    assert result == [["text", "ids"], ["image_codes"]]
+
+
+def test_codebook_layouts(tmp_path):
+    rng = np.random.default_rng(1)
+    images = [rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)]
+    book = vision.Codebook.train(images, size=16, patch_size=8, epochs=1)
+    layout = omnitok.Layout.build(image=book)
+    assert layout.image == ("codebook", 16)
+    grid = book.encode(images[0])
+    ids = omnitok.mux([{"image_codes": grid}], layout)
+    assert np.array_equal(omnitok.demux(ids, layout)[0]["image_codes"], grid)

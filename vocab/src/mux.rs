@@ -1,0 +1,430 @@
+//! Documents of typed segments as one stream of IDs ([`mux`]) and back ([`demux`]), exact
+//! inverses on codes.
+//!
+//! - Text: its IDs as they are; each must be a text token of the layout (an ordinary rank or
+//!   one of the text's specials), so that no text can stand for a marker or a code.
+//! - Audio: `<|audio_start|>`, the codes flattened by the layout's scheme, `<|audio_end|>`.
+//! - Image: `<|image_start|>`, each row of codes followed by `<|row|>`, `<|image_end|>`.
+//! - Video: `<|video_start|>`, each frame as an image's rows (each followed by `<|row|>`) and
+//!   then `<|frame|>`, `<|video_end|>`.
+//!
+//! [`demux`] of a stream that breaks these rules (an unclosed segment, a code outside its
+//! segment's range, rows of unequal length, a truncated audio frame, an ID no range holds) is an
+//! error that names the position of the offending ID.
+
+use crate::flatten::AudioCodes;
+use crate::layout::{Marker, VocabLayout};
+use crate::{TokenId, VocabError};
+
+/// A grid of image codes, row after row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageCodes {
+    pub height: usize,
+    pub width: usize,
+    pub codes: Vec<u32>,
+}
+
+/// One part of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// Text, as token IDs of the layout's tokenizer.
+    Text(Vec<TokenId>),
+    Audio(AudioCodes),
+    Image(ImageCodes),
+    /// Frames of one size.
+    Video(Vec<ImageCodes>),
+}
+
+/// The IDs of `segments`, one after another.
+pub fn mux(layout: &VocabLayout, segments: &[Segment]) -> Result<Vec<TokenId>, VocabError> {
+    let mut out = Vec::new();
+    for (index, segment) in segments.iter().enumerate() {
+        let at = |e: VocabError| VocabError::BadParameter(format!("segment {index}: {e}"));
+        match segment {
+            Segment::Text(ids) => {
+                if let Some(position) = ids.iter().position(|&id| !layout.is_text(id)) {
+                    return Err(at(VocabError::BadParameter(format!(
+                        "ID {} at position {position} of the text is not a text token",
+                        ids[position]
+                    ))));
+                }
+                out.extend_from_slice(ids);
+            }
+            Segment::Audio(codes) => {
+                let ids = layout.codebook_ids().ok_or_else(|| at(no("audio")))?;
+                let flatten = layout
+                    .audio()
+                    .map(|a| a.flatten)
+                    .ok_or_else(|| at(no("audio")))?;
+                out.push(marker(layout, Marker::AudioStart)?);
+                flatten.flatten(codes, &ids, &mut out).map_err(at)?;
+                out.push(marker(layout, Marker::AudioEnd)?);
+            }
+            Segment::Image(grid) => {
+                out.push(marker(layout, Marker::ImageStart)?);
+                push_grid(layout, grid, &mut out).map_err(at)?;
+                out.push(marker(layout, Marker::ImageEnd)?);
+            }
+            Segment::Video(frames) => {
+                if let Some(other) = frames
+                    .iter()
+                    .find(|f| (f.height, f.width) != (frames[0].height, frames[0].width))
+                {
+                    return Err(at(VocabError::BadParameter(format!(
+                        "frames of {}x{} and {}x{} codes in one video",
+                        frames[0].height, frames[0].width, other.height, other.width
+                    ))));
+                }
+                out.push(marker(layout, Marker::VideoStart)?);
+                for frame in frames {
+                    push_grid(layout, frame, &mut out).map_err(at)?;
+                    out.push(marker(layout, Marker::Frame)?);
+                }
+                out.push(marker(layout, Marker::VideoEnd)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn no(component: &str) -> VocabError {
+    VocabError::BadParameter(format!("the layout has no {component} component"))
+}
+
+fn marker(layout: &VocabLayout, marker: Marker) -> Result<TokenId, VocabError> {
+    layout
+        .marker(marker)
+        .ok_or_else(|| VocabError::BadParameter(format!("the layout has no {marker:?} marker")))
+}
+
+fn push_grid(
+    layout: &VocabLayout,
+    grid: &ImageCodes,
+    out: &mut Vec<TokenId>,
+) -> Result<(), VocabError> {
+    let image = layout.image().ok_or_else(|| no("image"))?;
+    if grid.codes.len() != grid.height * grid.width || grid.width == 0 {
+        return Err(VocabError::BadParameter(format!(
+            "{} codes do not fill a {}x{} grid of at least one column",
+            grid.codes.len(),
+            grid.height,
+            grid.width
+        )));
+    }
+    let row = marker(layout, Marker::Row)?;
+    for codes in grid.codes.chunks_exact(grid.width) {
+        for &code in codes {
+            if code >= image.size {
+                return Err(VocabError::BadParameter(format!(
+                    "image code {code} is outside the {} codes",
+                    image.size
+                )));
+            }
+            out.push(image.offset + code);
+        }
+        out.push(row);
+    }
+    Ok(())
+}
+
+/// The segments of `ids`.
+pub fn demux(layout: &VocabLayout, ids: &[TokenId]) -> Result<Vec<Segment>, VocabError> {
+    let mut segments = Vec::new();
+    let mut text = Vec::new();
+    let mut position = 0;
+    while position < ids.len() {
+        let id = ids[position];
+        if layout.is_text(id) {
+            text.push(id);
+            position += 1;
+            continue;
+        }
+        if !text.is_empty() {
+            segments.push(Segment::Text(std::mem::take(&mut text)));
+        }
+        let (segment, end) = match layout.marker_of(id) {
+            Some(Marker::AudioStart) => demux_audio(layout, ids, position)?,
+            Some(Marker::ImageStart) => {
+                let (grid, end) = demux_grid(layout, ids, position + 1, Marker::ImageEnd)?;
+                (Segment::Image(grid), end)
+            }
+            Some(Marker::VideoStart) => demux_video(layout, ids, position)?,
+            _ => {
+                return Err(stream(
+                    position,
+                    format!(
+                        "ID {id} {} outside a segment that holds it",
+                        describe(layout, id)
+                    ),
+                ))
+            }
+        };
+        segments.push(segment);
+        position = end;
+    }
+    if !text.is_empty() {
+        segments.push(Segment::Text(text));
+    }
+    Ok(segments)
+}
+
+fn stream(position: usize, message: String) -> VocabError {
+    VocabError::BadStream { position, message }
+}
+
+/// What an ID is, for error messages.
+fn describe(layout: &VocabLayout, id: TokenId) -> String {
+    if let Some(marker) = layout.marker_of(id) {
+        return format!("(the marker {marker:?})");
+    }
+    match layout.ranges().iter().find(|r| r.contains(id)) {
+        Some(range) => format!("(in range {:?})", range.name),
+        None => "(in no range of the layout)".to_owned(),
+    }
+}
+
+/// The audio segment opened at `start`, and the position after its end marker.
+fn demux_audio(
+    layout: &VocabLayout,
+    ids: &[TokenId],
+    start: usize,
+) -> Result<(Segment, usize), VocabError> {
+    let end_marker = marker(layout, Marker::AudioEnd)?;
+    let (Some(codebooks), Some(audio)) = (layout.codebook_ids(), layout.audio()) else {
+        return Err(stream(
+            start,
+            "an audio segment in a layout without audio".into(),
+        ));
+    };
+    let end = ids[start + 1..]
+        .iter()
+        .position(|&id| id == end_marker)
+        .map(|offset| start + 1 + offset)
+        .ok_or_else(|| {
+            stream(
+                start,
+                "the audio segment opened here is never closed".into(),
+            )
+        })?;
+    let codes = audio
+        .flatten
+        .unflatten(&ids[start + 1..end], &codebooks, start + 1)?;
+    Ok((Segment::Audio(codes), end + 1))
+}
+
+/// A grid of rows starting at `start`, ended by `end_marker` (image) or by a frame marker
+/// (video frames); returns the grid and the position after the ending marker.
+fn demux_grid(
+    layout: &VocabLayout,
+    ids: &[TokenId],
+    start: usize,
+    end_marker: Marker,
+) -> Result<(ImageCodes, usize), VocabError> {
+    let Some(image) = layout.image() else {
+        return Err(stream(
+            start.saturating_sub(1),
+            "an image in a layout without image codes".into(),
+        ));
+    };
+    let (mut codes, mut height, mut width, mut in_row) = (Vec::new(), 0, None, 0usize);
+    for (position, &id) in ids.iter().enumerate().skip(start) {
+        if id >= image.offset && id - image.offset < image.size {
+            codes.push(id - image.offset);
+            in_row += 1;
+            continue;
+        }
+        match layout.marker_of(id) {
+            Some(Marker::Row) => {
+                if *width.get_or_insert(in_row) != in_row || in_row == 0 {
+                    return Err(stream(
+                        position,
+                        format!(
+                            "a row of {in_row} codes where the rows before have {}",
+                            width.unwrap_or(0)
+                        ),
+                    ));
+                }
+                height += 1;
+                in_row = 0;
+            }
+            Some(m) if m == end_marker => {
+                if in_row != 0 {
+                    return Err(stream(
+                        position,
+                        format!("{in_row} codes after the last row marker"),
+                    ));
+                }
+                let width = width.unwrap_or(0);
+                return Ok((
+                    ImageCodes {
+                        height,
+                        width,
+                        codes,
+                    },
+                    position + 1,
+                ));
+            }
+            _ => {
+                return Err(stream(
+                    position,
+                    format!(
+                        "ID {id} {} inside an image, where image codes and row markers belong",
+                        describe(layout, id)
+                    ),
+                ))
+            }
+        }
+    }
+    Err(stream(
+        start.saturating_sub(1),
+        "the image opened here is never closed".into(),
+    ))
+}
+
+fn demux_video(
+    layout: &VocabLayout,
+    ids: &[TokenId],
+    start: usize,
+) -> Result<(Segment, usize), VocabError> {
+    let end_marker = marker(layout, Marker::VideoEnd)?;
+    let mut frames: Vec<ImageCodes> = Vec::new();
+    let mut position = start + 1;
+    loop {
+        match ids.get(position) {
+            None => {
+                return Err(stream(
+                    start,
+                    "the video opened here is never closed".into(),
+                ))
+            }
+            Some(&id) if id == end_marker => return Ok((Segment::Video(frames), position + 1)),
+            Some(_) => {
+                let (frame, next) = demux_grid(layout, ids, position, Marker::Frame)?;
+                if let Some(first) = frames.first() {
+                    if (first.height, first.width) != (frame.height, frame.width) {
+                        return Err(stream(
+                            position,
+                            format!(
+                                "a frame of {}x{} codes after frames of {}x{}",
+                                frame.height, frame.width, first.height, first.width
+                            ),
+                        ));
+                    }
+                }
+                frames.push(frame);
+                position = next;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flatten::Flatten;
+
+    fn layout(flatten: Flatten) -> VocabLayout {
+        VocabLayout::builder()
+            .text("toy", "t", 50, vec![("<|eot|>".into(), 50)])
+            .audio("codec", "a", 2, 8, flatten)
+            .image("fsq:4,4", "i", 16)
+            .build()
+            .expect("layout")
+    }
+
+    fn document() -> Vec<Segment> {
+        vec![
+            Segment::Text(vec![1, 2, 50]),
+            Segment::Audio(AudioCodes::new(2, 3, vec![0, 1, 2, 7, 6, 5]).expect("sized")),
+            Segment::Text(vec![3]),
+            Segment::Image(ImageCodes {
+                height: 2,
+                width: 3,
+                codes: vec![0, 1, 2, 13, 14, 15],
+            }),
+            Segment::Video(vec![
+                ImageCodes {
+                    height: 1,
+                    width: 2,
+                    codes: vec![4, 5],
+                },
+                ImageCodes {
+                    height: 1,
+                    width: 2,
+                    codes: vec![6, 7],
+                },
+            ]),
+        ]
+    }
+
+    #[test]
+    fn demux_inverts_mux_for_every_scheme() {
+        for flatten in [Flatten::Interleave, Flatten::Sequential, Flatten::Delay] {
+            let layout = layout(flatten);
+            let ids = mux(&layout, &document()).expect("muxed");
+            assert_eq!(
+                demux(&layout, &ids).expect("demuxed"),
+                document(),
+                "{flatten:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_cannot_hold_markers_or_codes() {
+        let layout = layout(Flatten::Interleave);
+        for id in layout
+            .markers()
+            .iter()
+            .map(|m| m.id)
+            .chain([layout.image().map_or(0, |i| i.offset)])
+        {
+            let error = mux(&layout, &[Segment::Text(vec![1, id])]).unwrap_err();
+            assert!(
+                error.to_string().contains("position 1 of the text"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn corrupt_streams_name_the_position() {
+        let layout = layout(Flatten::Interleave);
+        let ids = mux(&layout, &document()).expect("muxed");
+        let expect = |ids: &[TokenId], position: usize, words: &str| {
+            let error = demux(&layout, ids).unwrap_err();
+            assert!(
+                matches!(&error, VocabError::BadStream { position: p, .. } if *p == position),
+                "{error}"
+            );
+            assert!(error.to_string().contains(words), "{error}");
+        };
+        // The audio segment starts at 3: cut before its end marker.
+        expect(&ids[..9], 3, "never closed");
+        // A truncated audio frame: drop one code.
+        let mut short = ids.clone();
+        short.remove(5);
+        expect(&short, 8, "inside a frame");
+        // A code of codebook 1 where codebook 0 belongs (position 4).
+        let mut swapped = ids.clone();
+        swapped[4] = swapped[5];
+        expect(&swapped, 4, "codebook 0");
+        // An image code in text, an end marker alone.
+        let image_code = layout.image().map_or(0, |i| i.offset);
+        expect(&[1, image_code], 1, "outside a segment");
+        let end = layout.marker(Marker::ImageEnd).unwrap_or(0);
+        expect(&[end], 0, "ImageEnd");
+        // Rows of unequal length.
+        let start = layout.marker(Marker::ImageStart).unwrap_or(0);
+        let row = layout.marker(Marker::Row).unwrap_or(0);
+        expect(
+            &[start, image_code, image_code, row, image_code, row, end],
+            5,
+            "rows before have 2",
+        );
+        expect(&[start, image_code, row], 0, "never closed");
+        expect(&[start, image_code, 1, row, end], 2, "inside an image");
+        // IDs past the layout.
+        expect(&[layout.n_vocab() + 5], 0, "no range");
+    }
+}
