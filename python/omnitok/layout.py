@@ -14,11 +14,13 @@ Markers and codes are never special tokens of the tokenizer, so no text can prod
 
 from __future__ import annotations
 
+import hashlib
 import os
 from typing import Any, Collection, Dict, List, Literal, Optional, Sequence, Union
 
 import numpy as np
 
+from . import audio, vision
 from ._omnitok import Encoding, Layout as _Layout, _demux, _layout_build, _mux, get_encoding
 
 __all__ = ["Layout", "demux", "mux"]
@@ -118,9 +120,51 @@ class Layout:
         return (Layout.from_json, (self.to_json(),))
 
 
+def _image_quantizer(layout: Layout, quantizer):
+    """What turns pixels into the layout's image codes: an FSQ / LFQ spec read from the layout,
+    or the given codebook, checked against the layout's checksum."""
+    if layout.image is None:
+        raise ValueError("the layout has no image codes")
+    name, _ = layout.image
+    if quantizer is None:
+        if name == "codebook":
+            raise ValueError("the layout's images are codebook codes: pass image_quantizer=the Codebook")
+        spec, patch = name.rsplit("/", 1)
+        return lambda pixels: vision.tokenize(pixels, spec, patch_size=int(patch))
+    layout._inner.check_component("image", hashlib.sha256(quantizer._inner.to_bytes()).hexdigest())
+    return quantizer.encode
+
+
+def _audio_codes(layout: Layout, codec, value, sr: Optional[int]) -> np.ndarray:
+    if codec is None:
+        raise ValueError("audio parts need the layout's codec: pass codec=")
+    if layout.audio is None:
+        raise ValueError("the layout has no audio codes")
+    layout._inner.check_component("audio", codec.checksum)
+    if isinstance(value, (str, os.PathLike)):
+        samples, sr = audio.load(value, sr=codec.sample_rate)
+    elif sr is None:
+        raise ValueError("audio samples need their rate: {\"audio\": samples, \"sr\": rate}")
+    else:
+        samples = np.asarray(value, dtype=np.float32)
+    codes = codec.encode(samples, sr, bandwidth=max(codec.bandwidths))
+    if codes.ndim != 2:
+        raise ValueError("codecs that encode in chunks (48 kHz EnCodec) are not supported in documents")
+    codebooks = layout.audio[0]
+    if codes.shape[0] < codebooks:
+        raise ValueError(f"the codec gave {codes.shape[0]} codebooks; the layout has {codebooks}")
+    # Residual quantisation: the first k codebooks are the encoding at the lower bandwidth.
+    return codes[:codebooks]
+
+
 def mux(parts: Sequence[Dict[str, Any]], layout: Layout, encoding: Optional[Encoding] = None,
-        allowed_special: Union[Literal["all"], Collection[str]] = ()) -> np.ndarray:
-    """The IDs (uint32) of a document: parts ``{"text": str}``, ``{"ids": text token IDs}``,
+        allowed_special: Union[Literal["all"], Collection[str]] = (), codec=None,
+        image_quantizer=None) -> np.ndarray:
+    """The IDs (uint32) of a document. Parts: ``{"text": str}``; ``{"ids": text token IDs}``;
+    ``{"audio": path or samples, "sr": rate}`` (encoded by ``codec``, an ``omnitok.audio.Codec``
+    whose checksum the layout records); ``{"image": path or uint8 [height, width, 3]}`` and
+    ``{"video": path or [frames, height, width, 3]}`` (by the layout's FSQ / LFQ, or by
+    ``image_quantizer``, its ``omnitok.vision.Codebook``); or codes already made:
     ``{"audio_codes": ...}``, ``{"image_codes": ...}``, ``{"video_codes": ...}``. ``encoding``
     defaults to the layout's (checked); another encoding must have the recorded checksum."""
     if encoding is None and any("text" in part for part in parts):
@@ -129,29 +173,52 @@ def mux(parts: Sequence[Dict[str, Any]], layout: Layout, encoding: Optional[Enco
         layout._inner.check_component("text", encoding.sha256())
     segments = []
     for index, part in enumerate(parts):
-        if len(part) != 1:
-            raise ValueError(f"part {index}: one key a part, not {sorted(part)}")
-        (key, value), = part.items()
-        if key == "text":
+        key = next(iter(part), None)
+        allowed = {"audio": {"audio", "sr"}}.get(key, {key})
+        if key is None or set(part) - allowed:
+            raise ValueError(f"part {index}: one kind a part, not {sorted(part)}")
+        value = part[key]
+        if key == "audio":
+            segments.append(("audio", *_flat(_audio_codes(layout, codec, value, part.get("sr")))))
+        elif key in ("image", "video"):
+            pixels = vision.load(value) if isinstance(value, (str, os.PathLike)) else np.asarray(value)
+            encode = _image_quantizer(layout, image_quantizer)
+            if key == "video" and pixels.ndim == 3:
+                raise ValueError(f"part {index}: a video is [frames, height, width, 3]")
+            codes = np.stack([encode(frame) for frame in pixels]) if key == "video" else encode(pixels)
+            segments.append((key, *_flat(codes)))
+        elif key == "text":
             ids = encoding.encode(value, allowed_special=allowed_special)
             segments.append(("text", np.asarray(ids, dtype=np.int64), []))
         elif key == "ids":
             segments.append(("text", np.asarray(value, dtype=np.int64).reshape(-1), []))
         elif key in _CODE_KINDS:
-            codes = np.asarray(value, dtype=np.int64)
-            segments.append((_CODE_KINDS[key], np.ascontiguousarray(codes.reshape(-1)), list(codes.shape)))
+            segments.append((_CODE_KINDS[key], *_flat(value)))
         else:
-            raise ValueError(f"part {index}: unknown key {key!r}; text, ids, audio_codes, image_codes, video_codes")
+            raise ValueError(f"part {index}: unknown kind {key!r}; text, ids, audio, image, video, "
+                             "audio_codes, image_codes, video_codes")
     return _mux(layout._inner, segments)
 
 
+def _flat(codes) -> tuple:
+    codes = np.asarray(codes, dtype=np.int64)
+    return np.ascontiguousarray(codes.reshape(-1)), list(codes.shape)
+
+
 def demux(ids: Union[np.ndarray, Sequence[int]], layout: Layout,
-          encoding: Optional[Encoding] = None) -> List[Dict[str, Any]]:
+          encoding: Optional[Encoding] = None, codec=None, image_quantizer=None) -> List[Dict[str, Any]]:
     """The parts of ``ids``: ``{"text": str, "ids": int64 IDs}`` (the text decoded with
     ``encoding``, by default the layout's; ``errors="replace"`` where a part ends inside a
-    character), ``{"audio_codes": [codebooks, frames]}``, ``{"image_codes": [height, width]}``,
-    ``{"video_codes": [frames, height, width]}``. A stream that breaks the layout's rules raises
-    ``ValueError`` naming the position."""
+    character), ``{"audio_codes": [codebooks, frames]}`` (and, given the ``codec``, ``"audio"``:
+    float32 ``[channels, samples]`` and ``"sr"``), ``{"image_codes": [height, width]}`` and
+    ``{"video_codes": [frames, height, width]}`` (and, given the layout's codebook as
+    ``image_quantizer``, ``"image"`` / ``"video"`` pixels at the grid's size, whole patches: crop
+them to the original size). A stream that breaks the layout's
+    rules raises ``ValueError`` naming the position."""
+    if codec is not None:
+        layout._inner.check_component("audio", codec.checksum)
+    if image_quantizer is not None:
+        layout._inner.check_component("image", hashlib.sha256(image_quantizer._inner.to_bytes()).hexdigest())
     segments = _demux(layout._inner, np.ascontiguousarray(np.asarray(ids).reshape(-1), dtype=np.int64))
     parts = []
     for kind, values, shape in segments:
@@ -160,5 +227,13 @@ def demux(ids: Union[np.ndarray, Sequence[int]], layout: Layout,
                 encoding = layout.encoding()
             parts.append({"text": encoding.decode(values.tolist(), errors="replace"), "ids": values})
         else:
-            parts.append({f"{kind}_codes": values.reshape(shape)})
+            codes = values.reshape(shape)
+            part = {f"{kind}_codes": codes}
+            if kind == "audio" and codec is not None:
+                part.update(audio=codec.decode(codes), sr=codec.sample_rate)
+            elif kind == "image" and image_quantizer is not None:
+                part["image"] = image_quantizer.decode(codes)
+            elif kind == "video" and image_quantizer is not None:
+                part["video"] = np.stack([image_quantizer.decode(frame) for frame in codes])
+            parts.append(part)
     return parts

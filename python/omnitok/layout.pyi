@@ -41,7 +41,13 @@ def mux(
     layout: Layout,
     encoding: Optional[Encoding] = ...,
     allowed_special: Union[Literal["all"], Collection[str]] = ...,
+    codec: Any = ...,
+    image_quantizer: Any = ...,
 ) -> np.ndarray: ...
 def demux(
-    ids: Union[np.ndarray, Sequence[int]], layout: Layout, encoding: Optional[Encoding] = ...
+    ids: Union[np.ndarray, Sequence[int]],
+    layout: Layout,
+    encoding: Optional[Encoding] = ...,
+    codec: Any = ...,
+    image_quantizer: Any = ...,
 ) -> List[Dict[str, Any]]: ...

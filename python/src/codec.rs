@@ -172,4 +172,10 @@ impl Codec {
     fn bandwidths(&self) -> Vec<f64> {
         self.inner.config().target_bandwidths.clone()
     }
+
+    /// SHA-256 (hex) of the checkpoint's files: what a token layout records of the codec.
+    #[getter]
+    fn checksum(&self) -> &str {
+        self.inner.checksum()
+    }
 }

@@ -141,3 +141,39 @@ def test_codebook_layouts(tmp_path):
     grid = book.encode(images[0])
     ids = omnitok.mux([{"image_codes": grid}], layout)
     assert np.array_equal(omnitok.demux(ids, layout)[0]["image_codes"], grid)
+
+
+def test_documents_of_pixels_and_samples(codec):
+    layout = layout_with(codec)
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    video = rng.integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)
+    samples = rng.standard_normal(2400).astype(np.float32) * 0.1
+    ids = omnitok.mux([{"image": pixels}, {"video": video}, {"audio": samples, "sr": codec.sample_rate}],
+                      layout, codec=codec)
+    image, clip, sound = omnitok.demux(ids, layout, codec=codec)
+    # The layout names its quantizer (fsq:8,5,5,5 over 16-pixel patches): the same codes.
+    assert np.array_equal(image["image_codes"], vision.tokenize(pixels, "fsq:8,5,5,5", patch_size=16))
+    assert np.array_equal(clip["video_codes"], vision.tokenize(video, "fsq:8,5,5,5", patch_size=16))
+    expected = codec.encode(samples, codec.sample_rate, bandwidth=max(codec.bandwidths))
+    assert np.array_equal(sound["audio_codes"], expected[: codec.n_codebooks])
+    assert sound["sr"] == codec.sample_rate and sound["audio"].shape[0] == 1
+    with pytest.raises(ValueError, match="need the layout's codec"):
+        omnitok.mux([{"audio": samples, "sr": 16000}], layout)
+    with pytest.raises(ValueError, match="their rate"):
+        omnitok.mux([{"audio": samples}], layout, codec=codec)
+
+
+def test_a_codebook_must_be_the_layouts():
+    rng = np.random.default_rng(4)
+    images = [rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)]
+    book = vision.Codebook.train(images, size=16, patch_size=8, epochs=1, seed=0)
+    other = vision.Codebook.train(images, size=16, patch_size=8, epochs=1, seed=1)
+    layout = omnitok.Layout.build(image=book)
+    ids = omnitok.mux([{"image": images[0]}], layout, image_quantizer=book)
+    (part,) = omnitok.demux(ids, layout, image_quantizer=book)
+    assert np.array_equal(part["image"], book.decode(book.encode(images[0])))
+    with pytest.raises(ValueError, match="image checksum differs"):
+        omnitok.mux([{"image": images[0]}], layout, image_quantizer=other)
+    with pytest.raises(ValueError, match="pass image_quantizer"):
+        omnitok.mux([{"image": images[0]}], layout)

@@ -1,0 +1,17 @@
+"""examples/quickstart.py runs as documented and prints what it promises."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_quickstart_runs():
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / "quickstart.py")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for expected in ("ID ranges:", "audio.0", "image", "text back: 'Listen to this sentence",
+                     "audio back: codes", "image back: codes (13, 20)", "mux(demux(ids)) == ids"):
+        assert expected in out, (expected, out)
