@@ -33,6 +33,7 @@ from ._omnitok import (
 from . import audio  # noqa: E402  (omnitok.audio: decoding, spectral features, codec)
 from . import vision  # noqa: E402  (omnitok.vision: Pillow-exact resizing)
 from .layout import Layout, demux, mux  # noqa: E402  (the shared token space)
+from .corpus import tokenize_corpus  # noqa: E402  (omnitok tokenize as a function)
 
 Tokenizer = Encoding
 """``Tokenizer.from_file(path)`` loads tokenizer.json or a tiktoken rank file; ``to_file`` saves."""
@@ -52,6 +53,7 @@ __all__ = [
     "encoding_name_for_model",
     "get_encoding",
     "list_encoding_names",
+    "tokenize_corpus",
     "train",
 ]
 

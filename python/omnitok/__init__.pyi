@@ -5,6 +5,7 @@ import pandas
 
 from . import audio as audio
 from . import vision as vision
+from .corpus import tokenize_corpus as tokenize_corpus
 from .layout import Layout as Layout
 from .layout import demux as demux
 from .layout import mux as mux

@@ -8,6 +8,7 @@
 
 mod audio;
 mod codec;
+mod corpus;
 mod layout;
 mod vision;
 
@@ -689,5 +690,6 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(layout::_mux, m)?)?;
     m.add_function(wrap_pyfunction!(layout::_demux, m)?)?;
     m.add_function(wrap_pyfunction!(layout::_layout_build, m)?)?;
+    m.add_function(wrap_pyfunction!(corpus::_tokenize_corpus, m)?)?;
     Ok(())
 }

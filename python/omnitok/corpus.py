@@ -1,0 +1,36 @@
+"""``omnitok.tokenize_corpus``: ``omnitok tokenize`` as a function (the same shards, index and
+manifest.json for the same inputs and options, byte for byte)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Optional, Sequence, Union
+
+from ._omnitok import Encoding, _tokenize_corpus, get_encoding
+
+__all__ = ["tokenize_corpus"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def tokenize_corpus(inputs: Sequence[PathLike], output_dir: PathLike,
+                    encoding: Union[str, Encoding] = "o200k_base", *, tokenizer_name: Optional[str] = None,
+                    glob: Optional[str] = None, input_format: str = "auto", field: str = "text",
+                    column: str = "text", split: str = "doc", max_document_bytes: int = 1 << 30,
+                    on_error: str = "fail", append_eot: Optional[str] = None, allow_special: bool = False,
+                    format: str = "bin", shard_tokens: int = 100_000_000, threads: Optional[int] = None,
+                    resume: bool = False) -> Dict[str, Any]:
+    """Tokenizes files and directories (text, JSON Lines, Parquet; plain, gzip or zstd) into
+    shards in ``output_dir``, exactly as ``omnitok tokenize`` with the same options (each
+    keyword is the CLI flag of that name; ``append_eot`` names the special token to append).
+    ``tokenizer_name`` is how the manifest names the tokenizer (default: the encoding's name;
+    the CLI writes the ``--tokenizer`` path there for files). Returns the manifest. The GIL is
+    released while it runs."""
+    if isinstance(encoding, str):
+        encoding = get_encoding(encoding)
+    manifest = _tokenize_corpus(
+        encoding, tokenizer_name or encoding.name, [os.fspath(p) for p in inputs], os.fspath(output_dir),
+        glob, input_format, field, column, split, max_document_bytes, on_error, append_eot,
+        allow_special, format, shard_tokens, threads or os.cpu_count() or 1, resume)
+    return json.loads(manifest)
