@@ -79,19 +79,7 @@ pub fn load(path: &std::path::Path) -> Result<VocabLayout> {
 }
 
 fn build(args: &BuildArgs) -> Result<()> {
-    let tokenizer = args.tokenizer.load()?;
-    let ordinary = tokenizer
-        .model()
-        .tokens()
-        .map(|(_, id)| id.saturating_add(1))
-        .max()
-        .unwrap_or(0);
-    let mut builder = VocabLayout::builder().text(
-        tokenizer.name(),
-        tokenizer.sha256(),
-        ordinary,
-        tokenizer.special_tokens().entries().to_vec(),
-    );
+    let mut builder = args.tokenizer.load()?.layout_builder();
     if let Some(dir) = &args.codec {
         let codec = Codec::from_pretrained(dir)?;
         let codebooks = match args.bandwidth {

@@ -27,6 +27,7 @@ import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
+from ._files import write_atomically
 from .corpus import PathLike, tokenize_corpus
 
 __all__ = ["part_name", "tokenize"]
@@ -67,8 +68,5 @@ def tokenize(inputs: Sequence[PathLike], output_dir: PathLike, encoding: str = "
         tasks.append(dask.delayed(_tokenize_part, pure=False)(path, os.fspath(part), encoding, settings))
     scheduler = {"scheduler": client} if client is not None else {}
     parts = list(dask.compute(*tasks, **scheduler))
-    listing = out / "parts.json"
-    temporary = out / ".parts.json.tmp"
-    temporary.write_text(json.dumps({"encoding": encoding, "parts": parts}, indent=2) + "\n")
-    os.replace(temporary, listing)
+    write_atomically(out / "parts.json", json.dumps({"encoding": encoding, "parts": parts}, indent=2) + "\n")
     return parts

@@ -21,6 +21,7 @@ from typing import Any, Collection, Dict, List, Literal, Optional, Sequence, Uni
 import numpy as np
 
 from . import audio, vision
+from ._files import write_atomically
 from ._omnitok import Encoding, Layout as _Layout, _demux, _layout_build, _mux, get_encoding
 
 __all__ = ["Layout", "demux", "mux"]
@@ -58,11 +59,7 @@ class Layout:
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes the manifest (under a temporary name, renamed when complete)."""
-        path = os.fspath(path)
-        temporary = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.tmp")
-        with open(temporary, "w", encoding="utf-8") as f:
-            f.write(self.to_json())
-        os.replace(temporary, path)
+        write_atomically(path, self.to_json())
 
     @staticmethod
     def load(path: Union[str, "os.PathLike[str]"]) -> "Layout":

@@ -21,6 +21,7 @@ from typing import Optional, Tuple, Union
 
 import numpy as np
 
+from ._files import write_atomically
 from ._omnitok import Codebook as _Codebook
 from ._omnitok import Quantizer, _vision_load, _vision_patchify, _vision_remove_static, _vision_resize
 from ._omnitok import _vision_tokenize_scalar
@@ -120,11 +121,7 @@ class Codebook:
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes the codebook file (under a temporary name, renamed when complete)."""
-        path = os.fspath(path)
-        temporary = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.tmp")
-        with open(temporary, "wb") as f:
-            f.write(self._inner.to_bytes())
-        os.replace(temporary, path)
+        write_atomically(path, self._inner.to_bytes())
 
     @property
     def size(self) -> int:

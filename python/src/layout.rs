@@ -235,19 +235,7 @@ pub fn _layout_build(
 ) -> PyResult<PyLayout> {
     use omnitok_vision::image_codes::ImageQuantizer;
     use omnitok_vocab::{Flatten, Marker};
-    let tokenizer = &encoding.inner;
-    let ordinary = tokenizer
-        .model()
-        .tokens()
-        .map(|(_, id)| id.saturating_add(1))
-        .max()
-        .unwrap_or(0);
-    let mut builder = VocabLayout::builder().text(
-        tokenizer.name(),
-        tokenizer.sha256(),
-        ordinary,
-        tokenizer.special_tokens().entries().to_vec(),
-    );
+    let mut builder = encoding.inner.layout_builder();
     if let Some(codec) = codec {
         let model = &codec.inner;
         let size = u32::try_from(model.codebook_size())

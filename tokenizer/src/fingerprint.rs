@@ -1,4 +1,5 @@
-//! A checksum that identifies a loaded tokenizer: everything that decides its output.
+//! A checksum that identifies a loaded tokenizer (everything that decides its output), and the
+//! text component of a token-space layout it makes.
 
 use sha2::{Digest, Sha256};
 
@@ -52,6 +53,25 @@ impl Tokenizer {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()
+    }
+}
+
+impl Tokenizer {
+    /// A token-space layout builder whose text component is this tokenizer: its ordinary
+    /// tokens (IDs up to the largest ordinary one), its specials and its fingerprint.
+    pub fn layout_builder(&self) -> omnitok_vocab::layout::LayoutBuilder {
+        let ordinary = self
+            .model()
+            .tokens()
+            .map(|(_, id)| id.saturating_add(1))
+            .max()
+            .unwrap_or(0);
+        omnitok_vocab::VocabLayout::builder().text(
+            self.name(),
+            self.sha256(),
+            ordinary,
+            self.special_tokens().entries().to_vec(),
+        )
     }
 }
 
