@@ -169,17 +169,18 @@ def mux(parts: Sequence[Dict[str, Any]], layout: Layout, encoding: Optional[Enco
     elif encoding is not None:
         layout._inner.check_component("text", encoding.sha256())
     segments = []
+    encode = None  # the image quantizer, checked once
     for index, part in enumerate(parts):
-        key = next(iter(part), None)
-        allowed = {"audio": {"audio", "sr"}}.get(key, {key})
-        if key is None or set(part) - allowed:
+        kinds = [k for k in part if k != "sr"]
+        if len(kinds) != 1 or ("sr" in part and kinds != ["audio"]):
             raise ValueError(f"part {index}: one kind a part, not {sorted(part)}")
+        key = kinds[0]
         value = part[key]
         if key == "audio":
             segments.append(("audio", *_flat(_audio_codes(layout, codec, value, part.get("sr")))))
         elif key in ("image", "video"):
             pixels = vision.load(value) if isinstance(value, (str, os.PathLike)) else np.asarray(value)
-            encode = _image_quantizer(layout, image_quantizer)
+            encode = encode or _image_quantizer(layout, image_quantizer)
             if key == "video" and pixels.ndim == 3:
                 raise ValueError(f"part {index}: a video is [frames, height, width, 3]")
             codes = np.stack([encode(frame) for frame in pixels]) if key == "video" else encode(pixels)

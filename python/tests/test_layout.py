@@ -177,3 +177,14 @@ def test_a_codebook_must_be_the_layouts():
         omnitok.mux([{"image": images[0]}], layout, image_quantizer=other)
     with pytest.raises(ValueError, match="pass image_quantizer"):
         omnitok.mux([{"image": images[0]}], layout)
+
+
+def test_parts_have_one_kind(codec):
+    layout = layout_with(codec)
+    for bad in ({}, {"text": "a", "ids": [1]}, {"image_codes": [[1]], "sr": 16000}):
+        with pytest.raises(ValueError, match="one kind a part"):
+            omnitok.mux([bad], layout, codec=codec)
+    # The rate may come first.
+    samples = np.zeros(2400, np.float32)
+    ids = omnitok.mux([{"sr": codec.sample_rate, "audio": samples}], layout, codec=codec)
+    assert list(omnitok.demux(ids, layout)[0]) == ["audio_codes"]
