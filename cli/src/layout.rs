@@ -97,11 +97,6 @@ fn build(args: &BuildArgs) -> Result<()> {
     if let Some(spec) = &args.image_quantizer {
         let quantizer = image_quantizer(spec, args.patch_size)?;
         let (name, checksum) = quantizer.fingerprint()?;
-        let name = if name == "codebook" {
-            spec.clone()
-        } else {
-            name
-        };
         let size = u32::try_from(quantizer.codebook_size())
             .with_context(|| format!("{spec}: more codes than IDs"))?;
         builder = builder.image(name, checksum, size);

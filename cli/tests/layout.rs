@@ -103,3 +103,43 @@ fn bad_layouts_are_errors() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_codebook_is_named_as_python_names_it() {
+    // Python reads the image quantizer from this name: "codebook" means "pass the codebook".
+    let dir = TempDir::new();
+    let (book, layout) = (dir.path("book.safetensors"), dir.path("layout.json"));
+    let photo = format!(
+        "{}/../fixtures/vision/photos/garden.png",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    ok(
+        &[
+            "vision",
+            "train-codebook",
+            "--size",
+            "16",
+            "--quiet",
+            "-o",
+            &book,
+            &photo,
+        ],
+        b"",
+    );
+    let quantizer = format!("codebook:{book}");
+    ok(
+        &[
+            "layout",
+            "build",
+            "--image-quantizer",
+            &quantizer,
+            "-o",
+            &layout,
+        ],
+        b"",
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&layout).unwrap()).unwrap();
+    assert_eq!(manifest["image"]["name"], "codebook");
+    assert_eq!(manifest["image"]["size"], 16);
+}

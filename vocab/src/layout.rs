@@ -125,7 +125,8 @@ pub struct AudioComponent {
 /// The image part (also video frames): `size` codes from `offset`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageComponent {
-    /// The quantizer, e.g. `fsq:8,8,8,5,5,5` or `codebook:NAME`.
+    /// The quantizer: `fsq:8,8,8,5,5,5/16` or `lfq:18/16` (spec and patch size), or a
+    /// codebook (`codebook`, or `codebook:FILE` as the CLI records it).
     pub name: String,
     pub checksum: String,
     pub size: u32,
