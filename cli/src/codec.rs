@@ -211,7 +211,7 @@ pub fn run_decode(args: &DecodeArgs) -> Result<()> {
 }
 
 /// Writes `[channels, samples]` as a 32-bit float WAV file, through a temporary name.
-fn write_wav(path: &Path, audio: &Array2<f32>, sample_rate: u32) -> Result<()> {
+pub fn write_wav(path: &Path, audio: &Array2<f32>, sample_rate: u32) -> Result<()> {
     let spec = hound::WavSpec {
         channels: audio.nrows() as u16,
         sample_rate,

@@ -12,6 +12,7 @@ mod decode;
 mod encode;
 mod input;
 mod layout;
+mod mux;
 mod output;
 mod progress;
 mod stats;
@@ -47,6 +48,8 @@ enum Command {
     Audio(audio::AudioArgs),
     Vision(vision::VisionArgs),
     Layout(layout::LayoutArgs),
+    Mux(mux::MuxArgs),
+    Demux(mux::DemuxArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +65,8 @@ fn main() -> ExitCode {
         Command::Audio(args) => audio::run(&args),
         Command::Vision(args) => vision::run(&args),
         Command::Layout(args) => layout::run(&args),
+        Command::Mux(args) => mux::run_mux(&args),
+        Command::Demux(args) => mux::run_demux(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,12 +1,14 @@
-//! `omnitok stats`: compression per language.
+//! `omnitok stats`: compression per language, or the modalities of a muxed corpus.
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 use clap::builder::PossibleValuesParser;
 use clap::{Args, ValueEnum};
+use omnitok_corpus::multimodal::totals;
 use omnitok_corpus::report::plot::{plot, PlotMetric, PlotOptions};
 use omnitok_corpus::report::{self, format, InputOptions, SortBy};
+use omnitok_corpus::tokenize;
 use omnitok_tokenizer::ENCODING_NAMES;
 
 use crate::input;
@@ -58,6 +60,10 @@ pub enum StatsPlotMetric {
 /// {"lang": "de", "en": "<reference text>", "tr": "<translation>"}; the premium of a language is
 /// its tokens over the reference language's tokens for the same content. Special tokens'
 /// strings (<|endoftext|>) count as ordinary text.
+///
+/// INPUT may also be an output directory of `omnitok mux`: the report is then per modality
+/// (text, audio, image, video): segments, tokens and share of the corpus, bytes of text, seconds
+/// of audio and video, frames, tokens per second of audio or video, tokens per image or frame.
 #[derive(Args, Debug)]
 pub struct StatsArgs {
     /// Built-in encoding; repeat for several (o200k_base when no tokenizer is given).
@@ -120,13 +126,16 @@ pub struct StatsArgs {
     #[arg(long, value_name = "TEXT", requires = "plot")]
     pub plot_title: Option<String>,
 
-    /// A folder of <language>.txt files, or a JSON Lines file.
+    /// A folder of <language>.txt files, a JSON Lines file, or a mux output directory.
     #[arg(value_name = "INPUT")]
     pub input: PathBuf,
 }
 
 /// Runs `omnitok stats`.
 pub fn run(args: &StatsArgs) -> Result<()> {
+    if args.input.join(tokenize::MANIFEST).is_file() {
+        return modalities(args);
+    }
     let tokenizers =
         input::load_tokenizers(&args.encodings, &args.tokenizers, args.pattern.as_deref())?;
     let reference = match (&args.reference, args.parallel) {
@@ -170,6 +179,31 @@ pub fn run(args: &StatsArgs) -> Result<()> {
         StatsFormat::Table => format::table(&report),
         StatsFormat::Json => format::json(&report),
         StatsFormat::Csv => format::csv(&report),
+    };
+    input::write_stdout(out.as_bytes())
+}
+
+/// The per-modality report of a mux output directory.
+fn modalities(args: &StatsArgs) -> Result<()> {
+    let dir = &args.input;
+    let manifest = tokenize::read_manifest(dir)?
+        .with_context(|| format!("{}: no manifest.json", dir.display()))?;
+    let Some(summary) = manifest.modalities else {
+        bail!(
+            "{}: a tokenize output, not a mux output: it has no modalities to report",
+            dir.display()
+        );
+    };
+    let out = match args.format {
+        StatsFormat::Table => totals::table(&summary),
+        StatsFormat::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "documents": manifest.totals.documents,
+                "tokens": manifest.totals.tokens,
+                "modalities": summary,
+            }))? + "\n"
+        }
+        StatsFormat::Csv => totals::csv(&summary),
     };
     input::write_stdout(out.as_bytes())
 }

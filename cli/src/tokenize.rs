@@ -37,6 +37,21 @@ pub struct TokenizeArgs {
     #[command(flatten)]
     pub corpus: CorpusArgs,
 
+    #[command(flatten)]
+    pub output: ShardArgs,
+
+    /// Encode special tokens' strings in the text as the special tokens.
+    #[arg(long)]
+    pub allow_special: bool,
+
+    /// Inputs: files, directories, `-` for stdin.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Where and how `tokenize` and `mux` write shards.
+#[derive(Args, Debug)]
+pub struct ShardArgs {
     /// Output directory (created; must be new or empty unless --resume).
     #[arg(short, long = "output", value_name = "OUTDIR")]
     pub output: PathBuf,
@@ -48,10 +63,6 @@ pub struct TokenizeArgs {
     /// The special token --append-eot appends.
     #[arg(long, value_name = "TOKEN", default_value = "<|endoftext|>")]
     pub eot_token: String,
-
-    /// Encode special tokens' strings in the text as the special tokens.
-    #[arg(long)]
-    pub allow_special: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Bin)]
@@ -73,10 +84,23 @@ pub struct TokenizeArgs {
     /// No progress and no summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+}
 
-    /// Inputs: files, directories, `-` for stdin.
-    #[arg(value_name = "INPUT", required = true)]
-    pub inputs: Vec<PathBuf>,
+impl ShardArgs {
+    /// Encoding threads: --threads, or all cores.
+    pub fn threads(&self) -> usize {
+        self.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
+    }
+
+    pub fn format(&self) -> OutputFormat {
+        match self.format {
+            FormatArg::Bin => OutputFormat::Bin,
+            FormatArg::Npy => OutputFormat::Npy,
+            FormatArg::Jsonl => OutputFormat::Jsonl,
+        }
+    }
 }
 
 /// `--format`.
@@ -94,46 +118,46 @@ pub fn run(args: &TokenizeArgs) -> Result<()> {
         Some(path) => path.display().to_string(),
         None => args.tokenizer.encoding.clone(),
     };
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
+    let output = &args.output;
     let options = TokenizeOptions {
         tokenizer,
         tokenizer_name,
         inputs: args.inputs.clone(),
         selection: args.corpus.selection(),
         read: args.corpus.read_options(None),
-        output_dir: args.output.clone(),
-        format: match args.format {
-            FormatArg::Bin => OutputFormat::Bin,
-            FormatArg::Npy => OutputFormat::Npy,
-            FormatArg::Jsonl => OutputFormat::Jsonl,
-        },
-        shard_tokens: args.shard_tokens,
-        append_eot: args.append_eot.then(|| args.eot_token.clone()),
+        output_dir: output.output.clone(),
+        format: output.format(),
+        shard_tokens: output.shard_tokens,
+        append_eot: output.append_eot.then(|| output.eot_token.clone()),
         allow_special: args.allow_special,
-        threads,
-        resume: args.resume,
+        threads: output.threads(),
+        resume: output.resume,
+        multimodal: None,
     };
+    run_with_progress(&options, output.quiet, "tokenize").map(drop)
+}
 
+/// Runs `options` with progress on stderr (unless `quiet`) and a summary at the end; `command`
+/// names the command in plain progress lines.
+pub fn run_with_progress(options: &TokenizeOptions, quiet: bool, command: &str) -> Result<Outcome> {
     let progress = Progress::default();
     let started = Instant::now();
     let outcome = while_showing(
-        args.quiet,
-        |done| show_progress(&progress, done),
-        || tokenize::tokenize(&options, &progress),
+        quiet,
+        |done| show_progress(&progress, done, command),
+        || tokenize::tokenize(options, &progress),
     )?;
-    if !args.quiet {
+    if !quiet {
         let elapsed = started.elapsed();
         match &outcome {
-            Outcome::Finished(manifest) => summarize(manifest, &args.output, elapsed),
+            Outcome::Finished(manifest) => summarize(manifest, &options.output_dir, elapsed),
             Outcome::AlreadyFinished(_) => eprintln!(
                 "{}: already complete (manifest.json is there); nothing to do",
-                args.output.display()
+                options.output_dir.display()
             ),
         }
     }
-    Ok(())
+    Ok(outcome)
 }
 
 /// Prints a summary line, and a line about input errors if there were any.
@@ -151,6 +175,20 @@ fn summarize(manifest: &Manifest, dir: &std::path::Path, elapsed: Duration) {
         HumanBytes((totals.bytes as f64 / seconds) as u64),
         totals.tokens as f64 / seconds,
     );
+    for (kind, totals) in manifest.modalities.iter().flatten() {
+        let rate = match (totals.tokens_per_second, totals.tokens_per_item) {
+            (Some(rate), _) => format!(", {rate:.1} tokens/s"),
+            (None, Some(per)) => format!(", {per:.1} tokens each"),
+            _ => String::new(),
+        };
+        eprintln!(
+            "  {:<6} {} segments, {} tokens ({:.1}%){rate}",
+            omnitok_corpus::tokenize::manifest::variant_name(kind),
+            totals.segments,
+            totals.tokens,
+            100.0 * totals.share
+        );
+    }
     let errors = manifest.errors.count;
     let skipped = manifest.skipped_inputs.len();
     if errors > 0 || skipped > 0 {
@@ -162,7 +200,7 @@ fn summarize(manifest: &Manifest, dir: &std::path::Path, elapsed: Duration) {
 }
 
 /// Shows progress on stderr until `done`: a bar on a terminal, else a line every 10 seconds.
-fn show_progress(progress: &Progress, done: &AtomicBool) {
+fn show_progress(progress: &Progress, done: &AtomicBool, command: &str) {
     let terminal = std::io::stderr().is_terminal();
     let bar = terminal.then(|| {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
@@ -201,7 +239,7 @@ fn show_progress(progress: &Progress, done: &AtomicBool) {
                 String::new()
             };
             eprintln!(
-                "omnitok tokenize: {:.0} s, read {}{percent}, {rate}",
+                "omnitok {command}: {:.0} s, read {}{percent}, {rate}",
                 seconds,
                 HumanBytes(read)
             );

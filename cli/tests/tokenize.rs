@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use common::{fails, gzip, run, write_parquet, TempDir};
+use common::{all_files, fails, gzip, run, write_parquet, TempDir};
 use omnitok_tokenizer::{get_encoding, Tokenizer};
 use serde_json::Value;
 
@@ -100,21 +100,6 @@ fn encode_all(tokenizer: &Arc<Tokenizer>, docs: &[String], eot: bool) -> Vec<Vec
             ids
         })
         .collect()
-}
-
-fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]

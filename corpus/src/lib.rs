@@ -1,5 +1,6 @@
 //! Corpus-scale work on top of `omnitok-tokenizer`.
 //!
+//! - [`multimodal`]: documents of text, audio, images and video as IDs of one token layout.
 //! - [`npy`]: `.npy` headers (shards, audio features).
 //! - [`read`]: finding inputs and reading their documents (text, JSON Lines, Parquet; plain,
 //!   gzip or zstd) under an error policy.
@@ -12,6 +13,7 @@
 //!   baseline tokenizer, the token premium of each language over a reference language.
 
 pub mod error;
+pub mod multimodal;
 pub mod npy;
 pub mod read;
 pub mod report;

@@ -1,6 +1,6 @@
 //! `.npy` (version 1.0) headers: a fixed 128-byte header for a C-order array, so that data can
 //! be streamed after it and the header rewritten in place once the length is known; and the
-//! reading of any C-order `.npy` header (versions 1 to 3).
+//! reading of any C-order `.npy` header (versions 1 to 3) and of integer arrays.
 
 /// Length of the headers written here (room for any shape; a multiple of 64).
 pub const HEADER_BYTES: usize = 128;
@@ -93,6 +93,60 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, String> {
     })
 }
 
+/// An integer `.npy` array (`u1`..`u8`, `i1`..`i8`, little-endian, C order) as its shape and
+/// its values, each of which must fit in a `u32`. The error says what is wrong with `bytes`.
+pub fn read_u32_array(bytes: &[u8]) -> Result<(Vec<usize>, Vec<u32>), String> {
+    let header = read_header(bytes)?;
+    let descr = header.descr.as_str();
+    let signed = match descr.get(1..2) {
+        Some("i") => true,
+        Some("u") => false,
+        _ => return Err(format!("{descr:?} arrays are not integer codes")),
+    };
+    let width: usize = match (descr.as_bytes()[0], &descr[2..]) {
+        (b'<' | b'|', "1") => 1,
+        (b'<', "2") => 2,
+        (b'<', "4") => 4,
+        (b'<', "8") => 8,
+        _ => {
+            return Err(format!(
+                "{descr:?} arrays are not read (little-endian integers only)"
+            ))
+        }
+    };
+    let count = header
+        .shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .ok_or("the .npy shape overflows")?;
+    let data = &bytes[header.data_offset.min(bytes.len())..];
+    if data.len() != count * width {
+        return Err(format!(
+            "{} bytes of data where shape {:?} needs {}",
+            data.len(),
+            header.shape,
+            count * width
+        ));
+    }
+    let values = data
+        .chunks_exact(width)
+        .enumerate()
+        .map(|(i, item)| {
+            let mut raw = [0u8; 8];
+            raw[..width].copy_from_slice(item);
+            let value = if signed {
+                // Sign-extend from `width` bytes.
+                let shift = 64 - 8 * width as u32;
+                i128::from((i64::from_le_bytes(raw) << shift) >> shift)
+            } else {
+                i128::from(u64::from_le_bytes(raw))
+            };
+            u32::try_from(value).map_err(|_| format!("value {value} at index {i} is not a code"))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((header.shape, values))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +171,32 @@ mod tests {
             }
         );
         assert!(read_header(b"not numpy at all").is_err());
+    }
+
+    #[test]
+    fn integer_arrays_read_back() {
+        let mut bytes = header("<i8", &[2, 2]);
+        bytes.extend([3i64, 0, 1023, 7].iter().flat_map(|v| v.to_le_bytes()));
+        assert_eq!(
+            read_u32_array(&bytes).unwrap(),
+            (vec![2, 2], vec![3, 0, 1023, 7])
+        );
+        let mut bytes = header("<u2", &[3]);
+        bytes.extend([1u16, 2, 65535].iter().flat_map(|v| v.to_le_bytes()));
+        assert_eq!(
+            read_u32_array(&bytes).unwrap(),
+            (vec![3], vec![1, 2, 65535])
+        );
+        let mut negative = header("<i4", &[1]);
+        negative.extend((-1i32).to_le_bytes());
+        assert!(read_u32_array(&negative)
+            .unwrap_err()
+            .contains("-1 at index 0"));
+        let mut short = header("<u4", &[2]);
+        short.extend(1u32.to_le_bytes());
+        assert!(read_u32_array(&short).unwrap_err().contains("needs 8"));
+        assert!(read_u32_array(&header("<f4", &[0]))
+            .unwrap_err()
+            .contains("not integer"));
     }
 }

@@ -22,7 +22,8 @@ import numpy as np
 
 from . import audio, vision
 from ._files import write_atomically
-from ._omnitok import Encoding, Layout as _Layout, _demux, _layout_build, _mux, get_encoding
+from ._omnitok import (Encoding, Layout as _Layout, _demux, _layout_audio_codes, _layout_build, _mux,
+                       _vision_tokenize_named, get_encoding)
 
 __all__ = ["Layout", "demux", "mux"]
 
@@ -126,8 +127,7 @@ def _image_quantizer(layout: Layout, quantizer):
     if quantizer is None:
         if name == "codebook":
             raise ValueError("the layout's images are codebook codes: pass image_quantizer=the Codebook")
-        spec, patch = name.rsplit("/", 1)
-        return lambda pixels: vision.tokenize(pixels, spec, patch_size=int(patch))
+        return lambda pixels: _vision_tokenize_named(np.ascontiguousarray(pixels, dtype=np.uint8)[None], name)[0]
     layout._inner.check_component("image", hashlib.sha256(quantizer._inner.to_bytes()).hexdigest())
     return quantizer.encode
 
@@ -139,19 +139,15 @@ def _audio_codes(layout: Layout, codec, value, sr: Optional[int]) -> np.ndarray:
         raise ValueError("the layout has no audio codes")
     layout._inner.check_component("audio", codec.checksum)
     if isinstance(value, (str, os.PathLike)):
-        samples, sr = audio.load(value, sr=codec.sample_rate)
+        # Every channel at the file's rate, as `omnitok mux` reads it: the codec resamples and
+        # mixes down the same way for both.
+        frames, sr = audio.load(value, mono=False)
+        samples = frames.T
     elif sr is None:
         raise ValueError("audio samples need their rate: {\"audio\": samples, \"sr\": rate}")
     else:
         samples = np.asarray(value, dtype=np.float32)
-    codes = codec.encode(samples, sr, bandwidth=max(codec.bandwidths))
-    if codes.ndim != 2:
-        raise ValueError("codecs that encode in chunks (48 kHz EnCodec) are not supported in documents")
-    codebooks = layout.audio[0]
-    if codes.shape[0] < codebooks:
-        raise ValueError(f"the codec gave {codes.shape[0]} codebooks; the layout has {codebooks}")
-    # Residual quantisation: the first k codebooks are the encoding at the lower bandwidth.
-    return codes[:codebooks]
+    return _layout_audio_codes(layout._inner, getattr(codec, "_inner", codec), np.ascontiguousarray(samples), int(sr))
 
 
 def mux(parts: Sequence[Dict[str, Any]], layout: Layout, encoding: Optional[Encoding] = None,

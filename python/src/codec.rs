@@ -10,6 +10,33 @@ use pyo3::types::PyDict;
 
 use crate::audio::audio_err;
 
+/// Audio of float32 `[samples]` or `[channels, samples]` at `sr` Hz.
+pub fn audio_of(samples: &PyReadonlyArrayDyn<'_, f32>, sr: u32) -> PyResult<Audio> {
+    let shape = samples.shape().to_vec();
+    let (channels, frames) = match shape[..] {
+        [n] => (1, n),
+        [c, n] => (c, n),
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "samples must be [samples] or [channels, samples], not {shape:?}"
+            )))
+        }
+    };
+    let planar = samples.as_array().to_owned().into_raw_vec_and_offset().0;
+    // Interleave [channels, samples] into frames.
+    let mut interleaved = vec![0f32; planar.len()];
+    for c in 0..channels {
+        for t in 0..frames {
+            interleaved[t * channels + c] = planar[c * frames + t];
+        }
+    }
+    Ok(Audio {
+        samples: interleaved,
+        channels,
+        sample_rate: sr,
+    })
+}
+
 /// An EnCodec model loaded from a transformers checkpoint directory.
 #[pyclass(module = "omnitok._omnitok")]
 pub struct Codec {
@@ -40,29 +67,7 @@ impl Codec {
         bandwidth: Option<f64>,
         return_info: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shape = samples.shape().to_vec();
-        let (channels, frames) = match shape[..] {
-            [n] => (1, n),
-            [c, n] => (c, n),
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "samples must be [samples] or [channels, samples], not {shape:?}"
-                )))
-            }
-        };
-        let planar = samples.as_array().to_owned().into_raw_vec_and_offset().0;
-        // Interleave [channels, samples] into frames.
-        let mut interleaved = vec![0f32; planar.len()];
-        for c in 0..channels {
-            for t in 0..frames {
-                interleaved[t * channels + c] = planar[c * frames + t];
-            }
-        }
-        let audio = Audio {
-            samples: interleaved,
-            channels,
-            sample_rate: sr,
-        };
+        let audio = audio_of(&samples, sr)?;
         let bandwidth = bandwidth.unwrap_or_else(|| {
             self.inner
                 .config()

@@ -83,6 +83,7 @@ pub fn _tokenize_corpus(
         allow_special,
         threads,
         resume,
+        multimodal: None,
     };
     let progress = tokenize::Progress::default();
     let outcome = py

@@ -280,3 +280,25 @@ pub fn _layout_build(
         inner: builder.build().map_err(vocab_err)?,
     })
 }
+
+/// The codes (int64 `[codebooks, frames]`) of float32 `samples` (`[samples]` or `[channels,
+/// samples]`, at `sr` Hz) by `codec` at the layout's codebooks.
+#[pyfunction]
+pub fn _layout_audio_codes<'py>(
+    py: Python<'py>,
+    layout: &PyLayout,
+    codec: PyRef<'py, crate::codec::Codec>,
+    samples: numpy::PyReadonlyArrayDyn<'py, f32>,
+    sr: u32,
+) -> PyResult<Bound<'py, PyAny>> {
+    use numpy::PyArrayMethods;
+    let audio = crate::codec::audio_of(&samples, sr)?;
+    let model = &codec.inner;
+    let codes = py
+        .detach(|| omnitok_corpus::multimodal::audio_codes(&layout.inner, model, &audio))
+        .map_err(PyValueError::new_err)?;
+    let values: Vec<i64> = codes.codes.iter().map(|&c| i64::from(c)).collect();
+    Ok(PyArray1::from_vec(py, values)
+        .reshape([codes.codebooks, codes.frames])?
+        .into_any())
+}

@@ -396,6 +396,18 @@ pub fn _vision_tokenize_scalar<'py>(
     grids_to_array(py, |frame| quantizer.encode(frame), frames_of(&frames)?)
 }
 
+/// Codes (int64 `[frames, grid_h, grid_w]`) of uint8 `[frames, height, width, 3]` by the FSQ
+/// or LFQ quantizer a layout names (`fsq:8,5,5,5/16`).
+#[pyfunction]
+pub fn _vision_tokenize_named<'py>(
+    py: Python<'py>,
+    frames: PyReadonlyArray4<'py, u8>,
+    name: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let quantizer = ImageQuantizer::from_name(name).map_err(vision_err)?;
+    grids_to_array(py, |frame| quantizer.encode(frame), frames_of(&frames)?)
+}
+
 /// The code grids of `frames` by `encode`, as int64 `[frames, grid_h, grid_w]`.
 fn grids_to_array<'py>(
     py: Python<'py>,

@@ -188,3 +188,31 @@ def test_parts_have_one_kind(codec):
     samples = np.zeros(2400, np.float32)
     ids = omnitok.mux([{"sr": codec.sample_rate, "audio": samples}], layout, codec=codec)
     assert list(omnitok.demux(ids, layout)[0]) == ["audio_codes"]
+
+
+def test_mux_of_files_equals_the_cli(codec, tmp_path):
+    """omnitok.mux of files gives the IDs `omnitok mux` writes for the same document."""
+    import json
+    import subprocess
+
+    from test_dask import cli
+
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures"
+    layout_file = tmp_path / "layout.json"
+    subprocess.run([str(cli()), "layout", "build", "--codec", str(CODEC), "--image-quantizer", "fsq:8,5,5,5",
+                    "-o", str(layout_file)], check=True)
+    parts = [
+        {"text": "A garden, "},
+        {"image": str(fixtures / "vision" / "photos" / "garden.png")},
+        {"text": " a voice, "},
+        {"audio": str(fixtures / "audio" / "speech_16k.wav")},
+        {"video": str(fixtures / "vision" / "formats" / "anim.gif")},
+    ]
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(json.dumps({"parts": parts}) + "\n")
+    out = tmp_path / "out"
+    subprocess.run([str(cli()), "mux", "-q", "--layout", str(layout_file), "--format", "jsonl", "-o", str(out),
+                    str(docs)], check=True)
+    written = json.loads((out / "shard-00000.jsonl").read_text())["tokens"]
+    ids = omnitok.mux(parts, omnitok.Layout.load(layout_file), codec=codec)
+    assert ids.tolist() == written

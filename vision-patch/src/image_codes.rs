@@ -74,11 +74,31 @@ impl ImageQuantizer {
                 quantizer,
                 patch_size,
             } => {
+                // Read back by `from_name`.
                 let name = format!("{}/{patch_size}", quantizer.spec());
                 let checksum = hex(name.as_bytes());
                 (name, checksum)
             }
         })
+    }
+
+    /// The FSQ or LFQ quantizer a layout records by name (`fsq:8,8,8,5,5,5/16`, see
+    /// [`ImageQuantizer::fingerprint`]); a codebook is recorded as `codebook` and must be loaded
+    /// from its file.
+    pub fn from_name(name: &str) -> Result<Self> {
+        let bad = || {
+            VisionError::BadParameter(format!(
+                "image quantizer {name:?}: expected fsq:L1,...,Ld/PATCH or lfq:BITS/PATCH"
+            ))
+        };
+        if name == "codebook" {
+            return Err(VisionError::BadParameter(
+                "the layout's image codes are a VQ codebook's: give the codebook file".into(),
+            ));
+        }
+        let (spec, patch) = name.rsplit_once('/').ok_or_else(bad)?;
+        let patch = patch.parse().map_err(|_| bad())?;
+        Self::scalar(Quantizer::parse(spec)?, patch)
     }
 
     /// Number of distinct codes.
@@ -236,6 +256,19 @@ mod tests {
             fsq.encode(&flat([255; 3])).expect("codes").indices,
             vec![4 + 5]
         );
+    }
+
+    #[test]
+    fn names_read_back() {
+        for spec in ["fsq:8,5,5,5", "lfq:10"] {
+            let quantizer =
+                ImageQuantizer::scalar(Quantizer::parse(spec).expect("spec"), 14).expect("fits");
+            let (name, _) = quantizer.fingerprint().expect("name");
+            assert_eq!(ImageQuantizer::from_name(&name).expect("read"), quantizer);
+        }
+        for bad in ["codebook", "fsq:8,5", "fsq:8,5/x", "nope/16"] {
+            assert!(ImageQuantizer::from_name(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -522,6 +522,11 @@ impl VocabLayout {
         }
     }
 
+    /// SHA-256 (hex) of the layout's content: the checksum its manifest records.
+    pub fn checksum(&self) -> String {
+        self.content_checksum()
+    }
+
     fn content_checksum(&self) -> String {
         let json = serde_json::to_string(self).unwrap_or_default();
         Sha256::digest(json.as_bytes())

@@ -53,6 +53,9 @@ pub enum ErrorKind {
     NotAString,
     TooLarge,
     Unreadable,
+    /// A multimodal document whose parts cannot be encoded (a missing or corrupt media file, a
+    /// malformed part).
+    Unencodable,
 }
 
 /// What was done about an input error.
@@ -86,7 +89,7 @@ impl ErrorLog {
     /// How many errors are kept in full (the rest are only counted).
     pub const LISTED: usize = 10_000;
 
-    fn record(&mut self, error: InputError) {
+    pub(crate) fn record(&mut self, error: InputError) {
         self.count += 1;
         *self.by_kind.entry(error.kind).or_default() += 1;
         if self.listed.len() < Self::LISTED {

@@ -1,10 +1,13 @@
-//! `manifest.json`: what a tokenize run read, how, and what it wrote. It holds nothing that
+//! `manifest.json`: what a tokenize (or mux) run read, how, and what it wrote. It holds nothing that
 //! varies between runs of the same job (no times, no thread counts), so an interrupted and
 //! resumed run writes the same manifest as an uninterrupted one.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::shards::ShardInfo;
+use crate::multimodal::{Modality, ModalityTotals};
 use crate::read::documents::ErrorLog;
 use crate::read::inputs::SkippedInput;
 pub use crate::read::InputRecord;
@@ -25,6 +28,16 @@ pub struct TokenizerInfo {
     pub eot: Option<u32>,
 }
 
+/// The token layout of a multimodal run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayoutInfo {
+    /// The layout file as given.
+    pub name: String,
+    /// The checksum its manifest records.
+    pub checksum: String,
+    pub n_vocab: u32,
+}
+
 /// Every choice that changes the output; a resumed run must make the same ones.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
@@ -42,6 +55,9 @@ pub struct Settings {
     pub format: String,
     pub dtype: String,
     pub shard_tokens: u64,
+    /// Multimodal runs: how video frames are sampled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video_frames: Option<String>,
 }
 
 /// Lower-case name of a unit enum variant, as serde writes it.
@@ -84,9 +100,12 @@ pub struct Totals {
 }
 
 /// The content of `manifest.json`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub layout_version: u32,
+    /// Multimodal runs: the token layout (the tokenizer is its text component).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<LayoutInfo>,
     pub tokenizer: TokenizerInfo,
     pub settings: Settings,
     pub totals: Totals,
@@ -94,4 +113,7 @@ pub struct Manifest {
     pub inputs: Vec<InputRecord>,
     pub skipped_inputs: Vec<SkippedInput>,
     pub errors: ErrorLog,
+    /// Multimodal runs: tokens, segments and media per modality.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modalities: Option<BTreeMap<Modality, ModalityTotals>>,
 }

@@ -15,6 +15,11 @@
 //! shard; the result is byte-identical to an uninterrupted run, provided the inputs did not
 //! change. The run's settings are kept in `.omnitok-run.json` until the manifest is written, and
 //! a resumed run must have the same ones.
+//!
+//! Multimodal runs ([`TokenizeOptions::multimodal`], `omnitok mux`) read JSON lines of parts
+//! (text, audio, images, video) and write IDs of a token layout the same way, with a spans file
+//! per shard (each document's segments, or why it was skipped) and per-modality totals in the
+//! manifest.
 
 pub mod manifest;
 mod pipeline;
@@ -30,10 +35,12 @@ pub use crate::read::documents::{ErrorKind, ErrorLog, InputError, OnError, ReadO
 pub use crate::read::inputs::{
     find_inputs, Input, InputFormat, InputSelection, SkippedInput, Source,
 };
-pub use manifest::{InputRecord, Manifest, Settings, TokenizerInfo, Totals};
+pub use manifest::{InputRecord, LayoutInfo, Manifest, Settings, TokenizerInfo, Totals};
+pub use pipeline::DocumentNote;
 pub use shards::{Dtype, OutputFormat, ShardInfo};
 
 use crate::error::{CorpusError, Result};
+use crate::multimodal::DocumentEncoder;
 
 /// The manifest's file name in the output directory.
 pub const MANIFEST: &str = "manifest.json";
@@ -62,6 +69,19 @@ pub struct TokenizeOptions {
     pub threads: usize,
     /// Continue an interrupted run in `output_dir` instead of starting a new one.
     pub resume: bool,
+    /// Documents are JSON lines of parts, encoded into this layout (read the inputs as text,
+    /// line by line). `tokenizer` must be the layout's.
+    pub multimodal: Option<Multimodal>,
+}
+
+/// The layout of a multimodal run and what encodes into it.
+#[derive(Clone)]
+pub struct Multimodal {
+    /// How the manifest names the layout (its file as given).
+    pub layout_name: String,
+    pub encoder: Arc<DocumentEncoder>,
+    /// How video frames are sampled, as recorded in the settings (a resumed run must match).
+    pub video_frames: String,
 }
 
 /// Live counters for progress display; read them from another thread while a run goes on.
@@ -111,7 +131,11 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
             })
         })
         .transpose()?;
-    let dtype = Dtype::for_vocab(tokenizer.n_vocab());
+    let n_vocab = match &options.multimodal {
+        Some(multimodal) => multimodal.encoder.layout().n_vocab() as usize,
+        None => tokenizer.n_vocab(),
+    };
+    let dtype = Dtype::for_vocab(n_vocab);
     let tokenizer_info = TokenizerInfo {
         name: options.tokenizer_name.clone(),
         sha256: tokenizer.sha256(),
@@ -126,7 +150,7 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
             return Ok(Outcome::AlreadyFinished(manifest));
         }
         check_run_file(dir, &tokenizer_info, &settings)?;
-        shards::recover_shards(dir, options.format, dtype)?
+        shards::recover_shards(dir, options.format, dtype, options.multimodal.is_some())?
     } else {
         start_run(dir, &tokenizer_info, &settings)?;
         Vec::new()
@@ -142,29 +166,56 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
         .input_bytes_total
         .store(total, std::sync::atomic::Ordering::Relaxed);
 
-    let policy = if options.allow_special {
-        SpecialPolicy::allow_all()
-    } else {
-        SpecialPolicy::as_text()
+    let encoding = match &options.multimodal {
+        Some(multimodal) => pipeline::Encoding::Multimodal(Arc::clone(&multimodal.encoder)),
+        None => pipeline::Encoding::Text {
+            tokenizer: Arc::clone(tokenizer),
+            policy: if options.allow_special {
+                SpecialPolicy::allow_all()
+            } else {
+                SpecialPolicy::as_text()
+            },
+        },
     };
     let job = pipeline::Job {
-        tokenizer,
-        policy: &policy,
+        encoding: &encoding,
         read: &options.read,
         eot,
         threads: options.threads,
+        chunk_bytes: if options.multimodal.is_some() {
+            0
+        } else {
+            pipeline::CHUNK_BYTES
+        },
         skip_documents: complete.iter().map(|s| s.documents).sum(),
         scratch_dir: dir,
         progress,
     };
-    let writer =
+    let mut writer =
         shards::ShardWriter::new(dir, options.format, dtype, options.shard_tokens, complete);
-    let (read, shards) = pipeline::run(&job, &inputs, writer)?;
+    if options.multimodal.is_some() {
+        writer = writer.with_spans();
+    }
+    let (mut read, shards) = pipeline::run(&job, &inputs, writer)?;
+    let (layout, modalities) = match &options.multimodal {
+        Some(multimodal) => {
+            let totals = read_spans(dir, &shards, eot.is_some(), &mut read.errors)?;
+            let layout = multimodal.encoder.layout();
+            let info = LayoutInfo {
+                name: multimodal.layout_name.clone(),
+                checksum: layout.checksum(),
+                n_vocab: layout.n_vocab(),
+            };
+            (Some(info), Some(totals.summary()))
+        }
+        None => (None, None),
+    };
 
     let mut skipped_inputs = skipped;
     skipped_inputs.extend(read.skipped);
     let manifest = Manifest {
         layout_version: manifest::LAYOUT_VERSION,
+        layout,
         tokenizer: tokenizer_info,
         settings,
         totals: Totals {
@@ -179,11 +230,43 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
         inputs: read.inputs,
         skipped_inputs,
         errors: read.errors,
+        modalities,
     };
     write_json_atomically(&dir.join(MANIFEST), &manifest)?;
     let run_file = dir.join(RUN_FILE);
     std::fs::remove_file(&run_file).map_err(|e| CorpusError::io(run_file.display(), e))?;
     Ok(Outcome::Finished(manifest))
+}
+
+/// Reads the spans files of `shards` (every shard of the run, resumed or not): the totals per
+/// modality (`eot`: an end-of-text ID follows each encoded document), and the documents that
+/// could not be encoded, recorded in `errors` after the reading errors.
+fn read_spans(
+    dir: &Path,
+    shards: &[ShardInfo],
+    eot: bool,
+    errors: &mut ErrorLog,
+) -> Result<crate::multimodal::Totals> {
+    let mut totals = crate::multimodal::Totals::default();
+    for shard in shards {
+        let Some(name) = &shard.spans else { continue };
+        let path = dir.join(name);
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| CorpusError::io(path.display(), e))?;
+        for (line, note) in text.lines().enumerate() {
+            let note: DocumentNote = serde_json::from_str(note).map_err(|e| {
+                CorpusError::output_dir(path.display(), format!("line {}: {e}", line + 1))
+            })?;
+            match note {
+                DocumentNote::Spans(spans) => {
+                    let ids = spans.last().map_or(0, |s| s.end) + u64::from(eot);
+                    totals.add_document(ids, &spans);
+                }
+                DocumentNote::Error(error) => errors.record(error),
+            }
+        }
+    }
+    Ok(totals)
 }
 
 /// The settings of `options`, as recorded.
@@ -207,6 +290,7 @@ fn settings(options: &TokenizeOptions, dtype: Dtype) -> Settings {
         format: variant_name(&options.format),
         dtype: variant_name(&dtype),
         shard_tokens: options.shard_tokens,
+        video_frames: options.multimodal.as_ref().map(|m| m.video_frames.clone()),
     }
 }
 
@@ -267,7 +351,7 @@ fn check_run_file(dir: &Path, tokenizer: &TokenizerInfo, settings: &Settings) ->
 }
 
 /// The manifest of a finished run in `dir`, if there is one.
-fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
+pub fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
     let path = dir.join(MANIFEST);
     match std::fs::read_to_string(&path) {
         Ok(text) => serde_json::from_str(&text)

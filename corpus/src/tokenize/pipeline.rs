@@ -1,7 +1,11 @@
 //! The ordered parallel pipeline: one thread reads documents into chunks, a rayon pool encodes
 //! chunks, and the calling thread writes them in input order. The text in flight (sent to the
-//! pool and not yet written) is capped by a byte budget, so memory stays bounded whatever the
-//! corpus size.
+//! pool and not yet written) is capped by a byte budget and the chunks in flight by a count, so
+//! memory stays bounded whatever the corpus size.
+//!
+//! Documents are text (encoded by a tokenizer, a megabyte of them to a chunk) or multimodal
+//! JSON lines (encoded by a [`DocumentEncoder`], one to a chunk, since each may decode and encode
+//! media); a multimodal document's spans, or the reason it was skipped, go beside its IDs.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,11 +13,13 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
 
 use omnitok_tokenizer::{SpecialPolicy, TokenId, Tokenizer};
+use serde::{Deserialize, Serialize};
 
 use super::shards::{ShardInfo, ShardWriter};
 use super::Progress;
 use crate::error::{CorpusError, Result};
-use crate::read::documents::ReadOptions;
+use crate::multimodal::{parse_document, DocumentEncoder, Span};
+use crate::read::documents::{Action, ErrorKind, InputError, OnError, ReadOptions};
 use crate::read::inputs::Input;
 use crate::read::{read_inputs, ReadSummary, Reading};
 
@@ -89,48 +95,61 @@ struct Encoded {
     tokens: Vec<TokenId>,
     /// End of each document in `tokens`.
     ends: Vec<usize>,
+    /// Multimodal documents: each one's [`DocumentNote`].
+    notes: Vec<WrittenNote>,
     /// Text bytes of the chunk (released from the budget once written).
     text_bytes: usize,
 }
 
-/// A byte budget for text in flight. A chunk larger than the whole budget still goes through,
-/// alone.
+/// A budget of text bytes and of chunks in flight. A chunk larger than the whole byte budget
+/// still goes through, alone.
 struct Budget {
     state: Mutex<BudgetState>,
     changed: Condvar,
     limit: usize,
+    max_chunks: usize,
 }
 
 struct BudgetState {
     in_flight: usize,
+    chunks: usize,
     closed: bool,
 }
 
 impl Budget {
-    fn new(limit: usize) -> Self {
+    fn new(limit: usize, max_chunks: usize) -> Self {
         Budget {
             state: Mutex::new(BudgetState {
                 in_flight: 0,
+                chunks: 0,
                 closed: false,
             }),
             changed: Condvar::new(),
             limit,
+            max_chunks,
         }
     }
 
-    /// Waits until `bytes` fit; false once the budget is closed (the writer stopped).
+    /// Waits until a chunk of `bytes` fits; false once the budget is closed (the writer
+    /// stopped).
     fn acquire(&self, bytes: usize) -> bool {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while !state.closed && state.in_flight > 0 && state.in_flight + bytes > self.limit {
+        while !state.closed
+            && state.chunks > 0
+            && (state.in_flight + bytes > self.limit || state.chunks >= self.max_chunks)
+        {
             state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
         }
         state.in_flight += bytes;
+        state.chunks += 1;
         !state.closed
     }
 
+    /// Gives back a chunk of `bytes`.
     fn release(&self, bytes: usize) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.in_flight = state.in_flight.saturating_sub(bytes);
+        state.chunks = state.chunks.saturating_sub(1);
         self.changed.notify_all();
     }
 
@@ -140,13 +159,43 @@ impl Budget {
     }
 }
 
+/// How documents become IDs.
+#[derive(Clone)]
+pub enum Encoding {
+    /// Each document is text.
+    Text {
+        tokenizer: Arc<Tokenizer>,
+        policy: SpecialPolicy,
+    },
+    /// Each document is a JSON line of parts, with paths relative to its input's directory.
+    Multimodal(Arc<DocumentEncoder>),
+}
+
+/// What is kept beside each multimodal document's IDs: its segments' spans, or why it could
+/// not be encoded (it is then an empty document).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentNote {
+    Spans(Vec<Span>),
+    Error(InputError),
+}
+
+/// A [`DocumentNote`] as the JSON line written beside the shard.
+struct WrittenNote {
+    json: Vec<u8>,
+    /// The document could not be encoded (and is empty).
+    failed: bool,
+}
+
 /// What the pipeline needs besides the inputs.
 pub struct Job<'a> {
-    pub tokenizer: &'a Arc<Tokenizer>,
-    pub policy: &'a SpecialPolicy,
+    pub encoding: &'a Encoding,
     pub read: &'a ReadOptions,
     pub eot: Option<TokenId>,
     pub threads: usize,
+    /// Text gathered into a chunk before it is handed to the pool: [`CHUNK_BYTES`] for text, 0
+    /// (each document alone) for multimodal documents.
+    pub chunk_bytes: usize,
     /// Documents already in complete shards of an interrupted run: read and counted, not
     /// encoded again.
     pub skip_documents: u64,
@@ -169,7 +218,7 @@ pub fn run(
         .map_err(|e| {
             CorpusError::BadParameter(format!("cannot start {} threads: {e}", job.threads))
         })?;
-    let budget = Budget::new(4 * job.threads.max(1) * CHUNK_BYTES);
+    let budget = Budget::new(4 * job.threads.max(1) * CHUNK_BYTES, 4 * job.threads.max(1));
     let (results_tx, results_rx) = crossbeam_channel::unbounded::<(u64, Result<Encoded>)>();
     // Input names, for messages about documents that fail to encode.
     let names: Arc<Vec<String>> = Arc::new(inputs.iter().map(Input::name).collect());
@@ -180,13 +229,20 @@ pub fn run(
                 if !budget.acquire(chunk.text.len()) {
                     return false;
                 }
-                let tokenizer = Arc::clone(job.tokenizer);
-                let policy = job.policy.clone();
+                let encoding = job.encoding.clone();
+                let on_error = job.read.on_error;
                 let names = Arc::clone(&names);
                 let recycled = Arc::clone(&recycled);
                 let results_tx = results_tx.clone();
                 pool.spawn(move || {
-                    let encoded = encode_chunk(&tokenizer, &policy, chunk, &names, &recycled);
+                    let encoded = match &encoding {
+                        Encoding::Text { tokenizer, policy } => {
+                            encode_chunk(tokenizer, policy, chunk, &names, &recycled)
+                        }
+                        Encoding::Multimodal(encoder) => {
+                            mux_chunk(encoder, on_error, chunk, &names, &recycled)
+                        }
+                    };
                     // The writer has stopped if this fails; its error is the one reported.
                     let _ = results_tx.send((seq, encoded));
                 });
@@ -239,6 +295,68 @@ fn encode_chunk(
     Ok(Encoded {
         tokens,
         ends,
+        notes: Vec::new(),
+        text_bytes,
+    })
+}
+
+/// Encodes every multimodal document of `chunk`. Under [`OnError::Fail`] a document that cannot
+/// be encoded stops the run; otherwise it becomes an empty document whose note says why.
+fn mux_chunk(
+    encoder: &DocumentEncoder,
+    on_error: OnError,
+    chunk: Chunk,
+    names: &[String],
+    recycled: &Recycled,
+) -> Result<Encoded> {
+    let mut tokens = recycled.tokens();
+    let mut ends = Vec::with_capacity(chunk.ends.len());
+    let mut notes = Vec::with_capacity(chunk.ends.len());
+    let mut start = 0;
+    for (i, &end) in chunk.ends.iter().enumerate() {
+        let (input, line) = chunk.origins[i];
+        let name = &names[input];
+        let base = match Path::new(name).parent() {
+            Some(dir) if name != "-" => dir,
+            _ => Path::new(""),
+        };
+        let note = match parse_document(&chunk.text[start..end], base)
+            .and_then(|parts| encoder.encode(&parts))
+        {
+            Ok(document) => {
+                tokens.extend_from_slice(&document.ids);
+                DocumentNote::Spans(document.spans)
+            }
+            Err(message) if on_error == OnError::Fail => {
+                return Err(CorpusError::BadInput {
+                    path: name.clone(),
+                    line,
+                    message,
+                })
+            }
+            Err(message) => DocumentNote::Error(InputError {
+                path: name.clone(),
+                line,
+                kind: ErrorKind::Unencodable,
+                message,
+                action: Action::Skipped,
+            }),
+        };
+        let mut json = serde_json::to_vec(&note).map_err(|e| {
+            CorpusError::BadParameter(format!("{name}:{line}: cannot record spans: {e}"))
+        })?;
+        json.push(b'\n');
+        let failed = matches!(note, DocumentNote::Error(_));
+        notes.push(WrittenNote { json, failed });
+        ends.push(tokens.len());
+        start = end;
+    }
+    let text_bytes = chunk.text.len();
+    recycled.give_text(chunk.text);
+    Ok(Encoded {
+        tokens,
+        ends,
+        notes,
         text_bytes,
     })
 }
@@ -252,14 +370,25 @@ fn write_in_order(
     recycled: &Recycled,
     writer: &mut ShardWriter,
 ) -> Result<()> {
-    let mut waiting: BTreeMap<u64, Encoded> = BTreeMap::new();
+    // Results (errors too) are taken in input order, so that the error reported is the first
+    // in the input whatever the threads finish first.
+    let mut waiting: BTreeMap<u64, Result<Encoded>> = BTreeMap::new();
     let mut next = 0u64;
     for (seq, encoded) in results {
-        waiting.insert(seq, encoded?);
+        waiting.insert(seq, encoded);
         while let Some(encoded) = waiting.remove(&next) {
+            let encoded = encoded?;
             let mut start = 0;
-            for &end in &encoded.ends {
-                writer.write_document(&encoded.tokens[start..end], job.eot)?;
+            for (i, &end) in encoded.ends.iter().enumerate() {
+                let note = encoded.notes.get(i);
+                // A document that could not be encoded stays empty: no end-of-text either.
+                let eot = if note.is_some_and(|n| n.failed) {
+                    None
+                } else {
+                    job.eot
+                };
+                let json = note.map(|n| n.json.as_slice());
+                writer.write_document_with_note(&encoded.tokens[start..end], eot, json)?;
                 start = end;
             }
             let progress = job.progress;
@@ -310,7 +439,7 @@ fn read_all(
         chunk.text.push_str(document.text);
         chunk.ends.push(chunk.text.len());
         chunk.origins.push((document.input, document.line));
-        if chunk.text.len() >= CHUNK_BYTES {
+        if chunk.text.len() >= job.chunk_bytes {
             let full = std::mem::replace(&mut chunk, Chunk::new(recycled.text()));
             if !dispatch(seq, full) {
                 return Err(stopped());

@@ -8,8 +8,11 @@
 //! - `npy`: the same two arrays as `shard-NNNNN.npy` and `shard-NNNNN.idx.npy`;
 //! - `jsonl`: `shard-NNNNN.jsonl`, one `{"tokens": [...]}` line per document.
 //!
-//! The index is renamed into place before the data, so a shard is complete exactly when its
-//! data file exists under its final name.
+//! Multimodal runs add `shard-NNNNN.spans.jsonl`: one JSON line per document, its segments'
+//! spans or the reason it is empty.
+//!
+//! The index and the spans are renamed into place before the data, so a shard is complete
+//! exactly when its data file exists under its final name.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -93,6 +96,9 @@ pub struct ShardInfo {
     /// The index file's name (none for `jsonl`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<String>,
+    /// The spans file's name (multimodal runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spans: Option<String>,
     pub documents: u64,
     pub tokens: u64,
 }
@@ -105,6 +111,11 @@ fn shard_names(number: usize, format: OutputFormat) -> (String, Option<String>) 
         OutputFormat::Npy => (format!("{stem}.npy"), Some(format!("{stem}.idx.npy"))),
         OutputFormat::Jsonl => (format!("{stem}.jsonl"), None),
     }
+}
+
+/// Name of shard `number`'s spans file.
+fn spans_name(number: usize) -> String {
+    format!("shard-{number:05}.spans.jsonl")
 }
 
 /// The temporary name a file is written under before it is complete.
@@ -220,6 +231,7 @@ struct OpenShard {
     number: usize,
     data: PendingFile,
     index: Option<PendingFile>,
+    spans: Option<PendingFile>,
     documents: u64,
     tokens: u64,
 }
@@ -231,6 +243,8 @@ pub struct ShardWriter {
     format: OutputFormat,
     dtype: Dtype,
     shard_tokens: u64,
+    /// Whether documents come with notes, written to a spans file per shard.
+    spans: bool,
     open: Option<OpenShard>,
     complete: Vec<ShardInfo>,
     bytes: Vec<u8>,
@@ -251,6 +265,7 @@ impl ShardWriter {
             format,
             dtype,
             shard_tokens: shard_tokens.max(1),
+            spans: false,
             open: None,
             complete,
             bytes: Vec::new(),
@@ -258,9 +273,27 @@ impl ShardWriter {
         }
     }
 
+    /// Writes a spans file beside each shard: each document's note (a JSON line) from
+    /// [`ShardWriter::write_document_with_note`].
+    pub fn with_spans(mut self) -> Self {
+        self.spans = true;
+        self
+    }
+
     /// Appends one document (its tokens, then `eot` if given). A shard holds whole documents: a
     /// document that would take the open shard past `shard_tokens` starts a new one.
     pub fn write_document(&mut self, tokens: &[TokenId], eot: Option<TokenId>) -> Result<()> {
+        self.write_document_with_note(tokens, eot, None)
+    }
+
+    /// [`ShardWriter::write_document`], and the document's note (a JSON line, newline
+    /// included) in the spans file when the writer keeps one.
+    pub fn write_document_with_note(
+        &mut self,
+        tokens: &[TokenId],
+        eot: Option<TokenId>,
+        note: Option<&[u8]>,
+    ) -> Result<()> {
         let len = tokens.len() as u64 + u64::from(eot.is_some());
         if self
             .open
@@ -300,6 +333,9 @@ impl ShardWriter {
         if let Some(index) = shard.index.as_mut() {
             index.write(&shard.tokens.to_le_bytes())?;
         }
+        if let Some(spans) = shard.spans.as_mut() {
+            spans.write(note.unwrap_or(b"null\n"))?;
+        }
         Ok(())
     }
 
@@ -328,10 +364,15 @@ impl ShardWriter {
             }
             index.write(&0u64.to_le_bytes())?;
         }
+        let spans = self
+            .spans
+            .then(|| PendingFile::create(&self.dir, &spans_name(number)))
+            .transpose()?;
         Ok(OpenShard {
             number,
             data,
             index,
+            spans,
             documents: 0,
             tokens: 0,
         })
@@ -343,10 +384,14 @@ impl ShardWriter {
         };
         let (data_name, index_name) = shard_names(shard.number, self.format);
         let npy = self.format == OutputFormat::Npy;
-        let mut files = Vec::with_capacity(2);
+        let mut files = Vec::with_capacity(3);
         if let (Some(index), Some(name)) = (shard.index, &index_name) {
             let header = npy.then(|| npy::header("<u8", &[shard.documents + 1]));
             files.push(index.written(&self.dir, name, header)?);
+        }
+        let spans_file = shard.spans.is_some().then(|| spans_name(shard.number));
+        if let (Some(spans), Some(name)) = (shard.spans, &spans_file) {
+            files.push(spans.written(&self.dir, name, None)?);
         }
         let header = npy.then(|| npy::header(self.dtype.npy_descr(), &[shard.tokens]));
         files.push(shard.data.written(&self.dir, &data_name, header)?);
@@ -354,6 +399,7 @@ impl ShardWriter {
         self.complete.push(ShardInfo {
             file: data_name,
             index: index_name,
+            spans: spans_file,
             documents: shard.documents,
             tokens: shard.tokens,
         });
@@ -363,8 +409,13 @@ impl ShardWriter {
 
 /// The complete shards in `dir`, read back from their files, after removing what an
 /// interrupted run left half-written (temporary files, and files of shards after the last
-/// complete one).
-pub fn recover_shards(dir: &Path, format: OutputFormat, dtype: Dtype) -> Result<Vec<ShardInfo>> {
+/// complete one). `spans`: the run writes spans files.
+pub fn recover_shards(
+    dir: &Path,
+    format: OutputFormat,
+    dtype: Dtype,
+    spans: bool,
+) -> Result<Vec<ShardInfo>> {
     let entries = std::fs::read_dir(dir).map_err(|e| CorpusError::io(dir.display(), e))?;
     let mut names = Vec::new();
     for entry in entries {
@@ -382,7 +433,22 @@ pub fn recover_shards(dir: &Path, format: OutputFormat, dtype: Dtype) -> Result<
         if !dir.join(&data_name).exists() {
             break;
         }
-        complete.push(read_shard(dir, data_name, index_name, format, dtype)?);
+        let mut shard = read_shard(dir, data_name, index_name, format, dtype)?;
+        if spans {
+            let name = spans_name(complete.len());
+            let lines = count_lines(&dir.join(&name))?;
+            if lines != shard.documents {
+                return Err(CorpusError::output_dir(
+                    dir.join(&name).display(),
+                    format!(
+                        "{lines} lines for {} documents; the output directory was changed outside omnitok",
+                        shard.documents
+                    ),
+                ));
+            }
+            shard.spans = Some(name);
+        }
+        complete.push(shard);
     }
     // An index renamed into place just before an interruption has no data file: remove it.
     let first_missing = format!("shard-{:05}", complete.len());
@@ -392,6 +458,11 @@ pub fn recover_shards(dir: &Path, format: OutputFormat, dtype: Dtype) -> Result<
         }
     }
     Ok(complete)
+}
+
+fn count_lines(path: &Path) -> Result<u64> {
+    let bytes = std::fs::read(path).map_err(|e| CorpusError::io(path.display(), e))?;
+    Ok(bytes.iter().filter(|&&b| b == b'\n').count() as u64)
 }
 
 fn remove(path: &Path) -> Result<()> {
@@ -465,9 +536,81 @@ fn read_shard(
     Ok(ShardInfo {
         file,
         index,
+        spans: None,
         documents,
         tokens,
     })
+}
+
+/// The documents of a complete shard in `dir`, each as its token IDs (end-of-text included).
+pub fn read_documents(
+    dir: &Path,
+    shard: &ShardInfo,
+    format: OutputFormat,
+    dtype: Dtype,
+) -> Result<Vec<Vec<TokenId>>> {
+    let data_path = dir.join(&shard.file);
+    let read = |path: &Path| std::fs::read(path).map_err(|e| CorpusError::io(path.display(), e));
+    let corrupt = |path: &Path, what: String| CorpusError::output_dir(path.display(), what);
+    if format == OutputFormat::Jsonl {
+        #[derive(serde::Deserialize)]
+        struct Line {
+            tokens: Vec<TokenId>,
+        }
+        let text = String::from_utf8(read(&data_path)?)
+            .map_err(|_| corrupt(&data_path, "not UTF-8".into()))?;
+        return text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                serde_json::from_str::<Line>(line)
+                    .map(|l| l.tokens)
+                    .map_err(|e| corrupt(&data_path, format!("line {}: {e}", i + 1)))
+            })
+            .collect();
+    }
+    let index_path = dir.join(shard.index.as_deref().unwrap_or_default());
+    let (data, index) = (read(&data_path)?, read(&index_path)?);
+    // Skip the .npy headers: the data follows at a known offset.
+    let body = |bytes: &[u8], path: &Path| -> Result<Vec<u8>> {
+        if format == OutputFormat::Npy {
+            let header = npy::read_header(bytes).map_err(|e| corrupt(path, e))?;
+            Ok(bytes[header.data_offset.min(bytes.len())..].to_vec())
+        } else {
+            Ok(bytes.to_vec())
+        }
+    };
+    let (data, index) = (body(&data, &data_path)?, body(&index, &index_path)?);
+    let ids: Vec<TokenId> = match dtype {
+        Dtype::U16 => data
+            .chunks_exact(2)
+            .map(|b| TokenId::from(u16::from_le_bytes([b[0], b[1]])))
+            .collect(),
+        Dtype::U32 => data
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect(),
+    };
+    let offsets: Vec<u64> = index
+        .chunks_exact(8)
+        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
+        .collect();
+    offsets
+        .windows(2)
+        .map(|pair| {
+            let (start, end) = (pair[0] as usize, pair[1] as usize);
+            ids.get(start..end).map(<[TokenId]>::to_vec).ok_or_else(|| {
+                corrupt(
+                    &index_path,
+                    format!(
+                        "document {start}..{end} past the {} IDs of {}",
+                        ids.len(),
+                        shard.file
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -502,7 +645,31 @@ mod tests {
                 vec![(1, 3), (1, 4), (1, 2), (1, 7), (1, 1)],
                 "{format:?}"
             );
-            assert_eq!(recover_shards(&dir, format, Dtype::U16).unwrap(), shards);
+            assert_eq!(
+                recover_shards(&dir, format, Dtype::U16, false).unwrap(),
+                shards
+            );
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+
+    #[test]
+    fn documents_read_back() {
+        for format in [OutputFormat::Bin, OutputFormat::Npy, OutputFormat::Jsonl] {
+            let dir = temp_dir(&format!("read-{format:?}"));
+            let shards = write_all(&dir, format, Dtype::U16);
+            let documents: Vec<Vec<TokenId>> = shards
+                .iter()
+                .flat_map(|s| read_documents(&dir, s, format, Dtype::U16).unwrap())
+                .collect();
+            let expected: Vec<Vec<TokenId>> = vec![
+                vec![1, 2, 0],
+                vec![3, 4, 5, 0],
+                vec![6, 0],
+                vec![7, 8, 9, 10, 11, 12, 0],
+                vec![0],
+            ];
+            assert_eq!(documents, expected, "{format:?}");
             std::fs::remove_dir_all(&dir).unwrap();
         }
     }
@@ -527,7 +694,7 @@ mod tests {
         write_all(&dir, OutputFormat::Bin, Dtype::U16);
         std::fs::remove_file(dir.join("shard-00003.bin")).unwrap();
         std::fs::write(dir.join(".shard-00004.bin.tmp"), b"partial").unwrap();
-        let shards = recover_shards(&dir, OutputFormat::Bin, Dtype::U16).unwrap();
+        let shards = recover_shards(&dir, OutputFormat::Bin, Dtype::U16, false).unwrap();
         assert_eq!(shards.len(), 3);
         let mut left: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
