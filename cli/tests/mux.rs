@@ -7,12 +7,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use common::{all_files, fails, ok, TempDir};
-
-const BIN: &str = env!("CARGO_BIN_EXE_omnitok");
+use common::{all_files, fails, kill_and_resume, ok, TempDir};
 
 fn fixture(path: &str) -> String {
     format!("{}/../fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
@@ -425,36 +420,25 @@ fn bad_documents_are_named_or_skipped_and_listed() {
         b"",
     );
     assert!(stderr.contains("checksum"), "{stderr}");
-    let mut bad = omnitok_npy_u32(&[200_021, 5]);
-    let ids = dir.0.join("ids.npy");
-    std::fs::write(&ids, &bad).unwrap();
-    let stderr = fails(
-        &[
+    let demux_fails = |ids: &[u8], out: &str| {
+        let file = dir.0.join("ids.npy");
+        std::fs::write(&file, ids).unwrap();
+        let args = [
             "demux",
             "-q",
             "--layout",
             &layout,
             "-o",
-            &dir.path("y"),
-            ids.to_str().unwrap(),
-        ],
-        b"",
-    );
+            out,
+            file.to_str().unwrap(),
+        ];
+        fails(&args, b"")
+    };
+    let mut bad = omnitok_npy_u32(&[200_021, 5]);
+    let stderr = demux_fails(&bad, &dir.path("y"));
     assert!(stderr.contains("position"), "{stderr}");
     bad.truncate(bad.len() - 2);
-    std::fs::write(&ids, &bad).unwrap();
-    let stderr = fails(
-        &[
-            "demux",
-            "-q",
-            "--layout",
-            &layout,
-            "-o",
-            &dir.path("z"),
-            ids.to_str().unwrap(),
-        ],
-        b"",
-    );
+    let stderr = demux_fails(&bad, &dir.path("z"));
     assert!(stderr.contains("ids.npy"), "{stderr}");
 }
 
@@ -509,60 +493,17 @@ fn resumes_after_a_kill_with_identical_output() {
         "--threads",
         "2",
     ];
-    let whole = dir.0.join("whole");
-    let mut child = Command::new(BIN)
-        .args(args)
-        .args(["-o", whole.to_str().unwrap(), "-"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
-
-    // Killed while its input is still open (so it cannot have finished), after some shards.
-    let killed = dir.0.join("killed");
-    let mut child = Command::new(BIN)
-        .args(args)
-        .args(["-o", killed.to_str().unwrap(), "-"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(&text.as_bytes()[..text.len() / 2]).unwrap();
-    stdin.flush().unwrap();
-    while !killed.join("shard-00003.bin").exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the run ended before it was killed"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    drop(stdin);
-    assert!(!killed.join("manifest.json").exists());
-
-    let mut child = Command::new(BIN)
-        .args(args)
-        .args(["--resume", "-o", killed.to_str().unwrap(), "-"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    let (whole, resumed, _) = kill_and_resume(&dir, &args, text.as_bytes(), "shard-00003.bin");
+    assert_eq!(resumed, whole);
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &whole
+            .iter()
+            .find(|(name, _)| name == "manifest.json")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
     // The error of document 2, in a shard finished before the kill, is listed all the same.
-    assert_eq!(all_files(&killed), all_files(&whole));
-    let m = manifest(whole.to_str().unwrap());
-    assert_eq!(m["errors"]["count"], 1);
-    assert_eq!(m["errors"]["listed"][0]["line"], 2);
+    assert_eq!(manifest["errors"]["count"], 1);
+    assert_eq!(manifest["errors"]["listed"][0]["line"], 2);
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use common::{all_files, fails, gzip, run, write_parquet, TempDir};
+use common::{all_files, fails, gzip, kill_and_resume, run, write_parquet, TempDir};
 use omnitok_tokenizer::{get_encoding, Tokenizer};
 use serde_json::Value;
 
@@ -584,67 +584,9 @@ fn resumes_after_a_kill_with_identical_output() {
         "2",
     ];
 
-    // Uninterrupted.
-    let whole = dir.0.join("whole");
-    let mut child = Command::new(BIN)
-        .args(args)
-        .args(["-o", whole.to_str().unwrap(), "-"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
-
-    // Killed while its input is still open (so it cannot have finished), after some shards.
-    let killed = dir.0.join("killed");
-    let mut child = Command::new(BIN)
-        .args(args)
-        .args(["-o", killed.to_str().unwrap(), "-"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(&text.as_bytes()[..text.len() / 2]).unwrap();
-    stdin.flush().unwrap();
-    while !killed.join("shard-00002.bin").exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the run ended before it was killed"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    drop(stdin);
-    assert!(!killed.join("manifest.json").exists());
-    let shards_before = std::fs::read_dir(&killed).unwrap().count();
-    assert!(shards_before >= 5, "{shards_before}");
-
-    // Without --resume the directory is refused; with it, the run completes.
-    let stderr = fails(
-        &[&args[..], &["-o", killed.to_str().unwrap(), "-"]].concat(),
-        b"",
-    );
-    assert!(stderr.contains("--resume"), "{stderr}");
-    let mut child = Command::new(BIN)
-        .args(args)
-        .args(["--resume", "-o", killed.to_str().unwrap(), "-"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
-    assert_eq!(all_files(&killed), all_files(&whole));
+    let (whole, resumed, left) = kill_and_resume(&dir, &args, text.as_bytes(), "shard-00002.bin");
+    assert!(left >= 5, "{left}");
+    assert_eq!(resumed, whole);
 }
 
 #[test]

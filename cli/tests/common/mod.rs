@@ -80,8 +80,11 @@ impl TempDir {
     }
 }
 
+/// Files by name, with their bytes.
+pub type Files = Vec<(String, Vec<u8>)>;
+
 /// Every file directly in `dir`, by name, with its bytes.
-pub fn all_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+pub fn all_files(dir: &std::path::Path) -> Files {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| {
@@ -94,6 +97,60 @@ pub fn all_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         .collect();
     files.sort();
     files
+}
+
+/// Runs `omnitok args... -o DIR/whole -` on `input` to the end; then `omnitok args... -o
+/// DIR/killed -`, killed (kill -9) once `killed/<shard>` exists while half its input is written
+/// (so it cannot have finished), refused without `--resume`, and resumed. Returns the files of
+/// both output directories, and how many files the killed run had left.
+pub fn kill_and_resume(
+    dir: &TempDir,
+    args: &[&str],
+    input: &[u8],
+    shard: &str,
+) -> (Files, Files, usize) {
+    let bin = env!("CARGO_BIN_EXE_omnitok");
+    let spawn = |extra: &[&str]| {
+        std::process::Command::new(bin)
+            .args(args)
+            .args(extra)
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let whole = dir.0.join("whole");
+    let mut child = spawn(&["-o", whole.to_str().unwrap(), "-"]);
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    assert!(child.wait().unwrap().success());
+
+    let killed = dir.0.join("killed");
+    let mut child = spawn(&["-o", killed.to_str().unwrap(), "-"]);
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&input[..input.len() / 2]).unwrap();
+    stdin.flush().unwrap();
+    while !killed.join(shard).exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it was killed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    assert!(!killed.join("manifest.json").exists());
+    let left = std::fs::read_dir(&killed).unwrap().count();
+
+    // Without --resume the directory is refused; with it, the run completes.
+    let stderr = fails(
+        &[args, &["-o", killed.to_str().unwrap(), "-"]].concat(),
+        b"",
+    );
+    assert!(stderr.contains("--resume"), "{stderr}");
+    let mut child = spawn(&["--resume", "-o", killed.to_str().unwrap(), "-"]);
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    assert!(child.wait().unwrap().success());
+    (all_files(&whole), all_files(&killed), left)
 }
 
 impl Drop for TempDir {

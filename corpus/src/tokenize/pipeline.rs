@@ -180,6 +180,26 @@ pub enum DocumentNote {
     Error(InputError),
 }
 
+impl Encoded {
+    /// The encoding of `chunk`, whose text buffer is handed back.
+    fn of(
+        chunk: Chunk,
+        tokens: Vec<TokenId>,
+        ends: Vec<usize>,
+        notes: Vec<WrittenNote>,
+        recycled: &Recycled,
+    ) -> Self {
+        let text_bytes = chunk.text.len();
+        recycled.give_text(chunk.text);
+        Encoded {
+            tokens,
+            ends,
+            notes,
+            text_bytes,
+        }
+    }
+}
+
 /// A [`DocumentNote`] as the JSON line written beside the shard.
 struct WrittenNote {
     json: Vec<u8>,
@@ -290,14 +310,7 @@ fn encode_chunk(
         ends.push(tokens.len());
         start = end;
     }
-    let text_bytes = chunk.text.len();
-    recycled.give_text(chunk.text);
-    Ok(Encoded {
-        tokens,
-        ends,
-        notes: Vec::new(),
-        text_bytes,
-    })
+    Ok(Encoded::of(chunk, tokens, ends, Vec::new(), recycled))
 }
 
 /// Encodes every multimodal document of `chunk`. Under [`OnError::Fail`] a document that cannot
@@ -351,14 +364,7 @@ fn mux_chunk(
         ends.push(tokens.len());
         start = end;
     }
-    let text_bytes = chunk.text.len();
-    recycled.give_text(chunk.text);
-    Ok(Encoded {
-        tokens,
-        ends,
-        notes,
-        text_bytes,
-    })
+    Ok(Encoded::of(chunk, tokens, ends, notes, recycled))
 }
 
 /// Receives encoded chunks, puts them back in order, writes them and hands their token buffers
