@@ -166,10 +166,11 @@ fn mux_demux_and_mux_again_give_the_same_ids() {
 #[test]
 fn codebook_layouts_write_pictures_back() {
     let dir = TempDir::new();
-    let book = dir.path("book.safetensors");
     let garden = fixture("vision/photos/garden.png");
-    ok(
-        &[
+    // A small codebook of the photograph's patches, seeded.
+    let train = |name: &str, seed: &str| {
+        let book = dir.path(name);
+        let args = [
             "vision",
             "train-codebook",
             "--quiet",
@@ -177,12 +178,14 @@ fn codebook_layouts_write_pictures_back() {
             "16",
             "--epochs",
             "1",
-            "-o",
-            &book,
-            &garden,
-        ],
-        b"",
-    );
+        ];
+        ok(
+            &[&args[..], &["--seed", seed, "-o", &book, &garden]].concat(),
+            b"",
+        );
+        book
+    };
+    let book = train("book.safetensors", "0");
     let layout = layout(&dir, &format!("codebook:{book}"));
     let docs = dir.file(
         "docs.jsonl",
@@ -240,24 +243,7 @@ fn codebook_layouts_write_pictures_back() {
     assert_eq!(&png[1..4], b"PNG");
     assert!(std::path::Path::new(&format!("{back}/doc-000000/part-01-frame-0002.png")).exists());
     // Another codebook has another checksum.
-    let other = dir.path("other.safetensors");
-    ok(
-        &[
-            "vision",
-            "train-codebook",
-            "--quiet",
-            "--size",
-            "16",
-            "--epochs",
-            "1",
-            "--seed",
-            "9",
-            "-o",
-            &other,
-            &garden,
-        ],
-        b"",
-    );
+    let other = train("other.safetensors", "9");
     let stderr = fails(
         &[
             "mux",
