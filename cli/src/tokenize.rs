@@ -221,8 +221,10 @@ fn show_progress(progress: &Progress, done: &AtomicBool, command: &str) {
         let tokens = progress.tokens.load(Ordering::Relaxed);
         let text = progress.text_bytes.load(Ordering::Relaxed);
         let seconds = started.elapsed().as_secs_f64().max(1e-9);
+        let documents = progress.documents.load(Ordering::Relaxed);
         let rate = format!(
-            "{} tokens ({}/s), {}/s of text",
+            "{} documents, {} tokens ({}/s), {}/s of text",
+            HumanCount(documents),
             HumanCount(tokens),
             HumanCount((tokens as f64 / seconds) as u64),
             HumanBytes((text as f64 / seconds) as u64)
