@@ -11,8 +11,8 @@ use omnitok_audio::codec::{Codec, Codes};
 use omnitok_corpus::multimodal::{Components, DocumentEncoder};
 use omnitok_corpus::npy;
 use omnitok_corpus::tokenize::{
-    self, Dtype, InputFormat, InputSelection, Multimodal, OnError, ReadOptions, Split,
-    TokenizeOptions,
+    self, Dtype, InputFormat, InputSelection, Multimodal, OnError, OutputFormat, ReadOptions,
+    Split, TokenizeOptions,
 };
 use omnitok_tokenizer::{get_encoding, SpecialPolicy, TokenId, Tokenizer, ENCODING_NAMES};
 use omnitok_vision::codebook::{CodeGrid, Codebook};
@@ -279,9 +279,8 @@ fn read_id_documents(input: &Path, layout: &VocabLayout) -> Result<Vec<Vec<Token
                 );
             }
         }
-        let format = serde_json::from_value(serde_json::Value::String(manifest.settings.format))
-            .context("manifest.json: format")?;
-        let dtype = Dtype::for_vocab(manifest.tokenizer.n_vocab.max(layout.n_vocab() as usize));
+        let format: OutputFormat = setting(input, "format", &manifest.settings.format)?;
+        let dtype: Dtype = setting(input, "dtype", &manifest.settings.dtype)?;
         let mut documents = Vec::new();
         for shard in &manifest.shards {
             documents.extend(tokenize::shards::read_documents(
@@ -337,6 +336,12 @@ fn text_parts(ids: &[TokenId], tokenizer: &Tokenizer) -> Vec<serde_json::Value> 
         });
     }
     parts
+}
+
+/// A setting of a run's manifest, read back as the type it was written from.
+fn setting<T: serde::de::DeserializeOwned>(dir: &Path, name: &str, value: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_owned()))
+        .with_context(|| format!("{}: manifest.json: {name} {value:?}", dir.display()))
 }
 
 /// Writes one segment's files under `out/name*` and returns its parts for documents.jsonl.
