@@ -129,54 +129,24 @@ pub fn run_encode(args: &EncodeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Reads integer codes (`<i8`, `<i4`, `<i2`, `<u2`) of shape `[codebooks, frames]` or
-/// `[chunks, codebooks, frames]`.
+/// Reads integer codes (any little-endian integer type, each a non-negative `u32`) of shape
+/// `[codebooks, frames]` or `[chunks, codebooks, frames]`.
 fn read_codes(path: &Path) -> Result<Array3<i64>> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    let header =
-        npy::read_header(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let data = &bytes[header.data_offset..];
-    let values: Vec<i64> = match header.descr.as_str() {
-        "<i8" => data
-            .chunks_exact(8)
-            .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-            .collect(),
-        "<i4" => data
-            .chunks_exact(4)
-            .map(|c| i64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]])))
-            .collect(),
-        "<i2" => data
-            .chunks_exact(2)
-            .map(|c| i64::from(i16::from_le_bytes([c[0], c[1]])))
-            .collect(),
-        "<u2" => data
-            .chunks_exact(2)
-            .map(|c| i64::from(u16::from_le_bytes([c[0], c[1]])))
-            .collect(),
-        other => bail!(
-            "{}: codes must be integers (<i8, <i4, <i2, <u2), not {other}",
-            path.display()
-        ),
-    };
-    let shape = match header.shape[..] {
+    let (shape, values) =
+        npy::read_u32_array(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let shape = match shape[..] {
         [codebooks, frames] => (1, codebooks, frames),
         [chunks, codebooks, frames] => (chunks, codebooks, frames),
         _ => bail!(
-            "{}: codes of shape {:?}; [codebooks, frames] or [chunks, codebooks, frames] expected",
+            "{}: codes of shape {shape:?}; [codebooks, frames] or [chunks, codebooks, frames] expected",
             path.display(),
-            header.shape
         ),
     };
-    let expected = shape.0 * shape.1 * shape.2;
-    if values.len() != expected {
-        bail!(
-            "{}: {} values for shape {:?} (truncated file?)",
-            path.display(),
-            values.len(),
-            header.shape
-        );
-    }
-    Ok(Array3::from_shape_vec(shape, values)?)
+    Ok(Array3::from_shape_vec(
+        shape,
+        values.into_iter().map(i64::from).collect(),
+    )?)
 }
 
 /// Runs `omnitok audio decode`.
