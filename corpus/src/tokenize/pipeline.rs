@@ -43,6 +43,15 @@ impl Chunk {
             origins: Vec::new(),
         }
     }
+
+    /// Each document's text, input index and line, in order.
+    fn documents(&self) -> impl Iterator<Item = (&str, usize, u64)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .zip(&self.origins)
+            .map(|((start, &end), &(input, line))| (&self.text[start..end], input, line))
+    }
 }
 
 /// Largest buffer [`Recycled`] keeps.
@@ -296,19 +305,14 @@ fn encode_chunk(
 ) -> Result<Encoded> {
     let mut tokens = recycled.tokens();
     let mut ends = Vec::with_capacity(chunk.ends.len());
-    let mut start = 0;
-    for (i, &end) in chunk.ends.iter().enumerate() {
+    for (text, input, line) in chunk.documents() {
         tokenizer
-            .encode_into(&chunk.text[start..end], policy, &mut tokens)
-            .map_err(|source| {
-                let (input, line) = chunk.origins[i];
-                CorpusError::Tokenizer {
-                    context: format!("{}:{line}", names[input]),
-                    source,
-                }
+            .encode_into(text, policy, &mut tokens)
+            .map_err(|source| CorpusError::Tokenizer {
+                context: format!("{}:{line}", names[input]),
+                source,
             })?;
         ends.push(tokens.len());
-        start = end;
     }
     Ok(Encoded::of(chunk, tokens, ends, Vec::new(), recycled))
 }
@@ -325,17 +329,13 @@ fn mux_chunk(
     let mut tokens = recycled.tokens();
     let mut ends = Vec::with_capacity(chunk.ends.len());
     let mut notes = Vec::with_capacity(chunk.ends.len());
-    let mut start = 0;
-    for (i, &end) in chunk.ends.iter().enumerate() {
-        let (input, line) = chunk.origins[i];
+    for (text, input, line) in chunk.documents() {
         let name = &names[input];
         let base = match Path::new(name).parent() {
             Some(dir) if name != "-" => dir,
             _ => Path::new(""),
         };
-        let note = match parse_document(&chunk.text[start..end], base)
-            .and_then(|parts| encoder.encode(&parts))
-        {
+        let note = match parse_document(text, base).and_then(|parts| encoder.encode(&parts)) {
             Ok(document) => {
                 tokens.extend_from_slice(&document.ids);
                 DocumentNote::Spans(document.spans)
@@ -362,7 +362,6 @@ fn mux_chunk(
         let failed = matches!(note, DocumentNote::Error(_));
         notes.push(WrittenNote { json, failed });
         ends.push(tokens.len());
-        start = end;
     }
     Ok(Encoded::of(chunk, tokens, ends, notes, recycled))
 }
