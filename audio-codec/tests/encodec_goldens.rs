@@ -22,8 +22,14 @@ fn max_difference(a: &[f32], b: &[f32]) -> f32 {
 }
 
 fn check_model(dir: &str, golden: &str, meta: &Value) -> usize {
+    let codec = Codec::from_pretrained(fixtures().join("encodec").join(dir)).unwrap();
+    check_codec(&codec, dir, golden, meta)
+}
+
+/// Checks `codec` against the goldens in `encodec/<golden>/`, described by `meta`; `dir` names
+/// the model in failures.
+fn check_codec(codec: &Codec, dir: &str, golden: &str, meta: &Value) -> usize {
     let root = fixtures().join("encodec");
-    let codec = Codec::from_pretrained(root.join(dir)).unwrap();
     let golden_dir = root.join(golden);
     let (shape, input) = read_f32(&golden_dir.join("input.npy"));
     let input = Array2::from_shape_vec((shape[0], shape[1]), input).unwrap();
@@ -92,6 +98,22 @@ fn encodec_matches_transformers_codes_and_audio() {
     // The published checkpoints' weight_g / weight_v names give the same model.
     assert_eq!(check_model("causal-24k-weight-g-v", "causal-24k", &meta), 3);
     assert_eq!(check_model("noncausal-48k", "noncausal-48k", &meta), 2);
+}
+
+#[test]
+fn the_built_in_speech_codec_matches_transformers() {
+    let meta: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("encodec/speech-16k.json")).unwrap(),
+    )
+    .unwrap();
+    let codec = Codec::default_speech();
+    let config = codec.config();
+    assert_eq!((config.sampling_rate, config.audio_channels), (16_000, 1));
+    assert!(config.use_causal_conv);
+    assert_eq!(
+        check_codec(&codec, "built-in", "speech-16k", &meta),
+        config.target_bandwidths.len()
+    );
 }
 
 /// A copy of the `causal-24k` checkpoint with its tensors changed by `edit` and its

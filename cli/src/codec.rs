@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use ndarray::{Array2, Array3};
-use omnitok_audio::codec::{Codec, Codes};
+use omnitok_audio::codec::{Codec, Codes, DEFAULT_SPEECH_NAME};
 use omnitok_audio::metrics::{mel_distance, multi_scale_stft_distance, si_sdr};
 use omnitok_audio::{load, Limits};
 use omnitok_corpus::npy;
@@ -20,16 +20,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::output::write_atomically;
 
-/// Encode audio files into EnCodec codes (`.npy`, int64) with a transformers checkpoint.
+/// Encode audio files into EnCodec codes (`.npy`, int64) with a transformers checkpoint, or with
+/// omnitok's built-in speech codec (omnitok-speech-16k) when no model is named.
 ///
 /// The audio is resampled to the model's rate and mixed down (or duplicated) to its channels.
 /// Writes CODES.npy and CODES.npy.json (scales, padding, length), each under a temporary name
 /// renamed when complete.
 #[derive(Args, Debug)]
 pub struct EncodeArgs {
-    /// A directory with config.json and model.safetensors (transformers' save_pretrained).
+    /// A transformers checkpoint folder (config.json, model.safetensors); default: the built-in
+    /// speech codec omnitok-speech-16k.
     #[arg(long, value_name = "DIR")]
-    model: PathBuf,
+    model: Option<PathBuf>,
     /// kbps; one of the model's target bandwidths (default: the smallest).
     #[arg(long, value_name = "KBPS")]
     bandwidth: Option<f64>,
@@ -43,8 +45,10 @@ pub struct EncodeArgs {
 /// (32-bit float) at the model's rate.
 #[derive(Args, Debug)]
 pub struct DecodeArgs {
+    /// A transformers checkpoint folder (config.json, model.safetensors); default: the built-in
+    /// speech codec omnitok-speech-16k.
     #[arg(long, value_name = "DIR")]
-    model: PathBuf,
+    model: Option<PathBuf>,
     #[arg(short, long = "output", value_name = "OUT.wav")]
     output: PathBuf,
     #[arg(value_name = "CODES.npy")]
@@ -56,8 +60,10 @@ pub struct DecodeArgs {
 /// is better), on the channels' mean.
 #[derive(Args, Debug)]
 pub struct EvalArgs {
+    /// A transformers checkpoint folder (config.json, model.safetensors); default: the built-in
+    /// speech codec omnitok-speech-16k.
     #[arg(long, value_name = "DIR")]
-    model: PathBuf,
+    model: Option<PathBuf>,
     #[arg(long, value_name = "KBPS")]
     bandwidth: Option<f64>,
     /// One JSON object a line instead of a table.
@@ -83,8 +89,15 @@ fn sidecar_path(codes: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn load_model(dir: &Path) -> Result<Codec> {
-    Ok(Codec::from_pretrained(dir)?)
+/// The codec `model` names: a transformers checkpoint folder, or the built-in speech codec when
+/// `model` is absent or is that codec's name (and no folder of the name exists).
+pub fn load_model(model: Option<&Path>) -> Result<Codec> {
+    match model {
+        Some(dir) if dir.as_os_str() != DEFAULT_SPEECH_NAME || dir.exists() => {
+            Ok(Codec::from_pretrained(dir)?)
+        }
+        _ => Ok(Codec::default_speech()),
+    }
 }
 
 fn bandwidth_or_smallest(codec: &Codec, bandwidth: Option<f64>) -> f64 {
@@ -100,7 +113,7 @@ fn bandwidth_or_smallest(codec: &Codec, bandwidth: Option<f64>) -> f64 {
 
 /// Runs `omnitok audio encode`.
 pub fn run_encode(args: &EncodeArgs) -> Result<()> {
-    let codec = load_model(&args.model)?;
+    let codec = load_model(args.model.as_deref())?;
     let bandwidth = bandwidth_or_smallest(&codec, args.bandwidth);
     let audio = load(&args.input, &Limits::default())?;
     let codes = codec
@@ -151,7 +164,7 @@ fn read_codes(path: &Path) -> Result<Array3<i64>> {
 
 /// Runs `omnitok audio decode`.
 pub fn run_decode(args: &DecodeArgs) -> Result<()> {
-    let codec = load_model(&args.model)?;
+    let codec = load_model(args.model.as_deref())?;
     let codes = read_codes(&args.codes)?;
     let sidecar_file = sidecar_path(&args.codes);
     let sidecar: Option<Sidecar> = if sidecar_file.exists() {
@@ -203,7 +216,7 @@ pub fn write_wav(path: &Path, audio: &Array2<f32>, sample_rate: u32) -> Result<(
 
 /// Runs `omnitok audio eval`.
 pub fn run_eval(args: &EvalArgs) -> Result<()> {
-    let codec = load_model(&args.model)?;
+    let codec = load_model(args.model.as_deref())?;
     let bandwidths = match args.bandwidth {
         Some(b) => vec![b],
         None => codec.config().target_bandwidths.clone(),

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use omnitok_audio::codec::Codec;
 use omnitok_vocab::layout::{Marker, VocabLayout};
 use omnitok_vocab::Flatten;
 
@@ -32,8 +31,9 @@ enum LayoutCommand {
 struct BuildArgs {
     #[command(flatten)]
     tokenizer: TokenizerArgs,
-    /// An EnCodec checkpoint folder (config.json, model.safetensors).
-    #[arg(long, value_name = "DIR")]
+    /// An EnCodec checkpoint folder (config.json, model.safetensors), or omnitok-speech-16k for
+    /// the built-in speech codec.
+    #[arg(long, value_name = "DIR|NAME")]
     codec: Option<PathBuf>,
     /// Audio codebooks kept: those of this bandwidth (default: all of the codec's).
     #[arg(long, value_name = "KBPS", requires = "codec")]
@@ -81,7 +81,7 @@ pub fn load(path: &std::path::Path) -> Result<VocabLayout> {
 fn build(args: &BuildArgs) -> Result<()> {
     let mut builder = args.tokenizer.load()?.layout_builder();
     if let Some(dir) = &args.codec {
-        let codec = Codec::from_pretrained(dir)?;
+        let codec = crate::codec::load_model(Some(dir))?;
         let codebooks = match args.bandwidth {
             Some(kbps) => codec.codebooks_for(kbps)?,
             None => codec.n_codebooks(),

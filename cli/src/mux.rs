@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use ndarray::Array3;
-use omnitok_audio::codec::{Codec, Codes};
+use omnitok_audio::codec::{Codec, Codes, DEFAULT_SPEECH_NAME};
 use omnitok_corpus::multimodal::{Components, DocumentEncoder};
 use omnitok_corpus::npy;
 use omnitok_corpus::tokenize::{
@@ -91,7 +91,8 @@ pub struct ComponentArgs {
     /// file).
     #[arg(long, value_name = "FILE")]
     tokenizer: Option<PathBuf>,
-    /// The layout's codec folder (default: the folder the layout names, if it exists).
+    /// The layout's codec folder (default: the folder the layout names, if it exists, or the
+    /// built-in speech codec when the layout names it).
     #[arg(long, value_name = "DIR")]
     codec: Option<PathBuf>,
     /// The layout's VQ codebook, for layouts of codebook image codes.
@@ -118,8 +119,10 @@ impl ComponentArgs {
         };
         let codec = match (&self.codec, layout.audio()) {
             (Some(dir), _) => Some(Codec::from_pretrained(dir)?),
-            (None, Some(audio)) if Path::new(&audio.name).is_dir() => {
-                Some(Codec::from_pretrained(&audio.name)?)
+            (None, Some(audio))
+                if Path::new(&audio.name).is_dir() || audio.name == DEFAULT_SPEECH_NAME =>
+            {
+                Some(crate::codec::load_model(Some(Path::new(&audio.name)))?)
             }
             _ => None,
         };

@@ -82,6 +82,67 @@ fn decoding_the_golden_codes_gives_the_reference_audio() {
 }
 
 #[test]
+fn without_a_model_the_built_in_speech_codec_is_used() {
+    let dir = TempDir::new();
+    // Its golden codes decode to transformers' audio.
+    let out = dir.path("decoded.wav");
+    let golden = fixture("encodec/speech-16k");
+    ok(
+        &[
+            "audio",
+            "decode",
+            "-o",
+            &out,
+            &format!("{golden}/codes.5.0.npy"),
+        ],
+        b"",
+    );
+    let ours = read_wav(&out);
+    let (_, expected) = read_npy(&format!("{golden}/decoded.5.0.npy"));
+    assert_eq!(ours.len(), expected.len());
+    let worst = ours
+        .iter()
+        .zip(&expected)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(worst <= 1e-4, "{worst}");
+    // A file at 22.05 kHz is resampled to 16 kHz: 250 frames a second, at the smallest
+    // bandwidth by default, and the round trip keeps its length.
+    let codes = dir.path("codes.npy");
+    ok(
+        &["audio", "encode", "-o", &codes, &fixture("speech_22k.wav")],
+        b"",
+    );
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{codes}.json")).unwrap()).unwrap();
+    assert_eq!(sidecar["sample_rate"], 16_000);
+    let samples = sidecar["samples"].as_u64().unwrap() as usize;
+    let (shape, _) = read_npy(&codes);
+    assert_eq!(shape[1], samples.div_ceil(64));
+    let wav = dir.path("out.wav");
+    ok(&["audio", "decode", "-o", &wav, &codes], b"");
+    assert_eq!(read_wav(&wav).len(), samples);
+    // The built-in codec's name works where a checkpoint folder is asked for.
+    let named = dir.path("named.npy");
+    ok(
+        &[
+            "audio",
+            "encode",
+            "--model",
+            "omnitok-speech-16k",
+            "-o",
+            &named,
+            &fixture("speech_22k.wav"),
+        ],
+        b"",
+    );
+    assert_eq!(
+        std::fs::read(&named).unwrap(),
+        std::fs::read(&codes).unwrap()
+    );
+}
+
+#[test]
 fn a_round_trip_through_files_keeps_shapes_and_length() {
     let dir = TempDir::new();
     let codes = dir.path("codes.npy");

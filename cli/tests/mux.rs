@@ -493,3 +493,37 @@ fn resumes_after_a_kill_with_identical_output() {
     assert_eq!(manifest["errors"]["count"], 1);
     assert_eq!(manifest["errors"]["listed"][0]["line"], 2);
 }
+
+#[test]
+fn a_layout_of_the_built_in_codec_needs_no_codec_folder() {
+    let dir = TempDir::new();
+    let layout = dir.path("layout.json");
+    ok(
+        &[
+            "layout",
+            "build",
+            "--codec",
+            "omnitok-speech-16k",
+            "-o",
+            &layout,
+        ],
+        b"",
+    );
+    let line = format!(
+        r#"{{"parts": [{{"text": "a voice: "}}, {{"audio": "{}"}}]}}"#,
+        fixture("audio/speech_16k.wav")
+    );
+    let docs = dir.file("docs.jsonl", (line + "\n").as_bytes());
+    let out = dir.path("out");
+    ok(&["mux", "-q", "--layout", &layout, "-o", &out, &docs], b"");
+    // 35,597 samples at 64 a frame: 557 frames of 2 codebooks, between two markers.
+    let audio = spans(&out)[0]["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "audio")
+        .unwrap()
+        .clone();
+    let tokens = audio["end"].as_u64().unwrap() - audio["start"].as_u64().unwrap();
+    assert!((557 * 2..=557 * 2 + 2).contains(&tokens), "{audio}");
+}

@@ -6,9 +6,10 @@ Kaldi and Whisper.
     mel = audio.features(y, sr, preset="whisper-80")     # float32 [80, frames]
     stream = audio.StreamingFeatures("whisper-80", 16000)
     frames = stream.push(chunk)                          # float32 [new frames, 80]
+    codec = audio.Codec.default()                        # omnitok-speech-16k, built in
+    codes = codec.encode(y, sr, bandwidth=6.0)           # int64 [codebooks, frames]
+    y2 = codec.decode(codes, length=len(y))              # float32 [1, samples] at 16 kHz
     codec = audio.Codec.from_pretrained("encodec_24khz")  # a transformers EncodecModel directory
-    codes = codec.encode(y, sr, bandwidth=6.0)           # int64 [8, frames]
-    y2 = codec.decode(codes, length=len(y))              # float32 [1, samples] at 24 kHz
 
 Presets: ``librosa-mel`` and ``librosa-mfcc`` (librosa's defaults), ``torchaudio-mel`` and
 ``torchaudio-mfcc`` (torchaudio.transforms.MelSpectrogram / MFCC defaults; the mel preset returns
@@ -25,7 +26,7 @@ preemphasis_coefficient, remove_dc_offset, raw_energy, use_energy, energy_floor,
 round_to_power_of_two, window_type); dither must be 0.
 
 ``Codec`` is EnCodec inference (equal to transformers' EncodecModel) on a checkpoint directory
-written by ``save_pretrained``: ``encode(samples, sr, bandwidth=None, return_info=False)``
+written by ``save_pretrained``, or on the built-in speech codec (``Codec.default()``): ``encode(samples, sr, bandwidth=None, return_info=False)``
 resamples to the model's rate and returns int64 codes ``[codebooks, frames]`` (``[chunks,
 codebooks, frames]`` for 48 kHz models, whose decoding needs the per-chunk scales: ``codes, info
 = encode(..., return_info=True)`` then ``decode(codes, **info)``); ``n_codebooks``,

@@ -41,6 +41,8 @@ pub fn audio_of(samples: &PyReadonlyArrayDyn<'_, f32>, sr: u32) -> PyResult<Audi
 #[pyclass(module = "omnitok._omnitok")]
 pub struct Codec {
     pub(crate) inner: Model,
+    /// What a layout records of it: the checkpoint folder, or the built-in codec's name.
+    pub(crate) name: String,
 }
 
 #[pymethods]
@@ -51,7 +53,20 @@ impl Codec {
         let inner = py
             .detach(|| Model::from_pretrained(&path))
             .map_err(audio_err)?;
-        Ok(Self { inner })
+        Ok(Self {
+            inner,
+            name: path.display().to_string(),
+        })
+    }
+
+    /// omnitok's built-in speech codec, omnitok-speech-16k: a small causal EnCodec at 16 kHz
+    /// mono, trained by omnitok (its model card lists the measured quality).
+    #[staticmethod]
+    fn default() -> Self {
+        Self {
+            inner: Model::default_speech(),
+            name: omnitok_audio::codec::DEFAULT_SPEECH_NAME.into(),
+        }
     }
 
     /// Codes of `samples` (float32 `[samples]` or `[channels, samples]`) at `sr` Hz:

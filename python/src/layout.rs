@@ -241,7 +241,7 @@ pub fn _layout_build(
         let size = u32::try_from(model.codebook_size())
             .map_err(|_| PyValueError::new_err("codebooks larger than 2^32 codes"))?;
         builder = builder.audio(
-            "codec",
+            codec.name.clone(),
             model.checksum(),
             codebooks.unwrap_or(model.n_codebooks()),
             size,

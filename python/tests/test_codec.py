@@ -31,6 +31,24 @@ def test_a_causal_mono_model_matches_the_goldens():
         np.testing.assert_allclose(decoded, golden, atol=1e-4, rtol=0)
 
 
+def test_the_built_in_speech_codec_matches_the_goldens():
+    codec = audio.Codec.default()
+    assert (codec.sample_rate, codec.channels, codec.codebook_size) == (16000, 1, 1024)
+    meta = json.loads((ENCODEC / "speech-16k.json").read_text())["models"]["speech-16k"]
+    assert [str(b) for b in codec.bandwidths] == list(meta["bandwidths"])
+    x = np.load(ENCODEC / "speech-16k" / "input.npy")
+    for bandwidth in codec.bandwidths:
+        codes = codec.encode(x, 16000, bandwidth=bandwidth)
+        np.testing.assert_array_equal(codes, np.load(ENCODEC / "speech-16k" / f"codes.{bandwidth}.npy")[0])
+        golden = np.load(ENCODEC / "speech-16k" / f"decoded.{bandwidth}.npy")
+        np.testing.assert_allclose(codec.decode(codes, length=x.shape[1]), golden, atol=1e-4, rtol=0)
+    # A layout of the built-in codec names it, so that the CLI's mux finds it.
+    from omnitok import Layout
+
+    layout = Layout.build("o200k_base", codec=codec)
+    assert json.loads(layout.to_json())["audio"]["name"] == "omnitok-speech-16k"
+
+
 def test_a_chunked_stereo_model_needs_and_uses_its_scales():
     codec = audio.Codec.from_pretrained(ENCODEC / "noncausal-48k")
     meta = json.loads((ENCODEC / "goldens.json").read_text())["models"]["noncausal-48k"]

@@ -3,7 +3,7 @@ bandwidths, next to Opus (ffmpeg's libopus) at the same bitrates: SI-SDR, log-me
 STOI (pystoi) and wide-band PESQ (pesq), averaged over the recorded and the synthetic clips.
 The codec runs as users run it: omnitok's Rust implementation, through the Python package.
 
-    python python/training/evaluate_codec.py DATA MODEL_DIR [--json OUT.json] [--picture OUT.png]
+    python python/training/evaluate_codec.py DATA MODEL_DIR|default [--json OUT.json] [--picture OUT.png]
 
 Needs omnitok (built), pystoi and pesq, and ffmpeg with libopus.
 """
@@ -101,14 +101,14 @@ def picture(path: Path, rows: list) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path)
-    parser.add_argument("model", type=Path)
+    parser.add_argument("model", help="a checkpoint folder, or default for the built-in speech codec")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--picture", type=Path)
     args = parser.parse_args()
     index = json.loads((args.data / "index.json").read_text())
-    codec = audio.Codec.from_pretrained(args.model)
+    codec = audio.Codec.default() if args.model == "default" else audio.Codec.from_pretrained(args.model)
     bandwidths = list(codec.bandwidths)
-    report = {"model": str(args.model), "bandwidths": bandwidths, "sets": {}}
+    report = {"model": args.model, "bandwidths": bandwidths, "sets": {}}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         for name in ("eval_recorded", "eval_synthetic"):

@@ -32,6 +32,14 @@ use weights::Weights;
 use crate::decode::Audio;
 use crate::error::{AudioError, Result};
 
+/// The name of the built-in default speech codec, as errors and layouts call it.
+pub const DEFAULT_SPEECH_NAME: &str = "omnitok-speech-16k";
+const DEFAULT_SPEECH_CONFIG: &[u8] = include_bytes!("../../models/speech-16k/config.json");
+const DEFAULT_SPEECH_WEIGHTS: &[u8] = include_bytes!("../../models/speech-16k/model.safetensors");
+
+/// Samples a causal model's encoder takes at a time offline (see [`Codec::encode`]).
+const PIECE_SAMPLES: usize = 4096;
+
 /// Codes of one encoded signal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Codes {
@@ -68,18 +76,26 @@ impl Codec {
                 source,
             })
         };
-        let config_path = dir.join("config.json").display().to_string();
-        let text = String::from_utf8(read("config.json")?).map_err(|_| AudioError::BadInput {
+        Self::from_bytes(
+            &read("config.json")?,
+            &read("model.safetensors")?,
+            &dir.display().to_string(),
+        )
+    }
+
+    /// Builds a model from the bytes of its `config.json` and `model.safetensors`; `origin`
+    /// names them in errors (as `ORIGIN/config.json`).
+    pub fn from_bytes(config_json: &[u8], safetensors: &[u8], origin: &str) -> Result<Self> {
+        let config_path = format!("{origin}/config.json");
+        let text = std::str::from_utf8(config_json).map_err(|_| AudioError::BadInput {
             path: config_path.clone(),
             message: "not UTF-8 text".into(),
         })?;
-        let config = EncodecConfig::from_json(&text, &config_path)?;
-        let weights_path = dir.join("model.safetensors").display().to_string();
-        let bytes = read("model.safetensors")?;
-        let mut weights = Weights::from_bytes(&bytes, &weights_path)?;
+        let config = EncodecConfig::from_json(text, &config_path)?;
+        let mut weights = Weights::from_bytes(safetensors, &format!("{origin}/model.safetensors"))?;
         let mut codec = Self::from_weights(config, &mut weights)?;
         let mut hasher = Sha256::new();
-        for file in [text.as_bytes(), &bytes] {
+        for file in [config_json, safetensors] {
             hasher.update((file.len() as u64).to_le_bytes());
             hasher.update(file);
         }
@@ -89,6 +105,17 @@ impl Codec {
             .map(|b| format!("{b:02x}"))
             .collect();
         Ok(codec)
+    }
+
+    /// omnitok's default speech codec, built into the library: a small causal EnCodec at
+    /// 16 kHz mono (see `models/speech-16k/README.md` in this crate for its measured quality).
+    pub fn default_speech() -> Self {
+        Self::from_bytes(
+            DEFAULT_SPEECH_CONFIG,
+            DEFAULT_SPEECH_WEIGHTS,
+            DEFAULT_SPEECH_NAME,
+        )
+        .expect("the built-in speech codec loads (checked by the crate's tests)")
     }
 
     /// SHA-256 (hex) over `config.json` and `model.safetensors`, each preceded by its length as
@@ -207,7 +234,7 @@ impl Codec {
         n_codebooks: usize,
     ) -> (Array2<i64>, Option<f32>) {
         if !self.config.normalize {
-            let embeddings = self.encoder.forward(audio);
+            let embeddings = self.encoder_forward(audio);
             return (self.quantizer.encode(embeddings.view(), n_codebooks), None);
         }
         // The RMS of the channels' mean, plus 1e-8.
@@ -228,7 +255,23 @@ impl Codec {
     /// The embeddings of `audio` (`[channels, samples]`, one chunk): the encoder's output
     /// `[dim, frames]` before quantisation.
     pub fn embeddings(&self, audio: ArrayView2<f32>) -> Array2<f32> {
-        self.encoder.forward(audio)
+        self.encoder_forward(audio)
+    }
+
+    /// The encoder's output; causal models run it in pieces of [`PIECE_SAMPLES`] (equal
+    /// values, a third less time on long audio: the activations stay in the cache).
+    fn encoder_forward(&self, audio: ArrayView2<f32>) -> Array2<f32> {
+        self.encoder
+            .forward_in_pieces(audio, PIECE_SAMPLES)
+            .unwrap_or_else(|| self.encoder.forward(audio))
+    }
+
+    /// The decoder's output, in pieces of as many frames as [`PIECE_SAMPLES`] for causal models.
+    fn decoder_forward(&self, embeddings: ArrayView2<f32>) -> Array2<f32> {
+        let frames = (PIECE_SAMPLES / self.config.hop_length()).max(1);
+        self.decoder
+            .forward_in_pieces(embeddings, frames)
+            .unwrap_or_else(|| self.decoder.forward(embeddings))
     }
 
     /// Decodes codes to audio `[channels, samples]`, trimmed to the encoded length.
@@ -259,7 +302,7 @@ impl Codec {
                 frames
             };
             let embeddings = self.quantizer.decode(chunk.slice(s![.., ..kept]))?;
-            let mut audio = self.decoder.forward(embeddings.view());
+            let mut audio = self.decoder_forward(embeddings.view());
             if let Some(&scale) = codes.scales.get(i) {
                 audio *= scale;
             }

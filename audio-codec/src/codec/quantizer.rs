@@ -1,11 +1,14 @@
 //! The residual vector quantiser: codebook `q` quantises what codebooks `0..q` left of each
 //! frame's embedding, by the nearest entry in Euclidean distance.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 
 use super::config::EncodecConfig;
 use super::weights::{matrix, Weights};
 use crate::error::{AudioError, Result};
+
+/// Frames quantised together (see [`ResidualQuantizer::encode`]).
+const FRAMES_PER_BLOCK: usize = 256;
 
 /// The codebooks of a model.
 #[derive(Debug, Clone)]
@@ -41,8 +44,20 @@ impl ResidualQuantizer {
     /// Codes `[n, frames]` of embeddings `[dim, frames]` with the first `n` codebooks.
     pub fn encode(&self, embeddings: ArrayView2<f32>, n: usize) -> Array2<i64> {
         let frames = embeddings.ncols();
-        let mut residual = embeddings.t().to_owned(); // [frames, dim]
         let mut codes = Array2::zeros((n, frames));
+        // Blocks of frames keep the frames-by-entries products in the cache; each product is
+        // the same whatever the block (as streaming, which encodes piece by piece, relies on).
+        for start in (0..frames).step_by(FRAMES_PER_BLOCK) {
+            let end = (start + FRAMES_PER_BLOCK).min(frames);
+            let block = embeddings.slice(s![.., start..end]);
+            self.encode_block(block, codes.slice_mut(s![..n, start..end]));
+        }
+        codes
+    }
+
+    fn encode_block(&self, embeddings: ArrayView2<f32>, mut codes: ArrayViewMut2<i64>) {
+        let mut residual = embeddings.t().to_owned(); // [frames, dim]
+        let n = codes.nrows();
         for (q, (codebook, norms)) in self.codebooks.iter().zip(&self.norms).take(n).enumerate() {
             // As the reference: -(|x|² - 2 x·e + |e|²), the largest wins (the first on ties).
             let products = residual.dot(&codebook.t()); // [frames, size]
@@ -63,7 +78,6 @@ impl ResidualQuantizer {
                 x -= &codebook.row(best.1);
             }
         }
-        codes
     }
 
     /// The embeddings `[dim, frames]` of codes `[n, frames]`: the sum of each frame's entries.

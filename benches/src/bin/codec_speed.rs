@@ -1,8 +1,15 @@
-//! CPU time of omnitok's EnCodec on the checkpoint and 10 s of audio that
-//! `benches/codec_compare.py` writes (the real 24 kHz architecture, random weights), at
-//! 6 kbps, one thread, best of `--rounds`:
+//! CPU time of omnitok's EnCodec, one thread, best of `--rounds`, with the real-time factor
+//! (seconds of audio per CPU-second):
 //!
-//!     cargo run --release -p omnitok-benches --bin codec_speed -- /tmp/encodec-24k-random [--rounds 3]
+//! - on the checkpoint and 10 s of audio that `benches/codec_compare.py` writes (the real
+//!   24 kHz architecture, random weights), at 6 kbps as that script runs transformers:
+//!
+//!       cargo run --release -p omnitok-benches --bin codec_speed -- /tmp/encodec-24k-random [--rounds 3]
+//!
+//! - on the built-in speech codec and 60 s of speech (`fixtures/audio/speech_16k.wav`, repeated),
+//!   at its largest bandwidth:
+//!
+//!       cargo run --release -p omnitok-benches --bin codec_speed -- default [--rounds 3]
 
 use ndarray::Array2;
 use omnitok_audio::codec::Codec;
@@ -30,25 +37,54 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
-    let codec = Codec::from_pretrained(dir).unwrap_or_else(|e| panic!("{e}"));
-    let bytes = std::fs::read(format!("{dir}/audio.f32")).unwrap_or_else(|e| panic!("{e}"));
-    let samples: Vec<f32> = bytes
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
+    let (codec, samples, bandwidth) = if dir == "default" {
+        let speech = format!(
+            "{}/../fixtures/audio/speech_16k.wav",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let clip = omnitok_audio::load(&speech, &omnitok_audio::Limits::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .mono();
+        let samples: Vec<f32> = clip.iter().copied().cycle().take(60 * 16_000).collect();
+        let codec = Codec::default_speech();
+        let largest = codec
+            .config()
+            .target_bandwidths
+            .iter()
+            .copied()
+            .fold(0.0, f64::max);
+        (codec, samples, largest)
+    } else {
+        let bytes = std::fs::read(format!("{dir}/audio.f32")).unwrap_or_else(|e| panic!("{e}"));
+        let samples = bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        (
+            Codec::from_pretrained(dir).unwrap_or_else(|e| panic!("{e}")),
+            samples,
+            6.0,
+        )
+    };
+    let rate = codec.config().sampling_rate;
+    let seconds = samples.len() as f64 / f64::from(rate);
     let audio =
         Array2::from_shape_vec((1, samples.len()), samples).unwrap_or_else(|e| panic!("{e}"));
     let (encode, codes) = best(rounds, || {
         codec
-            .encode(audio.view(), 6.0)
+            .encode(audio.view(), bandwidth)
             .unwrap_or_else(|e| panic!("{e}"))
     });
     let (decode, _) = best(rounds, || {
         codec.decode(&codes).unwrap_or_else(|e| panic!("{e}"))
     });
     println!(
-        "omnitok, 10 s at 24 kHz, 6 kbps ({} codebooks), one thread: encode {encode:.3} CPU-s, \
-         decode {decode:.3} CPU-s, best of {rounds}",
-        codes.codes.dim().1
+        "omnitok, {seconds:.0} s at {} kHz, {bandwidth} kbps ({} codebooks), one thread, best of \
+         {rounds}: encode {encode:.3} CPU-s ({:.0}x real time), decode {decode:.3} CPU-s ({:.0}x \
+         real time)",
+        rate / 1000,
+        codes.codes.dim().1,
+        seconds / encode,
+        seconds / decode,
     );
 }
