@@ -101,14 +101,7 @@ pub fn load_model(model: Option<&Path>) -> Result<Codec> {
 }
 
 fn bandwidth_or_smallest(codec: &Codec, bandwidth: Option<f64>) -> f64 {
-    bandwidth.unwrap_or_else(|| {
-        codec
-            .config()
-            .target_bandwidths
-            .iter()
-            .copied()
-            .fold(f64::INFINITY, f64::min)
-    })
+    bandwidth.unwrap_or_else(|| codec.config().smallest_bandwidth())
 }
 
 /// Runs `omnitok audio encode`.

@@ -83,14 +83,7 @@ impl Codec {
         return_info: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let audio = audio_of(&samples, sr)?;
-        let bandwidth = bandwidth.unwrap_or_else(|| {
-            self.inner
-                .config()
-                .target_bandwidths
-                .iter()
-                .copied()
-                .fold(f64::INFINITY, f64::min)
-        });
+        let bandwidth = bandwidth.unwrap_or_else(|| self.inner.config().smallest_bandwidth());
         let codes = py
             .detach(|| self.inner.encode_audio(&audio, bandwidth))
             .map_err(audio_err)?;

@@ -156,8 +156,21 @@ impl EncodecConfig {
 
     /// Codebooks in the model: those the largest bandwidth uses.
     pub fn num_quantizers(&self) -> usize {
-        let largest = self.target_bandwidths.iter().copied().fold(0.0, f64::max);
+        let largest = self.largest_bandwidth();
         (1000.0 * largest / (self.frame_rate() * self.codebook_bits()) as f64).floor() as usize
+    }
+
+    /// The largest of the target bandwidths (kbps).
+    pub fn largest_bandwidth(&self) -> f64 {
+        self.target_bandwidths.iter().copied().fold(0.0, f64::max)
+    }
+
+    /// The smallest of the target bandwidths (kbps): transformers' default.
+    pub fn smallest_bandwidth(&self) -> f64 {
+        self.target_bandwidths
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min)
     }
 
     /// Codebooks used at `bandwidth` kbps (at least one).

@@ -47,12 +47,7 @@ fn main() {
             .mono();
         let samples: Vec<f32> = clip.iter().copied().cycle().take(60 * 16_000).collect();
         let codec = Codec::default_speech();
-        let largest = codec
-            .config()
-            .target_bandwidths
-            .iter()
-            .copied()
-            .fold(0.0, f64::max);
+        let largest = codec.config().largest_bandwidth();
         (codec, samples, largest)
     } else {
         let bytes = std::fs::read(format!("{dir}/audio.f32")).unwrap_or_else(|e| panic!("{e}"));

@@ -307,12 +307,7 @@ pub fn audio_codes(
         .audio()
         .ok_or("the layout has no audio component")?
         .codebooks;
-    let largest = codec
-        .config()
-        .target_bandwidths
-        .iter()
-        .copied()
-        .fold(0.0, f64::max);
+    let largest = codec.config().largest_bandwidth();
     let encoded = codec
         .encode_audio(audio, largest)
         .map_err(|e| e.to_string())?;
