@@ -37,7 +37,8 @@ pub const DEFAULT_SPEECH_NAME: &str = "omnitok-speech-16k";
 const DEFAULT_SPEECH_CONFIG: &[u8] = include_bytes!("../../models/speech-16k/config.json");
 const DEFAULT_SPEECH_WEIGHTS: &[u8] = include_bytes!("../../models/speech-16k/model.safetensors");
 
-/// Samples a causal model's encoder takes at a time offline (see [`Codec::encode`]).
+/// Samples of audio a causal model's encoder (and as many frames its decoder) takes at a time
+/// offline.
 const PIECE_SAMPLES: usize = 4096;
 
 /// Codes of one encoded signal.
@@ -259,7 +260,8 @@ impl Codec {
     }
 
     /// The encoder's output; causal models run it in pieces of [`PIECE_SAMPLES`] (equal
-    /// values, a third less time on long audio: the activations stay in the cache).
+    /// values, about a seventh less time on a minute of audio: the activations stay in the
+    /// cache).
     fn encoder_forward(&self, audio: ArrayView2<f32>) -> Array2<f32> {
         self.encoder
             .forward_in_pieces(audio, PIECE_SAMPLES)
