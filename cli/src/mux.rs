@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use ndarray::Array3;
-use omnitok_audio::codec::{Codec, Codes, DEFAULT_SPEECH_NAME};
+use omnitok_audio::codec::{Codes, DEFAULT_SPEECH_NAME};
 use omnitok_corpus::multimodal::{Components, DocumentEncoder};
 use omnitok_corpus::npy;
 use omnitok_corpus::tokenize::{
@@ -91,9 +91,9 @@ pub struct ComponentArgs {
     /// file).
     #[arg(long, value_name = "FILE")]
     tokenizer: Option<PathBuf>,
-    /// The layout's codec folder (default: the folder the layout names, if it exists, or the
-    /// built-in speech codec when the layout names it).
-    #[arg(long, value_name = "DIR")]
+    /// The layout's codec folder, or omnitok-speech-16k (default: the folder the layout names,
+    /// if it exists, or the built-in speech codec when the layout names it).
+    #[arg(long, value_name = "DIR|NAME")]
     codec: Option<PathBuf>,
     /// The layout's VQ codebook, for layouts of codebook image codes.
     #[arg(long, value_name = "FILE")]
@@ -118,7 +118,7 @@ impl ComponentArgs {
             ),
         };
         let codec = match (&self.codec, layout.audio()) {
-            (Some(dir), _) => Some(Codec::from_pretrained(dir)?),
+            (Some(dir), _) => Some(crate::codec::load_model(Some(dir))?),
             (None, Some(audio))
                 if Path::new(&audio.name).is_dir() || audio.name == DEFAULT_SPEECH_NAME =>
             {

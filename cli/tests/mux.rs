@@ -526,4 +526,22 @@ fn a_layout_of_the_built_in_codec_needs_no_codec_folder() {
         .clone();
     let tokens = audio["end"].as_u64().unwrap() - audio["start"].as_u64().unwrap();
     assert!((557 * 2..=557 * 2 + 2).contains(&tokens), "{audio}");
+    // Naming it with --codec gives the same IDs.
+    let named = dir.path("named");
+    ok(
+        &[
+            "mux",
+            "-q",
+            "--layout",
+            &layout,
+            "--codec",
+            "omnitok-speech-16k",
+            "-o",
+            &named,
+            &docs,
+        ],
+        b"",
+    );
+    let bin = |out: &str| std::fs::read(format!("{out}/shard-00000.bin")).unwrap();
+    assert_eq!(bin(&named), bin(&out));
 }
