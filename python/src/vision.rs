@@ -26,12 +26,21 @@ fn frames_of(frames: &PyReadonlyArray4<'_, u8>) -> PyResult<Vec<RgbImage>> {
             "frames are [frames, height, width, 3] RGB; these are {shape:?}"
         )));
     }
-    frames
-        .as_array()
-        .outer_iter()
-        .map(|frame| RgbImage::new(shape[2], shape[1], frame.iter().copied().collect()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(vision_err)
+    let array = frames.as_array();
+    let frame_bytes = shape[1] * shape[2] * 3;
+    let image = |bytes: Vec<u8>| RgbImage::new(shape[2], shape[1], bytes);
+    match array.as_slice() {
+        // A C-contiguous array: each frame is one copy of its bytes.
+        Some(all) if frame_bytes > 0 => all
+            .chunks_exact(frame_bytes)
+            .map(|frame| image(frame.to_vec()))
+            .collect::<Result<Vec<_>, _>>(),
+        _ => array
+            .outer_iter()
+            .map(|frame| image(frame.iter().copied().collect()))
+            .collect::<Result<Vec<_>, _>>(),
+    }
+    .map_err(vision_err)
 }
 
 /// Decodes an image (uint8 `[height, width, 3]`) or an animation or video (`[frames, height,

@@ -4,15 +4,18 @@
 
 use crate::image::RgbImage;
 
-/// The normalised value of each of the 256 byte values, per channel, computed with the same
-/// `f32` arithmetic as value by value.
+/// The normalised value of byte `v`: `v · (1/255)` in double precision rounded to `f32`, then
+/// `(scaled - mean) / std` in `f32`. Plain IEEE operations, so vectorised code computes the same
+/// values.
+#[inline(always)]
+pub fn normalise(v: u8, mean: f32, std: f32) -> f32 {
+    let scaled = (f64::from(v) * (1.0 / 255.0)) as f32;
+    (scaled - mean) / std
+}
+
+/// The normalised value of each of the 256 byte values, per channel.
 pub fn normalisation_tables(mean: [f32; 3], std: [f32; 3]) -> [[f32; 256]; 3] {
-    std::array::from_fn(|c| {
-        std::array::from_fn(|v| {
-            let scaled = (v as f64 * (1.0 / 255.0)) as f32;
-            (scaled - mean[c]) / std[c]
-        })
-    })
+    std::array::from_fn(|c| std::array::from_fn(|v| normalise(v as u8, mean[c], std[c])))
 }
 
 /// `[3, height, width]` normalised values of `image`.

@@ -13,7 +13,7 @@
 
 use crate::error::{Result, VisionError};
 use crate::image::RgbImage;
-use crate::normalize::{normalisation_tables, OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
+use crate::normalize::{normalise, OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
 use crate::patches::Patches;
 use crate::resize::{resize, Filter};
 
@@ -125,13 +125,7 @@ pub fn patchify(frames: &[RgbImage], config: &Qwen2VlConfig) -> Result<Patches> 
         temporal: tp,
         merge: m,
     };
-    let tables = normalisation_tables(config.mean, config.std);
-    // Rows of a patch are built as fixed-size arrays for the usual patch sizes.
-    let data = match p {
-        14 => layout.assemble::<14>(&resized, &tables),
-        16 => layout.assemble::<16>(&resized, &tables),
-        _ => layout.assemble_any(&resized, &tables),
-    };
+    let data = assemble(&layout, &resized, config.mean, config.std);
     Ok(Patches {
         data,
         rows,
@@ -151,74 +145,68 @@ struct Layout {
 }
 
 impl Layout {
-    /// Calls `each(frame, same_as_before, channel, y0, x0)` for every `patch x patch` block of
-    /// one channel of one frame, in output order: temporal group, merge block, patch in the
-    /// block, channel, frame; `same_as_before` when this frame repeats the previous one of its
-    /// group (an image, or the last frame of an odd video).
-    fn for_each_block(
-        &self,
-        frames: usize,
-        mut each: impl FnMut(usize, bool, usize, usize, usize),
-    ) {
-        let (p, tp, m) = (self.patch, self.temporal, self.merge);
-        for t in 0..self.groups {
-            for block_y in 0..self.grid_h / m {
-                for block_x in 0..self.grid_w / m {
-                    for in_y in 0..m {
-                        for in_x in 0..m {
-                            let (y0, x0) = ((block_y * m + in_y) * p, (block_x * m + in_x) * p);
+    fn values(&self) -> usize {
+        self.groups * self.grid_h * self.grid_w * 3 * self.temporal * self.patch * self.patch
+    }
+}
+
+/// The patches in output order: temporal group, merge block, patch in the block. Each patch is
+/// built in a small buffer (`channel, frame, row, column`) and appended whole; a frame that
+/// repeats the previous one of its group (an image, or the last frame of an odd video) is copied
+/// inside the buffer. Compiled also for AVX2 and SSE4.1, chosen at run time.
+#[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+fn assemble(layout: &Layout, frames: &[RgbImage], mean: [f32; 3], std: [f32; 3]) -> Vec<f32> {
+    let (p, tp, m) = (layout.patch, layout.temporal, layout.merge);
+    let plane = p * p;
+    let mut data = Vec::with_capacity(layout.values());
+    let mut patch = vec![0f32; 3 * tp * plane];
+    for t in 0..layout.groups {
+        for block_y in 0..layout.grid_h / m {
+            for block_x in 0..layout.grid_w / m {
+                for in_y in 0..m {
+                    for in_x in 0..m {
+                        let (y0, x0) = ((block_y * m + in_y) * p, (block_x * m + in_x) * p);
+                        for k in 0..tp {
+                            // The last frame repeats to fill the group.
+                            let frame = (t * tp + k).min(frames.len() - 1);
+                            let repeated = k > 0 && frame == (t * tp + k - 1).min(frames.len() - 1);
                             for c in 0..3 {
-                                for k in 0..tp {
-                                    // The last frame repeats to fill the group.
-                                    let frame = (t * tp + k).min(frames - 1);
-                                    let repeated =
-                                        k > 0 && frame == (t * tp + k - 1).min(frames - 1);
-                                    each(frame, repeated, c, y0, x0);
+                                let at = (c * tp + k) * plane;
+                                if repeated {
+                                    patch.copy_within(at - plane..at, at);
+                                    continue;
+                                }
+                                let rows = patch[at..at + plane].chunks_exact_mut(p);
+                                for (y, out) in rows.enumerate() {
+                                    let pixels = &frames[frame].row(y0 + y)[x0 * 3 + c..];
+                                    match p {
+                                        14 => {
+                                            normalise_row(pixels, mean[c], std[c], &mut out[..14])
+                                        }
+                                        16 => {
+                                            normalise_row(pixels, mean[c], std[c], &mut out[..16])
+                                        }
+                                        _ => normalise_row(pixels, mean[c], std[c], out),
+                                    }
                                 }
                             }
                         }
+                        data.extend_from_slice(&patch);
                     }
                 }
             }
         }
     }
+    data
+}
 
-    fn values(&self) -> usize {
-        self.groups * self.grid_h * self.grid_w * 3 * self.temporal * self.patch * self.patch
-    }
-
-    fn assemble<const P: usize>(&self, frames: &[RgbImage], tables: &[[f32; 256]; 3]) -> Vec<f32> {
-        let mut data = Vec::with_capacity(self.values());
-        self.for_each_block(frames.len(), |frame, repeated, c, y0, x0| {
-            if repeated {
-                data.extend_from_within(data.len() - P * P..);
-                return;
-            }
-            let (image, table) = (&frames[frame], &tables[c]);
-            for y in y0..y0 + P {
-                let pixels = &image.row(y)[x0 * 3 + c..(x0 + P - 1) * 3 + c + 1];
-                let row: [f32; P] = std::array::from_fn(|x| table[usize::from(pixels[x * 3])]);
-                data.extend(row);
-            }
-        });
-        data
-    }
-
-    fn assemble_any(&self, frames: &[RgbImage], tables: &[[f32; 256]; 3]) -> Vec<f32> {
-        let mut data = Vec::with_capacity(self.values());
-        let p = self.patch;
-        self.for_each_block(frames.len(), |frame, repeated, c, y0, x0| {
-            if repeated {
-                data.extend_from_within(data.len() - p * p..);
-                return;
-            }
-            let (image, table) = (&frames[frame], &tables[c]);
-            for y in y0..y0 + p {
-                let pixels = &image.row(y)[x0 * 3 + c..(x0 + p - 1) * 3 + c + 1];
-                data.extend(pixels.iter().step_by(3).map(|&v| table[usize::from(v)]));
-            }
-        });
-        data
+/// `out[x]` = the normalised value of `pixels[3 · x]`: one channel of a row of RGB pixels
+/// (inlined where `out`'s length is a constant, so the row converts in whole vectors).
+#[inline(always)]
+fn normalise_row(pixels: &[u8], mean: f32, std: f32, out: &mut [f32]) {
+    let pixels = &pixels[..3 * out.len() - 2];
+    for (x, value) in out.iter_mut().enumerate() {
+        *value = normalise(pixels[x * 3], mean, std);
     }
 }
 

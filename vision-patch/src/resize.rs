@@ -193,46 +193,68 @@ const HALF: i32 = 1 << (PRECISION_BITS - 1);
 
 /// The horizontal pass over input rows `first_row..first_row + rows`.
 fn horizontal(image: &RgbImage, weights: &Weights, first_row: usize, rows: usize) -> RgbImage {
-    // Kernels of the usual lengths run unrolled over all their (zero-padded) taps.
+    // Kernels of the usual lengths are compiled with their length known (loops unrolled).
     match weights.kernel {
-        3 => horizontal_fixed::<3>(image, weights, first_row, rows),
-        5 => horizontal_fixed::<5>(image, weights, first_row, rows),
-        7 => horizontal_fixed::<7>(image, weights, first_row, rows),
-        _ => horizontal_any(image, weights, first_row, rows),
+        3 => horizontal_strips::<3>(image, weights, first_row, rows),
+        5 => horizontal_strips::<5>(image, weights, first_row, rows),
+        7 => horizontal_strips::<7>(image, weights, first_row, rows),
+        _ => horizontal_strips::<0>(image, weights, first_row, rows),
     }
 }
 
-/// The horizontal pass for kernels of `K` taps: each row is copied with `K` zero pixels after
-/// it, so every output pixel reads all `K` taps (weights past its count are zero; the integer
-/// sums are exact in any order). Compiled also for AVX2 and SSE4.1, chosen at run time.
+/// Rows the horizontal pass computes together: one 32-bit sum per row fills an AVX2 register.
+const STRIP: usize = 8;
+
+/// The horizontal pass over input rows `first_row..first_row + rows`, eight rows at a time.
+/// The strip's rows are interleaved byte by byte (`[u8; 8]` per byte position, one byte per
+/// row), so each tap is one weight times eight rows' bytes: whole-register sums with the
+/// weight broadcast. Each row ends in a kernel's length of zero pixels, so every output pixel
+/// reads all the kernel's taps (weights past its count are zero; the integer sums are exact in
+/// any order). `K` is the kernel's length, or 0 for a length known only at run time. Compiled
+/// also for AVX2 and SSE4.1, chosen at run time.
 #[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
-fn horizontal_fixed<const K: usize>(
+fn horizontal_strips<const K: usize>(
     image: &RgbImage,
     weights: &Weights,
     first_row: usize,
     rows: usize,
 ) -> RgbImage {
+    let kernel = if K == 0 { weights.kernel } else { K };
     let out_width = weights.bounds.len();
-    let mut data = vec![0u8; out_width * rows * 3];
-    let mut padded = vec![0u8; (image.width + K) * 3];
-    for (y, out_row) in data.chunks_exact_mut(out_width * 3).enumerate() {
-        padded[..image.width * 3].copy_from_slice(image.row(first_row + y));
-        for (x, out) in out_row.chunks_exact_mut(3).enumerate() {
-            let first = weights.bounds[x].0;
-            let k: &[i32; K] = weights.weights[x * K..(x + 1) * K]
-                .try_into()
-                .unwrap_or(&[0; K]);
-            let taps: &[u8] = &padded[first * 3..(first + K) * 3];
-            let (mut r, mut g, mut b) = (HALF, HALF, HALF);
-            for j in 0..K {
-                r += i32::from(taps[j * 3]) * k[j];
-                g += i32::from(taps[j * 3 + 1]) * k[j];
-                b += i32::from(taps[j * 3 + 2]) * k[j];
+    let (in_bytes, out_bytes) = (image.width * 3, out_width * 3);
+    let mut data = vec![0u8; out_bytes * rows];
+    let mut taps = vec![[0u8; STRIP]; in_bytes + kernel * 3];
+    let mut sums = vec![[0u8; STRIP]; out_bytes];
+    let zeros = vec![0u8; in_bytes];
+    for strip_start in (0..rows).step_by(STRIP) {
+        let strip_rows = STRIP.min(rows - strip_start);
+        let inputs: [&[u8]; STRIP] = std::array::from_fn(|r| {
+            if r < strip_rows {
+                image.row(first_row + strip_start + r)
+            } else {
+                &zeros
             }
-            out[0] = clip8(r);
-            out[1] = clip8(g);
-            out[2] = clip8(b);
+        });
+        interleave(&inputs, &mut taps[..in_bytes]);
+        for (x, out) in sums.chunks_exact_mut(3).enumerate() {
+            let first = weights.bounds[x].0;
+            let k = &weights.weights[x * kernel..(x + 1) * kernel];
+            let pixel_taps = &taps[first * 3..(first + kernel) * 3];
+            let mut sum = [HALF; 3 * STRIP];
+            for (j, &w) in k.iter().enumerate() {
+                let pixel = pixel_taps[j * 3..j * 3 + 3].as_flattened();
+                for (s, &v) in sum.iter_mut().zip(pixel) {
+                    *s += i32::from(v) * w;
+                }
+            }
+            let bytes = sum.map(clip8);
+            for (out, lane) in out.iter_mut().zip(bytes.chunks_exact(STRIP)) {
+                out.copy_from_slice(lane);
+            }
         }
+        let strip = &mut data[strip_start * out_bytes..(strip_start + strip_rows) * out_bytes];
+        let mut outputs: Vec<&mut [u8]> = strip.chunks_exact_mut(out_bytes).collect();
+        deinterleave(&sums, &mut outputs);
     }
     RgbImage {
         width: out_width,
@@ -241,59 +263,114 @@ fn horizontal_fixed<const K: usize>(
     }
 }
 
-/// The horizontal pass for any kernel length.
-fn horizontal_any(image: &RgbImage, weights: &Weights, first_row: usize, rows: usize) -> RgbImage {
-    let out_width = weights.bounds.len();
-    let mut data = vec![0u8; out_width * rows * 3];
-    for (y, out_row) in data.chunks_exact_mut(out_width * 3).enumerate() {
-        let row = image.row(first_row + y);
-        for (x, out) in out_row.chunks_exact_mut(3).enumerate() {
-            let (first, k) = weights.of(x);
-            let taps = &row[first * 3..(first + k.len()) * 3];
-            let (mut r, mut g, mut b) = (HALF, HALF, HALF);
-            for (pixel, &w) in taps.chunks_exact(3).zip(k) {
-                r += i32::from(pixel[0]) * w;
-                g += i32::from(pixel[1]) * w;
-                b += i32::from(pixel[2]) * w;
-            }
-            out[0] = clip8(r);
-            out[1] = clip8(g);
-            out[2] = clip8(b);
-        }
+/// Transposes an 8 x 8 matrix of bytes held as eight little-endian words (byte `j` of word `i`
+/// is element `(i, j)`), by swapping ever larger blocks between word pairs.
+#[inline(always)]
+fn transpose_8x8(words: &mut [u64; 8]) {
+    #[inline(always)]
+    fn swap(words: &mut [u64; 8], i: usize, shift: u32, mask: u64) {
+        let j = i + shift as usize / 8;
+        let t = ((words[i] >> shift) ^ words[j]) & mask;
+        words[j] ^= t;
+        words[i] ^= t << shift;
     }
-    RgbImage {
-        width: out_width,
-        height: rows,
-        data,
+    for i in [0, 2, 4, 6] {
+        swap(words, i, 8, 0x00FF_00FF_00FF_00FF);
+    }
+    for i in [0, 1, 4, 5] {
+        swap(words, i, 16, 0x0000_FFFF_0000_FFFF);
+    }
+    for i in [0, 1, 2, 3] {
+        swap(words, i, 32, 0x0000_0000_FFFF_FFFF);
     }
 }
+
+/// `lanes[i][r] = rows[r][i]` for every byte position `i` of the (equally long) rows.
+#[inline(always)]
+fn interleave(rows: &[&[u8]; STRIP], lanes: &mut [[u8; STRIP]]) {
+    let whole = lanes.len() / 8 * 8;
+    for (block, out) in lanes[..whole].chunks_exact_mut(8).enumerate() {
+        let mut words: [u64; 8] = std::array::from_fn(|r| {
+            let bytes = &rows[r][block * 8..block * 8 + 8];
+            u64::from_le_bytes(bytes.try_into().unwrap_or_default())
+        });
+        transpose_8x8(&mut words);
+        for (lane, word) in out.iter_mut().zip(words) {
+            *lane = word.to_le_bytes();
+        }
+    }
+    for (i, lane) in lanes.iter_mut().enumerate().skip(whole) {
+        *lane = std::array::from_fn(|r| rows[r][i]);
+    }
+}
+
+/// `rows[r][i] = lanes[i][r]` for the rows given (at most [`STRIP`]).
+#[inline(always)]
+fn deinterleave(lanes: &[[u8; STRIP]], rows: &mut [&mut [u8]]) {
+    let whole = lanes.len() / 8 * 8;
+    for (block, lanes) in lanes[..whole].chunks_exact(8).enumerate() {
+        let mut words: [u64; 8] = std::array::from_fn(|i| u64::from_le_bytes(lanes[i]));
+        transpose_8x8(&mut words);
+        for (row, word) in rows.iter_mut().zip(words) {
+            row[block * 8..block * 8 + 8].copy_from_slice(&word.to_le_bytes());
+        }
+    }
+    for (i, lane) in lanes.iter().enumerate().skip(whole) {
+        for (row, &v) in rows.iter_mut().zip(lane) {
+            row[i] = v;
+        }
+    }
+}
+
+/// Output bytes the vertical pass computes together, their sums held in registers.
+const COLUMNS: usize = 32;
 
 /// The vertical pass, input rows counted from `row_offset`: each output row is the weighted
-/// sum of whole input rows (the same sums, in the same order, as value by value). Compiled also
-/// for AVX2 and SSE4.1 (whole rows of 32-bit products per instruction), chosen at run time.
+/// sum of whole input rows, [`COLUMNS`] bytes at a time (the same integer sums as value by
+/// value). Compiled also for AVX2 and SSE4.1, chosen at run time.
 #[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
 fn vertical(image: &RgbImage, weights: &Weights, row_offset: usize) -> RgbImage {
     let out_height = weights.bounds.len();
-    let width = image.width;
-    let mut data = vec![0u8; width * out_height * 3];
-    let mut sums = vec![0i32; width * 3];
-    for (y, out_row) in data.chunks_exact_mut(width * 3).enumerate() {
+    let row_bytes = image.width * 3;
+    let mut data = vec![0u8; row_bytes * out_height];
+    for (y, out_row) in data.chunks_exact_mut(row_bytes).enumerate() {
         let (first, k) = weights.of(y);
-        sums.fill(HALF);
-        for (j, &w) in k.iter().enumerate() {
-            let row = image.row(first - row_offset + j);
-            for (sum, &value) in sums.iter_mut().zip(row) {
-                *sum += i32::from(value) * w;
-            }
+        let first = first - row_offset;
+        let mut chunks = out_row.chunks_exact_mut(COLUMNS);
+        for (chunk, out) in chunks.by_ref().enumerate() {
+            weighted_rows::<COLUMNS>(image, first, k, chunk * COLUMNS, out);
         }
-        for (out, &sum) in out_row.iter_mut().zip(&sums) {
-            *out = clip8(sum);
+        let whole = row_bytes / COLUMNS * COLUMNS;
+        for (i, out) in chunks.into_remainder().chunks_exact_mut(1).enumerate() {
+            weighted_rows::<1>(image, first, k, whole + i, out);
         }
     }
     RgbImage {
-        width,
+        width: image.width,
         height: out_height,
         data,
+    }
+}
+
+/// `out` (`N` bytes) = the bytes at `offset..offset + N` of rows `first..` weighted by `k`,
+/// clipped.
+#[inline(always)]
+fn weighted_rows<const N: usize>(
+    image: &RgbImage,
+    first: usize,
+    k: &[i32],
+    offset: usize,
+    out: &mut [u8],
+) {
+    let mut sum = [HALF; N];
+    for (j, &w) in k.iter().enumerate() {
+        let row = &image.row(first + j)[offset..offset + N];
+        for (s, &v) in sum.iter_mut().zip(row) {
+            *s += i32::from(v) * w;
+        }
+    }
+    for (out, &sum) in out.iter_mut().zip(&sum) {
+        *out = clip8(sum);
     }
 }
 
@@ -370,6 +447,38 @@ pub fn resize(image: &RgbImage, width: usize, height: usize, filter: Filter) -> 
 mod tests {
     use super::*;
 
+    /// The horizontal pass pixel by pixel, as Pillow writes it: the reference for the strips.
+    fn horizontal_any(
+        image: &RgbImage,
+        weights: &Weights,
+        first_row: usize,
+        rows: usize,
+    ) -> RgbImage {
+        let out_width = weights.bounds.len();
+        let mut data = vec![0u8; out_width * rows * 3];
+        for (y, out_row) in data.chunks_exact_mut(out_width * 3).enumerate() {
+            let row = image.row(first_row + y);
+            for (x, out) in out_row.chunks_exact_mut(3).enumerate() {
+                let (first, k) = weights.of(x);
+                let taps = &row[first * 3..(first + k.len()) * 3];
+                let (mut r, mut g, mut b) = (HALF, HALF, HALF);
+                for (pixel, &w) in taps.chunks_exact(3).zip(k) {
+                    r += i32::from(pixel[0]) * w;
+                    g += i32::from(pixel[1]) * w;
+                    b += i32::from(pixel[2]) * w;
+                }
+                out[0] = clip8(r);
+                out[1] = clip8(g);
+                out[2] = clip8(b);
+            }
+        }
+        RgbImage {
+            width: out_width,
+            height: rows,
+            data,
+        }
+    }
+
     fn gradient(width: usize, height: usize) -> RgbImage {
         let data = (0..width * height * 3)
             .map(|i| ((i * 37 + i / 7) % 256) as u8)
@@ -387,6 +496,79 @@ mod tests {
         assert_eq!(resize(&image, 10, 7, Filter::Bicubic).unwrap(), image);
         assert!(resize(&image, 0, 7, Filter::Bicubic).is_err());
         assert!(Filter::from_name("gaussian").is_err());
+    }
+
+    #[test]
+    fn the_strip_pass_equals_the_pixel_by_pixel_pass() {
+        // Kernels of 3, 5 and 7 taps and longer ones (shrinking), strips of 8 rows with and
+        // without a partial last strip, rows with and without a partial block of 8 bytes.
+        for (filter, in_width, out_width) in [
+            (Filter::Bilinear, 11, 13),
+            (Filter::Bicubic, 40, 37),
+            (Filter::Lanczos, 9, 20),
+            (Filter::Bicubic, 1024, 1036),
+            (Filter::Bicubic, 101, 23),
+            (Filter::Lanczos, 300, 7),
+            (Filter::Box, 64, 64 / 3),
+        ] {
+            for rows in [1, 7, 8, 9, 17] {
+                let image = gradient(in_width, rows + 3);
+                let weights = Weights::new(in_width, 0.0, in_width as f32, out_width, filter);
+                let strips = horizontal(&image, &weights, 2, rows);
+                assert_ne!(weights.kernel, 0);
+                assert_eq!(
+                    strips,
+                    horizontal_any(&image, &weights, 2, rows),
+                    "{filter:?} {in_width} -> {out_width}, {rows} rows"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_vertical_pass_equals_value_by_value_sums() {
+        // Rows of whole chunks of 32 bytes and with a remainder, growing and shrinking.
+        for (width, in_height, out_height) in [(32, 9, 20), (13, 30, 7), (50, 5, 5 * 3)] {
+            let image = gradient(width, in_height);
+            let weights = Weights::new(
+                in_height,
+                0.0,
+                in_height as f32,
+                out_height,
+                Filter::Bicubic,
+            );
+            let out = vertical(&image, &weights, 0);
+            for y in 0..out_height {
+                let (first, k) = weights.of(y);
+                for i in 0..width * 3 {
+                    let sum = k.iter().enumerate().fold(HALF, |sum, (j, &w)| {
+                        sum + i32::from(image.row(first + j)[i]) * w
+                    });
+                    assert_eq!(
+                        out.row(y)[i],
+                        clip8(sum),
+                        "{width} x {in_height} -> {out_height}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn interleaving_transposes_bytes() {
+        let rows: Vec<Vec<u8>> = (0..8)
+            .map(|r| (0..19).map(|i| (r * 19 + i) as u8).collect())
+            .collect();
+        let views: [&[u8]; STRIP] = std::array::from_fn(|r| rows[r].as_slice());
+        let mut lanes = vec![[0u8; STRIP]; 19];
+        interleave(&views, &mut lanes);
+        for (i, lane) in lanes.iter().enumerate() {
+            assert_eq!(*lane, std::array::from_fn(|r| rows[r][i]));
+        }
+        let mut back = vec![vec![0u8; 19]; 5];
+        let mut views: Vec<&mut [u8]> = back.iter_mut().map(|r| r.as_mut_slice()).collect();
+        deinterleave(&lanes, &mut views);
+        assert_eq!(back, rows[..5]);
     }
 
     #[test]
