@@ -22,6 +22,8 @@ which adds the report on the dev set):
 - hybrid:          ... --parity-aware --global-merges N (N = --global-fraction of the merges,
                    default 25%; repeat --global-fraction for several rows)
 - temperature:     classical with --lang-temperature T (--temperature, default 0.3)
+- weighted:        ... --parity-aware --parity-weighted B (--weighted, default 11; repeat
+                   --weighted for several rows)
 
 Each is measured on TEST with
     omnitok stats --tokenizer A/tokenizer.json ... --reference en --format json TEST
@@ -34,7 +36,8 @@ Usage (from the workspace root; Python 3.9+, standard library only):
     cargo build --release -p omnitok-cli
     mkdir -p /tmp/omnitok-bench && cp target/release/omnitok /tmp/omnitok-bench/omnitok
     python3 benches/train_parity.py [--vocab-size 32000 --vocab-size 16000] \
-        [--global-fraction 0.25 --global-fraction 0.5] [--temperature 0.3] [--plot]
+        [--global-fraction 0.25 --global-fraction 0.5] [--temperature 0.3] [--weighted 11] \
+        [--variant classical --variant weighted] [--plot]
 Prints a Markdown table and the verdicts against the targets; --plot draws the test premiums
 per language of classical and parity-aware (benches/data/parity/premium-v<V>.png).
 """
@@ -58,7 +61,7 @@ CORPUS_DIR = Path(
 )
 DATA = Path(os.environ.get("OMNITOK_BENCH_DATA", BENCHES / "data")) / "parity"
 MODELS = DATA / "models"
-VARIANTS = ("classical", "parity-aware", "hybrid", "temperature")
+VARIANTS = ("classical", "parity-aware", "hybrid", "temperature", "weighted")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,6 +171,10 @@ def variants(vocab: int, args: argparse.Namespace) -> list[tuple[str, str, list[
         for t in args.temperature or [0.3]:
             out.append((f"temperature-{t:g}", f"classical, --lang-temperature {t:g}",
                         ["--lang-temperature", str(t)]))
+    if "weighted" in chosen:
+        for b in args.weighted or [11.0]:
+            out.append((f"weighted-{b:g}", f"weighted, --parity-weighted {b:g}",
+                        ["--parity-aware", "--parity-weighted", str(b)]))
     return out
 
 
@@ -329,6 +336,8 @@ def parse_args() -> argparse.Namespace:
                         "(repeat for several; default 0.25)")
     p.add_argument("--temperature", type=float, action="append",
                    help="temperature variant's --lang-temperature (repeat; default 0.3)")
+    p.add_argument("--weighted", type=float, action="append",
+                   help="weighted variant's --parity-weighted exponent (repeat; default 11)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--omnitok", default=str(default_omnitok),
                    help="the omnitok binary (default: %(default)s)")

@@ -100,6 +100,17 @@ pub struct TrainArgs {
     )]
     pub parity_alpha: f64,
 
+    /// Parity-aware, weighted variant: merge the pair with the highest count summed over
+    /// languages, each language's count weighted by max(1, premium / mean premium)^B (0 is
+    /// classical BPE; larger B leans toward the worst-compressed languages).
+    #[arg(
+        long,
+        value_name = "B",
+        requires = "parity_aware",
+        conflicts_with = "parity_window"
+    )]
+    pub parity_weighted: Option<f64>,
+
     /// The tokenizer's name (default: the output directory's name).
     #[arg(long)]
     pub name: Option<String>,
@@ -163,6 +174,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
                     window,
                     alpha: args.parity_alpha,
                 }),
+                weighted: args.parity_weighted,
             }),
         },
         dev: args.parity_dev.as_ref().map(|path| DevSet {

@@ -9,7 +9,7 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{fails, gzip, ok, write_parquet, TempDir};
+use common::{fails, gzip, ok, run, write_parquet, TempDir};
 
 fn fixtures(path: &str) -> String {
     format!("{}/../fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
@@ -190,6 +190,7 @@ fn parity_aware_training_records_the_language_of_each_choice() {
     );
     let summary = read_json(&format!("{out}/training.json"));
     assert_eq!(summary["parity_aware"], true);
+    assert_eq!(summary["parity"]["weighted"], serde_json::Value::Null);
     let chosen: u64 = summary["languages"]
         .as_array()
         .unwrap()
@@ -203,6 +204,62 @@ fn parity_aware_training_records_the_language_of_each_choice() {
         if !["de", "en", "fr", "ja", "ru", "ta", "zh_CN"].contains(&lang) {
             assert_eq!(language["merges_chosen"], 0, "{lang}");
         }
+    }
+}
+
+#[test]
+fn weighted_parity_training_with_exponent_zero_equals_classical_training() {
+    let dir = TempDir::new();
+    let train = |name: &str, extra: &[&str]| {
+        let out = dir.path(name);
+        let mut args = vec![
+            "train",
+            "-q",
+            "--vocab-size",
+            "600",
+            "--lang-from",
+            "file",
+            "--glob",
+            "*.txt",
+            "--parity-dev",
+        ];
+        let dev = fixtures("parallel/aligned_sample.jsonl");
+        let corpus = fixtures("multilingual");
+        args.push(&dev);
+        args.extend_from_slice(extra);
+        args.extend(["-o", &out, &corpus]);
+        ok(&args, b"");
+        out
+    };
+    let classical = train("classical", &[]);
+    let weighted = train("weighted", &["--parity-aware", "--parity-weighted", "0"]);
+    let ranks = |dir: &str| std::fs::read(format!("{dir}/tokenizer.tiktoken")).unwrap();
+    assert_eq!(ranks(&classical), ranks(&weighted));
+    let summary = read_json(&format!("{weighted}/training.json"));
+    assert_eq!(summary["parity"]["weighted"], 0.0);
+    let leaning = train("leaning", &["--parity-aware", "--parity-weighted", "12"]);
+    assert_ne!(ranks(&classical), ranks(&leaning));
+    // The weighted variant needs --parity-aware and excludes the moving window.
+    let o = dir.path("refused");
+    let corpus = fixtures("multilingual");
+    for extra in [
+        vec!["--parity-weighted", "2"],
+        vec![
+            "--parity-aware",
+            "--parity-weighted",
+            "2",
+            "--parity-window",
+            "10",
+        ],
+    ] {
+        let mut args = vec!["train", "--vocab-size", "300", "-o", &o];
+        args.extend(extra.iter().copied());
+        args.push(&corpus);
+        // A usage error: exit code 2, as for every argument clap refuses.
+        let out = run(&args, b"");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains("--parity-weighted"), "{extra:?}: {stderr}");
     }
 }
 

@@ -112,6 +112,8 @@ pub struct TrainSummary {
     /// enough).
     pub stopped_by: String,
     pub parity_aware: bool,
+    /// The parity-aware variant's settings, when parity-aware.
+    pub parity: Option<ParitySettings>,
     pub pattern: String,
     pub min_frequency: u64,
     pub max_token_bytes: Option<usize>,
@@ -123,6 +125,16 @@ pub struct TrainSummary {
     pub errors: crate::read::documents::ErrorLog,
     /// Files written into the output directory.
     pub files: Vec<String>,
+}
+
+/// The settings of a parity-aware run, as `training.json` records them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParitySettings {
+    pub global_merges: usize,
+    /// `(window, alpha)` of the moving-window variant.
+    pub window: Option<(usize, f64)>,
+    /// The weighted variant's exponent.
+    pub weighted: Option<f64>,
 }
 
 /// The result of [`train_corpus`].
@@ -542,6 +554,11 @@ fn summarize(
         }
         .to_string(),
         parity_aware: config.parity.is_some(),
+        parity: config.parity.as_ref().map(|parity| ParitySettings {
+            global_merges: parity.global_merges,
+            window: parity.window.map(|w| (w.window, w.alpha)),
+            weighted: parity.weighted,
+        }),
         pattern: trained.pattern.clone(),
         min_frequency: config.min_frequency,
         max_token_bytes: config.max_token_bytes,

@@ -220,6 +220,7 @@ def train(
     global_merges: int = 0,
     parity_window: Optional[int] = None,
     parity_alpha: float = 2.0,
+    parity_weighted: Optional[float] = None,
     threads: Optional[int] = None,
     name: str = "trained",
 ) -> Encoding:
@@ -237,7 +238,9 @@ def train(
     ``n(l) ** T``. ``parity_aware=True`` merges for the language worst compressed on the
     parallel development set ``parity_dev`` (as ``compression_report`` reads it, ``reference``
     being its reference language); ``global_merges`` chooses the first merges classically
-    (hybrid variant) and ``parity_window`` / ``parity_alpha`` select the moving-window variant.
+    (hybrid variant), ``parity_window`` / ``parity_alpha`` select the moving-window variant, and
+    ``parity_weighted=B`` the weighted variant (each merge is the pair with the highest count
+    summed over languages, a language's count weighted by ``max(1, premium / mean) ** B``).
     With ``output_dir``, the files of ``omnitok train`` are
     written there (tokenizer.json, tokenizer.tiktoken, training.json, a report).
     """
@@ -271,6 +274,7 @@ def train(
         global_merges,
         parity_window,
         parity_alpha,
+        parity_weighted,
         threads,
         name,
     )

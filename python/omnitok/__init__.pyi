@@ -84,6 +84,7 @@ def train(
     global_merges: int = ...,
     parity_window: Optional[int] = ...,
     parity_alpha: float = ...,
+    parity_weighted: Optional[float] = ...,
     threads: Optional[int] = ...,
     name: str = ...,
 ) -> Encoding: ...

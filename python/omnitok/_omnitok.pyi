@@ -113,6 +113,7 @@ def _train(
     global_merges: int = 0,
     parity_window: Optional[int] = None,
     parity_alpha: float = 2.0,
+    parity_weighted: Optional[float] = None,
     threads: Optional[int] = None,
     name: str = "trained",
 ) -> Encoding: ...

@@ -558,7 +558,7 @@ fn _compression_report_texts(
     special_tokens=Vec::new(), min_frequency=2, max_token_bytes=None, lang_temperature=1.0,
     lang_from=None, lang_field=None, field="text".to_string(), glob=None, parity_aware=false,
     parity_dev=None, reference="en".to_string(), global_merges=0, parity_window=None,
-    parity_alpha=2.0, threads=None,
+    parity_alpha=2.0, parity_weighted=None, threads=None,
     name="trained".to_string()))]
 #[allow(clippy::too_many_arguments)]
 fn _train(
@@ -582,6 +582,7 @@ fn _train(
     global_merges: usize,
     parity_window: Option<usize>,
     parity_alpha: f64,
+    parity_weighted: Option<f64>,
     threads: Option<usize>,
     name: String,
 ) -> PyResult<Encoding> {
@@ -616,6 +617,7 @@ fn _train(
                 window,
                 alpha: parity_alpha,
             }),
+            weighted: parity_weighted,
         }),
     };
     let dev = parity_dev.map(|path| DevSet {

@@ -112,6 +112,19 @@ def test_parity_aware_training_lowers_the_worst_premium():
     assert premiums["parity"] < premiums["classical"]
 
 
+def test_weighted_parity_spans_classical_to_parity_aware():
+    dev = FIXTURES / "parallel" / "aligned_sample.jsonl"
+    classical = omnitok.train(_texts(), 1500, name="classical")
+    flat = omnitok.train(_texts(), 1500, parity_aware=True, parity_dev=dev, parity_weighted=0.0)
+    assert flat.token_byte_values() == classical.token_byte_values()
+    leaning = omnitok.train(
+        _texts(), 1500, parity_aware=True, parity_dev=dev, parity_weighted=12.0, name="leaning"
+    )
+    report = omnitok.compression_report(dev, [classical, leaning], reference="en")
+    worst = {name: max(row["premium"][name] for row in report) for name in ("classical", "leaning")}
+    assert worst["leaning"] < worst["classical"]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -119,6 +132,7 @@ def test_parity_aware_training_lowers_the_worst_premium():
         ({"vocab_size": 300, "special_tokens": ["<a>", "<a>"]}, "given twice"),
         ({"vocab_size": 300, "pattern": "(unclosed"}, "does not compile"),
         ({"vocab_size": 300, "parity_aware": True}, "development set"),
+        ({"vocab_size": 300, "parity_aware": True, "parity_weighted": -1.0}, "exponent"),
     ],
 )
 def test_bad_settings_are_clear_errors(kwargs, message):

@@ -12,7 +12,9 @@
 //! the highest ratio of tokens to reference tokens (compared exactly, by cross-multiplying; a
 //! reference total of 0 counts as 1; ties to the first name), and falls back to the next-worst
 //! language when one has no pair left; with `global_merges = g` the first `g` merges are chosen
-//! from whole-corpus counts.
+//! from whole-corpus counts. The weighted variant scores the most frequent pairs of every
+//! language and of the whole corpus by their counts weighted per language (see
+//! `weighted_pair`).
 //!
 //! The tests require the trainer's merges (pair, token, count, language), tokens and stop
 //! reason to equal the reference's on many small corpora: random text over small alphabets and
@@ -29,7 +31,7 @@ use std::sync::atomic::Ordering;
 use omnitok_tokenizer::train::{
     pattern_by_name, temperature_weights, train, DevLanguage, ParityConfig, ParityWindow,
     PieceCounts, PieceSplitter, StopReason, TrainConfig, TrainProgress, Trained, TrainedMerge,
-    WEIGHT_ONE,
+    WEIGHTED_CANDIDATES, WEIGHT_ONE,
 };
 use omnitok_tokenizer::{Result, SpecialPolicy, TokenId, TokenizerError};
 use rand::rngs::StdRng;
@@ -198,6 +200,68 @@ fn compressed_worse(a: &DevWords, b: &DevWords) -> bool {
     a_tokens * b_reference > b_tokens * a_reference
 }
 
+/// The weighted variant's choice: candidates are the `WEIGHTED_CANDIDATES` most frequent pairs
+/// (lowest pair on ties) that fit in `max_len` bytes of each language and of the whole corpus;
+/// among those whose whole-corpus count reaches `min_count`, the one with the highest sum of
+/// counts weighted per language by `max(1, premium / mean premium)^exponent` (the mean with
+/// the reference's 1 included; languages outside the development set weigh 1), lowest pair on
+/// ties. Returns the pair and its whole-corpus count.
+fn weighted_pair(
+    training: &[Vec<Word>],
+    dev: &[DevWords],
+    exponent: f64,
+    tokens: &[Vec<u8>],
+    max_len: usize,
+    min_count: u64,
+) -> Option<((TokenId, TokenId), u64)> {
+    let by_language: Vec<PairCounts> = training.iter().map(count_pairs).collect();
+    let whole = count_pairs(training.iter().flatten());
+    let premiums: Vec<f64> = dev
+        .iter()
+        .map(|d| token_total(&d.texts) as f64 / token_total(&d.reference).max(1) as f64)
+        .collect();
+    let mean = (premiums.iter().sum::<f64>() + 1.0) / (premiums.len() as f64 + 1.0);
+    let mut weights = vec![1.0; training.len()];
+    for (d, &premium) in dev.iter().zip(&premiums) {
+        weights[d.language] = (premium / mean).max(1.0).powf(exponent);
+    }
+    let fits = |&(left, right): &(TokenId, TokenId)| {
+        tokens[left as usize].len() + tokens[right as usize].len() <= max_len
+    };
+    let mut candidates: Vec<(TokenId, TokenId)> = by_language
+        .iter()
+        .chain([&whole])
+        .flat_map(|counts| {
+            let mut pairs: Vec<((TokenId, TokenId), u64)> = counts
+                .iter()
+                .filter(|(pair, _)| fits(pair))
+                .map(|(&pair, &count)| (pair, count))
+                .collect();
+            pairs.sort_by_key(|&(pair, count)| (std::cmp::Reverse(count), pair));
+            pairs.truncate(WEIGHTED_CANDIDATES);
+            pairs.into_iter().map(|(pair, _)| pair)
+        })
+        .collect();
+    candidates.sort();
+    candidates.dedup();
+    let mut best: Option<(f64, (TokenId, TokenId), u64)> = None;
+    for pair in candidates {
+        let total = whole.get(&pair).copied().unwrap_or(0);
+        if total < min_count {
+            continue;
+        }
+        let score: f64 = weights
+            .iter()
+            .zip(&by_language)
+            .map(|(w, counts)| w * counts.get(&pair).copied().unwrap_or(0) as f64)
+            .sum();
+        if best.is_none_or(|(top, _, _)| score > top) {
+            best = Some((score, pair, total));
+        }
+    }
+    best.map(|(_, pair, total)| (pair, total))
+}
+
 /// Training-language indices of the development-set languages, worst compressed first; among
 /// equally bad ones the first by name.
 fn worst_first(dev: &[DevWords], languages: &[String]) -> Vec<usize> {
@@ -243,10 +307,12 @@ fn reference_train(documents: &[Document], config: &TrainConfig) -> Reference {
     let mut dev: Vec<DevWords> = Vec::new();
     let mut global_merges = usize::MAX;
     let mut window = None;
+    let mut weighted = None;
     let mut recent: Vec<usize> = Vec::new();
     if let Some(parity) = &config.parity {
         global_merges = parity.global_merges;
         window = parity.window;
+        weighted = parity.weighted;
         for language in &parity.dev {
             dev.push(DevWords {
                 language: languages
@@ -271,6 +337,9 @@ fn reference_train(documents: &[Document], config: &TrainConfig) -> Reference {
         let choice = if merges.len() < global_merges {
             let counts = count_pairs(training.iter().flatten());
             best_pair(&counts, &tokens, max_len, min_count).map(|(pair, count)| (pair, count, None))
+        } else if let Some(exponent) = weighted {
+            weighted_pair(&training, &dev, exponent, &tokens, max_len, min_count)
+                .map(|(pair, count)| (pair, count, None))
         } else {
             // Moving window: languages over their share of the recent choices come last.
             let crowded = |language: &usize| {
@@ -779,6 +848,7 @@ fn parity_config(dev: Vec<DevLanguage>, global_merges: usize, vocab_size: usize)
             dev,
             global_merges,
             window: None,
+            weighted: None,
         }),
         ..config(vocab_size)
     }
@@ -816,6 +886,53 @@ fn parity_on_the_parallel_fixture_matches_the_reference() {
             );
         }
     }
+}
+
+#[test]
+fn parity_weighted_matches_the_reference() {
+    let (documents, dev) = parallel_input(3, 6);
+    for (exponent, global_merges) in [(0.0, 0), (1.5, 0), (8.0, 5), (40.0, 0)] {
+        for (temperature, max_token_bytes, min_frequency) in
+            [(1.0, None, 1), (0.3, None, 2), (1.0, Some(3), 1)]
+        {
+            let mut config = TrainConfig {
+                lang_temperature: temperature,
+                max_token_bytes,
+                min_frequency,
+                ..parity_config(dev.clone(), global_merges, 256 + 200)
+            };
+            if let Some(parity) = &mut config.parity {
+                parity.weighted = Some(exponent);
+            }
+            let case = format!(
+                "weighted {exponent}, global {global_merges}, T {temperature}, \
+                 max {max_token_bytes:?}, min {min_frequency}"
+            );
+            let trained = check(&documents, &config, &case);
+            assert!(
+                trained.merges.iter().all(|m| m.language.is_none()),
+                "{case}: merges are chosen from weighted whole-corpus counts"
+            );
+        }
+    }
+}
+
+#[test]
+fn parity_weighted_with_exponent_zero_is_classical_bpe() {
+    let (documents, dev) = parallel_input(3, 6);
+    let classical = config(256 + 200);
+    let mut weighted = parity_config(dev, 0, 256 + 200);
+    if let Some(parity) = &mut weighted.parity {
+        parity.weighted = Some(0.0);
+    }
+    let progress = TrainProgress::default();
+    let run = |config: &TrainConfig| {
+        train(&count_documents(&documents, config), config, &progress)
+            .unwrap_or_else(|e| panic!("training failed: {e}"))
+    };
+    let (classical, weighted) = (run(&classical), run(&weighted));
+    assert_eq!(classical.merges, weighted.merges);
+    assert_eq!(classical.tokens, weighted.tokens);
 }
 
 #[test]
@@ -907,12 +1024,16 @@ fn random_parity_matches_the_reference() {
         }
         dev.shuffle(&mut rng);
         let global_merges = *[0, 0, 3, 5].choose(&mut rng).expect("choices");
+        let weighted = *[None, None, Some(0.0), Some(2.5), Some(12.0)]
+            .choose(&mut rng)
+            .expect("choices");
         let base = random_config(&mut rng);
         let config = TrainConfig {
             parity: Some(ParityConfig {
                 dev,
                 global_merges,
                 window: None,
+                weighted,
             }),
             ..base
         };
@@ -1182,6 +1303,7 @@ fn bad_settings_are_refused_with_a_clear_message() {
                 dev: Vec::new(),
                 global_merges: 0,
                 window: None,
+                weighted: None,
             })
         }),
         &["development set"],
@@ -1197,9 +1319,36 @@ fn bad_settings_are_refused_with_a_clear_message() {
                 dev: vec![dev("en"), dev("xx")],
                 global_merges: 0,
                 window: None,
+                weighted: None,
             })
         }),
         &["\"xx\"", "no training text", "en"],
+    );
+    for exponent in [-1.0, f64::NAN, f64::INFINITY] {
+        refusal(
+            with(&|c| {
+                c.parity = Some(ParityConfig {
+                    dev: vec![dev("en")],
+                    weighted: Some(exponent),
+                    ..Default::default()
+                })
+            }),
+            &["exponent", "at least 0"],
+        );
+    }
+    refusal(
+        with(&|c| {
+            c.parity = Some(ParityConfig {
+                dev: vec![dev("en")],
+                weighted: Some(2.0),
+                window: Some(ParityWindow {
+                    window: 10,
+                    alpha: 2.0,
+                }),
+                ..Default::default()
+            })
+        }),
+        &["weighted", "window"],
     );
     refusal(
         with(&|c| {
@@ -1207,6 +1356,7 @@ fn bad_settings_are_refused_with_a_clear_message() {
                 dev: vec![dev("en"), dev("en")],
                 global_merges: 0,
                 window: None,
+                weighted: None,
             })
         }),
         &["\"en\"", "twice"],
@@ -1247,6 +1397,7 @@ fn a_dev_language_whose_text_is_only_specials_has_no_training_text() {
             }],
             global_merges: 0,
             window: None,
+            weighted: None,
         }),
         ..config(300)
     };

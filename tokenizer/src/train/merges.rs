@@ -87,6 +87,23 @@ impl PairTable {
         }
         None
     }
+
+    /// The `k` most frequent distinct pairs that `allowed` accepts, most frequent first.
+    fn top(&mut self, k: usize, allowed: impl Fn(Pair) -> bool + Copy) -> Vec<(u64, Pair)> {
+        let mut found: Vec<(u64, Pair)> = Vec::with_capacity(k);
+        let mut taken = Vec::new();
+        while found.len() < k {
+            let Some(best) = self.best(allowed) else {
+                break;
+            };
+            taken.extend(self.heap.pop());
+            if !found.iter().any(|&(_, pair)| pair == best.1) {
+                found.push(best);
+            }
+        }
+        self.heap.extend(taken);
+        found
+    }
 }
 
 /// Distinct words as symbol sequences, with the pair index and count tables.
@@ -177,6 +194,21 @@ impl Engine {
     /// The most frequent pair of `table` that `allowed` accepts, with its count.
     pub fn best(&mut self, table: usize, allowed: impl Fn(Pair) -> bool) -> Option<(u64, Pair)> {
         self.tables[table].best(allowed)
+    }
+
+    /// The `k` most frequent distinct pairs of `table` that `allowed` accepts.
+    pub fn top(
+        &mut self,
+        table: usize,
+        k: usize,
+        allowed: impl Fn(Pair) -> bool + Copy,
+    ) -> Vec<(u64, Pair)> {
+        self.tables[table].top(k, allowed)
+    }
+
+    /// The current count of `pair` in `table`.
+    pub fn count(&self, table: usize, pair: Pair) -> u64 {
+        self.tables[table].count(pair)
     }
 
     /// Token total of development-set slot `slot`.

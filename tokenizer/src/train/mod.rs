@@ -16,7 +16,10 @@
 //! with no pair left gives way to the next worst. Two variants of the paper: the first
 //! [`ParityConfig::global_merges`] merges chosen classically (hybrid), and a moving window that
 //! keeps any one language from taking more than its share of recent merges
-//! ([`ParityConfig::window`]).
+//! ([`ParityConfig::window`]). A third, softer one ([`ParityConfig::weighted`]) weighs every
+//! language's pair counts by how much worse than average it is compressed and merges the pair
+//! with the highest weighted sum, so that a merge can serve several languages and the whole
+//! corpus at once.
 //!
 //! **Ties** are broken by token IDs: among pairs of equal count, the one whose left token has the
 //! lowest ID, then the one whose right token has the lowest ID. Byte tokens have their byte
@@ -104,7 +107,18 @@ pub struct ParityConfig {
     /// `window` parity-chosen merges (`L` development-set languages) gives way to the next
     /// worst; `None` for the base variant.
     pub window: Option<ParityWindow>,
+    /// The weighted variant, with this exponent `β`: each merge is the pair with the highest
+    /// `Σ_l w_l · count_l(pair)` over the training languages, where a development-set language
+    /// with premium `p_l` (its tokens over the reference's on the development set, as the
+    /// merges go) weighs `max(1, p_l / p̄)^β`, `p̄` being the mean premium with the reference's
+    /// 1 included, and every other language weighs 1. The pairs considered are the
+    /// [`WEIGHTED_CANDIDATES`] most frequent of each language and of the whole corpus. `β = 0`
+    /// is classical BPE; a large `β` approaches the base variant. `None` for the base variant.
+    pub weighted: Option<f64>,
 }
+
+/// Pairs per language (and of the whole corpus) that the weighted variant scores at each merge.
+pub const WEIGHTED_CANDIDATES: usize = 8;
 
 /// See [`ParityConfig::window`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -150,7 +164,8 @@ pub struct TrainedMerge {
     /// The pair's count when it was chosen (weighted, in units of [`WEIGHT_ONE`]).
     pub count: u64,
     /// Parity-aware training: the index (in [`Trained::languages`]) of the language the merge
-    /// was chosen for; `None` when chosen from whole-corpus counts.
+    /// was chosen for; `None` when chosen from whole-corpus counts (classical training, the
+    /// hybrid's first merges, the weighted variant).
     pub language: Option<usize>,
 }
 
@@ -228,6 +243,21 @@ impl TrainConfig {
                 "language temperature {} must be a positive number",
                 self.lang_temperature
             ));
+        }
+        if let Some(parity) = &self.parity {
+            if let Some(exponent) = parity.weighted {
+                if !(exponent.is_finite() && exponent >= 0.0) {
+                    return bad(format!(
+                        "the weighted variant's exponent {exponent} must be a number of at \
+                         least 0"
+                    ));
+                }
+                if parity.window.is_some() {
+                    return bad(
+                        "the weighted variant and the moving window cannot be combined".into(),
+                    );
+                }
+            }
         }
         self.splitter().map(|_| ())
     }
@@ -373,6 +403,8 @@ struct Setup {
     global_merges: usize,
     parity: bool,
     window: Option<ParityWindow>,
+    /// The weighted variant's exponent.
+    weighted: Option<f64>,
     /// Development-set languages of the latest parity-chosen merges (moving-window variant).
     recent: std::collections::VecDeque<usize>,
 }
@@ -395,6 +427,7 @@ impl Setup {
                 global_merges: 0,
                 parity: false,
                 window: None,
+                weighted: None,
                 recent: Default::default(),
             });
         };
@@ -403,7 +436,9 @@ impl Setup {
                 "parity-aware training needs a development set".into(),
             ));
         }
-        let global = parity.global_merges > 0;
+        // The whole-corpus table: for the hybrid's first merges, and the weighted variant's
+        // candidates and counts.
+        let global = parity.global_merges > 0 || parity.weighted.is_some();
         let mut groups: Vec<Group> = (0..n)
             .map(|l| Group {
                 tables: if global { vec![l, n] } else { vec![l] },
@@ -442,8 +477,51 @@ impl Setup {
             global_merges: parity.global_merges,
             parity: true,
             window: parity.window,
+            weighted: parity.weighted,
             recent: Default::default(),
         })
+    }
+
+    /// The weighted variant's pair (see [`ParityConfig::weighted`]) among those with a
+    /// whole-corpus count of at least `min_count`, with that count; among equal scores the
+    /// lowest pair.
+    fn weighted_best(
+        &self,
+        engine: &mut Engine,
+        exponent: f64,
+        min_count: u64,
+        allowed: impl Fn(u64) -> bool + Copy,
+    ) -> Option<(u64, u64)> {
+        let premiums: Vec<f64> = (0..self.dev_langs.len())
+            .map(|d| engine.dev_tokens(2 * d) as f64 / engine.dev_tokens(2 * d + 1).max(1) as f64)
+            .collect();
+        let mean = (premiums.iter().sum::<f64>() + 1.0) / (premiums.len() as f64 + 1.0);
+        let mut weights = vec![1.0; self.n_languages];
+        for (&lang, &premium) in self.dev_langs.iter().zip(&premiums) {
+            weights[lang] = (premium / mean).max(1.0).powf(exponent);
+        }
+        let whole_corpus = self.n_languages;
+        let mut candidates: Vec<u64> = (0..=whole_corpus)
+            .flat_map(|table| engine.top(table, WEIGHTED_CANDIDATES, allowed))
+            .map(|(_, pair)| pair)
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut best: Option<(f64, u64)> = None;
+        for pair in candidates {
+            if engine.count(whole_corpus, pair) < min_count {
+                continue;
+            }
+            let score: f64 = weights
+                .iter()
+                .enumerate()
+                .map(|(lang, &w)| w * engine.count(lang, pair) as f64)
+                .sum();
+            if best.is_none_or(|(top, _)| score > top) {
+                best = Some((score, pair));
+            }
+        }
+        best.map(|(_, pair)| (engine.count(whole_corpus, pair), pair))
     }
 
     /// The word group of side `side` (0 text, 1 reference) of development-set language `d`.
@@ -465,6 +543,11 @@ impl Setup {
         }
         if done < self.global_merges {
             return accept(engine.best(self.n_languages, allowed)).map(|(c, p)| (c, p, None));
+        }
+        if let Some(exponent) = self.weighted {
+            return self
+                .weighted_best(engine, exponent, min_count, allowed)
+                .map(|(c, p)| (c, p, None));
         }
         // Development-set languages, worst compressed first (highest tokens over reference
         // tokens, compared exactly), then by name; a language with no pair left gives way to
