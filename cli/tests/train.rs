@@ -22,35 +22,17 @@ fn read_json(path: &str) -> serde_json::Value {
 #[test]
 fn writes_every_file_and_the_result_does_not_depend_on_threads() {
     let dir = TempDir::new();
-    let multilingual = fixtures("multilingual");
-    let dev = fixtures("parallel/aligned_sample.jsonl");
     let mut outputs = Vec::new();
     for threads in ["1", "2"] {
-        let out = dir.path(&format!("out-{threads}"));
-        ok(
-            &[
-                "train",
-                "-q",
-                "--vocab-size",
-                "1200",
-                "--special",
-                "<|endoftext|>",
-                "--lang-from",
-                "file",
-                "--glob",
-                "*.txt",
-                "--parity-dev",
-                &dev,
-                "--threads",
-                threads,
-                "--name",
-                "t",
-                "-o",
-                &out,
-                &multilingual,
-            ],
-            b"",
-        );
+        let extra = [
+            "--special",
+            "<|endoftext|>",
+            "--threads",
+            threads,
+            "--name",
+            "t",
+        ];
+        let out = train_multilingual(&dir, &format!("out-{threads}"), "1200", &extra);
         outputs.push(out);
     }
     let mut names: Vec<String> = std::fs::read_dir(&outputs[0])
@@ -165,29 +147,36 @@ fn languages_come_from_a_json_lines_field_and_temperature_reweighs_them() {
     assert!(lifted["languages"][0]["weight"].as_f64().unwrap() < 1.0);
 }
 
+/// Trains a vocabulary of `vocab_size` on the multilingual fixture (languages from file names)
+/// with the parallel fixture as development set, plus `extra`; returns the output directory.
+fn train_multilingual(dir: &TempDir, name: &str, vocab_size: &str, extra: &[&str]) -> String {
+    let out = dir.path(name);
+    let (dev, corpus) = (
+        fixtures("parallel/aligned_sample.jsonl"),
+        fixtures("multilingual"),
+    );
+    let mut args = vec![
+        "train",
+        "-q",
+        "--vocab-size",
+        vocab_size,
+        "--lang-from",
+        "file",
+        "--glob",
+        "*.txt",
+        "--parity-dev",
+        &dev,
+    ];
+    args.extend_from_slice(extra);
+    args.extend(["-o", &out, &corpus]);
+    ok(&args, b"");
+    out
+}
+
 #[test]
 fn parity_aware_training_records_the_language_of_each_choice() {
     let dir = TempDir::new();
-    let out = dir.path("parity");
-    ok(
-        &[
-            "train",
-            "-q",
-            "--vocab-size",
-            "600",
-            "--lang-from",
-            "file",
-            "--glob",
-            "*.txt",
-            "--parity-aware",
-            "--parity-dev",
-            &fixtures("parallel/aligned_sample.jsonl"),
-            "-o",
-            &out,
-            &fixtures("multilingual"),
-        ],
-        b"",
-    );
+    let out = train_multilingual(&dir, "parity", "600", &["--parity-aware"]);
     let summary = read_json(&format!("{out}/training.json"));
     assert_eq!(summary["parity_aware"], true);
     assert_eq!(summary["parity"]["weighted"], serde_json::Value::Null);
@@ -210,27 +199,7 @@ fn parity_aware_training_records_the_language_of_each_choice() {
 #[test]
 fn weighted_parity_training_with_exponent_zero_equals_classical_training() {
     let dir = TempDir::new();
-    let train = |name: &str, extra: &[&str]| {
-        let out = dir.path(name);
-        let mut args = vec![
-            "train",
-            "-q",
-            "--vocab-size",
-            "600",
-            "--lang-from",
-            "file",
-            "--glob",
-            "*.txt",
-            "--parity-dev",
-        ];
-        let dev = fixtures("parallel/aligned_sample.jsonl");
-        let corpus = fixtures("multilingual");
-        args.push(&dev);
-        args.extend_from_slice(extra);
-        args.extend(["-o", &out, &corpus]);
-        ok(&args, b"");
-        out
-    };
+    let train = |name: &str, extra: &[&str]| train_multilingual(&dir, name, "600", extra);
     let classical = train("classical", &[]);
     let weighted = train("weighted", &["--parity-aware", "--parity-weighted", "0"]);
     let ranks = |dir: &str| std::fs::read(format!("{dir}/tokenizer.tiktoken")).unwrap();
