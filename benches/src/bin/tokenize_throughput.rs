@@ -10,7 +10,9 @@
 //!   on one core;
 //! - 1 thread: `omnitok tokenize --threads 1` not pinned: one encoding thread, with reading and
 //!   writing free to run on another core;
-//! - 2 threads: `omnitok tokenize --threads 2 --split line`, not pinned.
+//! - 2 threads: `omnitok tokenize --threads 2 --split line`, not pinned;
+//! - raw, 2 threads: the raw encode by two threads, not pinned, each taking the next block of
+//!   about 1 MB of lines (the ceiling of any two-thread tokenize on this machine).
 //!
 //! Rounds are interleaved and each measurement keeps its best (shortest wall time) round. Rates
 //! are MB (10^6 bytes) of document text per second; the text is the same in all three.
@@ -20,6 +22,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use omnitok_benches::inputs::{data_dir, load, workspace_root, Input};
@@ -57,11 +60,15 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1).peekable();
     if args.peek().map(String::as_str) == Some("--raw") {
         args.next();
-        let (Some(file), Some(encoding)) = (args.next(), args.next()) else {
-            eprintln!("usage: tokenize_throughput --raw FILE ENCODING");
+        let (Some(file), Some(encoding), Some(threads)) = (
+            args.next(),
+            args.next(),
+            args.next().and_then(|t| t.parse::<usize>().ok()),
+        ) else {
+            eprintln!("usage: tokenize_throughput --raw FILE ENCODING THREADS");
             return ExitCode::from(2);
         };
-        return match raw_encode(Path::new(&file), &encoding) {
+        return match raw_encode(Path::new(&file), &encoding, threads.max(1)) {
             Ok((bytes, seconds)) => {
                 println!("{bytes} {seconds}");
                 ExitCode::SUCCESS
@@ -81,24 +88,59 @@ fn main() -> ExitCode {
     }
 }
 
-/// Encodes every non-empty line of `file`; returns the text bytes and the seconds taken.
-fn raw_encode(file: &Path, encoding: &str) -> Result<(usize, f64), String> {
+/// Encodes every non-empty line of `file` on `threads` threads, each taking the next block of
+/// about [`RAW_BLOCK_BYTES`] of lines; returns the text bytes and the seconds taken.
+fn raw_encode(file: &Path, encoding: &str, threads: usize) -> Result<(usize, f64), String> {
     let tokenizer = get_encoding(encoding).map_err(|e| e.to_string())?;
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     let bytes = lines.iter().map(|l| l.len()).sum();
-    let started = Instant::now();
-    let mut tokens = 0;
-    for line in &lines {
-        tokens += tokenizer
-            .encode_ordinary(line)
-            .map_err(|e| e.to_string())?
-            .len();
+    let mut blocks = vec![0];
+    let mut in_block = 0;
+    for (i, line) in lines.iter().enumerate() {
+        in_block += line.len();
+        if in_block >= RAW_BLOCK_BYTES {
+            blocks.push(i + 1);
+            in_block = 0;
+        }
     }
+    if blocks.last() != Some(&lines.len()) {
+        blocks.push(lines.len());
+    }
+    let next = AtomicUsize::new(0);
+    let encode_blocks = || -> Result<usize, String> {
+        let mut tokens = 0;
+        loop {
+            let block = next.fetch_add(1, Ordering::Relaxed);
+            if block + 1 >= blocks.len() {
+                return Ok(tokens);
+            }
+            for line in &lines[blocks[block]..blocks[block + 1]] {
+                tokens += tokenizer
+                    .encode_ordinary(line)
+                    .map_err(|e| e.to_string())?
+                    .len();
+            }
+        }
+    };
+    let started = Instant::now();
+    let tokens = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(encode_blocks)).collect();
+        let mut tokens = encode_blocks()?;
+        for helper in helpers {
+            tokens += helper
+                .join()
+                .map_err(|_| "an encoding thread panicked".to_string())??;
+        }
+        Ok::<usize, String>(tokens)
+    })?;
     let seconds = started.elapsed().as_secs_f64();
     std::hint::black_box(tokens);
     Ok((bytes, seconds))
 }
+
+/// Text per block of lines handed to a raw-encode thread.
+const RAW_BLOCK_BYTES: usize = 1 << 20;
 
 /// Runs `command`; returns its wall time in seconds and its stdout.
 fn timed(command: &mut Command) -> Result<(f64, String), String> {
@@ -139,6 +181,7 @@ fn bench_files(input: Input, copies: usize) -> Result<[PathBuf; 2], String> {
 #[derive(Default)]
 struct Best {
     raw: f64,
+    raw_two_threads: f64,
     one_core: f64,
     one_thread: f64,
     two_threads: f64,
@@ -161,28 +204,38 @@ fn run(options: &Options) -> Result<(), String> {
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
     let out_dir = data_dir().join("tokenize-out");
     println!(
-        "| input | format | MB of text | raw encode, 1 core | tokenize, 1 core | of raw | tokenize, 1 thread | of raw | tokenize, 2 threads | vs 1 core |"
+        "| input | format | MB of text | raw encode, 1 core | tokenize, 1 core | of raw | tokenize, 1 thread | of raw | tokenize, 2 threads | vs 1 core | vs raw 1 core | raw encode, 2 threads | vs raw 1 core |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for input in Input::ALL {
         let files = bench_files(input, options.copies)?;
         let mut best = [Best::default(), Best::default()];
         for _ in 0..options.rounds {
-            let (seconds, stdout) = timed(
-                Command::new("taskset")
-                    .args(["-c", "0"])
-                    .arg(&me)
+            let raw_run = |threads: &str, pinned: bool| -> Result<(usize, f64), String> {
+                let mut command = if pinned {
+                    let mut c = Command::new("taskset");
+                    c.args(["-c", "0"]).arg(&me);
+                    c
+                } else {
+                    Command::new(&me)
+                };
+                command
                     .arg("--raw")
                     .arg(&files[0])
-                    .arg(&options.encoding),
-            )?;
-            let _ = seconds;
-            let mut fields = stdout.split_whitespace();
-            let bytes: usize = fields.next().and_then(|b| b.parse().ok()).unwrap_or(0);
-            let raw: f64 = fields.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+                    .arg(&options.encoding)
+                    .arg(threads);
+                let (_, stdout) = timed(&mut command)?;
+                let mut fields = stdout.split_whitespace();
+                let bytes: usize = fields.next().and_then(|b| b.parse().ok()).unwrap_or(0);
+                let seconds: f64 = fields.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+                Ok((bytes, seconds))
+            };
+            let (bytes, raw) = raw_run("1", true)?;
+            let (_, raw_two_threads) = raw_run("2", false)?;
             for (file, best) in files.iter().zip(best.iter_mut()) {
                 best.bytes = bytes;
                 keep_min(&mut best.raw, raw);
+                keep_min(&mut best.raw_two_threads, raw_two_threads);
                 for (threads, pinned) in [("1", true), ("1", false), ("2", false)] {
                     let _ = std::fs::remove_dir_all(&out_dir);
                     let mut command = if pinned {
@@ -213,7 +266,7 @@ fn run(options: &Options) -> Result<(), String> {
             let mb = best.bytes as f64 / 1e6;
             let rate = |seconds: f64| mb / seconds;
             println!(
-                "| {} | {format} | {mb:.0} | {:.1} MB/s | {:.1} MB/s | {:.0}% | {:.1} MB/s | {:.0}% | {:.1} MB/s | {:.2}x |",
+                "| {} | {format} | {mb:.0} | {:.1} MB/s | {:.1} MB/s | {:.0}% | {:.1} MB/s | {:.0}% | {:.1} MB/s | {:.2}x | {:.2}x | {:.1} MB/s | {:.2}x |",
                 input.name(),
                 rate(best.raw),
                 rate(best.one_core),
@@ -222,6 +275,9 @@ fn run(options: &Options) -> Result<(), String> {
                 100.0 * best.raw / best.one_thread,
                 rate(best.two_threads),
                 best.one_core / best.two_threads,
+                best.raw / best.two_threads,
+                rate(best.raw_two_threads),
+                best.raw / best.raw_two_threads,
             );
         }
     }
