@@ -32,12 +32,17 @@ Gini of the premiums over all languages, en's 1.0 included). "Tokens" is the who
 every translation plus each distinct English paragraph once, as `omnitok stats` counts it.
 Targets: parity-aware at least 50% lower Gini than classical, at most 1% more tokens.
 
+--select-on-dev PERCENT makes the choice of the weighted variant's exponent a held-out one: per
+vocabulary size it takes, among the --weighted rows, the lowest Gini on the development set
+whose development-set tokens are at most PERCENT above classical's (both from each training's
+report.json), and gives that row's test verdict; the test pages play no part in the choice.
+
 Usage (from the workspace root; Python 3.9+, standard library only):
     cargo build --release -p omnitok-cli
     mkdir -p /tmp/omnitok-bench && cp target/release/omnitok /tmp/omnitok-bench/omnitok
     python3 benches/train_parity.py [--vocab-size 32000 --vocab-size 16000] \
         [--global-fraction 0.25 --global-fraction 0.5] [--temperature 0.3] [--weighted 11] \
-        [--variant classical --variant weighted] [--plot]
+        [--variant classical --variant weighted] [--select-on-dev 1] [--plot]
 Prints a Markdown table and the verdicts against the targets; --plot draws the test premiums
 per language of classical and parity-aware (benches/data/parity/premium-v<V>.png).
 """
@@ -227,12 +232,15 @@ def gini(values: list[float]) -> float:
     return sum((2 * i - n + 1) * x for i, x in enumerate(xs)) / (n * total)
 
 
-def dev_gini(model: Path) -> float | None:
+def dev_figures(model: Path) -> tuple[float, int] | tuple[None, None]:
+    """The Gini of the premiums and the total tokens on the development set, from the
+    training's report.json."""
     report = model / "report.json"
     if not report.exists():
-        return None
-    data = json.loads(report.read_text())
-    return next(iter(data["summary"]["premium_gini"].values()))
+        return None, None
+    summary = json.loads(report.read_text())["summary"]
+    return (next(iter(summary["premium_gini"].values())),
+            next(iter(summary["tokens"].values())))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,12 +258,14 @@ def rows_for(vocab: int, stats: dict, models: dict[str, Path], seconds: dict[str
             print(f"note: Gini from the premiums {gini(premiums):.6f} != reported {reported:.6f}")
         worst = stats["summary"]["worst"][key]
         english = next(lang for lang in stats["languages"] if lang["lang"] == "en")
+        dev_gini, dev_tokens = dev_figures(model)
         rows.append({
             "vocab": vocab,
             "variant": variant,
             "label": labels[variant],
             "gini": reported,
-            "dev_gini": dev_gini(model),
+            "dev_gini": dev_gini,
+            "dev_tokens": dev_tokens,
             "tokens": stats["summary"]["tokens"][key],
             "en_tokens": english["tokens"][key],
             "max_premium": worst["premium"],
@@ -276,23 +286,25 @@ def merges_chosen(model: Path) -> dict[str, int]:
 
 def print_table(rows: list[dict]) -> None:
     print("| vocab | variant | test Gini | vs classical | dev Gini | test tokens | vs classical "
-          "| en tokens | highest premium | lowest premium | train s |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|")
+          "| dev tokens vs classical | en tokens | highest premium | lowest premium | train s |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
     for row in rows:
         base = next(r for r in rows if r["vocab"] == row["vocab"] and r["variant"] == "classical")
         dev = "-" if row["dev_gini"] is None else f"{row['dev_gini']:.4f}"
+        dev_tokens = ("-" if row["dev_tokens"] is None or base["dev_tokens"] is None
+                      else percent(row["dev_tokens"], base["dev_tokens"], 2))
         vocab = f"{row['vocab']:,}"
         if row["vocab_reached"] != row["vocab"]:
             vocab += f" (reached {row['vocab_reached']:,})"
         print(f"| {vocab} | {row['label']} | {row['gini']:.4f} "
               f"| {percent(row['gini'], base['gini'])} | {dev} | {row['tokens']:,} "
-              f"| {percent(row['tokens'], base['tokens'])} | {row['en_tokens']:,} "
+              f"| {percent(row['tokens'], base['tokens'])} | {dev_tokens} | {row['en_tokens']:,} "
               f"| {row['max_premium']:.3f} ({row['worst']}) | {row['min_premium']:.3f} "
               f"| {row['seconds']:.1f} |")
 
 
-def percent(value: float, base: float) -> str:
-    return f"{(value / base - 1) * 100:+.1f}%"
+def percent(value: float, base: float, digits: int = 1) -> str:
+    return f"{(value / base - 1) * 100:+.{digits}f}%"
 
 
 def print_verdicts(rows: list[dict]) -> None:
@@ -307,6 +319,29 @@ def print_verdicts(rows: list[dict]) -> None:
         print(f"- {row['vocab']:,} {row['label']}: Gini {base['gini']:.4f} -> {row['gini']:.4f} "
               f"({reduction * 100:.1f}% lower; >= 50%: {gini_ok}), total tokens "
               f"{more * 100:+.2f}% (<= +1%: {tokens_ok})")
+
+
+def select_on_dev(rows: list[dict], budget: float) -> None:
+    """Per vocabulary size, the weighted row chosen on the development set alone: the lowest
+    dev Gini among those whose dev tokens are at most `budget` percent above classical's; then
+    its test figures, which the choice never looked at."""
+    for vocab in sorted({r["vocab"] for r in rows}):
+        base = next(r for r in rows if r["vocab"] == vocab and r["variant"] == "classical")
+        if base["dev_tokens"] is None:
+            continue
+        allowed = [r for r in rows if r["vocab"] == vocab and r["variant"].startswith("weighted")
+                   and r["dev_tokens"] <= base["dev_tokens"] * (1 + budget / 100)]
+        if not allowed:
+            print(f"- {vocab:,}: no weighted row within +{budget:g}% dev tokens")
+            continue
+        row = min(allowed, key=lambda r: (r["dev_gini"], r["dev_tokens"]))
+        reduction = 1 - row["gini"] / base["gini"]
+        more = row["tokens"] / base["tokens"] - 1
+        verdict = "met" if reduction >= 0.5 and more <= 0.01 else "NOT met"
+        print(f"- {vocab:,}: chosen on dev ({row['label']}: dev Gini "
+              f"{percent(row['dev_gini'], base['dev_gini'])}, dev tokens "
+              f"{percent(row['dev_tokens'], base['dev_tokens'], 2)}); on test: Gini "
+              f"{reduction * 100:.1f}% lower, tokens {more * 100:+.2f}%: {verdict}")
 
 
 def print_merges(rows: list[dict]) -> None:
@@ -338,6 +373,10 @@ def parse_args() -> argparse.Namespace:
                    help="temperature variant's --lang-temperature (repeat; default 0.3)")
     p.add_argument("--weighted", type=float, action="append",
                    help="weighted variant's --parity-weighted exponent (repeat; default 11)")
+    p.add_argument("--select-on-dev", type=float, metavar="PERCENT",
+                   help="per vocabulary size, choose among the weighted rows on the "
+                        "development set alone (lowest dev Gini with dev tokens at most PERCENT "
+                        "above classical's) and give the chosen row's test verdict")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--omnitok", default=str(default_omnitok),
                    help="the omnitok binary (default: %(default)s)")
@@ -349,6 +388,8 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
+    # `omnitok stats` runs inside data/parity/models.
+    args.omnitok = str(Path(args.omnitok).resolve())
     counts = prepare(args.block)
     print(f"split: {counts['languages']} languages; test {counts['test']:,} pairs, dev "
           f"{counts['dev']:,} pairs, {counts['train_pairs']:,} pairs left in training; training "
@@ -371,6 +412,9 @@ def main() -> None:
     print()
     print_verdicts(rows)
     print()
+    if args.select_on_dev is not None:
+        select_on_dev(rows, args.select_on_dev)
+        print()
     print_merges(rows)
 
 
