@@ -388,8 +388,10 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    # `omnitok stats` runs inside data/parity/models.
-    args.omnitok = str(Path(args.omnitok).resolve())
+    # `omnitok stats` runs inside data/parity/models: a relative path is made absolute (a bare
+    # name is left to PATH).
+    if os.sep in args.omnitok:
+        args.omnitok = str(Path(args.omnitok).resolve())
     counts = prepare(args.block)
     print(f"split: {counts['languages']} languages; test {counts['test']:,} pairs, dev "
           f"{counts['dev']:,} pairs, {counts['train_pairs']:,} pairs left in training; training "
