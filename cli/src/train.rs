@@ -9,7 +9,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnitok_corpus::report::{format, InputOptions};
-use omnitok_corpus::train::{self, DevSet, Labels, Progress, TrainOptions};
+use omnitok_corpus::train::{self, DevSet, ExponentSearch, Labels, Progress, TrainOptions};
 use omnitok_tokenizer::train::{ParityConfig, ParityWindow, TrainConfig};
 
 use crate::corpus_args::CorpusArgs;
@@ -111,6 +111,18 @@ pub struct TrainArgs {
     )]
     pub parity_weighted: Option<f64>,
 
+    /// Parity-aware, weighted variant with B chosen on --parity-dev: the lowest Gini there
+    /// among the B whose development-set tokens are at most PERCENT above classical BPE's
+    /// (several trainings: B = 0, then doubling from 2 until over, then halving the bracket;
+    /// each B tried is in training.json).
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        requires = "parity_aware",
+        conflicts_with_all = ["parity_weighted", "parity_window"]
+    )]
+    pub parity_budget: Option<f64>,
+
     /// The tokenizer's name (default: the output directory's name).
     #[arg(long)]
     pub name: Option<String>,
@@ -184,6 +196,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
                 ..InputOptions::default()
             },
         }),
+        parity_budget: args.parity_budget,
         output_dir: Some(args.output.clone()),
         name,
         threads,
@@ -211,11 +224,44 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             started.elapsed().as_secs_f64(),
             args.output.display()
         );
+        let search = summary
+            .parity
+            .as_ref()
+            .and_then(|p| p.exponent_search.as_ref());
+        if let Some(search) = search {
+            print_search(search);
+        }
         if let Some(report) = &outcome.report {
             eprint!("{}", format::table(report));
         }
     }
     Ok(())
+}
+
+/// The exponents a parity budget tried, the chosen one marked.
+fn print_search(search: &ExponentSearch) {
+    let Some(base) = search.trials.first() else {
+        return;
+    };
+    eprintln!(
+        "parity budget {}%: {} trainings on the development set",
+        search.budget_percent,
+        search.trials.len()
+    );
+    for trial in &search.trials {
+        let more = (trial.dev_tokens as f64 / base.dev_tokens.max(1) as f64 - 1.0) * 100.0;
+        let mark = if trial.exponent == search.chosen {
+            "  <- chosen"
+        } else if trial.within_budget {
+            ""
+        } else {
+            "  (over)"
+        };
+        eprintln!(
+            "  B {:>6}: tokens {:>+7.2}%, Gini {:.4}{mark}",
+            trial.exponent, more, trial.dev_gini
+        );
+    }
 }
 
 /// Shows progress on stderr until `done`: reading (bytes), then merging (merges/s); a bar on a

@@ -233,6 +233,84 @@ fn weighted_parity_training_with_exponent_zero_equals_classical_training() {
 }
 
 #[test]
+fn a_parity_budget_chooses_the_exponent_on_the_development_set() {
+    let dir = TempDir::new();
+    let budget = 2.0;
+    let out = train_multilingual(
+        &dir,
+        "budget",
+        "600",
+        &["--parity-aware", "--parity-budget", "2"],
+    );
+    let summary = read_json(&format!("{out}/training.json"));
+    let search = &summary["parity"]["exponent_search"];
+    assert_eq!(search["budget_percent"], budget);
+    let trials = search["trials"].as_array().unwrap();
+    let field = |t: &serde_json::Value, key: &str| t[key].as_f64().unwrap();
+    // Classical BPE (exponent 0) first, then doubling from 2.
+    assert_eq!(field(&trials[0], "exponent"), 0.0);
+    assert_eq!(field(&trials[1], "exponent"), 2.0);
+    let base = field(&trials[0], "dev_tokens");
+    for trial in trials {
+        let within = field(trial, "dev_tokens") <= base * (1.0 + budget / 100.0);
+        assert_eq!(trial["within_budget"], within, "{trial}");
+    }
+    // The chosen exponent: the lowest Gini within the budget, recorded as the run's exponent.
+    let best = trials
+        .iter()
+        .filter(|t| t["within_budget"] == true)
+        .min_by(|a, b| field(a, "dev_gini").total_cmp(&field(b, "dev_gini")))
+        .unwrap();
+    let chosen = field(best, "exponent");
+    assert_eq!(field(search, "chosen"), chosen);
+    assert_eq!(summary["parity"]["weighted"], chosen);
+    // report.json is the chosen training's, and the tokenizer is the one that exponent gives.
+    let report = read_json(&format!("{out}/report.json"));
+    let tokens = report["summary"]["tokens"].as_object().unwrap();
+    assert_eq!(tokens.values().next().unwrap(), &best["dev_tokens"]);
+    let again = train_multilingual(
+        &dir,
+        "again",
+        "600",
+        &["--parity-aware", "--parity-weighted", &chosen.to_string()],
+    );
+    let ranks = |dir: &str| std::fs::read(format!("{dir}/tokenizer.tiktoken")).unwrap();
+    assert_eq!(ranks(&out), ranks(&again));
+
+    // Refused: without --parity-aware, with a given exponent (usage errors), a negative budget.
+    let o = dir.path("refused");
+    let corpus = fixtures("multilingual");
+    let dev = fixtures("parallel/aligned_sample.jsonl");
+    for (extra, code, message) in [
+        (vec!["--parity-budget", "1"], 2, "--parity-aware"),
+        (
+            vec![
+                "--parity-aware",
+                "--parity-budget",
+                "1",
+                "--parity-weighted",
+                "3",
+            ],
+            2,
+            "--parity-weighted",
+        ),
+        (
+            vec!["--parity-aware", "--parity-budget=-1"],
+            1,
+            "must be a number of percent",
+        ),
+    ] {
+        let mut args = vec!["train", "-q", "--vocab-size", "300", "--parity-dev", &dev];
+        args.extend(extra.iter().copied());
+        args.extend(["-o", &o, &corpus]);
+        let out = run(&args, b"");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{extra:?}: {stderr}");
+        assert!(stderr.contains(message), "{extra:?}: {stderr}");
+    }
+}
+
+#[test]
 fn bad_settings_and_inputs_are_clear_errors() {
     let dir = TempDir::new();
     let text = dir.file("en.txt", b"hello world, hello there");

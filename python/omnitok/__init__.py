@@ -221,6 +221,7 @@ def train(
     parity_window: Optional[int] = None,
     parity_alpha: float = 2.0,
     parity_weighted: Optional[float] = None,
+    parity_budget: Optional[float] = None,
     threads: Optional[int] = None,
     name: str = "trained",
 ) -> Encoding:
@@ -240,7 +241,10 @@ def train(
     being its reference language); ``global_merges`` chooses the first merges classically
     (hybrid variant), ``parity_window`` / ``parity_alpha`` select the moving-window variant, and
     ``parity_weighted=B`` the weighted variant (each merge is the pair with the highest count
-    summed over languages, a language's count weighted by ``max(1, premium / mean) ** B``).
+    summed over languages, a language's count weighted by ``max(1, premium / mean) ** B``);
+    ``parity_budget=P`` chooses ``B`` itself on the development set: the lowest Gini there among
+    the exponents whose development-set tokens are at most ``P`` percent above classical BPE's
+    (several trainings; each is listed in training.json).
     With ``output_dir``, the files of ``omnitok train`` are
     written there (tokenizer.json, tokenizer.tiktoken, training.json, a report).
     """
@@ -275,6 +279,7 @@ def train(
         parity_window,
         parity_alpha,
         parity_weighted,
+        parity_budget,
         threads,
         name,
     )

@@ -85,6 +85,7 @@ def train(
     parity_window: Optional[int] = ...,
     parity_alpha: float = ...,
     parity_weighted: Optional[float] = ...,
+    parity_budget: Optional[float] = ...,
     threads: Optional[int] = ...,
     name: str = ...,
 ) -> Encoding: ...

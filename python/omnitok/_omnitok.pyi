@@ -114,6 +114,7 @@ def _train(
     parity_window: Optional[int] = None,
     parity_alpha: float = 2.0,
     parity_weighted: Optional[float] = None,
+    parity_budget: Optional[float] = None,
     threads: Optional[int] = None,
     name: str = "trained",
 ) -> Encoding: ...

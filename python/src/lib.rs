@@ -558,7 +558,7 @@ fn _compression_report_texts(
     special_tokens=Vec::new(), min_frequency=2, max_token_bytes=None, lang_temperature=1.0,
     lang_from=None, lang_field=None, field="text".to_string(), glob=None, parity_aware=false,
     parity_dev=None, reference="en".to_string(), global_merges=0, parity_window=None,
-    parity_alpha=2.0, parity_weighted=None, threads=None,
+    parity_alpha=2.0, parity_weighted=None, parity_budget=None, threads=None,
     name="trained".to_string()))]
 #[allow(clippy::too_many_arguments)]
 fn _train(
@@ -583,6 +583,7 @@ fn _train(
     parity_window: Option<usize>,
     parity_alpha: f64,
     parity_weighted: Option<f64>,
+    parity_budget: Option<f64>,
     threads: Option<usize>,
     name: String,
 ) -> PyResult<Encoding> {
@@ -630,9 +631,18 @@ fn _train(
     let threads = threads.unwrap_or_else(rayon::current_num_threads);
     let progress = Progress::default();
     let outcome = py.detach(|| match texts {
-        Some(texts) => {
-            corpus_train::train_texts(&texts, &config, dev.as_ref(), &name, threads, &progress)
-        }
+        Some(texts) => corpus_train::train_texts(
+            &texts,
+            &corpus_train::TextTraining {
+                config: &config,
+                dev: dev.as_ref(),
+                parity_budget,
+                output_dir: output_dir.as_deref(),
+                name: &name,
+                threads,
+            },
+            &progress,
+        ),
         None => {
             let split_path = |dotted: &str| dotted.split('.').map(str::to_string).collect();
             let options = corpus_train::TrainOptions {
@@ -652,6 +662,7 @@ fn _train(
                 labels,
                 config,
                 dev,
+                parity_budget,
                 output_dir,
                 name,
                 threads,

@@ -125,6 +125,21 @@ def test_weighted_parity_spans_classical_to_parity_aware():
     assert worst["leaning"] < worst["classical"]
 
 
+def test_parity_budget_chooses_the_exponent(tmp_path):
+    dev = FIXTURES / "parallel" / "aligned_sample.jsonl"
+    out = tmp_path / "budget"
+    chosen = omnitok.train(
+        _texts(), 1500, parity_aware=True, parity_dev=dev, parity_budget=2.0, output_dir=out
+    )
+    summary = json.loads((out / "training.json").read_text())
+    search = summary["parity"]["exponent_search"]
+    exponent = summary["parity"]["weighted"]
+    assert search["chosen"] == exponent
+    assert [t["exponent"] for t in search["trials"][:2]] == [0.0, 2.0]
+    again = omnitok.train(_texts(), 1500, parity_aware=True, parity_dev=dev, parity_weighted=exponent)
+    assert again.token_byte_values() == chosen.token_byte_values()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -133,6 +148,7 @@ def test_weighted_parity_spans_classical_to_parity_aware():
         ({"vocab_size": 300, "pattern": "(unclosed"}, "does not compile"),
         ({"vocab_size": 300, "parity_aware": True}, "development set"),
         ({"vocab_size": 300, "parity_aware": True, "parity_weighted": -1.0}, "exponent"),
+        ({"vocab_size": 300, "parity_budget": 1.0}, "needs parity-aware training"),
     ],
 )
 def test_bad_settings_are_clear_errors(kwargs, message):

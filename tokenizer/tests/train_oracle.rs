@@ -203,8 +203,9 @@ fn compressed_worse(a: &DevWords, b: &DevWords) -> bool {
 /// The weighted variant's choice: candidates are the `WEIGHTED_CANDIDATES` most frequent pairs
 /// (lowest pair on ties) that fit in `max_len` bytes of each language and of the whole corpus;
 /// among those whose whole-corpus count reaches `min_count`, the one with the highest sum of
-/// counts weighted per language by `max(1, premium / mean premium)^exponent` (the mean with
-/// the reference's 1 included; languages outside the development set weigh 1), lowest pair on
+/// counts weighted per language by `max(1, premium / mean premium)^exponent` (the mean of the
+/// development-set premiums and one more 1 for the reference; languages outside the
+/// development set weigh 1), lowest pair on
 /// ties. Returns the pair and its whole-corpus count.
 fn weighted_pair(
     training: &[Vec<Word>],

@@ -110,8 +110,10 @@ pub struct ParityConfig {
     /// The weighted variant, with this exponent `β`: each merge is the pair with the highest
     /// `Σ_l w_l · count_l(pair)` over the training languages, where a development-set language
     /// with premium `p_l` (its tokens over the reference's on the development set, as the
-    /// merges go) weighs `max(1, p_l / p̄)^β`, `p̄` being the mean premium with the reference's
-    /// 1 included, and every other language weighs 1. The pairs considered are the
+    /// merges go) weighs `max(1, p_l / p̄)^β`, with `p̄ = (1 + Σ_d p_d) / (1 + D)` over the `D`
+    /// development-set languages (the reference's 1 counted once more, besides its own entry
+    /// when the development set lists the reference language, as parallel JSON Lines read by
+    /// `omnitok train` do), and every other language weighs 1. The pairs considered are the
     /// [`WEIGHTED_CANDIDATES`] most frequent of each language and of the whole corpus. `β = 0`
     /// is classical BPE; a large `β` approaches the base variant. `None` for the base variant.
     pub weighted: Option<f64>,

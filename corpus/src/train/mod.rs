@@ -35,6 +35,10 @@ use crate::read::inputs::{InputSelection, Source};
 use crate::read::{find_readable_inputs, read_inputs, ReadSummary, Reading};
 use crate::report::{self, Corpus, InputOptions, Reference, Report};
 
+mod budget;
+
+pub use budget::{ExponentSearch, ExponentTrial};
+
 /// Text gathered into one batch before it is handed to a counting thread.
 const BATCH_BYTES: usize = 1 << 20;
 
@@ -67,6 +71,11 @@ pub struct TrainOptions {
     pub config: TrainConfig,
     /// Steers parity-aware training (required for it) and is measured in the report.
     pub dev: Option<DevSet>,
+    /// The weighted variant with its exponent chosen on the development set: the lowest Gini
+    /// with at most this many percent more development-set tokens than classical BPE, after
+    /// several trainings (recorded as [`ExponentSearch`]); `None` to train once, as `config`
+    /// says.
+    pub parity_budget: Option<f64>,
     /// Where the files go; `None` to only return the tokenizer.
     pub output_dir: Option<PathBuf>,
     /// The trained tokenizer's name.
@@ -135,6 +144,8 @@ pub struct ParitySettings {
     pub window: Option<(usize, f64)>,
     /// The weighted variant's exponent.
     pub weighted: Option<f64>,
+    /// How the exponent was chosen, when a parity budget chose it.
+    pub exponent_search: Option<ExponentSearch>,
 }
 
 /// The result of [`train_corpus`].
@@ -160,6 +171,9 @@ pub fn train_corpus(options: &TrainOptions, progress: &Progress) -> Result<Outco
             "languages from a field need the field's name".into(),
         ));
     }
+    if let Some(budget) = options.parity_budget {
+        budget::check(config, budget)?;
+    }
     let (config, dev_corpus) = with_dev_set(config, options.dev.as_ref())?;
     if let Some(dir) = &options.output_dir {
         prepare_output_dir(dir)?;
@@ -177,36 +191,52 @@ pub fn train_corpus(options: &TrainOptions, progress: &Progress) -> Result<Outco
             message: "no text to train on".into(),
         });
     }
-    let (trained, tokenizer, report) = learn(
+    learn_and_write(
         &counts,
         &config,
         dev_corpus.as_ref(),
+        options.parity_budget,
         &options.name,
+        options.output_dir.as_deref(),
+        read,
         &progress.training,
-    )?;
-    let mut summary = summarize(&options.name, &config, &counts, &trained, read);
-    if let Some(dir) = &options.output_dir {
-        write_outputs(dir, &tokenizer, &mut summary, report.as_ref())?;
-    }
-    Ok(Outcome {
-        summary,
-        tokenizer,
-        report,
-    })
+    )
+}
+
+/// What [`train_texts`] needs besides the texts; the fields as in [`TrainOptions`].
+#[derive(Debug, Clone, Copy)]
+pub struct TextTraining<'a> {
+    pub config: &'a TrainConfig,
+    pub dev: Option<&'a DevSet>,
+    pub parity_budget: Option<f64>,
+    pub output_dir: Option<&'a Path>,
+    pub name: &'a str,
+    pub threads: usize,
 }
 
 /// Trains on texts in memory, `(language, documents)` (the empty language for unlabelled
-/// text), counted on `threads` threads; writes no files.
+/// text), counted on `options.threads` threads; writes the output directory when there is one.
 pub fn train_texts(
     texts: &[(String, Vec<String>)],
-    config: &TrainConfig,
-    dev: Option<&DevSet>,
-    name: &str,
-    threads: usize,
+    options: &TextTraining,
     progress: &Progress,
 ) -> Result<Outcome> {
+    let TextTraining {
+        config,
+        dev,
+        parity_budget,
+        output_dir,
+        name,
+        threads,
+    } = *options;
     config.validate().map_err(tokenizer_error("settings"))?;
+    if let Some(budget) = parity_budget {
+        budget::check(config, budget)?;
+    }
     let (config, dev_corpus) = with_dev_set(config, dev)?;
+    if let Some(dir) = output_dir {
+        prepare_output_dir(dir)?;
+    }
     let splitter = config.splitter().map_err(tokenizer_error("settings"))?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
@@ -235,18 +265,45 @@ pub fn train_texts(
             message: "no text to train on".into(),
         });
     }
-    let (trained, tokenizer, report) = learn(
+    learn_and_write(
         &counts,
         &config,
         dev_corpus.as_ref(),
+        parity_budget,
         name,
+        output_dir,
+        ReadSummary::default(),
         &progress.training,
-    )?;
-    let summary = summarize(name, &config, &counts, &trained, ReadSummary::default());
+    )
+}
+
+/// Learns from the counts ([`learn`]), sums the run up, and writes the output directory when
+/// there is one.
+#[allow(clippy::too_many_arguments)]
+fn learn_and_write(
+    counts: &PieceCounts,
+    config: &TrainConfig,
+    dev: Option<&Corpus>,
+    parity_budget: Option<f64>,
+    name: &str,
+    output_dir: Option<&Path>,
+    read: ReadSummary,
+    progress: &TrainProgress,
+) -> Result<Outcome> {
+    let (learned, config, search) = learn(counts, config, dev, name, progress, parity_budget)?;
+    let mut summary = summarize(name, &config, counts, &learned.trained, read, search);
+    if let Some(dir) = output_dir {
+        write_outputs(
+            dir,
+            &learned.tokenizer,
+            &mut summary,
+            learned.report.as_ref(),
+        )?;
+    }
     Ok(Outcome {
         summary,
-        tokenizer,
-        report,
+        tokenizer: learned.tokenizer,
+        report: learned.report,
     })
 }
 
@@ -269,14 +326,43 @@ fn with_dev_set(
     Ok((config, dev_corpus))
 }
 
-/// Learns the merges, builds the tokenizer and measures it on the development set.
+/// One training: the merges, the tokenizer, and its report on the development set.
+struct Learned {
+    trained: Trained,
+    tokenizer: Tokenizer,
+    report: Option<Report>,
+}
+
+/// Learns once, or, with a parity budget, searches the weighted variant's exponent
+/// ([`budget`]); returns the chosen training with the configuration that gave it.
 fn learn(
     counts: &PieceCounts,
     config: &TrainConfig,
     dev: Option<&Corpus>,
     name: &str,
     progress: &TrainProgress,
-) -> Result<(Trained, Tokenizer, Option<Report>)> {
+    parity_budget: Option<f64>,
+) -> Result<(Learned, TrainConfig, Option<ExponentSearch>)> {
+    let (Some(budget), Some(dev)) = (parity_budget, dev) else {
+        let learned = learn_once(counts, config, dev, name, progress)?;
+        return Ok((learned, config.clone(), None));
+    };
+    let (exponent, learned, search) = budget::search(counts, config, dev, name, progress, budget)?;
+    let mut config = config.clone();
+    if let Some(parity) = &mut config.parity {
+        parity.weighted = Some(exponent);
+    }
+    Ok((learned, config, Some(search)))
+}
+
+/// Learns the merges, builds the tokenizer and measures it on the development set.
+fn learn_once(
+    counts: &PieceCounts,
+    config: &TrainConfig,
+    dev: Option<&Corpus>,
+    name: &str,
+    progress: &TrainProgress,
+) -> Result<Learned> {
     let trained = train::train(counts, config, progress).map_err(tokenizer_error("training"))?;
     let tokenizer = trained
         .tokenizer(name)
@@ -290,7 +376,11 @@ fn learn(
             )
         })
         .transpose()?;
-    Ok((trained, tokenizer, report))
+    Ok(Learned {
+        trained,
+        tokenizer,
+        report,
+    })
 }
 
 fn tokenizer_error(
@@ -510,6 +600,7 @@ fn summarize(
     counts: &PieceCounts,
     trained: &Trained,
     read: ReadSummary,
+    exponent_search: Option<ExponentSearch>,
 ) -> TrainSummary {
     let names: Vec<&str> = counts.language_names().collect();
     let bytes: Vec<u64> = trained
@@ -558,6 +649,7 @@ fn summarize(
             global_merges: parity.global_merges,
             window: parity.window.map(|w| (w.window, w.alpha)),
             weighted: parity.weighted,
+            exponent_search,
         }),
         pattern: trained.pattern.clone(),
         min_frequency: config.min_frequency,
