@@ -281,6 +281,8 @@ fn show_progress(progress: &Progress, done: &AtomicBool) {
     let mut merging_style_set = false;
     let started = Instant::now();
     let mut merging_since: Option<Instant> = None;
+    // A parity budget trains several times: the merge counter starting again marks a new one.
+    let mut last_merges = 0;
     let mut last_line = Instant::now();
     let tick = Duration::from_millis(if terminal { 100 } else { 250 });
     while !done.load(Ordering::Relaxed) {
@@ -295,8 +297,15 @@ fn show_progress(progress: &Progress, done: &AtomicBool) {
             }
             format!("read {} of {}", HumanBytes(read), HumanBytes(total))
         } else {
-            let since = *merging_since.get_or_insert_with(Instant::now);
             let merges = progress.training.merges.load(Ordering::Relaxed);
+            if merges < last_merges {
+                merging_since = None;
+                if let Some(bar) = &bar {
+                    bar.reset_eta();
+                }
+            }
+            last_merges = merges;
+            let since = *merging_since.get_or_insert_with(Instant::now);
             let rate = merges as f64 / since.elapsed().as_secs_f64().max(1e-9);
             if let Some(bar) = &bar {
                 if !merging_style_set {

@@ -7,7 +7,7 @@
 //! [`MAX_EXPONENT`]), and the bracket between the last exponent within and the first over is
 //! halved on a grid of quarters until it is [`FINEST_STEP`] wide. Tokens do not always grow with
 //! the exponent, so the result is the lowest Gini among every exponent tried within the budget
-//! (the smaller exponent on ties), not the last one.
+//! (the first tried, on ties), not the last one.
 
 use omnitok_tokenizer::train::{PieceCounts, TrainConfig, TrainProgress};
 use serde::Serialize;
