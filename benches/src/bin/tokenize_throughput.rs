@@ -142,6 +142,17 @@ fn raw_encode(file: &Path, encoding: &str, threads: usize) -> Result<(usize, f64
 /// Text per block of lines handed to a raw-encode thread.
 const RAW_BLOCK_BYTES: usize = 1 << 20;
 
+/// A command running `program`, pinned to CPU 0 (`taskset -c 0`) or free.
+fn launch(program: &Path, pinned: bool) -> Command {
+    if pinned {
+        let mut command = Command::new("taskset");
+        command.args(["-c", "0"]).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
 /// Runs `command`; returns its wall time in seconds and its stdout.
 fn timed(command: &mut Command) -> Result<(f64, String), String> {
     let started = Instant::now();
@@ -212,13 +223,7 @@ fn run(options: &Options) -> Result<(), String> {
         let mut best = [Best::default(), Best::default()];
         for _ in 0..options.rounds {
             let raw_run = |threads: &str, pinned: bool| -> Result<(usize, f64), String> {
-                let mut command = if pinned {
-                    let mut c = Command::new("taskset");
-                    c.args(["-c", "0"]).arg(&me);
-                    c
-                } else {
-                    Command::new(&me)
-                };
+                let mut command = launch(&me, pinned);
                 command
                     .arg("--raw")
                     .arg(&files[0])
@@ -238,13 +243,7 @@ fn run(options: &Options) -> Result<(), String> {
                 keep_min(&mut best.raw_two_threads, raw_two_threads);
                 for (threads, pinned) in [("1", true), ("1", false), ("2", false)] {
                     let _ = std::fs::remove_dir_all(&out_dir);
-                    let mut command = if pinned {
-                        let mut c = Command::new("taskset");
-                        c.args(["-c", "0"]).arg(&options.omnitok);
-                        c
-                    } else {
-                        Command::new(&options.omnitok)
-                    };
+                    let mut command = launch(&options.omnitok, pinned);
                     command
                         .args(["tokenize", "-q", "--split", "line", "--threads", threads])
                         .args(["-e", &options.encoding, "-o"])

@@ -171,13 +171,12 @@ pub fn train_corpus(options: &TrainOptions, progress: &Progress) -> Result<Outco
             "languages from a field need the field's name".into(),
         ));
     }
-    if let Some(budget) = options.parity_budget {
-        budget::check(config, budget)?;
-    }
-    let (config, dev_corpus) = with_dev_set(config, options.dev.as_ref())?;
-    if let Some(dir) = &options.output_dir {
-        prepare_output_dir(dir)?;
-    }
+    let (config, dev_corpus) = prepare(
+        config,
+        options.dev.as_ref(),
+        options.parity_budget,
+        options.output_dir.as_deref(),
+    )?;
 
     let (counts, read) = count_inputs(options, &config, progress)?;
     if counts.is_empty() {
@@ -230,13 +229,7 @@ pub fn train_texts(
         threads,
     } = *options;
     config.validate().map_err(tokenizer_error("settings"))?;
-    if let Some(budget) = parity_budget {
-        budget::check(config, budget)?;
-    }
-    let (config, dev_corpus) = with_dev_set(config, dev)?;
-    if let Some(dir) = output_dir {
-        prepare_output_dir(dir)?;
-    }
+    let (config, dev_corpus) = prepare(config, dev, parity_budget, output_dir)?;
     let splitter = config.splitter().map_err(tokenizer_error("settings"))?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
@@ -307,12 +300,18 @@ fn learn_and_write(
     })
 }
 
-/// The configuration with the development set's languages filled in (parity-aware training
-/// needs them), and the development set itself.
-fn with_dev_set(
+/// Everything checked and made ready before any text is read: the parity budget's settings,
+/// the configuration with the development set's languages filled in (parity-aware training
+/// needs them) and the development set itself, and the (new or empty) output directory.
+fn prepare(
     config: &TrainConfig,
     dev: Option<&DevSet>,
+    parity_budget: Option<f64>,
+    output_dir: Option<&Path>,
 ) -> Result<(TrainConfig, Option<Corpus>)> {
+    if let Some(budget) = parity_budget {
+        budget::check(config, budget)?;
+    }
     let dev_corpus = dev.map(read_dev_set).transpose()?;
     let mut config = config.clone();
     if let Some(parity) = &mut config.parity {
@@ -322,6 +321,9 @@ fn with_dev_set(
             ));
         };
         parity.dev = dev_languages(dev)?;
+    }
+    if let Some(dir) = output_dir {
+        prepare_output_dir(dir)?;
     }
     Ok((config, dev_corpus))
 }

@@ -509,9 +509,10 @@ impl Setup {
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
-        let mut best: Option<(f64, u64)> = None;
+        let mut best: Option<(f64, u64, u64)> = None;
         for pair in candidates {
-            if engine.count(whole_corpus, pair) < min_count {
+            let count = engine.count(whole_corpus, pair);
+            if count < min_count {
                 continue;
             }
             let score: f64 = weights
@@ -519,11 +520,11 @@ impl Setup {
                 .enumerate()
                 .map(|(lang, &w)| w * engine.count(lang, pair) as f64)
                 .sum();
-            if best.is_none_or(|(top, _)| score > top) {
-                best = Some((score, pair));
+            if best.is_none_or(|(top, _, _)| score > top) {
+                best = Some((score, count, pair));
             }
         }
-        best.map(|(_, pair)| (engine.count(whole_corpus, pair), pair))
+        best.map(|(_, count, pair)| (count, pair))
     }
 
     /// The word group of side `side` (0 text, 1 reference) of development-set language `d`.
