@@ -77,9 +77,10 @@ impl BpeModel {
                 let mut found = Vec::with_capacity(part.len() * 4);
                 for &(bytes, token) in part {
                     for split in 1..bytes.len() {
-                        if let (Some(left), Some(right)) =
-                            (encoder.get(&bytes[..split]), encoder.get(&bytes[split..]))
-                        {
+                        let Some(left) = encoder.get(&bytes[..split]) else {
+                            continue;
+                        };
+                        if let Some(right) = encoder.get(&bytes[split..]) {
                             found.push((pair_key(left, right), token));
                         }
                     }

@@ -192,12 +192,16 @@ impl Context<'_> {
         match self.options.split {
             Split::Doc | Split::Segments => emit(text, line, lang),
             Split::Line => {
-                for (i, part) in text.split('\n').enumerate() {
+                let mut start = 0;
+                let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]);
+                for (i, end) in ends.enumerate() {
+                    let part = &text[start..end];
                     emit(
                         part.strip_suffix('\r').unwrap_or(part),
                         line + i as u64,
                         lang,
                     )?;
+                    start = end + 1;
                 }
                 Ok(())
             }
@@ -265,34 +269,37 @@ pub fn read_text(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emi
 /// Reads the documents of a JSON Lines input, calling `emit(text, line)` for each. Blank lines
 /// are ignored.
 pub fn read_jsonl(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emit) -> Result<()> {
+    let options = context.options;
+    let mut paths = vec![options.field.as_slice()];
+    paths.extend(options.lang_field.as_deref());
     for_each_line(reader, context, |context, json, number, _| {
         if json.bytes().all(|b| b.is_ascii_whitespace()) {
             return Ok(());
         }
-        let options = context.options;
-        let mut paths = vec![options.field.as_slice()];
-        paths.extend(options.lang_field.as_deref());
+        let mut found = [Found::Missing, Found::Missing];
         let mut deserializer = serde_json::Deserializer::from_str(json);
-        let found = FieldsSeed { paths: &paths }
-            .deserialize(&mut deserializer)
-            .and_then(|found| deserializer.end().map(|()| found));
-        let mut found = match found {
-            Ok(found) => found.into_iter(),
-            Err(e) => {
-                return context.input_error(
-                    number,
-                    ErrorKind::MalformedJson,
-                    format!("malformed JSON: {e}"),
-                    Action::Skipped,
-                )
-            }
-        };
-        let text = match string_field(context, number, found.next(), &options.field)? {
-            Some(text) => text,
-            None => return Ok(()),
+        let parsed = FieldsSeed {
+            paths: &paths,
+            active: (1 << paths.len()) - 1,
+            depth: 0,
+            found: &mut found,
+        }
+        .deserialize(&mut deserializer)
+        .and_then(|()| deserializer.end());
+        if let Err(e) = parsed {
+            return context.input_error(
+                number,
+                ErrorKind::MalformedJson,
+                format!("malformed JSON: {e}"),
+                Action::Skipped,
+            );
+        }
+        let [text, lang] = found;
+        let Some(text) = string_field(context, number, text, &options.field)? else {
+            return Ok(());
         };
         let lang = match &options.lang_field {
-            Some(path) => match string_field(context, number, found.next(), path)? {
+            Some(path) => match string_field(context, number, lang, path)? {
                 Some(lang) => Some(lang),
                 None => return Ok(()),
             },
@@ -304,20 +311,20 @@ pub fn read_jsonl(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Em
 
 /// The string found at `path`, or `None` after the error policy took a missing or non-string
 /// field.
-fn string_field(
+fn string_field<'a>(
     context: &mut Context,
     number: u64,
-    found: Option<Found>,
+    found: Found<'a>,
     path: &[String],
-) -> Result<Option<String>> {
-    let dotted = path.join(".");
-    match found.unwrap_or(Found::Missing) {
+) -> Result<Option<Cow<'a, str>>> {
+    let dotted = || path.join(".");
+    match found {
         Found::Text(text) => Ok(Some(text)),
         Found::Missing => context
             .input_error(
                 number,
                 ErrorKind::MissingField,
-                format!("no field {dotted:?}"),
+                format!("no field {:?}", dotted()),
                 Action::Skipped,
             )
             .map(|()| None),
@@ -325,7 +332,7 @@ fn string_field(
             .input_error(
                 number,
                 ErrorKind::NotAString,
-                format!("field {dotted:?} is {kind}, not a string"),
+                format!("field {:?} is {kind}, not a string", dotted()),
                 Action::Skipped,
             )
             .map(|()| None),
@@ -432,10 +439,12 @@ fn take_partial(partial: &mut Vec<u8>, oversized: &mut bool, bytes: &[u8], limit
     }
 }
 
-/// Which of the wanted paths continue through a JSON object key (a bit per path), found
-/// without allocating.
+/// Which of the `active` paths continue through a JSON object key at `depth` (a bit per path),
+/// found without allocating.
 struct KeyIn<'k> {
     paths: &'k [&'k [String]],
+    active: u64,
+    depth: usize,
 }
 
 impl<'de> DeserializeSeed<'de> for KeyIn<'_> {
@@ -458,116 +467,140 @@ impl<'de> Visitor<'de> for KeyIn<'_> {
             .paths
             .iter()
             .enumerate()
-            .filter(|(_, path)| path.first().is_some_and(|first| first == key))
+            .filter(|&(i, path)| {
+                self.active >> i & 1 == 1 && path.get(self.depth).is_some_and(|step| step == key)
+            })
             .fold(0, |bits, (i, _)| bits | 1 << i))
     }
 }
 
-/// What was at a field's path.
-enum Found {
-    Text(String),
+/// What was at a field's path: a string is borrowed from the line unless it holds escapes.
+enum Found<'a> {
+    Text(Cow<'a, str>),
     Missing,
     /// Something other than a string: its JSON kind.
     Other(&'static str),
 }
 
-/// Deserializes only the values at `paths` (at most 64) of a JSON object, skipping everything
-/// else; the result has one entry per path.
-struct FieldsSeed<'p> {
+/// Deserializes only the values at the `active` paths (bits of `paths`, at most 64) of a JSON
+/// value reached after `depth` steps of each, skipping everything else; what each path leads to
+/// goes in its slot of `found`, which starts all [`Found::Missing`].
+struct FieldsSeed<'p, 'f, 'de> {
     paths: &'p [&'p [String]],
+    active: u64,
+    depth: usize,
+    found: &'f mut [Found<'de>],
 }
 
-impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
-    type Value = Vec<Found>;
+impl<'de> DeserializeSeed<'de> for FieldsSeed<'_, '_, 'de> {
+    type Value = ();
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Found>, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for FieldsSeed<'_> {
-    type Value = Vec<Found>;
+impl<'de> Visitor<'de> for FieldsSeed<'_, '_, 'de> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Found>, A::Error> {
-        let mut found: Vec<Found> = self
-            .paths
-            .iter()
-            .map(|path| {
-                if path.is_empty() {
-                    Found::Other("an object")
-                } else {
-                    Found::Missing
-                }
-            })
-            .collect();
-        while let Some(bits) = map.next_key_seed(KeyIn { paths: self.paths })? {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let FieldsSeed {
+            paths,
+            active,
+            depth,
+            found,
+        } = self;
+        Self::reset(paths, active, depth, found, || Found::Other("an object"));
+        while let Some(bits) = map.next_key_seed(KeyIn {
+            paths,
+            active,
+            depth,
+        })? {
             if bits == 0 {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
-            let wanted: Vec<usize> = (0..self.paths.len())
-                .filter(|i| bits >> i & 1 == 1)
-                .collect();
-            let rests: Vec<&[String]> = wanted.iter().map(|&i| &self.paths[i][1..]).collect();
-            let values = map.next_value_seed(FieldsSeed { paths: &rests })?;
-            for (i, value) in wanted.into_iter().zip(values) {
-                found[i] = value;
-            }
+            map.next_value_seed(FieldsSeed {
+                paths,
+                active: bits,
+                depth: depth + 1,
+                found: &mut *found,
+            })?;
         }
-        Ok(found)
+        Ok(())
     }
 
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Vec<Found>, E> {
-        Ok(self.leaf(|| Found::Text(v.to_string())))
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<(), E> {
+        self.leaf(|| Found::Text(Cow::Borrowed(v)));
+        Ok(())
     }
 
-    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Vec<Found>, E> {
-        Ok(self.leaf(|| Found::Text(v.clone())))
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
+        self.leaf(|| Found::Text(Cow::Owned(v.to_string())));
+        Ok(())
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Found>, A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(self.leaf(|| Found::Other("an array")))
+        self.leaf(|| Found::Other("an array"));
+        Ok(())
     }
 
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Vec<Found>, E> {
-        Ok(self.leaf(|| Found::Other("null")))
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        self.leaf(|| Found::Other("null"));
+        Ok(())
     }
 
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Vec<Found>, E> {
-        Ok(self.leaf(|| Found::Other("a boolean")))
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        self.leaf(|| Found::Other("a boolean"));
+        Ok(())
     }
 
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Vec<Found>, E> {
-        Ok(self.leaf(|| Found::Other("a number")))
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        self.leaf(|| Found::Other("a number"));
+        Ok(())
     }
 
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Vec<Found>, E> {
-        Ok(self.leaf(|| Found::Other("a number")))
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        self.leaf(|| Found::Other("a number"));
+        Ok(())
     }
 
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Vec<Found>, E> {
-        Ok(self.leaf(|| Found::Other("a number")))
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        self.leaf(|| Found::Other("a number"));
+        Ok(())
     }
 }
 
-impl FieldsSeed<'_> {
-    /// A non-object value: the answer for each path that ends here; the others are missing.
-    fn leaf(&self, value: impl Fn() -> Found) -> Vec<Found> {
-        self.paths
-            .iter()
-            .map(|path| {
-                if path.is_empty() {
+impl<'de> FieldsSeed<'_, '_, 'de> {
+    /// A non-object value: the answer for each active path that ends here.
+    fn leaf(self, value: impl Fn() -> Found<'de>) {
+        Self::reset(self.paths, self.active, self.depth, self.found, value);
+    }
+
+    /// Sets the slot of each active path: `value()` if it ends after `depth` steps, else
+    /// missing until a key further in continues it (so a repeated key counts last, as in
+    /// serde_json's maps).
+    fn reset(
+        paths: &[&[String]],
+        active: u64,
+        depth: usize,
+        found: &mut [Found<'de>],
+        value: impl Fn() -> Found<'de>,
+    ) {
+        for (i, path) in paths.iter().enumerate() {
+            if active >> i & 1 == 1 {
+                found[i] = if path.len() == depth {
                     value()
                 } else {
                     Found::Missing
-                }
-            })
-            .collect()
+                };
+            }
+        }
     }
 }
 
@@ -719,6 +752,20 @@ mod tests {
             message,
             r#"in:3: field "meta.body" is a number, not a string"#
         );
+    }
+
+    #[test]
+    fn jsonl_repeated_keys_count_last() {
+        let data = concat!(
+            r#"{"meta": {"body": "kept"}, "meta": 5}"#,
+            "\n",
+            r#"{"meta": 5, "meta": {"body": "b\u00e9", "body": "last"}}"#,
+            "\n",
+        );
+        let (docs, errors) = run(data.as_bytes(), true, &options(Split::Doc, OnError::Skip));
+        assert_eq!(docs.unwrap(), vec![("last".to_string(), 2)]);
+        let kinds: Vec<(u64, ErrorKind)> = errors.listed.iter().map(|e| (e.line, e.kind)).collect();
+        assert_eq!(kinds, vec![(1, ErrorKind::MissingField)]);
     }
 
     #[test]

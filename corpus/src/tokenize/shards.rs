@@ -15,8 +15,10 @@
 //! exactly when its data file exists under its final name.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use omnitok_tokenizer::TokenId;
 use serde::{Deserialize, Serialize};
@@ -79,6 +81,10 @@ fn put_ids(bytes: &mut Vec<u8>, ids: &[TokenId], dtype: Dtype) {
                 slot.copy_from_slice(&(*id as u16).to_le_bytes());
             }
         }
+        // The stored layout is the in-memory one.
+        Dtype::U32 if cfg!(target_endian = "little") => {
+            bytes.extend_from_slice(bytemuck::cast_slice(ids));
+        }
         Dtype::U32 => {
             bytes.resize(start + 4 * ids.len(), 0);
             for (slot, id) in bytes[start..].chunks_exact_mut(4).zip(ids) {
@@ -123,10 +129,22 @@ fn temporary_name(name: &str) -> String {
     format!(".{name}.tmp")
 }
 
+/// Bytes a [`PendingFile`] gathers before handing them to the kernel.
+const BUFFER_BYTES: usize = 1 << 20;
+
+/// Bytes written to a data file after which the [`Finisher`] is asked to write its pages to
+/// disk while the run goes on, so that syncing the finished shard has little left to do (left
+/// to the kernel, a shard of hundreds of MB was written out only then, while the run waited).
+const WRITEBACK_BYTES: u64 = 32 << 20;
+
 /// A file being written under its temporary name.
 struct PendingFile {
     path: PathBuf,
-    writer: BufWriter<File>,
+    file: File,
+    /// Bytes not yet handed to the kernel; filled in place by [`PendingFile::append`].
+    buffer: Vec<u8>,
+    /// Bytes written since the last writeback.
+    since_writeback: u64,
 }
 
 impl PendingFile {
@@ -134,23 +152,56 @@ impl PendingFile {
         let path = dir.join(temporary_name(name));
         let file = File::create(&path).map_err(|e| CorpusError::io(path.display(), e))?;
         Ok(PendingFile {
-            writer: BufWriter::with_capacity(1 << 20, file),
+            file,
             path,
+            buffer: Vec::with_capacity(BUFFER_BYTES),
+            since_writeback: 0,
         })
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        self.writer
-            .write_all(bytes)
-            .map_err(|e| CorpusError::io(self.path.display(), e))
+        self.append(|buffer| buffer.extend_from_slice(bytes))
+    }
+
+    /// Lets `fill` append to the buffer, then hands the buffer to the kernel once full.
+    fn append(&mut self, fill: impl FnOnce(&mut Vec<u8>)) -> Result<()> {
+        let before = self.buffer.len();
+        fill(&mut self.buffer);
+        self.since_writeback += (self.buffer.len() - before) as u64;
+        if self.buffer.len() >= BUFFER_BYTES {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.file
+            .write_all(&self.buffer)
+            .map_err(|e| CorpusError::io(self.path.display(), e))?;
+        self.buffer.clear();
+        Ok(())
+    }
+
+    /// A second handle on the file (and its path) once `every` bytes were written since the
+    /// last one (those still in the buffer are left for the next).
+    fn writeback_due(&mut self, every: u64) -> Result<Option<(File, PathBuf)>> {
+        if self.since_writeback < every {
+            return Ok(None);
+        }
+        self.since_writeback = 0;
+        let handle = self
+            .file
+            .try_clone()
+            .map_err(|e| CorpusError::io(self.path.display(), e))?;
+        Ok(Some((handle, self.path.clone())))
     }
 
     /// Flushes and overwrites the start with `header` (if any); the file is then ready to be
     /// synced and renamed to `dir/name`.
-    fn written(self, dir: &Path, name: &str, header: Option<Vec<u8>>) -> Result<WrittenFile> {
-        let path = self.path;
+    fn written(mut self, dir: &Path, name: &str, header: Option<Vec<u8>>) -> Result<WrittenFile> {
+        self.flush()?;
+        let (path, mut file) = (self.path, self.file);
         let io = |e| CorpusError::io(path.display(), e);
-        let mut file = self.writer.into_inner().map_err(|e| io(e.into_error()))?;
         if let Some(header) = header {
             file.seek(SeekFrom::Start(0)).map_err(io)?;
             file.write_all(&header).map_err(io)?;
@@ -170,39 +221,62 @@ struct WrittenFile {
     target: PathBuf,
 }
 
+/// What the [`Finisher`] is asked to do.
+enum FinisherJob {
+    /// Write what the file holds so far to disk (the file is still being written).
+    Writeback(File, PathBuf),
+    /// Sync the files of one shard, then rename them in the order given.
+    Finish(Vec<WrittenFile>),
+}
+
 /// Syncs written shards to disk and renames them into place, in order, on a thread of its own,
-/// so that writing the next shard does not wait for the disk.
+/// so that writing the next shard does not wait for the disk; meanwhile it writes the open
+/// shard's data to disk as it grows.
 struct Finisher {
-    queue: Option<crossbeam_channel::Sender<Vec<WrittenFile>>>,
+    queue: Option<crossbeam_channel::Sender<FinisherJob>>,
+    /// A writeback is queued or running (another is not asked for until it is done).
+    writing_back: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<Result<()>>>,
 }
 
 impl Finisher {
     fn start() -> Self {
-        let (queue, jobs) = crossbeam_channel::unbounded::<Vec<WrittenFile>>();
+        let (queue, jobs) = crossbeam_channel::unbounded::<FinisherJob>();
+        let writing_back = Arc::new(AtomicBool::new(false));
+        let busy = Arc::clone(&writing_back);
         let thread = std::thread::spawn(move || {
-            for files in jobs {
-                for written in &files {
-                    let io = |e| CorpusError::io(written.temporary.display(), e);
-                    written.file.sync_all().map_err(io)?;
-                }
-                // In the order given: the data file, last, marks the shard complete.
-                for written in &files {
-                    let io = |e| CorpusError::io(written.temporary.display(), e);
-                    std::fs::rename(&written.temporary, &written.target).map_err(io)?;
+            for job in jobs {
+                match job {
+                    FinisherJob::Writeback(file, path) => {
+                        let synced = file.sync_data();
+                        busy.store(false, Ordering::Release);
+                        synced.map_err(|e| CorpusError::io(path.display(), e))?;
+                    }
+                    FinisherJob::Finish(files) => {
+                        for written in &files {
+                            let io = |e| CorpusError::io(written.temporary.display(), e);
+                            written.file.sync_all().map_err(io)?;
+                        }
+                        // In the order given: the data file, last, marks the shard complete.
+                        for written in &files {
+                            let io = |e| CorpusError::io(written.temporary.display(), e);
+                            std::fs::rename(&written.temporary, &written.target).map_err(io)?;
+                        }
+                    }
                 }
             }
             Ok(())
         });
         Finisher {
             queue: Some(queue),
+            writing_back,
             thread: Some(thread),
         }
     }
 
-    /// Queues the files of one shard, to be synced, then renamed in the order given.
-    fn finish(&mut self, files: Vec<WrittenFile>) -> Result<()> {
-        let sent = self.queue.as_ref().is_some_and(|q| q.send(files).is_ok());
+    /// Queues `job`; if the thread has stopped, returns its error.
+    fn send(&mut self, job: FinisherJob) -> Result<()> {
+        let sent = self.queue.as_ref().is_some_and(|q| q.send(job).is_ok());
         if sent {
             Ok(())
         } else {
@@ -211,6 +285,19 @@ impl Finisher {
                 "shard finisher stopped".to_string(),
             )))
         }
+    }
+
+    /// Queues a writeback of `file` unless one is still under way (`file` is then dropped).
+    fn writeback(&mut self, file: File, path: PathBuf) -> Result<()> {
+        if self.writing_back.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        self.send(FinisherJob::Writeback(file, path))
+    }
+
+    /// Queues the files of one shard, to be synced, then renamed in the order given.
+    fn finish(&mut self, files: Vec<WrittenFile>) -> Result<()> {
+        self.send(FinisherJob::Finish(files))
     }
 
     /// Waits until every queued shard is in place.
@@ -247,8 +334,9 @@ pub struct ShardWriter {
     spans: bool,
     open: Option<OpenShard>,
     complete: Vec<ShardInfo>,
-    bytes: Vec<u8>,
     finisher: Finisher,
+    /// Data bytes between writebacks ([`WRITEBACK_BYTES`]).
+    writeback_bytes: u64,
 }
 
 impl ShardWriter {
@@ -268,8 +356,8 @@ impl ShardWriter {
             spans: false,
             open: None,
             complete,
-            bytes: Vec::new(),
             finisher: Finisher::start(),
+            writeback_bytes: WRITEBACK_BYTES,
         }
     }
 
@@ -306,9 +394,10 @@ impl ShardWriter {
             self.open = Some(self.open_shard()?);
         }
         let (format, dtype) = (self.format, self.dtype);
-        let bytes = &mut self.bytes;
-        bytes.clear();
-        match format {
+        let Some(shard) = self.open.as_mut() else {
+            unreachable!("a shard was opened above")
+        };
+        shard.data.append(|bytes| match format {
             OutputFormat::Bin | OutputFormat::Npy => {
                 put_ids(bytes, tokens, dtype);
                 put_ids(bytes, eot.as_slice(), dtype);
@@ -323,11 +412,7 @@ impl ShardWriter {
                 }
                 bytes.extend_from_slice(b"]}\n");
             }
-        }
-        let Some(shard) = self.open.as_mut() else {
-            unreachable!("a shard was opened above")
-        };
-        shard.data.write(bytes)?;
+        })?;
         shard.tokens += len;
         shard.documents += 1;
         if let Some(index) = shard.index.as_mut() {
@@ -335,6 +420,9 @@ impl ShardWriter {
         }
         if let Some(spans) = shard.spans.as_mut() {
             spans.write(note.unwrap_or(b"null\n"))?;
+        }
+        if let Some((file, path)) = shard.data.writeback_due(self.writeback_bytes)? {
+            self.finisher.writeback(file, path)?;
         }
         Ok(())
     }
@@ -686,6 +774,34 @@ mod tests {
         let index = std::fs::read(dir.join("shard-00000.idx")).unwrap();
         assert_eq!(index, [0u64, 2, 3].map(u64::to_le_bytes).concat());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn writing_back_while_writing_changes_nothing() {
+        let documents: Vec<Vec<TokenId>> = (0..2000u32)
+            .map(|i| (0..i % 37).map(|t| t * 1000 + i).collect())
+            .collect();
+        let written = |writeback_bytes: u64| {
+            let dir = temp_dir(&format!("writeback-{writeback_bytes}"));
+            let mut writer =
+                ShardWriter::new(&dir, OutputFormat::Bin, Dtype::U32, 10_000, Vec::new());
+            writer.writeback_bytes = writeback_bytes;
+            for document in &documents {
+                writer.write_document(document, Some(7)).unwrap();
+            }
+            let shards = writer.finish().unwrap();
+            let files: Vec<Vec<u8>> = shards
+                .iter()
+                .flat_map(|s| [&s.file, s.index.as_ref().unwrap()])
+                .map(|name| std::fs::read(dir.join(name)).unwrap())
+                .collect();
+            std::fs::remove_dir_all(&dir).unwrap();
+            (shards, files)
+        };
+        let (shards, files) = written(WRITEBACK_BYTES);
+        assert!(shards.len() > 1);
+        // A writeback asked for every few documents, overlapping the writes and the syncs.
+        assert_eq!(written(64), (shards, files));
     }
 
     #[test]
