@@ -535,51 +535,44 @@ impl<'de> Visitor<'de> for FieldsSeed<'_, '_, 'de> {
     }
 
     fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<(), E> {
-        self.leaf(|| Found::Text(Cow::Borrowed(v)));
-        Ok(())
+        self.leaf(|| Found::Text(Cow::Borrowed(v)))
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
-        self.leaf(|| Found::Text(Cow::Owned(v.to_string())));
-        Ok(())
+        self.leaf(|| Found::Text(Cow::Owned(v.to_string())))
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        self.leaf(|| Found::Other("an array"));
-        Ok(())
+        self.leaf(|| Found::Other("an array"))
     }
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
-        self.leaf(|| Found::Other("null"));
-        Ok(())
+        self.leaf(|| Found::Other("null"))
     }
 
     fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
-        self.leaf(|| Found::Other("a boolean"));
-        Ok(())
+        self.leaf(|| Found::Other("a boolean"))
     }
 
     fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
-        self.leaf(|| Found::Other("a number"));
-        Ok(())
+        self.leaf(|| Found::Other("a number"))
     }
 
     fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
-        self.leaf(|| Found::Other("a number"));
-        Ok(())
+        self.leaf(|| Found::Other("a number"))
     }
 
     fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
-        self.leaf(|| Found::Other("a number"));
-        Ok(())
+        self.leaf(|| Found::Other("a number"))
     }
 }
 
 impl<'de> FieldsSeed<'_, '_, 'de> {
     /// A non-object value: the answer for each active path that ends here.
-    fn leaf(self, value: impl Fn() -> Found<'de>) {
+    fn leaf<E>(self, value: impl Fn() -> Found<'de>) -> Result<(), E> {
         Self::reset(self.paths, self.active, self.depth, self.found, value);
+        Ok(())
     }
 
     /// Sets the slot of each active path: `value()` if it ends after `depth` steps, else
