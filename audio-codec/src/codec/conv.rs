@@ -8,7 +8,9 @@
 //! block of output frames at a time, so memory stays small for long signals.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array2, ArrayView2, Axis};
+use std::ops::Range;
+
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Axis, CowArray, Ix2};
 
 use super::config::{EncodecConfig, NormType, PadMode};
 use super::weights::{matrix, WeightForm, Weights};
@@ -16,6 +18,14 @@ use crate::error::{AudioError, Result};
 
 /// Output frames whose input columns are gathered at once.
 const BLOCK: usize = 4096;
+/// Values of a convolution's columns gathered at once by [`Conv1d::forward`] (128 KiB), but at
+/// least as many frames as output channels, so that each product reads its weights no more
+/// than it reads columns.
+const COLUMN_VALUES: usize = 32 * 1024;
+/// Values of a transposed convolution's products computed at once (128 KiB), so that they
+/// are still in the cache when they are added to the output; but at least as many frames as
+/// input channels, so that each product reads its weights no more than it writes values.
+const PRODUCT_VALUES: usize = 32 * 1024;
 
 /// `GroupNorm(1, channels)`: normalise over channels and time together, then scale and shift
 /// each channel (eps 1e-5).
@@ -138,14 +148,22 @@ impl Conv1d {
         }
     }
 
-    /// The convolution of `x` (`[in, time]`).
+    /// The convolution of `x` (`[in, time]`), a block of output frames at a time so that the
+    /// padded input and its columns stay in the cache.
     pub fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
         let (left, right) = self.padding(x.ncols());
-        let mut out = if left == 0 && right == 0 {
-            self.convolve(x)
+        let frames = self.frames(left + x.ncols() + right);
+        let block = if self.is_thin() {
+            COLUMN_VALUES / x.nrows().max(1)
         } else {
-            self.convolve(pad(x, left, right, self.pad_mode).view())
+            (COLUMN_VALUES / (x.nrows() * self.kernel).max(1)).max(self.weight.nrows())
         };
+        let mut out = Array2::zeros((self.channels_out(), frames));
+        for start in (0..frames).step_by(block) {
+            let range = start..(start + block).min(frames);
+            let window = self.input_window(x, range.clone());
+            self.convolve_into(window.view(), out.slice_mut(s![.., range]));
+        }
         if let Some(norm) = &self.norm {
             norm.apply(&mut out);
         }
@@ -168,21 +186,86 @@ impl Conv1d {
         self.weight.nrows()
     }
 
-    /// Every complete window of an already padded input: bias plus weights times the window's
-    /// columns, a block of output frames at a time.
-    pub(super) fn convolve(&self, padded: ArrayView2<f32>) -> Array2<f32> {
-        let (channels_in, span, stride) = (padded.nrows(), self.span(), self.stride);
-        let frames = if padded.ncols() < span {
+    /// Whether a group norm follows, which needs the whole signal at once.
+    pub(super) fn has_norm(&self) -> bool {
+        self.norm.is_some()
+    }
+
+    /// The padded input that the output frames `frames` (not empty) of [`Conv1d::forward`]
+    /// read: [`Conv1d::convolve`] of it gives those frames.
+    pub(super) fn input_window<'a>(
+        &self,
+        x: ArrayView2<'a, f32>,
+        frames: Range<usize>,
+    ) -> CowArray<'a, f32, Ix2> {
+        let (left, right) = self.padding(x.ncols());
+        let start = frames.start * self.stride;
+        let end = (frames.end - 1) * self.stride + self.span();
+        if start >= left && end <= left + x.ncols() {
+            // All inside the signal: no copy.
+            return x.slice_move(s![.., start - left..end - left]).into();
+        }
+        padded_window(x, left, right, self.pad_mode, start..end).into()
+    }
+
+    /// Output frames of `padded` samples: every complete window.
+    fn frames(&self, padded: usize) -> usize {
+        if padded < self.span() {
             0
         } else {
-            (padded.ncols() - span) / stride + 1
-        };
+            (padded - self.span()) / self.stride + 1
+        }
+    }
+
+    /// Every complete window of an already padded input: bias plus weights times the window's
+    /// columns.
+    pub(super) fn convolve(&self, padded: ArrayView2<f32>) -> Array2<f32> {
+        let mut out = Array2::zeros((self.channels_out(), self.frames(padded.ncols())));
+        self.convolve_into(padded, out.view_mut());
+        out
+    }
+
+    /// One output channel or one input channel: the matrix product would be a thin strip, so
+    /// [`Conv1d::add_taps`] computes it instead.
+    fn is_thin(&self) -> bool {
+        self.weight.nrows() == 1 || self.weight.ncols() == self.kernel
+    }
+
+    /// Adds each tap's weight times its input samples to every output frame in `out`.
+    fn add_taps(&self, padded: ArrayView2<f32>, mut out: ArrayViewMut2<f32>) {
+        let (frames, stride) = (out.ncols(), self.stride);
+        if frames == 0 {
+            return;
+        }
+        for (mut row, weights) in out.outer_iter_mut().zip(self.weight.outer_iter()) {
+            for (input, taps) in padded.outer_iter().zip(weights.exact_chunks(self.kernel)) {
+                for (k, &weight) in taps.iter().enumerate() {
+                    let offset = k * self.dilation;
+                    row.scaled_add(
+                        weight,
+                        &input.slice(s![offset..offset + (frames - 1) * stride + 1; stride]),
+                    );
+                }
+            }
+        }
+    }
+
+    /// [`Conv1d::convolve`] into `out`, a block of output frames' columns at a time.
+    pub(super) fn convolve_into(&self, padded: ArrayView2<f32>, mut out: ArrayViewMut2<f32>) {
+        let (channels_in, stride) = (padded.nrows(), self.stride);
+        let frames = out.ncols();
         // Start from the bias; the products are added to it.
-        let mut out = Array2::from_shape_fn((self.weight.nrows(), frames), |(o, _)| self.bias[o]);
+        for (mut row, &b) in out.outer_iter_mut().zip(&self.bias) {
+            row.fill(b);
+        }
+        if self.is_thin() {
+            self.add_taps(padded, out);
+            return;
+        }
         if self.kernel == 1 && stride == 1 {
             // The columns would be the input itself.
             general_mat_mul(1.0, &self.weight, &padded, 1.0, &mut out);
-            return out;
+            return;
         }
         let mut columns = Array2::zeros((channels_in * self.kernel, BLOCK.min(frames)));
         let mut start = 0;
@@ -207,7 +290,6 @@ impl Conv1d {
             );
             start += count;
         }
-        out
     }
 }
 
@@ -262,16 +344,7 @@ impl ConvTranspose1d {
             (frames - 1) * stride + kernel
         };
         let mut out = Array2::<f32>::zeros((self.channels_out(), length));
-        let mut start = 0;
-        while start < frames {
-            let count = BLOCK.min(frames - start);
-            self.add_contributions(
-                x.slice(s![.., start..start + count]),
-                &mut out,
-                start * stride,
-            );
-            start += count;
-        }
+        self.add_contributions(x, &mut out, 0);
         self.add_bias(&mut out);
         if let Some(norm) = &self.norm {
             norm.apply(&mut out);
@@ -309,12 +382,24 @@ impl ConvTranspose1d {
         offset: usize,
     ) {
         let (kernel, stride) = (self.kernel, self.stride);
-        let products = x.t().dot(&self.weight); // [frames, out · kernel]
-        for (t, frame) in products.outer_iter().enumerate() {
-            let at = offset + t * stride;
-            for (o, taps) in frame.exact_chunks(kernel).into_iter().enumerate() {
-                let mut target = out.slice_mut(s![o, at..at + kernel]);
-                target += &taps;
+        let taps = self.weight.ncols(); // out · kernel
+        let block = (PRODUCT_VALUES / taps).max(x.nrows());
+        let mut products = Array2::zeros((taps, block.min(x.ncols())));
+        for start in (0..x.ncols()).step_by(block) {
+            let frames = x.slice(s![.., start..(start + block).min(x.ncols())]);
+            let count = frames.ncols();
+            // Column t: what frame `start + t` adds at each output channel and tap.
+            let mut products = products.slice_mut(s![.., ..count]);
+            general_mat_mul(1.0, &self.weight.t(), &frames, 0.0, &mut products);
+            for (o, mut target) in out.outer_iter_mut().enumerate() {
+                // For one output sample a later frame comes through an earlier tap, so going
+                // through the taps backwards adds each sample's contributions in frame order.
+                for k in (0..kernel).rev() {
+                    let first = offset + start * stride + k;
+                    let mut samples =
+                        target.slice_mut(s![first..first + (count - 1) * stride + 1; stride]);
+                    samples += &products.row(o * kernel + k);
+                }
             }
         }
     }
@@ -327,10 +412,16 @@ impl ConvTranspose1d {
     }
 }
 
-/// `x` extended by `left` and `right` samples (reflect: the mirror without the edge sample;
-/// where the signal is too short to mirror, zeros are appended first and cut away after, as
-/// the reference does).
-pub fn pad(x: ArrayView2<f32>, left: usize, right: usize, mode: PadMode) -> Array2<f32> {
+/// The columns `window` of `x` extended by `left` and `right` samples (reflect: the mirror
+/// without the edge sample; where the signal is too short to mirror, zeros are appended first
+/// and cut away after, as the reference does), without padding the whole signal.
+pub fn padded_window(
+    x: ArrayView2<f32>,
+    left: usize,
+    right: usize,
+    mode: PadMode,
+    window: Range<usize>,
+) -> Array2<f32> {
     let (channels, length) = x.dim();
     let max_pad = left.max(right);
     let zeros_added = if mode == PadMode::Reflect && length <= max_pad {
@@ -339,24 +430,92 @@ pub fn pad(x: ArrayView2<f32>, left: usize, right: usize, mode: PadMode) -> Arra
         0
     };
     let extended = (length + zeros_added) as isize;
-    let mut out = Array2::zeros((channels, left + length + right));
-    for (c, mut row) in out.outer_iter_mut().enumerate() {
+    let mut out = Array2::zeros((channels, window.len()));
+    // The part of the window that is the signal itself, in padded columns.
+    let inside_start = left.clamp(window.start, window.end);
+    let inside = inside_start..(left + length).clamp(inside_start, window.end);
+    for (input, mut row) in x.outer_iter().zip(out.outer_iter_mut()) {
+        if !inside.is_empty() {
+            row.slice_mut(s![inside.start - window.start..inside.end - window.start])
+                .assign(&input.slice(s![inside.start - left..inside.end - left]));
+        }
+        if mode == PadMode::Constant {
+            continue;
+        }
+        // Only the few padded samples are computed one by one.
         let source = |i: isize| {
             if (0..length as isize).contains(&i) {
-                x[[c, i as usize]]
+                input[i as usize]
             } else {
                 0.0
             }
         };
-        for (p, slot) in row.iter_mut().enumerate() {
+        for p in (window.start..inside.start).chain(inside.end..window.end) {
             let i = p as isize - left as isize;
-            *slot = match mode {
-                PadMode::Constant => source(i),
-                PadMode::Reflect if i < 0 => source(-i),
-                PadMode::Reflect if i >= extended => source(2 * (extended - 1) - i),
-                PadMode::Reflect => source(i),
+            row[p - window.start] = if i < 0 {
+                source(-i)
+            } else if i >= extended {
+                source(2 * (extended - 1) - i)
+            } else {
+                source(i)
             };
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole padded signal.
+    fn pad(x: ArrayView2<f32>, left: usize, right: usize, mode: PadMode) -> Array2<f32> {
+        padded_window(x, left, right, mode, 0..left + x.ncols() + right)
+    }
+
+    #[test]
+    fn every_window_of_the_padding_equals_the_padded_signal() {
+        for length in [1, 2, 3, 7, 20] {
+            let x = Array2::from_shape_fn((2, length), |(c, i)| (c * 100 + i + 1) as f32);
+            for mode in [PadMode::Constant, PadMode::Reflect] {
+                for (left, right) in [(0, 0), (3, 0), (0, 4), (5, 2), (6, 6)] {
+                    let whole = pad(x.view(), left, right, mode);
+                    let total = whole.ncols();
+                    for start in 0..=total {
+                        for end in start..=total {
+                            assert_eq!(
+                                padded_window(x.view(), left, right, mode, start..end),
+                                whole.slice(s![.., start..end]),
+                                "length {length}, {mode:?}, pad ({left}, {right}), {start}..{end}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reflection_mirrors_without_the_edge_and_zero_fills_short_signals() {
+        let x = Array2::from_shape_fn((1, 3), |(_, i)| (i + 1) as f32);
+        assert_eq!(
+            pad(x.view(), 2, 2, PadMode::Reflect)
+                .into_raw_vec_and_offset()
+                .0,
+            vec![3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]
+        );
+        assert_eq!(
+            pad(x.view(), 1, 1, PadMode::Constant)
+                .into_raw_vec_and_offset()
+                .0,
+            vec![0.0, 1.0, 2.0, 3.0, 0.0]
+        );
+        // Too short to mirror 4: two zeros appended (1 2 3 0 0), mirrored, then cut away.
+        assert_eq!(
+            pad(x.view(), 4, 0, PadMode::Reflect)
+                .into_raw_vec_and_offset()
+                .0,
+            vec![0.0, 0.0, 3.0, 2.0, 1.0, 2.0, 3.0]
+        );
+    }
 }

@@ -37,10 +37,6 @@ pub const DEFAULT_SPEECH_NAME: &str = "omnitok-speech-16k";
 const DEFAULT_SPEECH_CONFIG: &[u8] = include_bytes!("../../models/speech-16k/config.json");
 const DEFAULT_SPEECH_WEIGHTS: &[u8] = include_bytes!("../../models/speech-16k/model.safetensors");
 
-/// Samples of audio a causal model's encoder (and as many frames its decoder) takes at a time
-/// offline.
-const PIECE_SAMPLES: usize = 4096;
-
 /// Codes of one encoded signal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Codes {
@@ -235,7 +231,7 @@ impl Codec {
         n_codebooks: usize,
     ) -> (Array2<i64>, Option<f32>) {
         if !self.config.normalize {
-            let embeddings = self.encoder_forward(audio);
+            let embeddings = self.encoder.forward(audio);
             return (self.quantizer.encode(embeddings.view(), n_codebooks), None);
         }
         // The RMS of the channels' mean, plus 1e-8.
@@ -256,24 +252,7 @@ impl Codec {
     /// The embeddings of `audio` (`[channels, samples]`, one chunk): the encoder's output
     /// `[dim, frames]` before quantisation.
     pub fn embeddings(&self, audio: ArrayView2<f32>) -> Array2<f32> {
-        self.encoder_forward(audio)
-    }
-
-    /// The encoder's output; causal models run it in pieces of [`PIECE_SAMPLES`] (equal
-    /// values, about a seventh less time on a minute of audio: the activations stay in the
-    /// cache).
-    fn encoder_forward(&self, audio: ArrayView2<f32>) -> Array2<f32> {
-        self.encoder
-            .forward_in_pieces(audio, PIECE_SAMPLES)
-            .unwrap_or_else(|| self.encoder.forward(audio))
-    }
-
-    /// The decoder's output, in pieces of as many frames as [`PIECE_SAMPLES`] for causal models.
-    fn decoder_forward(&self, embeddings: ArrayView2<f32>) -> Array2<f32> {
-        let frames = (PIECE_SAMPLES / self.config.hop_length()).max(1);
-        self.decoder
-            .forward_in_pieces(embeddings, frames)
-            .unwrap_or_else(|| self.decoder.forward(embeddings))
+        self.encoder.forward(audio)
     }
 
     /// Decodes codes to audio `[channels, samples]`, trimmed to the encoded length.
@@ -304,7 +283,7 @@ impl Codec {
                 frames
             };
             let embeddings = self.quantizer.decode(chunk.slice(s![.., ..kept]))?;
-            let mut audio = self.decoder_forward(embeddings.view());
+            let mut audio = self.decoder.forward(embeddings.view());
             if let Some(&scale) = codes.scales.get(i) {
                 audio *= scale;
             }

@@ -1,7 +1,7 @@
 //! The SEANet encoder and decoder of EnCodec, layer for layer as transformers builds them
 //! (`EncodecEncoder`, `EncodecDecoder`), with the same layer numbering in the checkpoint.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{s, Array2, ArrayView2};
 
 use super::config::EncodecConfig;
 use super::conv::{Conv1d, ConvTranspose1d};
@@ -22,6 +22,12 @@ pub(super) fn elu(x: Array2<f32>) -> Array2<f32> {
     }
     x
 }
+
+/// Values of a residual block's input processed at once: 64 KiB, so that the tile's input, its
+/// columns and the branches' outputs fit in a core's cache together.
+const TILE_VALUES: usize = 16 * 1024;
+/// The fewest frames in a tile, so that the matrix products stay long enough to be efficient.
+const MIN_TILE: usize = 64;
 
 /// `EncodecResnetBlock`: ELU, a `residual_kernel_size` convolution to `dim / compress`
 /// channels (dilated), ELU, a 1-wide convolution back to `dim`; plus the input through a 1-wide
@@ -81,13 +87,44 @@ impl ResnetBlock {
         })
     }
 
+    /// The block's output, a tile of frames at a time so that every intermediate stays in the
+    /// cache (the values do not depend on the tiling); whole when a group norm needs the
+    /// signal at once.
     pub(super) fn forward(&self, x: Array2<f32>) -> Array2<f32> {
-        let hidden = self.first.forward(elu(x.clone()).view());
-        let block = self.second.forward(elu(hidden).view());
-        match &self.shortcut {
-            Some(shortcut) => shortcut.forward(x.view()) + block,
-            None => x + block,
+        let convs = [
+            Some(&self.first),
+            Some(&self.second),
+            self.shortcut.as_ref(),
+        ];
+        if convs.into_iter().flatten().any(Conv1d::has_norm) {
+            let hidden = self.first.forward(elu(x.clone()).view());
+            let block = self.second.forward(elu(hidden).view());
+            return match &self.shortcut {
+                Some(shortcut) => shortcut.forward(x.view()) + block,
+                None => x + block,
+            };
         }
+        let length = x.ncols();
+        let tile = (TILE_VALUES / x.nrows().max(1)).max(MIN_TILE);
+        let mut out = Array2::zeros((self.second.channels_out(), length));
+        for start in (0..length).step_by(tile) {
+            let frames = start..(start + tile).min(length);
+            // ELU commutes with the padding: it maps a mirrored sample as the sample, 0 to 0.
+            let window = elu(self
+                .first
+                .input_window(x.view(), frames.clone())
+                .into_owned());
+            let hidden = elu(self.first.convolve(window.view()));
+            let block = self.second.convolve(hidden.view());
+            let input = x.slice(s![.., frames.clone()]);
+            let mut sum = out.slice_mut(s![.., frames]);
+            match &self.shortcut {
+                Some(shortcut) => shortcut.convolve_into(input, sum.view_mut()),
+                None => sum.assign(&input),
+            }
+            sum += &block;
+        }
+        out
     }
 }
 

@@ -361,33 +361,6 @@ impl StackStream {
     }
 }
 
-impl Stack {
-    /// What [`Stack::forward`] gives, computed `piece` columns at a time through the layers'
-    /// streams (the same operations in the same order, so the same values), so that each
-    /// layer's activations stay small enough for the cache; `None` for stacks that cannot
-    /// stream.
-    pub(super) fn forward_in_pieces(
-        &self,
-        x: ArrayView2<f32>,
-        piece: usize,
-    ) -> Option<Array2<f32>> {
-        let mut stream = StackStream::new(self, x.nrows()).ok()?;
-        let mut outputs = Vec::new();
-        for start in (0..x.ncols()).step_by(piece.max(1)) {
-            let end = (start + piece).min(x.ncols());
-            outputs.push(stream.run(self, x.slice(s![.., start..end]).to_owned(), false));
-        }
-        outputs.push(stream.run(self, Array2::zeros((x.nrows(), 0)), true));
-        let views: Vec<ArrayView2<f32>> = outputs.iter().map(|o| o.view()).collect();
-        let joined = concatenate(Axis(1), &views).ok()?;
-        Some(if joined.is_standard_layout() {
-            joined
-        } else {
-            joined.as_standard_layout().into_owned()
-        })
-    }
-}
-
 /// Encodes audio that arrives in pieces (causal models).
 #[derive(Debug, Clone)]
 pub struct StreamingEncoder {
