@@ -34,6 +34,10 @@ use crate::mfcc::{Lifter, Mfcc};
 use crate::stft::{Framing, PadMode, Stft, StftConfig};
 use crate::window::Window;
 
+/// Frames that [`Extractor::compute_with`] takes through the filterbank at once, and finishes
+/// at once when the output is laid out row by row.
+const FRAME_BLOCK: usize = 256;
+
 /// The named presets.
 pub const PRESETS: &[&str] = &[
     "librosa-mel",
@@ -294,10 +298,20 @@ impl Extractor {
         let mut n_frames = self.stft.n_frames(samples.len());
         let mut mel = vec![0.0; n_frames * n_mels];
         let mut energies = vec![0.0; n_frames];
+        // The frames' bins gathered a block at a time, for the filterbank to run side by side.
+        let n_bins = self.stft.n_bins();
+        let mut block = Vec::with_capacity(FRAME_BLOCK * n_bins);
+        let mut first = 0;
         self.stft.for_each_frame(samples, |t, bins, energy| {
-            self.log_mel_frame(bins, &mut mel[t * n_mels..(t + 1) * n_mels]);
+            block.extend_from_slice(bins);
             energies[t] = energy;
+            if block.len() == FRAME_BLOCK * n_bins {
+                self.log_mel_frames(&block, &mut mel[first * n_mels..(t + 1) * n_mels]);
+                block.clear();
+                first = t + 1;
+            }
         })?;
+        self.log_mel_frames(&block, &mut mel[first * n_mels..]);
         if self.config.drop_last_frame && n_frames > 0 {
             n_frames -= 1;
             mel.truncate(n_frames * n_mels);
@@ -315,14 +329,21 @@ impl Extractor {
         let rows = self.rows();
         let frames_first = self.config.frames_first;
         let mut data = vec![0.0; n_frames * rows];
-        let mut row = vec![0.0; rows];
-        for (t, (frame, &energy)) in mel.chunks_exact(n_mels).zip(&energies).enumerate() {
-            if frames_first {
-                self.finish_frame(frame, energy, &mut data[t * rows..(t + 1) * rows]);
-            } else {
-                self.finish_frame(frame, energy, &mut row);
-                for (r, &v) in row.iter().enumerate() {
-                    data[r * n_frames + t] = v;
+        if frames_first {
+            self.finish_frames(&mel, &energies[..n_frames], &mut data);
+        } else {
+            // A block of frames at a time, then laid out row by row.
+            let mut block = vec![0.0; FRAME_BLOCK * rows];
+            let mels = mel.chunks(FRAME_BLOCK * n_mels);
+            let frame_energies = energies[..n_frames].chunks(FRAME_BLOCK);
+            for (b, (mels, frame_energies)) in mels.zip(frame_energies).enumerate() {
+                let block = &mut block[..frame_energies.len() * rows];
+                self.finish_frames(mels, frame_energies, block);
+                for (i, row) in block.chunks_exact(rows).enumerate() {
+                    let t = b * FRAME_BLOCK + i;
+                    for (r, &v) in row.iter().enumerate() {
+                        data[r * n_frames + t] = v;
+                    }
                 }
             }
         }
@@ -347,10 +368,10 @@ impl Extractor {
         &self.stft
     }
 
-    /// The log-mel values of one frame's bins, before any floor (Whisper's before its final
-    /// scaling, which [`Extractor::finish_frame`] applies).
-    pub fn log_mel_frame(&self, bins: &[f32], out: &mut [f32]) {
-        self.bank.apply_frame(bins, out);
+    /// The log-mel values of consecutive frames' bins (one frame or more), before any floor
+    /// (Whisper's before its final scaling, which [`Extractor::finish_frame`] applies).
+    pub fn log_mel_frames(&self, bins: &[f32], out: &mut [f32]) {
+        self.bank.apply_frames(bins, out);
         match self.config.log {
             LogScale::Linear => {}
             LogScale::Db(db) => to_db(out, &db),
@@ -369,28 +390,42 @@ impl Extractor {
     /// ([`Stft::frame_bins`]): Whisper's scaling, the DCT when the features are
     /// MFCCs, Kaldi's log energy when used.
     pub fn finish_frame(&self, log_mel: &[f32], energy: f64, out: &mut [f32]) {
+        self.finish_frames(log_mel, &[energy], out);
+    }
+
+    /// [`Extractor::finish_frame`] for consecutive frames, with the same values as one by one:
+    /// `log_mel` holds `n_mels` values a frame, `out` [`Extractor::rows`] values a frame.
+    fn finish_frames(&self, log_mel: &[f32], energies: &[f64], out: &mut [f32]) {
+        let rows = self.rows();
         let energy_slots = usize::from(self.config.log_energy.is_some() && self.mfcc.is_none());
-        let values = &mut out[energy_slots..];
+        let whisper = |v: &f32| (v + 4.0) / 4.0;
         match (&self.mfcc, self.config.log) {
             (Some(mfcc), LogScale::Whisper) => {
-                let scaled: Vec<f32> = log_mel.iter().map(|v| (v + 4.0) / 4.0).collect();
-                mfcc.apply_frame(&scaled, values);
+                let scaled: Vec<f32> = log_mel.iter().map(whisper).collect();
+                mfcc.apply_frames(&scaled, out);
             }
-            (Some(mfcc), _) => mfcc.apply_frame(log_mel, values),
-            (None, LogScale::Whisper) => {
-                for (slot, v) in values.iter_mut().zip(log_mel) {
-                    *slot = (v + 4.0) / 4.0;
+            (Some(mfcc), _) => mfcc.apply_frames(log_mel, out),
+            (None, log) => {
+                let frames = log_mel.chunks_exact(self.config.n_mels);
+                for (values, row) in frames.zip(out.chunks_exact_mut(rows)) {
+                    let slots = row[energy_slots..].iter_mut().zip(values);
+                    if log == LogScale::Whisper {
+                        slots.for_each(|(slot, v)| *slot = whisper(v));
+                    } else {
+                        slots.for_each(|(slot, v)| *slot = *v);
+                    }
                 }
             }
-            (None, _) => values.copy_from_slice(log_mel),
         }
         if let Some(floor) = self.config.log_energy {
-            let mut log_energy = energy.max(f64::from(f32::EPSILON)).ln();
-            if floor > 0.0 {
-                log_energy = log_energy.max(floor.ln());
+            for (&energy, row) in energies.iter().zip(out.chunks_exact_mut(rows)) {
+                let mut log_energy = energy.max(f64::from(f32::EPSILON)).ln();
+                if floor > 0.0 {
+                    log_energy = log_energy.max(floor.ln());
+                }
+                // Before the mel bins, or in place of the first coefficient.
+                row[0] = log_energy as f32;
             }
-            // Before the mel bins, or in place of the first coefficient.
-            out[0] = log_energy as f32;
         }
     }
 }

@@ -17,7 +17,8 @@
 //! - [`settings`]: a preset's settings changed by the references' own keyword names.
 //! - [`codec`]: EnCodec inference (audio to codes and back), offline and streaming.
 //! - [`metrics`]: SI-SDR, mel distance and multi-scale STFT distance of decoded audio.
-//! - [`exp`]: the ELU of many values at once (vectorised exponential).
+//! - [`exp`]: the codec's activations (ELU, and the LSTM's sigmoid and tanh) on many values at
+//!   once (vectorised exponential).
 //! - [`db`]: power to decibels with a reference, floor and dynamic range (`power_to_db`).
 //! - [`log`]: logarithms of many values at once (vectorised, within one unit in the last place).
 //!
@@ -35,6 +36,7 @@ pub mod metrics;
 pub mod mfcc;
 pub mod resample;
 pub mod settings;
+mod side_by_side;
 pub mod stft;
 pub mod streaming;
 pub mod window;

@@ -2,12 +2,14 @@
 //!
 //! A spectrogram of ten minutes holds millions of values, and a call to the C library's `logf`
 //! per value costs more than the FFT that made them. Here a logarithm is a few arithmetic steps
-//! that the compiler runs over several values per instruction: the exponent is read from the
-//! bits of the `f32`, the mantissa `m` is brought into `[√½, √2)`, and `ln m` is the series
-//! `2 (s + s³/3 + … + s¹³/13)` with `s = (m - 1) / (m + 1)`, `|s| < 0.172`, evaluated in double
-//! precision (truncation error below 1e-12). The result, rounded once to `f32`, is the correctly
-//! rounded logarithm or one unit in the last place from it, as the C library's is. Values that
-//! are not positive normal numbers (zero, subnormal, infinite, NaN) take the C library's path.
+//! that run over several values per instruction (the widest vectors the processor has, chosen
+//! when it runs; nothing fused, so every width gives the same values): the exponent is read
+//! from the bits of the `f32`, the mantissa `m` is brought into `[√½, √2)`, and `ln m` is the
+//! series `2 (s + s³/3 + … + s¹³/13)` with `s = (m - 1) / (m + 1)`, `|s| < 0.172`, evaluated in
+//! double precision (truncation error below 1e-12). The result, rounded once to `f32`, is the
+//! correctly rounded logarithm or one unit in the last place from it, as the C library's is.
+//! Values that are not positive normal numbers (zero, subnormal, infinite, NaN) take the C
+//! library's path.
 
 /// `ln 2`.
 const LN_2: f64 = std::f64::consts::LN_2;
@@ -38,9 +40,11 @@ pub fn scaled_ln_in_place(values: &mut [f32], scale: f64, offset: f64) {
     let usual = |x: f32| x.is_normal() && x > 0.0;
     // A check over all values first keeps the main loop free of calls, so that it vectorises.
     if values.iter().fold(true, |all, &x| all & usual(x)) {
-        for v in values.iter_mut() {
-            *v = (scale * ln_normal(*v) + offset) as f32;
-        }
+        pulp::Arch::new().dispatch(ScaledLn {
+            values,
+            scale,
+            offset,
+        });
     } else {
         for v in values.iter_mut() {
             let ln = if usual(*v) {
@@ -49,6 +53,25 @@ pub fn scaled_ln_in_place(values: &mut [f32], scale: f64, offset: f64) {
                 f64::from(v.ln())
             };
             *v = (scale * ln + offset) as f32;
+        }
+    }
+}
+
+/// The loop over usual values, compiled for the widest vectors the processor has (chosen when
+/// it runs); no operation is fused, so every width gives the same values.
+struct ScaledLn<'a> {
+    values: &'a mut [f32],
+    scale: f64,
+    offset: f64,
+}
+
+impl pulp::WithSimd for ScaledLn<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        for v in self.values.iter_mut() {
+            *v = (self.scale * ln_normal(*v) + self.offset) as f32;
         }
     }
 }

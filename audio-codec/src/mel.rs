@@ -9,6 +9,7 @@
 //! return them).
 
 use crate::error::{AudioError, Result};
+use crate::side_by_side::{for_each_group, FRAMES};
 use crate::stft::Spectrogram;
 
 /// The mel scale.
@@ -194,9 +195,8 @@ impl MelFilterbank {
             )));
         }
         let mut data = vec![0.0; spectrogram.n_frames * self.n_mels];
-        for (t, out) in data.chunks_exact_mut(self.n_mels).enumerate() {
-            self.apply_frame(spectrogram.frame(t), out);
-        }
+        let bins = &spectrogram.data[..spectrogram.n_frames * self.n_bins];
+        self.apply_frames(bins, &mut data);
         Ok(Spectrogram {
             n_frames: spectrogram.n_frames,
             n_bins: self.n_mels,
@@ -204,13 +204,25 @@ impl MelFilterbank {
         })
     }
 
-    /// The `n_mels` energies of one frame of `n_bins` bins, into `out` (single precision, as
-    /// librosa's matrix product is).
-    pub fn apply_frame(&self, bins: &[f32], out: &mut [f32]) {
-        for ((m, &(start, end)), slot) in self.spans.iter().enumerate().zip(out) {
-            let row = &self.weights[m * self.n_bins + start..m * self.n_bins + end];
-            *slot = row.iter().zip(&bins[start..end]).map(|(w, x)| w * x).sum();
-        }
+    /// The `n_mels` energies of consecutive frames of `n_bins` bins into `out`: each a sum
+    /// over its filter's bins in order, in single precision (as librosa's matrix product is),
+    /// several frames side by side ([`crate::side_by_side`]).
+    pub fn apply_frames(&self, bins: &[f32], out: &mut [f32]) {
+        let (n_bins, n_mels) = (self.n_bins, self.n_mels);
+        for_each_group(bins, n_bins, out, n_mels, |bins: &[[f32; FRAMES]], out| {
+            for (m, &(start, end)) in self.spans.iter().enumerate() {
+                let mut sums = [-0.0f32; FRAMES];
+                let weights = &self.weights[m * n_bins + start..m * n_bins + end];
+                for (&w, bin) in weights.iter().zip(&bins[start..end]) {
+                    for (sum, &x) in sums.iter_mut().zip(bin) {
+                        *sum += w * x;
+                    }
+                }
+                for (f, sum) in sums.iter().enumerate() {
+                    out[f * n_mels + m] = *sum;
+                }
+            }
+        });
     }
 }
 

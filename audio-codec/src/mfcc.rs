@@ -25,6 +25,7 @@ impl Lifter {
 }
 
 use crate::error::{AudioError, Result};
+use crate::side_by_side::{for_each_group, FRAMES};
 use crate::stft::Spectrogram;
 
 /// A planned DCT-II (orthonormal) from `n_in` values to the first `n_out` coefficients, with
@@ -82,9 +83,7 @@ impl Mfcc {
             )));
         }
         let mut data = vec![0.0; log_mel.n_frames * self.n_out];
-        for (t, out) in data.chunks_exact_mut(self.n_out).enumerate() {
-            self.apply_frame(log_mel.frame(t), out);
-        }
+        self.apply_frames(&log_mel.data[..log_mel.n_frames * self.n_in], &mut data);
         Ok(Spectrogram {
             n_frames: log_mel.n_frames,
             n_bins: self.n_out,
@@ -92,16 +91,24 @@ impl Mfcc {
         })
     }
 
-    /// The coefficients of one frame of `n_mels` log-mel values, into `out` (`n_mfcc` values).
-    pub fn apply_frame(&self, log_mel: &[f32], out: &mut [f32]) {
-        for (row, slot) in self.matrix.chunks_exact(self.n_in).zip(out) {
-            let sum: f64 = row
-                .iter()
-                .zip(log_mel)
-                .map(|(w, &x)| w * f64::from(x))
-                .sum();
-            *slot = sum as f32;
-        }
+    /// The coefficients of consecutive frames (`n_mels` log-mel values each) into `out`
+    /// (`n_mfcc` values each): each a sum over the mel bins in order, in double precision,
+    /// several frames side by side ([`crate::side_by_side`]).
+    pub fn apply_frames(&self, log_mel: &[f32], out: &mut [f32]) {
+        let (n_in, n_out) = (self.n_in, self.n_out);
+        for_each_group(log_mel, n_in, out, n_out, |bins: &[[f64; FRAMES]], out| {
+            for (k, row) in self.matrix.chunks_exact(n_in).enumerate() {
+                let mut sums = [-0.0f64; FRAMES];
+                for (&w, bin) in row.iter().zip(bins) {
+                    for (sum, &x) in sums.iter_mut().zip(bin) {
+                        *sum += w * x;
+                    }
+                }
+                for (f, sum) in sums.iter().enumerate() {
+                    out[f * n_out + k] = *sum as f32;
+                }
+            }
+        });
     }
 }
 

@@ -166,7 +166,7 @@ impl StreamingExtractor {
                 }
             };
             let (bins, energy) = stft.frame_bins(&mut self.buffers, sample)?;
-            self.extractor.log_mel_frame(bins, &mut self.log_mel);
+            self.extractor.log_mel_frames(bins, &mut self.log_mel);
             self.extractor
                 .finish_frame(&self.log_mel, energy, &mut self.row);
             out.extend_from_slice(&self.row);
