@@ -83,7 +83,7 @@ impl WithSimd for Elu<'_> {
 fn elu<S: Simd>(simd: S, v: S::f32s) -> S::f32s {
     let zero = simd.splat_f32s(0.0);
     // Below -87, exp(x) - 1 is -1 in f32 anyway.
-    let clamped = simd.min_f32s(simd.max_f32s(v, simd.splat_f32s(-87.0)), zero);
+    let clamped = simd.min_f32s(within_range(simd, v), zero);
     let negative = exp_m1(simd, clamped);
     simd.select_f32s_m32s(simd.greater_than_f32s(v, zero), v, negative)
 }

@@ -28,8 +28,9 @@ pub(crate) fn for_each_group<T: From<f32> + Copy + Default>(
         .chunks(FRAMES * n_in)
         .zip(output.chunks_mut(FRAMES * n_out));
     for (frames, out) in groups {
-        for slot in values.iter_mut() {
-            *slot = [T::default(); FRAMES];
+        if frames.len() < FRAMES * n_in {
+            // The last group: the frames it lacks are zeros, not the previous group's values.
+            values.fill([T::default(); FRAMES]);
         }
         for (f, frame) in frames.chunks_exact(n_in).enumerate() {
             for (slot, &x) in values.iter_mut().zip(frame) {
