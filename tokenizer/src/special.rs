@@ -162,6 +162,12 @@ impl SpecialTokens {
         let Some(any) = &self.any else {
             return Ok(Vec::new());
         };
+        // Specials as text: nothing to look for (the common case, checked per document).
+        if matches!(policy.allowed, SpecialSet::None)
+            && matches!(policy.disallowed, SpecialSet::None)
+        {
+            return Ok(Vec::new());
+        }
         let allowed = self.resolve(&policy.allowed)?;
         let allowed_set: FxHashSet<&str> = allowed.iter().copied().collect();
         let disallowed: FxHashSet<&str> = match &policy.disallowed {

@@ -162,22 +162,21 @@ impl Context<'_> {
 
     /// `bytes` (starting on line `line`) as text under the policy; `None` when skipped.
     pub fn utf8<'b>(&mut self, bytes: &'b [u8], line: u64) -> Result<Option<Cow<'b, str>>> {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(Some(Cow::Borrowed(text))),
-            Err(e) => {
-                let at = e.valid_up_to();
-                let bad_line = line + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
-                let replace = self.options.on_error == OnError::Replace;
-                let action = if replace {
-                    Action::Replaced
-                } else {
-                    Action::Skipped
-                };
-                let message = format!("invalid UTF-8 at byte {at} of the document");
-                self.input_error(bad_line, ErrorKind::InvalidUtf8, message, action)?;
-                Ok(replace.then(|| String::from_utf8_lossy(bytes)))
-            }
+        // The vectorised check first; the standard library's, which says where, only on failure.
+        if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+            return Ok(Some(Cow::Borrowed(text)));
         }
+        let at = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), str::len);
+        let bad_line = line + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+        let replace = self.options.on_error == OnError::Replace;
+        let action = if replace {
+            Action::Replaced
+        } else {
+            Action::Skipped
+        };
+        let message = format!("invalid UTF-8 at byte {at} of the document");
+        self.input_error(bad_line, ErrorKind::InvalidUtf8, message, action)?;
+        Ok(replace.then(|| String::from_utf8_lossy(bytes)))
     }
 
     /// Hands `text` (from line `line`, of language `lang` if labelled) to `emit` as one
@@ -272,29 +271,28 @@ pub fn read_jsonl(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Em
     let options = context.options;
     let mut paths = vec![options.field.as_slice()];
     paths.extend(options.lang_field.as_deref());
+    let flat_key = match (options.field.as_slice(), &options.lang_field) {
+        ([key], None) if is_plain_key(key) => Some(key.as_str()),
+        _ => None,
+    };
     for_each_line(reader, context, |context, json, number, _| {
+        if let Some(text) = flat_key.and_then(|key| flat_string_field(json, key)) {
+            return context.emit_split(text, number, None, emit);
+        }
         if json.bytes().all(|b| b.is_ascii_whitespace()) {
             return Ok(());
         }
-        let mut found = [Found::Missing, Found::Missing];
-        let mut deserializer = serde_json::Deserializer::from_str(json);
-        let parsed = FieldsSeed {
-            paths: &paths,
-            active: (1 << paths.len()) - 1,
-            depth: 0,
-            found: &mut found,
-        }
-        .deserialize(&mut deserializer)
-        .and_then(|()| deserializer.end());
-        if let Err(e) = parsed {
-            return context.input_error(
-                number,
-                ErrorKind::MalformedJson,
-                format!("malformed JSON: {e}"),
-                Action::Skipped,
-            );
-        }
-        let [text, lang] = found;
+        let [text, lang] = match parse_fields(json, &paths) {
+            Ok(found) => found,
+            Err(e) => {
+                return context.input_error(
+                    number,
+                    ErrorKind::MalformedJson,
+                    format!("malformed JSON: {e}"),
+                    Action::Skipped,
+                )
+            }
+        };
         let Some(text) = string_field(context, number, text, &options.field)? else {
             return Ok(());
         };
@@ -307,6 +305,64 @@ pub fn read_jsonl(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Em
         };
         context.emit_split(&text, number, lang.as_deref(), emit)
     })
+}
+
+/// Parses one JSON line, keeping what the (one or two) `paths` lead to.
+fn parse_fields<'a>(
+    json: &'a str,
+    paths: &[&[String]],
+) -> std::result::Result<[Found<'a>; 2], serde_json::Error> {
+    let mut found = [Found::Missing, Found::Missing];
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    FieldsSeed {
+        paths,
+        active: (1 << paths.len()) - 1,
+        depth: 0,
+        found: &mut found,
+    }
+    .deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(found)
+}
+
+/// Whether `key` is written in JSON exactly as it is (no quote, backslash or control
+/// character to escape), so that [`flat_string_field`] can compare it byte for byte.
+fn is_plain_key(key: &str) -> bool {
+    key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
+}
+
+/// The value of `key` when `line` is exactly `{"key": "value"}`, with JSON whitespace allowed
+/// around each part, and the value has no escape or control character: the usual shape of a
+/// corpus line, read without the JSON parser. `None` for anything else (other keys, escapes,
+/// nesting, malformed JSON), which the parser then reads, so the result is always the parser's.
+fn flat_string_field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    fn skip_space(bytes: &[u8]) -> &[u8] {
+        let n = bytes
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .count();
+        &bytes[n..]
+    }
+    let rest = skip_space(line.as_bytes()).strip_prefix(b"{")?;
+    let rest = skip_space(rest).strip_prefix(b"\"")?;
+    let rest = rest.strip_prefix(key.as_bytes())?.strip_prefix(b"\"")?;
+    let rest = skip_space(rest).strip_prefix(b":")?;
+    let value = skip_space(rest).strip_prefix(b"\"")?;
+    let end = memchr::memchr2(b'"', b'\\', value)?;
+    // Without an early exit, so that the check runs on whole vectors.
+    let control = value[..end]
+        .iter()
+        .fold(false, |seen, &b| seen | (b < 0x20));
+    if value[end] != b'"' || control {
+        return None;
+    }
+    let after = skip_space(&value[end + 1..]).strip_prefix(b"}")?;
+    if !skip_space(after).is_empty() {
+        return None;
+    }
+    // The value lies between two ASCII quotes, so on character boundaries.
+    let start = line.len() - value.len();
+    line.get(start..start + end)
 }
 
 /// The string found at `path`, or `None` after the error policy took a missing or non-string
@@ -404,7 +460,7 @@ fn for_each_line(
             None => &buffer[start..start],
         };
         // Checked once for the whole run of lines; a line of a run that fails is checked alone.
-        let checked = std::str::from_utf8(complete).ok();
+        let checked = simdutf8::basic::from_utf8(complete).ok();
         let mut line_start = 0;
         for end in memchr::memchr_iter(b'\n', complete) {
             number += 1;
@@ -805,5 +861,67 @@ mod tests {
         assert_eq!(errors.listed[0].kind, ErrorKind::TooLarge);
         let (docs, _) = run(data.as_bytes(), false, &options(Split::Doc, OnError::Fail));
         assert!(matches!(docs, Err(CorpusError::Limit { .. })));
+    }
+
+    /// Random lines, many of them `{"text": "..."}` with random spacing and values: wherever
+    /// the fast path gives a value, the JSON parser gives the same; and it does take the
+    /// common shape.
+    #[test]
+    fn flat_lines_read_without_the_parser_as_the_parser_reads_them() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let spaces = ["", " ", "  ", "\t", "\r", "\n", " \t"];
+        let value_parts = [
+            "a", "é", "漢字", " ", "\\", "\\\"", "\"", "\u{1}", "\u{7f}", "\\n", "{", "}",
+        ];
+        let fragments = [
+            "{", "}", "\"", "text", ":", " ", ",", "\\", "[", "]", "1", "\"x\"", "é",
+        ];
+        let field = [String::from("text")];
+        let paths: [&[String]; 1] = [&field];
+        let mut fast = 0;
+        for _ in 0..20_000 {
+            let mut line = String::new();
+            if next(4) == 0 {
+                for _ in 0..next(12) {
+                    line.push_str(fragments[next(fragments.len())]);
+                }
+            } else {
+                let key = ["text", "text", "text", "txt", "text2", "te\\u0078t"][next(6)];
+                let mut space = || spaces[next(spaces.len())];
+                let (s1, s2, s3, s4) = (space(), space(), space(), space());
+                let (s5, s6, s7) = (space(), space(), space());
+                line = format!("{s1}{{{s2}\"{key}\"{s3}:{s4}\"");
+                for _ in 0..next(6) {
+                    line.push_str(value_parts[next(value_parts.len())]);
+                }
+                line.push_str(&format!("\"{s5}}}{s6}"));
+                if next(10) == 0 {
+                    line.push_str([",", "x", "}", "\"a\""][next(4)]);
+                }
+                line.push_str(s7);
+            }
+            let parsed = parse_fields(&line, &paths);
+            if let Some(value) = flat_string_field(&line, "text") {
+                fast += 1;
+                match parsed {
+                    Ok([Found::Text(text), _]) => assert_eq!(text, value, "{line:?}"),
+                    _ => panic!("the parser disagrees on {line:?}"),
+                }
+            }
+        }
+        assert!(fast > 1_000, "the fast path took only {fast} lines");
+        assert_eq!(
+            flat_string_field(r#" { "text" : "plain" } "#, "text"),
+            Some("plain")
+        );
+        assert_eq!(flat_string_field(r#"{"text": "a", "b": 1}"#, "text"), None);
+        assert_eq!(flat_string_field(r#"{"text": "a\"b"}"#, "text"), None);
+        assert!(!is_plain_key("a\"b") && is_plain_key("text"));
     }
 }
