@@ -245,8 +245,7 @@ impl BpeModel {
             0 => {}
             1 => out.push(self.byte_tokens[piece[0] as usize]),
             n if n <= SHORT_PIECE => {
-                if let Some(tokens) = scratch.cache.get(piece) {
-                    out.extend_from_slice(tokens);
+                if scratch.cache.extend_with(piece, out) {
                     return;
                 }
                 let start = out.len();
@@ -485,33 +484,67 @@ impl PairCache {
 }
 
 /// The tokens of recently merged short pieces. Words recur (Zipf), so most pieces that need the
-/// merge loop have been merged before. Bounded: emptied when it reaches [`PieceCache::CAPACITY`]
-/// pieces. A cache belongs to one model: [`Scratch`] is never shared between models.
+/// merge loop have been merged before. Bounded, in two generations: when the newer one holds
+/// [`PieceCache::CAPACITY`] pieces it becomes the older one (whose pieces are let go), and a
+/// piece found in the older one is copied into the newer, so the pieces in use outlive the
+/// turnover. A cache belongs to one model: [`Scratch`] is never shared between models.
 #[derive(Debug, Default)]
 struct PieceCache {
+    newer: CachedPieces,
+    older: CachedPieces,
+}
+
+/// One generation of [`PieceCache`].
+#[derive(Debug, Default)]
+struct CachedPieces {
     /// Piece bytes -> range of `tokens`.
     index: ByteMap<(u32, u32)>,
     tokens: Vec<TokenId>,
 }
 
-impl PieceCache {
-    const CAPACITY: usize = 1 << 15;
-
+impl CachedPieces {
     #[inline]
     fn get(&self, piece: &[u8]) -> Option<&[TokenId]> {
         let (start, end) = self.index.get(piece)?;
         Some(&self.tokens[start as usize..end as usize])
     }
 
-    fn insert(&mut self, piece: &[u8], tokens: &[TokenId]) {
-        if self.index.len() >= Self::CAPACITY {
-            self.index.clear();
-            self.tokens.clear();
+    fn clear(&mut self) {
+        self.index.clear();
+        self.tokens.clear();
+    }
+}
+
+impl PieceCache {
+    const CAPACITY: usize = 1 << 15;
+
+    /// Appends the tokens of `piece` to `out` if it is cached; false if not.
+    #[inline]
+    fn extend_with(&mut self, piece: &[u8], out: &mut Vec<TokenId>) -> bool {
+        if let Some(tokens) = self.newer.get(piece) {
+            out.extend_from_slice(tokens);
+            return true;
         }
-        let start = self.tokens.len() as u32;
-        self.tokens.extend_from_slice(tokens);
-        self.index
-            .insert_new(piece, (start, self.tokens.len() as u32));
+        let start = out.len();
+        match self.older.get(piece) {
+            Some(tokens) => out.extend_from_slice(tokens),
+            None => return false,
+        }
+        self.insert(piece, &out[start..]);
+        true
+    }
+
+    fn insert(&mut self, piece: &[u8], tokens: &[TokenId]) {
+        if self.newer.index.len() >= Self::CAPACITY {
+            std::mem::swap(&mut self.newer, &mut self.older);
+            self.newer.clear();
+        }
+        let newer = &mut self.newer;
+        let start = newer.tokens.len() as u32;
+        newer.tokens.extend_from_slice(tokens);
+        newer
+            .index
+            .insert_new(piece, (start, newer.tokens.len() as u32));
     }
 }
 
@@ -581,6 +614,39 @@ mod tests {
                 assert_eq!(short, long);
             }
         }
+    }
+
+    #[test]
+    fn piece_cache_keeps_pieces_in_use_across_generations() {
+        let mut cache = PieceCache::default();
+        let piece = |i: usize| format!("piece {i}").into_bytes();
+        let tokens = |i: usize| vec![i as TokenId, 7, (i * 3) as TokenId];
+        let cached = |cache: &mut PieceCache, i: usize| {
+            let mut out = vec![99];
+            cache
+                .extend_with(&piece(i), &mut out)
+                .then(|| out[1..].to_vec())
+        };
+        let n = PieceCache::CAPACITY;
+        for i in 0..n {
+            cache.insert(&piece(i), &tokens(i));
+        }
+        assert_eq!(cached(&mut cache, 0), Some(tokens(0)));
+        // A turnover: the first generation becomes the older one, still readable; reading
+        // piece 1 from it copies it into the newer one.
+        cache.insert(&piece(n), &tokens(n));
+        assert_eq!(cached(&mut cache, 1), Some(tokens(1)));
+        assert_eq!(cached(&mut cache, n), Some(tokens(n)));
+        for i in n + 1..2 * n - 1 {
+            cache.insert(&piece(i), &tokens(i));
+        }
+        // A second turnover lets the first generation go, except the piece that was in use.
+        cache.insert(&piece(2 * n), &tokens(2 * n));
+        assert_eq!(cached(&mut cache, 1), Some(tokens(1)));
+        assert_eq!(cached(&mut cache, 2), None);
+        assert_eq!(cached(&mut cache, n + 5), Some(tokens(n + 5)));
+        assert_eq!(cached(&mut cache, 2 * n), Some(tokens(2 * n)));
+        assert!(cache.newer.index.len() <= n && cache.older.index.len() <= n);
     }
 
     #[test]
