@@ -6,6 +6,10 @@
     python3 benches/audio_compare.py /tmp/audio-10min.f32 [--rounds 5]
 
 Needs librosa and numpy; torchaudio is measured when torch and torchaudio are installed.
+Last, the 400-point real FFTs of every frame alone, the input already framed: numpy's (double
+precision, as librosa computes them) and, when pyFFTW is installed, FFTW's in double and single
+precision (one thread, planned with FFTW_MEASURE; FFTW_PATIENT found no faster plan here, and
+its planning takes minutes).
 """
 
 import argparse
@@ -47,6 +51,32 @@ def main() -> None:
         run()  # warm up: filterbank caches, imports
         print(f"librosa {librosa.__version__} {name}: {best(args.rounds, run):.4f} CPU-s for "
               f"{len(y) / sr:.0f} s of audio, best of {args.rounds}")
+    torchaudio_cases(y, sr, args.rounds)
+    transforms_alone(y, args.rounds)
+
+
+def transforms_alone(y: np.ndarray, rounds: int) -> None:
+    n_fft, hop = 400, 160
+    frames = np.lib.stride_tricks.sliding_window_view(y, n_fft)[::hop].astype(np.float64)
+    label = f"transforms alone ({n_fft} points, {len(frames)} frames)"
+    print(f"numpy {np.__version__} {label}, f64: "
+          f"{best(rounds, lambda: np.fft.rfft(frames, axis=1)):.4f} CPU-s, best of {rounds}")
+    try:
+        import pyfftw
+    except ImportError:
+        print("FFTW: pyFFTW not installed, skipped")
+        return
+    for real, complex_, precision in (("float64", "complex128", "f64"),
+                                      ("float32", "complex64", "f32")):
+        source = pyfftw.empty_aligned(frames.shape, dtype=real)
+        target = pyfftw.empty_aligned((len(frames), n_fft // 2 + 1), dtype=complex_)
+        plan = pyfftw.FFTW(source, target, axes=(1,), flags=("FFTW_MEASURE",), threads=1)
+        source[:] = frames
+        print(f"FFTW (pyFFTW {pyfftw.__version__}) {label}, {precision}: "
+              f"{best(rounds, plan):.4f} CPU-s, best of {rounds}")
+
+
+def torchaudio_cases(y: np.ndarray, sr: int, rounds: int) -> None:
     try:
         import torch
         import torchaudio
@@ -69,8 +99,8 @@ def main() -> None:
     with torch.inference_mode():
         for name, run in cases.items():
             run()
-            print(f"torchaudio {torchaudio.__version__} {name}: {best(args.rounds, run):.4f} "
-                  f"CPU-s for {len(y) / sr:.0f} s of audio, best of {args.rounds}")
+            print(f"torchaudio {torchaudio.__version__} {name}: {best(rounds, run):.4f} "
+                  f"CPU-s for {len(y) / sr:.0f} s of audio, best of {rounds}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 """EnCodec at the real 24 kHz size (transformers' default EncodecConfig: 32 filters, ratios
 8-5-4-2, LSTM of 512, 32 codebooks of 1024) with seeded random weights, on 10 s of audio at
 6 kbps, one thread, CPU seconds (best of --rounds): transformers on PyTorch, and the same
-checkpoint and samples written for omnitok's `codec_speed`:
+checkpoint and samples written for omnitok's `codec_speed`. Then two floors on the same thread:
+the encoder's LSTM alone on its 750 frames, and the rate of a square 1024 x 1024 float32 matrix
+product (`torch.mm`, MKL), the most a convolution written as matrix products can reach here:
 
     python3 benches/codec_compare.py /tmp/encodec-24k-random [--rounds 3]   # torch, transformers
     cargo run --release -p omnitok-benches --bin codec_speed -- /tmp/encodec-24k-random [--rounds 3]
@@ -53,6 +55,24 @@ def main() -> None:
     print(f"transformers {__import__('transformers').__version__} / torch {torch.__version__}, "
           f"10 s at 24 kHz, 6 kbps ({encoded.audio_codes.shape[2]} codebooks), one thread: "
           f"encode {encode:.3f} CPU-s, decode {decode:.3f} CPU-s, best of {args.rounds}")
+    floors(model, x, args.rounds)
+
+
+def floors(model: EncodecModel, x: torch.Tensor, rounds: int) -> None:
+    lstm = next(layer for layer in model.encoder.layers if type(layer).__name__ == "EncodecLSTM")
+    with torch.inference_mode():
+        hidden = x
+        for layer in model.encoder.layers:
+            if layer is lstm:
+                break
+            hidden = layer(hidden)
+        spent = best(rounds, lambda: lstm(hidden))
+        print(f"the encoder's LSTM alone ({hidden.shape[1]} channels, {hidden.shape[2]} frames): "
+              f"{spent:.3f} CPU-s, best of {rounds}")
+        a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+        spent = best(max(rounds, 5), lambda: torch.mm(a, b))
+        print(f"torch.mm 1024 x 1024 x 1024, float32: {2 * 1024**3 / spent / 1e9:.1f} GFLOP/s, "
+              f"best of {max(rounds, 5)}")
 
 
 if __name__ == "__main__":

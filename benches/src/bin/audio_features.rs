@@ -5,6 +5,10 @@
 //!
 //! `--write FILE` saves the signal as raw little-endian f32 so that `audio_compare.py` runs the
 //! peers on the same samples.
+//!
+//! A last line times the real FFTs alone (double precision, through realfft as omnitok-audio
+//! plans them, one per frame of the 128-bin log-mel): the floor under every preset above, to set
+//! beside the transforms alone of numpy and FFTW that `audio_compare.py` prints.
 
 use omnitok_audio::{Extractor, FeatureConfig, StftConfig};
 use omnitok_benches::cpu_time;
@@ -78,4 +82,34 @@ fn main() {
         }
         println!("{name}: {best:.4} CPU-s for 600 s of audio ({frames} frames), best of {rounds}");
     }
+    transforms_alone(&samples, rounds);
+}
+
+/// Times the 400-point real FFTs of every frame (hop 160) of `samples` in double precision, the
+/// input already framed, so that nothing but the transforms is counted.
+fn transforms_alone(samples: &[f32], rounds: usize) {
+    const N_FFT: usize = 400;
+    const HOP: usize = 160;
+    let frames = (samples.len() - N_FFT) / HOP + 1;
+    let framed: Vec<f64> = (0..frames)
+        .flat_map(|f| samples[f * HOP..f * HOP + N_FFT].iter().map(|&s| f64::from(s)))
+        .collect();
+    let fft = realfft::RealFftPlanner::<f64>::new().plan_fft_forward(N_FFT);
+    let mut input = fft.make_input_vec();
+    let mut output = fft.make_output_vec();
+    let mut scratch = fft.make_scratch_vec();
+    let mut best = f64::INFINITY;
+    for _ in 0..rounds {
+        let start = cpu_time::thread().unwrap_or_default();
+        for frame in framed.chunks_exact(N_FFT) {
+            input.copy_from_slice(frame);
+            fft.process_with_scratch(&mut input, &mut output, &mut scratch)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let spent = cpu_time::thread().unwrap_or_default() - start;
+        best = best.min(spent.as_secs_f64());
+    }
+    println!(
+        "transforms alone (realfft, f64, {N_FFT} points): {best:.4} CPU-s for {frames} frames, best of {rounds}"
+    );
 }
