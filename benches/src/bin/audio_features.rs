@@ -92,7 +92,11 @@ fn transforms_alone(samples: &[f32], rounds: usize) {
     const HOP: usize = 160;
     let frames = (samples.len() - N_FFT) / HOP + 1;
     let framed: Vec<f64> = (0..frames)
-        .flat_map(|f| samples[f * HOP..f * HOP + N_FFT].iter().map(|&s| f64::from(s)))
+        .flat_map(|f| {
+            samples[f * HOP..f * HOP + N_FFT]
+                .iter()
+                .map(|&s| f64::from(s))
+        })
         .collect();
     let fft = realfft::RealFftPlanner::<f64>::new().plan_fft_forward(N_FFT);
     let mut input = fft.make_input_vec();
