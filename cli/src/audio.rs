@@ -61,7 +61,7 @@ struct FeaturesArgs {
     #[arg(short, long = "output", value_name = "OUTDIR")]
     output: PathBuf,
     /// Threads (default: all cores).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::thread_count)]
     threads: Option<usize>,
     /// No progress bar.
     #[arg(short, long)]

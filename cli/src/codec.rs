@@ -18,12 +18,13 @@ use omnitok_audio::{load, Limits};
 use omnitok_corpus::npy;
 use serde::{Deserialize, Serialize};
 
-use crate::output::write_atomically;
+use crate::output::{refuse_to_overwrite, write_atomically};
 
 /// Encode audio files into EnCodec codes (`.npy`, int64) with a transformers checkpoint, or with
 /// omnitok's built-in speech codec (omnitok-speech-16k) when no model is named.
 ///
-/// The audio is resampled to the model's rate and mixed down (or duplicated) to its channels.
+/// The audio is resampled to the model's rate. A mono model takes the mean of the channels, a
+/// stereo model takes mono audio repeated on both; other channel counts must match the model's.
 /// Writes CODES.npy and CODES.npy.json (scales, padding, length), each under a temporary name
 /// renamed when complete.
 #[derive(Args, Debug)]
@@ -106,6 +107,8 @@ fn bandwidth_or_smallest(codec: &Codec, bandwidth: Option<f64>) -> f64 {
 
 /// Runs `omnitok audio encode`.
 pub fn run_encode(args: &EncodeArgs) -> Result<()> {
+    refuse_to_overwrite(&args.output, &[&args.input])?;
+    refuse_to_overwrite(&sidecar_path(&args.output), &[&args.input])?;
     let codec = load_model(args.model.as_deref())?;
     let bandwidth = bandwidth_or_smallest(&codec, args.bandwidth);
     let audio = load(&args.input, &Limits::default())?;
@@ -157,9 +160,10 @@ fn read_codes(path: &Path) -> Result<Array3<i64>> {
 
 /// Runs `omnitok audio decode`.
 pub fn run_decode(args: &DecodeArgs) -> Result<()> {
+    let sidecar_file = sidecar_path(&args.codes);
+    refuse_to_overwrite(&args.output, &[&args.codes, &sidecar_file])?;
     let codec = load_model(args.model.as_deref())?;
     let codes = read_codes(&args.codes)?;
-    let sidecar_file = sidecar_path(&args.codes);
     let sidecar: Option<Sidecar> = if sidecar_file.exists() {
         let text = std::fs::read_to_string(&sidecar_file)
             .with_context(|| format!("{}: cannot read", sidecar_file.display()))?;
@@ -167,6 +171,10 @@ pub fn run_decode(args: &DecodeArgs) -> Result<()> {
     } else {
         None
     };
+    if let Some(sidecar) = &sidecar {
+        check_sidecar(sidecar, &codec, codes.dim().1)
+            .with_context(|| sidecar_file.display().to_string())?;
+    }
     if sidecar.is_none() && codec.config().normalize {
         bail!(
             "{}: this model scales each chunk; decoding needs {} as encode wrote it",
@@ -184,6 +192,34 @@ pub fn run_decode(args: &DecodeArgs) -> Result<()> {
         .decode(&codes)
         .with_context(|| args.codes.display().to_string())?;
     write_wav(&args.output, &audio, codec.config().sampling_rate)
+}
+
+/// Checks that codes with this sidecar were made by a model like `codec`: the same sample rate,
+/// one of its bandwidths, and that bandwidth's number of codebooks.
+fn check_sidecar(sidecar: &Sidecar, codec: &Codec, codebooks: usize) -> Result<()> {
+    let config = codec.config();
+    if sidecar.sample_rate != config.sampling_rate {
+        bail!(
+            "the codes were made at {} Hz; this model works at {} Hz",
+            sidecar.sample_rate,
+            config.sampling_rate
+        );
+    }
+    if !config.target_bandwidths.contains(&sidecar.bandwidth) {
+        bail!(
+            "bandwidth {} kbps is not one of this model's ({:?})",
+            sidecar.bandwidth,
+            config.target_bandwidths
+        );
+    }
+    let expected = config.codebooks_for(sidecar.bandwidth);
+    if codebooks != expected {
+        bail!(
+            "the codes have {codebooks} codebooks; {} kbps on this model uses {expected}",
+            sidecar.bandwidth
+        );
+    }
+    Ok(())
 }
 
 /// Writes `[channels, samples]` as a 32-bit float WAV file, through a temporary name.
@@ -228,21 +264,24 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
         let audio = if audio.sample_rate == rate {
             audio
         } else {
-            audio.resampled(rate)?
+            audio
+                .resampled(rate)
+                .with_context(|| input.display().to_string())?
         };
         let reference = audio.mono();
         for &bandwidth in &bandwidths {
             let codes = codec
                 .encode_audio(&audio, bandwidth)
                 .with_context(|| input.display().to_string())?;
-            let decoded = codec.decode(&codes)?;
+            let in_file = || format!("{} at {bandwidth} kbps", input.display());
+            let decoded = codec.decode(&codes).with_context(in_file)?;
             let channels = decoded.nrows() as f32;
             let estimate: Vec<f32> = (0..decoded.ncols())
                 .map(|t| decoded.column(t).sum() / channels)
                 .collect();
-            let sdr = si_sdr(&reference, &estimate)?;
-            let mel = mel_distance(&reference, &estimate, f64::from(rate))?;
-            let stft = multi_scale_stft_distance(&reference, &estimate)?;
+            let sdr = si_sdr(&reference, &estimate).with_context(in_file)?;
+            let mel = mel_distance(&reference, &estimate, f64::from(rate)).with_context(in_file)?;
+            let stft = multi_scale_stft_distance(&reference, &estimate).with_context(in_file)?;
             if args.json {
                 let line = serde_json::json!({
                     "file": input.display().to_string(),

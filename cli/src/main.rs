@@ -74,8 +74,59 @@ fn main() -> ExitCode {
         Err(e) if input::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // If stderr is gone too there is nowhere left to report to.
-            let _ = writeln!(std::io::stderr(), "omnitok: {e:#}");
+            let _ = writeln!(std::io::stderr(), "omnitok: {}", error_message(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Parses a `--threads` value: 1 to [`omnitok_corpus::MAX_THREADS`].
+fn thread_count(value: &str) -> Result<usize, String> {
+    let n = value.parse::<usize>().map_err(|e| e.to_string())?;
+    omnitok_corpus::check_threads(n).map_err(|e| e.to_string())?;
+    Ok(n)
+}
+
+/// The error and its causes, joined by ": ", leaving out a cause whose message the text before
+/// it already ends with (many errors show their source in their own message).
+fn error_message(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if message.ends_with(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_message;
+
+    #[test]
+    fn causes_already_in_a_message_are_not_repeated() {
+        /// An error that shows its source in its own message, as many do.
+        #[derive(Debug)]
+        struct Shows(std::io::Error);
+        impl std::fmt::Display for Shows {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "a.txt: {}", self.0)
+            }
+        }
+        impl std::error::Error for Shows {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let error = anyhow::Error::new(Shows(io)).context("reading");
+        assert_eq!(error_message(&error), "reading: a.txt: no such file");
+        let plain = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(error_message(&plain), "outer: inner");
     }
 }

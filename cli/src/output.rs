@@ -14,5 +14,26 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     temporary.set_file_name(format!(".{}.tmp", name.to_string_lossy()));
     std::fs::write(&temporary, bytes)
         .and_then(|()| std::fs::rename(&temporary, path))
+        .inspect_err(|_| {
+            // Whatever was written under the temporary name is of no use now.
+            let _ = std::fs::remove_file(&temporary);
+        })
         .with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// An error when `output` is one of `inputs` (the same file, by whatever path), which writing
+/// would destroy.
+pub fn refuse_to_overwrite(output: &Path, inputs: &[&Path]) -> Result<()> {
+    let Ok(target) = output.canonicalize() else {
+        return Ok(()); // not there yet: it cannot be an input
+    };
+    for input in inputs {
+        if input.canonicalize().is_ok_and(|source| source == target) {
+            anyhow::bail!(
+                "{}: the output is an input of the same run; choose another name",
+                output.display()
+            );
+        }
+    }
+    Ok(())
 }

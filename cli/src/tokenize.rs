@@ -74,7 +74,7 @@ pub struct ShardArgs {
     pub shard_tokens: u64,
 
     /// Encoding threads (default: all cores).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::thread_count)]
     pub threads: Option<usize>,
 
     /// Continue the interrupted run in OUTDIR (same command, same inputs).

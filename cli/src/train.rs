@@ -128,7 +128,7 @@ pub struct TrainArgs {
     pub name: Option<String>,
 
     /// Counting threads (default: all cores).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::thread_count)]
     pub threads: Option<usize>,
 
     /// No progress and no summary on stderr.

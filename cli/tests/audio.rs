@@ -189,4 +189,26 @@ fn bad_inputs_and_presets_are_clear_errors() {
     assert!(std::path::Path::new(&format!("{out}/sweep_16k.npy")).exists());
     let stderr = fails(&["audio", "info", &audio("formats/bad.random.wav")], b"");
     assert!(stderr.contains("bad.random.wav: unsupported"), "{stderr}");
+    // A header with a sample rate of 0 makes the decoder panic: an error, and no panic text.
+    let mut wav = Vec::new();
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&40u32.to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    for field in [1u16, 1] {
+        wav.extend_from_slice(&field.to_le_bytes()); // PCM, mono
+    }
+    wav.extend_from_slice(&0u32.to_le_bytes()); // sample rate
+    wav.extend_from_slice(&0u32.to_le_bytes()); // byte rate
+    for field in [2u16, 16] {
+        wav.extend_from_slice(&field.to_le_bytes()); // block align, bits
+    }
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&4u32.to_le_bytes());
+    wav.extend_from_slice(&[0, 0, 1, 0]);
+    let zero_rate = dir.path("zero-rate.wav");
+    std::fs::write(&zero_rate, wav).unwrap();
+    let stderr = fails(&["audio", "info", &zero_rate], b"");
+    assert!(stderr.contains("zero-rate.wav"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

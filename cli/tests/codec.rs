@@ -236,4 +236,23 @@ fn bad_requests_are_clear_errors() {
         b"",
     );
     assert!(stderr.contains("not a .npy file"), "{stderr}");
+    // Codes of the 24 kHz model are not decoded by the 16 kHz built-in codec.
+    ok(
+        &["audio", "encode", "--model", &model, "-o", &codes, &input],
+        b"",
+    );
+    let stderr = fails(&["audio", "decode", "-o", &dir.path("x.wav"), &codes], b"");
+    assert!(stderr.contains("codes.npy.json"), "{stderr}");
+    assert!(stderr.contains("made at 24000 Hz"), "{stderr}");
+    // Writing over an input is refused.
+    let stderr = fails(
+        &["audio", "decode", "--model", &model, "-o", &codes, &codes],
+        b"",
+    );
+    assert!(stderr.contains("the output is an input"), "{stderr}");
+    let stderr = fails(
+        &["audio", "encode", "--model", &model, "-o", &input, &input],
+        b"",
+    );
+    assert!(stderr.contains("the output is an input"), "{stderr}");
 }

@@ -499,6 +499,24 @@ fn refuses_a_used_output_directory_and_a_changed_resume() {
         .unwrap();
     assert!(status.success());
     assert_eq!(all_files(&out), before);
+    // ... but only if it is the same run.
+    let resume_with = |extra: &[&str]| {
+        let mut args = vec!["tokenize", "-q", "--resume", "-o", out_s];
+        args.extend_from_slice(extra);
+        args.push(&input);
+        fails(&args, b"")
+    };
+    let stderr = resume_with(&["-e", "cl100k_base"]);
+    assert!(
+        stderr.contains("finished run used tokenizer o200k_base"),
+        "{stderr}"
+    );
+    let stderr = resume_with(&["--append-eot"]);
+    assert!(
+        stderr.contains("finished run appended no end-of-text ID after each document, this one ID"),
+        "{stderr}"
+    );
+    assert_eq!(all_files(&out), before);
 
     // An unfinished run (here: the manifest not yet written) must be resumed, with the same
     // settings.
@@ -561,6 +579,31 @@ fn refuses_a_used_output_directory_and_a_changed_resume() {
         b"",
     );
     assert!(stderr.contains("no interrupted run"), "{stderr}");
+}
+
+#[test]
+fn a_shortened_shard_is_not_resumed_from() {
+    let dir = TempDir::new();
+    let input = dir.file("in.txt", "a few words\n".repeat(50).as_bytes());
+    let out = dir.0.join("out");
+    let out_s = out.to_str().unwrap();
+    let manifest = tokenize(&["--split", "line", "-o", out_s, &input]);
+    // Make it an interrupted run whose complete shard then lost its last IDs.
+    let run_file =
+        serde_json::json!({"tokenizer": manifest["tokenizer"], "settings": manifest["settings"]});
+    std::fs::remove_file(out.join("manifest.json")).unwrap();
+    std::fs::write(out.join(".omnitok-run.json"), run_file.to_string()).unwrap();
+    let shard = out.join("shard-00000.bin");
+    let bytes = std::fs::read(&shard).unwrap();
+    std::fs::write(&shard, &bytes[..bytes.len() - 8]).unwrap();
+    let stderr = fails(
+        &[
+            "tokenize", "-q", "--split", "line", "--resume", "-o", out_s, &input,
+        ],
+        b"",
+    );
+    assert!(stderr.contains("shard-00000.bin"), "{stderr}");
+    assert!(stderr.contains("but its index ends at"), "{stderr}");
 }
 
 #[test]

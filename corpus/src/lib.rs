@@ -21,3 +21,18 @@ pub mod tokenize;
 pub mod train;
 
 pub use error::CorpusError;
+
+/// Most threads a run accepts: far more than any machine has cores, few enough that starting
+/// them cannot exhaust memory.
+pub const MAX_THREADS: usize = 1024;
+
+/// Checks a number of threads: 1 to [`MAX_THREADS`].
+pub fn check_threads(threads: usize) -> error::Result<()> {
+    if (1..=MAX_THREADS).contains(&threads) {
+        Ok(())
+    } else {
+        Err(CorpusError::BadParameter(format!(
+            "{threads} threads: 1 to {MAX_THREADS} are possible"
+        )))
+    }
+}

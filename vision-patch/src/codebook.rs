@@ -104,12 +104,25 @@ pub struct EpochReport {
     pub unused: usize,
 }
 
+/// Largest side of a patch, in pixels: far above any model's (8 to 32), and small enough that a
+/// patch's buffers stay small.
+pub const MAX_PATCH_SIZE: usize = 256;
+
+/// Checks that a patch side is between 1 and [`MAX_PATCH_SIZE`] pixels.
+pub fn check_patch_size(patch_size: usize) -> Result<()> {
+    if (1..=MAX_PATCH_SIZE).contains(&patch_size) {
+        Ok(())
+    } else {
+        Err(VisionError::BadParameter(format!(
+            "a patch size of {patch_size} pixels: it must be 1 to {MAX_PATCH_SIZE}"
+        )))
+    }
+}
+
 impl PatchSet {
     /// An empty set of `patch_size x patch_size` patches.
     pub fn new(patch_size: usize) -> Result<Self> {
-        if patch_size == 0 {
-            return Err(VisionError::BadParameter("a patch size of 0".into()));
-        }
+        check_patch_size(patch_size)?;
         Ok(Self {
             patch_size,
             data: Vec::new(),
@@ -373,8 +386,9 @@ impl Codebook {
             .and_then(|m| m.get("format"))
             .map(String::as_str);
         if format != Some(FILE_FORMAT) {
+            let found = format.map_or_else(|| "missing".to_owned(), |f| format!("{f:?}"));
             return Err(bad(format!(
-                "metadata format is {format:?}, not {FILE_FORMAT:?}"
+                "metadata format is {found}, not {FILE_FORMAT:?}"
             )));
         }
         let file = safetensors::SafeTensors::deserialize(bytes)

@@ -14,7 +14,7 @@
 //!
 //! Edges are repeated up to a multiple of the patch size, as the codebook does.
 
-use crate::codebook::{CodeGrid, Codebook, PatchSet};
+use crate::codebook::{check_patch_size, CodeGrid, Codebook, PatchSet};
 use crate::error::{Result, VisionError};
 use crate::image::RgbImage;
 use crate::quantize::Quantizer;
@@ -33,9 +33,7 @@ impl ImageQuantizer {
     /// FSQ or LFQ over the DCT features of `patch_size` patches; the quantizer may not take more
     /// values than a patch has coefficients (`3 + patch_size² - 1`).
     pub fn scalar(quantizer: Quantizer, patch_size: usize) -> Result<Self> {
-        if patch_size == 0 {
-            return Err(VisionError::BadParameter("a patch size of 0".into()));
-        }
+        check_patch_size(patch_size)?;
         let available = 2 + patch_size * patch_size;
         if quantizer.dim() > available {
             return Err(VisionError::BadParameter(format!(
@@ -227,6 +225,18 @@ impl DctFeatures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codebook::MAX_PATCH_SIZE;
+
+    #[test]
+    fn patch_sizes_are_bounded() {
+        let lfq = || Quantizer::parse("lfq:8").expect("spec");
+        for size in [0, MAX_PATCH_SIZE + 1, 100_000] {
+            let error = ImageQuantizer::scalar(lfq(), size).expect_err("refused");
+            assert!(error.to_string().contains("it must be 1 to 256"), "{error}");
+            assert!(PatchSet::new(size).is_err());
+        }
+        assert!(ImageQuantizer::scalar(lfq(), MAX_PATCH_SIZE).is_ok());
+    }
 
     #[test]
     fn flat_patches_code_their_colour() {

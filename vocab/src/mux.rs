@@ -254,7 +254,9 @@ fn demux_grid(
                         format!("{in_row} codes after the last row marker"),
                     ));
                 }
-                let width = width.unwrap_or(0);
+                let Some(width) = width else {
+                    return Err(stream(position, "an image without rows".into()));
+                };
                 return Ok((
                     ImageCodes {
                         height,
@@ -423,6 +425,7 @@ mod tests {
             "rows before have 2",
         );
         expect(&[start, image_code, row], 0, "never closed");
+        expect(&[start, end], 1, "an image without rows");
         expect(&[start, image_code, 1, row, end], 2, "inside an image");
         // IDs past the layout.
         expect(&[layout.n_vocab() + 5], 0, "no range");

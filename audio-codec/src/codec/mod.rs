@@ -257,11 +257,11 @@ impl Codec {
 
     /// Decodes codes to audio `[channels, samples]`, trimmed to the encoded length.
     pub fn decode(&self, codes: &Codes) -> Result<Array2<f32>> {
-        let (chunks, _, frames) = codes.codes.dim();
-        if chunks == 0 {
-            return Err(AudioError::BadParameter(
-                "there are no codes to decode".into(),
-            ));
+        let (chunks, codebooks, frames) = codes.codes.dim();
+        if chunks == 0 || codebooks == 0 || frames == 0 {
+            return Err(AudioError::BadParameter(format!(
+                "there are no codes to decode ({chunks} chunks, {codebooks} codebooks, {frames} frames)"
+            )));
         }
         if !codes.scales.is_empty() && codes.scales.len() != chunks {
             return Err(AudioError::BadParameter(format!(

@@ -44,11 +44,17 @@ impl Weights {
                     view.dtype()
                 )));
             }
-            let values = view
+            let values: Vec<f32> = view
                 .data()
                 .chunks_exact(4)
                 .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
                 .collect();
+            // A NaN would spread silently (a NaN codebook entry is never the nearest one).
+            if let Some(at) = values.iter().position(|v| !v.is_finite()) {
+                return Err(bad(format!(
+                    "tensor {name} holds a non-finite value at flat index {at}"
+                )));
+            }
             tensors.insert(name, (view.shape().to_vec(), values));
         }
         Ok(Self {

@@ -193,12 +193,7 @@ impl DocumentEncoder {
                 (Segment::Image(grid), span(Modality::Image))
             }
             Part::ImageCodes(path) => {
-                let (shape, codes) = read_codes(path, 2)?;
-                let grid = ImageCodes {
-                    height: shape[0],
-                    width: shape[1],
-                    codes,
-                };
+                let grid = read_image_codes(path)?;
                 (Segment::Image(grid), span(Modality::Image))
             }
             Part::Video(path) => {
@@ -281,11 +276,32 @@ fn load_frames(path: &Path) -> std::result::Result<omnitok_vision::decode::Frame
         .map_err(|e| e.to_string())
 }
 
+/// A `.npy` of codes, with its shape.
+fn read_code_array(path: &Path) -> std::result::Result<(Vec<usize>, Vec<u32>), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    npy::read_u32_array(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A `.npy` of one image's codes: `[height, width]`, or `[1, height, width]` as `omnitok vision
+/// tokenize` writes a still image.
+fn read_image_codes(path: &Path) -> std::result::Result<ImageCodes, String> {
+    let (shape, codes) = read_code_array(path)?;
+    match shape[..] {
+        [height, width] | [1, height, width] => Ok(ImageCodes {
+            height,
+            width,
+            codes,
+        }),
+        _ => Err(format!(
+            "{}: codes of shape {shape:?}; [height, width] or [1, height, width] is expected",
+            path.display()
+        )),
+    }
+}
+
 /// A `.npy` of codes with `dims` dimensions.
 fn read_codes(path: &Path, dims: usize) -> std::result::Result<(Vec<usize>, Vec<u32>), String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let (shape, codes) =
-        npy::read_u32_array(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (shape, codes) = read_code_array(path)?;
     if shape.len() != dims {
         return Err(format!(
             "{}: codes of shape {shape:?}, where {dims} dimensions are expected",
@@ -329,4 +345,34 @@ pub fn audio_codes(
         .map(|&c| u32::try_from(c).map_err(|_| format!("codec code {c}")))
         .collect::<std::result::Result<Vec<_>, _>>()?;
     AudioCodes::new(codebooks, frames, codes).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_codes_are_read_as_a_grid_or_as_one_still_frame() {
+        let dir = std::env::temp_dir().join(format!("omnitok-image-codes-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let write = |name: &str, shape: &[u64]| {
+            let mut bytes = npy::header("<u4", shape);
+            let n: u64 = shape.iter().product();
+            bytes.extend((0..n as u32).flat_map(u32::to_le_bytes));
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+            path
+        };
+        let expected = ImageCodes {
+            height: 2,
+            width: 3,
+            codes: (0..6).collect(),
+        };
+        for path in [write("grid.npy", &[2, 3]), write("still.npy", &[1, 2, 3])] {
+            assert_eq!(read_image_codes(&path), Ok(expected.clone()));
+        }
+        let error = read_image_codes(&write("two.npy", &[2, 2, 3])).expect_err("two frames");
+        assert!(error.contains("[height, width] or [1, height, width]"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    }
 }

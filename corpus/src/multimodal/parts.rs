@@ -3,9 +3,10 @@
 //!
 //! Each part is an object with one key. Paths are relative to the directory of the file the
 //! line comes from (absolute paths stay as they are). Besides media files, a part may give codes
-//! made before: `audio_codes` (`.npy`, `[codebooks, frames]`), `image_codes` (`[height, width]`),
-//! `video_codes` (`[frames, height, width]`), or text as token IDs (`{"ids": [...]}`); these are
-//! what `omnitok demux` writes, so its output muxes back to the same IDs.
+//! made before: `audio_codes` (`.npy`, `[codebooks, frames]`), `image_codes` (`[height, width]`,
+//! or `[1, height, width]` as `omnitok vision tokenize` writes a still image), `video_codes`
+//! (`[frames, height, width]`), or text as token IDs (`{"ids": [...]}`); these are what
+//! `omnitok demux` writes, so its output muxes back to the same IDs.
 
 use std::path::{Path, PathBuf};
 
@@ -23,7 +24,7 @@ pub enum Part {
     Video(PathBuf),
     /// A `.npy` of audio codes `[codebooks, frames]`.
     AudioCodes(PathBuf),
-    /// A `.npy` of image codes `[height, width]`.
+    /// A `.npy` of image codes `[height, width]` (or `[1, height, width]`).
     ImageCodes(PathBuf),
     /// A `.npy` of video codes `[frames, height, width]`.
     VideoCodes(PathBuf),

@@ -276,6 +276,11 @@ pub fn read_jsonl(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Em
         _ => None,
     };
     for_each_line(reader, context, |context, json, number, _| {
+        // A byte-order mark that some editors write first is not part of the JSON.
+        let json = match number {
+            1 => json.strip_prefix('\u{feff}').unwrap_or(json),
+            _ => json,
+        };
         if let Some(text) = flat_key.and_then(|key| flat_string_field(json, key)) {
             return context.emit_split(text, number, None, emit);
         }
@@ -801,6 +806,18 @@ mod tests {
             message,
             r#"in:3: field "meta.body" is a number, not a string"#
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_first_json_line_is_skipped() {
+        let options = ReadOptions {
+            field: vec!["text".into()],
+            ..options(Split::Doc, OnError::Fail)
+        };
+        let data = "\u{feff}{\"text\": \"first\"}\n{\"text\": \"second\"}\n";
+        let (docs, _) = run(data.as_bytes(), true, &options);
+        let texts: Vec<String> = docs.unwrap().into_iter().map(|d| d.0).collect();
+        assert_eq!(texts, ["first", "second"]);
     }
 
     #[test]

@@ -72,6 +72,18 @@ pub fn plot(report: &Report, path: &Path, options: &PlotOptions) -> Result<()> {
     if report.languages.is_empty() {
         return Err(CorpusError::BadParameter("no languages to draw".into()));
     }
+    // The drawing backends report a missing folder only as their own debug text.
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !folder.is_dir() {
+            return Err(CorpusError::io(
+                &name,
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("cannot write: there is no folder {}", folder.display()),
+                ),
+            ));
+        }
+    }
     register_font().map_err(|message| CorpusError::Plot {
         path: name.clone(),
         message,
@@ -383,8 +395,10 @@ mod tests {
         let dir = temp("no-such-dir").join("chart.png");
         let e = plot(&report(), &dir, &PlotOptions::default()).unwrap_err();
         assert!(
-            e.to_string()
-                .starts_with(&format!("{}: cannot draw", dir.display())),
+            e.to_string().starts_with(&format!(
+                "{}: cannot write: there is no folder",
+                dir.display()
+            )),
             "{e}"
         );
     }

@@ -108,11 +108,7 @@ pub enum Outcome {
 
 /// Tokenizes the inputs of `options` into its output directory. See the module documentation.
 pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcome> {
-    if options.threads == 0 {
-        return Err(CorpusError::BadParameter(
-            "threads must be at least 1".into(),
-        ));
-    }
+    crate::check_threads(options.threads)?;
     if options.shard_tokens == 0 {
         return Err(CorpusError::BadParameter(
             "shard size must be at least 1 token".into(),
@@ -147,6 +143,8 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
 
     let complete = if options.resume {
         if let Some(manifest) = read_manifest(dir)? {
+            let recorded = (&manifest.tokenizer, &manifest.settings);
+            check_same_run(dir, "finished", recorded, (&tokenizer_info, &settings))?;
             return Ok(Outcome::AlreadyFinished(manifest));
         }
         check_run_file(dir, &tokenizer_info, &settings)?;
@@ -303,6 +301,12 @@ struct RunFile {
 
 /// Creates the output directory (which must be empty or absent) and records the run's settings.
 fn start_run(dir: &Path, tokenizer: &TokenizerInfo, settings: &Settings) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(CorpusError::output_dir(
+            dir.display(),
+            "is a file; the output is a folder",
+        ));
+    }
     std::fs::create_dir_all(dir).map_err(|e| CorpusError::io(dir.display(), e))?;
     let mut entries = std::fs::read_dir(dir).map_err(|e| CorpusError::io(dir.display(), e))?;
     if entries.next().is_some() {
@@ -332,20 +336,47 @@ fn check_run_file(dir: &Path, tokenizer: &TokenizerInfo, settings: &Settings) ->
     })?;
     let run: RunFile = serde_json::from_str(&text)
         .map_err(|e| CorpusError::output_dir(path.display(), format!("unreadable: {e}")))?;
-    if run.tokenizer != *tokenizer {
-        return Err(CorpusError::output_dir(
+    check_same_run(
+        dir,
+        "interrupted",
+        (&run.tokenizer, &run.settings),
+        (tokenizer, settings),
+    )
+}
+
+/// Checks that the `state` ("interrupted", "finished") run in `dir`, `recorded`, had the
+/// tokenizer and settings of the one `requested`.
+fn check_same_run(
+    dir: &Path,
+    state: &str,
+    recorded: (&TokenizerInfo, &Settings),
+    requested: (&TokenizerInfo, &Settings),
+) -> Result<()> {
+    let differs = |what: String| {
+        Err(CorpusError::output_dir(
             dir.display(),
-            format!(
-                "the interrupted run used tokenizer {} (sha256 {}), not {} (sha256 {})",
-                run.tokenizer.name, run.tokenizer.sha256, tokenizer.name, tokenizer.sha256
-            ),
+            format!("the {state} run {what}"),
+        ))
+    };
+    let ((had, had_settings), (wants, settings)) = (recorded, requested);
+    if (&had.name, &had.sha256) != (&wants.name, &wants.sha256) {
+        return differs(format!(
+            "used tokenizer {} (sha256 {}), not {} (sha256 {})",
+            had.name, had.sha256, wants.name, wants.sha256
         ));
     }
-    if let Some((field, recorded, requested)) = run.settings.first_difference(settings) {
-        return Err(CorpusError::output_dir(
-            dir.display(),
-            format!("the interrupted run had {field} = {recorded}, this one {requested}"),
+    if had.eot != wants.eot {
+        let shown = |eot: Option<u32>| {
+            eot.map_or_else(|| "no end-of-text ID".to_owned(), |id| format!("ID {id}"))
+        };
+        return differs(format!(
+            "appended {} after each document, this one {}",
+            shown(had.eot),
+            shown(wants.eot)
         ));
+    }
+    if let Some((field, recorded, requested)) = had_settings.first_difference(settings) {
+        return differs(format!("had {field} = {recorded}, this one {requested}"));
     }
     Ok(())
 }

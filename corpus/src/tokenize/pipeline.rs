@@ -24,7 +24,7 @@ use crate::read::inputs::Input;
 use crate::read::{read_inputs, ReadSummary, Reading};
 
 /// Text gathered into one chunk before it is handed to the pool.
-pub const CHUNK_BYTES: usize = 1 << 22;
+pub const CHUNK_BYTES: usize = 1 << 20;
 
 /// Documents read in order, concatenated.
 struct Chunk {

@@ -602,6 +602,26 @@ fn read_shard(
             if offsets == 0 {
                 return Err(corrupt(&index_path, "empty index"));
             }
+            if format == OutputFormat::Npy
+                && size(&data_path)? != npy::HEADER_BYTES as u64 + tokens * dtype.size()
+            {
+                return Err(corrupt(&data_path, "size differs from its header's"));
+            }
+            // The index's last entry is where the last document ends: the shard's length.
+            let mut last = [0u8; 8];
+            File::open(&index_path)
+                .and_then(|mut f| {
+                    f.seek(SeekFrom::End(-8))?;
+                    f.read_exact(&mut last)
+                })
+                .map_err(|e| io(&index_path, e))?;
+            let indexed = u64::from_le_bytes(last);
+            if indexed != tokens {
+                return Err(corrupt(
+                    &data_path,
+                    &format!("holds {tokens} IDs, but its index ends at {indexed}"),
+                ));
+            }
             (offsets - 1, tokens)
         }
         OutputFormat::Jsonl => {
@@ -683,6 +703,17 @@ pub fn read_documents(
         .chunks_exact(8)
         .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
         .collect();
+    // IDs after the last document would be lost without a word.
+    if offsets.last().is_some_and(|&end| end != ids.len() as u64) {
+        return Err(corrupt(
+            &data_path,
+            format!(
+                "holds {} IDs, but its index ends at {}",
+                ids.len(),
+                offsets.last().copied().unwrap_or_default()
+            ),
+        ));
+    }
     offsets
         .windows(2)
         .map(|pair| {
@@ -760,6 +791,31 @@ mod tests {
             assert_eq!(documents, expected, "{format:?}");
             std::fs::remove_dir_all(&dir).unwrap();
         }
+    }
+
+    #[test]
+    fn ids_the_index_does_not_cover_are_an_error() {
+        let dir = temp_dir("uncovered");
+        let shards = write_all(&dir, OutputFormat::Bin, Dtype::U16);
+        let data = dir.join(&shards[0].file);
+        let mut bytes = std::fs::read(&data).unwrap();
+        bytes.extend_from_slice(&[9, 0]);
+        std::fs::write(&data, bytes).unwrap();
+        let error = read_documents(&dir, &shards[0], OutputFormat::Bin, Dtype::U16)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("holds 4 IDs, but its index ends at 3"),
+            "{error}"
+        );
+        let error = recover_shards(&dir, OutputFormat::Bin, Dtype::U16, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("holds 4 IDs, but its index ends at 3"),
+            "{error}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -161,11 +161,7 @@ pub struct Outcome {
 pub fn train_corpus(options: &TrainOptions, progress: &Progress) -> Result<Outcome> {
     let config = &options.config;
     config.validate().map_err(tokenizer_error("settings"))?;
-    if options.threads == 0 {
-        return Err(CorpusError::BadParameter(
-            "threads must be at least 1".into(),
-        ));
-    }
+    crate::check_threads(options.threads)?;
     if options.labels == Labels::Field && options.read.lang_field.is_none() {
         return Err(CorpusError::BadParameter(
             "languages from a field need the field's name".into(),
