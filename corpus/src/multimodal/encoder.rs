@@ -372,7 +372,10 @@ mod tests {
             assert_eq!(read_image_codes(&path), Ok(expected.clone()));
         }
         let error = read_image_codes(&write("two.npy", &[2, 2, 3])).expect_err("two frames");
-        assert!(error.contains("[height, width] or [1, height, width]"), "{error}");
+        assert!(
+            error.contains("[height, width] or [1, height, width]"),
+            "{error}"
+        );
         std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     }
 }
