@@ -607,7 +607,7 @@ fn read_shard(
             {
                 return Err(corrupt(&data_path, "size differs from its header's"));
             }
-            // The index's last entry is where the last document ends: the shard's length.
+            // The index's last entry: where the last document ends.
             let mut last = [0u8; 8];
             File::open(&index_path)
                 .and_then(|mut f| {
@@ -615,13 +615,7 @@ fn read_shard(
                     f.read_exact(&mut last)
                 })
                 .map_err(|e| io(&index_path, e))?;
-            let indexed = u64::from_le_bytes(last);
-            if indexed != tokens {
-                return Err(corrupt(
-                    &data_path,
-                    &format!("holds {tokens} IDs, but its index ends at {indexed}"),
-                ));
-            }
+            check_index_covers(&data_path, tokens, u64::from_le_bytes(last))?;
             (offsets - 1, tokens)
         }
         OutputFormat::Jsonl => {
@@ -648,6 +642,22 @@ fn read_shard(
         documents,
         tokens,
     })
+}
+
+/// An error unless the shard at `data_path`, holding `ids` IDs, ends where its index's last
+/// entry (`indexed`) says: IDs past it would be lost without a word, and a shard cut short would
+/// pass for complete.
+fn check_index_covers(data_path: &Path, ids: u64, indexed: u64) -> Result<()> {
+    if ids == indexed {
+        return Ok(());
+    }
+    Err(CorpusError::output_dir(
+        data_path.display(),
+        format!(
+            "holds {ids} IDs, but its index ends at {indexed}; the output directory was changed \
+             outside omnitok"
+        ),
+    ))
 }
 
 /// The documents of a complete shard in `dir`, each as its token IDs (end-of-text included).
@@ -703,16 +713,8 @@ pub fn read_documents(
         .chunks_exact(8)
         .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
         .collect();
-    // IDs after the last document would be lost without a word.
-    if offsets.last().is_some_and(|&end| end != ids.len() as u64) {
-        return Err(corrupt(
-            &data_path,
-            format!(
-                "holds {} IDs, but its index ends at {}",
-                ids.len(),
-                offsets.last().copied().unwrap_or_default()
-            ),
-        ));
+    if let Some(&indexed) = offsets.last() {
+        check_index_covers(&data_path, ids.len() as u64, indexed)?;
     }
     offsets
         .windows(2)
