@@ -19,6 +19,12 @@
 //!
 //! Usage: `tokenize_throughput [--rounds N] [--copies K] [--encoding NAME] [--omnitok PATH]`;
 //! defaults 3 rounds, 8 copies, o200k_base, `<workspace>/target/release/omnitok`.
+//!
+//! `tokenize_throughput --floor FILE ENCODING [ROUNDS]` measures, in CPU time, the work any
+//! `omnitok tokenize --split line` of FILE has to do besides encoding (loading the tokenizer,
+//! reading the file, its BLAKE3 for the manifest, finding line ends and checking UTF-8, writing
+//! the IDs and the index), next to the raw encode, and prints what that leaves of the
+//! throughput targets' budgets.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -73,6 +79,24 @@ fn main() -> ExitCode {
                 println!("{bytes} {seconds}");
                 ExitCode::SUCCESS
             }
+            Err(e) => {
+                eprintln!("tokenize_throughput: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.peek().map(String::as_str) == Some("--floor") {
+        args.next();
+        let (Some(file), Some(encoding)) = (args.next(), args.next()) else {
+            eprintln!("usage: tokenize_throughput --floor FILE ENCODING [ROUNDS]");
+            return ExitCode::from(2);
+        };
+        let rounds = args
+            .next()
+            .and_then(|r| r.parse::<usize>().ok())
+            .unwrap_or(3);
+        return match floor(Path::new(&file), &encoding, rounds.max(1)) {
+            Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("tokenize_throughput: {e}");
                 ExitCode::FAILURE
@@ -137,6 +161,113 @@ fn raw_encode(file: &Path, encoding: &str, threads: usize) -> Result<(usize, f64
     let seconds = started.elapsed().as_secs_f64();
     std::hint::black_box(tokens);
     Ok((bytes, seconds))
+}
+
+/// Seconds of this thread's CPU time (user and system) that `work` takes.
+fn thread_cpu<T>(work: impl FnOnce() -> T) -> (T, f64) {
+    let started = cpu_time::ThreadTime::now();
+    let value = work();
+    (value, started.elapsed().as_secs_f64())
+}
+
+/// The work besides encoding, each part alone on this thread (best of `rounds`), against the
+/// raw encode of the same lines; then what the targets leave for it.
+fn floor(file: &Path, encoding: &str, rounds: usize) -> Result<(), String> {
+    // The tokenizer is loaded once per process (and then cached): the first load is the one.
+    let (wall, process) = (Instant::now(), cpu_time::ProcessTime::now());
+    let tokenizer = get_encoding(encoding).map_err(|e| e.to_string())?;
+    let (load_wall, load_cpu) = (
+        wall.elapsed().as_secs_f64(),
+        process.elapsed().as_secs_f64(),
+    );
+    let text = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut best = [f64::MAX; 5];
+    let mut sizes = (0usize, 0usize, 0usize, 0usize);
+    for _ in 0..rounds {
+        // Into one reused buffer: the kernel's copy out of the page cache.
+        let (read_bytes, read) = thread_cpu(|| -> Result<usize, String> {
+            use std::io::Read;
+            let mut input =
+                std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let mut buffer = vec![0u8; 1 << 20];
+            let mut total = 0;
+            loop {
+                let n = input.read(&mut buffer).map_err(|e| e.to_string())?;
+                if n == 0 {
+                    return Ok(total);
+                }
+                total += n;
+            }
+        });
+        std::hint::black_box(read_bytes?);
+        let (hash, hashing) = thread_cpu(|| blake3::hash(&text));
+        std::hint::black_box(hash);
+        let (lines, splitting) = thread_cpu(|| {
+            let mut lines = 0;
+            for block in text.chunks(1 << 20) {
+                std::hint::black_box(simdutf8::basic::from_utf8(block).is_ok());
+                lines += memchr::memchr_iter(b'\n', block).count();
+            }
+            lines
+        });
+        let text = std::str::from_utf8(&text).map_err(|e| e.to_string())?;
+        let ((tokens, documents), encoding_cpu) = thread_cpu(|| {
+            let (mut tokens, mut documents) = (0, 0);
+            for line in text.lines().filter(|l| !l.is_empty()) {
+                tokens += tokenizer.encode_ordinary(line).map_or(0, |ids| ids.len());
+                documents += 1;
+            }
+            (tokens, documents)
+        });
+        // The IDs as u32 and the index as u64, in 32 MiB writes, as the shard writer does.
+        let out = data_dir().join("tokenize-floor.tmp");
+        let mut written_bytes = 0;
+        let (written, writing) = thread_cpu(|| -> std::io::Result<()> {
+            use std::io::Write;
+            let mut output = std::fs::File::create(&out)?;
+            let piece = vec![7u8; 32 << 20];
+            let mut left = 4 * tokens + 8 * (documents + 1);
+            written_bytes = left;
+            while left > 0 {
+                let n = left.min(piece.len());
+                output.write_all(&piece[..n])?;
+                left -= n;
+            }
+            output.sync_data()
+        });
+        let _ = std::fs::remove_file(&out);
+        written.map_err(|e| format!("{}: {e}", out.display()))?;
+        sizes = (text.len(), lines, tokens, written_bytes);
+        let parts = [read, hashing, splitting, writing, encoding_cpu];
+        for (slot, value) in best.iter_mut().zip(parts) {
+            *slot = slot.min(value);
+        }
+    }
+    let [read, hashing, splitting, writing, raw] = best;
+    let (bytes, lines, tokens, written_bytes) = sizes;
+    println!("{bytes} bytes, {lines} lines, {tokens} tokens; CPU seconds, best of {rounds}:");
+    println!("raw encode, one thread: {raw:.3}");
+    println!("load {encoding} (once): {load_cpu:.3} ({load_wall:.3} wall)");
+    println!("read the file: {read:.3}");
+    println!("BLAKE3 of the file: {hashing:.3}");
+    println!("line ends and UTF-8 check: {splitting:.3}");
+    println!("write IDs and index ({written_bytes} bytes): {writing:.3}");
+    let besides = read + hashing + splitting + writing;
+    let one_core_budget = raw / 0.9 - raw;
+    println!(
+        "one core, 90% of raw: {one_core_budget:.3} allowed besides encoding; the floor takes {:.3}, \
+         leaving {:.3} for everything else",
+        load_cpu + besides,
+        one_core_budget - load_cpu - besides
+    );
+    let two_core_wall = raw / 1.8;
+    let floor_wall = load_wall + (raw + besides) / 2.0;
+    println!(
+        "two cores, 1.8x raw: {two_core_wall:.3} s wall allowed; loading, then the encode and the \
+         floor shared perfectly by both cores: {floor_wall:.3} s, leaving {:.3} CPU-s for everything else",
+        2.0 * (two_core_wall - floor_wall)
+    );
+    Ok(())
 }
 
 /// Text per block of lines handed to a raw-encode thread.
