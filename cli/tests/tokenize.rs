@@ -454,6 +454,7 @@ fn unreadable_inputs_are_skipped_or_fail() {
     let dir = TempDir::new();
     let good = dir.file("good.txt", b"hello");
     let corrupt = dir.file("corrupt.txt.gz", &[0x1f, 0x8b, 0, 1, 2, 3]);
+    let not_parquet = dir.file("corrupt.parquet", b"PAR1 not a Parquet file PAR1");
     let out = dir.0.join("skip");
     let manifest = tokenize(&[
         "--on-error",
@@ -462,24 +463,52 @@ fn unreadable_inputs_are_skipped_or_fail() {
         out.to_str().unwrap(),
         &good,
         &corrupt,
+        &not_parquet,
     ]);
     let skipped = manifest["skipped_inputs"].as_array().unwrap();
-    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
     assert_eq!(skipped[0]["path"], corrupt.as_str());
+    assert_eq!(skipped[1]["path"], not_parquet.as_str());
+    let reason = skipped[1]["reason"].as_str().unwrap();
+    assert!(reason.starts_with("cannot read Parquet"), "{reason}");
     assert_eq!(manifest["totals"]["documents"], 1);
-    let out = dir.0.join("fail");
+    for input in [&corrupt, &not_parquet] {
+        let out = dir.0.join("fail");
+        let stderr = fails(
+            &["tokenize", "-q", "-o", out.to_str().unwrap(), &good, input],
+            b"",
+        );
+        assert!(stderr.contains(input.as_str()), "{stderr}");
+        let _ = std::fs::remove_dir_all(&out);
+    }
+}
+
+#[test]
+fn nothing_to_read_is_an_error_that_leaves_no_output() {
+    let dir = TempDir::new();
+    std::fs::create_dir_all(dir.0.join("empty")).unwrap();
+    std::fs::create_dir_all(dir.0.join("texts")).unwrap();
+    dir.file("texts/a.txt", b"hello");
+    let out = dir.0.join("out");
+    let out_s = out.to_str().unwrap();
+    let empty = dir.0.join("empty");
     let stderr = fails(
-        &[
-            "tokenize",
-            "-q",
-            "-o",
-            out.to_str().unwrap(),
-            &good,
-            &corrupt,
-        ],
+        &["tokenize", "-q", "-o", out_s, empty.to_str().unwrap()],
         b"",
     );
-    assert!(stderr.contains("corrupt.txt.gz"), "{stderr}");
+    assert!(stderr.contains("nothing to read"), "{stderr}");
+    assert!(stderr.contains("holds no file"), "{stderr}");
+    assert!(!out.exists());
+    let texts = dir.0.join("texts");
+    let args = ["tokenize", "-q", "--glob", "*.jsonl", "-o", out_s];
+    let mut args = args.to_vec();
+    args.push(texts.to_str().unwrap());
+    let stderr = fails(&args, b"");
+    assert!(
+        stderr.contains("holds no file matching --glob \"*.jsonl\""),
+        "{stderr}"
+    );
+    assert!(!out.exists());
 }
 
 #[test]

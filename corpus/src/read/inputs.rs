@@ -87,8 +87,8 @@ pub struct InputSelection {
 
 /// The inputs named by `paths`, in order: a file is itself, `-` is stdin, a directory is every
 /// file under it (not starting with `.`, not under `selection.exclude`) sorted by path.
-/// A path that does not exist is an error; an unreadable entry inside a directory is returned
-/// as skipped, with the reason.
+/// A path that does not exist is an error, and so are directories that hold no input at all;
+/// an unreadable entry inside a directory is returned as skipped, with the reason.
 pub fn find_inputs(
     paths: &[PathBuf],
     selection: &InputSelection,
@@ -149,6 +149,17 @@ pub fn find_inputs(
                 source: Source::File(path.clone()),
             });
         }
+    }
+    if inputs.is_empty() && skipped.is_empty() {
+        let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let files = match &selection.glob {
+            Some(glob) => format!("no file matching --glob {glob:?}"),
+            None => "no file".to_string(),
+        };
+        return Err(CorpusError::BadParameter(format!(
+            "nothing to read: {} holds {files}",
+            named.join(", ")
+        )));
     }
     Ok((inputs, skipped))
 }

@@ -18,11 +18,15 @@ const BATCH_ROWS: usize = 1024;
 /// counted from 1). Null values are empty documents.
 pub fn read_parquet(file: File, context: &mut Context, emit: &mut Emit) -> Result<()> {
     let path = context.path.to_string();
-    let parquet_error = |e: parquet::errors::ParquetError| CorpusError::BadInput {
-        path: path.clone(),
-        line: 0,
-        message: format!("cannot read Parquet: {e}"),
+    // A file that cannot be decoded is unreadable: skipped (and listed) unless the policy is to
+    // fail, like an input that cannot be read at all.
+    let unreadable = |message: String| {
+        CorpusError::io(
+            &path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, message),
+        )
     };
+    let parquet_error = |e| unreadable(format!("cannot read Parquet: {e}"));
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_error)?;
     let column = &context.options.column;
     let schema = builder.parquet_schema();
@@ -52,11 +56,8 @@ pub fn read_parquet(file: File, context: &mut Context, emit: &mut Emit) -> Resul
         .map_err(parquet_error)?;
     let mut row = 0u64;
     for batch in reader {
-        let batch = batch.map_err(|e| CorpusError::BadInput {
-            path: path.clone(),
-            line: row + 1,
-            message: format!("cannot read Parquet: {e}"),
-        })?;
+        let batch = batch
+            .map_err(|e| unreadable(format!("cannot read Parquet at row {}: {e}", row + 1)))?;
         let values = leaf_array(&batch, column).ok_or_else(|| CorpusError::BadInput {
             path: path.clone(),
             line: row + 1,

@@ -13,17 +13,21 @@
 //!   the reference language holds the reference text, [`InputOptions::field`] (default `tr`) the
 //!   translation. The reference language gets a row of its own made of its distinct texts.
 //!
+//! Files compressed with gzip or zstd (recognised by their magic bytes, as `omnitok tokenize`
+//! reads them) are read decompressed; in a folder they are `<language>.txt.gz` or `.txt.zst`.
 //! Blank lines are skipped. Errors name the file, the line and the field.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
 
 use serde_json::{Map, Value};
 
 use super::{Corpus, LanguageText, Reference};
 use crate::error::{CorpusError, Result};
+use crate::read::open::{with_decompressed, HashingReader};
 
 /// Largest input file read by default: 4 GiB.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 << 30;
@@ -80,18 +84,27 @@ pub fn read_dir(dir: &Path, options: &InputOptions) -> Result<Corpus> {
     for entry in entries {
         let entry = entry.map_err(|source| io_error(dir, source))?;
         let path = entry.path();
-        let is_txt = path.extension().is_some_and(|e| e == "txt");
-        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+        let Some(lang) = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .and_then(language_of_file)
+        else {
             continue;
         };
-        if !is_txt || stem.is_empty() || stem.starts_with('.') {
-            continue;
-        }
         // Follows symbolic links, so that a linked file counts.
         let metadata = std::fs::metadata(&path).map_err(|source| io_error(&path, source))?;
         if metadata.is_file() {
-            files.push((stem.to_string(), path));
+            files.push((lang.to_string(), path));
         }
+    }
+    files.sort();
+    if let Some(pair) = files.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+        return Err(CorpusError::BadParameter(format!(
+            "{} and {} are both language {:?}",
+            pair[0].1.display(),
+            pair[1].1.display(),
+            pair[0].0
+        )));
     }
     if files.is_empty() {
         return Err(CorpusError::Empty {
@@ -99,7 +112,6 @@ pub fn read_dir(dir: &Path, options: &InputOptions) -> Result<Corpus> {
             message: "no <language>.txt files in this folder".into(),
         });
     }
-    files.sort();
     let mut languages = Vec::with_capacity(files.len());
     for (lang, path) in files {
         let text = read_text(&path, options.max_file_bytes)?;
@@ -124,13 +136,22 @@ pub fn read_dir(dir: &Path, options: &InputOptions) -> Result<Corpus> {
     Corpus::from_texts(languages, options.reference.as_deref())
 }
 
+/// The language of a folder's file named `name`: `<language>.txt`, possibly compressed
+/// (`.txt.gz`, `.txt.zst`, `.txt.zstd`); `None` for other files and hidden ones.
+fn language_of_file(name: &str) -> Option<&str> {
+    let plain = [".gz", ".zst", ".zstd"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .unwrap_or(name);
+    let lang = plain.strip_suffix(".txt")?;
+    (!lang.is_empty() && !lang.starts_with('.')).then_some(lang)
+}
+
 /// Reads a JSON Lines file: one language and text a line, or one parallel pair a line when
 /// `options.reference` is set.
 pub fn read_json_lines(path: &Path, options: &InputOptions) -> Result<Corpus> {
     let name = path.display().to_string();
-    let file = File::open(path).map_err(|source| io_error(path, source))?;
-    check_size(path, &file, options.max_file_bytes)?;
-    let mut reader = BufReader::new(file);
+    let bytes = read_bytes(path, options.max_file_bytes)?;
     let text_field = options.text_field();
     let reference = options.reference.as_deref();
 
@@ -140,23 +161,14 @@ pub fn read_json_lines(path: &Path, options: &InputOptions) -> Result<Corpus> {
     let mut reference_texts: Vec<String> = Vec::new();
     let mut seen_reference: HashSet<String> = HashSet::new();
 
-    let mut buf = Vec::new();
-    let mut line_no = 0u64;
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|source| io_error(path, source))?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
+    for (at, buf) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_no = at as u64 + 1;
         let bad = |message: String| CorpusError::BadInput {
             path: name.clone(),
             line: line_no,
             message,
         };
-        let line = std::str::from_utf8(&buf).map_err(|e| {
+        let line = std::str::from_utf8(buf).map_err(|e| {
             bad(format!(
                 "not valid UTF-8 at byte {} of the line",
                 e.valid_up_to()
@@ -208,6 +220,16 @@ pub fn read_json_lines(path: &Path, options: &InputOptions) -> Result<Corpus> {
                 )));
             }
             let original = field(reference)?;
+            if original.is_empty() || text.is_empty() {
+                let side = if text.is_empty() {
+                    text_field
+                } else {
+                    reference
+                };
+                return Err(bad(format!(
+                    "field {side:?} is empty: a pair needs both sides to compare them"
+                )));
+            }
             if let Reference::Texts(texts) = &mut languages[slot].reference {
                 texts.push(original.clone());
             }
@@ -242,9 +264,7 @@ pub fn read_json_lines(path: &Path, options: &InputOptions) -> Result<Corpus> {
 
 /// Reads a whole file as UTF-8; invalid bytes are an error naming the line and byte offset.
 fn read_text(path: &Path, max_bytes: u64) -> Result<String> {
-    let file = File::open(path).map_err(|source| io_error(path, source))?;
-    check_size(path, &file, max_bytes)?;
-    let bytes = std::fs::read(path).map_err(|source| io_error(path, source))?;
+    let bytes = read_bytes(path, max_bytes)?;
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..offset]
@@ -260,19 +280,28 @@ fn read_text(path: &Path, max_bytes: u64) -> Result<String> {
     })
 }
 
-fn check_size(path: &Path, file: &File, limit: u64) -> Result<()> {
-    let size = file
-        .metadata()
-        .map_err(|source| io_error(path, source))?
-        .len();
-    if size > limit {
+/// The bytes of a file, decompressed when they are gzip or zstd; more than `limit` of them is
+/// an error.
+fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|source| io_error(path, source))?;
+    let read = AtomicU64::new(0);
+    let (bytes, _, _) = with_decompressed(HashingReader::new(file, &read), &name, |reader, _| {
+        let mut bytes = Vec::new();
+        reader
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|source| io_error(path, source))?;
+        Ok(bytes)
+    })?;
+    if bytes.len() as u64 > limit {
         return Err(CorpusError::Limit {
-            path: path.display().to_string(),
+            path: name,
             line: 0,
-            message: format!("{size} bytes, over the limit of {limit} bytes"),
+            message: format!("over the limit of {limit} bytes"),
         });
     }
-    Ok(())
+    Ok(bytes)
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> CorpusError {
@@ -356,6 +385,48 @@ mod tests {
         );
     }
 
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn compressed_files_are_read_decompressed() {
+        let dir = TempDir::new();
+        dir.file("en.txt", b"Hello");
+        dir.file("fr.txt.gz", &gzip("Bonjour à tous".as_bytes()));
+        dir.file("de.txt.zst", &zstd::encode_all(&b"Hallo"[..], 3).unwrap());
+        let corpus = read_input(&dir.0, &InputOptions::default()).unwrap();
+        let texts: Vec<(&str, &str)> = corpus
+            .languages
+            .iter()
+            .map(|l| (l.lang.as_str(), l.texts[0].as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [("de", "Hallo"), ("en", "Hello"), ("fr", "Bonjour à tous")]
+        );
+
+        dir.file("fr.txt", b"Salut");
+        let e = read_input(&dir.0, &InputOptions::default()).unwrap_err();
+        assert!(e.to_string().ends_with("are both language \"fr\""), "{e}");
+
+        let lines = "{\"lang\": \"de\", \"en\": \"Hello\", \"tr\": \"Hallo\"}\n";
+        let path = dir.file("aligned.jsonl.gz", &gzip(lines.as_bytes()));
+        let corpus = read_input(&path, &parallel("en")).unwrap();
+        assert_eq!(corpus.languages[1].texts, ["Hallo"]);
+
+        // The limit is on the text as read, not on the compressed file.
+        let tiny = InputOptions {
+            max_file_bytes: 20,
+            ..parallel("en")
+        };
+        let e = read_input(&path, &tiny).unwrap_err();
+        assert!(e.to_string().ends_with("over the limit of 20 bytes"), "{e}");
+    }
+
     #[test]
     fn folder_errors_name_the_folder_or_file() {
         let dir = TempDir::new();
@@ -393,7 +464,7 @@ mod tests {
             matches!(
                 e,
                 CorpusError::Limit { ref message, .. }
-                    if message == "10 bytes, over the limit of 4 bytes"
+                    if message == "over the limit of 4 bytes"
             ),
             "{e}"
         );
@@ -497,6 +568,16 @@ mod tests {
             "{\"lang\": \"en\", \"en\": \"a\", \"tr\": \"a\"}",
             &parallel("en"),
             ":1: the language of a pair is the reference language \"en\"",
+        );
+        check(
+            "{\"lang\": \"de\", \"en\": \"Hello\", \"tr\": \"Hallo\"}\n{\"lang\": \"de\", \"en\": \"\", \"tr\": \"Welt\"}",
+            &parallel("en"),
+            ":2: field \"en\" is empty: a pair needs both sides to compare them",
+        );
+        check(
+            "{\"lang\": \"de\", \"en\": \"World\", \"tr\": \"\"}",
+            &parallel("en"),
+            ":1: field \"tr\" is empty: a pair needs both sides to compare them",
         );
         check("\n \n", &plain, ": no JSON lines in this file");
         let path = dir.file("bad.jsonl", b"{\"lang\": \"a\", \"text\": \"\xff\"}");

@@ -141,6 +141,17 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
     let settings = settings(options, dtype);
     let dir = &options.output_dir;
 
+    // Inputs first: a run that has nothing to read leaves the output directory alone.
+    let selection = InputSelection {
+        exclude: Some(dir.clone()),
+        ..options.selection.clone()
+    };
+    let (inputs, skipped, total) =
+        crate::read::find_readable_inputs(&options.inputs, &selection, options.read.on_error)?;
+    progress
+        .input_bytes_total
+        .store(total, std::sync::atomic::Ordering::Relaxed);
+
     let complete = if options.resume {
         if let Some(manifest) = read_manifest(dir)? {
             let recorded = (&manifest.tokenizer, &manifest.settings);
@@ -153,16 +164,6 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
         start_run(dir, &tokenizer_info, &settings)?;
         Vec::new()
     };
-
-    let selection = InputSelection {
-        exclude: Some(dir.clone()),
-        ..options.selection.clone()
-    };
-    let (inputs, skipped, total) =
-        crate::read::find_readable_inputs(&options.inputs, &selection, options.read.on_error)?;
-    progress
-        .input_bytes_total
-        .store(total, std::sync::atomic::Ordering::Relaxed);
 
     let encoding = match &options.multimodal {
         Some(multimodal) => pipeline::Encoding::Multimodal(Arc::clone(&multimodal.encoder)),
