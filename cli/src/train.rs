@@ -209,8 +209,23 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         |done| show_progress(&progress, done),
         || train::train_corpus(&options, &progress),
     )?;
+    let summary = &outcome.summary;
+    if summary.vocab_size < args.vocab_size {
+        // Said even under --quiet: the vocabulary is not the size asked for.
+        let within = args
+            .max_token_bytes
+            .map(|l| format!(" within --max-token-bytes {l}"))
+            .unwrap_or_default();
+        eprintln!(
+            "omnitok: warning: {} has {} tokens, not the {} asked for: no pair left{within} \
+             occurs at least {} times (--min-frequency)",
+            args.output.display(),
+            summary.vocab_size,
+            args.vocab_size,
+            args.min_frequency
+        );
+    }
     if !args.quiet {
-        let summary = &outcome.summary;
         let text_bytes: u64 = summary.languages.iter().map(|l| l.bytes).sum();
         eprintln!(
             "{} tokens ({} merges, stopped by {}) from {} of text in {} language(s), {} \

@@ -124,7 +124,7 @@ fn languages_come_from_a_json_lines_field_and_temperature_reweighs_them() {
                 "train",
                 "-q",
                 "--vocab-size",
-                "300",
+                "280",
                 "--min-frequency",
                 "1",
                 "--lang-field",
@@ -407,4 +407,37 @@ fn a_killed_run_leaves_no_finished_looking_output() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn a_vocabulary_short_of_the_size_asked_for_is_warned_about() {
+    let dir = TempDir::new();
+    let input = dir.file(
+        "small.txt",
+        "the cat sat on the mat\n".repeat(20).as_bytes(),
+    );
+    let out = dir.path("out");
+    let args = [
+        "train",
+        "-q",
+        "--vocab-size",
+        "1000",
+        "--min-frequency",
+        "1000",
+        "-o",
+        &out,
+        &input,
+    ];
+    let result = run(&args, b"");
+    assert!(result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr.contains("has 256 tokens, not the 1000 asked for")
+            && stderr.contains("at least 1000 times (--min-frequency)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        read_json(&format!("{out}/training.json"))["stopped_by"],
+        "min_frequency"
+    );
 }
