@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._omnitok import (
@@ -234,7 +235,8 @@ def train(
     it (``"*.txt"``). For files, ``lang_from="file"`` takes each file's language from its name
     (``de.txt``), and ``lang_field`` from a JSON Lines field.
 
-    ``vocab_size`` counts the 256 byte tokens and the ``special_tokens``. ``pattern`` is
+    ``vocab_size`` counts the 256 byte tokens and the ``special_tokens``; training that stops
+    short of it (no pair left occurs ``min_frequency`` times) gives a ``UserWarning``. ``pattern`` is
     ``"o200k"``, ``"cl100k"`` or a regex. ``lang_temperature`` re-weights languages by
     ``n(l) ** T``. ``parity_aware=True`` merges for the language worst compressed on the
     parallel development set ``parity_dev`` (as ``compression_report`` reads it, ``reference``
@@ -258,7 +260,7 @@ def train(
         texts = None
         paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
         inputs = [os.fspath(path) for path in paths]
-    return _train(
+    encoding = _train(
         inputs,
         texts,
         vocab_size,
@@ -283,3 +285,10 @@ def train(
         threads,
         name,
     )
+    if encoding.n_vocab < vocab_size:
+        warnings.warn(
+            f"the vocabulary has {encoding.n_vocab} tokens, not the {vocab_size} asked for: no "
+            f"pair left occurs at least {min_frequency} times (min_frequency)",
+            stacklevel=2,
+        )
+    return encoding

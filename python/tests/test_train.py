@@ -159,3 +159,9 @@ def test_bad_settings_are_clear_errors(kwargs, message):
 def test_empty_corpus_is_an_error():
     with pytest.raises(ValueError, match="no text to train on"):
         omnitok.train({"en": ["", ""]}, 300)
+
+
+def test_a_vocabulary_short_of_the_size_asked_for_is_warned_about():
+    with pytest.warns(UserWarning, match="has 256 tokens, not the 1000 asked for"):
+        encoding = omnitok.train({"": "the cat sat on the mat\n" * 20}, 1000, min_frequency=1000)
+    assert encoding.n_vocab == 256
