@@ -88,29 +88,44 @@ pub fn with_decompressed<R: Read, T>(
     path: &str,
     read: impl FnOnce(&mut dyn BufRead, Compression) -> Result<T>,
 ) -> Result<(T, Compression, Fingerprint)> {
-    let io = |e| CorpusError::io(path, e);
     let mut buffered = BufReader::with_capacity(BUFFER_BYTES, raw);
+    let (value, compression) = read_decompressed(&mut buffered, path, read)?;
+    // Bytes still in the buffer were hashed already; the rest is hashed by `finish`.
+    let fingerprint = buffered
+        .into_inner()
+        .finish()
+        .map_err(|e| CorpusError::io(path, e))?;
+    Ok((value, compression, fingerprint))
+}
+
+/// Runs `read` on the decompressed bytes of `buffered` (compression recognised by magic bytes);
+/// returns its value and the compression. I/O errors (decompression errors included) name
+/// `path`.
+pub fn read_decompressed<T>(
+    buffered: &mut dyn BufRead,
+    path: &str,
+    read: impl FnOnce(&mut dyn BufRead, Compression) -> Result<T>,
+) -> Result<(T, Compression)> {
+    let io = |e| CorpusError::io(path, e);
     let compression = Compression::sniff(buffered.fill_buf().map_err(io)?);
     let value = match compression {
-        Compression::None => read(&mut buffered, compression)?,
+        Compression::None => read(buffered, compression)?,
         Compression::Gzip => {
-            let decoder = flate2::bufread::MultiGzDecoder::new(&mut buffered);
+            let decoder = flate2::bufread::MultiGzDecoder::new(buffered);
             read(
                 &mut BufReader::with_capacity(BUFFER_BYTES, decoder),
                 compression,
             )?
         }
         Compression::Zstd => {
-            let decoder = zstd::stream::read::Decoder::with_buffer(&mut buffered).map_err(io)?;
+            let decoder = zstd::stream::read::Decoder::with_buffer(buffered).map_err(io)?;
             read(
                 &mut BufReader::with_capacity(BUFFER_BYTES, decoder),
                 compression,
             )?
         }
     };
-    // Bytes still in the buffer were hashed already; the rest is hashed by `finish`.
-    let fingerprint = buffered.into_inner().finish().map_err(io)?;
-    Ok((value, compression, fingerprint))
+    Ok((value, compression))
 }
 
 #[cfg(test)]

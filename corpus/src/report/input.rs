@@ -19,15 +19,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufReader, Read};
 use std::path::Path;
-use std::sync::atomic::AtomicU64;
 
 use serde_json::{Map, Value};
 
 use super::{Corpus, LanguageText, Reference};
 use crate::error::{CorpusError, Result};
-use crate::read::open::{with_decompressed, HashingReader};
+use crate::read::open::read_decompressed;
 
 /// Largest input file read by default: 4 GiB.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 << 30;
@@ -285,8 +284,7 @@ fn read_text(path: &Path, max_bytes: u64) -> Result<String> {
 fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|source| io_error(path, source))?;
-    let read = AtomicU64::new(0);
-    let (bytes, _, _) = with_decompressed(HashingReader::new(file, &read), &name, |reader, _| {
+    let (bytes, _) = read_decompressed(&mut BufReader::new(file), &name, |reader, _| {
         let mut bytes = Vec::new();
         reader
             .take(limit.saturating_add(1))
