@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use common::{all_files, fails, gzip, kill_and_resume, run, write_parquet, TempDir};
+use common::{all_files, fails, gzip, kill_and_resume, ok, run, write_parquet, TempDir};
 use omnitok_tokenizer::{get_encoding, Tokenizer};
 use serde_json::Value;
 
@@ -608,6 +608,91 @@ fn refuses_a_used_output_directory_and_a_changed_resume() {
         b"",
     );
     assert!(stderr.contains("no interrupted run"), "{stderr}");
+}
+
+#[test]
+fn a_resumed_run_refuses_inputs_changed_since_the_interruption() {
+    let dir = TempDir::new();
+    // Large enough that its first shards are written while the run waits for stdin.
+    let text = "a few words\n".repeat(200_000);
+    let corpus = dir.0.join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let input = dir.file("corpus/in.txt", text.as_bytes());
+    let written = std::fs::metadata(&input).unwrap().modified().unwrap();
+    let out = dir.0.join("out");
+    let out_s = out.to_str().unwrap();
+    let args = |resume: &[&'static str]| {
+        let mut args = vec![
+            "tokenize",
+            "-q",
+            "--split",
+            "line",
+            "--shard-tokens",
+            "100000",
+        ];
+        args.extend_from_slice(resume);
+        args.extend(["-o", out_s, corpus.to_str().unwrap(), "-"]);
+        args
+    };
+    // Interrupted while it waits for stdin, after the file's shards are written.
+    let mut child = Command::new(BIN)
+        .args(args(&[]))
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !out.join("shard-00001.bin").exists() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+        assert!(started.elapsed().as_secs() < 60, "no shard was written");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!out.join("manifest.json").exists());
+    let left = all_files(&out);
+
+    // A file more in the input directory.
+    let more = dir.file("corpus/more.txt", b"more words");
+    let stderr = fails(&args(&["--resume"]), b"");
+    assert!(
+        stderr.contains(&format!(
+            "the interrupted run read stdin as input 2, this one {more}"
+        )),
+        "{stderr}"
+    );
+    std::fs::remove_file(&more).unwrap();
+
+    // The same bytes count, but the file was written again.
+    let file = std::fs::File::options().write(true).open(&input).unwrap();
+    file.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000))
+        .unwrap();
+    drop(file);
+    let stderr = fails(&args(&["--resume"]), b"");
+    assert!(
+        stderr.contains("in.txt, which has been modified since")
+            && stderr.contains("start again in an empty directory"),
+        "{stderr}"
+    );
+    std::fs::write(&input, "a few more words\n".repeat(50)).unwrap();
+    let stderr = fails(&args(&["--resume"]), b"");
+    assert!(
+        stderr.contains("in.txt at 2400000 bytes; it now has 850"),
+        "{stderr}"
+    );
+    assert_eq!(all_files(&out), left, "a refused resume changes nothing");
+
+    // Put back as it was, the input resumes to what an uninterrupted run writes.
+    std::fs::write(&input, &text).unwrap();
+    let file = std::fs::File::options().write(true).open(&input).unwrap();
+    file.set_modified(written).unwrap();
+    drop(file);
+    ok(&args(&["--resume"]), b"");
+    let whole = dir.0.join("whole");
+    let mut uninterrupted = args(&[]);
+    let at = uninterrupted.iter().position(|&a| a == out_s).unwrap();
+    uninterrupted[at] = whole.to_str().unwrap();
+    ok(&uninterrupted, b"");
+    assert_eq!(all_files(&out), all_files(&whole));
 }
 
 #[test]

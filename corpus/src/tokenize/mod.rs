@@ -13,8 +13,8 @@
 //! Interruptions: shards are written under temporary names and renamed when complete, and the
 //! manifest is written last. `resume` continues an interrupted run from its last complete
 //! shard; the result is byte-identical to an uninterrupted run, provided the inputs did not
-//! change. The run's settings are kept in `.omnitok-run.json` until the manifest is written, and
-//! a resumed run must have the same ones.
+//! change. The run's settings and inputs (paths, sizes, modification times) are kept in
+//! `.omnitok-run.json` until the manifest is written, and a resumed run must have the same ones.
 //!
 //! Multimodal runs ([`TokenizeOptions::multimodal`], `omnitok mux`) read JSON lines of parts
 //! (text, audio, images, video) and write IDs of a token layout the same way, with a spans file
@@ -158,10 +158,10 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
             check_same_run(dir, "finished", recorded, (&tokenizer_info, &settings))?;
             return Ok(Outcome::AlreadyFinished(manifest));
         }
-        check_run_file(dir, &tokenizer_info, &settings)?;
+        check_run_file(dir, &tokenizer_info, &settings, &inputs)?;
         shards::recover_shards(dir, options.format, dtype, options.multimodal.is_some())?
     } else {
-        start_run(dir, &tokenizer_info, &settings)?;
+        start_run(dir, &tokenizer_info, &settings, &inputs)?;
         Vec::new()
     };
 
@@ -298,10 +298,89 @@ fn settings(options: &TokenizeOptions, dtype: Dtype) -> Settings {
 struct RunFile {
     tokenizer: TokenizerInfo,
     settings: Settings,
+    /// The inputs the run found; absent in run files that did not record them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    inputs: Option<Vec<InputState>>,
+}
+
+/// An input as a run found it, so that a resumed run can tell that it changed since.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct InputState {
+    path: String,
+    /// Bytes; `None` for stdin, or when the file could not be looked at.
+    size: Option<u64>,
+    /// Last modification, in nanoseconds since the Unix epoch; `None` as for `size`.
+    modified_ns: Option<u64>,
+}
+
+impl InputState {
+    fn of_all(inputs: &[Input]) -> Vec<Self> {
+        inputs
+            .iter()
+            .map(|input| {
+                let metadata = match &input.source {
+                    Source::File(path) => std::fs::metadata(path).ok(),
+                    Source::Stdin => None,
+                };
+                let modified_ns = metadata
+                    .as_ref()
+                    .and_then(|m| m.modified().ok())
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .and_then(|d| u64::try_from(d.as_nanos()).ok());
+                Self {
+                    path: input.name(),
+                    size: metadata.map(|m| m.len()),
+                    modified_ns,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Why the inputs found now are not those the interrupted run found, if they are not. Content
+/// is not compared: a file counts as unchanged when its size and modification time are.
+fn inputs_difference(recorded: &[InputState], now: &[InputState]) -> Option<String> {
+    let shown = |path: &str| match path {
+        "-" => "stdin".to_owned(),
+        path => path.to_owned(),
+    };
+    for (i, (had, has)) in recorded.iter().zip(now).enumerate() {
+        if had.path != has.path {
+            return Some(format!(
+                "read {} as input {}, this one {}",
+                shown(&had.path),
+                i + 1,
+                shown(&has.path)
+            ));
+        }
+        if had.size != has.size {
+            let bytes = |size: Option<u64>| size.map_or("unknown".to_owned(), |s| s.to_string());
+            return Some(format!(
+                "read {} at {} bytes; it now has {}",
+                had.path,
+                bytes(had.size),
+                bytes(has.size)
+            ));
+        }
+        if had.modified_ns != has.modified_ns {
+            return Some(format!("read {}, which has been modified since", had.path));
+        }
+    }
+    if let Some(gained) = now.get(recorded.len()) {
+        return Some(format!("did not read {}", shown(&gained.path)));
+    }
+    recorded
+        .get(now.len())
+        .map(|lost| format!("read {}, which is no longer found", shown(&lost.path)))
 }
 
 /// Creates the output directory (which must be empty or absent) and records the run's settings.
-fn start_run(dir: &Path, tokenizer: &TokenizerInfo, settings: &Settings) -> Result<()> {
+fn start_run(
+    dir: &Path,
+    tokenizer: &TokenizerInfo,
+    settings: &Settings,
+    inputs: &[Input],
+) -> Result<()> {
     if dir.exists() && !dir.is_dir() {
         return Err(CorpusError::output_dir(
             dir.display(),
@@ -321,12 +400,18 @@ fn start_run(dir: &Path, tokenizer: &TokenizerInfo, settings: &Settings) -> Resu
     let run = RunFile {
         tokenizer: tokenizer.clone(),
         settings: settings.clone(),
+        inputs: Some(InputState::of_all(inputs)),
     };
     write_json_atomically(&dir.join(RUN_FILE), &run)
 }
 
-/// Checks that the interrupted run in `dir` had the same tokenizer and settings.
-fn check_run_file(dir: &Path, tokenizer: &TokenizerInfo, settings: &Settings) -> Result<()> {
+/// Checks that the interrupted run in `dir` had the same tokenizer, settings and inputs.
+fn check_run_file(
+    dir: &Path,
+    tokenizer: &TokenizerInfo,
+    settings: &Settings,
+    inputs: &[Input],
+) -> Result<()> {
     let path = dir.join(RUN_FILE);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -342,7 +427,21 @@ fn check_run_file(dir: &Path, tokenizer: &TokenizerInfo, settings: &Settings) ->
         "interrupted",
         (&run.tokenizer, &run.settings),
         (tokenizer, settings),
-    )
+    )?;
+    let now = InputState::of_all(inputs);
+    match run
+        .inputs
+        .and_then(|recorded| inputs_difference(&recorded, &now))
+    {
+        Some(difference) => Err(CorpusError::output_dir(
+            dir.display(),
+            format!(
+                "the interrupted run {difference}: its complete shards may not match the \
+                 inputs any more; start again in an empty directory"
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Checks that the `state` ("interrupted", "finished") run in `dir`, `recorded`, had the
@@ -406,4 +505,54 @@ fn write_json_atomically<T: serde::Serialize>(path: &Path, value: &T) -> Result<
         .and_then(|f| f.sync_all())
         .map_err(io)?;
     std::fs::rename(&temporary, path).map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(path: &str, size: u64, modified_ns: u64) -> InputState {
+        InputState {
+            path: path.into(),
+            size: Some(size),
+            modified_ns: Some(modified_ns),
+        }
+    }
+
+    #[test]
+    fn inputs_differ_by_path_size_time_or_count() {
+        let stdin = || InputState {
+            path: "-".into(),
+            size: None,
+            modified_ns: None,
+        };
+        let recorded = [state("a.txt", 10, 5), stdin()];
+        let same = [state("a.txt", 10, 5), stdin()];
+        assert_eq!(inputs_difference(&recorded, &same), None);
+        let cases: [(&[InputState], &str); 5] = [
+            (
+                &[state("b.txt", 10, 5)],
+                "read a.txt as input 1, this one b.txt",
+            ),
+            (
+                &[state("a.txt", 11, 5)],
+                "read a.txt at 10 bytes; it now has 11",
+            ),
+            (
+                &[state("a.txt", 10, 6)],
+                "read a.txt, which has been modified since",
+            ),
+            (
+                &[state("a.txt", 10, 5)],
+                "read stdin, which is no longer found",
+            ),
+            (
+                &[state("a.txt", 10, 5), stdin(), state("c", 1, 1)],
+                "did not read c",
+            ),
+        ];
+        for (now, expected) in cases {
+            assert_eq!(inputs_difference(&recorded, now).as_deref(), Some(expected));
+        }
+    }
 }
