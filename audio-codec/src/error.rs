@@ -13,6 +13,11 @@ pub enum AudioError {
     #[error("sample {index} is {value}; samples must be finite")]
     NonFinite { index: usize, value: f32 },
 
+    /// Samples so large (`peak` in absolute value) that a frame's spectrum overflows 32-bit
+    /// floats.
+    #[error("samples reach {peak:.3e}, and their spectrum overflows 32-bit floats; scale the audio down")]
+    Overflow { peak: f64 },
+
     /// An audio file holds data that cannot be used (truncated, corrupt, no samples, absurd
     /// sample rate or channel count, non-finite samples).
     #[error("{path}: {message}")]

@@ -268,6 +268,19 @@ impl Extractor {
         })
     }
 
+    /// A warning when some mel filters cover no FFT bin, so that their rows carry no signal
+    /// (librosa warns of the same); `None` when every filter has bins.
+    pub fn empty_filters_warning(&self) -> Option<String> {
+        let empty = self.bank.empty_filters();
+        let first = *empty.first()?;
+        Some(format!(
+            "{} of the {} mel filters cover no frequency bin (the first: filter {first}), so \
+             their rows carry no signal; use a larger n_fft or fewer mel bins",
+            empty.len(),
+            self.config.n_mels
+        ))
+    }
+
     /// The configuration.
     pub fn config(&self) -> &FeatureConfig {
         &self.config

@@ -186,6 +186,14 @@ impl MelFilterbank {
         })
     }
 
+    /// The filters that cover no FFT bin (their energies are always 0): too many mel bins
+    /// for the FFT size and frequency range.
+    pub fn empty_filters(&self) -> Vec<usize> {
+        (0..self.n_mels)
+            .filter(|&m| self.spans[m].0 >= self.spans[m].1)
+            .collect()
+    }
+
     /// Mel energies of every frame of `spectrogram` (`n_mels` values a frame).
     pub fn apply(&self, spectrogram: &Spectrogram) -> Result<Spectrogram> {
         if spectrogram.n_bins != self.n_bins {

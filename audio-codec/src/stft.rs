@@ -362,16 +362,12 @@ impl Stft {
         samples: &[f32],
         mut each: impl FnMut(usize, &[f32], f64),
     ) -> Result<()> {
-        if let Some(index) = samples.iter().position(|s| !s.is_finite()) {
-            return Err(AudioError::NonFinite {
-                index,
-                value: samples[index],
-            });
-        }
+        let peak = peak(samples)?;
         let n = samples.len();
         self.check_length(n)?;
         let length = self.frame_length();
         let mut buffers = self.buffers();
+        buffers.check_overflow = self.may_overflow(peak);
         for t in 0..self.n_frames(n) {
             let start = self.frame_start(t);
             let (bins, energy) = if start >= 0 && start as usize + length <= n {
@@ -397,7 +393,20 @@ impl Stft {
             scratch: self.plan.make_scratch_vec(),
             bins: vec![0.0; self.n_bins()],
             energy: 0.0,
+            check_overflow: false,
         }
+    }
+
+    /// Whether samples up to `peak` in absolute value could give a bin beyond `f32`'s range:
+    /// a bin's magnitude is at most the sum of the frame's windowed samples, which Kaldi's DC
+    /// removal and pre-emphasis can make up to 4 times larger.
+    pub(crate) fn may_overflow(&self, peak: f32) -> bool {
+        let gain = match self.config.framing {
+            Framing::Librosa { .. } => 1.0,
+            Framing::Kaldi(_) => 4.0,
+        };
+        let magnitude = f64::from(peak) * gain * self.window.iter().map(|w| w.abs()).sum::<f64>();
+        magnitude.powf(f64::from(self.config.power)) >= f64::from(f32::MAX) / 2.0
     }
 
     /// The magnitudes or powers of one frame whose [`Stft::frame_length`] samples are
@@ -444,6 +453,10 @@ impl Stft {
                 squared.powf(f64::from(power) / 2.0) as f32
             };
         }
+        if buffers.check_overflow && !buffers.bins.iter().all(|b| b.is_finite()) {
+            let peak = (0..length).map(|j| sample(j).abs()).fold(0.0, f64::max);
+            return Err(AudioError::Overflow { peak });
+        }
         Ok((&buffers.bins, buffers.energy))
     }
 }
@@ -478,6 +491,28 @@ pub struct FrameBuffers {
     scratch: Vec<realfft::num_complex::Complex<f64>>,
     bins: Vec<f32>,
     energy: f64,
+    /// Whether [`Stft::frame_bins`] checks its bins for overflow (see [`Stft::may_overflow`]).
+    pub(crate) check_overflow: bool,
+}
+
+/// The largest absolute value of `samples`; an error naming the first sample that is NaN or
+/// infinite, if one is.
+pub(crate) fn peak(samples: &[f32]) -> Result<f32> {
+    // The absolute values' bits order as the values do, and every non-finite value is above
+    // the largest finite one.
+    let largest = samples
+        .iter()
+        .map(|s| s.to_bits() & 0x7fff_ffff)
+        .max()
+        .unwrap_or(0);
+    if largest >= f32::INFINITY.to_bits() {
+        let index = samples.iter().position(|s| !s.is_finite()).unwrap_or(0);
+        return Err(AudioError::NonFinite {
+            index,
+            value: samples[index],
+        });
+    }
+    Ok(f32::from_bits(largest))
 }
 
 #[cfg(test)]

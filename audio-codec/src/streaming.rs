@@ -81,11 +81,15 @@ impl StreamingExtractor {
                 "the stream was flushed; start a new one".into(),
             ));
         }
-        if let Some(i) = chunk.iter().position(|s| !s.is_finite()) {
-            return Err(AudioError::NonFinite {
-                index: self.seen + i,
-                value: chunk[i],
-            });
+        let peak = crate::stft::peak(chunk).map_err(|e| match e {
+            AudioError::NonFinite { index, value } => AudioError::NonFinite {
+                index: self.seen + index,
+                value,
+            },
+            other => other,
+        })?;
+        if !self.buffers.check_overflow {
+            self.buffers.check_overflow = self.extractor.stft().may_overflow(peak);
         }
         let room = self
             .extractor
@@ -227,6 +231,25 @@ mod tests {
             }
         }
         frames
+    }
+
+    #[test]
+    fn samples_whose_spectrum_overflows_are_an_error_offline_and_streamed() {
+        let extractor =
+            Extractor::new(FeatureConfig::preset("librosa-mel").unwrap(), 22050.0).unwrap();
+        let loud: Vec<f32> = signal(5000).iter().map(|s| s * 1e30).collect();
+        let overflow = |e: AudioError| match e {
+            AudioError::Overflow { peak } => assert!(peak > 1e29 && peak < 1e30, "{peak}"),
+            other => panic!("{other}"),
+        };
+        overflow(extractor.compute(&loud).unwrap_err());
+        let mut streaming = StreamingExtractor::new(extractor.clone());
+        overflow(streaming.push(&loud).unwrap_err());
+        // Loud but representable samples are computed.
+        let features = extractor
+            .compute(&signal(5000).iter().map(|s| s * 1e15).collect::<Vec<_>>())
+            .unwrap();
+        assert!(features.data.iter().all(|v| v.is_finite()));
     }
 
     #[test]

@@ -223,6 +223,9 @@ impl Extractors {
             return Ok(extractor.clone());
         }
         let extractor = std::sync::Arc::new(Extractor::new(self.config.clone(), f64::from(rate))?);
+        if let Some(warning) = extractor.empty_filters_warning() {
+            eprintln!("omnitok: warning: at {rate} Hz, {warning}");
+        }
         by_rate.insert(rate, extractor.clone());
         Ok(extractor)
     }

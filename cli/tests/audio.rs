@@ -212,3 +212,66 @@ fn bad_inputs_and_presets_are_clear_errors() {
     assert!(stderr.contains("zero-rate.wav"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A mono 32-bit float WAV file of `samples` at 16 kHz.
+fn float_wav(samples: &[f32]) -> Vec<u8> {
+    let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+    let mut wav = Vec::new();
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&3u16.to_le_bytes()); // IEEE float
+    wav.extend_from_slice(&1u16.to_le_bytes()); // mono
+    wav.extend_from_slice(&16_000u32.to_le_bytes());
+    wav.extend_from_slice(&64_000u32.to_le_bytes());
+    wav.extend_from_slice(&4u16.to_le_bytes());
+    wav.extend_from_slice(&32u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    wav.extend_from_slice(&data);
+    wav
+}
+
+#[test]
+fn features_that_would_overflow_or_carry_no_signal_are_reported() {
+    let dir = TempDir::new();
+    let out = dir.path("out");
+    let loud = dir.path("loud.wav");
+    let samples: Vec<f32> = (0..16_000).map(|i| (i as f32 * 0.1).sin() * 1e30).collect();
+    std::fs::write(&loud, float_wav(&samples)).unwrap();
+    let stderr = fails(&["audio", "features", "-q", "-o", &out, &loud], b"");
+    assert!(
+        stderr.contains("loud.wav: samples reach 1.000e30, and their spectrum overflows"),
+        "{stderr}"
+    );
+    assert!(!std::path::Path::new(&format!("{out}/loud.npy")).exists());
+
+    // More mel bins than a 256-point FFT has bins to give them: computed, with a warning.
+    let output = common::run(
+        &[
+            "audio",
+            "features",
+            "-q",
+            "--set",
+            "n_mels=256",
+            "--set",
+            "n_fft=256",
+            "-o",
+            &out,
+            &audio("sweep_16k.wav"),
+        ],
+        b"",
+    );
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "omnitok: warning: at 16000 Hz, 81 of the 256 mel filters cover no \
+             frequency bin (the first: filter 0)"
+        ),
+        "{stderr}"
+    );
+    let (shape, _) = read_npy(&format!("{out}/sweep_16k.npy"));
+    assert_eq!(shape[0], 256);
+}

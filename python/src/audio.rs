@@ -97,11 +97,25 @@ pub fn _audio_features<'py>(
     overrides: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyArray2<f32>>> {
     let config = configure(preset, overrides)?;
+    let extractor = planned(py, config, sr)?;
     let samples = samples.as_slice()?.to_vec();
     let features = py
-        .detach(|| Extractor::new(config, sr)?.compute(&samples))
+        .detach(|| extractor.compute(&samples))
         .map_err(audio_err)?;
     to_array(py, features)
+}
+
+/// The extractor for `config` at `sr` Hz; a `UserWarning` when some of its mel filters are
+/// empty.
+fn planned(py: Python<'_>, config: FeatureConfig, sr: f64) -> PyResult<Extractor> {
+    let extractor = Extractor::new(config, sr).map_err(audio_err)?;
+    if let Some(warning) = extractor.empty_filters_warning() {
+        let message =
+            std::ffi::CString::new(warning).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+        PyErr::warn(py, category.as_any(), &message, 2)?;
+    }
+    Ok(extractor)
 }
 
 /// Features of audio that arrives in chunks; see `omnitok.audio.StreamingFeatures`.
@@ -114,9 +128,14 @@ pub struct StreamingFeatures {
 impl StreamingFeatures {
     #[new]
     #[pyo3(signature = (preset, sr, **overrides))]
-    fn new(preset: &str, sr: f64, overrides: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        preset: &str,
+        sr: f64,
+        overrides: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
         let config = configure(preset, overrides)?;
-        let extractor = Extractor::new(config, sr).map_err(audio_err)?;
+        let extractor = planned(py, config, sr)?;
         Ok(Self {
             inner: StreamingExtractor::new(extractor),
         })

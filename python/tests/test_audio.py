@@ -101,3 +101,17 @@ def test_errors_name_the_file_or_setting():
         audio.features(np.zeros(1000, np.float32), 16000, n_bins=3)
     with pytest.raises(ValueError, match="16000 Hz audio"):
         audio.features(np.zeros(1000, np.float32), 22050, preset="whisper-80")
+
+
+def test_overflowing_samples_are_an_error_and_empty_mel_filters_a_warning():
+    loud = (np.sin(np.arange(16000) * 0.1) * 1e30).astype(np.float32)
+    with pytest.raises(ValueError, match="samples reach 1.000e30, and their spectrum overflows"):
+        audio.features(loud, 16000)
+    with pytest.raises(ValueError, match="overflows"):
+        audio.StreamingFeatures("librosa-mel", 16000).push(loud)
+    y, sr = audio.load(AUDIO / "sweep_16k.wav")
+    with pytest.warns(UserWarning, match="81 of the 256 mel filters cover no frequency bin"):
+        mel = audio.features(y, sr, n_mels=256, n_fft=256)
+    assert mel.shape[0] == 256
+    with pytest.warns(UserWarning, match="mel filters cover no frequency bin"):
+        audio.StreamingFeatures("librosa-mel", sr, n_mels=256, n_fft=256)
