@@ -381,6 +381,40 @@ fn bad_settings_and_inputs_are_clear_errors() {
 }
 
 #[test]
+fn invalid_utf8_under_skip_leaves_out_the_line_of_a_file_read_in_segments() {
+    // A text file is one document read in segments, line by line: under --on-error skip a bad
+    // line is left out, not the whole file, and the error says so.
+    let dir = TempDir::new();
+    let input = dir.file(
+        "a.txt",
+        b"hello world first line\nbad \xff byte line\nlast good line\n",
+    );
+    let out = dir.path("out");
+    ok(
+        &[
+            "train",
+            "-q",
+            "--vocab-size",
+            "270",
+            "--min-frequency",
+            "1",
+            "--on-error",
+            "skip",
+            "-o",
+            &out,
+            &input,
+        ],
+        b"",
+    );
+    let training = read_json(&format!("{out}/training.json"));
+    let error = &training["errors"]["listed"][0];
+    assert_eq!(error["line"], 2, "{error}");
+    assert_eq!(error["message"], "invalid UTF-8 at byte 4 of the line");
+    assert_eq!(error["action"], "skipped");
+    assert_eq!(training["languages"][0]["bytes"], 23 + 15);
+}
+
+#[test]
 fn a_killed_run_leaves_no_finished_looking_output() {
     let dir = TempDir::new();
     let out = dir.path("killed");

@@ -160,8 +160,14 @@ impl Context<'_> {
         Ok(())
     }
 
-    /// `bytes` (starting on line `line`) as text under the policy; `None` when skipped.
-    pub fn utf8<'b>(&mut self, bytes: &'b [u8], line: u64) -> Result<Option<Cow<'b, str>>> {
+    /// `bytes` (starting on line `line`; `unit` says what they are in messages: "document",
+    /// "line", "value") as text under the policy; `None` when skipped.
+    pub fn utf8<'b>(
+        &mut self,
+        bytes: &'b [u8],
+        line: u64,
+        unit: &str,
+    ) -> Result<Option<Cow<'b, str>>> {
         // The vectorised check first; the standard library's, which says where, only on failure.
         if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
             return Ok(Some(Cow::Borrowed(text)));
@@ -174,7 +180,7 @@ impl Context<'_> {
         } else {
             Action::Skipped
         };
-        let message = format!("invalid UTF-8 at byte {at} of the document");
+        let message = format!("invalid UTF-8 at byte {at} of the {unit}");
         self.input_error(bad_line, ErrorKind::InvalidUtf8, message, action)?;
         Ok(replace.then(|| String::from_utf8_lossy(bytes)))
     }
@@ -229,7 +235,7 @@ pub fn read_text(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emi
             if bytes.len() > limit {
                 return context.too_large(1, "the file");
             }
-            if let Some(text) = context.utf8(&bytes, 1)? {
+            if let Some(text) = context.utf8(&bytes, 1, "document")? {
                 emit(&text, 1, None)?;
             }
             Ok(())
@@ -415,7 +421,7 @@ fn for_each_line(
     let mut each = |context: &mut Context, line: Line, number: u64, ended: bool| {
         let text = match line {
             Ok(text) => Cow::Borrowed(text),
-            Err(bytes) => match context.utf8(bytes, number)? {
+            Err(bytes) => match context.utf8(bytes, number, "line")? {
                 Some(text) => text,
                 None => return Ok(()),
             },

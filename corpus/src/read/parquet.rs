@@ -114,7 +114,7 @@ fn emit_column<'a>(
                 context.options.max_document_bytes
             );
             context.input_error(row, ErrorKind::TooLarge, message, Action::Skipped)?;
-        } else if let Some(text) = context.utf8(bytes, row)? {
+        } else if let Some(text) = context.utf8(bytes, row, "value")? {
             context.emit_split(&text, row, None, emit)?;
         }
     }
