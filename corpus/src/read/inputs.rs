@@ -65,6 +65,47 @@ impl Input {
     }
 }
 
+/// An input as a run finds it (size and last modification, for files), so that the run can
+/// show how much it has to read and a resumed run can tell that the input changed since.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputState {
+    pub path: String,
+    /// Bytes; `None` for stdin, or when the file could not be looked at.
+    pub size: Option<u64>,
+    /// Last modification, in nanoseconds since the Unix epoch; `None` as for `size`.
+    pub modified_ns: Option<u64>,
+}
+
+impl InputState {
+    /// The state of each of `inputs`, in order.
+    pub fn of_all(inputs: &[Input]) -> Vec<Self> {
+        inputs
+            .iter()
+            .map(|input| {
+                let metadata = match &input.source {
+                    Source::File(path) => std::fs::metadata(path).ok(),
+                    Source::Stdin => None,
+                };
+                let modified_ns = metadata
+                    .as_ref()
+                    .and_then(|m| m.modified().ok())
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .and_then(|d| u64::try_from(d.as_nanos()).ok());
+                Self {
+                    path: input.name(),
+                    size: metadata.map(|m| m.len()),
+                    modified_ns,
+                }
+            })
+            .collect()
+    }
+
+    /// The total size of the files among `states` (stdin is not counted).
+    pub fn total_size(states: &[Self]) -> u64 {
+        states.iter().filter_map(|state| state.size).sum()
+    }
+}
+
 /// An input left out while walking directories, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedInput {

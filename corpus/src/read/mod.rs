@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{CorpusError, Result};
 use documents::{Context, Emit, ErrorLog, OnError, ReadOptions};
-use inputs::{find_inputs, Input, InputFormat, InputSelection, SkippedInput, Source};
+use inputs::{find_inputs, Input, InputFormat, InputSelection, InputState, SkippedInput, Source};
 use open::{with_decompressed, Compression, Fingerprint, HashingReader};
 
 /// One input that was read.
@@ -70,14 +70,14 @@ pub struct ReadSummary {
     pub bytes: u64,
 }
 
-/// The inputs a run reads: [`find_inputs`] under `selection`, and the total size of the files
-/// among them (stdin is not counted). An input that cannot be read is listed as skipped, or,
-/// under [`OnError::Fail`], is the error.
+/// The inputs a run reads: [`find_inputs`] under `selection`, and the state of each (its size
+/// and last modification). An input that cannot be read is listed as skipped, or, under
+/// [`OnError::Fail`], is the error.
 pub fn find_readable_inputs(
     paths: &[std::path::PathBuf],
     selection: &InputSelection,
     on_error: OnError,
-) -> Result<(Vec<Input>, Vec<SkippedInput>, u64)> {
+) -> Result<(Vec<Input>, Vec<SkippedInput>, Vec<InputState>)> {
     let (inputs, skipped) = find_inputs(paths, selection)?;
     if on_error == OnError::Fail {
         if let Some(first) = skipped.first() {
@@ -87,14 +87,8 @@ pub fn find_readable_inputs(
             ));
         }
     }
-    let file_bytes = inputs
-        .iter()
-        .filter_map(|input| match &input.source {
-            Source::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
-            Source::Stdin => None,
-        })
-        .sum();
-    Ok((inputs, skipped, file_bytes))
+    let states = InputState::of_all(&inputs);
+    Ok((inputs, skipped, states))
 }
 
 /// Reads every input in order, calling `each` with every non-empty document. An input that

@@ -41,6 +41,7 @@ pub use shards::{Dtype, OutputFormat, ShardInfo};
 
 use crate::error::{CorpusError, Result};
 use crate::multimodal::DocumentEncoder;
+use crate::read::inputs::InputState;
 
 /// The manifest's file name in the output directory.
 pub const MANIFEST: &str = "manifest.json";
@@ -146,11 +147,12 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
         exclude: Some(dir.clone()),
         ..options.selection.clone()
     };
-    let (inputs, skipped, total) =
+    let (inputs, skipped, states) =
         crate::read::find_readable_inputs(&options.inputs, &selection, options.read.on_error)?;
-    progress
-        .input_bytes_total
-        .store(total, std::sync::atomic::Ordering::Relaxed);
+    progress.input_bytes_total.store(
+        InputState::total_size(&states),
+        std::sync::atomic::Ordering::Relaxed,
+    );
 
     let complete = if options.resume {
         if let Some(manifest) = read_manifest(dir)? {
@@ -158,10 +160,10 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
             check_same_run(dir, "finished", recorded, (&tokenizer_info, &settings))?;
             return Ok(Outcome::AlreadyFinished(manifest));
         }
-        check_run_file(dir, &tokenizer_info, &settings, &inputs)?;
+        check_run_file(dir, &tokenizer_info, &settings, &states)?;
         shards::recover_shards(dir, options.format, dtype, options.multimodal.is_some())?
     } else {
-        start_run(dir, &tokenizer_info, &settings, &inputs)?;
+        start_run(dir, &tokenizer_info, &settings, &states)?;
         Vec::new()
     };
 
@@ -303,40 +305,6 @@ struct RunFile {
     inputs: Option<Vec<InputState>>,
 }
 
-/// An input as a run found it, so that a resumed run can tell that it changed since.
-#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-struct InputState {
-    path: String,
-    /// Bytes; `None` for stdin, or when the file could not be looked at.
-    size: Option<u64>,
-    /// Last modification, in nanoseconds since the Unix epoch; `None` as for `size`.
-    modified_ns: Option<u64>,
-}
-
-impl InputState {
-    fn of_all(inputs: &[Input]) -> Vec<Self> {
-        inputs
-            .iter()
-            .map(|input| {
-                let metadata = match &input.source {
-                    Source::File(path) => std::fs::metadata(path).ok(),
-                    Source::Stdin => None,
-                };
-                let modified_ns = metadata
-                    .as_ref()
-                    .and_then(|m| m.modified().ok())
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .and_then(|d| u64::try_from(d.as_nanos()).ok());
-                Self {
-                    path: input.name(),
-                    size: metadata.map(|m| m.len()),
-                    modified_ns,
-                }
-            })
-            .collect()
-    }
-}
-
 /// Why the inputs found now are not those the interrupted run found, if they are not. Content
 /// is not compared: a file counts as unchanged when its size and modification time are.
 fn inputs_difference(recorded: &[InputState], now: &[InputState]) -> Option<String> {
@@ -379,7 +347,7 @@ fn start_run(
     dir: &Path,
     tokenizer: &TokenizerInfo,
     settings: &Settings,
-    inputs: &[Input],
+    inputs: &[InputState],
 ) -> Result<()> {
     if dir.exists() && !dir.is_dir() {
         return Err(CorpusError::output_dir(
@@ -400,7 +368,7 @@ fn start_run(
     let run = RunFile {
         tokenizer: tokenizer.clone(),
         settings: settings.clone(),
-        inputs: Some(InputState::of_all(inputs)),
+        inputs: Some(inputs.to_vec()),
     };
     write_json_atomically(&dir.join(RUN_FILE), &run)
 }
@@ -410,7 +378,7 @@ fn check_run_file(
     dir: &Path,
     tokenizer: &TokenizerInfo,
     settings: &Settings,
-    inputs: &[Input],
+    inputs: &[InputState],
 ) -> Result<()> {
     let path = dir.join(RUN_FILE);
     let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -428,10 +396,9 @@ fn check_run_file(
         (&run.tokenizer, &run.settings),
         (tokenizer, settings),
     )?;
-    let now = InputState::of_all(inputs);
     match run
         .inputs
-        .and_then(|recorded| inputs_difference(&recorded, &now))
+        .and_then(|recorded| inputs_difference(&recorded, inputs))
     {
         Some(difference) => Err(CorpusError::output_dir(
             dir.display(),

@@ -31,7 +31,7 @@ use serde::Serialize;
 
 use crate::error::{CorpusError, Result};
 use crate::read::documents::{ReadOptions, Split};
-use crate::read::inputs::{InputSelection, Source};
+use crate::read::inputs::{InputSelection, InputState, Source};
 use crate::read::{find_readable_inputs, read_inputs, ReadSummary, Reading};
 use crate::report::{self, Corpus, InputOptions, Reference, Report};
 
@@ -477,9 +477,11 @@ fn count_inputs(
         exclude: options.output_dir.clone(),
         ..options.selection.clone()
     };
-    let (inputs, skipped, total) =
+    let (inputs, skipped, states) =
         find_readable_inputs(&options.inputs, &selection, options.read.on_error)?;
-    progress.input_bytes_total.store(total, Ordering::Relaxed);
+    progress
+        .input_bytes_total
+        .store(InputState::total_size(&states), Ordering::Relaxed);
     let file_langs: Vec<String> = inputs
         .iter()
         .map(|input| match (&input.source, options.labels) {
