@@ -36,7 +36,7 @@ def test_librosa_presets_match_the_goldens(signal):
         assert ours.shape == expected.shape
         np.testing.assert_allclose(ours, expected, atol=1e-4, rtol=0)
     # Keyword overrides reach the extractor (40 bins, 13 coefficients, lifter 22); 1e-3 as the
-    # lifter magnifies librosa's own float32 DCT rounding (audio-codec/tests/librosa_goldens.rs).
+    # lifter magnifies librosa's own float32 DCT rounding (audio/tests/librosa_goldens.rs).
     expected = np.load(AUDIO / "librosa" / f"mfcc-lifter.{signal}.npy")
     ours = audio.features(y, sr, preset="librosa-mfcc", n_fft=400, hop_length=160, n_mels=40, n_mfcc=13, lifter=22)
     np.testing.assert_allclose(ours, expected, atol=1e-3, rtol=0)
