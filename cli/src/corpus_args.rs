@@ -1,7 +1,11 @@
 //! Command-line options shared by the commands that read corpora (`tokenize`, `train`).
 
-use clap::{Args, ValueEnum};
-use omnitok_corpus::tokenize::{InputFormat, InputSelection, OnError, ReadOptions, Split};
+use clap::Args;
+use omnitok_corpus::tokenize::{
+    dotted_path, InputFormatChoice, InputSelection, OnError, ReadOptions, Split,
+};
+
+use crate::choice::choice;
 
 /// How inputs are found and read.
 #[derive(Args, Debug, Clone)]
@@ -11,31 +15,32 @@ pub struct CorpusArgs {
     #[arg(long, value_name = "GLOB")]
     pub glob: Option<String>,
 
-    /// Format of the inputs.
-    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
-    pub input_format: InputFormatArg,
+    /// Format of the inputs; `auto` goes by each file name: .jsonl/.ndjson/.json are JSON
+    /// Lines, .parquet/.pq Parquet, anything else text (stdin: text).
+    #[arg(long, value_parser = choice::<InputFormatChoice>(), default_value_t)]
+    pub input_format: InputFormatChoice,
 
     /// JSON Lines field holding the text; a dotted path reaches into nested objects.
-    #[arg(long, value_name = "PATH", default_value = "text")]
+    #[arg(long, value_name = "PATH", default_value = ReadOptions::DEFAULT_TEXT_FIELD)]
     pub field: String,
 
     /// Parquet column holding the text; a dotted path reaches into struct columns.
-    #[arg(long, value_name = "PATH", default_value = "text")]
+    #[arg(long, value_name = "PATH", default_value = ReadOptions::DEFAULT_TEXT_FIELD)]
     pub column: String,
 
     /// What a document is: a whole file / JSON record / Parquet row, or each line of them.
-    #[arg(long, value_enum, default_value_t = SplitArg::Doc)]
-    pub split: SplitArg,
+    #[arg(long, value_parser = choice::<Split>(), default_value_t)]
+    pub split: Split,
 
     /// Largest document (and JSON line) accepted, in bytes; larger ones are input errors.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    #[arg(long, value_name = "BYTES", default_value_t = ReadOptions::DEFAULT_MAX_DOCUMENT_BYTES)]
     pub max_document_bytes: usize,
 
     /// What to do with invalid UTF-8, malformed JSON lines, missing fields, oversized documents
     /// and unreadable files: leave them out, replace invalid UTF-8 with U+FFFD (others are left
     /// out), or stop. Every one left out or replaced is listed in the manifest.
-    #[arg(long, value_enum, default_value_t = OnErrorArg::Fail)]
-    pub on_error: OnErrorArg,
+    #[arg(long, value_parser = choice::<OnError>(), default_value_t)]
+    pub on_error: OnError,
 }
 
 impl CorpusArgs {
@@ -43,12 +48,7 @@ impl CorpusArgs {
     pub fn selection(&self) -> InputSelection {
         InputSelection {
             glob: self.glob.clone(),
-            format: match self.input_format {
-                InputFormatArg::Auto => None,
-                InputFormatArg::Text => Some(InputFormat::Text),
-                InputFormatArg::Jsonl => Some(InputFormat::Jsonl),
-                InputFormatArg::Parquet => Some(InputFormat::Parquet),
-            },
+            format: self.input_format.format(),
             exclude: None,
         }
     }
@@ -56,49 +56,12 @@ impl CorpusArgs {
     /// How documents are read; `lang_field` is the dotted path of a JSON Lines language field.
     pub fn read_options(&self, lang_field: Option<&str>) -> ReadOptions {
         ReadOptions {
-            split: match self.split {
-                SplitArg::Doc => Split::Doc,
-                SplitArg::Line => Split::Line,
-            },
-            on_error: match self.on_error {
-                OnErrorArg::Skip => OnError::Skip,
-                OnErrorArg::Replace => OnError::Replace,
-                OnErrorArg::Fail => OnError::Fail,
-            },
+            split: self.split,
+            on_error: self.on_error,
             field: dotted_path(&self.field),
             lang_field: lang_field.map(dotted_path),
             column: dotted_path(&self.column),
             max_document_bytes: self.max_document_bytes,
         }
     }
-}
-
-/// `meta.body` as `["meta", "body"]`.
-fn dotted_path(dotted: &str) -> Vec<String> {
-    dotted.split('.').map(str::to_string).collect()
-}
-
-/// Input format choice on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum InputFormatArg {
-    /// From each file name: .jsonl/.ndjson/.json, .parquet/.pq, else text (stdin: text).
-    Auto,
-    Text,
-    Jsonl,
-    Parquet,
-}
-
-/// `--split`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SplitArg {
-    Doc,
-    Line,
-}
-
-/// `--on-error`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OnErrorArg {
-    Skip,
-    Replace,
-    Fail,
 }

@@ -5,6 +5,7 @@
 //! results and maps errors to `omnitok: <message>` on stderr with exit code 1.
 
 mod audio;
+mod choice;
 mod codec;
 mod corpus_args;
 mod count;

@@ -8,12 +8,9 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use ndarray::Array3;
 use omnitok_audio::codec::{Codes, DEFAULT_SPEECH_NAME};
-use omnitok_corpus::multimodal::{Components, DocumentEncoder};
+use omnitok_corpus::multimodal::{self, Components, DocumentEncoder, DOCUMENT_FILES};
 use omnitok_corpus::npy;
-use omnitok_corpus::tokenize::{
-    self, Dtype, InputFormat, InputSelection, Multimodal, OnError, OutputFormat, ReadOptions,
-    Split, TokenizeOptions,
-};
+use omnitok_corpus::tokenize::{self, Multimodal, OnError, TokenizeOptions};
 use omnitok_tokenizer::{get_encoding, SpecialPolicy, TokenId, Tokenizer, ENCODING_NAMES};
 use omnitok_vision::codebook::{CodeGrid, Codebook};
 use omnitok_vision::decode::Sampling;
@@ -21,12 +18,9 @@ use omnitok_vision::image_codes::ImageQuantizer;
 use omnitok_vocab::layout::VocabLayout;
 use omnitok_vocab::{demux, ImageCodes, Segment};
 
-use crate::corpus_args::OnErrorArg;
+use crate::choice::choice;
 use crate::output::write_atomically;
 use crate::tokenize::{run_with_progress, ShardArgs};
-
-/// The files of documents in input directories (media files sit beside them).
-const DOCUMENT_FILES: &str = "*.{jsonl,ndjson,jsonl.gz,ndjson.gz,jsonl.zst,ndjson.zst}";
 
 /// Mux a corpus of multimodal documents into shards of IDs of a token layout.
 ///
@@ -65,13 +59,13 @@ pub struct MuxArgs {
     glob: String,
 
     /// Largest JSON line accepted, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 24)]
+    #[arg(long, value_name = "BYTES", default_value_t = multimodal::DEFAULT_MAX_DOCUMENT_BYTES)]
     max_document_bytes: usize,
 
     /// Documents that cannot be read or encoded (a malformed line, a missing or corrupt media
     /// file): stop, or leave them out (as empty documents) and list them in the manifest.
-    #[arg(long, value_enum, default_value_t = OnErrorArg::Fail)]
-    on_error: OnErrorArg,
+    #[arg(long, value_parser = choice::<OnError>(), default_value_t)]
+    on_error: OnError,
 
     #[command(flatten)]
     output: ShardArgs,
@@ -172,24 +166,10 @@ pub fn run_mux(args: &MuxArgs) -> Result<()> {
         tokenizer,
         tokenizer_name: encoder.layout().text().name.clone(),
         inputs: args.inputs.clone(),
-        selection: InputSelection {
-            glob: Some(args.glob.clone()),
-            format: Some(InputFormat::Text),
-            exclude: None,
-        },
-        read: ReadOptions {
-            split: Split::Line,
-            on_error: match args.on_error {
-                OnErrorArg::Fail => OnError::Fail,
-                OnErrorArg::Skip | OnErrorArg::Replace => OnError::Skip,
-            },
-            field: Vec::new(),
-            lang_field: None,
-            column: Vec::new(),
-            max_document_bytes: args.max_document_bytes,
-        },
+        selection: multimodal::document_selection(&args.glob),
+        read: multimodal::document_read_options(args.on_error, args.max_document_bytes),
         output_dir: output.output.clone(),
-        format: output.format(),
+        format: output.format,
         shard_tokens: output.shard_tokens,
         append_eot: output.append_eot.then(|| output.eot_token.clone()),
         allow_special: args.allow_special,
@@ -265,13 +245,8 @@ pub fn run_demux(args: &DemuxArgs) -> Result<()> {
 /// The documents of `input`: a mux or tokenize output directory, or a `.npy` of one document.
 fn read_id_documents(input: &Path, layout: &VocabLayout) -> Result<Vec<Vec<TokenId>>> {
     if input.is_dir() {
-        let manifest = tokenize::read_manifest(input)?.with_context(|| {
-            format!(
-                "{}: no manifest.json (not a finished mux output)",
-                input.display()
-            )
-        })?;
-        if let Some(recorded) = &manifest.layout {
+        let run = tokenize::read_run(input)?;
+        if let Some(recorded) = &run.manifest.layout {
             if recorded.checksum != layout.checksum() {
                 bail!(
                     "{}: muxed with layout {} (checksum {}), not this one ({})",
@@ -282,15 +257,7 @@ fn read_id_documents(input: &Path, layout: &VocabLayout) -> Result<Vec<Vec<Token
                 );
             }
         }
-        let format: OutputFormat = setting(input, "format", &manifest.settings.format)?;
-        let dtype: Dtype = setting(input, "dtype", &manifest.settings.dtype)?;
-        let mut documents = Vec::new();
-        for shard in &manifest.shards {
-            documents.extend(tokenize::shards::read_documents(
-                input, shard, format, dtype,
-            )?);
-        }
-        return Ok(documents);
+        return Ok(run.documents()?);
     }
     let bytes =
         std::fs::read(input).with_context(|| format!("{}: cannot read", input.display()))?;
@@ -341,12 +308,6 @@ fn text_parts(ids: &[TokenId], tokenizer: &Tokenizer) -> Vec<serde_json::Value> 
     parts
 }
 
-/// A setting of a run's manifest, read back as the type it was written from.
-fn setting<T: serde::de::DeserializeOwned>(dir: &Path, name: &str, value: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_owned()))
-        .with_context(|| format!("{}: manifest.json: {name} {value:?}", dir.display()))
-}
-
 /// Writes one segment's files under `out/name*` and returns its parts for documents.jsonl.
 fn write_part(
     out: &Path,
@@ -356,13 +317,11 @@ fn write_part(
 ) -> Result<Vec<serde_json::Value>> {
     let codes_file = format!("{name}.npy");
     let save_codes = |shape: &[u64], codes: &[u32]| -> Result<()> {
-        let mut bytes = npy::header("<u4", shape);
-        bytes.extend(codes.iter().flat_map(|c| c.to_le_bytes()));
         let path = out.join(&codes_file);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        write_atomically(&path, &bytes)
+        Ok(npy::write(&path, shape, codes)?)
     };
     Ok(vec![match segment {
         Segment::Text(ids) => return Ok(text_parts(ids, &components.tokenizer)),

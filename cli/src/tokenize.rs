@@ -6,9 +6,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use indicatif::{HumanBytes, HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use omnitok_corpus::tokenize::{self, Manifest, Outcome, OutputFormat, Progress, TokenizeOptions};
+use omnitok_corpus::tokenize::{
+    self, Manifest, Outcome, OutputFormat, Progress, TokenizeOptions, DEFAULT_EOT_TOKEN,
+    DEFAULT_SHARD_TOKENS,
+};
+
+use crate::choice::choice;
 
 use crate::corpus_args::CorpusArgs;
 use crate::input::TokenizerArgs;
@@ -61,16 +66,16 @@ pub struct ShardArgs {
     pub append_eot: bool,
 
     /// The special token --append-eot appends.
-    #[arg(long, value_name = "TOKEN", default_value = "<|endoftext|>")]
+    #[arg(long, value_name = "TOKEN", default_value = DEFAULT_EOT_TOKEN)]
     pub eot_token: String,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Bin)]
-    pub format: FormatArg,
+    #[arg(long, value_parser = choice::<OutputFormat>(), default_value_t)]
+    pub format: OutputFormat,
 
     /// Start a new shard before a document that would take the current one past this many
     /// tokens (a shard always holds whole documents).
-    #[arg(long, value_name = "N", default_value_t = 100_000_000)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SHARD_TOKENS)]
     pub shard_tokens: u64,
 
     /// Encoding threads (default: all cores).
@@ -93,22 +98,6 @@ impl ShardArgs {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         })
     }
-
-    pub fn format(&self) -> OutputFormat {
-        match self.format {
-            FormatArg::Bin => OutputFormat::Bin,
-            FormatArg::Npy => OutputFormat::Npy,
-            FormatArg::Jsonl => OutputFormat::Jsonl,
-        }
-    }
-}
-
-/// `--format`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    Bin,
-    Npy,
-    Jsonl,
 }
 
 /// Runs `omnitok tokenize`.
@@ -126,7 +115,7 @@ pub fn run(args: &TokenizeArgs) -> Result<()> {
         selection: args.corpus.selection(),
         read: args.corpus.read_options(None),
         output_dir: output.output.clone(),
-        format: output.format(),
+        format: output.format,
         shard_tokens: output.shard_tokens,
         append_eot: output.append_eot.then(|| output.eot_token.clone()),
         allow_special: args.allow_special,
@@ -183,7 +172,7 @@ fn summarize(manifest: &Manifest, dir: &std::path::Path, elapsed: Duration) {
         };
         eprintln!(
             "  {:<6} {} segments, {} tokens ({:.1}%){rate}",
-            omnitok_corpus::tokenize::manifest::variant_name(kind),
+            kind,
             totals.segments,
             totals.tokens,
             100.0 * totals.share

@@ -52,6 +52,14 @@ pub enum CorpusError {
         source: TokenizerError,
     },
 
+    /// Two inputs would write their outputs under the same name.
+    #[error("{first} and {second} would both be written as {name}")]
+    OutputName {
+        first: String,
+        second: String,
+        name: String,
+    },
+
     /// Drawing a chart failed.
     #[error("{path}: cannot draw the chart: {message}")]
     Plot { path: String, message: String },

@@ -1,5 +1,7 @@
 //! Corpus-scale work on top of `omnitok-tokenizer`.
 //!
+//! - [`choice`]: options chosen by name, with their names listed once.
+//! - [`files`]: output files written whole or not at all, and the names outputs take.
 //! - [`multimodal`]: documents of text, audio, images and video as IDs of one token layout.
 //! - [`npy`]: `.npy` headers (shards, audio features).
 //! - [`read`]: finding inputs and reading their documents (text, JSON Lines, Parquet; plain,
@@ -12,7 +14,9 @@
 //! - [`report`]: compression per language: bytes, chars and tokens per tokenizer, ratios against a
 //!   baseline tokenizer, the token premium of each language over a reference language.
 
+pub mod choice;
 pub mod error;
+pub mod files;
 pub mod multimodal;
 pub mod npy;
 pub mod read;

@@ -25,6 +25,45 @@ pub fn header(descr: &str, shape: &[u64]) -> Vec<u8> {
     out
 }
 
+/// An item type `.npy` arrays are written with.
+pub trait Element: Copy {
+    /// The item type in the header (`<u4`, `<f4`, ...).
+    const DESCR: &'static str;
+    /// Appends the item's little-endian bytes.
+    fn put(self, out: &mut Vec<u8>);
+}
+
+macro_rules! element {
+    ($($type:ty => $descr:literal),*) => {$(
+        impl Element for $type {
+            const DESCR: &'static str = $descr;
+            fn put(self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.to_le_bytes());
+            }
+        }
+    )*};
+}
+element!(u8 => "|u1", u16 => "<u2", u32 => "<u4", u64 => "<u8", i64 => "<i8", f32 => "<f4");
+
+/// A whole `.npy` file: the header of a C-order array of `shape`, then `values`.
+pub fn to_bytes<T: Element>(shape: &[u64], values: &[T]) -> Vec<u8> {
+    let mut bytes = header(T::DESCR, shape);
+    bytes.reserve(std::mem::size_of_val(values));
+    for &value in values {
+        value.put(&mut bytes);
+    }
+    bytes
+}
+
+/// Writes `values` as a C-order array of `shape` to `path`, whole or not at all.
+pub fn write<T: Element>(
+    path: &std::path::Path,
+    shape: &[u64],
+    values: &[T],
+) -> crate::error::Result<()> {
+    crate::files::write_atomically(path, &to_bytes(shape, values))
+}
+
 /// The length of the first dimension in a header written by [`header`].
 pub fn first_dimension(header: &[u8]) -> Option<u64> {
     let text = std::str::from_utf8(header.get(10..)?).ok()?;
@@ -171,6 +210,19 @@ mod tests {
             }
         );
         assert!(read_header(b"not numpy at all").is_err());
+    }
+
+    #[test]
+    fn arrays_are_written_whole_and_read_back() {
+        let bytes = to_bytes(&[2, 2], &[3u32, 0, 1023, 7]);
+        assert_eq!(&bytes[..HEADER_BYTES], &header("<u4", &[2, 2])[..]);
+        assert_eq!(
+            read_u32_array(&bytes).unwrap(),
+            (vec![2, 2], vec![3, 0, 1023, 7])
+        );
+        let floats = to_bytes(&[1], &[1.5f32]);
+        assert_eq!(&floats[HEADER_BYTES..], &1.5f32.to_le_bytes());
+        assert!(String::from_utf8_lossy(&floats).contains("'<f4'"));
     }
 
     #[test]

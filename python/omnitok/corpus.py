@@ -16,14 +16,17 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 def tokenize_corpus(inputs: Sequence[PathLike], output_dir: PathLike,
                     encoding: Union[str, Encoding] = "o200k_base", *, tokenizer_name: Optional[str] = None,
-                    glob: Optional[str] = None, input_format: str = "auto", field: str = "text",
-                    column: str = "text", split: str = "doc", max_document_bytes: int = 1 << 30,
-                    on_error: str = "fail", append_eot: Optional[str] = None, allow_special: bool = False,
-                    format: str = "bin", shard_tokens: int = 100_000_000, threads: Optional[int] = None,
-                    resume: bool = False) -> Dict[str, Any]:
+                    glob: Optional[str] = None, input_format: Optional[str] = None,
+                    field: Optional[str] = None, column: Optional[str] = None, split: Optional[str] = None,
+                    max_document_bytes: Optional[int] = None, on_error: Optional[str] = None,
+                    append_eot: Optional[str] = None, allow_special: bool = False,
+                    format: Optional[str] = None, shard_tokens: Optional[int] = None,
+                    threads: Optional[int] = None, resume: bool = False) -> Dict[str, Any]:
     """Tokenizes files and directories (text, JSON Lines, Parquet; plain, gzip or zstd) into
     shards in ``output_dir``, exactly as ``omnitok tokenize`` with the same options (each
-    keyword is the CLI flag of that name; ``append_eot`` names the special token to append).
+    keyword is the CLI flag of that name, and one left out takes the CLI's default: ``input_format``
+    "auto", ``field`` and ``column`` "text", ``split`` "doc", ``on_error`` "fail", ``format``
+    "bin"; ``append_eot`` names the special token to append).
     ``tokenizer_name`` is how the manifest names the tokenizer (default: the encoding's name;
     the CLI writes the ``--tokenizer`` path there for files). Returns the manifest. The GIL is
     released while it runs."""

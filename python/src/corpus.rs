@@ -4,14 +4,21 @@
 use std::path::PathBuf;
 
 use omnitok_corpus::tokenize::{
-    self, InputFormat, InputSelection, OnError, Outcome, OutputFormat, ReadOptions, Split,
-    TokenizeOptions,
+    self, dotted_path, InputFormatChoice, InputSelection, OnError, Outcome, OutputFormat,
+    ReadOptions, Split, TokenizeOptions, DEFAULT_SHARD_TOKENS,
 };
+use omnitok_corpus::CorpusError;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+/// `name` as a `T`, or `T`'s default when not given.
+fn chosen<T: std::str::FromStr<Err = CorpusError> + Default>(name: Option<&str>) -> PyResult<T> {
+    name.map_or_else(|| Ok(T::default()), str::parse)
+        .map_err(crate::report_err)
+}
+
 /// Tokenizes `inputs` into `output_dir` exactly as `omnitok tokenize` does with the same
-/// options; returns manifest.json's text.
+/// options (`None`: the CLI's default); returns manifest.json's text.
 #[pyfunction]
 #[pyo3(signature = (encoding, tokenizer_name, inputs, output_dir, glob, input_format, field, column, split, max_document_bytes, on_error, append_eot, allow_special, format, shard_tokens, threads, resume))]
 #[allow(clippy::too_many_arguments)]
@@ -22,63 +29,40 @@ pub fn _tokenize_corpus(
     inputs: Vec<PathBuf>,
     output_dir: PathBuf,
     glob: Option<String>,
-    input_format: &str,
-    field: &str,
-    column: &str,
-    split: &str,
-    max_document_bytes: usize,
-    on_error: &str,
+    input_format: Option<&str>,
+    field: Option<&str>,
+    column: Option<&str>,
+    split: Option<&str>,
+    max_document_bytes: Option<usize>,
+    on_error: Option<&str>,
     append_eot: Option<String>,
     allow_special: bool,
-    format: &str,
-    shard_tokens: u64,
+    format: Option<&str>,
+    shard_tokens: Option<u64>,
     threads: usize,
     resume: bool,
 ) -> PyResult<String> {
-    let bad = |what: &str, value: &str, choices: &str| {
-        PyValueError::new_err(format!("{what} {value:?}; one of {choices}"))
-    };
-    let dotted = |path: &str| path.split('.').map(str::to_owned).collect::<Vec<_>>();
+    let defaults = ReadOptions::default();
     let options = TokenizeOptions {
         tokenizer: encoding.inner.clone(),
         tokenizer_name,
         inputs,
         selection: InputSelection {
             glob,
-            format: match input_format {
-                "auto" => None,
-                "text" => Some(InputFormat::Text),
-                "jsonl" => Some(InputFormat::Jsonl),
-                "parquet" => Some(InputFormat::Parquet),
-                other => return Err(bad("input_format", other, "auto, text, jsonl, parquet")),
-            },
+            format: chosen::<InputFormatChoice>(input_format)?.format(),
             exclude: None,
         },
         read: ReadOptions {
-            split: match split {
-                "doc" => Split::Doc,
-                "line" => Split::Line,
-                other => return Err(bad("split", other, "doc, line")),
-            },
-            on_error: match on_error {
-                "skip" => OnError::Skip,
-                "replace" => OnError::Replace,
-                "fail" => OnError::Fail,
-                other => return Err(bad("on_error", other, "skip, replace, fail")),
-            },
-            field: dotted(field),
+            split: chosen::<Split>(split)?,
+            on_error: chosen::<OnError>(on_error)?,
+            field: field.map_or(defaults.field, dotted_path),
             lang_field: None,
-            column: dotted(column),
-            max_document_bytes,
+            column: column.map_or(defaults.column, dotted_path),
+            max_document_bytes: max_document_bytes.unwrap_or(defaults.max_document_bytes),
         },
         output_dir,
-        format: match format {
-            "bin" => OutputFormat::Bin,
-            "npy" => OutputFormat::Npy,
-            "jsonl" => OutputFormat::Jsonl,
-            other => return Err(bad("format", other, "bin, npy, jsonl")),
-        },
-        shard_tokens,
+        format: chosen::<OutputFormat>(format)?,
+        shard_tokens: shard_tokens.unwrap_or(DEFAULT_SHARD_TOKENS),
         append_eot,
         allow_special,
         threads,

@@ -9,6 +9,7 @@
 mod audio;
 mod codec;
 mod corpus;
+mod files;
 mod layout;
 mod vision;
 
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 use numpy::PyArray1;
 use omnitok_corpus::report;
+use omnitok_corpus::tokenize::dotted_path;
 use omnitok_corpus::CorpusError;
 use omnitok_tokenizer::{
     encoding_name_for_model as model_encoding, get_encoding as builtin_encoding, SpecialPolicy,
@@ -644,7 +646,6 @@ fn _train(
             &progress,
         ),
         None => {
-            let split_path = |dotted: &str| dotted.split('.').map(str::to_string).collect();
             let options = corpus_train::TrainOptions {
                 inputs,
                 selection: omnitok_corpus::tokenize::InputSelection {
@@ -652,12 +653,10 @@ fn _train(
                     ..Default::default()
                 },
                 read: omnitok_corpus::tokenize::ReadOptions {
-                    split: omnitok_corpus::tokenize::Split::Doc,
-                    on_error: omnitok_corpus::tokenize::OnError::Fail,
-                    field: split_path(&field),
-                    lang_field: lang_field.as_deref().map(split_path),
-                    column: split_path(&field),
-                    max_document_bytes: 1 << 30,
+                    field: dotted_path(&field),
+                    lang_field: lang_field.as_deref().map(dotted_path),
+                    column: dotted_path(&field),
+                    ..Default::default()
                 },
                 labels,
                 config,
@@ -706,5 +705,6 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(layout::_demux, m)?)?;
     m.add_function(wrap_pyfunction!(layout::_layout_build, m)?)?;
     m.add_function(wrap_pyfunction!(corpus::_tokenize_corpus, m)?)?;
+    m.add_function(wrap_pyfunction!(files::_write_atomically, m)?)?;
     Ok(())
 }

@@ -29,6 +29,8 @@ pub enum Modality {
     Video,
 }
 
+crate::choice::choice!(Modality, "modality", [Text => "text", Audio => "audio", Image => "image", Video => "video"]);
+
 /// Where one segment lies in its document's IDs (markers included), and how much media it holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Span {
@@ -356,9 +358,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("omnitok-image-codes-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
         let write = |name: &str, shape: &[u64]| {
-            let mut bytes = npy::header("<u4", shape);
             let n: u64 = shape.iter().product();
-            bytes.extend((0..n as u32).flat_map(u32::to_le_bytes));
+            let bytes = npy::to_bytes(shape, &(0..n as u32).collect::<Vec<_>>());
             let path = dir.join(name);
             std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
             path

@@ -15,3 +15,38 @@ pub mod totals;
 pub use encoder::{audio_codes, Components, DocumentEncoder, Modality, MuxedDocument, Span};
 pub use parts::{parse_document, Part};
 pub use totals::{ModalityTotals, Totals};
+
+use crate::read::documents::{OnError, ReadOptions, Split};
+use crate::read::inputs::{InputFormat, InputSelection};
+
+/// The files of documents in input directories (media files sit beside them).
+pub const DOCUMENT_FILES: &str = "*.{jsonl,ndjson,jsonl.gz,ndjson.gz,jsonl.zst,ndjson.zst}";
+
+/// Largest document line read unless a caller says otherwise: 16 MiB (media are files beside it).
+pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 1 << 24;
+
+/// Which inputs are documents files: those matching `glob` in directories, as JSON Lines.
+pub fn document_selection(glob: &str) -> InputSelection {
+    InputSelection {
+        glob: Some(glob.to_owned()),
+        format: Some(InputFormat::Text),
+        exclude: None,
+    }
+}
+
+/// How documents files are read: a line at a time, each line at most `max_document_bytes`.
+/// A document that cannot be read is left out under [`OnError::Skip`] and [`OnError::Replace`]
+/// alike: a document is never encoded from a line with replaced bytes.
+pub fn document_read_options(on_error: OnError, max_document_bytes: usize) -> ReadOptions {
+    ReadOptions {
+        split: Split::Line,
+        on_error: match on_error {
+            OnError::Fail => OnError::Fail,
+            OnError::Skip | OnError::Replace => OnError::Skip,
+        },
+        field: Vec::new(),
+        lang_field: None,
+        column: Vec::new(),
+        max_document_bytes,
+    }
+}

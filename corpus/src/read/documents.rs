@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::{CorpusError, Result};
 
 /// What one document is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Split {
     /// A whole text file, one JSON Lines record, or one Parquet row.
+    #[default]
     Doc,
     /// Each line of those (split at `\n`; the `\n` and a `\r` before it are not part of it).
     Line,
@@ -28,11 +29,14 @@ pub enum Split {
     Segments,
 }
 
+// Segments is not offered by name: training chooses it for the files it reads.
+crate::choice::choice!(Split, "split", [Doc => "doc", Line => "line"]);
+
 /// Size a [`Split::Segments`] segment reaches before it is cut at the next suitable line.
 pub const SEGMENT_BYTES: usize = 64 << 10;
 
 /// What happens to input that cannot be used as it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OnError {
     /// Leave the document (or unreadable input) out and record it.
@@ -40,8 +44,11 @@ pub enum OnError {
     /// Replace invalid UTF-8 with U+FFFD and record it; other errors are skipped.
     Replace,
     /// Stop with an error naming the input and line.
+    #[default]
     Fail,
 }
+
+crate::choice::choice!(OnError, "on-error", [Skip => "skip", Replace => "replace", Fail => "fail"]);
 
 /// Kinds of input errors, as named in the manifest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -116,6 +123,34 @@ pub struct ReadOptions {
     pub column: Vec<String>,
     /// Largest document (and JSON line) accepted, in bytes.
     pub max_document_bytes: usize,
+}
+
+impl ReadOptions {
+    /// Largest document read unless a caller says otherwise: 1 GiB.
+    pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 1 << 30;
+    /// The JSON Lines field and Parquet column read unless a caller says otherwise.
+    pub const DEFAULT_TEXT_FIELD: &'static str = "text";
+}
+
+/// Whole documents from the `text` field or column, at most
+/// [`ReadOptions::DEFAULT_MAX_DOCUMENT_BYTES`] each, stopping at the first error.
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            split: Split::default(),
+            on_error: OnError::default(),
+            field: dotted_path(Self::DEFAULT_TEXT_FIELD),
+            lang_field: None,
+            column: dotted_path(Self::DEFAULT_TEXT_FIELD),
+            max_document_bytes: Self::DEFAULT_MAX_DOCUMENT_BYTES,
+        }
+    }
+}
+
+/// A dotted path into nested JSON objects or Parquet structs: `meta.body` as
+/// `["meta", "body"]`.
+pub fn dotted_path(dotted: &str) -> Vec<String> {
+    dotted.split('.').map(str::to_string).collect()
 }
 
 /// Reading one input: its name, the options, and where errors go.

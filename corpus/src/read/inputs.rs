@@ -20,6 +20,36 @@ pub enum InputFormat {
     Parquet,
 }
 
+crate::choice::choice!(InputFormat, "input format", [Text => "text", Jsonl => "jsonl", Parquet => "parquet"]);
+
+/// The input format as chosen by a user: one for every input, or `auto`, from each file name
+/// ([`InputFormat::from_file_name`]; stdin is text).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormatChoice {
+    #[default]
+    Auto,
+    Text,
+    Jsonl,
+    Parquet,
+}
+
+crate::choice::choice!(InputFormatChoice, "input format", [
+    Auto => "auto", Text => "text", Jsonl => "jsonl", Parquet => "parquet",
+]);
+
+impl InputFormatChoice {
+    /// The format forced on every input; `None` for `auto`.
+    pub fn format(self) -> Option<InputFormat> {
+        match self {
+            InputFormatChoice::Auto => None,
+            InputFormatChoice::Text => Some(InputFormat::Text),
+            InputFormatChoice::Jsonl => Some(InputFormat::Jsonl),
+            InputFormatChoice::Parquet => Some(InputFormat::Parquet),
+        }
+    }
+}
+
 impl InputFormat {
     /// The format a file name implies, after removing a `.gz`, `.zst` or `.zstd` suffix:
     /// `.jsonl`, `.ndjson` and `.json` are JSON Lines, `.parquet` and `.pq` Parquet, anything

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::shards::ShardInfo;
+use super::shards::{Dtype, OutputFormat, ShardInfo};
 use crate::multimodal::{Modality, ModalityTotals};
-use crate::read::documents::ErrorLog;
-use crate::read::inputs::SkippedInput;
+use crate::read::documents::{ErrorLog, OnError, Split};
+use crate::read::inputs::{InputFormat, SkippedInput};
 pub use crate::read::InputRecord;
 
 /// Version of the output layout and manifest described here.
@@ -44,28 +44,20 @@ pub struct Settings {
     pub inputs: Vec<String>,
     pub glob: Option<String>,
     /// Format forced for every input; `None` when guessed from file names.
-    pub input_format: Option<String>,
-    pub split: String,
+    pub input_format: Option<InputFormat>,
+    pub split: Split,
     pub field: String,
     pub column: String,
-    pub on_error: String,
+    pub on_error: OnError,
     pub max_document_bytes: usize,
     pub allow_special: bool,
     pub append_eot: bool,
-    pub format: String,
-    pub dtype: String,
+    pub format: OutputFormat,
+    pub dtype: Dtype,
     pub shard_tokens: u64,
     /// Multimodal runs: how video frames are sampled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_frames: Option<String>,
-}
-
-/// Lower-case name of a unit enum variant, as serde writes it.
-pub fn variant_name<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 /// Settings are compared field by field, so a mismatch can be named.

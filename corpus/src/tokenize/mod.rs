@@ -31,15 +31,18 @@ use std::sync::Arc;
 
 use omnitok_tokenizer::{SpecialPolicy, Tokenizer};
 
-pub use crate::read::documents::{ErrorKind, ErrorLog, InputError, OnError, ReadOptions, Split};
+pub use crate::read::documents::{
+    dotted_path, ErrorKind, ErrorLog, InputError, OnError, ReadOptions, Split,
+};
 pub use crate::read::inputs::{
-    find_inputs, Input, InputFormat, InputSelection, SkippedInput, Source,
+    find_inputs, Input, InputFormat, InputFormatChoice, InputSelection, SkippedInput, Source,
 };
 pub use manifest::{InputRecord, LayoutInfo, Manifest, Settings, TokenizerInfo, Totals};
 pub use pipeline::DocumentNote;
-pub use shards::{Dtype, OutputFormat, ShardInfo};
+pub use shards::{read_run, Dtype, FinishedRun, OutputFormat, ShardInfo};
 
 use crate::error::{CorpusError, Result};
+use crate::files;
 use crate::multimodal::DocumentEncoder;
 use crate::read::inputs::InputState;
 
@@ -47,6 +50,12 @@ use crate::read::inputs::InputState;
 pub const MANIFEST: &str = "manifest.json";
 /// The settings of a run in progress, kept until the manifest is written.
 pub const RUN_FILE: &str = ".omnitok-run.json";
+
+/// Tokens a shard holds at most unless a caller says otherwise (a shard holds whole documents).
+pub const DEFAULT_SHARD_TOKENS: u64 = 100_000_000;
+
+/// The special token appended after each document when a caller asks for one without naming it.
+pub const DEFAULT_EOT_TOKEN: &str = "<|endoftext|>";
 
 /// Everything a tokenize run needs.
 #[derive(Clone)]
@@ -272,7 +281,6 @@ fn read_spans(
 
 /// The settings of `options`, as recorded.
 fn settings(options: &TokenizeOptions, dtype: Dtype) -> Settings {
-    use manifest::variant_name;
     Settings {
         inputs: options
             .inputs
@@ -280,16 +288,16 @@ fn settings(options: &TokenizeOptions, dtype: Dtype) -> Settings {
             .map(|p| p.display().to_string())
             .collect(),
         glob: options.selection.glob.clone(),
-        input_format: options.selection.format.map(|f| variant_name(&f)),
-        split: variant_name(&options.read.split),
+        input_format: options.selection.format,
+        split: options.read.split,
         field: options.read.field.join("."),
         column: options.read.column.join("."),
-        on_error: variant_name(&options.read.on_error),
+        on_error: options.read.on_error,
         max_document_bytes: options.read.max_document_bytes,
         allow_special: options.allow_special,
         append_eot: options.append_eot.is_some(),
-        format: variant_name(&options.format),
-        dtype: variant_name(&dtype),
+        format: options.format,
+        dtype,
         shard_tokens: options.shard_tokens,
         video_frames: options.multimodal.as_ref().map(|m| m.video_frames.clone()),
     }
@@ -460,18 +468,9 @@ pub fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
     }
 }
 
-/// Writes `value` as pretty JSON to a temporary file, syncs it and renames it to `path`.
+/// Writes `value` as pretty JSON to `path`, whole or not at all.
 fn write_json_atomically<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
-    let io = |e| CorpusError::io(path.display(), e);
-    let mut text = serde_json::to_string_pretty(value).map_err(|e| io(e.into()))?;
-    text.push('\n');
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let temporary = path.with_file_name(format!(".{name}.tmp"));
-    std::fs::write(&temporary, text).map_err(io)?;
-    std::fs::File::open(&temporary)
-        .and_then(|f| f.sync_all())
-        .map_err(io)?;
-    std::fs::rename(&temporary, path).map_err(io)
+    files::write_synced(path, &files::pretty_json(value)?)
 }
 
 #[cfg(test)]

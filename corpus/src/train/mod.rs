@@ -30,6 +30,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{CorpusError, Result};
+use crate::files::{pretty_json, StagedFiles};
 use crate::read::documents::{ReadOptions, Split};
 use crate::read::inputs::{InputSelection, InputState, Source};
 use crate::read::{find_readable_inputs, read_inputs, ReadSummary, Reading};
@@ -680,8 +681,13 @@ fn write_outputs(
         pattern: tokenizer.pattern().to_string(),
         special_tokens: tokenizer.special_tokens().entries().to_vec(),
     };
-    files.push(("tokenizer.tiktoken.json", pretty_json(&meta)));
-    let mut written: Vec<(&str, PathBuf)> = Vec::new();
+    files.push(("tokenizer.tiktoken.json", pretty_json(&meta)?));
+    let mut staged = StagedFiles::default();
+    let charts: &[&str] = if cfg!(feature = "plot") && report.is_some() {
+        &["report.png"]
+    } else {
+        &[]
+    };
     if let Some(report) = report {
         files.push(("report.json", report::format::json(report).into_bytes()));
         #[cfg(feature = "plot")]
@@ -696,37 +702,26 @@ fn write_outputs(
                 metric,
                 title: None,
             };
-            report::plot::plot(report, &chart, &options)?;
-            written.push(("report.png", chart));
+            // Plotted under a name that keeps its extension, which says the format.
+            if let Err(e) = report::plot::plot(report, &chart, &options) {
+                let _ = std::fs::remove_file(&chart);
+                return Err(e);
+            }
+            staged.adopt(&dir.join("report.png"), &chart)?;
         }
     }
     summary.files = files
         .iter()
         .map(|(name, _)| name.to_string())
-        .chain(written.iter().map(|(name, _)| name.to_string()))
+        .chain(charts.iter().map(|name| name.to_string()))
         .chain(["training.json".to_string(), "tokenizer.json".to_string()])
         .collect();
-    files.push(("training.json", pretty_json(summary)));
+    files.push(("training.json", pretty_json(summary)?));
     files.push(("tokenizer.json", tokenizer.to_tokenizer_json().into_bytes()));
     for (name, data) in files {
-        let temporary = dir.join(format!(".{name}.tmp"));
-        std::fs::write(&temporary, data).map_err(|e| CorpusError::io(temporary.display(), e))?;
-        written.push((name, temporary));
+        staged.stage(&dir.join(name), &data, true)?;
     }
-    for (name, temporary) in written {
-        let path = dir.join(name);
-        std::fs::File::open(&temporary)
-            .and_then(|f| f.sync_all())
-            .and_then(|()| std::fs::rename(&temporary, &path))
-            .map_err(|e| CorpusError::io(path.display(), e))?;
-    }
-    Ok(())
-}
-
-fn pretty_json<T: Serialize>(value: &T) -> Vec<u8> {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text.into_bytes()
+    staged.commit()
 }
 
 #[cfg(test)]

@@ -1,0 +1,131 @@
+//! Reading the documents of finished shards back.
+
+use std::path::{Path, PathBuf};
+
+use omnitok_tokenizer::TokenId;
+
+use super::recovery::check_index_covers;
+use super::{Dtype, OutputFormat, ShardInfo};
+use crate::error::{CorpusError, Result};
+use crate::npy;
+use crate::tokenize::{read_manifest, Manifest};
+
+/// A finished tokenize or mux run: its directory and its manifest.
+#[derive(Clone, Debug)]
+pub struct FinishedRun {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+}
+
+/// The finished run in `dir`; an error when `dir` has no manifest (an unfinished run, or not a
+/// run at all).
+pub fn read_run(dir: &Path) -> Result<FinishedRun> {
+    let manifest = read_manifest(dir)?.ok_or_else(|| {
+        CorpusError::output_dir(
+            dir.display(),
+            "no manifest.json (not a finished tokenize or mux output)",
+        )
+    })?;
+    Ok(FinishedRun {
+        dir: dir.to_path_buf(),
+        manifest,
+    })
+}
+
+impl FinishedRun {
+    /// Every document of every shard, in order, each as its token IDs (end-of-text included).
+    pub fn documents(&self) -> Result<Vec<Vec<TokenId>>> {
+        let settings = &self.manifest.settings;
+        let mut documents = Vec::new();
+        for shard in &self.manifest.shards {
+            documents.extend(read_documents(
+                &self.dir,
+                shard,
+                settings.format,
+                settings.dtype,
+            )?);
+        }
+        Ok(documents)
+    }
+}
+
+/// The documents of a complete shard in `dir`, each as its token IDs (end-of-text included).
+pub fn read_documents(
+    dir: &Path,
+    shard: &ShardInfo,
+    format: OutputFormat,
+    dtype: Dtype,
+) -> Result<Vec<Vec<TokenId>>> {
+    let data_path = dir.join(&shard.file);
+    let read = |path: &Path| std::fs::read(path).map_err(|e| CorpusError::io(path.display(), e));
+    let corrupt = |path: &Path, what: String| CorpusError::output_dir(path.display(), what);
+    if format == OutputFormat::Jsonl {
+        #[derive(serde::Deserialize)]
+        struct Line {
+            tokens: Vec<TokenId>,
+        }
+        let text = String::from_utf8(read(&data_path)?)
+            .map_err(|_| corrupt(&data_path, "not UTF-8".into()))?;
+        return text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                serde_json::from_str::<Line>(line)
+                    .map(|l| l.tokens)
+                    .map_err(|e| corrupt(&data_path, format!("line {}: {e}", i + 1)))
+            })
+            .collect();
+    }
+    let index_path = dir.join(shard.index.as_deref().unwrap_or_default());
+    let (data, index) = (read(&data_path)?, read(&index_path)?);
+    // Skip the .npy headers: the data follows at a known offset.
+    let body = |bytes: &[u8], path: &Path| -> Result<Vec<u8>> {
+        if format == OutputFormat::Npy {
+            let header = npy::read_header(bytes).map_err(|e| corrupt(path, e))?;
+            Ok(bytes[header.data_offset.min(bytes.len())..].to_vec())
+        } else {
+            Ok(bytes.to_vec())
+        }
+    };
+    let (data, index) = (body(&data, &data_path)?, body(&index, &index_path)?);
+    let ids: Vec<TokenId> = match dtype {
+        Dtype::U16 => data
+            .chunks_exact(2)
+            .map(|b| TokenId::from(u16::from_le_bytes([b[0], b[1]])))
+            .collect(),
+        Dtype::U32 => data
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect(),
+    };
+    let offsets: Vec<u64> = index
+        .chunks_exact(8)
+        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
+        .collect();
+    match offsets.last() {
+        Some(&indexed) => check_index_covers(&data_path, ids.len() as u64, indexed)?,
+        None if !ids.is_empty() => {
+            return Err(corrupt(
+                &index_path,
+                format!("an empty index for the {} IDs of {}", ids.len(), shard.file),
+            ))
+        }
+        None => {}
+    }
+    offsets
+        .windows(2)
+        .map(|pair| {
+            let (start, end) = (pair[0] as usize, pair[1] as usize);
+            ids.get(start..end).map(<[TokenId]>::to_vec).ok_or_else(|| {
+                corrupt(
+                    &index_path,
+                    format!(
+                        "document {start}..{end} past the {} IDs of {}",
+                        ids.len(),
+                        shard.file
+                    ),
+                )
+            })
+        })
+        .collect()
+}
