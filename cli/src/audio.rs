@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnitok_audio::{load, Extractor, FeatureConfig, Limits, SettingValue};
-use omnitok_corpus::npy;
+use omnitok_corpus::{files, npy};
 use rayon::prelude::*;
 
 use crate::output::write_atomically;
@@ -118,17 +118,7 @@ fn run_features(args: &FeaturesArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     config.apply_settings(settings.iter().map(|(k, v)| (k.as_str(), v.clone())))?;
     let rate = args.sr.or(config.sample_rate.map(|r| r as u32));
-    let mut names = std::collections::BTreeMap::new();
-    for input in &args.inputs {
-        let name = output_name(input)?;
-        if let Some(other) = names.insert(name.clone(), input) {
-            bail!(
-                "{} and {} would both be written as {name}",
-                other.display(),
-                input.display()
-            );
-        }
-    }
+    files::output_stems(&args.inputs, "npy")?;
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("{}: cannot create", args.output.display()))?;
     let threads = args.threads.unwrap_or_else(|| {
@@ -192,16 +182,6 @@ fn parse_setting(text: &str) -> Result<(String, SettingValue)> {
     Ok((key.trim().to_owned(), value))
 }
 
-/// `<file name up to its first dot>.npy`.
-fn output_name(input: &Path) -> Result<String> {
-    let name = input
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .with_context(|| format!("{}: not a file name", input.display()))?;
-    let stem = name.split('.').next().unwrap_or_default();
-    Ok(format!("{stem}.npy"))
-}
-
 /// One planned extractor per sample rate met, shared by the threads (FFT plan and filterbank
 /// built once).
 struct Extractors {
@@ -243,7 +223,6 @@ fn features_of(input: &Path, extractors: &Extractors, rate: Option<u32>, dir: &P
         .compute(&audio.mono())
         .with_context(|| input.display().to_string())?;
     let shape = features.shape().map(|n| n as u64);
-    let mut bytes = npy::header("<f4", &shape);
-    bytes.extend(features.data.iter().flat_map(|v| v.to_le_bytes()));
-    write_atomically(&dir.join(output_name(input)?), &bytes)
+    let name = format!("{}.npy", files::output_stem(input)?);
+    write_atomically(&dir.join(name), &npy::to_bytes(&shape, &features.data))
 }

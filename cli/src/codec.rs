@@ -15,7 +15,7 @@ use ndarray::{Array2, Array3};
 use omnitok_audio::codec::{Codec, Codes, DEFAULT_SPEECH_NAME};
 use omnitok_audio::metrics::{mel_distance, multi_scale_stft_distance, si_sdr};
 use omnitok_audio::{load, Limits};
-use omnitok_corpus::npy;
+use omnitok_corpus::{files, npy};
 use serde::{Deserialize, Serialize};
 
 use crate::output::{refuse_to_overwrite, write_atomically};
@@ -121,8 +121,7 @@ pub fn run_encode(args: &EncodeArgs) -> Result<()> {
     } else {
         vec![chunks as u64, codebooks as u64, frames as u64]
     };
-    let mut bytes = npy::header("<i8", &shape);
-    bytes.extend(codes.codes.iter().flat_map(|c| c.to_le_bytes()));
+    let bytes = npy::to_bytes(&shape, &codes.codes.iter().copied().collect::<Vec<i64>>());
     let sidecar = Sidecar {
         sample_rate: codec.config().sampling_rate,
         bandwidth,
@@ -131,10 +130,7 @@ pub fn run_encode(args: &EncodeArgs) -> Result<()> {
         last_frame_pad_length: codes.last_frame_pad_length,
     };
     write_atomically(&args.output, &bytes)?;
-    write_atomically(
-        &sidecar_path(&args.output),
-        (serde_json::to_string_pretty(&sidecar)? + "\n").as_bytes(),
-    )?;
+    write_atomically(&sidecar_path(&args.output), &files::pretty_json(&sidecar)?)?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use omnitok_vocab::Flatten;
 
 use crate::input::TokenizerArgs;
 use crate::output::write_atomically;
-use crate::vision_codes::image_quantizer;
+use crate::vision_input::image_quantizer;
 
 /// The layout of the shared token space: build one from its components, or show one.
 #[derive(Args, Debug)]

@@ -21,6 +21,7 @@ mod tokenize;
 mod train;
 mod vision;
 mod vision_codes;
+mod vision_input;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -121,14 +121,7 @@ impl ComponentArgs {
             _ => None,
         };
         let image_quantizer = match (&self.codebook, layout.image()) {
-            (Some(file), _) => {
-                let bytes = std::fs::read(file)
-                    .with_context(|| format!("{}: cannot read", file.display()))?;
-                Some(ImageQuantizer::Codebook(Codebook::from_bytes(
-                    &bytes,
-                    &file.display().to_string(),
-                )?))
-            }
+            (Some(file), _) => Some(ImageQuantizer::Codebook(Codebook::read_file(file)?)),
             (None, Some(image)) if image.name != "codebook" => Some(
                 ImageQuantizer::from_name(&image.name)
                     .with_context(|| self.layout.display().to_string())?,

@@ -1,20 +1,18 @@
 //! `omnitok vision`: what images and videos cost a model in tokens, and their patches.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use omnitok_corpus::npy;
-use omnitok_vision::decode::{load, sample_frames, Limits, Sampling};
-use omnitok_vision::fixed::FixedConfig;
-use omnitok_vision::qwen2_vl::Qwen2VlConfig;
-use omnitok_vision::{Patches, RgbImage};
+use omnitok_corpus::{files, npy};
+use omnitok_vision::{Overrides, Patches, Patchifier, Preset};
 use rayon::prelude::*;
 
 use crate::output::write_atomically;
 use crate::vision_codes::{run_tokenize, run_train_codebook, TokenizeArgs, TrainCodebookArgs};
+use crate::vision_input::{frames_of, FrameSampling};
 
 /// Images and video frames: patches as model processors make them, and their token cost.
 #[derive(Args, Debug)]
@@ -35,23 +33,12 @@ enum VisionCommand {
 #[derive(Args, Debug)]
 struct Inputs {
     /// qwen2-vl (images and videos), siglip or clip-vit-b16 (images).
-    #[arg(long, value_name = "NAME", default_value = "qwen2-vl")]
+    #[arg(long, value_name = "NAME", default_value = Preset::DEFAULT.name())]
     preset: String,
     #[command(flatten)]
     sampling: FrameSampling,
     #[arg(value_name = "FILE", required = true)]
     inputs: Vec<PathBuf>,
-}
-
-/// Which frames of a video or animation to take.
-#[derive(Args, Debug)]
-pub struct FrameSampling {
-    /// Videos: frames per second to keep (at most the video's rate).
-    #[arg(long, value_name = "FPS", conflicts_with = "frames")]
-    fps: Option<f64>,
-    /// Videos: this many frames, spread evenly.
-    #[arg(long, value_name = "N")]
-    frames: Option<usize>,
 }
 
 /// One `<name>.npy` (float32 `[patches, values]`) and `<name>.json` (grid and token cost) per
@@ -85,62 +72,10 @@ pub fn run(args: &VisionArgs) -> Result<()> {
     }
 }
 
-enum Preset {
-    Qwen2Vl(Qwen2VlConfig),
-    Fixed(FixedConfig),
-}
-
-impl Preset {
-    fn named(name: &str) -> Result<Self> {
-        Ok(match name {
-            "qwen2-vl" => Preset::Qwen2Vl(Qwen2VlConfig::default()),
-            "siglip" => Preset::Fixed(FixedConfig::siglip()),
-            "clip-vit-b16" => Preset::Fixed(FixedConfig::clip_vit_b16()),
-            other => {
-                bail!("unknown preset {other:?}; the presets are qwen2-vl, siglip, clip-vit-b16")
-            }
-        })
-    }
-
-    fn patchify(&self, frames: &[RgbImage]) -> Result<Patches> {
-        Ok(match self {
-            Preset::Qwen2Vl(config) => omnitok_vision::qwen2_vl::patchify(frames, config)?,
-            Preset::Fixed(config) => {
-                let [image] = frames else {
-                    bail!("this preset takes one image, not {} frames", frames.len());
-                };
-                omnitok_vision::fixed::patchify(image, config)?
-            }
-        })
-    }
-
-    /// LLM tokens for these patches.
-    fn tokens(&self, patches: &Patches) -> usize {
-        match self {
-            Preset::Qwen2Vl(config) => patches.rows / (config.merge_size * config.merge_size),
-            Preset::Fixed(_) => patches.rows,
-        }
-    }
-}
-
-/// The frames of `path` (one for a still image) and the rate they were sampled at.
-pub fn frames_of(path: &Path, sampling: &FrameSampling) -> Result<(Vec<RgbImage>, Option<f64>)> {
-    let mut frames = load(path, &Limits::default())?;
-    let sampling = match (sampling.fps, sampling.frames) {
-        (Some(fps), _) => Sampling::Fps(fps),
-        (None, Some(count)) => Sampling::Count(count),
-        (None, None) => Sampling::All,
-    };
-    if frames.frames.len() > 1 {
-        frames = sample_frames(frames, sampling).with_context(|| path.display().to_string())?;
-    }
-    Ok((frames.frames, frames.fps))
-}
-
 /// What `cost` reports and `patchify` writes beside the patches.
 fn summary(
     path: &Path,
-    preset: &Preset,
+    preset: &Patchifier,
     patches: &Patches,
     frames: usize,
     fps: Option<f64>,
@@ -158,7 +93,7 @@ fn summary(
 }
 
 fn run_cost(args: &CostArgs) -> Result<()> {
-    let preset = Preset::named(&args.inputs.preset)?;
+    let preset = Preset::from_str(&args.inputs.preset)?.patchifier(&Overrides::default())?;
     let results: Vec<serde_json::Value> = args
         .inputs
         .inputs
@@ -208,35 +143,9 @@ fn run_cost(args: &CostArgs) -> Result<()> {
     Ok(())
 }
 
-/// Each input under the name its outputs take (its file name up to the first dot), in name
-/// order; two inputs that would share a name are an error.
-pub fn output_stems(inputs: &[PathBuf]) -> Result<BTreeMap<String, &PathBuf>> {
-    let mut names = BTreeMap::new();
-    for input in inputs {
-        let stem = input
-            .file_name()
-            .map(|n| {
-                n.to_string_lossy()
-                    .split('.')
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned()
-            })
-            .with_context(|| format!("{}: not a file name", input.display()))?;
-        if let Some(other) = names.insert(stem.clone(), input) {
-            bail!(
-                "{} and {} would both be written as {stem}.npy",
-                other.display(),
-                input.display()
-            );
-        }
-    }
-    Ok(names)
-}
-
 fn run_patchify(args: &PatchifyArgs) -> Result<()> {
-    let preset = Preset::named(&args.inputs.preset)?;
-    let names = output_stems(&args.inputs.inputs)?;
+    let preset = Preset::from_str(&args.inputs.preset)?.patchifier(&Overrides::default())?;
+    let names = files::output_stems(&args.inputs.inputs, "npy")?;
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("{}: cannot create", args.output.display()))?;
     names.par_iter().try_for_each(|(stem, path)| -> Result<()> {
@@ -244,16 +153,13 @@ fn run_patchify(args: &PatchifyArgs) -> Result<()> {
         let patches = preset
             .patchify(&frames)
             .with_context(|| path.display().to_string())?;
-        let mut bytes = npy::header(
-            "<f4",
-            &[patches.rows as u64, patches.values_per_patch as u64],
-        );
-        bytes.extend(patches.data.iter().flat_map(|v| v.to_le_bytes()));
+        let shape = [patches.rows as u64, patches.values_per_patch as u64];
+        let bytes = npy::to_bytes(&shape, &patches.data);
         let json = summary(path, &preset, &patches, frames.len(), fps);
         write_atomically(&args.output.join(format!("{stem}.npy")), &bytes)?;
         write_atomically(
             &args.output.join(format!("{stem}.json")),
-            (serde_json::to_string_pretty(&json)? + "\n").as_bytes(),
+            &files::pretty_json(&json)?,
         )
     })
 }

@@ -7,14 +7,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use omnitok_corpus::npy;
-use omnitok_vision::codebook::{train, Codebook, PatchSet, TrainConfig};
+use omnitok_corpus::{files, npy};
+use omnitok_vision::codebook::{train, CodeGrid, PatchSet, TrainConfig};
 use omnitok_vision::image_codes::ImageQuantizer;
-use omnitok_vision::quantize::Quantizer;
 use rayon::prelude::*;
 
 use crate::output::write_atomically;
-use crate::vision::{frames_of, output_stems, FrameSampling};
+use crate::vision_input::{frames_of, image_quantizer, FrameSampling};
 
 /// Learns a VQ codebook of image patches by mini-batch k-means (seeded; the same inputs and
 /// settings give the same file for any thread count). The training patches are held in memory,
@@ -139,24 +138,12 @@ pub fn run_train_codebook(args: &TrainCodebookArgs) -> Result<()> {
     write_atomically(&args.output, &book.to_bytes()?)
 }
 
-/// The quantizer `spec` names: `codebook:FILE`, or `fsq:...` / `lfq:...` over patches of
-/// `patch_size` pixels.
-pub fn image_quantizer(spec: &str, patch_size: usize) -> Result<ImageQuantizer> {
-    if let Some(file) = spec.strip_prefix("codebook:") {
-        let bytes = std::fs::read(file).with_context(|| format!("{file}: cannot read"))?;
-        return Ok(ImageQuantizer::Codebook(Codebook::from_bytes(
-            &bytes, file,
-        )?));
-    }
-    Ok(ImageQuantizer::scalar(Quantizer::parse(spec)?, patch_size)?)
-}
-
 pub fn run_tokenize(args: &TokenizeArgs) -> Result<()> {
     let quantizer = image_quantizer(&args.quantizer, args.patch_size)?;
     if args.reconstruct && !matches!(quantizer, ImageQuantizer::Codebook(_)) {
         bail!("--reconstruct needs a codebook: FSQ and LFQ codes of DCT features do not decode");
     }
-    let stems = output_stems(&args.inputs)?;
+    let stems = files::output_stems(&args.inputs, "npy")?;
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("{}: cannot create", args.output.display()))?;
     let summaries: Vec<serde_json::Value> = stems
@@ -193,14 +180,12 @@ fn tokenize_one(
     path: &Path,
 ) -> Result<serde_json::Value> {
     let (frames, fps) = frames_of(path, &args.sampling)?;
-    let mut indices = Vec::new();
-    let mut grid = (0, 0);
+    let mut grids = Vec::with_capacity(frames.len());
     let mut psnr_sum = 0.0;
     for (t, frame) in frames.iter().enumerate() {
         let codes = quantizer
             .encode(frame)
             .with_context(|| path.display().to_string())?;
-        grid = (codes.grid_h, codes.grid_w);
         if args.reconstruct {
             let image = quantizer.decode(&codes, frame.width, frame.height)?;
             psnr_sum += frame.psnr(&image)?;
@@ -211,11 +196,12 @@ fn tokenize_one(
             };
             write_atomically(&args.output.join(name), &image.to_png()?)?;
         }
-        indices.extend(codes.indices);
+        grids.push(codes);
     }
-    let shape = [frames.len() as u64, grid.0 as u64, grid.1 as u64];
-    let mut bytes = npy::header("<u4", &shape);
-    bytes.extend(indices.iter().flat_map(|i| i.to_le_bytes()));
+    let (indices, [t, grid_h, grid_w]) =
+        CodeGrid::stack(&grids).with_context(|| path.display().to_string())?;
+    let shape = [t as u64, grid_h as u64, grid_w as u64];
+    let bytes = npy::to_bytes(&shape, &indices);
     let psnr = args.reconstruct.then(|| psnr_sum / frames.len() as f64);
     let summary = serde_json::json!({
         "file": path.display().to_string(),
@@ -231,7 +217,7 @@ fn tokenize_one(
     write_atomically(&args.output.join(format!("{stem}.npy")), &bytes)?;
     write_atomically(
         &args.output.join(format!("{stem}.json")),
-        (serde_json::to_string_pretty(&summary)? + "\n").as_bytes(),
+        &files::pretty_json(&summary)?,
     )?;
     Ok(summary)
 }

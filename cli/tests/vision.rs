@@ -173,7 +173,7 @@ fn train_codebook_then_tokenize_and_reconstruct() {
     assert!(psnr > 20.0, "{psnr}");
     let decoded = omnitok_vision::decode::load(
         std::path::Path::new(&format!("{out}/a.png")),
-        &omnitok_vision::decode::Limits::default(),
+        &omnitok_vision::decode::ImageLimits::default(),
     )
     .unwrap();
     assert_eq!(

@@ -124,32 +124,31 @@ pub fn refuse_to_overwrite(output: &Path, inputs: &[&Path]) -> Result<()> {
     Ok(())
 }
 
-/// The name an input's output takes: its file name up to the first dot, then `.extension`.
-pub fn output_name(input: &Path, extension: &str) -> Result<String> {
+/// The stem an input's outputs are named by: its file name up to the first dot.
+pub fn output_stem(input: &Path) -> Result<String> {
     let name = input.file_name().ok_or_else(|| not_a_file_name(input))?;
     let name = name.to_string_lossy();
-    let stem = name.split('.').next().unwrap_or_default();
-    Ok(format!("{stem}.{extension}"))
+    Ok(name.split('.').next().unwrap_or_default().to_owned())
 }
 
-/// Each input under the name its output takes ([`output_name`]), in name order; two inputs
-/// that would share a name are an error.
-pub fn output_names<'a>(
+/// Each input under its output stem ([`output_stem`]), in stem order; two inputs that would
+/// share a stem are an error naming the file `<stem>.<extension>` they would both write.
+pub fn output_stems<'a>(
     inputs: &'a [PathBuf],
     extension: &str,
 ) -> Result<BTreeMap<String, &'a PathBuf>> {
-    let mut names = BTreeMap::new();
+    let mut stems = BTreeMap::new();
     for input in inputs {
-        let name = output_name(input, extension)?;
-        if let Some(other) = names.insert(name.clone(), input) {
+        let stem = output_stem(input)?;
+        if let Some(other) = stems.insert(stem.clone(), input) {
             return Err(CorpusError::OutputName {
                 first: other.display().to_string(),
                 second: input.display().to_string(),
-                name,
+                name: format!("{stem}.{extension}"),
             });
         }
     }
-    Ok(names)
+    Ok(stems)
 }
 
 #[cfg(test)]
@@ -200,12 +199,12 @@ mod tests {
     #[test]
     fn outputs_are_named_by_stem_and_must_not_collide() {
         let inputs = vec![PathBuf::from("x/a.wav"), PathBuf::from("y/b.tar.gz")];
-        let names = output_names(&inputs, "npy").unwrap();
-        assert_eq!(names.keys().collect::<Vec<_>>(), ["a.npy", "b.npy"]);
+        let stems = output_stems(&inputs, "npy").unwrap();
+        assert_eq!(stems.keys().collect::<Vec<_>>(), ["a", "b"]);
         let clash = vec![PathBuf::from("x/a.wav"), PathBuf::from("y/a.flac")];
-        let error = output_names(&clash, "npy").unwrap_err().to_string();
+        let error = output_stems(&clash, "npy").unwrap_err().to_string();
         assert_eq!(error, "x/a.wav and y/a.flac would both be written as a.npy");
-        assert!(output_name(Path::new("/"), "npy").is_err());
+        assert!(output_stem(Path::new("/")).is_err());
     }
 
     #[test]

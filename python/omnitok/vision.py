@@ -24,19 +24,25 @@ import numpy as np
 from ._files import write_atomically
 from ._omnitok import Codebook as _Codebook
 from ._omnitok import Quantizer, _vision_load, _vision_patchify, _vision_remove_static, _vision_resize
-from ._omnitok import _vision_tokenize_scalar
+from ._omnitok import _vision_preset_settings, _vision_presets, _vision_tokenize_scalar
 
 __all__ = ["PRESETS", "Codebook", "Quantizer", "load", "patchify", "remove_static", "resize", "tokenize"]
 
-PRESETS = ("qwen2-vl", "siglip", "clip-vit-b16")
+PRESETS = tuple(_vision_presets())
 
 
-def load(path: Union[str, "os.PathLike[str]"], with_fps: bool = False):
+def load(path: Union[str, "os.PathLike[str]"], with_fps: bool = False, *,
+         max_pixels: Optional[int] = None, max_frames: Optional[int] = None,
+         max_bytes: Optional[int] = None):
     """Decodes an image file to uint8 ``[height, width, 3]`` (PNG, JPEG, WebP, GIF, BMP, TIFF),
     or an animation or video to ``[frames, height, width, 3]`` (animated GIF, APNG, animated
     WebP, Y4M; mp4/webm/mkv through ffmpeg when installed). With ``with_fps``, returns
-    ``(frames, fps)`` (``fps`` None for still images)."""
-    frames, fps = _vision_load(os.fspath(path))
+    ``(frames, fps)`` (``fps`` None for still images).
+
+    A file over a limit is a ``ValueError``: ``max_pixels`` a frame (width x height, checked
+    before decoding), ``max_frames``, ``max_bytes``; each left as None keeps its default
+    (``omnitok vision patchify --help`` shows them)."""
+    frames, fps = _vision_load(os.fspath(path), max_pixels, max_frames, max_bytes)
     return (frames, fps) if with_fps else frames
 
 
@@ -63,12 +69,8 @@ def patchify(image: np.ndarray, preset: str = "qwen2-vl", **overrides) -> Tuple[
     - ``clip-vit-b16``: ``CLIPImageProcessor`` (shorter side to 224, centre crop 224 x 224, CLIP
       normalisation), patches as ``siglip``'s.
     """
-    if preset not in PRESETS:
-        raise ValueError(f"unknown preset {preset!r}; the presets are {', '.join(PRESETS)}")
+    known = set(_vision_preset_settings(preset))
     frames = _as_frames(image)
-    known = {"min_pixels", "max_pixels", "patch_size", "temporal_patch_size", "merge_size"}
-    if preset != "qwen2-vl":
-        known = set()
     unknown = set(overrides) - known
     if unknown:
         raise ValueError(f"unknown setting(s) {sorted(unknown)} for {preset}; settings: {sorted(known)}")
@@ -110,14 +112,15 @@ class Codebook:
         or ``[frames, height, width, 3]`` arrays, or paths to decode); ``stride`` below the patch
         size adds overlapping training patches."""
         frames = [_as_frames(load(i) if isinstance(i, (str, os.PathLike)) else i) for i in images]
-        return Codebook(_Codebook._train(frames, size, patch_size, stride, epochs, batch_size, seed))
+        settings = dict(size=size, patch_size=patch_size, stride=stride, epochs=epochs,
+                        batch_size=batch_size, seed=seed)
+        return Codebook(_Codebook._train(frames, settings))
 
     @staticmethod
     def load(path: Union[str, "os.PathLike[str]"]) -> "Codebook":
         """Reads a codebook file (safetensors, from ``save`` or ``omnitok vision
         train-codebook``)."""
-        with open(path, "rb") as f:
-            return Codebook(_Codebook._from_bytes(f.read()))
+        return Codebook(_Codebook._read_file(os.fspath(path)))
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes the codebook file (under a temporary name, renamed when complete)."""

@@ -11,7 +11,14 @@ def patchify(
     image: np.ndarray, preset: str = ..., **overrides: int
 ) -> Tuple[np.ndarray, Tuple[int, int, int]]: ...
 
-def load(path: Union[str, os.PathLike[str]], with_fps: bool = ...) -> Any: ...
+def load(
+    path: Union[str, os.PathLike[str]],
+    with_fps: bool = ...,
+    *,
+    max_pixels: Optional[int] = ...,
+    max_frames: Optional[int] = ...,
+    max_bytes: Optional[int] = ...,
+) -> Any: ...
 
 class Quantizer:
     def __init__(self, spec: str) -> None: ...

@@ -250,10 +250,7 @@ pub fn _layout_build(
     }
     let vision_err = |e: omnitok_vision::VisionError| PyValueError::new_err(e.to_string());
     let quantizer = match (image_spec, image_codebook) {
-        (Some(spec), None) => Some(ImageQuantizer::scalar(
-            omnitok_vision::quantize::Quantizer::parse(&spec).map_err(vision_err)?,
-            patch_size,
-        )),
+        (Some(spec), None) => Some(ImageQuantizer::from_spec(&spec, patch_size)),
         (None, Some(book)) => Some(Ok(ImageQuantizer::Codebook(book.inner.clone()))),
         (None, None) => None,
         (Some(_), Some(_)) => {

@@ -1,12 +1,13 @@
 //! The image functions of `omnitok.vision`.
 
+use std::str::FromStr;
+
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray3, PyReadonlyArray4, PyUntypedArrayMethods};
 use omnitok_vision::codebook::{train, CodeGrid, Codebook, PatchSet, TrainConfig};
-use omnitok_vision::fixed::FixedConfig;
+use omnitok_vision::decode::ImageLimits;
 use omnitok_vision::image_codes::ImageQuantizer;
 use omnitok_vision::quantize::Quantizer;
-use omnitok_vision::qwen2_vl::{patchify, Qwen2VlConfig};
-use omnitok_vision::{resize, Filter, RgbImage, VisionError};
+use omnitok_vision::{resize, Filter, Overrides, Preset, RgbImage, VisionError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
@@ -27,39 +28,47 @@ fn frames_of(frames: &PyReadonlyArray4<'_, u8>) -> PyResult<Vec<RgbImage>> {
         )));
     }
     let array = frames.as_array();
-    let frame_bytes = shape[1] * shape[2] * 3;
-    let image = |bytes: Vec<u8>| RgbImage::new(shape[2], shape[1], bytes);
+    let thw = [shape[0], shape[1], shape[2]];
     match array.as_slice() {
         // A C-contiguous array: each frame is one copy of its bytes.
-        Some(all) if frame_bytes > 0 => all
-            .chunks_exact(frame_bytes)
-            .map(|frame| image(frame.to_vec()))
-            .collect::<Result<Vec<_>, _>>(),
-        _ => array
-            .outer_iter()
-            .map(|frame| image(frame.iter().copied().collect()))
-            .collect::<Result<Vec<_>, _>>(),
+        Some(all) => RgbImage::split_frames(all, thw),
+        None => RgbImage::split_frames(&array.iter().copied().collect::<Vec<u8>>(), thw),
     }
     .map_err(vision_err)
 }
 
+/// Code indices (int64) as `u32`, or an error naming the first that is not one.
+fn indices_u32<'a>(indices: impl Iterator<Item = &'a i64>) -> PyResult<Vec<u32>> {
+    indices
+        .enumerate()
+        .map(|(position, &index)| {
+            u32::try_from(index).map_err(|_| {
+                PyValueError::new_err(format!(
+                    "index {index} at position {position} is negative or too large"
+                ))
+            })
+        })
+        .collect()
+}
+
 /// Decodes an image (uint8 `[height, width, 3]`) or an animation or video (`[frames, height,
-/// width, 3]`), with its frame rate when it has one.
+/// width, 3]`), with its frame rate when it has one; a limit left as `None` is the default.
 #[pyfunction]
+#[pyo3(signature = (path, max_pixels=None, max_frames=None, max_bytes=None))]
 pub fn _vision_load(
     py: Python<'_>,
     path: std::path::PathBuf,
+    max_pixels: Option<u64>,
+    max_frames: Option<usize>,
+    max_bytes: Option<u64>,
 ) -> PyResult<(Bound<'_, PyAny>, Option<f64>)> {
+    let limits = ImageLimits::from_options(max_pixels, max_frames, max_bytes);
     let frames = py
-        .detach(|| omnitok_vision::decode::load(&path, &omnitok_vision::decode::Limits::default()))
+        .detach(|| omnitok_vision::decode::load(&path, &limits))
         .map_err(vision_err)?;
-    let (count, height, width) = (
-        frames.frames.len(),
-        frames.frames[0].height,
-        frames.frames[0].width,
-    );
-    let still = frames.fps.is_none() && count == 1;
-    let data: Vec<u8> = frames.frames.into_iter().flat_map(|f| f.data).collect();
+    let still = frames.fps.is_none() && frames.frames.len() == 1;
+    let (data, [count, height, width]) =
+        RgbImage::join_frames(frames.frames).map_err(vision_err)?;
     let array = PyArray1::from_vec(py, data);
     let array = if still {
         array.reshape([height, width, 3])?.into_any()
@@ -96,54 +105,43 @@ pub fn _vision_resize<'py>(
         .into_any())
 }
 
-/// Patches of `frames` (uint8 `[frames, height, width, 3]`; one frame for an image) by
-/// `preset`: `(pixel_values float32 [patches, values], (grid_t, grid_h, grid_w))`.
+/// The presets' names, in the order they are listed to users.
 #[pyfunction]
-#[pyo3(signature = (frames, preset, min_pixels=None, max_pixels=None, patch_size=None, temporal_patch_size=None, merge_size=None))]
-#[allow(clippy::too_many_arguments)]
+pub fn _vision_presets() -> Vec<&'static str> {
+    Preset::names().to_vec()
+}
+
+/// The settings `preset` lets a caller change.
+#[pyfunction]
+pub fn _vision_preset_settings(preset: &str) -> PyResult<Vec<&'static str>> {
+    Ok(Preset::from_str(preset)
+        .map_err(vision_err)?
+        .settings()
+        .to_vec())
+}
+
+/// Patches of `frames` (uint8 `[frames, height, width, 3]`; one frame for an image) by
+/// `preset` with `overrides` of its settings: `(pixel_values float32 [patches, values],
+/// (grid_t, grid_h, grid_w))`.
+#[pyfunction]
+#[pyo3(signature = (frames, preset, **overrides))]
 pub fn _vision_patchify<'py>(
     py: Python<'py>,
     frames: PyReadonlyArray4<'py, u8>,
     preset: &str,
-    min_pixels: Option<usize>,
-    max_pixels: Option<usize>,
-    patch_size: Option<usize>,
-    temporal_patch_size: Option<usize>,
-    merge_size: Option<usize>,
+    overrides: Option<std::collections::BTreeMap<String, usize>>,
 ) -> PyResult<(Bound<'py, PyAny>, (usize, usize, usize))> {
     let images = frames_of(&frames)?;
-    let defaults = Qwen2VlConfig::default();
-    let config = Qwen2VlConfig {
-        min_pixels: min_pixels.unwrap_or(defaults.min_pixels),
-        max_pixels: max_pixels.unwrap_or(defaults.max_pixels),
-        patch_size: patch_size.unwrap_or(defaults.patch_size),
-        temporal_patch_size: temporal_patch_size.unwrap_or(defaults.temporal_patch_size),
-        merge_size: merge_size.unwrap_or(defaults.merge_size),
-        ..defaults
-    };
-    let fixed = match preset {
-        "qwen2-vl" => None,
-        "siglip" => Some(FixedConfig::siglip()),
-        "clip-vit-b16" => Some(FixedConfig::clip_vit_b16()),
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "unknown preset {other:?}; the presets are qwen2-vl, siglip, clip-vit-b16"
-            )))
-        }
-    };
-    let patches = match fixed {
-        None => py.detach(|| patchify(&images, &config)),
-        Some(fixed) => {
-            if images.len() != 1 {
-                return Err(PyValueError::new_err(format!(
-                    "{preset} takes one image, not {} frames",
-                    images.len()
-                )));
-            }
-            py.detach(|| omnitok_vision::fixed::patchify(&images[0], &fixed))
-        }
+    let mut settings = Overrides::default();
+    for (name, value) in overrides.unwrap_or_default() {
+        settings.set(&name, value).map_err(vision_err)?;
     }
-    .map_err(vision_err)?;
+    let patchifier = Preset::from_str(preset)
+        .and_then(|preset| preset.patchifier(&settings))
+        .map_err(vision_err)?;
+    let patches = py
+        .detach(|| patchifier.patchify(&images))
+        .map_err(vision_err)?;
     let [t, h, w] = patches.grid_thw;
     let values = PyArray1::from_vec(py, patches.data)
         .reshape([patches.rows, patches.values_per_patch])?
@@ -152,7 +150,7 @@ pub fn _vision_patchify<'py>(
 }
 
 /// FSQ or LFQ codes of latent vectors (`omnitok.vision.Quantizer`).
-#[pyclass(module = "omnitok._omnitok", name = "Quantizer")]
+#[pyclass(frozen, module = "omnitok._omnitok", name = "Quantizer")]
 pub struct PyQuantizer {
     inner: Quantizer,
 }
@@ -197,12 +195,10 @@ impl PyQuantizer {
         indices: numpy::PyReadonlyArray1<'py, i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut values = Vec::with_capacity(indices.len() * self.inner.dim());
-        for (position, &index) in indices.as_array().iter().enumerate() {
-            let index = u32::try_from(index).map_err(|_| {
-                PyValueError::new_err(format!(
-                    "index {index} at position {position} is negative or too large"
-                ))
-            })?;
+        for (position, index) in indices_u32(indices.as_array().iter())?
+            .into_iter()
+            .enumerate()
+        {
             let code = self
                 .inner
                 .code(index)
@@ -260,28 +256,42 @@ pub fn _vision_remove_static<'py>(
     Ok((array, (t, h, w)))
 }
 
+/// How `Codebook._train` cuts and learns: a dict with these keys.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct TrainSettings {
+    patch_size: usize,
+    stride: Option<usize>,
+    size: usize,
+    epochs: usize,
+    batch_size: usize,
+    seed: u64,
+}
+
 /// A VQ codebook of image patches learned by k-means (`omnitok.vision.Codebook`).
-#[pyclass(module = "omnitok._omnitok", name = "Codebook")]
+#[pyclass(frozen, module = "omnitok._omnitok", name = "Codebook")]
 pub struct PyCodebook {
     pub(crate) inner: Codebook,
 }
 
 #[pymethods]
 impl PyCodebook {
-    /// Learns a codebook from the patches of `images` (each uint8 `[frames, height, width, 3]`).
+    /// Learns a codebook from the patches of `images` (each uint8 `[frames, height, width, 3]`)
+    /// as `settings` say.
     #[staticmethod]
-    #[pyo3(signature = (images, size, patch_size, stride, epochs, batch_size, seed))]
-    #[allow(clippy::too_many_arguments)]
     fn _train(
         py: Python<'_>,
         images: Vec<PyReadonlyArray4<'_, u8>>,
-        size: usize,
-        patch_size: usize,
-        stride: Option<usize>,
-        epochs: usize,
-        batch_size: usize,
-        seed: u64,
+        settings: TrainSettings,
     ) -> PyResult<Self> {
+        let TrainSettings {
+            patch_size,
+            stride,
+            size,
+            epochs,
+            batch_size,
+            seed,
+        } = settings;
         let mut patches = PatchSet::new(patch_size).map_err(vision_err)?;
         for frames in &images {
             for frame in frames_of(frames)? {
@@ -300,6 +310,16 @@ impl PyCodebook {
             .detach(|| train(&patches, &config, &mut |_| {}, &mut |_, _| {}))
             .map_err(vision_err)?;
         Ok(Self { inner })
+    }
+
+    /// A codebook from its file (at most `omnitok_vision::codebook::MAX_FILE_BYTES` bytes).
+    #[staticmethod]
+    fn _read_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
+        Ok(Self {
+            inner: py
+                .detach(|| Codebook::read_file(&path))
+                .map_err(vision_err)?,
+        })
     }
 
     /// A codebook from the bytes of its file.
@@ -337,18 +357,7 @@ impl PyCodebook {
         width: usize,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (grid_h, grid_w) = (indices.shape()[0], indices.shape()[1]);
-        let indices = indices
-            .as_array()
-            .iter()
-            .enumerate()
-            .map(|(position, &index)| {
-                u32::try_from(index).map_err(|_| {
-                    PyValueError::new_err(format!(
-                        "index {index} at position {position} is negative or too large"
-                    ))
-                })
-            })
-            .collect::<PyResult<Vec<u32>>>()?;
+        let indices = indices_u32(indices.as_array().iter())?;
         let grid = CodeGrid {
             indices,
             grid_h,
@@ -399,9 +408,7 @@ pub fn _vision_tokenize_scalar<'py>(
     spec: &str,
     patch_size: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let quantizer = Quantizer::parse(spec)
-        .and_then(|q| ImageQuantizer::scalar(q, patch_size))
-        .map_err(vision_err)?;
+    let quantizer = ImageQuantizer::from_spec(spec, patch_size).map_err(vision_err)?;
     grids_to_array(py, |frame| quantizer.encode(frame), frames_of(&frames)?)
 }
 
@@ -426,12 +433,9 @@ fn grids_to_array<'py>(
     let grids = py
         .detach(|| frames.iter().map(&encode).collect::<Result<Vec<_>, _>>())
         .map_err(vision_err)?;
-    let (grid_h, grid_w) = grids.first().map_or((0, 0), |g| (g.grid_h, g.grid_w));
-    let values: Vec<i64> = grids
-        .iter()
-        .flat_map(|g| g.indices.iter().map(|&i| i64::from(i)))
-        .collect();
+    let (indices, [t, grid_h, grid_w]) = CodeGrid::stack(&grids).map_err(vision_err)?;
+    let values: Vec<i64> = indices.into_iter().map(i64::from).collect();
     Ok(PyArray1::from_vec(py, values)
-        .reshape([grids.len(), grid_h, grid_w])?
+        .reshape([t, grid_h, grid_w])?
         .into_any())
 }

@@ -18,7 +18,7 @@
 //! the updates are applied in sample order: the same patches and settings give the same
 //! codebook on every run and for any thread count.
 //!
-//! Files ([`Codebook::to_bytes`], [`Codebook::from_bytes`]): safetensors with one float32
+//! Files ([`Codebook::to_bytes`], [`Codebook::from_bytes`], [`Codebook::read_file`]): safetensors with one float32
 //! tensor `codes` of shape `[size, patch_size, patch_size, 3]` on the 0..255 pixel scale, and
 //! one metadata entry, `format = omnitok-vq-codebook/1` (one entry, so that the file's bytes do
 //! not depend on the order of a map).
@@ -40,6 +40,10 @@ const CODES_PER_PRODUCT: usize = 4096;
 
 /// The `format` metadata value of a codebook file.
 pub const FILE_FORMAT: &str = "omnitok-vq-codebook/1";
+
+/// The largest codebook file [`Codebook::read_file`] reads: 1 GiB (a codebook of 65,536 codes of
+/// 16 x 16 patches is 192 MiB). Reading stops there, whatever size the file claims to have.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
 /// A codebook: `size` codes of `patch_size x patch_size` RGB pixels.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +70,25 @@ pub struct CodeGrid {
     pub indices: Vec<u32>,
     pub grid_h: usize,
     pub grid_w: usize,
+}
+
+impl CodeGrid {
+    /// The grids of a video's frames (all of one size) as one `[frames, grid_h, grid_w]`
+    /// array of indices, and that shape (all 0 for no grids).
+    pub fn stack(grids: &[CodeGrid]) -> Result<(Vec<u32>, [usize; 3])> {
+        let (h, w) = grids.first().map_or((0, 0), |g| (g.grid_h, g.grid_w));
+        if let Some(other) = grids.iter().find(|g| (g.grid_h, g.grid_w) != (h, w)) {
+            return Err(VisionError::BadParameter(format!(
+                "the code grids of a video must have one size: {h} x {w} and {} x {}",
+                other.grid_h, other.grid_w
+            )));
+        }
+        let indices = grids
+            .iter()
+            .flat_map(|g| g.indices.iter().copied())
+            .collect();
+        Ok((indices, [grids.len(), h, w]))
+    }
 }
 
 /// How to train a codebook.
@@ -372,6 +395,15 @@ impl Codebook {
             .map_err(|e| VisionError::BadParameter(format!("codebook file: {e}")))
     }
 
+    /// A codebook from its file (as [`Codebook::to_bytes`] writes it); at most
+    /// [`MAX_FILE_BYTES`] bytes are read, so that an endless file is an error and not an ever
+    /// larger buffer.
+    pub fn read_file(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = read_bounded(path, MAX_FILE_BYTES)?;
+        Self::from_bytes(&bytes, &path.display().to_string())
+    }
+
     /// A codebook from a file written by [`Codebook::to_bytes`] (`path` names it in errors).
     pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Self> {
         let bad = |message: String| VisionError::BadInput {
@@ -424,6 +456,29 @@ impl Codebook {
             .map_err(|e| bad(format!("tensor `codes`: {e}")))?;
         Ok(Self::from_codes(p, codes))
     }
+}
+
+/// The bytes of `path`, of which at most `max_bytes` are read: a longer file (or an endless one,
+/// such as `/dev/zero`) is a [`VisionError::Limit`] error.
+fn read_bounded(path: &std::path::Path, max_bytes: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let name = || path.display().to_string();
+    let io = |source| VisionError::Io {
+        path: name(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(VisionError::Limit {
+            path: name(),
+            message: format!("a codebook file is at most {max_bytes} bytes; this one is larger"),
+        });
+    }
+    Ok(bytes)
 }
 
 /// A codebook of `config.size` codes learned from `patches`; `on_epoch` sees each epoch's
@@ -533,6 +588,33 @@ fn update(book: &mut Codebook, counts: &mut [u64], vectors: &Array2<f32>, assign
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grids_stack_into_one_array() {
+        let grid = |indices: Vec<u32>, grid_w| CodeGrid {
+            grid_h: indices.len() / grid_w,
+            indices,
+            grid_w,
+        };
+        let (indices, thw) =
+            CodeGrid::stack(&[grid(vec![1, 2], 2), grid(vec![3, 4], 2)]).expect("one size");
+        assert_eq!((indices, thw), (vec![1, 2, 3, 4], [2, 1, 2]));
+        assert_eq!(CodeGrid::stack(&[]).expect("none"), (Vec::new(), [0, 0, 0]));
+        assert!(CodeGrid::stack(&[grid(vec![1, 2], 2), grid(vec![3, 4], 1)]).is_err());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn endless_files_are_a_limit_error() {
+        let error = read_bounded(std::path::Path::new("/dev/zero"), 4096).expect_err("endless");
+        assert!(matches!(error, VisionError::Limit { .. }), "{error}");
+        assert_eq!(
+            error.to_string(),
+            "/dev/zero: a codebook file is at most 4096 bytes; this one is larger"
+        );
+        let error = Codebook::read_file("/dev/null").expect_err("empty");
+        assert!(error.to_string().starts_with("/dev/null: "), "{error}");
+    }
 
     fn noise_image(width: usize, height: usize, seed: u64) -> RgbImage {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);

@@ -11,7 +11,7 @@
 //!   (frames one at a time over a pipe, upright, in ffmpeg's default RGB conversion); without
 //!   it, an error that names the program.
 //!
-//! [`Limits`] bound the pixels per frame (checked from the header, before any pixel buffer is
+//! [`ImageLimits`] bound the pixels per frame (checked from the header, before any pixel buffer is
 //! allocated), the number of frames and the file size. [`sample_frames`] picks frames at a
 //! target rate or a fixed count.
 
@@ -23,16 +23,32 @@ use image::{AnimationDecoder, ImageDecoder, ImageFormat, ImageReader};
 use crate::error::{Result, VisionError};
 use crate::image::RgbImage;
 
-/// Bounds on what a file may hold.
+/// Bounds on what an image or video file may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub struct ImageLimits {
     /// Pixels per frame (width x height).
     pub max_pixels: u64,
     pub max_frames: usize,
     pub max_bytes: u64,
 }
 
-impl Default for Limits {
+impl ImageLimits {
+    /// The default limits, with each one given replaced.
+    pub fn from_options(
+        max_pixels: Option<u64>,
+        max_frames: Option<usize>,
+        max_bytes: Option<u64>,
+    ) -> Self {
+        let defaults = Self::default();
+        Self {
+            max_pixels: max_pixels.unwrap_or(defaults.max_pixels),
+            max_frames: max_frames.unwrap_or(defaults.max_frames),
+            max_bytes: max_bytes.unwrap_or(defaults.max_bytes),
+        }
+    }
+}
+
+impl Default for ImageLimits {
     /// 100 megapixels a frame, 10,000 frames, 4 GiB.
     fn default() -> Self {
         Self {
@@ -65,7 +81,7 @@ fn limit(path: &Path, message: impl Into<String>) -> VisionError {
     }
 }
 
-fn check_pixels(path: &Path, width: u64, height: u64, limits: &Limits) -> Result<()> {
+fn check_pixels(path: &Path, width: u64, height: u64, limits: &ImageLimits) -> Result<()> {
     if width == 0 || height == 0 {
         return Err(bad(path, format!("the image is {width} x {height}")));
     }
@@ -92,7 +108,7 @@ fn to_rgb(image: image::DynamicImage) -> RgbImage {
 }
 
 /// Decodes an image, animation or video file into RGB frames.
-pub fn load(path: impl AsRef<Path>, limits: &Limits) -> Result<Frames> {
+pub fn load(path: impl AsRef<Path>, limits: &ImageLimits) -> Result<Frames> {
     let path = path.as_ref();
     let io = |source| VisionError::Io {
         path: path.display().to_string(),
@@ -137,7 +153,7 @@ pub fn load(path: impl AsRef<Path>, limits: &Limits) -> Result<Frames> {
 fn load_still(
     path: &Path,
     reader: ImageReader<BufReader<std::fs::File>>,
-    limits: &Limits,
+    limits: &ImageLimits,
 ) -> Result<Frames> {
     let decoder = reader
         .into_decoder()
@@ -152,7 +168,11 @@ fn load_still(
 }
 
 /// GIF, PNG (APNG when animated) and WebP: every frame, composited as the format says.
-fn load_animation(path: &Path, format: Option<ImageFormat>, limits: &Limits) -> Result<Frames> {
+fn load_animation(
+    path: &Path,
+    format: Option<ImageFormat>,
+    limits: &ImageLimits,
+) -> Result<Frames> {
     let open = || {
         std::fs::File::open(path)
             .map(BufReader::new)
@@ -227,7 +247,7 @@ fn yuv_to_rgb(y: u8, u: u8, v: u8) -> [u8; 3] {
 
 /// YUV4MPEG2: a text header (`W`, `H`, `F` rate, `C` colour space), then `FRAME` lines each
 /// followed by the planes.
-fn load_y4m(path: &Path, limits: &Limits) -> Result<Frames> {
+fn load_y4m(path: &Path, limits: &ImageLimits) -> Result<Frames> {
     let file = std::fs::File::open(path).map_err(|source| VisionError::Io {
         path: path.display().to_string(),
         source,
@@ -344,7 +364,7 @@ fn load_y4m(path: &Path, limits: &Limits) -> Result<Frames> {
 /// Other video through `ffprobe` (size and rate, checked against the limits first) and
 /// `ffmpeg`, whose frames arrive one at a time as PPM images on a pipe (each with its own size,
 /// so rotated videos come out upright); past `max_frames` the program is stopped.
-fn load_with_ffmpeg(path: &Path, limits: &Limits) -> Result<Frames> {
+fn load_with_ffmpeg(path: &Path, limits: &ImageLimits) -> Result<Frames> {
     use std::process::{Command, Stdio};
     let missing = |program: &str| VisionError::MissingProgram {
         path: path.display().to_string(),
@@ -439,7 +459,11 @@ fn load_with_ffmpeg(path: &Path, limits: &Limits) -> Result<Frames> {
 }
 
 /// The next binary PPM (`P6`, 8-bit) image of `input`, or `None` at its end.
-fn read_ppm(input: &mut impl BufRead, path: &Path, limits: &Limits) -> Result<Option<RgbImage>> {
+fn read_ppm(
+    input: &mut impl BufRead,
+    path: &Path,
+    limits: &ImageLimits,
+) -> Result<Option<RgbImage>> {
     let io = |source| VisionError::Io {
         path: path.display().to_string(),
         source,
@@ -501,6 +525,29 @@ pub enum Sampling {
     Count(usize),
 }
 
+impl Sampling {
+    /// `Fps` when a rate is given (it wins over a count), else `Count` when a count is, else
+    /// `All`.
+    pub fn from_fps_or_count(fps: Option<f64>, count: Option<usize>) -> Self {
+        match (fps, count) {
+            (Some(fps), _) => Sampling::Fps(fps),
+            (None, Some(count)) => Sampling::Count(count),
+            (None, None) => Sampling::All,
+        }
+    }
+}
+
+impl std::fmt::Display for Sampling {
+    /// `all`, `fps 2.5` or `count 8`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Sampling::All => f.write_str("all"),
+            Sampling::Fps(fps) => write!(f, "fps {fps}"),
+            Sampling::Count(count) => write!(f, "count {count}"),
+        }
+    }
+}
+
 /// The frames `sampling` picks from `frames` (whose rate is `fps`, when known).
 pub fn sample_frames(frames: Frames, sampling: Sampling) -> Result<Frames> {
     let n = frames.frames.len();
@@ -540,4 +587,39 @@ pub fn sample_frames(frames: Frames, sampling: Sampling) -> Result<Frames> {
         frames: picked,
         fps,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sampling_reads_a_rate_or_a_count() {
+        assert_eq!(
+            Sampling::from_fps_or_count(Some(2.5), Some(8)),
+            Sampling::Fps(2.5)
+        );
+        assert_eq!(
+            Sampling::from_fps_or_count(None, Some(8)),
+            Sampling::Count(8)
+        );
+        assert_eq!(Sampling::from_fps_or_count(None, None), Sampling::All);
+        let shown = [Sampling::Fps(2.5), Sampling::Count(8), Sampling::All].map(|s| s.to_string());
+        assert_eq!(shown, ["fps 2.5", "count 8", "all"]);
+    }
+
+    #[test]
+    fn limits_given_replace_the_defaults() {
+        let defaults = ImageLimits::default();
+        assert_eq!(ImageLimits::from_options(None, None, None), defaults);
+        let limits = ImageLimits::from_options(Some(64), None, Some(1024));
+        assert_eq!(
+            limits,
+            ImageLimits {
+                max_pixels: 64,
+                max_bytes: 1024,
+                ..defaults
+            }
+        );
+    }
 }

@@ -8,6 +8,10 @@ pub enum VisionError {
     #[error("invalid parameter: {0}")]
     BadParameter(String),
 
+    /// A preset name that is not one of the presets.
+    #[error("unknown preset {name:?}; the presets are {presets}")]
+    UnknownPreset { name: String, presets: String },
+
     /// A file holds data that cannot be used (truncated, corrupt, an unknown format).
     #[error("{path}: {message}")]
     BadInput { path: String, message: String },

@@ -76,4 +76,70 @@ impl RgbImage {
             .map_err(|e| VisionError::BadParameter(format!("PNG encoding: {e}")))?;
         Ok(bytes)
     }
+
+    /// The frames of a video held as one buffer of `[frames, height, width, 3]` bytes
+    /// (`thw = [frames, height, width]`).
+    pub fn split_frames(data: &[u8], thw: [usize; 3]) -> Result<Vec<RgbImage>> {
+        let [t, h, w] = thw;
+        let frame_bytes = h
+            .checked_mul(w)
+            .and_then(|n| n.checked_mul(3))
+            .ok_or_else(|| VisionError::BadParameter(format!("{w} x {h} is too large")))?;
+        if frame_bytes.checked_mul(t) != Some(data.len()) {
+            return Err(VisionError::BadParameter(format!(
+                "{t} frames of {w} x {h} RGB are {} bytes, not {}",
+                frame_bytes.saturating_mul(t),
+                data.len()
+            )));
+        }
+        (0..t)
+            .map(|k| Self::new(w, h, data[k * frame_bytes..(k + 1) * frame_bytes].to_vec()))
+            .collect()
+    }
+
+    /// Frames of one size as one buffer of `[frames, height, width, 3]` bytes, and
+    /// `[frames, height, width]` (all 0 for no frames).
+    pub fn join_frames(frames: Vec<RgbImage>) -> Result<(Vec<u8>, [usize; 3])> {
+        let (h, w) = frames.first().map_or((0, 0), |f| (f.height, f.width));
+        if let Some(other) = frames.iter().find(|f| (f.width, f.height) != (w, h)) {
+            return Err(VisionError::BadParameter(format!(
+                "the frames of a video must have one size: {w} x {h} and {} x {}",
+                other.width, other.height
+            )));
+        }
+        let thw = [frames.len(), h, w];
+        Ok((frames.into_iter().flat_map(|f| f.data).collect(), thw))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_split_and_join_back() {
+        let data: Vec<u8> = (0..2 * 3 * 4 * 3).map(|v| v as u8).collect();
+        let frames = RgbImage::split_frames(&data, [2, 3, 4]).expect("sized");
+        assert_eq!(frames.len(), 2);
+        assert_eq!((frames[1].width, frames[1].height), (4, 3));
+        assert_eq!(frames[1].data, data[36..]);
+        assert_eq!(
+            RgbImage::join_frames(frames).expect("one size"),
+            (data.clone(), [2, 3, 4])
+        );
+        assert!(RgbImage::split_frames(&data, [3, 3, 4]).is_err());
+        assert_eq!(
+            RgbImage::split_frames(&[], [0, 3, 4]).expect("none"),
+            Vec::new()
+        );
+        assert_eq!(
+            RgbImage::join_frames(Vec::new()).expect("none"),
+            (Vec::new(), [0, 0, 0])
+        );
+        let mixed = vec![
+            RgbImage::new(1, 1, vec![0; 3]).expect("sized"),
+            RgbImage::new(2, 1, vec![0; 6]).expect("sized"),
+        ];
+        assert!(RgbImage::join_frames(mixed).is_err());
+    }
 }

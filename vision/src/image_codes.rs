@@ -30,6 +30,16 @@ pub enum ImageQuantizer {
 }
 
 impl ImageQuantizer {
+    /// The quantizer `spec` names: `codebook:FILE` (a codebook file, read by
+    /// [`Codebook::read_file`]), or `fsq:L1,...,Ld` / `lfq:BITS` over the DCT features of
+    /// `patch_size` patches (see [`ImageQuantizer::scalar`]; a codebook has its own patch size).
+    pub fn from_spec(spec: &str, patch_size: usize) -> Result<Self> {
+        match spec.strip_prefix("codebook:") {
+            Some(file) => Ok(Self::Codebook(Codebook::read_file(file)?)),
+            None => Self::scalar(Quantizer::parse(spec)?, patch_size),
+        }
+    }
+
     /// FSQ or LFQ over the DCT features of `patch_size` patches; the quantizer may not take more
     /// values than a patch has coefficients (`3 + patch_size² - 1`).
     pub fn scalar(quantizer: Quantizer, patch_size: usize) -> Result<Self> {
@@ -279,6 +289,45 @@ mod tests {
         for bad in ["codebook", "fsq:8,5", "fsq:8,5/x", "nope/16"] {
             assert!(ImageQuantizer::from_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn specs_name_every_quantizer() {
+        let lfq = ImageQuantizer::from_spec("lfq:10", 14).expect("lfq");
+        assert_eq!(
+            lfq,
+            ImageQuantizer::scalar(Quantizer::parse("lfq:10").expect("spec"), 14).expect("fits")
+        );
+        let mut patches = PatchSet::new(2).expect("size");
+        let image = RgbImage::new(4, 2, (0..24).map(|v| v * 10).collect()).expect("sized");
+        patches.add_image(&image, 2).expect("added");
+        let book = crate::codebook::train(
+            &patches,
+            &crate::codebook::TrainConfig {
+                size: 2,
+                epochs: 1,
+                batch_size: 2,
+                seed: 0,
+            },
+            &mut |_| {},
+            &mut |_, _| {},
+        )
+        .expect("trained");
+        let dir = std::env::temp_dir().join(format!("omnitok-spec-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("book.safetensors");
+        std::fs::write(&file, book.to_bytes().expect("bytes")).expect("written");
+        let spec = format!("codebook:{}", file.display());
+        assert_eq!(
+            ImageQuantizer::from_spec(&spec, 16).expect("codebook"),
+            ImageQuantizer::Codebook(book)
+        );
+        let missing = format!("codebook:{}", dir.join("missing").display());
+        let error = ImageQuantizer::from_spec(&missing, 16).expect_err("missing");
+        assert!(matches!(error, VisionError::Io { .. }), "{error}");
+        assert!(error.to_string().contains("missing"), "{error}");
+        std::fs::remove_dir_all(&dir).expect("removed");
+        assert!(ImageQuantizer::from_spec("vq:12", 16).is_err());
     }
 
     #[test]

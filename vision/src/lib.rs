@@ -12,6 +12,8 @@
 //!   indices and back.
 //! - [`image_codes`]: images to grids of codes, by a codebook or by FSQ / LFQ of DCT features.
 //! - [`quantize`]: FSQ and LFQ codes, equal to vector-quantize-pytorch.
+//! - [`preset`]: the named processors (`qwen2-vl`, `siglip`, `clip-vit-b16`) and the LLM tokens
+//!   their patches cost.
 //! - [`qwen2_vl`]: the Qwen2-VL image and video processor, patches and grid equal to
 //!   transformers'.
 
@@ -23,6 +25,7 @@ pub mod image;
 pub mod image_codes;
 pub mod normalize;
 pub mod patches;
+pub mod preset;
 pub mod quantize;
 pub mod qwen2_vl;
 pub mod resize;
@@ -31,4 +34,5 @@ pub mod rlt;
 pub use error::{Result, VisionError};
 pub use image::RgbImage;
 pub use patches::Patches;
+pub use preset::{Overrides, Patchifier, Preset};
 pub use resize::{resize, Filter};

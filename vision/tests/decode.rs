@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use omnitok_vision::decode::{load, sample_frames, Limits, Sampling};
+use omnitok_vision::decode::{load, sample_frames, ImageLimits, Sampling};
 use omnitok_vision::VisionError;
 
 fn fixture(name: &str) -> PathBuf {
@@ -32,13 +32,13 @@ fn lossless_images_decode_to_the_exact_pixels() {
         "still.webp",
         "still.gif",
     ] {
-        let frames = load(fixture(name), &Limits::default()).unwrap();
+        let frames = load(fixture(name), &ImageLimits::default()).unwrap();
         assert_eq!(frames.frames.len(), 1, "{name}");
         let image = &frames.frames[0];
         assert_eq!((image.width, image.height), (12, 8), "{name}");
         assert_eq!(image.data, expected, "{name}");
     }
-    let jpeg = load(fixture("still.jpg"), &Limits::default()).unwrap();
+    let jpeg = load(fixture("still.jpg"), &ImageLimits::default()).unwrap();
     assert_eq!((jpeg.frames[0].width, jpeg.frames[0].height), (12, 8));
 }
 
@@ -46,7 +46,7 @@ fn lossless_images_decode_to_the_exact_pixels() {
 fn animations_give_every_frame_and_their_rate() {
     let expected = npy_bytes("anim.npy");
     for name in ["anim.gif", "anim.png", "anim.webp"] {
-        let frames = load(fixture(name), &Limits::default()).unwrap();
+        let frames = load(fixture(name), &ImageLimits::default()).unwrap();
         assert_eq!(frames.frames.len(), 3, "{name}");
         let all: Vec<u8> = frames.frames.iter().flat_map(|f| f.data.clone()).collect();
         let worst = all
@@ -71,7 +71,7 @@ fn animations_give_every_frame_and_their_rate() {
 fn y4m_frames_are_bt601_colours_and_can_be_sampled() {
     let meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(fixture("clip.json")).unwrap()).unwrap();
-    let frames = load(fixture("clip.y4m"), &Limits::default()).unwrap();
+    let frames = load(fixture("clip.y4m"), &ImageLimits::default()).unwrap();
     assert_eq!(frames.fps, Some(25.0));
     assert_eq!(frames.frames.len(), 4);
     for (frame, expected) in frames.frames.iter().zip(meta["frames"].as_array().unwrap()) {
@@ -97,7 +97,7 @@ fn y4m_frames_are_bt601_colours_and_can_be_sampled() {
 #[test]
 fn bad_files_are_errors_that_name_them() {
     for name in ["bad.truncated.png", "bad.random.png", "bad.truncated.y4m"] {
-        let error = load(fixture(name), &Limits::default()).unwrap_err();
+        let error = load(fixture(name), &ImageLimits::default()).unwrap_err();
         assert!(
             matches!(error, VisionError::BadInput { .. }),
             "{name}: {error:?}"
@@ -105,20 +105,20 @@ fn bad_files_are_errors_that_name_them() {
         assert!(error.to_string().contains(name), "{name}: {error}");
     }
     // The header claims 10 gigapixels: refused before any pixel buffer.
-    let error = load(fixture("bad.huge.png"), &Limits::default()).unwrap_err();
+    let error = load(fixture("bad.huge.png"), &ImageLimits::default()).unwrap_err();
     assert!(matches!(error, VisionError::Limit { .. }), "{error:?}");
     assert!(error.to_string().contains("100000 x 100000"), "{error}");
-    let tight = Limits {
+    let tight = ImageLimits {
         max_frames: 2,
-        ..Limits::default()
+        ..ImageLimits::default()
     };
     assert!(matches!(
         load(fixture("anim.gif"), &tight).unwrap_err(),
         VisionError::Limit { .. }
     ));
-    let tiny = Limits {
+    let tiny = ImageLimits {
         max_bytes: 10,
-        ..Limits::default()
+        ..ImageLimits::default()
     };
     assert!(matches!(
         load(fixture("still.png"), &tiny).unwrap_err(),
@@ -126,7 +126,7 @@ fn bad_files_are_errors_that_name_them() {
     ));
     // Other video goes through ffmpeg: without it, an error naming the program; with it, this
     // file is not a real video.
-    let error = load(fixture("bad.fake.mp4"), &Limits::default())
+    let error = load(fixture("bad.fake.mp4"), &ImageLimits::default())
         .unwrap_err()
         .to_string();
     assert!(error.contains("bad.fake.mp4"), "{error}");
@@ -134,7 +134,7 @@ fn bad_files_are_errors_that_name_them() {
         error.contains("ffprobe") || error.contains("ffmpeg"),
         "{error}"
     );
-    assert!(load(fixture("missing.png"), &Limits::default()).is_err());
+    assert!(load(fixture("missing.png"), &ImageLimits::default()).is_err());
 }
 
 /// Whether ffmpeg and ffprobe run here. CI installs them, so there they must.
@@ -156,7 +156,7 @@ fn have_ffmpeg() -> bool {
 #[test]
 fn video_through_ffmpeg() {
     if !have_ffmpeg() {
-        let error = load(fixture("anim.ffv1.mkv"), &Limits::default()).unwrap_err();
+        let error = load(fixture("anim.ffv1.mkv"), &ImageLimits::default()).unwrap_err();
         assert!(
             matches!(error, VisionError::MissingProgram { .. }),
             "{error}"
@@ -165,14 +165,14 @@ fn video_through_ffmpeg() {
         return;
     }
     // Lossless FFV1: exactly the frames written, at their rate.
-    let video = load(fixture("anim.ffv1.mkv"), &Limits::default()).unwrap();
+    let video = load(fixture("anim.ffv1.mkv"), &ImageLimits::default()).unwrap();
     assert_eq!(video.fps, Some(10.0));
     let all: Vec<u8> = video.frames.iter().flat_map(|f| f.data.clone()).collect();
     assert_eq!(all, npy_bytes("anim.npy"));
     // H.264 of clip.y4m's flat colours (lossless YUV): ffmpeg's RGB of them is within two
     // levels of the BT.601 values omnitok's Y4M reader gives.
-    let h264 = load(fixture("clip.h264.mp4"), &Limits::default()).unwrap();
-    let y4m = load(fixture("clip.y4m"), &Limits::default()).unwrap();
+    let h264 = load(fixture("clip.h264.mp4"), &ImageLimits::default()).unwrap();
+    let y4m = load(fixture("clip.y4m"), &ImageLimits::default()).unwrap();
     assert_eq!((h264.frames.len(), h264.fps), (4, Some(25.0)));
     for (a, b) in h264.frames.iter().zip(&y4m.frames) {
         assert_eq!((a.width, a.height), (6, 4));
@@ -185,21 +185,21 @@ fn video_through_ffmpeg() {
         assert!(worst <= Some(2), "{worst:?}");
     }
     // The frame limit stops the decoding.
-    let two = Limits {
+    let two = ImageLimits {
         max_frames: 2,
-        ..Limits::default()
+        ..ImageLimits::default()
     };
     let error = load(fixture("clip.h264.mp4"), &two).unwrap_err();
     assert!(matches!(error, VisionError::Limit { .. }), "{error}");
     assert!(error.to_string().contains("clip.h264.mp4"), "{error}");
-    let small = Limits {
+    let small = ImageLimits {
         max_pixels: 20,
-        ..Limits::default()
+        ..ImageLimits::default()
     };
     assert!(matches!(
         load(fixture("clip.h264.mp4"), &small).unwrap_err(),
         VisionError::Limit { .. }
     ));
-    let fake = load(fixture("bad.fake.mp4"), &Limits::default()).unwrap_err();
+    let fake = load(fixture("bad.fake.mp4"), &ImageLimits::default()).unwrap_err();
     assert!(matches!(fake, VisionError::BadInput { .. }), "{fake}");
 }

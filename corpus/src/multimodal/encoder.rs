@@ -274,7 +274,7 @@ impl DocumentEncoder {
 }
 
 fn load_frames(path: &Path) -> std::result::Result<omnitok_vision::decode::Frames, String> {
-    omnitok_vision::decode::load(path, &omnitok_vision::decode::Limits::default())
+    omnitok_vision::decode::load(path, &omnitok_vision::decode::ImageLimits::default())
         .map_err(|e| e.to_string())
 }
 
