@@ -2,7 +2,7 @@
 //! ref))`, then, with `top_db`, every value raised to at least the maximum minus `top_db`.
 
 use crate::error::{AudioError, Result};
-use crate::log::scaled_ln_in_place;
+use crate::logarithm::scaled_ln_in_place;
 
 /// The settings of [`power_to_db`].
 #[derive(Debug, Clone, Copy, PartialEq)]

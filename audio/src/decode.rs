@@ -2,7 +2,7 @@
 //! float, `WAVE_FORMAT_EXTENSIBLE`), FLAC, MP3 and Ogg Vorbis, to `f32` samples in `[-1, 1]`
 //! (integers are divided by 2^(bits-1), as libsndfile and librosa do).
 //!
-//! Untrusted input is bounded ([`Limits`]): the file size, the duration, the channel count and
+//! Untrusted input is bounded ([`AudioLimits`]): the file size, the duration, the channel count and
 //! the sample rate are checked before the samples are allocated, and decoding stops at the
 //! duration limit. A file that ends before the frame count its header declares is an error
 //! (truncated), as are NaN or infinite samples (possible in float WAV). A header so malformed
@@ -25,7 +25,7 @@ use crate::error::{AudioError, Result};
 
 /// Bounds on what a file may hold.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Limits {
+pub struct AudioLimits {
     /// Largest file, in bytes.
     pub max_file_bytes: u64,
     /// Longest audio, in seconds.
@@ -35,7 +35,7 @@ pub struct Limits {
     pub sample_rates: (u32, u32),
 }
 
-impl Default for Limits {
+impl Default for AudioLimits {
     /// 2 GiB, 4 hours, 64 channels, 1 Hz to 768 kHz.
     fn default() -> Self {
         Self {
@@ -83,7 +83,7 @@ impl Audio {
 }
 
 /// Decodes the audio file at `path`.
-pub fn load(path: impl AsRef<Path>, limits: &Limits) -> Result<Audio> {
+pub fn load(path: impl AsRef<Path>, limits: &AudioLimits) -> Result<Audio> {
     let path = path.as_ref();
     let name = path.display().to_string();
     let io = |source| AudioError::Io {
@@ -155,7 +155,7 @@ fn decode(
     source: Box<dyn symphonia::core::io::MediaSource>,
     hint: &Hint,
     name: &str,
-    limits: &Limits,
+    limits: &AudioLimits,
 ) -> Result<Audio> {
     let bad = |message: String| AudioError::BadInput {
         path: name.to_string(),

@@ -18,6 +18,13 @@ pub enum AudioError {
     #[error("samples reach {peak:.3e}, and their spectrum overflows 32-bit floats; scale the audio down")]
     Overflow { peak: f64 },
 
+    /// Codes of a model that scales each chunk, given without the scales encoding returned.
+    #[error(
+        "this model scales each chunk; decoding needs the {chunks} scale(s) that encoding \
+         returned with the codes"
+    )]
+    MissingScales { chunks: usize },
+
     /// An audio file holds data that cannot be used (truncated, corrupt, no samples, absurd
     /// sample rate or channel count, non-finite samples).
     #[error("{path}: {message}")]

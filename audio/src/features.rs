@@ -28,7 +28,7 @@
 
 use crate::db::{check, floor_below_max, to_db, DbConfig};
 use crate::error::{AudioError, Result};
-use crate::log::scaled_ln_in_place;
+use crate::logarithm::scaled_ln_in_place;
 use crate::mel::{MelConfig, MelConvention, MelFilterbank, MelScale};
 use crate::mfcc::{Lifter, Mfcc};
 use crate::stft::{Framing, PadMode, Stft, StftConfig};
@@ -199,6 +199,63 @@ impl Features {
         } else {
             [self.rows, self.frames]
         }
+    }
+}
+
+/// Planned extractors by configuration and sample rate, shared by threads, so that each
+/// extractor (FFT plan, filterbank) is planned once: the most recent `capacity` are kept.
+#[derive(Debug)]
+pub struct ExtractorCache {
+    capacity: usize,
+    /// Oldest first.
+    planned: std::sync::Mutex<Vec<(FeatureConfig, f64, std::sync::Arc<Extractor>)>>,
+}
+
+/// An extractor from an [`ExtractorCache`].
+#[derive(Debug, Clone)]
+pub struct CachedExtractor {
+    pub extractor: std::sync::Arc<Extractor>,
+    /// Whether this call planned it (it was not in the cache).
+    pub newly_planned: bool,
+}
+
+impl ExtractorCache {
+    /// An empty cache that keeps the `capacity` (at least 1) extractors used most recently.
+    pub const fn new(capacity: usize) -> Self {
+        Self {
+            capacity: if capacity == 0 { 1 } else { capacity },
+            planned: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The extractor for `config` at `sample_rate` Hz, planned on first use.
+    pub fn get(&self, config: &FeatureConfig, sample_rate: f64) -> Result<CachedExtractor> {
+        let mut planned = self.planned.lock().unwrap_or_else(|e| e.into_inner());
+        let found = planned
+            .iter()
+            .position(|(c, rate, _)| *rate == sample_rate && c == config);
+        if let Some(at) = found {
+            let entry = planned.remove(at);
+            let extractor = std::sync::Arc::clone(&entry.2);
+            planned.push(entry);
+            return Ok(CachedExtractor {
+                extractor,
+                newly_planned: false,
+            });
+        }
+        let extractor = std::sync::Arc::new(Extractor::new(config.clone(), sample_rate)?);
+        if planned.len() >= self.capacity {
+            planned.remove(0);
+        }
+        planned.push((
+            config.clone(),
+            sample_rate,
+            std::sync::Arc::clone(&extractor),
+        ));
+        Ok(CachedExtractor {
+            extractor,
+            newly_planned: true,
+        })
     }
 }
 
@@ -458,5 +515,25 @@ mod tests {
         assert!(error.contains("librosa-mel"), "{error}");
         let whisper = FeatureConfig::preset("whisper-80").unwrap();
         assert!(Extractor::new(whisper, 22050.0).is_err());
+    }
+
+    #[test]
+    fn the_cache_plans_each_configuration_and_rate_once() {
+        let cache = ExtractorCache::new(2);
+        let mel = FeatureConfig::preset("librosa-mel").unwrap();
+        let mfcc = FeatureConfig::preset("librosa-mfcc").unwrap();
+        let first = cache.get(&mel, 22050.0).unwrap();
+        assert!(first.newly_planned);
+        let again = cache.get(&mel, 22050.0).unwrap();
+        assert!(!again.newly_planned);
+        assert!(std::sync::Arc::ptr_eq(&first.extractor, &again.extractor));
+        assert!(cache.get(&mel, 16000.0).unwrap().newly_planned);
+        // The least recently used is dropped when a third is planned.
+        assert!(!cache.get(&mel, 22050.0).unwrap().newly_planned);
+        assert!(cache.get(&mfcc, 22050.0).unwrap().newly_planned);
+        assert!(!cache.get(&mel, 22050.0).unwrap().newly_planned);
+        assert!(cache.get(&mel, 16000.0).unwrap().newly_planned);
+        let whisper = FeatureConfig::preset("whisper-80").unwrap();
+        assert!(cache.get(&whisper, 22050.0).is_err());
     }
 }

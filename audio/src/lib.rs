@@ -20,7 +20,8 @@
 //! - [`exp`]: the codec's activations (ELU, and the LSTM's sigmoid and tanh) on many values at
 //!   once (vectorised exponential).
 //! - [`db`]: power to decibels with a reference, floor and dynamic range (`power_to_db`).
-//! - [`log`]: logarithms of many values at once (vectorised, within one unit in the last place).
+//! - [`logarithm`]: natural logarithms of many values at once (vectorised, within one unit in
+//!   the last place).
 //!
 //! Arrays are plain row-major `Vec<f32>` with their shape beside them ([`Spectrogram`]).
 
@@ -30,7 +31,7 @@ pub mod decode;
 pub mod error;
 pub mod exp;
 pub mod features;
-pub mod log;
+pub mod logarithm;
 pub mod mel;
 pub mod metrics;
 pub mod mfcc;
@@ -41,9 +42,9 @@ pub mod stft;
 pub mod streaming;
 pub mod window;
 
-pub use decode::{load, Audio, Limits};
+pub use decode::{load, Audio, AudioLimits};
 pub use error::{AudioError, Result};
-pub use features::{Extractor, FeatureConfig, Features, PRESETS};
+pub use features::{CachedExtractor, Extractor, ExtractorCache, FeatureConfig, Features, PRESETS};
 pub use settings::SettingValue;
 pub use stft::{Framing, KaldiFraming, PadMode, Spectrogram, Stft, StftConfig};
 pub use streaming::StreamingExtractor;

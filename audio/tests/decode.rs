@@ -6,7 +6,7 @@
 mod common;
 
 use common::{fixtures, read_npy};
-use omnitok_audio::{load, AudioError, Limits};
+use omnitok_audio::{load, AudioError, AudioLimits};
 
 fn formats(name: &str) -> std::path::PathBuf {
     fixtures().join("formats").join(name)
@@ -24,7 +24,7 @@ fn lossless_files_decode_exactly_as_libsndfile_decodes_them() {
         "stereo.wavex.wav",
         "stereo.flac",
     ] {
-        let audio = load(formats(name), &Limits::default()).unwrap();
+        let audio = load(formats(name), &AudioLimits::default()).unwrap();
         let ((frames, channels), expected) = read_npy(&formats(&format!("{name}.npy")));
         assert_eq!(
             (audio.frames(), audio.channels),
@@ -44,9 +44,9 @@ fn lossless_files_decode_exactly_as_libsndfile_decodes_them() {
 
 #[test]
 fn lossy_files_decode_to_the_signal() {
-    let reference = load(formats("stereo.float.wav"), &Limits::default()).unwrap();
+    let reference = load(formats("stereo.float.wav"), &AudioLimits::default()).unwrap();
     for name in ["stereo.mp3", "stereo.ogg"] {
-        let audio = load(formats(name), &Limits::default()).unwrap();
+        let audio = load(formats(name), &AudioLimits::default()).unwrap();
         assert_eq!((audio.channels, audio.sample_rate), (2, 22050), "{name}");
         // Encoder delay and padding make lossy files a few blocks longer.
         let extra = audio.frames() as i64 - reference.frames() as i64;
@@ -71,7 +71,7 @@ fn lossy_files_decode_to_the_signal() {
 
 #[test]
 fn mixing_down_averages_the_channels() {
-    let audio = load(formats("stereo.float.wav"), &Limits::default()).unwrap();
+    let audio = load(formats("stereo.float.wav"), &AudioLimits::default()).unwrap();
     let mono = audio.mono();
     assert_eq!(mono.len(), audio.frames());
     for (i, m) in mono.iter().enumerate() {
@@ -92,7 +92,7 @@ fn broken_files_are_errors_that_name_the_file_and_the_problem() {
         ("does-not-exist.wav", "No such file"),
     ];
     for (name, message) in cases {
-        let error = load(formats(name), &Limits::default()).unwrap_err();
+        let error = load(formats(name), &AudioLimits::default()).unwrap_err();
         let text = error.to_string();
         assert!(text.contains(name), "{name}: {text}");
         assert!(text.contains(message), "{name}: {text}");
@@ -101,21 +101,21 @@ fn broken_files_are_errors_that_name_the_file_and_the_problem() {
 
 #[test]
 fn limits_refuse_long_and_large_files() {
-    let short = Limits {
+    let short = AudioLimits {
         max_seconds: 0.05,
-        ..Limits::default()
+        ..AudioLimits::default()
     };
     let error = load(formats("stereo.pcm_16.wav"), &short).unwrap_err();
     assert!(matches!(error, AudioError::Limit { .. }), "{error}");
-    let small = Limits {
+    let small = AudioLimits {
         max_file_bytes: 100,
-        ..Limits::default()
+        ..AudioLimits::default()
     };
     let error = load(formats("stereo.flac"), &small).unwrap_err();
     assert!(matches!(error, AudioError::Limit { .. }), "{error}");
-    let narrow = Limits {
+    let narrow = AudioLimits {
         sample_rates: (8000, 16000),
-        ..Limits::default()
+        ..AudioLimits::default()
     };
     let error = load(formats("stereo.flac"), &narrow).unwrap_err();
     assert!(error.to_string().contains("22050 Hz is outside"), "{error}");

@@ -287,3 +287,20 @@ fn streams_equal_offline_encoding_and_decoding_bit_for_bit() {
     assert!(StreamingEncoder::new(chunked.clone(), 9.0).is_err());
     assert!(StreamingDecoder::new(chunked).is_err());
 }
+
+#[test]
+fn a_model_that_scales_each_chunk_refuses_codes_without_their_scales() {
+    let codec = Codec::from_pretrained(fixtures().join("encodec/noncausal-48k")).unwrap();
+    let audio = Array2::<f32>::from_shape_fn((2, 4800), |(c, t)| ((t + c) as f32 * 0.01).sin());
+    let mut codes = codec.encode(audio.view(), 9.0).unwrap();
+    assert!(!codes.scales.is_empty());
+    codec.decode(&codes).unwrap();
+    codes.scales.clear();
+    let chunks = codes.codes.dim().0;
+    let error = codec.decode(&codes).unwrap_err();
+    assert!(
+        matches!(error, omnitok_audio::AudioError::MissingScales { chunks: c } if c == chunks),
+        "{error}"
+    );
+    assert!(error.to_string().contains("scales each chunk"), "{error}");
+}

@@ -12,7 +12,7 @@ use common::{fixtures, read_npy};
 use omnitok_audio::db::{power_to_db, DbConfig};
 use omnitok_audio::mel::{MelConfig, MelConvention, MelFilterbank, MelScale};
 use omnitok_audio::mfcc::{Lifter, Mfcc};
-use omnitok_audio::{load, Framing, Limits, PadMode, Stft, StftConfig, Window};
+use omnitok_audio::{load, AudioLimits, Framing, PadMode, Stft, StftConfig, Window};
 use serde_json::Value;
 
 /// Our log-mel spectrogram for librosa's `melspectrogram` / `power_to_db` keyword arguments,
@@ -144,7 +144,11 @@ fn log_mel_and_mfcc_match_librosa_within_1e_4() {
                 continue;
             }
             let (shape, expected) = read_npy(&golden);
-            let audio = load(fixtures().join(format!("{signal}.wav")), &Limits::default()).unwrap();
+            let audio = load(
+                fixtures().join(format!("{signal}.wav")),
+                &AudioLimits::default(),
+            )
+            .unwrap();
             let (samples, sr) = (audio.mono(), f64::from(audio.sample_rate));
             let (mut our_shape, mut ours) = log_mel(&samples, sr, &params["mel"], &params["db"]);
             let mut reference_bound = None;
@@ -184,7 +188,11 @@ fn the_librosa_presets_are_librosas_defaults() {
         ("librosa-mfcc", "mfcc-defaults"),
     ] {
         for signal in ["sweep_16k", "noise_22k", "clipped_16k"] {
-            let audio = load(fixtures().join(format!("{signal}.wav")), &Limits::default()).unwrap();
+            let audio = load(
+                fixtures().join(format!("{signal}.wav")),
+                &AudioLimits::default(),
+            )
+            .unwrap();
             let extractor = omnitok_audio::Extractor::new(
                 omnitok_audio::FeatureConfig::preset(preset).unwrap(),
                 f64::from(audio.sample_rate),

@@ -8,7 +8,7 @@ mod common;
 
 use common::{fixtures, read_f32};
 use omnitok_audio::metrics::{mel_distance, multi_scale_stft_distance, si_sdr};
-use omnitok_audio::{load, Limits};
+use omnitok_audio::{load, AudioLimits};
 use serde_json::Value;
 
 #[test]
@@ -17,9 +17,12 @@ fn metrics_equal_the_reference_values() {
     let meta: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("goldens.json")).unwrap()).unwrap();
     for (name, expected) in meta["pairs"].as_object().unwrap() {
-        let reference = load(fixtures().join(format!("{name}.wav")), &Limits::default())
-            .unwrap()
-            .mono();
+        let reference = load(
+            fixtures().join(format!("{name}.wav")),
+            &AudioLimits::default(),
+        )
+        .unwrap()
+        .mono();
         let (_, distorted) = read_f32(&dir.join(format!("{name}.distorted.npy")));
         let sr = expected["sample_rate"].as_f64().unwrap();
         for (what, ours) in [

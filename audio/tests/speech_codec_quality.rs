@@ -12,7 +12,7 @@ mod common;
 use common::fixtures;
 use omnitok_audio::codec::Codec;
 use omnitok_audio::metrics::mel_distance;
-use omnitok_audio::{load, Limits};
+use omnitok_audio::{load, AudioLimits};
 
 /// (kbps, highest mel distance accepted): the shipped model measures 0.599 and 0.577.
 const CEILINGS: [(f64, f64); 2] = [(2.5, 0.66), (5.0, 0.64)];
@@ -24,7 +24,7 @@ fn rms(x: &[f32]) -> f64 {
 #[test]
 fn the_built_in_codec_reconstructs_unseen_speech() {
     let codec = Codec::default_speech();
-    let audio = load(fixtures().join("speech_22k.wav"), &Limits::default()).unwrap();
+    let audio = load(fixtures().join("speech_22k.wav"), &AudioLimits::default()).unwrap();
     let reference = audio.resampled(16_000).unwrap().mono();
     // What failing looks like: silence, and noise at the speech's level.
     let silence = vec![0.0; reference.len()];

@@ -19,7 +19,7 @@ mod common;
 
 use common::{fixtures, read_npy};
 use omnitok_audio::features::LogScale;
-use omnitok_audio::{load, Extractor, FeatureConfig, Limits, SettingValue};
+use omnitok_audio::{load, AudioLimits, Extractor, FeatureConfig, SettingValue};
 use serde_json::Value;
 
 fn setting(value: &Value) -> SettingValue {
@@ -59,7 +59,11 @@ fn torchaudio_and_kaldi_presets_match_torchaudio_within_1e_4() {
             .unwrap();
         for signal in meta["signals"][case].as_array().unwrap() {
             let signal = signal.as_str().unwrap();
-            let audio = load(fixtures().join(format!("{signal}.wav")), &Limits::default()).unwrap();
+            let audio = load(
+                fixtures().join(format!("{signal}.wav")),
+                &AudioLimits::default(),
+            )
+            .unwrap();
             let extractor = Extractor::new(config.clone(), f64::from(audio.sample_rate)).unwrap();
             let ours = extractor.compute(&audio.mono()).unwrap();
             let (shape, float32) = read_npy(&dir.join(format!("{case}.{signal}.npy")));

@@ -8,7 +8,7 @@
 mod common;
 
 use common::{fixtures, read_npy};
-use omnitok_audio::{load, Extractor, FeatureConfig, Limits};
+use omnitok_audio::{load, AudioLimits, Extractor, FeatureConfig};
 use serde_json::Value;
 
 fn assert_close(ours: &[f32], expected: &[f32], what: &str) {
@@ -33,7 +33,11 @@ fn whisper_presets_match_the_reference_with_and_without_padding() {
         let preset = format!("whisper-{n_mels}");
         for signal in meta["signals"].as_array().unwrap() {
             let signal = signal.as_str().unwrap();
-            let audio = load(fixtures().join(format!("{signal}.wav")), &Limits::default()).unwrap();
+            let audio = load(
+                fixtures().join(format!("{signal}.wav")),
+                &AudioLimits::default(),
+            )
+            .unwrap();
             let samples = audio.mono();
             let name = format!("{preset}.{signal}");
 

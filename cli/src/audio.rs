@@ -2,11 +2,12 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use omnitok_audio::{load, Extractor, FeatureConfig, Limits, SettingValue};
+use omnitok_audio::{load, AudioLimits, Extractor, ExtractorCache, FeatureConfig, SettingValue};
 use omnitok_corpus::{files, npy};
 use rayon::prelude::*;
 
@@ -84,7 +85,7 @@ pub fn run(args: &AudioArgs) -> Result<()> {
 fn run_info(args: &InfoArgs) -> Result<()> {
     let mut out = std::io::stdout().lock();
     for path in &args.files {
-        let audio = load(path, &Limits::default())?;
+        let audio = load(path, &AudioLimits::default())?;
         if args.json {
             let line = serde_json::json!({
                 "path": path.display().to_string(),
@@ -182,37 +183,34 @@ fn parse_setting(text: &str) -> Result<(String, SettingValue)> {
     Ok((key.trim().to_owned(), value))
 }
 
-/// One planned extractor per sample rate met, shared by the threads (FFT plan and filterbank
-/// built once).
+/// The preset's configuration and its extractors, planned once per sample rate met and shared
+/// by the threads.
 struct Extractors {
     config: FeatureConfig,
-    by_rate: std::sync::Mutex<std::collections::HashMap<u32, std::sync::Arc<Extractor>>>,
+    cache: ExtractorCache,
 }
 
 impl Extractors {
     fn new(config: FeatureConfig) -> Self {
         Self {
             config,
-            by_rate: Default::default(),
+            cache: ExtractorCache::new(usize::MAX),
         }
     }
 
-    fn for_rate(&self, rate: u32) -> Result<std::sync::Arc<Extractor>> {
-        let mut by_rate = self.by_rate.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(extractor) = by_rate.get(&rate) {
-            return Ok(extractor.clone());
+    fn for_rate(&self, rate: u32) -> Result<Arc<Extractor>> {
+        let cached = self.cache.get(&self.config, f64::from(rate))?;
+        if cached.newly_planned {
+            if let Some(warning) = cached.extractor.empty_filters_warning() {
+                eprintln!("omnitok: warning: at {rate} Hz, {warning}");
+            }
         }
-        let extractor = std::sync::Arc::new(Extractor::new(self.config.clone(), f64::from(rate))?);
-        if let Some(warning) = extractor.empty_filters_warning() {
-            eprintln!("omnitok: warning: at {rate} Hz, {warning}");
-        }
-        by_rate.insert(rate, extractor.clone());
-        Ok(extractor)
+        Ok(cached.extractor)
     }
 }
 
 fn features_of(input: &Path, extractors: &Extractors, rate: Option<u32>, dir: &Path) -> Result<()> {
-    let mut audio = load(input, &Limits::default())?;
+    let mut audio = load(input, &AudioLimits::default())?;
     if let Some(rate) = rate {
         audio = audio.resampled(rate)?;
     }

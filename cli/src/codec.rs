@@ -12,11 +12,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use ndarray::{Array2, Array3};
-use omnitok_audio::codec::{Codec, Codes, DEFAULT_SPEECH_NAME};
+use omnitok_audio::codec::{Codec, CodesSidecar, DEFAULT_SPEECH_NAME};
 use omnitok_audio::metrics::{mel_distance, multi_scale_stft_distance, si_sdr};
-use omnitok_audio::{load, Limits};
-use omnitok_corpus::{files, npy};
-use serde::{Deserialize, Serialize};
+use omnitok_audio::{load, AudioError, AudioLimits};
+use omnitok_corpus::npy;
 
 use crate::output::{refuse_to_overwrite, write_atomically};
 
@@ -74,22 +73,6 @@ pub struct EvalArgs {
     inputs: Vec<PathBuf>,
 }
 
-/// What decoding needs besides the codes.
-#[derive(Debug, Serialize, Deserialize)]
-struct Sidecar {
-    sample_rate: u32,
-    bandwidth: f64,
-    samples: usize,
-    scales: Vec<f32>,
-    last_frame_pad_length: usize,
-}
-
-fn sidecar_path(codes: &Path) -> PathBuf {
-    let mut name = codes.as_os_str().to_owned();
-    name.push(".json");
-    PathBuf::from(name)
-}
-
 /// The codec `model` names: a transformers checkpoint folder, or the built-in speech codec when
 /// `model` is absent or is that codec's name (and no folder of the name exists).
 pub fn load_model(model: Option<&Path>) -> Result<Codec> {
@@ -108,10 +91,10 @@ fn bandwidth_or_smallest(codec: &Codec, bandwidth: Option<f64>) -> f64 {
 /// Runs `omnitok audio encode`.
 pub fn run_encode(args: &EncodeArgs) -> Result<()> {
     refuse_to_overwrite(&args.output, &[&args.input])?;
-    refuse_to_overwrite(&sidecar_path(&args.output), &[&args.input])?;
+    refuse_to_overwrite(&CodesSidecar::path_for(&args.output), &[&args.input])?;
     let codec = load_model(args.model.as_deref())?;
     let bandwidth = bandwidth_or_smallest(&codec, args.bandwidth);
-    let audio = load(&args.input, &Limits::default())?;
+    let audio = load(&args.input, &AudioLimits::default())?;
     let codes = codec
         .encode_audio(&audio, bandwidth)
         .with_context(|| args.input.display().to_string())?;
@@ -122,15 +105,12 @@ pub fn run_encode(args: &EncodeArgs) -> Result<()> {
         vec![chunks as u64, codebooks as u64, frames as u64]
     };
     let bytes = npy::to_bytes(&shape, &codes.codes.iter().copied().collect::<Vec<i64>>());
-    let sidecar = Sidecar {
-        sample_rate: codec.config().sampling_rate,
-        bandwidth,
-        samples: codes.samples,
-        scales: codes.scales.clone(),
-        last_frame_pad_length: codes.last_frame_pad_length,
-    };
+    let sidecar = CodesSidecar::new(&codec, &codes, bandwidth);
     write_atomically(&args.output, &bytes)?;
-    write_atomically(&sidecar_path(&args.output), &files::pretty_json(&sidecar)?)?;
+    write_atomically(
+        &CodesSidecar::path_for(&args.output),
+        sidecar.to_json()?.as_bytes(),
+    )?;
     Ok(())
 }
 
@@ -156,66 +136,24 @@ fn read_codes(path: &Path) -> Result<Array3<i64>> {
 
 /// Runs `omnitok audio decode`.
 pub fn run_decode(args: &DecodeArgs) -> Result<()> {
-    let sidecar_file = sidecar_path(&args.codes);
+    let sidecar_file = CodesSidecar::path_for(&args.codes);
     refuse_to_overwrite(&args.output, &[&args.codes, &sidecar_file])?;
     let codec = load_model(args.model.as_deref())?;
     let codes = read_codes(&args.codes)?;
-    let sidecar: Option<Sidecar> = if sidecar_file.exists() {
-        let text = std::fs::read_to_string(&sidecar_file)
-            .with_context(|| format!("{}: cannot read", sidecar_file.display()))?;
-        Some(serde_json::from_str(&text).with_context(|| sidecar_file.display().to_string())?)
-    } else {
-        None
-    };
+    let sidecar = CodesSidecar::read_if_present(&sidecar_file)?;
     if let Some(sidecar) = &sidecar {
-        check_sidecar(sidecar, &codec, codes.dim().1)
-            .with_context(|| sidecar_file.display().to_string())?;
+        sidecar.check(&codec, codes.dim().1, &sidecar_file.display().to_string())?;
     }
-    if sidecar.is_none() && codec.config().normalize {
-        bail!(
+    let codes = CodesSidecar::codes(sidecar.as_ref(), codes);
+    let audio = codec.decode(&codes).map_err(|e| match e {
+        AudioError::MissingScales { .. } => anyhow::anyhow!(
             "{}: this model scales each chunk; decoding needs {} as encode wrote it",
             args.codes.display(),
             sidecar_file.display()
-        );
-    }
-    let codes = Codes {
-        samples: sidecar.as_ref().map_or(usize::MAX, |s| s.samples),
-        scales: sidecar.as_ref().map_or_else(Vec::new, |s| s.scales.clone()),
-        last_frame_pad_length: sidecar.as_ref().map_or(0, |s| s.last_frame_pad_length),
-        codes,
-    };
-    let audio = codec
-        .decode(&codes)
-        .with_context(|| args.codes.display().to_string())?;
+        ),
+        other => anyhow::Error::new(other).context(args.codes.display().to_string()),
+    })?;
     write_wav(&args.output, &audio, codec.config().sampling_rate)
-}
-
-/// Checks that codes with this sidecar were made by a model like `codec`: the same sample rate,
-/// one of its bandwidths, and that bandwidth's number of codebooks.
-fn check_sidecar(sidecar: &Sidecar, codec: &Codec, codebooks: usize) -> Result<()> {
-    let config = codec.config();
-    if sidecar.sample_rate != config.sampling_rate {
-        bail!(
-            "the codes were made at {} Hz; this model works at {} Hz",
-            sidecar.sample_rate,
-            config.sampling_rate
-        );
-    }
-    if !config.target_bandwidths.contains(&sidecar.bandwidth) {
-        bail!(
-            "bandwidth {} kbps is not one of this model's ({:?})",
-            sidecar.bandwidth,
-            config.target_bandwidths
-        );
-    }
-    let expected = config.codebooks_for(sidecar.bandwidth);
-    if codebooks != expected {
-        bail!(
-            "the codes have {codebooks} codebooks; {} kbps on this model uses {expected}",
-            sidecar.bandwidth
-        );
-    }
-    Ok(())
 }
 
 /// Writes `[channels, samples]` as a 32-bit float WAV file, through a temporary name.
@@ -256,7 +194,7 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
         )?;
     }
     for input in &args.inputs {
-        let audio = load(input, &Limits::default())?;
+        let audio = load(input, &AudioLimits::default())?;
         let audio = if audio.sample_rate == rate {
             audio
         } else {

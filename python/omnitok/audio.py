@@ -41,20 +41,11 @@ from typing import Optional, Tuple, Union
 
 import numpy as np
 
-from ._omnitok import Codec, StreamingFeatures, _audio_features, _audio_load
+from ._omnitok import Codec, StreamingFeatures, _audio_features, _audio_load, _audio_presets
 
 __all__ = ["PRESETS", "Codec", "StreamingFeatures", "features", "load"]
 
-PRESETS = (
-    "librosa-mel",
-    "librosa-mfcc",
-    "torchaudio-mel",
-    "torchaudio-mfcc",
-    "kaldi-fbank",
-    "kaldi-mfcc",
-    "whisper-80",
-    "whisper-128",
-)
+PRESETS = tuple(_audio_presets())
 
 
 def load(

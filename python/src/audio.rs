@@ -1,8 +1,11 @@
 //! The audio functions of `omnitok.audio`: loading, features by preset, streaming features.
 
+use std::sync::Arc;
+
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use omnitok_audio::{
-    load, AudioError, Extractor, FeatureConfig, Features, Limits, SettingValue, StreamingExtractor,
+    load, AudioError, AudioLimits, Extractor, ExtractorCache, FeatureConfig, Features,
+    SettingValue, StreamingExtractor,
 };
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -13,6 +16,12 @@ pub(crate) fn audio_err(error: AudioError) -> PyErr {
         AudioError::Io { .. } => PyOSError::new_err(error.to_string()),
         other => PyValueError::new_err(other.to_string()),
     }
+}
+
+/// The feature presets' names, in the order they are listed to users.
+#[pyfunction]
+pub fn _audio_presets() -> Vec<&'static str> {
+    omnitok_audio::features::PRESETS.to_vec()
 }
 
 /// Decodes a file: `(samples, sample_rate)`, samples float32 `[frames]` when `mono`, else
@@ -27,7 +36,7 @@ pub fn _audio_load<'py>(
 ) -> PyResult<(Bound<'py, PyAny>, u32)> {
     let audio = py
         .detach(|| {
-            let audio = load(&path, &Limits::default())?;
+            let audio = load(&path, &AudioLimits::default())?;
             match sr {
                 Some(rate) => audio.resampled(rate),
                 None => Ok(audio),
@@ -97,7 +106,7 @@ pub fn _audio_features<'py>(
     overrides: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyArray2<f32>>> {
     let config = configure(preset, overrides)?;
-    let extractor = planned(py, config, sr)?;
+    let extractor = planned(py, &config, sr)?;
     let samples = samples.as_slice()?.to_vec();
     let features = py
         .detach(|| extractor.compute(&samples))
@@ -105,10 +114,13 @@ pub fn _audio_features<'py>(
     to_array(py, features)
 }
 
-/// The extractor for `config` at `sr` Hz; a `UserWarning` when some of its mel filters are
-/// empty.
-fn planned(py: Python<'_>, config: FeatureConfig, sr: f64) -> PyResult<Extractor> {
-    let extractor = Extractor::new(config, sr).map_err(audio_err)?;
+/// The extractors planned by recent calls, by configuration and sample rate.
+static EXTRACTORS: ExtractorCache = ExtractorCache::new(16);
+
+/// The extractor for `config` at `sr` Hz, planned on its first use; a `UserWarning` when some
+/// of its mel filters are empty.
+fn planned(py: Python<'_>, config: &FeatureConfig, sr: f64) -> PyResult<Arc<Extractor>> {
+    let extractor = EXTRACTORS.get(config, sr).map_err(audio_err)?.extractor;
     if let Some(warning) = extractor.empty_filters_warning() {
         let message =
             std::ffi::CString::new(warning).map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -135,9 +147,9 @@ impl StreamingFeatures {
         overrides: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let config = configure(preset, overrides)?;
-        let extractor = planned(py, config, sr)?;
+        let extractor = planned(py, &config, sr)?;
         Ok(Self {
-            inner: StreamingExtractor::new(extractor),
+            inner: StreamingExtractor::new(Extractor::clone(&extractor)),
         })
     }
 

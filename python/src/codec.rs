@@ -3,7 +3,7 @@
 use ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use omnitok_audio::codec::{Codec as Model, Codes};
-use omnitok_audio::Audio;
+use omnitok_audio::{Audio, AudioError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -38,7 +38,7 @@ pub fn audio_of(samples: &PyReadonlyArrayDyn<'_, f32>, sr: u32) -> PyResult<Audi
 }
 
 /// An EnCodec model loaded from a transformers checkpoint directory.
-#[pyclass(module = "omnitok._omnitok")]
+#[pyclass(frozen, module = "omnitok._omnitok")]
 pub struct Codec {
     pub(crate) inner: Model,
     /// What a layout records of it: the checkpoint folder, or the built-in codec's name.
@@ -134,19 +134,21 @@ impl Codec {
         let values = codes.as_array().to_owned().into_raw_vec_and_offset().0;
         let codes = Array3::from_shape_vec(dims, values)
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        if self.inner.config().normalize && scales.is_none() {
-            return Err(PyValueError::new_err(
-                "this model scales each chunk: pass the info of encode(..., \
-                 return_info=True), as decode(codes, **info)",
-            ));
-        }
         let codes = Codes {
             codes,
             scales: scales.unwrap_or_default(),
             last_frame_pad_length,
             samples: length.unwrap_or(usize::MAX),
         };
-        let audio: Array2<f32> = py.detach(|| self.inner.decode(&codes)).map_err(audio_err)?;
+        let audio: Array2<f32> = py
+            .detach(|| self.inner.decode(&codes))
+            .map_err(|e| match e {
+                AudioError::MissingScales { .. } => PyValueError::new_err(
+                    "this model scales each chunk: pass the info of encode(..., \
+                     return_info=True), as decode(codes, **info)",
+                ),
+                other => audio_err(other),
+            })?;
         Ok(audio.into_pyarray(py).into_any())
     }
 

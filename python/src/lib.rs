@@ -687,6 +687,7 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_compression_report_path, m)?)?;
     m.add_function(wrap_pyfunction!(_compression_report_texts, m)?)?;
     m.add_function(wrap_pyfunction!(_train, m)?)?;
+    m.add_function(wrap_pyfunction!(audio::_audio_presets, m)?)?;
     m.add_function(wrap_pyfunction!(audio::_audio_load, m)?)?;
     m.add_function(wrap_pyfunction!(audio::_audio_features, m)?)?;
     m.add_class::<audio::StreamingFeatures>()?;

@@ -15,6 +15,7 @@ mod conv;
 mod lstm;
 mod quantizer;
 mod seanet;
+mod sidecar;
 mod streaming;
 mod weights;
 
@@ -26,6 +27,7 @@ use sha2::{Digest, Sha256};
 pub use config::{EncodecConfig, NormType, PadMode};
 use quantizer::ResidualQuantizer;
 use seanet::Stack;
+pub use sidecar::CodesSidecar;
 pub use streaming::{StreamingDecoder, StreamingEncoder};
 use weights::Weights;
 
@@ -255,13 +257,18 @@ impl Codec {
         self.encoder.forward(audio)
     }
 
-    /// Decodes codes to audio `[channels, samples]`, trimmed to the encoded length.
+    /// Decodes codes to audio `[channels, samples]`, trimmed to the encoded length. A model
+    /// that normalises each chunk needs the scales encoding returned
+    /// ([`AudioError::MissingScales`] without them).
     pub fn decode(&self, codes: &Codes) -> Result<Array2<f32>> {
         let (chunks, codebooks, frames) = codes.codes.dim();
         if chunks == 0 || codebooks == 0 || frames == 0 {
             return Err(AudioError::BadParameter(format!(
                 "there are no codes to decode ({chunks} chunks, {codebooks} codebooks, {frames} frames)"
             )));
+        }
+        if self.config.normalize && codes.scales.is_empty() {
+            return Err(AudioError::MissingScales { chunks });
         }
         if !codes.scales.is_empty() && codes.scales.len() != chunks {
             return Err(AudioError::BadParameter(format!(

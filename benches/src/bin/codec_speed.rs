@@ -42,7 +42,7 @@ fn main() {
             "{}/../fixtures/audio/speech_16k.wav",
             env!("CARGO_MANIFEST_DIR")
         );
-        let clip = omnitok_audio::load(&speech, &omnitok_audio::Limits::default())
+        let clip = omnitok_audio::load(&speech, &omnitok_audio::AudioLimits::default())
             .unwrap_or_else(|e| panic!("{e}"))
             .mono();
         let samples: Vec<f32> = clip.iter().copied().cycle().take(60 * 16_000).collect();

@@ -241,8 +241,9 @@ impl DocumentEncoder {
             .codec
             .as_ref()
             .ok_or("audio files need the layout's codec")?;
-        let audio = omnitok_audio::decode::load(path, &omnitok_audio::decode::Limits::default())
-            .map_err(|e| e.to_string())?;
+        let audio =
+            omnitok_audio::decode::load(path, &omnitok_audio::decode::AudioLimits::default())
+                .map_err(|e| e.to_string())?;
         let codes = audio_codes(&self.layout, codec, &audio)
             .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok((codes, audio.seconds()))
