@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
+use omnitok_corpus::multimodal::{build_layout, AudioCodebooks, MarkerSetting};
 use omnitok_vocab::layout::{Marker, VocabLayout};
 use omnitok_vocab::Flatten;
 
@@ -79,51 +80,58 @@ pub fn load(path: &std::path::Path) -> Result<VocabLayout> {
 }
 
 fn build(args: &BuildArgs) -> Result<()> {
-    let mut builder = args.tokenizer.load()?.layout_builder();
-    if let Some(dir) = &args.codec {
-        let codec = crate::codec::load_model(Some(dir))?;
-        let codebooks = match args.bandwidth {
-            Some(kbps) => codec.codebooks_for(kbps)?,
-            None => codec.n_codebooks(),
-        };
-        builder = builder.audio(
-            dir.display().to_string(),
-            codec.checksum(),
-            codebooks,
-            u32::try_from(codec.codebook_size())?,
-            Flatten::parse(&args.flatten)?,
-        );
-    }
-    if let Some(spec) = &args.image_quantizer {
-        let quantizer = image_quantizer(spec, args.patch_size)?;
-        let (name, checksum) = quantizer.fingerprint()?;
-        let size = u32::try_from(quantizer.codebook_size())
-            .with_context(|| format!("{spec}: more codes than IDs"))?;
-        builder = builder.image(name, checksum, size);
-    }
-    for setting in &args.marker {
-        let Some((kind, token)) = setting.split_once('=') else {
-            bail!("--marker {setting:?}: expected KIND=TOKEN or KIND=TOKEN@ID");
-        };
-        let marker = Marker::from_name(kind)?;
-        let (token, id) = match token.rsplit_once('@') {
-            Some((token, id)) => {
-                let id = id
-                    .parse()
-                    .with_context(|| format!("--marker {setting:?}: {id:?} is not an ID"))?;
-                (token, Some(id))
-            }
-            None => (token, None),
-        };
-        if !token.is_empty() {
-            builder = builder.marker_name(marker, token);
-        }
-        if let Some(id) = id {
-            builder = builder.marker_id(marker, id);
-        }
-    }
-    let layout = builder.build()?;
+    let tokenizer = args.tokenizer.load()?;
+    let codec = args
+        .codec
+        .as_deref()
+        .map(|dir| crate::codec::load_model(Some(dir)))
+        .transpose()?;
+    let audio = match (&args.codec, &codec) {
+        (Some(dir), Some(codec)) => Some(AudioCodebooks {
+            name: dir.display().to_string(),
+            codec,
+            codebooks: args
+                .bandwidth
+                .map(|kbps| codec.codebooks_for(kbps))
+                .transpose()?,
+            flatten: Flatten::parse(&args.flatten)?,
+        }),
+        _ => None,
+    };
+    let quantizer = args
+        .image_quantizer
+        .as_deref()
+        .map(|spec| image_quantizer(spec, args.patch_size))
+        .transpose()?;
+    let markers = args
+        .marker
+        .iter()
+        .map(|setting| marker_setting(setting))
+        .collect::<Result<Vec<_>>>()?;
+    let layout = build_layout(&tokenizer, audio, quantizer.as_ref(), &markers)?;
     write_atomically(&args.output, layout.to_json().as_bytes())
+}
+
+/// `--marker KIND=TOKEN[@ID]`: an empty TOKEN keeps the marker's name.
+fn marker_setting(setting: &str) -> Result<MarkerSetting> {
+    let Some((kind, token)) = setting.split_once('=') else {
+        bail!("--marker {setting:?}: expected KIND=TOKEN or KIND=TOKEN@ID");
+    };
+    let marker = Marker::from_name(kind)?;
+    let (token, id) = match token.rsplit_once('@') {
+        Some((token, id)) => {
+            let id = id
+                .parse()
+                .with_context(|| format!("--marker {setting:?}: {id:?} is not an ID"))?;
+            (token, Some(id))
+        }
+        None => (token, None),
+    };
+    Ok(MarkerSetting {
+        marker,
+        token: (!token.is_empty()).then(|| token.to_owned()),
+        id,
+    })
 }
 
 fn show(args: &ShowArgs) -> Result<()> {

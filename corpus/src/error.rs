@@ -64,6 +64,19 @@ pub enum CorpusError {
     #[error("{path}: cannot draw the chart: {message}")]
     Plot { path: String, message: String },
 
+    /// A layout or its IDs are wrong (overlapping ranges, an unknown marker, a code out of
+    /// range), as the shared token space reports it.
+    #[error(transparent)]
+    Vocab(#[from] omnitok_vocab::VocabError),
+
+    /// An image or image quantizer is wrong, as omnitok-vision reports it.
+    #[error(transparent)]
+    Vision(#[from] omnitok_vision::VisionError),
+
+    /// Audio or a codec is wrong, as omnitok-audio reports it.
+    #[error(transparent)]
+    Audio(#[from] omnitok_audio::AudioError),
+
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

@@ -14,7 +14,6 @@ Markers and codes are never special tokens of the tokenizer, so no text can prod
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import Any, Collection, Dict, List, Literal, Optional, Sequence, Union
 
@@ -128,7 +127,7 @@ def _image_quantizer(layout: Layout, quantizer):
         if name == "codebook":
             raise ValueError("the layout's images are codebook codes: pass image_quantizer=the Codebook")
         return lambda pixels: _vision_tokenize_named(np.ascontiguousarray(pixels, dtype=np.uint8)[None], name)[0]
-    layout._inner.check_component("image", hashlib.sha256(quantizer._inner.to_bytes()).hexdigest())
+    layout._inner.check_component("image", quantizer.checksum)
     return quantizer.encode
 
 
@@ -212,7 +211,7 @@ them to the original size). A stream that breaks the layout's
     if codec is not None:
         layout._inner.check_component("audio", codec.checksum)
     if image_quantizer is not None:
-        layout._inner.check_component("image", hashlib.sha256(image_quantizer._inner.to_bytes()).hexdigest())
+        layout._inner.check_component("image", image_quantizer.checksum)
     segments = _demux(layout._inner, np.ascontiguousarray(np.asarray(ids).reshape(-1), dtype=np.int64))
     parts = []
     for kind, values, shape in segments:

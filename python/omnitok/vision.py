@@ -136,6 +136,11 @@ class Codebook:
         """Side of a patch in pixels."""
         return self._inner.patch_size
 
+    @property
+    def checksum(self) -> str:
+        """The SHA-256 of the codebook file, in hex: what a layout records of it."""
+        return self._inner.checksum
+
     def encode(self, image: np.ndarray) -> np.ndarray:
         """Code indices of an image (int64 ``[grid_h, grid_w]``) or of each frame of a video
         (``[frames, grid_h, grid_w]``)."""

@@ -1,10 +1,16 @@
 //! `omnitok.Layout`, `omnitok.mux` and `omnitok.demux` on codes.
 
 use numpy::{PyArray1, PyReadonlyArray1};
-use omnitok_vocab::{demux, mux, AudioCodes, ImageCodes, Segment, VocabError, VocabLayout};
+use omnitok_corpus::multimodal::{build_layout, AudioCodebooks, MarkerSetting};
+use omnitok_vision::image_codes::ImageQuantizer;
+use omnitok_vocab::{
+    demux, mux, AudioCodes, Flatten, ImageCodes, Marker, Segment, VocabError, VocabLayout,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
+
+use crate::vision::vision_err;
 
 fn vocab_err(error: VocabError) -> PyErr {
     PyValueError::new_err(error.to_string())
@@ -233,49 +239,38 @@ pub fn _layout_build(
     patch_size: usize,
     markers: Vec<(String, Option<String>, Option<u32>)>,
 ) -> PyResult<PyLayout> {
-    use omnitok_vision::image_codes::ImageQuantizer;
-    use omnitok_vocab::{Flatten, Marker};
-    let mut builder = encoding.inner.layout_builder();
-    if let Some(codec) = codec {
-        let model = &codec.inner;
-        let size = u32::try_from(model.codebook_size())
-            .map_err(|_| PyValueError::new_err("codebooks larger than 2^32 codes"))?;
-        builder = builder.audio(
-            codec.name.clone(),
-            model.checksum(),
-            codebooks.unwrap_or(model.n_codebooks()),
-            size,
-            Flatten::parse(flatten).map_err(vocab_err)?,
-        );
-    }
-    let vision_err = |e: omnitok_vision::VisionError| PyValueError::new_err(e.to_string());
+    let audio = match &codec {
+        Some(codec) => Some(AudioCodebooks {
+            name: codec.name.clone(),
+            codec: &codec.inner,
+            codebooks,
+            flatten: Flatten::parse(flatten).map_err(vocab_err)?,
+        }),
+        None => None,
+    };
     let quantizer = match (image_spec, image_codebook) {
-        (Some(spec), None) => Some(ImageQuantizer::from_spec(&spec, patch_size)),
-        (None, Some(book)) => Some(Ok(ImageQuantizer::Codebook(book.inner.clone()))),
+        (Some(spec), None) => {
+            Some(ImageQuantizer::from_spec(&spec, patch_size).map_err(vision_err)?)
+        }
+        (None, Some(book)) => Some(ImageQuantizer::Codebook(book.inner.clone())),
         (None, None) => None,
         (Some(_), Some(_)) => {
             return Err(PyValueError::new_err("one image quantizer, not two"));
         }
     };
-    if let Some(quantizer) = quantizer {
-        let quantizer = quantizer.map_err(vision_err)?;
-        let (name, checksum) = quantizer.fingerprint().map_err(vision_err)?;
-        let size = u32::try_from(quantizer.codebook_size())
-            .map_err(|_| PyValueError::new_err("more image codes than IDs"))?;
-        builder = builder.image(name, checksum, size);
-    }
-    for (kind, token, id) in markers {
-        let marker = Marker::from_name(&kind).map_err(vocab_err)?;
-        if let Some(token) = token {
-            builder = builder.marker_name(marker, token);
-        }
-        if let Some(id) = id {
-            builder = builder.marker_id(marker, id);
-        }
-    }
-    Ok(PyLayout {
-        inner: builder.build().map_err(vocab_err)?,
-    })
+    let markers = markers
+        .into_iter()
+        .map(|(kind, token, id)| {
+            Ok(MarkerSetting {
+                marker: Marker::from_name(&kind).map_err(vocab_err)?,
+                token,
+                id,
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let layout = build_layout(&encoding.inner, audio, quantizer.as_ref(), &markers)
+        .map_err(crate::report_err)?;
+    Ok(PyLayout { inner: layout })
 }
 
 /// The codes (int64 `[codebooks, frames]`) of float32 `samples` (`[samples]` or `[channels,

@@ -12,7 +12,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
-fn vision_err(error: VisionError) -> PyErr {
+/// A Python exception for `error`: `OSError` for I/O, else `ValueError`.
+pub(crate) fn vision_err(error: VisionError) -> PyErr {
     match error {
         VisionError::Io { .. } => pyo3::exceptions::PyOSError::new_err(error.to_string()),
         other => PyValueError::new_err(other.to_string()),
@@ -328,6 +329,12 @@ impl PyCodebook {
         Ok(Self {
             inner: Codebook::from_bytes(bytes, "codebook").map_err(vision_err)?,
         })
+    }
+
+    /// The SHA-256 of the codebook file, in hex: what a layout records of it.
+    #[getter]
+    fn checksum(&self) -> PyResult<String> {
+        self.inner.checksum().map_err(vision_err)
     }
 
     /// The codebook file (safetensors) as bytes.

@@ -376,6 +376,14 @@ impl Codebook {
         RgbImage::new(width, height, data)
     }
 
+    /// The SHA-256 of the codebook's file ([`Codebook::to_bytes`]) in hex: what a layout
+    /// records of it.
+    pub fn checksum(&self) -> Result<String> {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.to_bytes()?);
+        Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
     /// The codebook as a safetensors file.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let p = self.patch_size;

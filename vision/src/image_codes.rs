@@ -70,21 +70,16 @@ impl ImageQuantizer {
     /// (that name for FSQ and LFQ, the codebook file's bytes for a codebook).
     pub fn fingerprint(&self) -> Result<(String, String)> {
         use sha2::{Digest, Sha256};
-        let hex = |bytes: &[u8]| -> String {
-            Sha256::digest(bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        };
         Ok(match self {
-            Self::Codebook(book) => ("codebook".to_owned(), hex(&book.to_bytes()?)),
+            Self::Codebook(book) => ("codebook".to_owned(), book.checksum()?),
             Self::Scalar {
                 quantizer,
                 patch_size,
             } => {
                 // Read back by `from_name`.
                 let name = format!("{}/{patch_size}", quantizer.spec());
-                let checksum = hex(name.as_bytes());
+                let digest = Sha256::digest(name.as_bytes());
+                let checksum = digest.iter().map(|b| format!("{b:02x}")).collect();
                 (name, checksum)
             }
         })

@@ -3,16 +3,19 @@
 //! - [`parts`]: a document as a JSON line, `{"parts": [{"text": ...}, {"audio": path}, ...]}`.
 //! - [`encoder`]: parts to IDs of a layout (with the segments' spans), by the layout's
 //!   tokenizer, codec and image quantizer.
+//! - [`layout`]: a layout built from a tokenizer, a codec, an image quantizer and markers.
 //! - [`totals`]: tokens and media measures per modality over a corpus.
 //!
 //! Corpora of such documents are muxed into shards by [`crate::tokenize`] (see
 //! [`crate::tokenize::TokenizeOptions::multimodal`]).
 
 pub mod encoder;
+pub mod layout;
 pub mod parts;
 pub mod totals;
 
 pub use encoder::{audio_codes, Components, DocumentEncoder, Modality, MuxedDocument, Span};
+pub use layout::{build_layout, AudioCodebooks, MarkerSetting};
 pub use parts::{parse_document, Part};
 pub use totals::{ModalityTotals, Totals};
 

@@ -1,0 +1,101 @@
+//! Layouts built from the components documents are encoded with: a tokenizer, a codec, an
+//! image quantizer, and the markers between them.
+
+use omnitok_audio::codec::Codec;
+use omnitok_tokenizer::Tokenizer;
+use omnitok_vision::image_codes::ImageQuantizer;
+use omnitok_vocab::{Flatten, Marker, VocabLayout};
+
+use crate::error::{CorpusError, Result};
+
+/// The audio of a layout: a codec's first codebooks, flattened by a scheme.
+pub struct AudioCodebooks<'a> {
+    /// What the layout records as the codec: its checkpoint folder or built-in name.
+    pub name: String,
+    pub codec: &'a Codec,
+    /// The codebooks kept (all of the codec's when `None`).
+    pub codebooks: Option<usize>,
+    pub flatten: Flatten,
+}
+
+/// A marker renamed, placed at an ID, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkerSetting {
+    pub marker: Marker,
+    pub token: Option<String>,
+    pub id: Option<u32>,
+}
+
+/// The layout of `tokenizer`'s IDs, then the markers, then `audio`'s codebooks, then `image`'s
+/// codes, with `markers` renamed or placed; each component recorded with its checksum.
+pub fn build_layout(
+    tokenizer: &Tokenizer,
+    audio: Option<AudioCodebooks<'_>>,
+    image: Option<&ImageQuantizer>,
+    markers: &[MarkerSetting],
+) -> Result<VocabLayout> {
+    let mut builder = tokenizer.layout_builder();
+    if let Some(audio) = audio {
+        let size = u32::try_from(audio.codec.codebook_size()).map_err(|_| {
+            CorpusError::BadParameter(format!("{}: codebooks larger than 2^32 codes", audio.name))
+        })?;
+        let codebooks = audio.codebooks.unwrap_or(audio.codec.n_codebooks());
+        let checksum = audio.codec.checksum();
+        builder = builder.audio(audio.name, checksum, codebooks, size, audio.flatten);
+    }
+    if let Some(quantizer) = image {
+        let (name, checksum) = quantizer.fingerprint()?;
+        let size = u32::try_from(quantizer.codebook_size())
+            .map_err(|_| CorpusError::BadParameter(format!("{name}: more image codes than IDs")))?;
+        builder = builder.image(name, checksum, size);
+    }
+    for setting in markers {
+        if let Some(token) = &setting.token {
+            builder = builder.marker_name(setting.marker, token.clone());
+        }
+        if let Some(id) = setting.id {
+            builder = builder.marker_id(setting.marker, id);
+        }
+    }
+    Ok(builder.build()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_and_markers_are_laid_out_after_the_text() {
+        let tokenizer = omnitok_tokenizer::get_encoding("r50k_base").unwrap();
+        let codec = Codec::default_speech();
+        let quantizer = ImageQuantizer::from_spec("lfq:4", 16).unwrap();
+        let audio = AudioCodebooks {
+            name: "speech".into(),
+            codec: &codec,
+            codebooks: Some(1),
+            flatten: Flatten::Interleave,
+        };
+        let markers = [MarkerSetting {
+            marker: Marker::AudioStart,
+            token: Some("<|audio|>".into()),
+            id: None,
+        }];
+        let layout = build_layout(&tokenizer, Some(audio), Some(&quantizer), &markers).unwrap();
+        let audio = layout.audio().unwrap();
+        assert_eq!((audio.codebooks, audio.name.as_str()), (1, "speech"));
+        assert_eq!(audio.codebook_size as usize, codec.codebook_size());
+        assert_eq!(layout.image().unwrap().size, 16);
+        let start = layout
+            .markers()
+            .iter()
+            .find(|m| m.marker == Marker::AudioStart);
+        assert_eq!(start.unwrap().token, "<|audio|>");
+        assert!(layout.text().ordinary <= start.unwrap().id);
+        let clash = [MarkerSetting {
+            marker: Marker::AudioEnd,
+            token: None,
+            id: Some(0),
+        }];
+        assert!(build_layout(&tokenizer, None, None, &clash).is_err());
+    }
+}
