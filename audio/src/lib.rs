@@ -20,6 +20,7 @@
 //! - [`exp`]: the codec's activations (ELU, and the LSTM's sigmoid and tanh) on many values at
 //!   once (vectorised exponential).
 //! - [`db`]: power to decibels with a reference, floor and dynamic range (`power_to_db`).
+//! - [`wav`]: WAV files written from samples (decoded codes, for instance).
 //! - [`logarithm`]: natural logarithms of many values at once (vectorised, within one unit in
 //!   the last place).
 //!
@@ -40,6 +41,7 @@ pub mod settings;
 mod side_by_side;
 pub mod stft;
 pub mod streaming;
+pub mod wav;
 pub mod window;
 
 pub use decode::{load, Audio, AudioLimits};

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use ndarray::{Array2, Array3};
-use omnitok_audio::codec::{Codec, CodesSidecar, DEFAULT_SPEECH_NAME};
+use omnitok_audio::codec::{Codec, CodesSidecar};
 use omnitok_audio::metrics::{mel_distance, multi_scale_stft_distance, si_sdr};
 use omnitok_audio::{load, AudioError, AudioLimits};
 use omnitok_corpus::npy;
@@ -76,12 +76,7 @@ pub struct EvalArgs {
 /// The codec `model` names: a transformers checkpoint folder, or the built-in speech codec when
 /// `model` is absent or is that codec's name (and no folder of the name exists).
 pub fn load_model(model: Option<&Path>) -> Result<Codec> {
-    match model {
-        Some(dir) if dir.as_os_str() != DEFAULT_SPEECH_NAME || dir.exists() => {
-            Ok(Codec::from_pretrained(dir)?)
-        }
-        _ => Ok(Codec::default_speech()),
-    }
+    Ok(model.map_or_else(|| Ok(Codec::default_speech()), Codec::load)?)
 }
 
 fn bandwidth_or_smallest(codec: &Codec, bandwidth: Option<f64>) -> f64 {
@@ -157,24 +152,8 @@ pub fn run_decode(args: &DecodeArgs) -> Result<()> {
 }
 
 /// Writes `[channels, samples]` as a 32-bit float WAV file, through a temporary name.
-pub fn write_wav(path: &Path, audio: &Array2<f32>, sample_rate: u32) -> Result<()> {
-    let spec = hound::WavSpec {
-        channels: audio.nrows() as u16,
-        sample_rate,
-        bits_per_sample: 32,
-        sample_format: hound::SampleFormat::Float,
-    };
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    {
-        let mut writer = hound::WavWriter::new(&mut bytes, spec)?;
-        for t in 0..audio.ncols() {
-            for c in 0..audio.nrows() {
-                writer.write_sample(audio[[c, t]])?;
-            }
-        }
-        writer.finalize()?;
-    }
-    write_atomically(path, bytes.get_ref())
+fn write_wav(path: &Path, audio: &Array2<f32>, sample_rate: u32) -> Result<()> {
+    write_atomically(path, &omnitok_audio::wav::to_bytes(audio, sample_rate)?)
 }
 
 /// Runs `omnitok audio eval`.

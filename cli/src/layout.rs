@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use omnitok_corpus::multimodal::{build_layout, AudioCodebooks, MarkerSetting};
-use omnitok_vocab::layout::{Marker, VocabLayout};
+use omnitok_corpus::multimodal::{build_layout, read_layout, AudioCodebooks, MarkerSetting};
+use omnitok_vocab::layout::Marker;
 use omnitok_vocab::Flatten;
 
 use crate::input::TokenizerArgs;
@@ -72,13 +72,6 @@ pub fn run(args: &LayoutArgs) -> Result<()> {
     }
 }
 
-/// Reads and checks a layout manifest.
-pub fn load(path: &std::path::Path) -> Result<VocabLayout> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    VocabLayout::from_json(&text).with_context(|| path.display().to_string())
-}
-
 fn build(args: &BuildArgs) -> Result<()> {
     let tokenizer = args.tokenizer.load()?;
     let codec = args
@@ -135,7 +128,7 @@ fn marker_setting(setting: &str) -> Result<MarkerSetting> {
 }
 
 fn show(args: &ShowArgs) -> Result<()> {
-    let layout = load(&args.layout)?;
+    let layout = read_layout(&args.layout)?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

@@ -98,6 +98,25 @@ impl Drop for StagedFiles {
     }
 }
 
+/// The bytes of the file at `path`; more than `max_bytes` of them is a limit error. The bound
+/// is on bytes read, so that a file that never ends (`/dev/zero`) is refused too.
+pub fn read_bounded(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| CorpusError::io(path.display(), e))?;
+    let mut bytes = Vec::new();
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| CorpusError::io(path.display(), e))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(CorpusError::Limit {
+            path: path.display().to_string(),
+            line: 0,
+            message: format!("over the limit of {max_bytes} bytes"),
+        });
+    }
+    Ok(bytes)
+}
+
 fn not_a_file_name(path: &Path) -> CorpusError {
     CorpusError::BadInput {
         path: path.display().to_string(),
@@ -205,6 +224,22 @@ mod tests {
         let error = output_stems(&clash, "npy").unwrap_err().to_string();
         assert_eq!(error, "x/a.wav and y/a.flac would both be written as a.npy");
         assert!(output_stem(Path::new("/")).is_err());
+    }
+
+    #[test]
+    fn reads_are_bounded_by_the_bytes_read() {
+        let dir = scratch("bounded");
+        let path = dir.join("five");
+        std::fs::write(&path, "12345").unwrap();
+        assert_eq!(read_bounded(&path, 5).unwrap(), b"12345");
+        let error = read_bounded(&path, 4).unwrap_err();
+        assert!(matches!(error, CorpusError::Limit { .. }), "{error}");
+        assert!(error.to_string().contains("five"), "{error}");
+        if Path::new("/dev/zero").exists() {
+            let error = read_bounded(Path::new("/dev/zero"), 1 << 20).unwrap_err();
+            assert!(matches!(error, CorpusError::Limit { .. }), "{error}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -64,8 +64,7 @@ class Layout:
     @staticmethod
     def load(path: Union[str, "os.PathLike[str]"]) -> "Layout":
         """Reads and checks a manifest (format version, checksum, ranges, names, IDs)."""
-        with open(path, encoding="utf-8") as f:
-            return Layout(_Layout.from_json(f.read()))
+        return Layout(_Layout._read_file(os.fspath(path)))
 
     @staticmethod
     def from_json(text: str) -> "Layout":

@@ -32,6 +32,14 @@ impl PyLayout {
         })
     }
 
+    /// A layout from its manifest file (at most `MAX_LAYOUT_BYTES`), checked.
+    #[staticmethod]
+    fn _read_file(path: std::path::PathBuf) -> PyResult<Self> {
+        Ok(Self {
+            inner: omnitok_corpus::multimodal::read_layout(&path).map_err(crate::report_err)?,
+        })
+    }
+
     /// The JSON manifest.
     fn to_json(&self) -> String {
         self.inner.to_json()

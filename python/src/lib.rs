@@ -23,7 +23,9 @@ use omnitok_tokenizer::{
     encoding_name_for_model as model_encoding, get_encoding as builtin_encoding, SpecialPolicy,
     SpecialSet, TokenId, Tokenizer, TokenizerError,
 };
-use pyo3::exceptions::{PyKeyError, PyOSError, PyTypeError, PyValueError};
+use pyo3::exceptions::{
+    PyFileNotFoundError, PyKeyError, PyOSError, PyPermissionError, PyTypeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyFrozenSet, PyList, PySet, PyString, PyTuple};
 
@@ -471,10 +473,17 @@ fn report_tokenizers(
     Ok(out)
 }
 
-fn report_err(error: CorpusError) -> PyErr {
-    match error {
-        CorpusError::Io { .. } => PyOSError::new_err(error.to_string()),
-        other => PyValueError::new_err(other.to_string()),
+/// A Python exception for `error`: I/O errors as `OSError` (`FileNotFoundError` and
+/// `PermissionError` where they are those), the others as `ValueError`.
+pub(crate) fn report_err(error: CorpusError) -> PyErr {
+    let message = error.to_string();
+    match &error {
+        CorpusError::Io { source, .. } => match source.kind() {
+            std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(message),
+            std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(message),
+            _ => PyOSError::new_err(message),
+        },
+        _ => PyValueError::new_err(message),
     }
 }
 

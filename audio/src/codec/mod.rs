@@ -106,6 +106,17 @@ impl Codec {
         Ok(codec)
     }
 
+    /// The codec `name_or_dir` names: a checkpoint folder (see [`Codec::from_pretrained`]), or
+    /// [`DEFAULT_SPEECH_NAME`] for the built-in speech codec (unless a folder of that name
+    /// exists).
+    pub fn load(name_or_dir: &Path) -> Result<Self> {
+        if name_or_dir.as_os_str() == DEFAULT_SPEECH_NAME && !name_or_dir.exists() {
+            Ok(Self::default_speech())
+        } else {
+            Self::from_pretrained(name_or_dir)
+        }
+    }
+
     /// omnitok's default speech codec, built into the library: a small causal EnCodec at
     /// 16 kHz mono (see `models/speech-16k/README.md` in this crate for its measured quality).
     pub fn default_speech() -> Self {

@@ -4,17 +4,16 @@
 //! checksum the layout records for it.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use omnitok_audio::codec::Codec;
-use omnitok_tokenizer::{SpecialPolicy, TokenId, Tokenizer};
+use omnitok_tokenizer::{SpecialPolicy, TokenId};
 use omnitok_vision::codebook::CodeGrid;
 use omnitok_vision::decode::{sample_frames, Sampling};
-use omnitok_vision::image_codes::ImageQuantizer;
 use omnitok_vocab::layout::VocabLayout;
 use omnitok_vocab::{mux, AudioCodes, ImageCodes, Segment};
 use serde::{Deserialize, Serialize};
 
+use super::components::Components;
 use super::parts::Part;
 use crate::error::{CorpusError, Result};
 use crate::npy;
@@ -55,16 +54,6 @@ pub struct Span {
 pub struct MuxedDocument {
     pub ids: Vec<TokenId>,
     pub spans: Vec<Span>,
-}
-
-/// What a [`DocumentEncoder`] encodes with, besides its layout.
-pub struct Components {
-    /// The layout's tokenizer.
-    pub tokenizer: Arc<Tokenizer>,
-    /// The layout's codec, needed for audio parts given as sound files.
-    pub codec: Option<Codec>,
-    /// The layout's image quantizer, needed for image and video parts given as pictures.
-    pub image_quantizer: Option<ImageQuantizer>,
 }
 
 /// Turns documents' parts into IDs of one layout.

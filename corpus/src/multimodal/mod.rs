@@ -1,20 +1,27 @@
 //! Multimodal documents: text, audio, images and video as IDs of one token layout.
 //!
 //! - [`parts`]: a document as a JSON line, `{"parts": [{"text": ...}, {"audio": path}, ...]}`.
+//! - [`components`]: a layout read from its file, and the tokenizer, codec and image quantizer
+//!   it names.
 //! - [`encoder`]: parts to IDs of a layout (with the segments' spans), by the layout's
 //!   tokenizer, codec and image quantizer.
 //! - [`layout`]: a layout built from a tokenizer, a codec, an image quantizer and markers.
+//! - [`demux`]: muxed IDs back to documents as files that mux again to the same IDs.
 //! - [`totals`]: tokens and media measures per modality over a corpus.
 //!
 //! Corpora of such documents are muxed into shards by [`crate::tokenize`] (see
 //! [`crate::tokenize::TokenizeOptions::multimodal`]).
 
+pub mod components;
+pub mod demux;
 pub mod encoder;
 pub mod layout;
 pub mod parts;
 pub mod totals;
 
-pub use encoder::{audio_codes, Components, DocumentEncoder, Modality, MuxedDocument, Span};
+pub use components::{read_layout, ComponentFiles, Components};
+pub use demux::{read_id_documents, write_documents};
+pub use encoder::{audio_codes, DocumentEncoder, Modality, MuxedDocument, Span};
 pub use layout::{build_layout, AudioCodebooks, MarkerSetting};
 pub use parts::{parse_document, Part};
 pub use totals::{ModalityTotals, Totals};

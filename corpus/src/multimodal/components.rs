@@ -1,0 +1,109 @@
+//! A layout and the components that encode into it and decode from it: its tokenizer, codec
+//! and image quantizer, found from the names the layout records or from files a caller gives.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use omnitok_audio::codec::{Codec, DEFAULT_SPEECH_NAME};
+use omnitok_tokenizer::{get_encoding, Tokenizer, ENCODING_NAMES};
+use omnitok_vision::codebook::Codebook;
+use omnitok_vision::image_codes::ImageQuantizer;
+use omnitok_vocab::layout::VocabLayout;
+
+use crate::error::{CorpusError, Result};
+
+/// Largest layout manifest read: 64 MiB (a manifest lists its tokenizer's special tokens and
+/// little else).
+pub const MAX_LAYOUT_BYTES: u64 = 64 << 20;
+
+/// What a layout's documents are encoded with and decoded by, besides the layout.
+pub struct Components {
+    /// The layout's tokenizer.
+    pub tokenizer: Arc<Tokenizer>,
+    /// The layout's codec, needed for audio parts given as sound files and to decode audio.
+    pub codec: Option<Codec>,
+    /// The layout's image quantizer, needed for image and video parts given as pictures and to
+    /// decode them.
+    pub image_quantizer: Option<ImageQuantizer>,
+}
+
+/// Files that stand for a layout's components where the names it records do not reach them.
+#[derive(Debug, Clone, Default)]
+pub struct ComponentFiles {
+    /// A tokenizer.json or rank file, for a tokenizer that is not built in.
+    pub tokenizer: Option<PathBuf>,
+    /// A codec checkpoint folder, or the built-in codec's name.
+    pub codec: Option<PathBuf>,
+    /// A VQ codebook file, for layouts of codebook image codes.
+    pub codebook: Option<PathBuf>,
+}
+
+/// Reads and checks the layout manifest at `path` (at most [`MAX_LAYOUT_BYTES`] bytes).
+pub fn read_layout(path: &Path) -> Result<VocabLayout> {
+    let bytes = crate::files::read_bounded(path, MAX_LAYOUT_BYTES)?;
+    let bad = |message: String| CorpusError::BadInput {
+        path: path.display().to_string(),
+        line: 0,
+        message,
+    };
+    let text = String::from_utf8(bytes).map_err(|e| bad(e.to_string()))?;
+    VocabLayout::from_json(&text).map_err(|e| bad(e.to_string()))
+}
+
+impl Components {
+    /// The components of `layout`, read from `layout_path`: each one `files` gives, else the
+    /// one the layout names where it can be found (a built-in encoding or a tokenizer file, a
+    /// codec folder or the built-in codec, an FSQ / LFQ quantizer). A codec or a codebook that
+    /// cannot be found is left out (audio and images then stay codes); a tokenizer cannot be.
+    pub fn load(layout: &VocabLayout, layout_path: &Path, files: &ComponentFiles) -> Result<Self> {
+        let text = layout.text();
+        let tokenizer_error = |source| CorpusError::Tokenizer {
+            context: format!("{}: the layout's tokenizer", layout_path.display()),
+            source,
+        };
+        let tokenizer = match &files.tokenizer {
+            Some(path) => Arc::new(Tokenizer::from_file(path, None).map_err(tokenizer_error)?),
+            None if ENCODING_NAMES.contains(&text.name.as_str()) => {
+                get_encoding(&text.name).map_err(tokenizer_error)?
+            }
+            None if Path::new(&text.name).exists() => Arc::new(
+                Tokenizer::from_file(Path::new(&text.name), None).map_err(tokenizer_error)?,
+            ),
+            None => {
+                return Err(CorpusError::BadInput {
+                    path: layout_path.display().to_string(),
+                    line: 0,
+                    message: format!(
+                        "its tokenizer {:?} is not built in and not found; pass --tokenizer",
+                        text.name
+                    ),
+                })
+            }
+        };
+        let codec = match (&files.codec, layout.audio()) {
+            (Some(dir), _) => Some(Codec::load(dir)?),
+            (None, Some(audio))
+                if Path::new(&audio.name).is_dir() || audio.name == DEFAULT_SPEECH_NAME =>
+            {
+                Some(Codec::load(Path::new(&audio.name))?)
+            }
+            _ => None,
+        };
+        let image_quantizer = match (&files.codebook, layout.image()) {
+            (Some(file), _) => Some(ImageQuantizer::Codebook(Codebook::read_file(file)?)),
+            (None, Some(image)) if image.name != "codebook" => Some(
+                ImageQuantizer::from_name(&image.name).map_err(|e| CorpusError::BadInput {
+                    path: layout_path.display().to_string(),
+                    line: 0,
+                    message: e.to_string(),
+                })?,
+            ),
+            _ => None,
+        };
+        Ok(Self {
+            tokenizer,
+            codec,
+            image_quantizer,
+        })
+    }
+}

@@ -1,0 +1,221 @@
+//! Muxed IDs back to documents as files: `documents.jsonl` (one line per document, in the
+//! format [`super::parts`] reads, so that muxing it again gives the same IDs) and, per
+//! document, a folder `doc-NNNNNN` with its codes (`.npy`), audio (`.wav`, when the codec is at
+//! hand) and pictures (`.png`, when the image quantizer is a codebook).
+
+use std::path::Path;
+
+use ndarray::Array3;
+use omnitok_audio::codec::Codes;
+use omnitok_tokenizer::{SpecialPolicy, TokenId, Tokenizer};
+use omnitok_vision::codebook::CodeGrid;
+use omnitok_vision::image_codes::ImageQuantizer;
+use omnitok_vocab::layout::VocabLayout;
+use omnitok_vocab::{demux, ImageCodes, Segment};
+use serde_json::{json, Value};
+
+use super::components::Components;
+use crate::error::{CorpusError, Result};
+use crate::{files, npy, tokenize};
+
+/// The documents of `input`: an output directory of a mux or tokenize run (one muxed with
+/// another layout is refused), or a `.npy` of one document's IDs.
+pub fn read_id_documents(input: &Path, layout: &VocabLayout) -> Result<Vec<Vec<TokenId>>> {
+    let bad = |message: String| CorpusError::BadInput {
+        path: input.display().to_string(),
+        line: 0,
+        message,
+    };
+    if input.is_dir() {
+        let run = tokenize::read_run(input)?;
+        if let Some(recorded) = &run.manifest.layout {
+            if recorded.checksum != layout.checksum() {
+                return Err(bad(format!(
+                    "muxed with layout {} (checksum {}), not this one ({})",
+                    recorded.name,
+                    recorded.checksum,
+                    layout.checksum()
+                )));
+            }
+        }
+        return run.documents();
+    }
+    let bytes = std::fs::read(input).map_err(|e| CorpusError::io(input.display(), e))?;
+    let (shape, ids) = npy::read_u32_array(&bytes).map_err(bad)?;
+    if shape.len() != 1 {
+        return Err(bad(format!(
+            "IDs of shape {shape:?}; one document is one dimension"
+        )));
+    }
+    Ok(vec![ids])
+}
+
+/// Writes `documents` (read from `input`) into the directory `out` (created; it must be new or
+/// empty) as files; returns how many documents were written. A document that breaks the
+/// layout's rules is an error naming it and the position.
+pub fn write_documents(
+    input: &Path,
+    documents: &[Vec<TokenId>],
+    layout: &VocabLayout,
+    components: &Components,
+    out: &Path,
+) -> Result<usize> {
+    let out_error = |e| CorpusError::io(out.display(), e);
+    std::fs::create_dir_all(out).map_err(out_error)?;
+    if std::fs::read_dir(out).map_err(out_error)?.next().is_some() {
+        return Err(CorpusError::OutputDir {
+            path: out.display().to_string(),
+            message: "is not empty; choose an empty or new directory".into(),
+        });
+    }
+    let mut lines = String::new();
+    for (number, ids) in documents.iter().enumerate() {
+        let in_document = |message: String| CorpusError::BadInput {
+            path: input.display().to_string(),
+            line: 0,
+            message: format!("document {number}: {message}"),
+        };
+        let stem = format!("doc-{number:06}");
+        let segments = demux(layout, ids).map_err(|e| in_document(e.to_string()))?;
+        let mut parts = Vec::with_capacity(segments.len());
+        for (k, segment) in segments.iter().enumerate() {
+            let name = format!("{stem}/part-{k:02}");
+            parts.extend(write_part(out, &name, segment, components)?);
+        }
+        let line = serde_json::to_string(&json!({ "parts": parts }))
+            .map_err(|e| in_document(e.to_string()))?;
+        lines += &line;
+        lines.push('\n');
+    }
+    files::write_atomically(&out.join("documents.jsonl"), lines.as_bytes())?;
+    Ok(documents.len())
+}
+
+/// A text segment's parts: each run of ordinary tokens as a string when it encodes back to the
+/// same IDs, else (and each run of special tokens) as `ids`.
+pub fn text_parts(ids: &[TokenId], tokenizer: &Tokenizer) -> Vec<Value> {
+    let special = |id: &TokenId| {
+        tokenizer
+            .special_tokens()
+            .entries()
+            .iter()
+            .any(|(_, s)| s == id)
+    };
+    let mut parts = Vec::new();
+    let mut rest = ids;
+    while let Some(first) = rest.first() {
+        let is_special = special(first);
+        let run = rest
+            .iter()
+            .take_while(|id| special(id) == is_special)
+            .count();
+        let (ids, next) = rest.split_at(run);
+        rest = next;
+        let text = (!is_special)
+            .then(|| tokenizer.decode(ids).ok())
+            .flatten()
+            .filter(|text| {
+                tokenizer
+                    .encode_with_policy(text, &SpecialPolicy::as_text())
+                    .is_ok_and(|again| again == ids)
+            });
+        parts.push(match text {
+            Some(text) => json!({ "text": text }),
+            None => json!({ "ids": ids }),
+        });
+    }
+    parts
+}
+
+/// Writes one segment's files under `out/name*` and returns its parts for documents.jsonl.
+fn write_part(
+    out: &Path,
+    name: &str,
+    segment: &Segment,
+    components: &Components,
+) -> Result<Vec<Value>> {
+    let codes_file = format!("{name}.npy");
+    let save_codes = |shape: &[u64], codes: &[u32]| -> Result<()> {
+        let path = out.join(&codes_file);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| CorpusError::io(dir.display(), e))?;
+        }
+        npy::write(&path, shape, codes)
+    };
+    Ok(vec![match segment {
+        Segment::Text(ids) => return Ok(text_parts(ids, &components.tokenizer)),
+        Segment::Audio(codes) => {
+            save_codes(&[codes.codebooks as u64, codes.frames as u64], &codes.codes)?;
+            if let Some(codec) = &components.codec {
+                let array =
+                    Array3::from_shape_fn((1, codes.codebooks, codes.frames), |(_, k, t)| {
+                        i64::from(codes.get(k, t))
+                    });
+                let audio = codec.decode(&Codes {
+                    codes: array,
+                    scales: Vec::new(),
+                    last_frame_pad_length: 0,
+                    samples: usize::MAX,
+                })?;
+                let wav = omnitok_audio::wav::to_bytes(&audio, codec.config().sampling_rate)?;
+                files::write_atomically(&out.join(format!("{name}.wav")), &wav)?;
+            }
+            json!({ "audio_codes": codes_file })
+        }
+        Segment::Image(grid) => {
+            save_codes(&[grid.height as u64, grid.width as u64], &grid.codes)?;
+            write_picture(out, &format!("{name}.png"), grid, components)?;
+            json!({ "image_codes": codes_file })
+        }
+        Segment::Video(frames) => {
+            let (h, w) = frames.first().map_or((0, 0), |f| (f.height, f.width));
+            let codes: Vec<u32> = frames
+                .iter()
+                .flat_map(|f| f.codes.iter().copied())
+                .collect();
+            save_codes(&[frames.len() as u64, h as u64, w as u64], &codes)?;
+            for (t, frame) in frames.iter().enumerate() {
+                write_picture(out, &format!("{name}-frame-{t:04}.png"), frame, components)?;
+            }
+            json!({ "video_codes": codes_file })
+        }
+    }])
+}
+
+/// Writes the picture of `grid` when the image quantizer decodes (a codebook).
+fn write_picture(out: &Path, file: &str, grid: &ImageCodes, components: &Components) -> Result<()> {
+    let Some(quantizer @ ImageQuantizer::Codebook(_)) = &components.image_quantizer else {
+        return Ok(());
+    };
+    let patch = quantizer.patch_size();
+    let codes = CodeGrid {
+        indices: grid.codes.clone(),
+        grid_h: grid.height,
+        grid_w: grid.width,
+    };
+    let image = quantizer.decode(&codes, grid.width * patch, grid.height * patch)?;
+    files::write_atomically(&out.join(file), &image.to_png()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_kept_as_text_only_where_it_encodes_back_to_the_same_ids() {
+        let tokenizer = omnitok_tokenizer::get_encoding("cl100k_base").unwrap();
+        let eot = tokenizer.special_tokens().id("<|endoftext|>").unwrap();
+        let mut ids = tokenizer.encode("héllo").unwrap();
+        ids.push(eot);
+        assert_eq!(
+            text_parts(&ids, &tokenizer),
+            [json!({ "text": "héllo" }), json!({ "ids": [eot] })]
+        );
+        // "é" is two bytes; its first byte alone is not text.
+        let first_byte = [tokenizer.encode_single_token(&[0xc3]).unwrap()];
+        assert_eq!(
+            text_parts(&first_byte, &tokenizer),
+            [json!({ "ids": first_byte })]
+        );
+    }
+}
