@@ -24,7 +24,7 @@ fn chosen<T: std::str::FromStr<Err = CorpusError> + Default>(name: Option<&str>)
 #[allow(clippy::too_many_arguments)]
 pub fn _tokenize_corpus(
     py: Python<'_>,
-    encoding: &crate::Encoding,
+    encoding: &crate::encoding::Encoding,
     tokenizer_name: String,
     inputs: Vec<PathBuf>,
     output_dir: PathBuf,

@@ -238,7 +238,7 @@ pub fn _demux<'py>(
 #[pyo3(signature = (encoding, codec, codebooks, flatten, image_spec, image_codebook, patch_size, markers))]
 #[allow(clippy::too_many_arguments)]
 pub fn _layout_build(
-    encoding: &crate::Encoding,
+    encoding: &crate::encoding::Encoding,
     codec: Option<PyRef<'_, crate::codec::Codec>>,
     codebooks: Option<usize>,
     flatten: &str,

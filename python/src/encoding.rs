@@ -1,0 +1,432 @@
+//! `omnitok.Encoding`: a shared [`Tokenizer`] with tiktoken's method names, and the built-in
+//! encodings.
+
+use std::sync::Arc;
+
+use numpy::PyArray1;
+use omnitok_tokenizer::{
+    encoding_name_for_model as model_encoding, get_encoding as builtin_encoding, SpecialPolicy,
+    SpecialSet, TokenId, Tokenizer, TokenizerError,
+};
+use pyo3::exceptions::{PyKeyError, PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyFrozenSet, PyList, PySet, PyString, PyTuple};
+
+pub(crate) fn to_py_err(error: TokenizerError) -> PyErr {
+    match error {
+        TokenizerError::UnknownId { .. } => PyKeyError::new_err(error.to_string()),
+        TokenizerError::Io { .. } => PyOSError::new_err(error.to_string()),
+        other => PyValueError::new_err(other.to_string()),
+    }
+}
+
+/// `"all"`, or a collection of special-token strings.
+fn special_set(value: &Bound<'_, PyAny>, argument: &str) -> PyResult<SpecialSet> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return match text.to_str()? {
+            "all" => Ok(SpecialSet::All),
+            other => Err(PyValueError::new_err(format!(
+                "{argument} must be \"all\" or a collection of special tokens, not the string {other:?}"
+            ))),
+        };
+    }
+    let mut names = rustc_hash::FxHashSet::default();
+    for item in value.try_iter()? {
+        names.insert(item?.extract::<String>()?);
+    }
+    Ok(if names.is_empty() {
+        SpecialSet::None
+    } else {
+        SpecialSet::Only(names)
+    })
+}
+
+fn policy(allowed: &Bound<'_, PyAny>, disallowed: &Bound<'_, PyAny>) -> PyResult<SpecialPolicy> {
+    Ok(SpecialPolicy {
+        allowed: special_set(allowed, "allowed_special")?,
+        disallowed: special_set(disallowed, "disallowed_special")?,
+    })
+}
+
+/// `(id, byte_start, byte_end, char_start, char_end)` of one token.
+type OffsetTuple = (TokenId, usize, usize, usize, usize);
+
+/// How an `Encoding` is rebuilt when unpickled.
+#[derive(Clone)]
+pub(crate) enum Origin {
+    /// A built-in encoding, pickled by name.
+    Builtin(String),
+    /// Loaded from a file or built in memory, pickled by value.
+    Value,
+}
+
+/// A byte-level BPE encoding with tiktoken's API.
+#[pyclass(frozen, module = "omnitok._omnitok")]
+pub struct Encoding {
+    pub(crate) inner: Arc<Tokenizer>,
+    pub(crate) origin: Origin,
+}
+
+#[pymethods]
+impl Encoding {
+    /// Loads tokenizer.json or a tiktoken rank file (its pattern from `pattern`, or from the
+    /// side file `<path>.json`).
+    #[staticmethod]
+    #[pyo3(signature = (path, pattern=None))]
+    fn from_file(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        pattern: Option<String>,
+    ) -> PyResult<Self> {
+        let tokenizer = py
+            .detach(|| Tokenizer::from_file(&path, pattern.as_deref()))
+            .map_err(to_py_err)?;
+        Ok(Self {
+            inner: Arc::new(tokenizer),
+            origin: Origin::Value,
+        })
+    }
+
+    /// Saves as tokenizer.json when `path` ends in `.json`, else as a tiktoken rank file plus
+    /// its side file `<path>.json`.
+    fn to_file(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        let is_json = path.extension().is_some_and(|e| e == "json");
+        py.detach(|| {
+            if is_json {
+                self.inner.save_tokenizer_json(&path)
+            } else {
+                self.inner.save_rank_file(&path)
+            }
+        })
+        .map_err(to_py_err)
+    }
+
+    /// The tokenizer as tokenizer.json text.
+    fn to_json(&self, py: Python<'_>) -> String {
+        py.detach(|| self.inner.to_tokenizer_json())
+    }
+
+    #[getter]
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    /// SHA-256 (hex) of everything that decides the encoding's output: what a token layout
+    /// records of its text component.
+    fn sha256(&self, py: Python<'_>) -> String {
+        py.detach(|| self.inner.sha256())
+    }
+
+    #[getter]
+    fn pattern(&self) -> &str {
+        self.inner.pattern()
+    }
+
+    /// One more than the largest token ID.
+    #[getter]
+    fn n_vocab(&self) -> usize {
+        self.inner.n_vocab()
+    }
+
+    #[getter]
+    fn max_token_value(&self) -> usize {
+        self.inner.n_vocab().saturating_sub(1)
+    }
+
+    /// The ID of `<|endoftext|>`.
+    #[getter]
+    fn eot_token(&self) -> PyResult<TokenId> {
+        self.inner
+            .special_tokens()
+            .id("<|endoftext|>")
+            .ok_or_else(|| {
+                PyValueError::new_err(format!("{} has no <|endoftext|>", self.inner.name()))
+            })
+    }
+
+    #[getter]
+    fn special_tokens_set<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PySet>> {
+        PySet::new(
+            py,
+            self.inner
+                .special_tokens()
+                .entries()
+                .iter()
+                .map(|(t, _)| t.as_str()),
+        )
+    }
+
+    /// Special tokens as a dict of string -> ID.
+    #[getter]
+    fn _special_tokens<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (text, id) in self.inner.special_tokens().entries() {
+            dict.set_item(text, id)?;
+        }
+        Ok(dict)
+    }
+
+    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None))]
+    fn encode(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        allowed_special: Option<&Bound<'_, PyAny>>,
+        disallowed_special: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<TokenId>> {
+        let policy = policy_of(py, allowed_special, disallowed_special)?;
+        py.detach(|| self.inner.encode_with_policy(text, &policy))
+            .map_err(to_py_err)
+    }
+
+    fn encode_ordinary(&self, py: Python<'_>, text: &str) -> PyResult<Vec<TokenId>> {
+        py.detach(|| self.inner.encode_ordinary(text))
+            .map_err(to_py_err)
+    }
+
+    /// `encode` returning a numpy uint32 array.
+    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None))]
+    fn encode_to_numpy<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+        allowed_special: Option<&Bound<'py, PyAny>>,
+        disallowed_special: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyArray1<TokenId>>> {
+        let ids = self.encode(py, text, allowed_special, disallowed_special)?;
+        Ok(PyArray1::from_vec(py, ids))
+    }
+
+    /// Number of tokens `encode` would return.
+    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None))]
+    fn count(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        allowed_special: Option<&Bound<'_, PyAny>>,
+        disallowed_special: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<usize> {
+        let policy = policy_of(py, allowed_special, disallowed_special)?;
+        py.detach(|| self.inner.count(text, &policy))
+            .map_err(to_py_err)
+    }
+
+    /// `(id, byte_start, byte_end, char_start, char_end)` for each token.
+    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None))]
+    fn encode_with_offsets(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        allowed_special: Option<&Bound<'_, PyAny>>,
+        disallowed_special: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<OffsetTuple>> {
+        let policy = policy_of(py, allowed_special, disallowed_special)?;
+        let spans = py
+            .detach(|| self.inner.encode_with_offsets(text, &policy))
+            .map_err(to_py_err)?;
+        Ok(spans
+            .iter()
+            .map(|s| (s.id, s.bytes.0, s.bytes.1, s.chars.0, s.chars.1))
+            .collect())
+    }
+
+    /// Encodes many texts in parallel with the GIL released. `num_threads` is accepted for
+    /// tiktoken compatibility; the shared thread pool decides.
+    #[pyo3(signature = (text, *, num_threads=8, allowed_special=None, disallowed_special=None))]
+    fn encode_batch(
+        &self,
+        py: Python<'_>,
+        text: Vec<String>,
+        num_threads: usize,
+        allowed_special: Option<&Bound<'_, PyAny>>,
+        disallowed_special: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Vec<TokenId>>> {
+        let _ = num_threads;
+        let policy = policy_of(py, allowed_special, disallowed_special)?;
+        let texts: Vec<&str> = text.iter().map(String::as_str).collect();
+        py.detach(|| self.inner.encode_batch(&texts, &policy))
+            .map_err(to_py_err)
+    }
+
+    #[pyo3(signature = (text, *, num_threads=8))]
+    fn encode_ordinary_batch(
+        &self,
+        py: Python<'_>,
+        text: Vec<String>,
+        num_threads: usize,
+    ) -> PyResult<Vec<Vec<TokenId>>> {
+        let _ = num_threads;
+        let texts: Vec<&str> = text.iter().map(String::as_str).collect();
+        py.detach(|| self.inner.encode_ordinary_batch(&texts))
+            .map_err(to_py_err)
+    }
+
+    /// The ID of one token given as bytes (an ordinary token, or a special token's string).
+    fn encode_single_token(&self, text_or_bytes: &Bound<'_, PyAny>) -> PyResult<TokenId> {
+        let bytes: Vec<u8> = match text_or_bytes.cast::<PyString>() {
+            Ok(text) => text.to_str()?.as_bytes().to_vec(),
+            Err(_) => text_or_bytes.extract()?,
+        };
+        self.inner.encode_single_token(&bytes).ok_or_else(|| {
+            PyKeyError::new_err(format!(
+                "{:?} is not a single token",
+                String::from_utf8_lossy(&bytes)
+            ))
+        })
+    }
+
+    /// Decodes to text. `errors="strict"` (default) raises on bytes that are not UTF-8, naming
+    /// where; `errors="replace"` substitutes U+FFFD.
+    #[pyo3(signature = (tokens, errors="strict"))]
+    fn decode(&self, py: Python<'_>, tokens: Vec<TokenId>, errors: &str) -> PyResult<String> {
+        match errors {
+            "strict" => py.detach(|| self.inner.decode(&tokens)).map_err(to_py_err),
+            "replace" => py
+                .detach(|| self.inner.decode_lossy(&tokens))
+                .map_err(to_py_err),
+            other => Err(PyValueError::new_err(format!(
+                "errors must be \"strict\" or \"replace\", not {other:?}"
+            ))),
+        }
+    }
+
+    fn decode_bytes<'py>(
+        &self,
+        py: Python<'py>,
+        tokens: Vec<TokenId>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = py
+            .detach(|| self.inner.decode_bytes(&tokens))
+            .map_err(to_py_err)?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    fn decode_single_token_bytes<'py>(
+        &self,
+        py: Python<'py>,
+        token: TokenId,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = self.token(token)?;
+        Ok(PyBytes::new(py, bytes))
+    }
+
+    fn decode_tokens_bytes<'py>(
+        &self,
+        py: Python<'py>,
+        tokens: Vec<TokenId>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let items = tokens
+            .iter()
+            .map(|&id| self.token(id).map(|b| PyBytes::new(py, b)))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+
+    /// The bytes of every ordinary token, sorted bytewise (as tiktoken returns them).
+    fn token_byte_values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let mut tokens: Vec<&[u8]> = self.inner.model().tokens().map(|(b, _)| b).collect();
+        tokens.sort_unstable();
+        PyList::new(py, tokens.into_iter().map(|b| PyBytes::new(py, b)))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<Encoding {:?}>", self.inner.name())
+    }
+
+    /// Built-in encodings pickle by name; others by value (tokenizer.json text, or the rank file
+    /// and its pattern and specials when tiktoken's merge rule describes them exactly).
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let (constructor, args) = match &self.origin {
+            Origin::Builtin(name) => ("get_encoding", (name,).into_pyobject(py)?.into_any()),
+            Origin::Value => match py.detach(|| self.inner.to_rank_text()) {
+                Some(ranks) => {
+                    let args = (
+                        self.inner.name(),
+                        PyBytes::new(py, ranks.as_bytes()),
+                        self.inner.pattern(),
+                        self.inner.special_tokens().entries().to_vec(),
+                    );
+                    ("_encoding_from_ranks", args.into_pyobject(py)?.into_any())
+                }
+                None => (
+                    "_encoding_from_json",
+                    (self.to_json(py),).into_pyobject(py)?.into_any(),
+                ),
+            },
+        };
+        let module = py.import("omnitok._omnitok")?;
+        PyTuple::new(py, [module.getattr(constructor)?, args])
+    }
+}
+
+impl Encoding {
+    fn token(&self, id: TokenId) -> PyResult<&[u8]> {
+        self.inner
+            .token_bytes(id)
+            .ok_or_else(|| PyKeyError::new_err(format!("unknown token ID {id}")))
+    }
+}
+
+fn policy_of(
+    py: Python<'_>,
+    allowed: Option<&Bound<'_, PyAny>>,
+    disallowed: Option<&Bound<'_, PyAny>>,
+) -> PyResult<SpecialPolicy> {
+    let empty = PyFrozenSet::empty(py)?.into_any();
+    let all = PyString::new(py, "all").into_any();
+    policy(allowed.unwrap_or(&empty), disallowed.unwrap_or(&all))
+}
+
+/// The built-in encoding `name` (shared; cheap after the first call).
+#[pyfunction]
+pub fn get_encoding(py: Python<'_>, name: String) -> PyResult<Encoding> {
+    let tokenizer = py.detach(|| builtin_encoding(&name)).map_err(to_py_err)?;
+    Ok(Encoding {
+        inner: tokenizer,
+        origin: Origin::Builtin(name),
+    })
+}
+
+/// The encoding name a model uses.
+#[pyfunction]
+pub fn encoding_name_for_model(model_name: &str) -> PyResult<&'static str> {
+    model_encoding(model_name).map_err(|e| PyKeyError::new_err(e.to_string()))
+}
+
+/// Names of the built-in encodings.
+#[pyfunction]
+pub fn list_encoding_names() -> Vec<&'static str> {
+    omnitok_tokenizer::ENCODING_NAMES.to_vec()
+}
+
+/// Rebuilds an encoding from tokenizer.json text (used by pickling).
+#[pyfunction]
+pub fn _encoding_from_json(py: Python<'_>, json: String) -> PyResult<Encoding> {
+    let tokenizer = py
+        .detach(|| omnitok_tokenizer::hf_json::parse_tokenizer_json(&json, "<pickled encoding>"))
+        .map_err(to_py_err)?;
+    Ok(Encoding {
+        inner: Arc::new(tokenizer),
+        origin: Origin::Value,
+    })
+}
+
+/// Rebuilds an encoding from rank-file text, pattern and specials (used by pickling).
+#[pyfunction]
+pub fn _encoding_from_ranks(
+    py: Python<'_>,
+    name: String,
+    ranks: Vec<u8>,
+    pattern: String,
+    specials: Vec<(String, TokenId)>,
+) -> PyResult<Encoding> {
+    let tokenizer = py
+        .detach(|| {
+            Tokenizer::from_rank_bytes(name, &ranks, "<pickled encoding>", &pattern, specials)
+        })
+        .map_err(to_py_err)?;
+    Ok(Encoding {
+        inner: Arc::new(tokenizer),
+        origin: Origin::Value,
+    })
+}

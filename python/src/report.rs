@@ -1,0 +1,113 @@
+//! `omnitok.compression_report`: compression per language, measured by
+//! `omnitok_corpus::report`, returned as the CLI's JSON report.
+
+use std::sync::Arc;
+
+use omnitok_corpus::report;
+use omnitok_corpus::CorpusError;
+use omnitok_tokenizer::{get_encoding as builtin_encoding, Tokenizer};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+
+use crate::encoding::{to_py_err, Encoding};
+use crate::report_err;
+
+/// The tokenizers of a compression report: built-in encoding names or `Encoding` objects, each
+/// reported under its name.
+fn report_tokenizers(
+    py: Python<'_>,
+    encodings: &Bound<'_, PyAny>,
+) -> PyResult<Vec<(String, Arc<Tokenizer>)>> {
+    let mut out = Vec::new();
+    for item in encodings.try_iter()? {
+        let item = item?;
+        if let Ok(encoding) = item.cast::<Encoding>() {
+            let inner = encoding.get().inner.clone();
+            out.push((inner.name().to_string(), inner));
+        } else if let Ok(name) = item.extract::<String>() {
+            let tokenizer = py.detach(|| builtin_encoding(&name)).map_err(to_py_err)?;
+            out.push((name, tokenizer));
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "encodings holds encoding names or Encoding objects, not {}",
+                item.get_type().name()?
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// Measures a corpus and returns the report as JSON text (the CLI's `--format json`).
+fn report_json(
+    corpus: &report::Corpus,
+    tokenizers: &[(String, Arc<Tokenizer>)],
+    baseline: Option<&str>,
+    sort: Option<&str>,
+) -> Result<String, CorpusError> {
+    let mut measured = report::compute(corpus, tokenizers, baseline)?;
+    if let Some(sort) = sort {
+        measured.sort(sort_by(sort)?);
+    }
+    Ok(report::format::json(&measured))
+}
+
+fn sort_by(name: &str) -> Result<report::SortBy, CorpusError> {
+    Ok(match name {
+        "lang" => report::SortBy::Lang,
+        "tokens" => report::SortBy::Tokens,
+        "ratio" => report::SortBy::Ratio,
+        "premium" => report::SortBy::Premium,
+        other => {
+            return Err(CorpusError::BadParameter(format!(
+                "sort is one of \"lang\", \"tokens\", \"ratio\", \"premium\", not {other:?}"
+            )))
+        }
+    })
+}
+
+/// Compression report of a folder of `<language>.txt` files or a JSON Lines file, as JSON text.
+#[pyfunction]
+#[pyo3(signature = (path, encodings, baseline=None, reference=None, lang_field="lang".to_string(), field=None, sort=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn _compression_report_path(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    encodings: &Bound<'_, PyAny>,
+    baseline: Option<String>,
+    reference: Option<String>,
+    lang_field: String,
+    field: Option<String>,
+    sort: Option<String>,
+) -> PyResult<String> {
+    let tokenizers = report_tokenizers(py, encodings)?;
+    let options = report::InputOptions {
+        reference,
+        lang_field,
+        field,
+        ..report::InputOptions::default()
+    };
+    py.detach(|| {
+        let corpus = report::read_input(&path, &options)?;
+        report_json(&corpus, &tokenizers, baseline.as_deref(), sort.as_deref())
+    })
+    .map_err(report_err)
+}
+
+/// Compression report of texts in memory, `[(language, [text, ...]), ...]`, as JSON text.
+#[pyfunction]
+#[pyo3(signature = (texts, encodings, baseline=None, reference=None, sort=None))]
+pub fn _compression_report_texts(
+    py: Python<'_>,
+    texts: Vec<(String, Vec<String>)>,
+    encodings: &Bound<'_, PyAny>,
+    baseline: Option<String>,
+    reference: Option<String>,
+    sort: Option<String>,
+) -> PyResult<String> {
+    let tokenizers = report_tokenizers(py, encodings)?;
+    py.detach(|| {
+        let corpus = report::Corpus::from_texts(texts, reference.as_deref())?;
+        report_json(&corpus, &tokenizers, baseline.as_deref(), sort.as_deref())
+    })
+    .map_err(report_err)
+}
