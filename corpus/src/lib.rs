@@ -3,7 +3,7 @@
 //! - [`choice`]: options chosen by name, with their names listed once.
 //! - [`files`]: output files written whole or not at all, and the names outputs take.
 //! - [`multimodal`]: documents of text, audio, images and video as IDs of one token layout.
-//! - [`npy`]: `.npy` headers (shards, audio features).
+//! - [`npy`]: `.npy` files: arrays written whole, headers, ID arrays read back.
 //! - [`read`]: finding inputs and reading their documents (text, JSON Lines, Parquet; plain,
 //!   gzip or zstd) under an error policy.
 //! - [`tokenize`]: tokenize many inputs (text, JSON Lines, Parquet; plain, gzip or zstd) into
