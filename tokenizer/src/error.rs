@@ -19,6 +19,11 @@ pub enum TokenizerError {
     #[error("{path}: unsupported: {message}")]
     Unsupported { path: String, message: String },
 
+    /// An input is larger than this crate reads (a vocabulary file over
+    /// [`crate::files::MAX_VOCAB_FILE_BYTES`]).
+    #[error("{path}: {message}")]
+    Limit { path: String, message: String },
+
     /// A caller-supplied parameter is invalid (unknown encoding name, bad regex, ...).
     #[error("invalid parameter: {0}")]
     BadParameter(String),
@@ -63,6 +68,15 @@ impl TokenizerError {
             path: path.to_string(),
             location: location.into(),
             message: message.into(),
+        }
+    }
+
+    /// A tokenizer-assembly error (ID collisions, ID range) restated as an error of the file
+    /// `source`; other errors stay as they are.
+    pub(crate) fn in_file(self, source: &str) -> Self {
+        match self {
+            Self::BadParameter(message) => Self::bad_vocab(source, "token IDs", message),
+            other => other,
         }
     }
 

@@ -35,20 +35,35 @@ pub fn meta_path(path: &Path) -> std::path::PathBuf {
     name.into()
 }
 
-fn read_limited(path: &Path) -> Result<Vec<u8>> {
-    let size = std::fs::metadata(path)
+/// The bytes of the file at `path`, at most `max_bytes` ([`MAX_VOCAB_FILE_BYTES`] for a
+/// vocabulary) of them: the bound is on bytes read, so that a file that never ends
+/// (`/dev/zero`) is refused too.
+fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let over = |message: String| TokenizerError::Limit {
+        path: path.display().to_string(),
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(|e| TokenizerError::io(path, e))?;
+    let size = file
+        .metadata()
         .map_err(|e| TokenizerError::io(path, e))?
         .len();
-    if size > MAX_VOCAB_FILE_BYTES {
-        return Err(TokenizerError::bad_vocab(
-            &path.display().to_string(),
-            "size",
-            format!(
-                "{size} bytes is over the limit of {MAX_VOCAB_FILE_BYTES} for a vocabulary file"
-            ),
-        ));
+    if size > max_bytes {
+        return Err(over(format!(
+            "{size} bytes is over the limit of {max_bytes} for a vocabulary file"
+        )));
     }
-    std::fs::read(path).map_err(|e| TokenizerError::io(path, e))
+    let mut bytes = Vec::new();
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| TokenizerError::io(path, e))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(over(format!(
+            "over the limit of {max_bytes} bytes for a vocabulary file"
+        )));
+    }
+    Ok(bytes)
 }
 
 impl Tokenizer {
@@ -57,7 +72,7 @@ impl Tokenizer {
     pub fn from_file(path: impl AsRef<Path>, pattern: Option<&str>) -> Result<Self> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let data = read_limited(path)?;
+        let data = read_limited(path, MAX_VOCAB_FILE_BYTES)?;
         let first = data.iter().find(|b| !b.is_ascii_whitespace());
         if first == Some(&b'{') {
             let text = std::str::from_utf8(&data).map_err(|e| {
@@ -68,7 +83,7 @@ impl Tokenizer {
         let meta_file = meta_path(path);
         let meta: Option<RankFileMeta> = if meta_file.exists() {
             let meta_shown = meta_file.display().to_string();
-            let text = read_limited(&meta_file)?;
+            let text = read_limited(&meta_file, MAX_VOCAB_FILE_BYTES)?;
             Some(serde_json::from_slice(&text).map_err(|e| {
                 TokenizerError::bad_vocab(&meta_shown, format!("line {}", e.line()), e.to_string())
             })?)
@@ -108,7 +123,7 @@ impl Tokenizer {
             .map_err(|e| TokenizerError::bad_vocab(source, "tokens", model_error_message(&e)))?;
         let specials = SpecialTokens::new(specials)?;
         Tokenizer::new(name, Pretokenizer::new(pattern)?, model, specials)
-            .map_err(|e| in_file(e, source))
+            .map_err(|e| e.in_file(source))
     }
 
     /// The rank-file text of this tokenizer's vocabulary, if tiktoken's merge rule describes it
@@ -168,12 +183,25 @@ fn model_error_message(error: &crate::bpe::ModelError) -> String {
     }
 }
 
-/// A tokenizer-assembly error (ID collisions, ID range) restated as an error of file `source`.
-pub(crate) fn in_file(error: TokenizerError, source: &str) -> TokenizerError {
-    match error {
-        TokenizerError::BadParameter(message) => {
-            TokenizerError::bad_vocab(source, "token IDs", message)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_over_the_limit_are_limit_errors_even_when_they_never_end() {
+        let path = std::env::temp_dir().join(format!("omnitok-limit-{}", std::process::id()));
+        std::fs::write(&path, "12345").unwrap();
+        assert_eq!(read_limited(&path, 5).unwrap(), b"12345");
+        let error = read_limited(&path, 4).unwrap_err();
+        assert!(matches!(error, TokenizerError::Limit { .. }), "{error:?}");
+        assert!(
+            error.to_string().contains("5 bytes is over the limit of 4"),
+            "{error}"
+        );
+        std::fs::remove_file(&path).unwrap();
+        if Path::new("/dev/zero").exists() {
+            let error = read_limited(Path::new("/dev/zero"), 1 << 20).unwrap_err();
+            assert!(matches!(error, TokenizerError::Limit { .. }), "{error:?}");
         }
-        other => other,
     }
 }

@@ -226,8 +226,7 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
         .file_name()
         .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned());
     let specials = SpecialTokens::new(specials)?;
-    Tokenizer::new(name, Pretokenizer::new(&pattern)?, model, specials)
-        .map_err(|e| crate::files::in_file(e, path))
+    Tokenizer::new(name, Pretokenizer::new(&pattern)?, model, specials).map_err(|e| e.in_file(path))
 }
 
 /// The pre-tokenization regex of a supported `pre_tokenizer` value.
