@@ -21,6 +21,7 @@ fn chosen<T: std::str::FromStr<Err = CorpusError> + Default>(name: Option<&str>)
 /// options (`None`: the CLI's default); returns manifest.json's text.
 #[pyfunction]
 #[pyo3(signature = (encoding, tokenizer_name, inputs, output_dir, glob, input_format, field, column, split, max_document_bytes, on_error, append_eot, allow_special, format, shard_tokens, threads, resume))]
+// One parameter per keyword argument of the Python function, as pyo3 binds them.
 #[allow(clippy::too_many_arguments)]
 pub fn _tokenize_corpus(
     py: Python<'_>,

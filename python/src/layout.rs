@@ -236,6 +236,7 @@ pub fn _demux<'py>(
 /// `(kind, token or None, id or None)`.
 #[pyfunction]
 #[pyo3(signature = (encoding, codec, codebooks, flatten, image_spec, image_codebook, patch_size, markers))]
+// One parameter per keyword argument of the Python function, as pyo3 binds them.
 #[allow(clippy::too_many_arguments)]
 pub fn _layout_build(
     encoding: &crate::encoding::Encoding,

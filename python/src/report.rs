@@ -68,6 +68,7 @@ fn sort_by(name: &str) -> Result<report::SortBy, CorpusError> {
 /// Compression report of a folder of `<language>.txt` files or a JSON Lines file, as JSON text.
 #[pyfunction]
 #[pyo3(signature = (path, encodings, baseline=None, reference=None, lang_field="lang".to_string(), field=None, sort=None))]
+// One parameter per keyword argument of the Python function, as pyo3 binds them.
 #[allow(clippy::too_many_arguments)]
 pub fn _compression_report_path(
     py: Python<'_>,

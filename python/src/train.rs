@@ -20,6 +20,7 @@ use crate::report_err;
     parity_dev=None, reference="en".to_string(), global_merges=0, parity_window=None,
     parity_alpha=2.0, parity_weighted=None, parity_budget=None, threads=None,
     name="trained".to_string()))]
+// One parameter per keyword argument of the Python function, as pyo3 binds them.
 #[allow(clippy::too_many_arguments)]
 pub fn _train(
     py: Python<'_>,

@@ -91,19 +91,45 @@ pub struct Conv1d {
     norm: Option<GroupNorm>,
 }
 
+/// The shape of a [`Conv1d`]: channels in and out, kernel width, stride and dilation.
+#[derive(Debug, Clone, Copy)]
+pub struct ConvShape {
+    pub channels_in: usize,
+    pub channels_out: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub dilation: usize,
+}
+
+impl ConvShape {
+    /// A convolution from `channels_in` to `channels_out` with a kernel of `kernel` samples,
+    /// stride and dilation 1.
+    pub fn new(channels_in: usize, channels_out: usize, kernel: usize) -> Self {
+        Self {
+            channels_in,
+            channels_out,
+            kernel,
+            stride: 1,
+            dilation: 1,
+        }
+    }
+}
+
 impl Conv1d {
-    /// Loads the convolution at `prefix` (e.g. `encoder.layers.0`).
-    #[allow(clippy::too_many_arguments)]
+    /// Loads the convolution at `prefix` (e.g. `encoder.layers.0`), of `shape`.
     pub fn load(
         weights: &mut Weights,
         config: &EncodecConfig,
         prefix: &str,
-        channels_in: usize,
-        channels_out: usize,
-        kernel: usize,
-        stride: usize,
-        dilation: usize,
+        shape: ConvShape,
     ) -> Result<Self> {
+        let ConvShape {
+            channels_in,
+            channels_out,
+            kernel,
+            stride,
+            dilation,
+        } = shape;
         let shape = [channels_out, channels_in, kernel];
         let weight = weights.conv_weight(&format!("{prefix}.conv"), &shape, weight_form(config))?;
         let bias = weights.take(&format!("{prefix}.conv.bias"), &[channels_out])?;

@@ -4,7 +4,7 @@
 use ndarray::{s, Array2, ArrayView2};
 
 use super::config::EncodecConfig;
-use super::conv::{Conv1d, ConvTranspose1d};
+use super::conv::{Conv1d, ConvShape, ConvTranspose1d};
 use super::lstm::Lstm;
 use super::weights::Weights;
 use crate::error::Result;
@@ -54,32 +54,23 @@ impl ResnetBlock {
                 weights,
                 config,
                 &format!("{prefix}.block.1"),
-                dim,
-                hidden,
-                kernel,
-                1,
-                dilation,
+                ConvShape {
+                    dilation,
+                    ..ConvShape::new(dim, hidden, kernel)
+                },
             )?,
             second: Conv1d::load(
                 weights,
                 config,
                 &format!("{prefix}.block.3"),
-                hidden,
-                dim,
-                1,
-                1,
-                1,
+                ConvShape::new(hidden, dim, 1),
             )?,
             shortcut: if config.use_conv_shortcut {
                 Some(Conv1d::load(
                     weights,
                     config,
                     &format!("{prefix}.shortcut"),
-                    dim,
-                    dim,
-                    1,
-                    1,
-                    1,
+                    ConvShape::new(dim, dim, 1),
                 )?)
             } else {
                 None
@@ -238,16 +229,11 @@ impl<'a> Builder<'a> {
 
     fn conv(&mut self, from: usize, to: usize, kernel: usize, stride: usize) -> Result<()> {
         let prefix = self.prefix();
-        let conv = Conv1d::load(
-            self.weights,
-            self.config,
-            &prefix,
-            from,
-            to,
-            kernel,
+        let shape = ConvShape {
             stride,
-            1,
-        )?;
+            ..ConvShape::new(from, to, kernel)
+        };
+        let conv = Conv1d::load(self.weights, self.config, &prefix, shape)?;
         self.layers.push(Layer::Conv(conv));
         Ok(())
     }

@@ -187,16 +187,14 @@ pub fn train_corpus(options: &TrainOptions, progress: &Progress) -> Result<Outco
             message: "no text to train on".into(),
         });
     }
-    learn_and_write(
-        &counts,
-        &config,
-        dev_corpus.as_ref(),
-        options.parity_budget,
-        &options.name,
-        options.output_dir.as_deref(),
-        read,
-        &progress.training,
-    )
+    let learning = Learning {
+        config: &config,
+        dev: dev_corpus.as_ref(),
+        parity_budget: options.parity_budget,
+        name: &options.name,
+        output_dir: options.output_dir.as_deref(),
+    };
+    learn_and_write(&counts, &learning, read, &progress.training)
 }
 
 /// What [`train_texts`] needs besides the texts; the fields as in [`TrainOptions`].
@@ -255,31 +253,46 @@ pub fn train_texts(
             message: "no text to train on".into(),
         });
     }
-    learn_and_write(
-        &counts,
-        &config,
-        dev_corpus.as_ref(),
+    let learning = Learning {
+        config: &config,
+        dev: dev_corpus.as_ref(),
         parity_budget,
         name,
         output_dir,
+    };
+    learn_and_write(
+        &counts,
+        &learning,
         ReadSummary::default(),
         &progress.training,
     )
 }
 
+/// What a run learns with and where it writes, once its text is counted.
+struct Learning<'a> {
+    config: &'a TrainConfig,
+    /// The parallel dev set of parity-aware training.
+    dev: Option<&'a Corpus>,
+    parity_budget: Option<f64>,
+    name: &'a str,
+    output_dir: Option<&'a Path>,
+}
+
 /// Learns from the counts ([`learn`]), sums the run up, and writes the output directory when
 /// there is one.
-#[allow(clippy::too_many_arguments)]
 fn learn_and_write(
     counts: &PieceCounts,
-    config: &TrainConfig,
-    dev: Option<&Corpus>,
-    parity_budget: Option<f64>,
-    name: &str,
-    output_dir: Option<&Path>,
+    learning: &Learning<'_>,
     read: ReadSummary,
     progress: &TrainProgress,
 ) -> Result<Outcome> {
+    let Learning {
+        config,
+        dev,
+        parity_budget,
+        name,
+        output_dir,
+    } = *learning;
     let (learned, config, search) = learn(counts, config, dev, name, progress, parity_budget)?;
     let mut summary = summarize(name, &config, counts, &learned.trained, read, search);
     if let Some(dir) = output_dir {
