@@ -9,8 +9,8 @@ use anyhow::Result;
 use clap::Args;
 use indicatif::{HumanBytes, HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnitok_corpus::tokenize::{
-    self, Manifest, Outcome, OutputFormat, Progress, TokenizeOptions, DEFAULT_EOT_TOKEN,
-    DEFAULT_SHARD_TOKENS,
+    self, Manifest, OutputFormat, TokenizeOptions, TokenizeOutcome, TokenizeProgress,
+    DEFAULT_EOT_TOKEN, DEFAULT_SHARD_TOKENS,
 };
 
 use crate::choice::choice;
@@ -128,8 +128,12 @@ pub fn run(args: &TokenizeArgs) -> Result<()> {
 
 /// Runs `options` with progress on stderr (unless `quiet`) and a summary at the end; `command`
 /// names the command in plain progress lines.
-pub fn run_with_progress(options: &TokenizeOptions, quiet: bool, command: &str) -> Result<Outcome> {
-    let progress = Progress::default();
+pub fn run_with_progress(
+    options: &TokenizeOptions,
+    quiet: bool,
+    command: &str,
+) -> Result<TokenizeOutcome> {
+    let progress = TokenizeProgress::default();
     let started = Instant::now();
     let outcome = while_showing(
         quiet,
@@ -139,8 +143,10 @@ pub fn run_with_progress(options: &TokenizeOptions, quiet: bool, command: &str) 
     if !quiet {
         let elapsed = started.elapsed();
         match &outcome {
-            Outcome::Finished(manifest) => summarize(manifest, &options.output_dir, elapsed),
-            Outcome::AlreadyFinished(_) => eprintln!(
+            TokenizeOutcome::Finished(manifest) => {
+                summarize(manifest, &options.output_dir, elapsed)
+            }
+            TokenizeOutcome::AlreadyFinished(_) => eprintln!(
                 "{}: already complete (manifest.json is there); nothing to do",
                 options.output_dir.display()
             ),
@@ -189,7 +195,7 @@ fn summarize(manifest: &Manifest, dir: &std::path::Path, elapsed: Duration) {
 }
 
 /// Shows progress on stderr until `done`: a bar on a terminal, else a line every 10 seconds.
-fn show_progress(progress: &Progress, done: &AtomicBool, command: &str) {
+fn show_progress(progress: &TokenizeProgress, done: &AtomicBool, command: &str) {
     let terminal = std::io::stderr().is_terminal();
     let bar = terminal.then(|| {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());

@@ -9,7 +9,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnitok_corpus::report::{format, InputOptions};
-use omnitok_corpus::train::{self, DevSet, ExponentSearch, Labels, Progress, TrainOptions};
+use omnitok_corpus::train::{self, DevSet, ExponentSearch, Labels, TrainOptions, TrainRunProgress};
 use omnitok_tokenizer::train::{ParityConfig, ParityWindow, TrainConfig};
 
 use crate::corpus_args::CorpusArgs;
@@ -202,7 +202,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         threads,
     };
 
-    let progress = Progress::default();
+    let progress = TrainRunProgress::default();
     let started = Instant::now();
     let outcome = while_showing(
         args.quiet,
@@ -281,7 +281,7 @@ fn print_search(search: &ExponentSearch) {
 
 /// Shows progress on stderr until `done`: reading (bytes), then merging (merges/s); a bar on a
 /// terminal, else a line every 10 seconds.
-fn show_progress(progress: &Progress, done: &AtomicBool) {
+fn show_progress(progress: &TrainRunProgress, done: &AtomicBool) {
     let terminal = std::io::stderr().is_terminal();
     let style = |template: &str| {
         ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())

@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnitok_corpus::{files, npy};
-use omnitok_vision::codebook::{train, CodeGrid, PatchSet, TrainConfig};
+use omnitok_vision::codebook::{train, CodeGrid, KMeansConfig, PatchSet};
 use omnitok_vision::image_codes::ImageQuantizer;
 use rayon::prelude::*;
 
@@ -84,7 +84,7 @@ pub fn run_train_codebook(args: &TrainCodebookArgs) -> Result<()> {
                 .with_context(|| path.display().to_string())?;
         }
     }
-    let config = TrainConfig {
+    let config = KMeansConfig {
         size: args.size,
         epochs: args.epochs,
         batch_size: args.batch_size,

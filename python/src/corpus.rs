@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use omnitok_corpus::tokenize::{
-    self, dotted_path, InputFormatChoice, InputSelection, OnError, Outcome, OutputFormat,
-    ReadOptions, Split, TokenizeOptions, DEFAULT_SHARD_TOKENS,
+    self, dotted_path, InputFormatChoice, InputSelection, OnError, OutputFormat, ReadOptions,
+    Split, TokenizeOptions, TokenizeOutcome, DEFAULT_SHARD_TOKENS,
 };
 use omnitok_corpus::CorpusError;
 use pyo3::exceptions::PyValueError;
@@ -70,12 +70,14 @@ pub fn _tokenize_corpus(
         resume,
         multimodal: None,
     };
-    let progress = tokenize::Progress::default();
+    let progress = tokenize::TokenizeProgress::default();
     let outcome = py
         .detach(|| tokenize::tokenize(&options, &progress))
         .map_err(crate::report_err)?;
     let manifest = match outcome {
-        Outcome::Finished(manifest) | Outcome::AlreadyFinished(manifest) => manifest,
+        TokenizeOutcome::Finished(manifest) | TokenizeOutcome::AlreadyFinished(manifest) => {
+            manifest
+        }
     };
     serde_json::to_string_pretty(&manifest).map_err(|e| PyValueError::new_err(e.to_string()))
 }

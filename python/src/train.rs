@@ -48,7 +48,7 @@ pub fn _train(
     threads: Option<usize>,
     name: String,
 ) -> PyResult<Encoding> {
-    use omnitok_corpus::train::{self as corpus_train, DevSet, Labels, Progress};
+    use omnitok_corpus::train::{self as corpus_train, DevSet, Labels, TrainRunProgress};
     use omnitok_tokenizer::train::{ParityConfig, ParityWindow, TrainConfig};
     let labels = match (lang_from.as_deref(), &lang_field) {
         (Some("field") | None, Some(_)) => Labels::Field,
@@ -90,7 +90,7 @@ pub fn _train(
         },
     });
     let threads = threads.unwrap_or_else(rayon::current_num_threads);
-    let progress = Progress::default();
+    let progress = TrainRunProgress::default();
     let outcome = py.detach(|| match texts {
         Some(texts) => corpus_train::train_texts(
             &texts,

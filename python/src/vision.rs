@@ -3,7 +3,7 @@
 use std::str::FromStr;
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray3, PyReadonlyArray4, PyUntypedArrayMethods};
-use omnitok_vision::codebook::{train, CodeGrid, Codebook, PatchSet, TrainConfig};
+use omnitok_vision::codebook::{train, CodeGrid, Codebook, KMeansConfig, PatchSet};
 use omnitok_vision::decode::ImageLimits;
 use omnitok_vision::image_codes::ImageQuantizer;
 use omnitok_vision::quantize::Quantizer;
@@ -301,7 +301,7 @@ impl PyCodebook {
                     .map_err(vision_err)?;
             }
         }
-        let config = TrainConfig {
+        let config = KMeansConfig {
             size,
             epochs,
             batch_size,

@@ -91,9 +91,9 @@ impl CodeGrid {
     }
 }
 
-/// How to train a codebook.
+/// How a codebook is trained by mini-batch k-means.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrainConfig {
+pub struct KMeansConfig {
     /// Number of codes.
     pub size: usize,
     /// Passes over the training patches.
@@ -103,7 +103,7 @@ pub struct TrainConfig {
     pub seed: u64,
 }
 
-impl Default for TrainConfig {
+impl Default for KMeansConfig {
     fn default() -> Self {
         Self {
             size: 1024,
@@ -493,7 +493,7 @@ fn read_bounded(path: &std::path::Path, max_bytes: u64) -> Result<Vec<u8>> {
 /// report as it ends, `on_batch` the patches done so far out of the total.
 pub fn train(
     patches: &PatchSet,
-    config: &TrainConfig,
+    config: &KMeansConfig,
     on_epoch: &mut dyn FnMut(&EpochReport),
     on_batch: &mut dyn FnMut(u64, u64),
 ) -> Result<Codebook> {
@@ -638,7 +638,7 @@ mod tests {
         let image = noise_image(4, 4, 1);
         let mut set = PatchSet::new(2).expect("patch size");
         set.add_image(&image, 2).expect("stride");
-        let config = TrainConfig {
+        let config = KMeansConfig {
             size: 4,
             epochs: 2,
             batch_size: 3,
@@ -662,7 +662,7 @@ mod tests {
             let at = row * 12;
             assert_eq!(second[at..at + 3], second[at + 3..at + 6]);
         }
-        let config = TrainConfig {
+        let config = KMeansConfig {
             size: 2,
             epochs: 1,
             batch_size: 8,
@@ -682,7 +682,7 @@ mod tests {
             set.add_image(&noise_image(64, 48, seed), 2)
                 .expect("stride");
         }
-        let config = TrainConfig {
+        let config = KMeansConfig {
             size: 64,
             epochs: 3,
             batch_size: 100,
@@ -712,9 +712,9 @@ mod tests {
         let mut set = PatchSet::new(2).expect("patch size");
         set.add_image(&RgbImage::new(2, 2, vec![9; 12]).expect("sized"), 2)
             .expect("stride");
-        let config = TrainConfig {
+        let config = KMeansConfig {
             size: 2,
-            ..TrainConfig::default()
+            ..KMeansConfig::default()
         };
         let error = train(&set, &config, &mut |_| {}, &mut |_, _| {}).unwrap_err();
         assert!(error.to_string().contains("distinct patches"), "{error}");

@@ -298,7 +298,7 @@ mod tests {
         patches.add_image(&image, 2).expect("added");
         let book = crate::codebook::train(
             &patches,
-            &crate::codebook::TrainConfig {
+            &crate::codebook::KMeansConfig {
                 size: 2,
                 epochs: 1,
                 batch_size: 2,

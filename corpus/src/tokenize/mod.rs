@@ -96,7 +96,7 @@ pub struct Multimodal {
 
 /// Live counters for progress display; read them from another thread while a run goes on.
 #[derive(Debug, Default)]
-pub struct Progress {
+pub struct TokenizeProgress {
     /// Bytes of input read as stored (compressed, if they are).
     pub input_bytes: AtomicU64,
     /// Total size of the file inputs (stdin is not included), known once inputs are found.
@@ -109,7 +109,7 @@ pub struct Progress {
 
 /// What [`tokenize`] did.
 #[derive(Debug)]
-pub enum Outcome {
+pub enum TokenizeOutcome {
     /// The run finished (now, or after resuming) and wrote this manifest.
     Finished(Manifest),
     /// `resume` found the run already finished; this is its manifest.
@@ -117,7 +117,7 @@ pub enum Outcome {
 }
 
 /// Tokenizes the inputs of `options` into its output directory. See the module documentation.
-pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcome> {
+pub fn tokenize(options: &TokenizeOptions, progress: &TokenizeProgress) -> Result<TokenizeOutcome> {
     crate::check_threads(options.threads)?;
     if options.shard_tokens == 0 {
         return Err(CorpusError::BadParameter(
@@ -167,7 +167,7 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
         if let Some(manifest) = read_manifest(dir)? {
             let recorded = (&manifest.tokenizer, &manifest.settings);
             check_same_run(dir, "finished", recorded, (&tokenizer_info, &settings))?;
-            return Ok(Outcome::AlreadyFinished(manifest));
+            return Ok(TokenizeOutcome::AlreadyFinished(manifest));
         }
         check_run_file(dir, &tokenizer_info, &settings, &states)?;
         shards::recover_shards(dir, options.format, dtype, options.multimodal.is_some())?
@@ -245,7 +245,7 @@ pub fn tokenize(options: &TokenizeOptions, progress: &Progress) -> Result<Outcom
     write_json_atomically(&dir.join(MANIFEST), &manifest)?;
     let run_file = dir.join(RUN_FILE);
     std::fs::remove_file(&run_file).map_err(|e| CorpusError::io(run_file.display(), e))?;
-    Ok(Outcome::Finished(manifest))
+    Ok(TokenizeOutcome::Finished(manifest))
 }
 
 /// Reads the spans files of `shards` (every shard of the run, resumed or not): the totals per

@@ -16,7 +16,7 @@ use omnitok_tokenizer::{SpecialPolicy, TokenId, Tokenizer};
 use serde::{Deserialize, Serialize};
 
 use super::shards::{ShardInfo, ShardWriter};
-use super::Progress;
+use super::TokenizeProgress;
 use crate::error::{CorpusError, Result};
 use crate::multimodal::{parse_document, DocumentEncoder, Span};
 use crate::read::documents::{Action, ErrorKind, InputError, OnError, ReadOptions};
@@ -230,7 +230,7 @@ pub struct Job<'a> {
     pub skip_documents: u64,
     /// Where Parquet inputs that are compressed or on stdin are unpacked while read.
     pub scratch_dir: &'a Path,
-    pub progress: &'a Progress,
+    pub progress: &'a TokenizeProgress,
 }
 
 /// Runs the pipeline over `inputs`, writing through `writer`; returns what was read and the

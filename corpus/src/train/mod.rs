@@ -86,7 +86,7 @@ pub struct TrainOptions {
 
 /// Live counters, to show progress from another thread.
 #[derive(Debug, Default)]
-pub struct Progress {
+pub struct TrainRunProgress {
     /// Bytes of input read as stored.
     pub input_bytes: AtomicU64,
     /// Total size of the file inputs (stdin not included).
@@ -150,7 +150,7 @@ pub struct ParitySettings {
 }
 
 /// The result of [`train_corpus`].
-pub struct Outcome {
+pub struct TrainOutcome {
     pub summary: TrainSummary,
     pub tokenizer: Tokenizer,
     /// The compression report on the development set, when there is one.
@@ -159,7 +159,7 @@ pub struct Outcome {
 
 /// Trains on the inputs of `options` and writes the output directory (see the module
 /// documentation).
-pub fn train_corpus(options: &TrainOptions, progress: &Progress) -> Result<Outcome> {
+pub fn train_corpus(options: &TrainOptions, progress: &TrainRunProgress) -> Result<TrainOutcome> {
     let config = &options.config;
     config.validate().map_err(tokenizer_error("settings"))?;
     crate::check_threads(options.threads)?;
@@ -213,8 +213,8 @@ pub struct TextTraining<'a> {
 pub fn train_texts(
     texts: &[(String, Vec<String>)],
     options: &TextTraining,
-    progress: &Progress,
-) -> Result<Outcome> {
+    progress: &TrainRunProgress,
+) -> Result<TrainOutcome> {
     let TextTraining {
         config,
         dev,
@@ -285,7 +285,7 @@ fn learn_and_write(
     learning: &Learning<'_>,
     read: ReadSummary,
     progress: &TrainProgress,
-) -> Result<Outcome> {
+) -> Result<TrainOutcome> {
     let Learning {
         config,
         dev,
@@ -303,7 +303,7 @@ fn learn_and_write(
             learned.report.as_ref(),
         )?;
     }
-    Ok(Outcome {
+    Ok(TrainOutcome {
         summary,
         tokenizer: learned.tokenizer,
         report: learned.report,
@@ -484,7 +484,7 @@ impl Batch {
 fn count_inputs(
     options: &TrainOptions,
     config: &TrainConfig,
-    progress: &Progress,
+    progress: &TrainRunProgress,
 ) -> Result<(PieceCounts, ReadSummary)> {
     let splitter = config.splitter().map_err(tokenizer_error("settings"))?;
     let selection = InputSelection {
