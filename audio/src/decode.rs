@@ -35,6 +35,23 @@ pub struct AudioLimits {
     pub sample_rates: (u32, u32),
 }
 
+impl AudioLimits {
+    /// The default limits, with each one given replaced.
+    pub fn from_options(
+        max_file_bytes: Option<u64>,
+        max_seconds: Option<f64>,
+        max_channels: Option<usize>,
+    ) -> Self {
+        let defaults = Self::default();
+        Self {
+            max_file_bytes: max_file_bytes.unwrap_or(defaults.max_file_bytes),
+            max_seconds: max_seconds.unwrap_or(defaults.max_seconds),
+            max_channels: max_channels.unwrap_or(defaults.max_channels),
+            sample_rates: defaults.sample_rates,
+        }
+    }
+}
+
 impl Default for AudioLimits {
     /// 2 GiB, 4 hours, 64 channels, 1 Hz to 768 kHz.
     fn default() -> Self {

@@ -35,6 +35,8 @@ struct InfoArgs {
     /// One JSON object a line instead of aligned text.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    limits: AudioLimitArgs,
     #[arg(value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
 }
@@ -51,6 +53,8 @@ struct InfoArgs {
 struct FeaturesArgs {
     #[arg(long, value_name = "NAME", default_value = "librosa-mel")]
     preset: String,
+    #[command(flatten)]
+    limits: AudioLimitArgs,
     /// Change a setting of the preset, by the reference's keyword name (e.g. n_mels=64,
     /// num_mel_bins=80, use_energy=true, fmax=none); repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -71,6 +75,31 @@ struct FeaturesArgs {
     inputs: Vec<PathBuf>,
 }
 
+/// How large an audio file may be, checked while it is decoded.
+#[derive(Args, Debug)]
+pub struct AudioLimitArgs {
+    /// Largest file, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = AudioLimits::default().max_file_bytes)]
+    max_file_bytes: u64,
+    /// Longest audio, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = AudioLimits::default().max_seconds)]
+    max_seconds: f64,
+    /// Most channels.
+    #[arg(long, value_name = "N", default_value_t = AudioLimits::default().max_channels)]
+    max_channels: usize,
+}
+
+impl AudioLimitArgs {
+    /// The limits these flags set.
+    pub fn limits(&self) -> AudioLimits {
+        AudioLimits::from_options(
+            Some(self.max_file_bytes),
+            Some(self.max_seconds),
+            Some(self.max_channels),
+        )
+    }
+}
+
 /// Runs `omnitok audio`.
 pub fn run(args: &AudioArgs) -> Result<()> {
     match &args.command {
@@ -85,7 +114,7 @@ pub fn run(args: &AudioArgs) -> Result<()> {
 fn run_info(args: &InfoArgs) -> Result<()> {
     let mut out = std::io::stdout().lock();
     for path in &args.files {
-        let audio = load(path, &AudioLimits::default())?;
+        let audio = load(path, &args.limits.limits())?;
         if args.json {
             let line = serde_json::json!({
                 "path": path.display().to_string(),
@@ -145,7 +174,7 @@ fn run_features(args: &FeaturesArgs) -> Result<()> {
         args.inputs
             .par_iter()
             .filter_map(|input| {
-                let result = features_of(input, &extractors, rate, &args.output);
+                let result = features_of(input, args, &extractors, rate);
                 if let Some(bar) = &bar {
                     bar.inc(1);
                 }
@@ -209,8 +238,14 @@ impl Extractors {
     }
 }
 
-fn features_of(input: &Path, extractors: &Extractors, rate: Option<u32>, dir: &Path) -> Result<()> {
-    let mut audio = load(input, &AudioLimits::default())?;
+fn features_of(
+    input: &Path,
+    args: &FeaturesArgs,
+    extractors: &Extractors,
+    rate: Option<u32>,
+) -> Result<()> {
+    let dir = &args.output;
+    let mut audio = load(input, &args.limits.limits())?;
     if let Some(rate) = rate {
         audio = audio.resampled(rate)?;
     }

@@ -14,9 +14,10 @@ use clap::Args;
 use ndarray::{Array2, Array3};
 use omnitok_audio::codec::{Codec, CodesSidecar};
 use omnitok_audio::metrics::{mel_distance, multi_scale_stft_distance, si_sdr};
-use omnitok_audio::{load, AudioError, AudioLimits};
+use omnitok_audio::{load, AudioError};
 use omnitok_corpus::npy;
 
+use crate::audio::AudioLimitArgs;
 use crate::output::{refuse_to_overwrite, write_atomically};
 
 /// Encode audio files into EnCodec codes (`.npy`, int64) with a transformers checkpoint, or with
@@ -28,6 +29,8 @@ use crate::output::{refuse_to_overwrite, write_atomically};
 /// renamed when complete.
 #[derive(Args, Debug)]
 pub struct EncodeArgs {
+    #[command(flatten)]
+    limits: AudioLimitArgs,
     /// A transformers checkpoint folder (config.json, model.safetensors); default: the built-in
     /// speech codec omnitok-speech-16k.
     #[arg(long, value_name = "DIR")]
@@ -60,6 +63,8 @@ pub struct DecodeArgs {
 /// is better), on the channels' mean.
 #[derive(Args, Debug)]
 pub struct EvalArgs {
+    #[command(flatten)]
+    limits: AudioLimitArgs,
     /// A transformers checkpoint folder (config.json, model.safetensors); default: the built-in
     /// speech codec omnitok-speech-16k.
     #[arg(long, value_name = "DIR")]
@@ -89,7 +94,7 @@ pub fn run_encode(args: &EncodeArgs) -> Result<()> {
     refuse_to_overwrite(&CodesSidecar::path_for(&args.output), &[&args.input])?;
     let codec = load_model(args.model.as_deref())?;
     let bandwidth = bandwidth_or_smallest(&codec, args.bandwidth);
-    let audio = load(&args.input, &AudioLimits::default())?;
+    let audio = load(&args.input, &args.limits.limits())?;
     let codes = codec
         .encode_audio(&audio, bandwidth)
         .with_context(|| args.input.display().to_string())?;
@@ -173,7 +178,7 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
         )?;
     }
     for input in &args.inputs {
-        let audio = load(input, &AudioLimits::default())?;
+        let audio = load(input, &args.limits.limits())?;
         let audio = if audio.sample_rate == rate {
             audio
         } else {

@@ -51,6 +51,19 @@ fn info_reports_channels_rate_and_duration() {
 }
 
 #[test]
+fn limits_are_set_by_flags() {
+    let file = audio("sweep_16k.wav");
+    ok(&["audio", "info", "--max-seconds", "1.5", &file], b"");
+    let stderr = fails(&["audio", "info", "--max-seconds", "1", &file], b"");
+    assert!(
+        stderr.contains("sweep_16k.wav") && stderr.contains("over the limit of 1 s"),
+        "{stderr}"
+    );
+    let stderr = fails(&["audio", "info", "--max-file-bytes", "100", &file], b"");
+    assert!(stderr.contains("sweep_16k.wav"), "{stderr}");
+}
+
+#[test]
 fn features_are_written_as_npy_equal_to_the_reference() {
     let dir = TempDir::new();
     let out = dir.path("features");

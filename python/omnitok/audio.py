@@ -49,12 +49,18 @@ PRESETS = tuple(_audio_presets())
 
 
 def load(
-    path: Union[str, "os.PathLike[str]"], sr: Optional[int] = None, mono: bool = True
+    path: Union[str, "os.PathLike[str]"], sr: Optional[int] = None, mono: bool = True, *,
+    max_file_bytes: Optional[int] = None, max_seconds: Optional[float] = None,
+    max_channels: Optional[int] = None,
 ) -> Tuple[np.ndarray, int]:
     """Decodes WAV, FLAC, MP3 or Ogg Vorbis: ``(samples, sample_rate)``; float32 ``[frames]``
     when ``mono`` (channels averaged), else ``[frames, channels]``; resampled to ``sr`` Hz when
-    given (rubato's FFT resampler)."""
-    return _audio_load(os.fspath(path), sr, mono)
+    given (rubato's FFT resampler).
+
+    A file over a limit is a ``ValueError``: ``max_file_bytes``, ``max_seconds``,
+    ``max_channels``; each left as None keeps its default (``omnitok audio features --help``
+    shows them)."""
+    return _audio_load(os.fspath(path), sr, mono, max_file_bytes, max_seconds, max_channels)
 
 
 def features(samples: np.ndarray, sr: float, preset: str = "librosa-mel", **overrides) -> np.ndarray:

@@ -25,18 +25,24 @@ pub fn _audio_presets() -> Vec<&'static str> {
 }
 
 /// Decodes a file: `(samples, sample_rate)`, samples float32 `[frames]` when `mono`, else
-/// `[frames, channels]`; resampled to `sr` when given.
+/// `[frames, channels]`; resampled to `sr` when given. A limit left as `None` is the default.
 #[pyfunction]
-#[pyo3(signature = (path, sr=None, mono=true))]
+#[pyo3(signature = (path, sr=None, mono=true, max_file_bytes=None, max_seconds=None, max_channels=None))]
+// One parameter per keyword argument of the Python function, as pyo3 binds them.
+#[allow(clippy::too_many_arguments)]
 pub fn _audio_load<'py>(
     py: Python<'py>,
     path: std::path::PathBuf,
     sr: Option<u32>,
     mono: bool,
+    max_file_bytes: Option<u64>,
+    max_seconds: Option<f64>,
+    max_channels: Option<usize>,
 ) -> PyResult<(Bound<'py, PyAny>, u32)> {
+    let limits = AudioLimits::from_options(max_file_bytes, max_seconds, max_channels);
     let audio = py
         .detach(|| {
-            let audio = load(&path, &AudioLimits::default())?;
+            let audio = load(&path, &limits)?;
             match sr {
                 Some(rate) => audio.resampled(rate),
                 None => Ok(audio),

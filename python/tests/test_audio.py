@@ -22,6 +22,16 @@ def test_load_matches_libsndfile_and_mixes_down():
     np.testing.assert_allclose(mono, expected.mean(axis=1), atol=1e-7, rtol=0)
 
 
+def test_load_limits_are_keyword_arguments():
+    path = AUDIO / "sweep_16k.wav"
+    samples, _ = audio.load(path, max_seconds=1.5)
+    assert samples.shape == (24000,)
+    with pytest.raises(ValueError, match="over the limit of 1 s"):
+        audio.load(path, max_seconds=1)
+    with pytest.raises(ValueError, match="sweep_16k.wav"):
+        audio.load(path, max_file_bytes=100)
+
+
 def test_load_resamples_to_librosas_length():
     samples, sr = audio.load(AUDIO / "noise_22k.wav", sr=16000)
     assert sr == 16000 and len(samples) == int(np.ceil(22050 * 16000 / 22050))

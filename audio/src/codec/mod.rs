@@ -36,6 +36,10 @@ use crate::error::{AudioError, Result};
 
 /// The name of the built-in default speech codec, as errors and layouts call it.
 pub const DEFAULT_SPEECH_NAME: &str = "omnitok-speech-16k";
+/// Largest checkpoint `config.json` read: 1 MiB.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+/// Largest checkpoint `model.safetensors` read: 8 GiB (EnCodec 48 kHz is about 100 MB).
+pub const MAX_WEIGHTS_BYTES: u64 = 8 << 30;
 const DEFAULT_SPEECH_CONFIG: &[u8] = include_bytes!("../../models/speech-16k/config.json");
 const DEFAULT_SPEECH_WEIGHTS: &[u8] = include_bytes!("../../models/speech-16k/model.safetensors");
 
@@ -65,19 +69,13 @@ pub struct Codec {
 }
 
 impl Codec {
-    /// Loads `config.json` and `model.safetensors` from `dir`.
+    /// Loads `config.json` and `model.safetensors` from `dir` (at most [`MAX_CONFIG_BYTES`]
+    /// and [`MAX_WEIGHTS_BYTES`]).
     pub fn from_pretrained(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| AudioError::Io {
-                path: path.display().to_string(),
-                source,
-            })
-        };
         Self::from_bytes(
-            &read("config.json")?,
-            &read("model.safetensors")?,
+            &read_checkpoint_file(&dir.join("config.json"), MAX_CONFIG_BYTES)?,
+            &read_checkpoint_file(&dir.join("model.safetensors"), MAX_WEIGHTS_BYTES)?,
             &dir.display().to_string(),
         )
     }
@@ -380,4 +378,44 @@ fn overlap_add(chunks: &[Array2<f32>], stride: usize) -> Array2<f32> {
         }
     }
     out
+}
+
+/// The bytes of a checkpoint file, at most `max_bytes` of them: the bound is on bytes read, so
+/// that a file that never ends is refused too.
+fn read_checkpoint_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let io = |source| AudioError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(AudioError::Limit {
+            path: path.display().to_string(),
+            message: format!("over the limit of {max_bytes} bytes for a checkpoint file"),
+        });
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_checkpoint_file_that_never_ends_is_a_limit_error() {
+        let dir = std::env::temp_dir().join(format!("omnitok-endless-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.join("config.json")).unwrap();
+        let error = Codec::from_pretrained(&dir).unwrap_err();
+        assert!(matches!(error, AudioError::Limit { .. }), "{error}");
+        assert!(error.to_string().contains("config.json"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
