@@ -99,7 +99,7 @@ pub struct StatsArgs {
     pub reference: Option<String>,
 
     /// JSON Lines: the field holding the language.
-    #[arg(long, value_name = "NAME", default_value = "lang")]
+    #[arg(long, value_name = "NAME", default_value = InputOptions::DEFAULT_LANG_FIELD)]
     pub lang_field: String,
 
     /// JSON Lines: the field holding the text [default: text, or tr with --parallel].

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnitok_corpus::report::{format, InputOptions};
 use omnitok_corpus::train::{self, DevSet, ExponentSearch, Labels, TrainOptions, TrainRunProgress};
-use omnitok_tokenizer::train::{ParityConfig, ParityWindow, TrainConfig};
+use omnitok_tokenizer::train::{ParityConfig, ParityWindow, TrainConfig, DEFAULT_PATTERN_NAME};
 
 use crate::corpus_args::CorpusArgs;
 use crate::progress::while_showing;
@@ -39,7 +39,7 @@ pub struct TrainArgs {
     pub output: PathBuf,
 
     /// Pre-tokenization: o200k, cl100k, or a regex.
-    #[arg(long, value_name = "o200k|cl100k|REGEX", default_value = "o200k")]
+    #[arg(long, value_name = "o200k|cl100k|REGEX", default_value = DEFAULT_PATTERN_NAME)]
     pub pattern: String,
 
     /// A special token (repeatable); IDs follow the ordinary tokens, in the order given.
@@ -47,7 +47,7 @@ pub struct TrainArgs {
     pub specials: Vec<String>,
 
     /// Stop when no pair occurs at least this often.
-    #[arg(long, value_name = "F", default_value_t = 2)]
+    #[arg(long, value_name = "F", default_value_t = TrainConfig::default().min_frequency)]
     pub min_frequency: u64,
 
     /// Longest token, in bytes.
@@ -65,7 +65,7 @@ pub struct TrainArgs {
 
     /// Weigh languages by p(l) ∝ n(l)^T (n: bytes of text); 1 keeps the natural mix, below 1
     /// lifts small languages.
-    #[arg(long, value_name = "T", default_value_t = 1.0)]
+    #[arg(long, value_name = "T", default_value_t = TrainConfig::default().lang_temperature)]
     pub lang_temperature: f64,
 
     /// Merge for the language worst compressed on --parity-dev (parity-aware BPE).
@@ -79,11 +79,11 @@ pub struct TrainArgs {
     pub parity_dev: Option<PathBuf>,
 
     /// The reference language of the development set.
-    #[arg(long, value_name = "LANG", default_value = "en")]
+    #[arg(long, value_name = "LANG", default_value = train::DEFAULT_REFERENCE)]
     pub reference: String,
 
     /// Parity-aware: choose the first N merges from whole-corpus counts (hybrid variant).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = ParityConfig::default().global_merges)]
     pub global_merges: usize,
 
     /// Parity-aware, moving-window variant: a language chosen for more than ALPHA / (number
@@ -95,7 +95,7 @@ pub struct TrainArgs {
     #[arg(
         long,
         value_name = "ALPHA",
-        default_value_t = 2.0,
+        default_value_t = ParityWindow::DEFAULT_ALPHA,
         requires = "parity_window"
     )]
     pub parity_alpha: f64,

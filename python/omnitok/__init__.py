@@ -160,7 +160,7 @@ def compression_report(
     baseline: Optional[str] = None,
     reference: Optional[str] = None,
     parallel: bool = False,
-    lang_field: str = "lang",
+    lang_field: Optional[str] = None,
     field: Optional[str] = None,
     sort: Optional[str] = None,
     as_dataframe: bool = False,
@@ -171,7 +171,7 @@ def compression_report(
     ``omnitok stats --format json``.
 
     ``source`` is a folder of ``<language>.txt`` files, a JSON Lines file (language in
-    ``lang_field``, text in ``field``, default ``text``), or a mapping of language to a text or
+    ``lang_field``, default ``lang``; text in ``field``, default ``text``), or a mapping of language to a text or
     a list of texts. With ``reference`` (or ``parallel=True``, reference ``en``) the texts are
     translations of each other: a folder's files or the mapping's values say the same thing, and
     a JSON Lines file holds one pair a line, ``{"lang", "en", "tr"}`` (translation in ``field``,
@@ -206,25 +206,25 @@ def train(
     vocab_size: int,
     *,
     output_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
-    pattern: str = "o200k",
+    pattern: Optional[str] = None,
     special_tokens: Sequence[str] = (),
-    min_frequency: int = 2,
+    min_frequency: Optional[int] = None,
     max_token_bytes: Optional[int] = None,
-    lang_temperature: float = 1.0,
+    lang_temperature: Optional[float] = None,
     lang_from: Optional[str] = None,
     lang_field: Optional[str] = None,
-    field: str = "text",
+    field: Optional[str] = None,
     glob: Optional[str] = None,
     parity_aware: bool = False,
     parity_dev: Optional[Union[str, "os.PathLike[str]"]] = None,
-    reference: str = "en",
-    global_merges: int = 0,
+    reference: Optional[str] = None,
+    global_merges: Optional[int] = None,
     parity_window: Optional[int] = None,
-    parity_alpha: float = 2.0,
+    parity_alpha: Optional[float] = None,
     parity_weighted: Optional[float] = None,
     parity_budget: Optional[float] = None,
     threads: Optional[int] = None,
-    name: str = "trained",
+    name: Optional[str] = None,
 ) -> Encoding:
     """Trains a byte-level BPE tokenizer, as ``omnitok train`` does, and returns it.
 
@@ -249,6 +249,11 @@ def train(
     (several trainings; each is listed in training.json).
     With ``output_dir``, the files of ``omnitok train`` are
     written there (tokenizer.json, tokenizer.tiktoken, training.json, a report).
+
+    A setting left as None takes the default of ``omnitok train`` (``omnitok train --help``
+    shows them: ``pattern="o200k"``, ``min_frequency=2``, ``lang_temperature=1.0``,
+    ``field="text"``, ``reference="en"``, ``global_merges=0``, ``parity_alpha=2.0``), and the
+    tokenizer is named ``"trained"`` unless ``name`` says otherwise.
     """
     if isinstance(source, Mapping):
         texts = [

@@ -67,7 +67,7 @@ fn sort_by(name: &str) -> Result<report::SortBy, CorpusError> {
 
 /// Compression report of a folder of `<language>.txt` files or a JSON Lines file, as JSON text.
 #[pyfunction]
-#[pyo3(signature = (path, encodings, baseline=None, reference=None, lang_field="lang".to_string(), field=None, sort=None))]
+#[pyo3(signature = (path, encodings, baseline=None, reference=None, lang_field=None, field=None, sort=None))]
 // One parameter per keyword argument of the Python function, as pyo3 binds them.
 #[allow(clippy::too_many_arguments)]
 pub fn _compression_report_path(
@@ -76,16 +76,17 @@ pub fn _compression_report_path(
     encodings: &Bound<'_, PyAny>,
     baseline: Option<String>,
     reference: Option<String>,
-    lang_field: String,
+    lang_field: Option<String>,
     field: Option<String>,
     sort: Option<String>,
 ) -> PyResult<String> {
     let tokenizers = report_tokenizers(py, encodings)?;
+    let defaults = report::InputOptions::default();
     let options = report::InputOptions {
         reference,
-        lang_field,
+        lang_field: lang_field.unwrap_or(defaults.lang_field),
         field,
-        ..report::InputOptions::default()
+        ..defaults
     };
     py.detach(|| {
         let corpus = report::read_input(&path, &options)?;

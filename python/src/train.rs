@@ -14,12 +14,11 @@ use crate::report_err;
 /// Trains a tokenizer on files (`inputs`) or on texts in memory (`texts`, `[(language,
 /// [document, ...]), ...]`); writes the output directory when one is given.
 #[pyfunction]
-#[pyo3(signature = (inputs, texts, vocab_size, output_dir=None, pattern="o200k".to_string(),
-    special_tokens=Vec::new(), min_frequency=2, max_token_bytes=None, lang_temperature=1.0,
-    lang_from=None, lang_field=None, field="text".to_string(), glob=None, parity_aware=false,
-    parity_dev=None, reference="en".to_string(), global_merges=0, parity_window=None,
-    parity_alpha=2.0, parity_weighted=None, parity_budget=None, threads=None,
-    name="trained".to_string()))]
+#[pyo3(signature = (inputs, texts, vocab_size, output_dir=None, pattern=None,
+    special_tokens=Vec::new(), min_frequency=None, max_token_bytes=None, lang_temperature=None,
+    lang_from=None, lang_field=None, field=None, glob=None, parity_aware=false,
+    parity_dev=None, reference=None, global_merges=None, parity_window=None,
+    parity_alpha=None, parity_weighted=None, parity_budget=None, threads=None, name=None))]
 // One parameter per keyword argument of the Python function, as pyo3 binds them.
 #[allow(clippy::too_many_arguments)]
 pub fn _train(
@@ -28,28 +27,29 @@ pub fn _train(
     texts: Option<Vec<(String, Vec<String>)>>,
     vocab_size: usize,
     output_dir: Option<std::path::PathBuf>,
-    pattern: String,
+    pattern: Option<String>,
     special_tokens: Vec<String>,
-    min_frequency: u64,
+    min_frequency: Option<u64>,
     max_token_bytes: Option<usize>,
-    lang_temperature: f64,
+    lang_temperature: Option<f64>,
     lang_from: Option<String>,
     lang_field: Option<String>,
-    field: String,
+    field: Option<String>,
     glob: Option<String>,
     parity_aware: bool,
     parity_dev: Option<std::path::PathBuf>,
-    reference: String,
-    global_merges: usize,
+    reference: Option<String>,
+    global_merges: Option<usize>,
     parity_window: Option<usize>,
-    parity_alpha: f64,
+    parity_alpha: Option<f64>,
     parity_weighted: Option<f64>,
     parity_budget: Option<f64>,
     threads: Option<usize>,
-    name: String,
+    name: Option<String>,
 ) -> PyResult<Encoding> {
+    use omnitok_corpus::tokenize::ReadOptions;
     use omnitok_corpus::train::{self as corpus_train, DevSet, Labels, TrainRunProgress};
-    use omnitok_tokenizer::train::{ParityConfig, ParityWindow, TrainConfig};
+    use omnitok_tokenizer::train::{ParityConfig, ParityWindow, TrainConfig, DEFAULT_PATTERN_NAME};
     let labels = match (lang_from.as_deref(), &lang_field) {
         (Some("field") | None, Some(_)) => Labels::Field,
         (Some("field"), None) => {
@@ -65,19 +65,20 @@ pub fn _train(
             )))
         }
     };
+    let defaults = TrainConfig::default();
     let config = TrainConfig {
         vocab_size,
-        pattern,
+        pattern: pattern.unwrap_or_else(|| DEFAULT_PATTERN_NAME.to_owned()),
         specials: special_tokens,
-        min_frequency,
+        min_frequency: min_frequency.unwrap_or(defaults.min_frequency),
         max_token_bytes,
-        lang_temperature,
+        lang_temperature: lang_temperature.unwrap_or(defaults.lang_temperature),
         parity: parity_aware.then(|| ParityConfig {
             dev: Vec::new(),
-            global_merges,
+            global_merges: global_merges.unwrap_or(ParityConfig::default().global_merges),
             window: parity_window.map(|window| ParityWindow {
                 window,
-                alpha: parity_alpha,
+                alpha: parity_alpha.unwrap_or(ParityWindow::DEFAULT_ALPHA),
             }),
             weighted: parity_weighted,
         }),
@@ -85,11 +86,15 @@ pub fn _train(
     let dev = parity_dev.map(|path| DevSet {
         path,
         options: report::InputOptions {
-            reference: Some(reference),
+            reference: Some(
+                reference.unwrap_or_else(|| corpus_train::DEFAULT_REFERENCE.to_owned()),
+            ),
             ..report::InputOptions::default()
         },
     });
     let threads = threads.unwrap_or_else(rayon::current_num_threads);
+    let name = name.unwrap_or_else(|| corpus_train::DEFAULT_NAME.to_owned());
+    let field = dotted_path(field.as_deref().unwrap_or(ReadOptions::DEFAULT_TEXT_FIELD));
     let progress = TrainRunProgress::default();
     let outcome = py.detach(|| match texts {
         Some(texts) => corpus_train::train_texts(
@@ -112,9 +117,9 @@ pub fn _train(
                     ..Default::default()
                 },
                 read: omnitok_corpus::tokenize::ReadOptions {
-                    field: dotted_path(&field),
+                    field: field.clone(),
                     lang_field: lang_field.as_deref().map(dotted_path),
-                    column: dotted_path(&field),
+                    column: field,
                     ..Default::default()
                 },
                 labels,

@@ -48,7 +48,7 @@ impl Default for InputOptions {
     fn default() -> Self {
         Self {
             reference: None,
-            lang_field: "lang".to_string(),
+            lang_field: Self::DEFAULT_LANG_FIELD.to_string(),
             field: None,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
         }
@@ -56,6 +56,9 @@ impl Default for InputOptions {
 }
 
 impl InputOptions {
+    /// The JSON Lines field holding the language unless a caller names another.
+    pub const DEFAULT_LANG_FIELD: &'static str = "lang";
+
     /// The JSON Lines text field in effect.
     pub fn text_field(&self) -> &str {
         match (&self.field, &self.reference) {

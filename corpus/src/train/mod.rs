@@ -54,6 +54,13 @@ pub enum Labels {
     Field,
 }
 
+/// The reference language of a development set when none is given.
+pub const DEFAULT_REFERENCE: &str = "en";
+
+/// The name of a tokenizer trained on texts in memory when none is given (a run on files takes
+/// its output directory's name).
+pub const DEFAULT_NAME: &str = "trained";
+
 /// The development set: parallel text, read as `omnitok stats` reads it.
 #[derive(Debug, Clone)]
 pub struct DevSet {

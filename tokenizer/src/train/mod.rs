@@ -52,6 +52,9 @@ use crate::special::SpecialTokens;
 use crate::tokenizer::Tokenizer;
 use merges::{pair_parts, Engine, Group};
 
+/// The pattern name training uses when none is given.
+pub const DEFAULT_PATTERN_NAME: &str = "o200k";
+
 /// The pattern of a pattern name (`o200k`, `cl100k`, or an encoding name), or `name` itself
 /// taken as a regex.
 pub fn pattern_by_name(name: &str) -> &str {
@@ -127,6 +130,11 @@ pub const WEIGHTED_CANDIDATES: usize = 8;
 pub struct ParityWindow {
     pub window: usize,
     pub alpha: f64,
+}
+
+impl ParityWindow {
+    /// The `alpha` of a window when none is given.
+    pub const DEFAULT_ALPHA: f64 = 2.0;
 }
 
 /// A language of a parallel development set: its texts, and the same content in the reference
