@@ -38,6 +38,9 @@ use crate::window::Window;
 /// at once when the output is laid out row by row.
 const FRAME_BLOCK: usize = 256;
 
+/// The preset used when none is named.
+pub const DEFAULT_PRESET: &str = "librosa-mel";
+
 /// The named presets.
 pub const PRESETS: &[&str] = &[
     "librosa-mel",

@@ -51,7 +51,7 @@ struct InfoArgs {
 /// torchaudio-mfcc, kaldi-fbank, kaldi-mfcc, whisper-80, whisper-128.
 #[derive(Args, Debug)]
 struct FeaturesArgs {
-    #[arg(long, value_name = "NAME", default_value = "librosa-mel")]
+    #[arg(long, value_name = "NAME", default_value = omnitok_audio::features::DEFAULT_PRESET)]
     preset: String,
     #[command(flatten)]
     limits: AudioLimitArgs,

@@ -17,7 +17,7 @@ pub struct TokenizerArgs {
         short,
         long,
         value_name = "NAME",
-        default_value = "o200k_base",
+        default_value = omnitok_tokenizer::DEFAULT_ENCODING,
         value_parser = PossibleValuesParser::new(ENCODING_NAMES),
         conflicts_with = "tokenizer"
     )]

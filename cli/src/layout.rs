@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use omnitok_corpus::multimodal::{build_layout, read_layout, AudioCodebooks, MarkerSetting};
+use omnitok_vision::image_codes::DEFAULT_SCALAR_PATCH_SIZE;
 use omnitok_vocab::layout::Marker;
 use omnitok_vocab::Flatten;
 
@@ -41,13 +42,13 @@ struct BuildArgs {
     bandwidth: Option<f64>,
     /// How audio codebooks are laid out: interleave (frame by frame), sequential (codebook by
     /// codebook) or delay (codebook k delayed by k frames, with a pad token).
-    #[arg(long, value_name = "SCHEME", default_value = "interleave")]
+    #[arg(long, value_name = "SCHEME", default_value = Flatten::DEFAULT.name())]
     flatten: String,
     /// `fsq:L1,L2,...`, `lfq:BITS` or `codebook:FILE`.
     #[arg(long, value_name = "SPEC")]
     image_quantizer: Option<String>,
     /// Side of a patch for fsq and lfq.
-    #[arg(long, value_name = "PIXELS", default_value_t = 16)]
+    #[arg(long, value_name = "PIXELS", default_value_t = DEFAULT_SCALAR_PATCH_SIZE)]
     patch_size: usize,
     /// Renames a marker or fixes its ID: `row=<|newline|>`, `audio_start=<|audio|>@250000`.
     #[arg(long, value_name = "KIND=TOKEN[@ID]")]

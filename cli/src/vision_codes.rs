@@ -8,8 +8,8 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use omnitok_corpus::{files, npy};
-use omnitok_vision::codebook::{train, CodeGrid, KMeansConfig, PatchSet};
-use omnitok_vision::image_codes::ImageQuantizer;
+use omnitok_vision::codebook::{train, CodeGrid, KMeansConfig, PatchSet, DEFAULT_PATCH_SIZE};
+use omnitok_vision::image_codes::{ImageQuantizer, DEFAULT_SCALAR_PATCH_SIZE};
 use rayon::prelude::*;
 
 use crate::output::write_atomically;
@@ -21,21 +21,21 @@ use crate::vision_input::{frames_of, image_quantizer, FrameSampling};
 #[derive(Args, Debug)]
 pub struct TrainCodebookArgs {
     /// Number of codes.
-    #[arg(long, value_name = "N", default_value_t = 1024)]
+    #[arg(long, value_name = "N", default_value_t = KMeansConfig::default().size)]
     size: usize,
     /// Side of a patch in pixels.
-    #[arg(long, value_name = "PIXELS", default_value_t = 8)]
+    #[arg(long, value_name = "PIXELS", default_value_t = DEFAULT_PATCH_SIZE)]
     patch_size: usize,
     /// Pixels between training patches (default: the patch size, no overlap).
     #[arg(long, value_name = "PIXELS")]
     stride: Option<usize>,
     /// Passes over the training patches.
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(long, value_name = "N", default_value_t = KMeansConfig::default().epochs)]
     epochs: usize,
     /// Patches per update.
-    #[arg(long, value_name = "N", default_value_t = 8192)]
+    #[arg(long, value_name = "N", default_value_t = KMeansConfig::default().batch_size)]
     batch_size: usize,
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = KMeansConfig::default().seed)]
     seed: u64,
     #[command(flatten)]
     sampling: FrameSampling,
@@ -59,7 +59,7 @@ pub struct TokenizeArgs {
     #[arg(long, value_name = "SPEC")]
     quantizer: String,
     /// Side of a patch for fsq and lfq (a codebook has its own).
-    #[arg(long, value_name = "PIXELS", default_value_t = 16)]
+    #[arg(long, value_name = "PIXELS", default_value_t = DEFAULT_SCALAR_PATCH_SIZE)]
     patch_size: usize,
     /// Codebooks: also write the decoded image (`<name>.png`, or `<name>-<frame>.png` for
     /// videos) and report its PSNR against the input.

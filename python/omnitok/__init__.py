@@ -25,11 +25,14 @@ from ._omnitok import (
     Encoding,
     _compression_report_path,
     _compression_report_texts,
+    _defaults,
     _train,
     encoding_name_for_model,
     get_encoding,
     list_encoding_names,
 )
+
+_DEFAULTS = _defaults()
 
 from . import audio  # noqa: E402  (omnitok.audio: decoding, spectral features, codec)
 from . import vision  # noqa: E402  (omnitok.vision: Pillow-exact resizing)
@@ -155,7 +158,7 @@ class CompressionReport(list):
 
 def compression_report(
     source: Union[str, "os.PathLike[str]", Mapping[str, Union[str, Sequence[str]]]],
-    encodings: Union[str, Encoding, Sequence[Union[str, Encoding]]] = ("o200k_base",),
+    encodings: Union[str, Encoding, Sequence[Union[str, Encoding]]] = (_DEFAULTS["encoding"],),
     *,
     baseline: Optional[str] = None,
     reference: Optional[str] = None,

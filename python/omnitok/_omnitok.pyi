@@ -1,5 +1,5 @@
 from os import PathLike
-from typing import AbstractSet, Any, Collection, List, Literal, Optional, Sequence, Tuple, Union
+from typing import AbstractSet, Any, Collection, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -119,6 +119,7 @@ def _train(
     name: Optional[str] = None,
 ) -> Encoding: ...
 def _write_atomically(path: str, data: bytes) -> None: ...
+def _defaults() -> Dict[str, Union[str, int]]: ...
 def _audio_presets() -> List[str]: ...
 def _audio_load(
     path: str,

@@ -42,6 +42,9 @@ from typing import Optional, Tuple, Union
 import numpy as np
 
 from ._omnitok import Codec, StreamingFeatures, _audio_features, _audio_load, _audio_presets
+from ._omnitok import _defaults
+
+_DEFAULTS = _defaults()
 
 __all__ = ["PRESETS", "Codec", "StreamingFeatures", "features", "load"]
 
@@ -63,7 +66,7 @@ def load(
     return _audio_load(os.fspath(path), sr, mono, max_file_bytes, max_seconds, max_channels)
 
 
-def features(samples: np.ndarray, sr: float, preset: str = "librosa-mel", **overrides) -> np.ndarray:
+def features(samples: np.ndarray, sr: float, preset: str = _DEFAULTS["audio_preset"], **overrides) -> np.ndarray:
     """Features of mono ``samples`` at ``sr`` Hz by ``preset``: float32 ``[rows, frames]``
     (mel bins or coefficients first, as librosa, torchaudio and Whisper lay them out), or
     ``[frames, rows]`` for the Kaldi presets."""

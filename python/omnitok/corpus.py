@@ -7,7 +7,9 @@ import json
 import os
 from typing import Any, Dict, Optional, Sequence, Union
 
-from ._omnitok import Encoding, _tokenize_corpus, get_encoding
+from ._omnitok import Encoding, _defaults, _tokenize_corpus, get_encoding
+
+_DEFAULTS = _defaults()
 
 __all__ = ["tokenize_corpus"]
 
@@ -15,7 +17,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 
 def tokenize_corpus(inputs: Sequence[PathLike], output_dir: PathLike,
-                    encoding: Union[str, Encoding] = "o200k_base", *, tokenizer_name: Optional[str] = None,
+                    encoding: Union[str, Encoding] = _DEFAULTS["encoding"], *, tokenizer_name: Optional[str] = None,
                     glob: Optional[str] = None, input_format: Optional[str] = None,
                     field: Optional[str] = None, column: Optional[str] = None, split: Optional[str] = None,
                     max_document_bytes: Optional[int] = None, on_error: Optional[str] = None,

@@ -28,7 +28,10 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from ._files import write_atomically
+from ._omnitok import _defaults
 from .corpus import PathLike, tokenize_corpus
+
+_DEFAULTS = _defaults()
 
 __all__ = ["part_name", "tokenize"]
 
@@ -43,7 +46,7 @@ def _tokenize_part(path: str, output: str, encoding: str, options: Dict[str, Any
     return {"file": path, "part": os.path.basename(output), "totals": manifest["totals"]}
 
 
-def tokenize(inputs: Sequence[PathLike], output_dir: PathLike, encoding: str = "o200k_base", *,
+def tokenize(inputs: Sequence[PathLike], output_dir: PathLike, encoding: str = _DEFAULTS["encoding"], *,
              client=None, threads_per_task: int = 1, resume: bool = False, **options) -> List[Dict[str, Any]]:
     """Tokenizes each input file in its own Dask task (see the module documentation); returns
     and writes (``parts.json``) the parts in input order. ``options`` are those of

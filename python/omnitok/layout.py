@@ -22,7 +22,9 @@ import numpy as np
 from . import audio, vision
 from ._files import write_atomically
 from ._omnitok import (Encoding, Layout as _Layout, _demux, _layout_audio_codes, _layout_build, _mux,
-                       _vision_tokenize_named, get_encoding)
+                       _defaults, _vision_tokenize_named, get_encoding)
+
+_DEFAULTS = _defaults()
 
 __all__ = ["Layout", "demux", "mux"]
 
@@ -37,8 +39,9 @@ class Layout:
         self._inner = inner
 
     @staticmethod
-    def build(encoding: Union[str, Encoding] = "o200k_base", codec=None, codebooks: Optional[int] = None,
-              flatten: str = "interleave", image=None, patch_size: int = 16,
+    def build(encoding: Union[str, Encoding] = _DEFAULTS["encoding"], codec=None,
+              codebooks: Optional[int] = None, flatten: str = _DEFAULTS["flatten"], image=None,
+              patch_size: int = _DEFAULTS["scalar_patch_size"],
               markers: Optional[Dict[str, Any]] = None) -> "Layout":
         """A layout of ``encoding``'s text, then the markers, then the codes of ``codec``
         (``omnitok.audio.Codec``; ``codebooks`` of them, by default all, flattened by

@@ -24,7 +24,9 @@ import numpy as np
 from ._files import write_atomically
 from ._omnitok import Codebook as _Codebook
 from ._omnitok import Quantizer, _vision_load, _vision_patchify, _vision_remove_static, _vision_resize
-from ._omnitok import _vision_preset_settings, _vision_presets, _vision_tokenize_scalar
+from ._omnitok import _defaults, _vision_preset_settings, _vision_presets, _vision_tokenize_scalar
+
+_DEFAULTS = _defaults()
 
 __all__ = ["PRESETS", "Codebook", "Quantizer", "load", "patchify", "remove_static", "resize", "tokenize"]
 
@@ -55,7 +57,7 @@ def resize(image: np.ndarray, size: Tuple[int, int], filter: str = "bicubic") ->
     return _vision_resize(image, int(width), int(height), filter)
 
 
-def patchify(image: np.ndarray, preset: str = "qwen2-vl", **overrides) -> Tuple[np.ndarray, Tuple[int, int, int]]:
+def patchify(image: np.ndarray, preset: str = _DEFAULTS["vision_preset"], **overrides) -> Tuple[np.ndarray, Tuple[int, int, int]]:
     """Patches of an image (uint8 ``[height, width, 3]``) or, for ``qwen2-vl``, a video
     (``[frames, height, width, 3]``) as the preset's model processor makes them:
     ``(pixel_values, (grid_t, grid_h, grid_w))``.
@@ -106,8 +108,10 @@ class Codebook:
         self._inner = inner
 
     @staticmethod
-    def train(images, size: int = 1024, patch_size: int = 8, stride: Optional[int] = None,
-              epochs: int = 5, batch_size: int = 8192, seed: int = 0) -> "Codebook":
+    def train(images, size: int = _DEFAULTS["codebook_size"],
+              patch_size: int = _DEFAULTS["codebook_patch_size"], stride: Optional[int] = None,
+              epochs: int = _DEFAULTS["codebook_epochs"], batch_size: int = _DEFAULTS["codebook_batch_size"],
+              seed: int = _DEFAULTS["codebook_seed"]) -> "Codebook":
         """Learns ``size`` codes from the patches of ``images`` (uint8 ``[height, width, 3]``
         or ``[frames, height, width, 3]`` arrays, or paths to decode); ``stride`` below the patch
         size adds overlapping training patches."""
@@ -164,7 +168,8 @@ class Codebook:
         return (Codebook, (self._inner,))
 
 
-def tokenize(image: np.ndarray, quantizer: Union[str, Codebook], patch_size: int = 16) -> np.ndarray:
+def tokenize(image: np.ndarray, quantizer: Union[str, Codebook],
+             patch_size: int = _DEFAULTS["scalar_patch_size"]) -> np.ndarray:
     """Discrete codes of an image (int64 ``[grid_h, grid_w]``) or a video (``[frames, grid_h,
     grid_w]``): by a ``Codebook``, or by ``"fsq:L1,...,Ld"`` / ``"lfq:BITS"`` applied to the
     first ``d`` DCT coefficients (luma DC, chroma DCs, then luma AC by frequency) of each

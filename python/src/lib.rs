@@ -9,10 +9,12 @@
 //! - [`vision`]: `omnitok.vision`'s functions, quantizers and codebooks.
 //! - [`layout`]: `omnitok.Layout`, `mux` and `demux` of codes.
 //! - [`files`]: files written whole or not at all.
+//! - [`defaults`]: the libraries' defaults that the Python signatures show.
 
 mod audio;
 mod codec;
 mod corpus;
+mod defaults;
 mod encoding;
 mod files;
 mod layout;
@@ -78,5 +80,6 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(layout::_layout_build, m)?)?;
     m.add_function(wrap_pyfunction!(corpus::_tokenize_corpus, m)?)?;
     m.add_function(wrap_pyfunction!(files::_write_atomically, m)?)?;
+    m.add_function(wrap_pyfunction!(defaults::_defaults, m)?)?;
     Ok(())
 }

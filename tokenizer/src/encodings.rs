@@ -21,6 +21,9 @@ const FIM_SUFFIX: &str = "<|fim_suffix|>";
 const ENDOFPROMPT: &str = "<|endofprompt|>";
 
 /// Names of the built-in encodings, in the order `list_encoding_names` reports them.
+/// The encoding used when none is named: GPT-4o's.
+pub const DEFAULT_ENCODING: &str = "o200k_base";
+
 pub const ENCODING_NAMES: [&str; 7] = [
     "o200k_base",
     "o200k_harmony",

@@ -30,7 +30,7 @@ pub mod special;
 pub mod tokenizer;
 pub mod train;
 
-pub use encodings::{encoding_name_for_model, get_encoding, ENCODING_NAMES};
+pub use encodings::{encoding_name_for_model, get_encoding, DEFAULT_ENCODING, ENCODING_NAMES};
 pub use error::{Result, TokenizerError};
 pub use omnitok_vocab::TokenId;
 pub use special::{SpecialPolicy, SpecialSet};

@@ -91,6 +91,9 @@ impl CodeGrid {
     }
 }
 
+/// The side of a codebook's patches, in pixels, when none is given.
+pub const DEFAULT_PATCH_SIZE: usize = 8;
+
 /// How a codebook is trained by mini-batch k-means.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KMeansConfig {

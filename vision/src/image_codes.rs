@@ -29,6 +29,9 @@ pub enum ImageQuantizer {
     },
 }
 
+/// The side of the patches FSQ and LFQ codes are made of, in pixels, when none is given.
+pub const DEFAULT_SCALAR_PATCH_SIZE: usize = 16;
+
 impl ImageQuantizer {
     /// The quantizer `spec` names: `codebook:FILE` (a codebook file, read by
     /// [`Codebook::read_file`]), or `fsq:L1,...,Ld` / `lfq:BITS` over the DCT features of

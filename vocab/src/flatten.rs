@@ -36,6 +36,9 @@ impl Flatten {
     }
 
     /// The scheme's name.
+    /// The scheme used when none is named.
+    pub const DEFAULT: Flatten = Flatten::Interleave;
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Interleave => "interleave",
