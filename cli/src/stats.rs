@@ -140,7 +140,7 @@ pub fn run(args: &StatsArgs) -> Result<()> {
         input::load_tokenizers(&args.encodings, &args.tokenizers, args.pattern.as_deref())?;
     let reference = match (&args.reference, args.parallel) {
         (Some(lang), _) => Some(lang.clone()),
-        (None, true) => Some("en".to_string()),
+        (None, true) => Some(InputOptions::DEFAULT_REFERENCE.to_string()),
         (None, false) => None,
     };
     let options = InputOptions {

@@ -187,7 +187,7 @@ def compression_report(
     if isinstance(encodings, (str, Encoding)):
         encodings = [encodings]
     if reference is None and parallel:
-        reference = "en"
+        reference = _DEFAULTS["reference"]
     if isinstance(source, Mapping):
         texts = [
             (lang, [value] if isinstance(value, str) else list(value))

@@ -48,7 +48,7 @@ def load(path: Union[str, "os.PathLike[str]"], with_fps: bool = False, *,
     return (frames, fps) if with_fps else frames
 
 
-def resize(image: np.ndarray, size: Tuple[int, int], filter: str = "bicubic") -> np.ndarray:
+def resize(image: np.ndarray, size: Tuple[int, int], filter: str = _DEFAULTS["resize_filter"]) -> np.ndarray:
     """``image`` (uint8 ``[height, width, 3]``) resized to ``size = (width, height)``."""
     image = np.ascontiguousarray(image, dtype=np.uint8)
     if image.ndim != 3 or image.shape[2] != 3:
@@ -79,7 +79,8 @@ def patchify(image: np.ndarray, preset: str = _DEFAULTS["vision_preset"], **over
     return _vision_patchify(frames, preset, **overrides)
 
 
-def remove_static(video: np.ndarray, patch: int = 16, frames: int = 2, threshold: float = 0.02):
+def remove_static(video: np.ndarray, patch: int = _DEFAULTS["rlt_patch"], frames: int = _DEFAULTS["rlt_frames"],
+                  threshold: float = _DEFAULTS["rlt_threshold"]):
     """Static-patch removal by run length (RLT): cuts ``video`` (uint8 ``[frames, height, width,
     3]``, sides multiples of ``patch``) into tubelets of ``frames`` x ``patch`` x ``patch``, drops
     each tubelet whose mean absolute difference (0..1) from the one before at the same place is

@@ -26,7 +26,22 @@ pub fn _defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         ("codebook_batch_size", kmeans.batch_size as u64),
         ("codebook_seed", kmeans.seed),
     ]);
+    let rlt = omnitok_vision::rlt::RltConfig::default();
     let defaults = PyDict::new(py);
+    defaults.set_item("resize_filter", omnitok_vision::Filter::DEFAULT_NAME)?;
+    defaults.set_item(
+        "reference",
+        omnitok_corpus::report::InputOptions::DEFAULT_REFERENCE,
+    )?;
+    defaults.set_item("rlt_patch", rlt.patch)?;
+    defaults.set_item("rlt_frames", rlt.frames)?;
+    // The f32's shortest decimal (0.02), not its exact binary value (0.0199999995...).
+    let threshold = rlt
+        .threshold
+        .to_string()
+        .parse()
+        .unwrap_or(f64::from(rlt.threshold));
+    defaults.set_item("rlt_threshold", threshold)?;
     for (name, value) in names {
         defaults.set_item(name, value)?;
     }

@@ -228,7 +228,6 @@ impl PyQuantizer {
 /// Static tubelets removed from a video (uint8 `[frames, height, width, 3]`): `(kept int64
 /// [k, 4] of t, y, x, run; (grid_t, grid_h, grid_w))`.
 #[pyfunction]
-#[pyo3(signature = (frames, patch=16, tubelet_frames=2, threshold=0.02))]
 pub fn _vision_remove_static<'py>(
     py: Python<'py>,
     frames: PyReadonlyArray4<'py, u8>,

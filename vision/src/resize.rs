@@ -29,6 +29,9 @@ pub enum Filter {
 }
 
 impl Filter {
+    /// The filter Pillow's `Image.resize` uses when none is named.
+    pub const DEFAULT_NAME: &'static str = "bicubic";
+
     /// The filter by Pillow's name (`nearest`, `box`, `bilinear`, `hamming`, `bicubic`,
     /// `lanczos`).
     pub fn from_name(name: &str) -> Result<Self> {

@@ -59,6 +59,9 @@ impl InputOptions {
     /// The JSON Lines field holding the language unless a caller names another.
     pub const DEFAULT_LANG_FIELD: &'static str = "lang";
 
+    /// The reference language of parallel texts when none is named.
+    pub const DEFAULT_REFERENCE: &'static str = "en";
+
     /// The JSON Lines text field in effect.
     pub fn text_field(&self) -> &str {
         match (&self.field, &self.reference) {

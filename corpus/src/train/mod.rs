@@ -55,7 +55,7 @@ pub enum Labels {
 }
 
 /// The reference language of a development set when none is given.
-pub const DEFAULT_REFERENCE: &str = "en";
+pub const DEFAULT_REFERENCE: &str = InputOptions::DEFAULT_REFERENCE;
 
 /// The name of a tokenizer trained on texts in memory when none is given (a run on files takes
 /// its output directory's name).
