@@ -104,7 +104,11 @@ pub fn run_encode(args: &EncodeArgs) -> Result<()> {
     } else {
         vec![chunks as u64, codebooks as u64, frames as u64]
     };
-    let bytes = npy::to_bytes(&shape, &codes.codes.iter().copied().collect::<Vec<i64>>());
+    let contiguous = codes.codes.as_standard_layout();
+    let values = contiguous
+        .as_slice()
+        .context("codes are not a contiguous array")?;
+    let bytes = npy::to_bytes(&shape, values);
     let sidecar = CodesSidecar::new(&codec, &codes, bandwidth);
     write_atomically(&args.output, &bytes)?;
     write_atomically(
@@ -117,9 +121,7 @@ pub fn run_encode(args: &EncodeArgs) -> Result<()> {
 /// Reads integer codes (any little-endian integer type, each a non-negative `u32`) of shape
 /// `[codebooks, frames]` or `[chunks, codebooks, frames]`.
 fn read_codes(path: &Path) -> Result<Array3<i64>> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    let (shape, values) =
-        npy::read_u32_array(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let (shape, values) = npy::read_u32_file(path)?;
     let shape = match shape[..] {
         [codebooks, frames] => (1, codebooks, frames),
         [chunks, codebooks, frames] => (chunks, codebooks, frames),

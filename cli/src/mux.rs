@@ -106,7 +106,10 @@ impl ComponentArgs {
 /// Runs `omnitok mux`.
 pub fn run_mux(args: &MuxArgs) -> Result<()> {
     let (layout, components) = args.components.load()?;
-    let tokenizer = Arc::clone(&components.tokenizer);
+    let tokenizer = components
+        .tokenizer
+        .clone()
+        .context("the layout's tokenizer is not at hand")?;
     let policy = if args.allow_special {
         SpecialPolicy::allow_all()
     } else {

@@ -81,48 +81,82 @@ pub struct Header {
     pub data_offset: usize,
 }
 
+/// Largest `.npy` array read by [`read_u32_file`]: 4 GiB.
+pub const MAX_ARRAY_BYTES: u64 = 1 << 32;
+
+/// What is wrong with the bytes of a `.npy` file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NpyError {
+    #[error("not a .npy file (no \\x93NUMPY magic)")]
+    NotNpy,
+    #[error("unsupported .npy version {0}")]
+    Version(u8),
+    /// The header is cut short, not text, or lacks or garbles a field.
+    #[error("{0}")]
+    Header(String),
+    #[error("Fortran-order .npy arrays are not supported")]
+    FortranOrder,
+    /// The item type is not a little-endian integer.
+    #[error("{0:?} arrays are not integer codes (little-endian integers only)")]
+    NotIntegers(String),
+    #[error("{bytes} bytes of data where shape {shape:?} needs {needed}")]
+    Length {
+        bytes: usize,
+        shape: Vec<usize>,
+        needed: u128,
+    },
+    /// A value that is negative or does not fit in a `u32`.
+    #[error("value {value} at index {index} is not a code")]
+    NotACode { value: i128, index: usize },
+}
+
 /// Reads the header at the start of a `.npy` file; only C-order arrays are accepted.
-pub fn read_header(bytes: &[u8]) -> Result<Header, String> {
+pub fn read_header(bytes: &[u8]) -> Result<Header, NpyError> {
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
-        return Err("not a .npy file (no \\x93NUMPY magic)".into());
+        return Err(NpyError::NotNpy);
     }
     let (length, start) = match bytes[6] {
-        1 => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10),
+        1 => (
+            usize::from(u16::from_le_bytes([bytes[8], bytes[9]])),
+            10usize,
+        ),
         2 | 3 if bytes.len() >= 12 => (
             u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
             12,
         ),
-        version => return Err(format!("unsupported .npy version {version}")),
+        version => return Err(NpyError::Version(version)),
     };
+    let bad = |message: String| NpyError::Header(message);
     let text = bytes
-        .get(start..start + length)
+        .get(start..start.saturating_add(length))
         .and_then(|h| std::str::from_utf8(h).ok())
-        .ok_or("truncated or non-text .npy header")?;
+        .ok_or_else(|| bad("truncated or non-text .npy header".into()))?;
     let field = |name: &str| {
         text.split(&format!("'{name}':"))
             .nth(1)
             .map(str::trim_start)
-            .ok_or(format!("the .npy header has no '{name}'"))
+            .ok_or_else(|| bad(format!("the .npy header has no '{name}'")))
     };
     if !field("fortran_order")?.starts_with("False") {
-        return Err("Fortran-order .npy arrays are not supported".into());
+        return Err(NpyError::FortranOrder);
     }
     let descr = field("descr")?
         .strip_prefix('\'')
         .and_then(|d| d.split('\'').next())
-        .ok_or("bad 'descr' in the .npy header")?
+        .ok_or_else(|| bad("bad 'descr' in the .npy header".into()))?
         .to_owned();
     let dims = field("shape")?
         .strip_prefix('(')
         .and_then(|d| d.split(')').next())
-        .ok_or("bad 'shape' in the .npy header")?;
+        .ok_or_else(|| bad("bad 'shape' in the .npy header".into()))?;
     let shape = dims
         .split(',')
         .map(str::trim)
         .filter(|d| !d.is_empty())
         .map(|d| {
             d.parse()
-                .map_err(|_| format!("bad dimension {d:?} in the .npy header"))
+                .map_err(|_| bad(format!("bad dimension {d:?} in the .npy header")))
         })
         .collect::<Result<_, _>>()?;
     Ok(Header {
@@ -133,44 +167,39 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, String> {
 }
 
 /// An integer `.npy` array (`u1`..`u8`, `i1`..`i8`, little-endian, C order) as its shape and
-/// its values, each of which must fit in a `u32`. The error says what is wrong with `bytes`.
-pub fn read_u32_array(bytes: &[u8]) -> Result<(Vec<usize>, Vec<u32>), String> {
+/// its values, each of which must fit in a `u32`.
+pub fn read_u32_array(bytes: &[u8]) -> Result<(Vec<usize>, Vec<u32>), NpyError> {
     let header = read_header(bytes)?;
     let descr = header.descr.as_str();
+    let not_integers = || NpyError::NotIntegers(descr.to_owned());
     let signed = match descr.get(1..2) {
         Some("i") => true,
         Some("u") => false,
-        _ => return Err(format!("{descr:?} arrays are not integer codes")),
+        _ => return Err(not_integers()),
     };
     let width: usize = match (descr.as_bytes()[0], &descr[2..]) {
         (b'<' | b'|', "1") => 1,
         (b'<', "2") => 2,
         (b'<', "4") => 4,
         (b'<', "8") => 8,
-        _ => {
-            return Err(format!(
-                "{descr:?} arrays are not read (little-endian integers only)"
-            ))
-        }
+        _ => return Err(not_integers()),
     };
-    let count = header
+    let data = &bytes[header.data_offset.min(bytes.len())..];
+    let needed = header
         .shape
         .iter()
-        .try_fold(1usize, |n, &d| n.checked_mul(d))
-        .ok_or("the .npy shape overflows")?;
-    let data = &bytes[header.data_offset.min(bytes.len())..];
-    if data.len() != count * width {
-        return Err(format!(
-            "{} bytes of data where shape {:?} needs {}",
-            data.len(),
-            header.shape,
-            count * width
-        ));
+        .fold(width as u128, |n, &d| n.saturating_mul(d as u128));
+    if data.len() as u128 != needed {
+        return Err(NpyError::Length {
+            bytes: data.len(),
+            shape: header.shape,
+            needed,
+        });
     }
     let values = data
         .chunks_exact(width)
         .enumerate()
-        .map(|(i, item)| {
+        .map(|(index, item)| {
             let mut raw = [0u8; 8];
             raw[..width].copy_from_slice(item);
             let value = if signed {
@@ -180,10 +209,21 @@ pub fn read_u32_array(bytes: &[u8]) -> Result<(Vec<usize>, Vec<u32>), String> {
             } else {
                 i128::from(u64::from_le_bytes(raw))
             };
-            u32::try_from(value).map_err(|_| format!("value {value} at index {i} is not a code"))
+            u32::try_from(value).map_err(|_| NpyError::NotACode { value, index })
         })
         .collect::<Result<_, _>>()?;
     Ok((header.shape, values))
+}
+
+/// The integer array in the `.npy` file at `path` (at most [`MAX_ARRAY_BYTES`]), as
+/// [`read_u32_array`] reads it; an error names the file.
+pub fn read_u32_file(path: &std::path::Path) -> crate::error::Result<(Vec<usize>, Vec<u32>)> {
+    let bytes = crate::files::read_bounded(path, MAX_ARRAY_BYTES)?;
+    read_u32_array(&bytes).map_err(|e| crate::error::CorpusError::BadInput {
+        path: path.display().to_string(),
+        line: 0,
+        message: e.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -243,12 +283,17 @@ mod tests {
         negative.extend((-1i32).to_le_bytes());
         assert!(read_u32_array(&negative)
             .unwrap_err()
+            .to_string()
             .contains("-1 at index 0"));
         let mut short = header("<u4", &[2]);
         short.extend(1u32.to_le_bytes());
-        assert!(read_u32_array(&short).unwrap_err().contains("needs 8"));
+        assert!(read_u32_array(&short)
+            .unwrap_err()
+            .to_string()
+            .contains("needs 8"));
         assert!(read_u32_array(&header("<f4", &[0]))
             .unwrap_err()
+            .to_string()
             .contains("not integer"));
     }
 }

@@ -19,17 +19,12 @@ from typing import Any, Collection, Dict, List, Literal, Optional, Sequence, Uni
 
 import numpy as np
 
-from . import audio, vision
 from ._files import write_atomically
-from ._omnitok import (Encoding, Layout as _Layout, _demux, _layout_audio_codes, _layout_build, _mux,
-                       _defaults, _vision_tokenize_named, get_encoding)
+from ._omnitok import Encoding, Layout as _Layout, _defaults, _demux, _layout_build, _mux, get_encoding
 
 _DEFAULTS = _defaults()
 
 __all__ = ["Layout", "demux", "mux"]
-
-_CODE_KINDS = {"audio_codes": "audio", "image_codes": "image", "video_codes": "video"}
-
 
 class Layout:
     """Named, non-overlapping ID ranges: text, text specials, markers, one range per audio
@@ -119,38 +114,6 @@ class Layout:
         return (Layout.from_json, (self.to_json(),))
 
 
-def _image_quantizer(layout: Layout, quantizer):
-    """What turns pixels into the layout's image codes: an FSQ / LFQ spec read from the layout,
-    or the given codebook, checked against the layout's checksum."""
-    if layout.image is None:
-        raise ValueError("the layout has no image codes")
-    name, _ = layout.image
-    if quantizer is None:
-        if name == "codebook":
-            raise ValueError("the layout's images are codebook codes: pass image_quantizer=the Codebook")
-        return lambda pixels: _vision_tokenize_named(np.ascontiguousarray(pixels, dtype=np.uint8)[None], name)[0]
-    layout._inner.check_component("image", quantizer.checksum)
-    return quantizer.encode
-
-
-def _audio_codes(layout: Layout, codec, value, sr: Optional[int]) -> np.ndarray:
-    if codec is None:
-        raise ValueError("audio parts need the layout's codec: pass codec=")
-    if layout.audio is None:
-        raise ValueError("the layout has no audio codes")
-    layout._inner.check_component("audio", codec.checksum)
-    if isinstance(value, (str, os.PathLike)):
-        # Every channel at the file's rate, as `omnitok mux` reads it: the codec resamples and
-        # mixes down the same way for both.
-        frames, sr = audio.load(value, mono=False)
-        samples = frames.T
-    elif sr is None:
-        raise ValueError("audio samples need their rate: {\"audio\": samples, \"sr\": rate}")
-    else:
-        samples = np.asarray(value, dtype=np.float32)
-    return _layout_audio_codes(layout._inner, getattr(codec, "_inner", codec), np.ascontiguousarray(samples), int(sr))
-
-
 def mux(parts: Sequence[Dict[str, Any]], layout: Layout, encoding: Optional[Encoding] = None,
         allowed_special: Union[Literal["all"], Collection[str]] = (), codec=None,
         image_quantizer=None) -> np.ndarray:
@@ -159,76 +122,23 @@ def mux(parts: Sequence[Dict[str, Any]], layout: Layout, encoding: Optional[Enco
     whose checksum the layout records); ``{"image": path or uint8 [height, width, 3]}`` and
     ``{"video": path or [frames, height, width, 3]}`` (by the layout's FSQ / LFQ, or by
     ``image_quantizer``, its ``omnitok.vision.Codebook``); or codes already made:
-    ``{"audio_codes": ...}``, ``{"image_codes": ...}``, ``{"video_codes": ...}``. ``encoding``
-    defaults to the layout's (checked); another encoding must have the recorded checksum."""
-    if encoding is None and any("text" in part for part in parts):
-        encoding = layout.encoding()
-    elif encoding is not None:
-        layout._inner.check_component("text", encoding.sha256())
-    segments = []
-    encode = None  # the image quantizer, checked once
-    for index, part in enumerate(parts):
-        kinds = [k for k in part if k != "sr"]
-        if len(kinds) != 1 or ("sr" in part and kinds != ["audio"]):
-            raise ValueError(f"part {index}: one kind a part, not {sorted(part)}")
-        key = kinds[0]
-        value = part[key]
-        if key == "audio":
-            segments.append(("audio", *_flat(_audio_codes(layout, codec, value, part.get("sr")))))
-        elif key in ("image", "video"):
-            pixels = vision.load(value) if isinstance(value, (str, os.PathLike)) else np.asarray(value)
-            encode = encode or _image_quantizer(layout, image_quantizer)
-            if key == "video" and pixels.ndim == 3:
-                raise ValueError(f"part {index}: a video is [frames, height, width, 3]")
-            codes = np.stack([encode(frame) for frame in pixels]) if key == "video" else encode(pixels)
-            segments.append((key, *_flat(codes)))
-        elif key == "text":
-            ids = encoding.encode(value, allowed_special=allowed_special)
-            segments.append(("text", np.asarray(ids, dtype=np.int64), []))
-        elif key == "ids":
-            segments.append(("text", np.asarray(value, dtype=np.int64).reshape(-1), []))
-        elif key in _CODE_KINDS:
-            segments.append((_CODE_KINDS[key], *_flat(value)))
-        else:
-            raise ValueError(f"part {index}: unknown kind {key!r}; text, ids, audio, image, video, "
-                             "audio_codes, image_codes, video_codes")
-    return _mux(layout._inner, segments)
-
-
-def _flat(codes) -> tuple:
-    codes = np.asarray(codes, dtype=np.int64)
-    return np.ascontiguousarray(codes.reshape(-1)), list(codes.shape)
+    ``{"audio_codes": ...}``, ``{"image_codes": ...}``, ``{"video_codes": ...}`` (arrays, or
+    paths of ``.npy`` files). ``encoding`` defaults to the layout's (checked); another encoding
+    must have the recorded checksum. The parts are encoded as ``omnitok mux`` encodes a
+    document's, so both give the same IDs."""
+    return _mux(layout._inner, list(parts), encoding, allowed_special, codec,
+                getattr(image_quantizer, "_inner", image_quantizer))
 
 
 def demux(ids: Union[np.ndarray, Sequence[int]], layout: Layout,
           encoding: Optional[Encoding] = None, codec=None, image_quantizer=None) -> List[Dict[str, Any]]:
-    """The parts of ``ids``: ``{"text": str, "ids": int64 IDs}`` (the text decoded with
-    ``encoding``, by default the layout's; ``errors="replace"`` where a part ends inside a
-    character), ``{"audio_codes": [codebooks, frames]}`` (and, given the ``codec``, ``"audio"``:
-    float32 ``[channels, samples]`` and ``"sr"``), ``{"image_codes": [height, width]}`` and
-    ``{"video_codes": [frames, height, width]}`` (and, given the layout's codebook as
-    ``image_quantizer``, ``"image"`` / ``"video"`` pixels at the grid's size, whole patches: crop
-them to the original size). A stream that breaks the layout's
-    rules raises ``ValueError`` naming the position."""
-    if codec is not None:
-        layout._inner.check_component("audio", codec.checksum)
-    if image_quantizer is not None:
-        layout._inner.check_component("image", image_quantizer.checksum)
-    segments = _demux(layout._inner, np.ascontiguousarray(np.asarray(ids).reshape(-1), dtype=np.int64))
-    parts = []
-    for kind, values, shape in segments:
-        if kind == "text":
-            if encoding is None:
-                encoding = layout.encoding()
-            parts.append({"text": encoding.decode(values.tolist(), errors="replace"), "ids": values})
-        else:
-            codes = values.reshape(shape)
-            part = {f"{kind}_codes": codes}
-            if kind == "audio" and codec is not None:
-                part.update(audio=codec.decode(codes), sr=codec.sample_rate)
-            elif kind == "image" and image_quantizer is not None:
-                part["image"] = image_quantizer.decode(codes)
-            elif kind == "video" and image_quantizer is not None:
-                part["video"] = np.stack([image_quantizer.decode(frame) for frame in codes])
-            parts.append(part)
-    return parts
+    """The parts of ``ids``, in the form ``mux`` takes, so that ``mux`` of them gives ``ids``
+    again. Text is ``{"text": str}`` where the string encodes back to the same IDs (with
+    ``encoding``, by default the layout's), else ``{"ids": int64 IDs}`` (special tokens, text cut
+    inside a character). Codes are ``{"audio_codes": [codebooks, frames]}`` (and, given the
+    ``codec``, ``"audio"``: float32 ``[channels, samples]`` and ``"sr"``),
+    ``{"image_codes": [height, width]}`` and ``{"video_codes": [frames, height, width]}`` (and,
+    given the layout's codebook as ``image_quantizer``, ``"image"`` / ``"video"`` pixels at the
+    grid's size, whole patches: crop them to the original size). A stream that breaks the
+    layout's rules raises ``ValueError`` naming the position."""
+    return _demux(layout._inner, ids, encoding, codec, getattr(image_quantizer, "_inner", image_quantizer))

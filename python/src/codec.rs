@@ -1,5 +1,7 @@
 //! `omnitok.audio.Codec`: EnCodec inference on numpy arrays.
 
+use std::sync::Arc;
+
 use ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use omnitok_audio::codec::{Codec as Model, Codes};
@@ -40,7 +42,7 @@ pub fn audio_of(samples: &PyReadonlyArrayDyn<'_, f32>, sr: u32) -> PyResult<Audi
 /// An EnCodec model loaded from a transformers checkpoint directory.
 #[pyclass(frozen, module = "omnitok._omnitok")]
 pub struct Codec {
-    pub(crate) inner: Model,
+    pub(crate) inner: Arc<Model>,
     /// What a layout records of it: the checkpoint folder, or the built-in codec's name.
     pub(crate) name: String,
 }
@@ -54,7 +56,7 @@ impl Codec {
             .detach(|| Model::from_pretrained(&path))
             .map_err(audio_err)?;
         Ok(Self {
-            inner,
+            inner: Arc::new(inner),
             name: path.display().to_string(),
         })
     }
@@ -64,7 +66,7 @@ impl Codec {
     #[staticmethod]
     fn default() -> Self {
         Self {
-            inner: Model::default_speech(),
+            inner: Arc::new(Model::default_speech()),
             name: omnitok_audio::codec::DEFAULT_SPEECH_NAME.into(),
         }
     }

@@ -367,7 +367,7 @@ impl Encoding {
     }
 }
 
-fn policy_of(
+pub(crate) fn policy_of(
     py: Python<'_>,
     allowed: Option<&Bound<'_, PyAny>>,
     disallowed: Option<&Bound<'_, PyAny>>,

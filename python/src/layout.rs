@@ -1,14 +1,21 @@
-//! `omnitok.Layout`, `omnitok.mux` and `omnitok.demux` on codes.
+//! `omnitok.Layout`, `omnitok.mux` and `omnitok.demux`: Python's parts to the library's
+//! documents and back.
 
-use numpy::{PyArray1, PyReadonlyArray1};
-use omnitok_corpus::multimodal::{build_layout, AudioCodebooks, MarkerSetting};
-use omnitok_vision::image_codes::ImageQuantizer;
-use omnitok_vocab::{
-    demux, mux, AudioCodes, Flatten, ImageCodes, Marker, Segment, VocabError, VocabLayout,
+use std::sync::Arc;
+
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyUntypedArrayMethods};
+use omnitok_corpus::choice::Choice;
+use omnitok_corpus::multimodal::{
+    build_layout, decode_document, AudioCodebooks, Components, DecodedSegment, DocumentEncoder,
+    DocumentError, MarkerSetting, Part, PartKind, Source, TextPart,
 };
+use omnitok_vision::decode::Frames;
+use omnitok_vision::image_codes::ImageQuantizer;
+use omnitok_vision::RgbImage;
+use omnitok_vocab::{Flatten, Marker, VocabError, VocabLayout};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::vision::vision_err;
 
@@ -120,80 +127,238 @@ impl PyLayout {
     }
 }
 
-fn codes(array: &PyReadonlyArray1<'_, i64>, what: &str) -> PyResult<Vec<u32>> {
-    array
-        .as_array()
-        .iter()
+/// An int64 array as `u32` values, or an error naming the first that is not one.
+fn u32_values(values: impl Iterator<Item = i64>, what: &str) -> PyResult<Vec<u32>> {
+    values
         .enumerate()
-        .map(|(i, &v)| {
-            u32::try_from(v).map_err(|_| {
-                PyValueError::new_err(format!("{what}: value {v} at {i} is negative or too large"))
+        .map(|(position, value)| {
+            u32::try_from(value).map_err(|_| {
+                PyValueError::new_err(format!(
+                    "{what}: value {value} at position {position} is negative or too large"
+                ))
             })
         })
         .collect()
 }
 
-/// The IDs (uint32) of segments given as `(kind, values, shape)`: kind `text` (IDs), `audio`
-/// (`[codebooks, frames]`), `image` (`[height, width]`) or `video` (`[frames, height, width]`).
+/// The array `value` as `T` (converted as numpy converts it), C-contiguous.
+fn array_of<'py, T: numpy::Element>(
+    value: &Bound<'py, PyAny>,
+) -> PyResult<numpy::PyReadonlyArrayDyn<'py, T>> {
+    let numpy = value.py().import("numpy")?;
+    let array = numpy.call_method1("ascontiguousarray", (value, numpy::dtype::<T>(value.py())))?;
+    Ok(array.cast_into::<numpy::PyArrayDyn<T>>()?.readonly())
+}
+
+fn is_path(value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    Ok(value.is_instance_of::<PyString>() || value.hasattr("__fspath__")?)
+}
+
+/// Part `index` of a document given as a dict of one kind (audio samples with their `"sr"`).
+fn part_of(index: usize, part: &Bound<'_, PyAny>) -> PyResult<Part> {
+    let bad = |message: String| PyValueError::new_err(format!("part {index}: {message}"));
+    let dict = part
+        .cast::<PyDict>()
+        .map_err(|_| bad("not a dict".into()))?;
+    let keys: Vec<String> = dict.keys().extract()?;
+    let kinds: Vec<&String> = keys.iter().filter(|k| *k != "sr").collect();
+    let rate = dict.get_item("sr")?;
+    let [key] = kinds[..] else {
+        let mut sorted = keys.clone();
+        sorted.sort();
+        return Err(bad(format!("one kind a part, not {sorted:?}")));
+    };
+    let kind = PartKind::from_name(key).map_err(|_| {
+        bad(format!(
+            "unknown kind {key:?}; one of {}",
+            PartKind::names().join(", ")
+        ))
+    })?;
+    if rate.is_some() && kind != PartKind::Audio {
+        return Err(bad(format!("one kind a part, not {keys:?}")));
+    }
+    let value = dict
+        .get_item(key)?
+        .ok_or_else(|| bad(format!("no {key:?}")))?;
+    if is_path(&value)? {
+        if let Some(part) = Part::file(kind, value.extract()?) {
+            return Ok(part);
+        }
+    }
+    let with_shape = |what: &str| -> PyResult<(Vec<usize>, Vec<u32>)> {
+        let array = array_of::<i64>(&value)?;
+        let values = u32_values(
+            array.as_array().iter().copied(),
+            &format!("part {index}: {what}"),
+        )?;
+        Ok((array.shape().to_vec(), values))
+    };
+    Ok(match kind {
+        PartKind::Text => Part::Text(
+            value
+                .extract()
+                .map_err(|_| bad("\"text\" is not a string".into()))?,
+        ),
+        PartKind::Ids => Part::Ids(with_shape("ids")?.1),
+        PartKind::Audio => {
+            let rate: u32 = rate
+                .ok_or_else(|| {
+                    bad("audio samples need their rate: {\"audio\": samples, \"sr\": rate}".into())
+                })?
+                .extract()?;
+            Part::Audio(Source::Given(crate::codec::audio_of(
+                &array_of::<f32>(&value)?,
+                rate,
+            )?))
+        }
+        PartKind::Image => {
+            let array = array_of::<u8>(&value)?;
+            match array.shape() {
+                &[height, width, 3] => Part::Image(Source::Given(
+                    RgbImage::new(width, height, array.as_array().iter().copied().collect())
+                        .map_err(vision_err)?,
+                )),
+                shape => {
+                    return Err(bad(format!(
+                        "an image is [height, width, 3], not {shape:?}"
+                    )))
+                }
+            }
+        }
+        PartKind::Video => {
+            let array = array_of::<u8>(&value)?;
+            match *array.shape() {
+                [count, height, width, 3] => {
+                    let data = array.as_slice()?;
+                    let frames =
+                        RgbImage::split_frames(data, [count, height, width]).map_err(vision_err)?;
+                    Part::Video(Source::Given(Frames { frames, fps: None }))
+                }
+                ref shape => {
+                    return Err(bad(format!(
+                        "a video is [frames, height, width, 3], not {shape:?}"
+                    )))
+                }
+            }
+        }
+        PartKind::AudioCodes | PartKind::ImageCodes | PartKind::VideoCodes => {
+            let (shape, values) = with_shape(key)?;
+            Part::codes(kind, &shape, values).map_err(|e| bad(format!("{key}: {e}")))?
+        }
+    })
+}
+
+/// A Python exception for a document that cannot be encoded; a missing component names the
+/// keyword argument that gives it.
+fn document_err(error: DocumentError) -> PyErr {
+    match &error {
+        DocumentError::MissingComponent { component, .. } => {
+            let keyword = match *component {
+                "tokenizer" => "encoding=",
+                "codec" => "codec=",
+                _ => "image_quantizer=the Codebook",
+            };
+            PyValueError::new_err(format!("{error}: pass {keyword}"))
+        }
+        _ => match io_cause(&error).map(std::io::Error::kind) {
+            Some(std::io::ErrorKind::NotFound) => {
+                pyo3::exceptions::PyFileNotFoundError::new_err(error.to_string())
+            }
+            Some(_) => pyo3::exceptions::PyOSError::new_err(error.to_string()),
+            None => PyValueError::new_err(error.to_string()),
+        },
+    }
+}
+
+/// The I/O error behind `error`, if one is.
+fn io_cause<'e>(error: &'e (dyn std::error::Error + 'static)) -> Option<&'e std::io::Error> {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            return Some(io);
+        }
+        cause = error.source();
+    }
+    None
+}
+
+/// The components given from Python, else those the layout names that need no file loaded
+/// beyond a tokenizer (a built-in encoding, FSQ / LFQ). Each is checked against the layout.
+fn components_of(
+    layout: &VocabLayout,
+    encoding: Option<&crate::encoding::Encoding>,
+    codec: Option<&crate::codec::Codec>,
+    codebook: Option<&crate::vision::PyCodebook>,
+    named: bool,
+) -> PyResult<Components> {
+    let tokenizer = match encoding {
+        Some(encoding) => Some(Arc::clone(&encoding.inner)),
+        None => Components::named_tokenizer(layout).map_err(crate::encoding::to_py_err)?,
+    };
+    let image_quantizer = match codebook {
+        Some(book) => Some(ImageQuantizer::Codebook(Arc::clone(&book.inner))),
+        None if named => Components::named_image_quantizer(layout).map_err(vision_err)?,
+        None => None,
+    };
+    let components = Components {
+        tokenizer,
+        codec: codec.map(|codec| Arc::clone(&codec.inner)),
+        image_quantizer,
+    };
+    components.check(layout).map_err(crate::report_err)?;
+    Ok(components)
+}
+
+/// The IDs (uint32) of a document of `parts` (dicts of one kind each), encoded with the
+/// layout's components: `encoding` (by default the layout's built-in one), `codec`, and
+/// `image_quantizer` (a codebook; by default the layout's FSQ / LFQ). Special tokens' strings
+/// in text follow `allowed_special`, as `Encoding.encode` does.
 #[pyfunction]
+#[pyo3(signature = (layout, parts, encoding, allowed_special, codec, image_quantizer))]
 pub fn _mux<'py>(
     py: Python<'py>,
     layout: &PyLayout,
-    segments: Vec<(String, PyReadonlyArray1<'py, i64>, Vec<usize>)>,
+    parts: Vec<Bound<'py, PyAny>>,
+    encoding: Option<PyRef<'py, crate::encoding::Encoding>>,
+    allowed_special: Bound<'py, PyAny>,
+    codec: Option<PyRef<'py, crate::codec::Codec>>,
+    image_quantizer: Option<PyRef<'py, crate::vision::PyCodebook>>,
 ) -> PyResult<Bound<'py, PyArray1<u32>>> {
-    let mut parsed = Vec::with_capacity(segments.len());
-    for (index, (kind, values, shape)) in segments.iter().enumerate() {
-        let what = format!("segment {index} ({kind})");
-        let values = codes(values, &what)?;
-        let bad_shape = || PyValueError::new_err(format!("{what}: shape {shape:?}"));
-        let grid = kind == "image" || kind == "video";
-        if kind != "text" && shape.iter().product::<usize>() != values.len()
-            || grid && shape.contains(&0)
-        {
-            return Err(bad_shape());
-        }
-        parsed.push(match (kind.as_str(), shape.as_slice()) {
-            ("text", _) => Segment::Text(values),
-            ("audio", &[codebooks, frames]) => {
-                Segment::Audio(AudioCodes::new(codebooks, frames, values).map_err(vocab_err)?)
-            }
-            ("image", &[height, width]) => Segment::Image(ImageCodes {
-                height,
-                width,
-                codes: values,
-            }),
-            ("video", &[_, height, width]) => Segment::Video(
-                values
-                    .chunks(height * width)
-                    .map(|c| ImageCodes {
-                        height,
-                        width,
-                        codes: c.to_vec(),
-                    })
-                    .collect(),
-            ),
-            ("audio" | "image" | "video", _) => return Err(bad_shape()),
-            (other, _) => {
-                return Err(PyValueError::new_err(format!(
-                    "segment {index}: unknown kind {other:?}; text, audio, image or video"
-                )))
-            }
-        });
-    }
-    let ids = py
-        .detach(|| mux(&layout.inner, &parsed))
-        .map_err(vocab_err)?;
-    Ok(PyArray1::from_vec(py, ids))
+    let parts = parts
+        .iter()
+        .enumerate()
+        .map(|(index, part)| part_of(index, part))
+        .collect::<PyResult<Vec<_>>>()?;
+    let components = components_of(
+        &layout.inner,
+        encoding.as_deref(),
+        codec.as_deref(),
+        image_quantizer.as_deref(),
+        true,
+    )?;
+    let policy = crate::encoding::policy_of(py, Some(&allowed_special), None)?;
+    let encoder = DocumentEncoder::new(layout.inner.clone(), components, policy)
+        .map_err(crate::report_err)?;
+    let document = py.detach(|| encoder.encode(&parts)).map_err(document_err)?;
+    Ok(PyArray1::from_vec(py, document.ids))
 }
 
-/// The segments of `ids` as `(kind, int64 values, shape)`.
+/// The parts of `ids`, as dicts: `{"text": str}` or `{"ids": int64}` for text (see
+/// `omnitok_corpus::multimodal::text_parts`), `{"audio_codes": ...}` with `"audio"` and `"sr"`
+/// given the codec, `{"image_codes": ...}` with `"image"` given the codebook, `{"video_codes":
+/// ...}` with `"video"` likewise.
 #[pyfunction]
+#[pyo3(signature = (layout, ids, encoding, codec, image_quantizer))]
 pub fn _demux<'py>(
     py: Python<'py>,
     layout: &PyLayout,
-    ids: PyReadonlyArray1<'py, i64>,
+    ids: Bound<'py, PyAny>,
+    encoding: Option<PyRef<'py, crate::encoding::Encoding>>,
+    codec: Option<PyRef<'py, crate::codec::Codec>>,
+    image_quantizer: Option<PyRef<'py, crate::vision::PyCodebook>>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let ids: Vec<u32> = ids
+    let array = array_of::<i64>(&ids)?;
+    let ids: Vec<u32> = array
         .as_array()
         .iter()
         .enumerate()
@@ -205,29 +370,83 @@ pub fn _demux<'py>(
             })
         })
         .collect::<PyResult<_>>()?;
+    let components = components_of(
+        &layout.inner,
+        encoding.as_deref(),
+        codec.as_deref(),
+        image_quantizer.as_deref(),
+        false,
+    )?;
     let segments = py
-        .detach(|| demux(&layout.inner, &ids))
-        .map_err(vocab_err)?;
-    let array =
-        |values: Vec<u32>| PyArray1::from_vec(py, values.into_iter().map(i64::from).collect());
-    let items = segments
-        .into_iter()
-        .map(|segment| {
-            let (kind, values, shape) = match segment {
-                Segment::Text(ids) => ("text", array(ids), vec![]),
-                Segment::Audio(a) => ("audio", array(a.codes), vec![a.codebooks, a.frames]),
-                Segment::Image(g) => ("image", array(g.codes), vec![g.height, g.width]),
-                Segment::Video(frames) => {
-                    let (h, w) = frames.first().map_or((0, 0), |f| (f.height, f.width));
-                    let n = frames.len();
-                    let values = frames.into_iter().flat_map(|f| f.codes).collect();
-                    ("video", array(values), vec![n, h, w])
-                }
-            };
-            (kind, values, shape).into_pyobject(py)
+        .detach(|| decode_document(&ids, &layout.inner, &components))
+        .map_err(crate::report_err)?;
+    let sample_rate = codec
+        .as_ref()
+        .map(|codec| codec.inner.config().sampling_rate);
+    let codes_array = |values: &[u32], shape: &[usize]| -> PyResult<Bound<'py, PyAny>> {
+        let values: Vec<i64> = values.iter().map(|&c| i64::from(c)).collect();
+        Ok(PyArray1::from_vec(py, values).reshape(shape)?.into_any())
+    };
+    let pixels = |pictures: Vec<RgbImage>, still: bool| -> PyResult<Bound<'py, PyAny>> {
+        let (data, [count, height, width]) = RgbImage::join_frames(pictures).map_err(vision_err)?;
+        let array = PyArray1::from_vec(py, data);
+        Ok(if still {
+            array.reshape([height, width, 3])?.into_any()
+        } else {
+            array.reshape([count, height, width, 3])?.into_any()
         })
-        .collect::<PyResult<Vec<_>>>()?;
-    PyList::new(py, items)
+    };
+    let mut parts = Vec::new();
+    for segment in segments {
+        let part = PyDict::new(py);
+        match segment {
+            DecodedSegment::Text(texts) => {
+                for text in texts {
+                    let part = PyDict::new(py);
+                    match text {
+                        TextPart::Text(text) => part.set_item("text", text)?,
+                        TextPart::Ids(ids) => {
+                            part.set_item("ids", codes_array(&ids, &[ids.len()])?)?
+                        }
+                    }
+                    parts.push(part);
+                }
+                continue;
+            }
+            DecodedSegment::Audio { codes, sound } => {
+                part.set_item(
+                    "audio_codes",
+                    codes_array(&codes.codes, &[codes.codebooks, codes.frames])?,
+                )?;
+                if let (Some(sound), Some(rate)) = (sound, sample_rate) {
+                    part.set_item("audio", sound.into_pyarray(py))?;
+                    part.set_item("sr", rate)?;
+                }
+            }
+            DecodedSegment::Image { codes, picture } => {
+                part.set_item(
+                    "image_codes",
+                    codes_array(&codes.codes, &[codes.height, codes.width])?,
+                )?;
+                if let Some(picture) = picture {
+                    part.set_item("image", pixels(vec![picture], true)?)?;
+                }
+            }
+            DecodedSegment::Video { codes, pictures } => {
+                let (height, width) = codes.first().map_or((0, 0), |f| (f.height, f.width));
+                let values: Vec<u32> = codes.iter().flat_map(|f| f.codes.iter().copied()).collect();
+                part.set_item(
+                    "video_codes",
+                    codes_array(&values, &[codes.len(), height, width])?,
+                )?;
+                if let Some(pictures) = pictures {
+                    part.set_item("video", pixels(pictures, false)?)?;
+                }
+            }
+        }
+        parts.push(part);
+    }
+    PyList::new(py, parts)
 }
 
 /// A layout of `encoding`'s text, then the markers, then `codebooks` codebooks of `codec`
@@ -261,7 +480,7 @@ pub fn _layout_build(
         (Some(spec), None) => {
             Some(ImageQuantizer::from_spec(&spec, patch_size).map_err(vision_err)?)
         }
-        (None, Some(book)) => Some(ImageQuantizer::Codebook(book.inner.clone())),
+        (None, Some(book)) => Some(ImageQuantizer::Codebook(Arc::clone(&book.inner))),
         (None, None) => None,
         (Some(_), Some(_)) => {
             return Err(PyValueError::new_err("one image quantizer, not two"));
@@ -280,26 +499,4 @@ pub fn _layout_build(
     let layout = build_layout(&encoding.inner, audio, quantizer.as_ref(), &markers)
         .map_err(crate::report_err)?;
     Ok(PyLayout { inner: layout })
-}
-
-/// The codes (int64 `[codebooks, frames]`) of float32 `samples` (`[samples]` or `[channels,
-/// samples]`, at `sr` Hz) by `codec` at the layout's codebooks.
-#[pyfunction]
-pub fn _layout_audio_codes<'py>(
-    py: Python<'py>,
-    layout: &PyLayout,
-    codec: PyRef<'py, crate::codec::Codec>,
-    samples: numpy::PyReadonlyArrayDyn<'py, f32>,
-    sr: u32,
-) -> PyResult<Bound<'py, PyAny>> {
-    use numpy::PyArrayMethods;
-    let audio = crate::codec::audio_of(&samples, sr)?;
-    let model = &codec.inner;
-    let codes = py
-        .detach(|| omnitok_corpus::multimodal::audio_codes(&layout.inner, model, &audio))
-        .map_err(PyValueError::new_err)?;
-    let values: Vec<i64> = codes.codes.iter().map(|&c| i64::from(c)).collect();
-    Ok(PyArray1::from_vec(py, values)
-        .reshape([codes.codebooks, codes.frames])?
-        .into_any())
 }

@@ -71,11 +71,9 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<vision::PyQuantizer>()?;
     m.add_class::<vision::PyCodebook>()?;
     m.add_function(wrap_pyfunction!(vision::_vision_tokenize_scalar, m)?)?;
-    m.add_function(wrap_pyfunction!(vision::_vision_tokenize_named, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_remove_static, m)?)?;
     m.add_class::<layout::PyLayout>()?;
     m.add_function(wrap_pyfunction!(layout::_mux, m)?)?;
-    m.add_function(wrap_pyfunction!(layout::_layout_audio_codes, m)?)?;
     m.add_function(wrap_pyfunction!(layout::_demux, m)?)?;
     m.add_function(wrap_pyfunction!(layout::_layout_build, m)?)?;
     m.add_function(wrap_pyfunction!(corpus::_tokenize_corpus, m)?)?;

@@ -1,6 +1,7 @@
 //! The image functions of `omnitok.vision`.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray3, PyReadonlyArray4, PyUntypedArrayMethods};
 use omnitok_vision::codebook::{train, CodeGrid, Codebook, KMeansConfig, PatchSet};
@@ -271,7 +272,7 @@ struct TrainSettings {
 /// A VQ codebook of image patches learned by k-means (`omnitok.vision.Codebook`).
 #[pyclass(frozen, module = "omnitok._omnitok", name = "Codebook")]
 pub struct PyCodebook {
-    pub(crate) inner: Codebook,
+    pub(crate) inner: Arc<Codebook>,
 }
 
 #[pymethods]
@@ -309,16 +310,19 @@ impl PyCodebook {
         let inner = py
             .detach(|| train(&patches, &config, &mut |_| {}, &mut |_, _| {}))
             .map_err(vision_err)?;
-        Ok(Self { inner })
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
     }
 
     /// A codebook from its file (at most `omnitok_vision::codebook::MAX_FILE_BYTES` bytes).
     #[staticmethod]
     fn _read_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
         Ok(Self {
-            inner: py
-                .detach(|| Codebook::read_file(&path))
-                .map_err(vision_err)?,
+            inner: Arc::new(
+                py.detach(|| Codebook::read_file(&path))
+                    .map_err(vision_err)?,
+            ),
         })
     }
 
@@ -326,7 +330,7 @@ impl PyCodebook {
     #[staticmethod]
     fn _from_bytes(bytes: &[u8]) -> PyResult<Self> {
         Ok(Self {
-            inner: Codebook::from_bytes(bytes, "codebook").map_err(vision_err)?,
+            inner: Arc::new(Codebook::from_bytes(bytes, "codebook").map_err(vision_err)?),
         })
     }
 
@@ -415,18 +419,6 @@ pub fn _vision_tokenize_scalar<'py>(
     patch_size: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
     let quantizer = ImageQuantizer::from_spec(spec, patch_size).map_err(vision_err)?;
-    grids_to_array(py, |frame| quantizer.encode(frame), frames_of(&frames)?)
-}
-
-/// Codes (int64 `[frames, grid_h, grid_w]`) of uint8 `[frames, height, width, 3]` by the FSQ
-/// or LFQ quantizer a layout names (`fsq:8,5,5,5/16`).
-#[pyfunction]
-pub fn _vision_tokenize_named<'py>(
-    py: Python<'py>,
-    frames: PyReadonlyArray4<'py, u8>,
-    name: &str,
-) -> PyResult<Bound<'py, PyAny>> {
-    let quantizer = ImageQuantizer::from_name(name).map_err(vision_err)?;
     grids_to_array(py, |frame| quantizer.encode(frame), frames_of(&frames)?)
 }
 

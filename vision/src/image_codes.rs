@@ -14,15 +14,17 @@
 //!
 //! Edges are repeated up to a multiple of the patch size, as the codebook does.
 
+use std::sync::Arc;
+
 use crate::codebook::{check_patch_size, CodeGrid, Codebook, PatchSet};
 use crate::error::{Result, VisionError};
 use crate::image::RgbImage;
 use crate::quantize::Quantizer;
 
-/// A way to turn images into code grids.
+/// A way to turn images into code grids. Cheap to clone: a codebook is shared.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ImageQuantizer {
-    Codebook(Codebook),
+    Codebook(Arc<Codebook>),
     Scalar {
         quantizer: Quantizer,
         patch_size: usize,
@@ -38,7 +40,7 @@ impl ImageQuantizer {
     /// `patch_size` patches (see [`ImageQuantizer::scalar`]; a codebook has its own patch size).
     pub fn from_spec(spec: &str, patch_size: usize) -> Result<Self> {
         match spec.strip_prefix("codebook:") {
-            Some(file) => Ok(Self::Codebook(Codebook::read_file(file)?)),
+            Some(file) => Ok(Self::Codebook(Arc::new(Codebook::read_file(file)?))),
             None => Self::scalar(Quantizer::parse(spec)?, patch_size),
         }
     }
@@ -318,7 +320,7 @@ mod tests {
         let spec = format!("codebook:{}", file.display());
         assert_eq!(
             ImageQuantizer::from_spec(&spec, 16).expect("codebook"),
-            ImageQuantizer::Codebook(book)
+            ImageQuantizer::Codebook(Arc::new(book))
         );
         let missing = format!("codebook:{}", dir.join("missing").display());
         let error = ImageQuantizer::from_spec(&missing, 16).expect_err("missing");

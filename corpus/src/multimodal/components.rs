@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use omnitok_audio::codec::{Codec, DEFAULT_SPEECH_NAME};
-use omnitok_tokenizer::{get_encoding, Tokenizer, ENCODING_NAMES};
+use omnitok_tokenizer::{get_encoding, Tokenizer, TokenizerError, ENCODING_NAMES};
 use omnitok_vision::codebook::Codebook;
 use omnitok_vision::image_codes::ImageQuantizer;
+use omnitok_vision::VisionError;
 use omnitok_vocab::layout::VocabLayout;
 
 use crate::error::{CorpusError, Result};
@@ -16,12 +17,14 @@ use crate::error::{CorpusError, Result};
 /// little else).
 pub const MAX_LAYOUT_BYTES: u64 = 64 << 20;
 
-/// What a layout's documents are encoded with and decoded by, besides the layout.
+/// What a layout's documents are encoded with and decoded by, besides the layout. A component
+/// left out is needed only by the parts that use it.
+#[derive(Clone, Default)]
 pub struct Components {
-    /// The layout's tokenizer.
-    pub tokenizer: Arc<Tokenizer>,
-    /// The layout's codec, needed for audio parts given as sound files and to decode audio.
-    pub codec: Option<Codec>,
+    /// The layout's tokenizer, needed for text given as a string and to decode text.
+    pub tokenizer: Option<Arc<Tokenizer>>,
+    /// The layout's codec, needed for audio parts given as sound and to decode audio.
+    pub codec: Option<Arc<Codec>>,
     /// The layout's image quantizer, needed for image and video parts given as pictures and to
     /// decode them.
     pub image_quantizer: Option<ImageQuantizer>,
@@ -56,54 +59,93 @@ impl Components {
     /// codec folder or the built-in codec, an FSQ / LFQ quantizer). A codec or a codebook that
     /// cannot be found is left out (audio and images then stay codes); a tokenizer cannot be.
     pub fn load(layout: &VocabLayout, layout_path: &Path, files: &ComponentFiles) -> Result<Self> {
-        let text = layout.text();
         let tokenizer_error = |source| CorpusError::Tokenizer {
             context: format!("{}: the layout's tokenizer", layout_path.display()),
             source,
         };
         let tokenizer = match &files.tokenizer {
             Some(path) => Arc::new(Tokenizer::from_file(path, None).map_err(tokenizer_error)?),
-            None if ENCODING_NAMES.contains(&text.name.as_str()) => {
-                get_encoding(&text.name).map_err(tokenizer_error)?
-            }
-            None if Path::new(&text.name).exists() => Arc::new(
-                Tokenizer::from_file(Path::new(&text.name), None).map_err(tokenizer_error)?,
-            ),
-            None => {
-                return Err(CorpusError::BadInput {
+            None => Self::named_tokenizer(layout)
+                .map_err(tokenizer_error)?
+                .ok_or_else(|| CorpusError::BadInput {
                     path: layout_path.display().to_string(),
                     line: 0,
                     message: format!(
                         "its tokenizer {:?} is not built in and not found; pass --tokenizer",
-                        text.name
+                        layout.text().name
                     ),
-                })
-            }
+                })?,
         };
         let codec = match (&files.codec, layout.audio()) {
-            (Some(dir), _) => Some(Codec::load(dir)?),
+            (Some(dir), _) => Some(Arc::new(Codec::load(dir)?)),
             (None, Some(audio))
                 if Path::new(&audio.name).is_dir() || audio.name == DEFAULT_SPEECH_NAME =>
             {
-                Some(Codec::load(Path::new(&audio.name))?)
+                Some(Arc::new(Codec::load(Path::new(&audio.name))?))
             }
             _ => None,
         };
-        let image_quantizer = match (&files.codebook, layout.image()) {
-            (Some(file), _) => Some(ImageQuantizer::Codebook(Codebook::read_file(file)?)),
-            (None, Some(image)) if image.name != "codebook" => Some(
-                ImageQuantizer::from_name(&image.name).map_err(|e| CorpusError::BadInput {
-                    path: layout_path.display().to_string(),
-                    line: 0,
-                    message: e.to_string(),
-                })?,
-            ),
-            _ => None,
+        let image_quantizer = match &files.codebook {
+            Some(file) => Some(ImageQuantizer::Codebook(Arc::new(Codebook::read_file(
+                file,
+            )?))),
+            None => Self::named_image_quantizer(layout).map_err(|e| CorpusError::BadInput {
+                path: layout_path.display().to_string(),
+                line: 0,
+                message: e.to_string(),
+            })?,
         };
         Ok(Self {
-            tokenizer,
+            tokenizer: Some(tokenizer),
             codec,
             image_quantizer,
         })
+    }
+
+    /// Checks each component at hand against the checksum `layout` records for it.
+    pub fn check(&self, layout: &VocabLayout) -> Result<()> {
+        let check = |component: &str, checksum: &str| {
+            layout
+                .check_component(component, checksum)
+                .map_err(|e| CorpusError::BadParameter(format!("{component}: {e}")))
+        };
+        if let Some(tokenizer) = &self.tokenizer {
+            check("text", &tokenizer.sha256())?;
+        }
+        if let Some(codec) = &self.codec {
+            check("audio", codec.checksum())?;
+        }
+        if let Some(quantizer) = &self.image_quantizer {
+            let (_, checksum) = quantizer.fingerprint()?;
+            check("image", &checksum)?;
+        }
+        Ok(())
+    }
+
+    /// The tokenizer `layout` names, when it is built in or a tokenizer file that exists.
+    pub fn named_tokenizer(
+        layout: &VocabLayout,
+    ) -> std::result::Result<Option<Arc<Tokenizer>>, TokenizerError> {
+        let name = &layout.text().name;
+        if ENCODING_NAMES.contains(&name.as_str()) {
+            get_encoding(name).map(Some)
+        } else if Path::new(name).is_file() {
+            Tokenizer::from_file(Path::new(name), None).map(|t| Some(Arc::new(t)))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The image quantizer `layout` names when it needs no file (FSQ, LFQ): `None` for layouts
+    /// of codebook codes and layouts without images.
+    pub fn named_image_quantizer(
+        layout: &VocabLayout,
+    ) -> std::result::Result<Option<ImageQuantizer>, VisionError> {
+        match layout.image() {
+            Some(image) if image.name != "codebook" => {
+                ImageQuantizer::from_name(&image.name).map(Some)
+            }
+            _ => Ok(None),
+        }
     }
 }

@@ -5,13 +5,14 @@
 
 use std::path::Path;
 
-use ndarray::Array3;
+use ndarray::{Array2, Array3};
 use omnitok_audio::codec::Codes;
 use omnitok_tokenizer::{SpecialPolicy, TokenId, Tokenizer};
 use omnitok_vision::codebook::CodeGrid;
 use omnitok_vision::image_codes::ImageQuantizer;
+use omnitok_vision::RgbImage;
 use omnitok_vocab::layout::VocabLayout;
-use omnitok_vocab::{demux, ImageCodes, Segment};
+use omnitok_vocab::{demux, AudioCodes, ImageCodes, Segment};
 use serde_json::{json, Value};
 
 use super::components::Components;
@@ -40,14 +41,119 @@ pub fn read_id_documents(input: &Path, layout: &VocabLayout) -> Result<Vec<Vec<T
         }
         return run.documents();
     }
-    let bytes = std::fs::read(input).map_err(|e| CorpusError::io(input.display(), e))?;
-    let (shape, ids) = npy::read_u32_array(&bytes).map_err(bad)?;
+    let (shape, ids) = npy::read_u32_file(input)?;
     if shape.len() != 1 {
         return Err(bad(format!(
             "IDs of shape {shape:?}; one document is one dimension"
         )));
     }
     Ok(vec![ids])
+}
+
+/// A segment of muxed IDs, with what the components decode it to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecodedSegment {
+    /// Text as its parts (see [`text_parts`]).
+    Text(Vec<TextPart>),
+    /// Audio codes, and the sound the codec decodes them to (`[channels, samples]` at the
+    /// codec's rate) when the codec is at hand.
+    Audio {
+        codes: AudioCodes,
+        sound: Option<Array2<f32>>,
+    },
+    /// Image codes, and the picture (whole patches: the grid's size) when the image quantizer
+    /// decodes (a codebook).
+    Image {
+        codes: ImageCodes,
+        picture: Option<RgbImage>,
+    },
+    /// Video codes, and each frame's picture, as for images.
+    Video {
+        codes: Vec<ImageCodes>,
+        pictures: Option<Vec<RgbImage>>,
+    },
+}
+
+/// A part of a text segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextPart {
+    /// A run of ordinary tokens whose string encodes back to the same IDs.
+    Text(String),
+    /// A run of special tokens, or of ordinary tokens whose string would not encode back to them
+    /// (text cut inside a character).
+    Ids(Vec<TokenId>),
+}
+
+/// The segments of one document's `ids`, each decoded as far as `components` allow: text
+/// needs the tokenizer, sound the codec, pictures a codebook. A stream that breaks the layout's
+/// rules is an error naming the position.
+pub fn decode_document(
+    ids: &[TokenId],
+    layout: &VocabLayout,
+    components: &Components,
+) -> Result<Vec<DecodedSegment>> {
+    demux(layout, ids)?
+        .into_iter()
+        .map(|segment| decode_segment(segment, components))
+        .collect()
+}
+
+fn decode_segment(segment: Segment, components: &Components) -> Result<DecodedSegment> {
+    Ok(match segment {
+        Segment::Text(ids) => {
+            let tokenizer = components.tokenizer.as_ref().ok_or_else(|| {
+                CorpusError::BadParameter("text needs the layout's tokenizer".into())
+            })?;
+            DecodedSegment::Text(text_parts(&ids, tokenizer))
+        }
+        Segment::Audio(codes) => {
+            let sound = match &components.codec {
+                Some(codec) => {
+                    let array =
+                        Array3::from_shape_fn((1, codes.codebooks, codes.frames), |(_, k, t)| {
+                            i64::from(codes.get(k, t))
+                        });
+                    Some(codec.decode(&Codes {
+                        codes: array,
+                        scales: Vec::new(),
+                        last_frame_pad_length: 0,
+                        samples: usize::MAX,
+                    })?)
+                }
+                None => None,
+            };
+            DecodedSegment::Audio { codes, sound }
+        }
+        Segment::Image(codes) => {
+            let picture = picture(&codes, components)?;
+            DecodedSegment::Image { codes, picture }
+        }
+        Segment::Video(codes) => {
+            let pictures = codes
+                .iter()
+                .map(|frame| picture(frame, components))
+                .collect::<Result<Option<Vec<_>>>>()?;
+            DecodedSegment::Video { codes, pictures }
+        }
+    })
+}
+
+/// The picture of `grid` when the image quantizer decodes (a codebook).
+fn picture(grid: &ImageCodes, components: &Components) -> Result<Option<RgbImage>> {
+    let Some(quantizer @ ImageQuantizer::Codebook(_)) = &components.image_quantizer else {
+        return Ok(None);
+    };
+    let patch = quantizer.patch_size();
+    let codes = CodeGrid {
+        indices: grid.codes.clone(),
+        grid_h: grid.height,
+        grid_w: grid.width,
+    };
+    Ok(Some(quantizer.decode(
+        &codes,
+        grid.width * patch,
+        grid.height * patch,
+    )?))
 }
 
 /// Writes `documents` (read from `input`) into the directory `out` (created; it must be new or
@@ -60,6 +166,7 @@ pub fn write_documents(
     components: &Components,
     out: &Path,
 ) -> Result<usize> {
+    components.check(layout)?;
     let out_error = |e| CorpusError::io(out.display(), e);
     std::fs::create_dir_all(out).map_err(out_error)?;
     if std::fs::read_dir(out).map_err(out_error)?.next().is_some() {
@@ -68,6 +175,10 @@ pub fn write_documents(
             message: "is not empty; choose an empty or new directory".into(),
         });
     }
+    let sample_rate = components
+        .codec
+        .as_ref()
+        .map_or(0, |codec| codec.config().sampling_rate);
     let mut lines = String::new();
     for (number, ids) in documents.iter().enumerate() {
         let in_document = |message: String| CorpusError::BadInput {
@@ -76,11 +187,15 @@ pub fn write_documents(
             message: format!("document {number}: {message}"),
         };
         let stem = format!("doc-{number:06}");
-        let segments = demux(layout, ids).map_err(|e| in_document(e.to_string()))?;
+        let segments = match decode_document(ids, layout, components) {
+            Ok(segments) => segments,
+            Err(CorpusError::Vocab(e)) => return Err(in_document(e.to_string())),
+            Err(other) => return Err(other),
+        };
         let mut parts = Vec::with_capacity(segments.len());
         for (k, segment) in segments.iter().enumerate() {
             let name = format!("{stem}/part-{k:02}");
-            parts.extend(write_part(out, &name, segment, components)?);
+            parts.extend(write_part(out, &name, segment, sample_rate)?);
         }
         let line = serde_json::to_string(&json!({ "parts": parts }))
             .map_err(|e| in_document(e.to_string()))?;
@@ -92,8 +207,8 @@ pub fn write_documents(
 }
 
 /// A text segment's parts: each run of ordinary tokens as a string when it encodes back to the
-/// same IDs, else (and each run of special tokens) as `ids`.
-pub fn text_parts(ids: &[TokenId], tokenizer: &Tokenizer) -> Vec<Value> {
+/// same IDs, else (and each run of special tokens) as IDs.
+pub fn text_parts(ids: &[TokenId], tokenizer: &Tokenizer) -> Vec<TextPart> {
     let special = |id: &TokenId| {
         tokenizer
             .special_tokens()
@@ -120,8 +235,8 @@ pub fn text_parts(ids: &[TokenId], tokenizer: &Tokenizer) -> Vec<Value> {
                     .is_ok_and(|again| again == ids)
             });
         parts.push(match text {
-            Some(text) => json!({ "text": text }),
-            None => json!({ "ids": ids }),
+            Some(text) => TextPart::Text(text),
+            None => TextPart::Ids(ids.to_vec()),
         });
     }
     parts
@@ -131,8 +246,8 @@ pub fn text_parts(ids: &[TokenId], tokenizer: &Tokenizer) -> Vec<Value> {
 fn write_part(
     out: &Path,
     name: &str,
-    segment: &Segment,
-    components: &Components,
+    segment: &DecodedSegment,
+    sample_rate: u32,
 ) -> Result<Vec<Value>> {
     let codes_file = format!("{name}.npy");
     let save_codes = |shape: &[u64], codes: &[u32]| -> Result<()> {
@@ -142,59 +257,44 @@ fn write_part(
         }
         npy::write(&path, shape, codes)
     };
+    let save_picture = |file: String, picture: &RgbImage| {
+        files::write_atomically(&out.join(file), &picture.to_png()?)
+    };
     Ok(vec![match segment {
-        Segment::Text(ids) => return Ok(text_parts(ids, &components.tokenizer)),
-        Segment::Audio(codes) => {
+        DecodedSegment::Text(parts) => {
+            return Ok(parts
+                .iter()
+                .map(|part| match part {
+                    TextPart::Text(text) => json!({ "text": text }),
+                    TextPart::Ids(ids) => json!({ "ids": ids }),
+                })
+                .collect())
+        }
+        DecodedSegment::Audio { codes, sound } => {
             save_codes(&[codes.codebooks as u64, codes.frames as u64], &codes.codes)?;
-            if let Some(codec) = &components.codec {
-                let array =
-                    Array3::from_shape_fn((1, codes.codebooks, codes.frames), |(_, k, t)| {
-                        i64::from(codes.get(k, t))
-                    });
-                let audio = codec.decode(&Codes {
-                    codes: array,
-                    scales: Vec::new(),
-                    last_frame_pad_length: 0,
-                    samples: usize::MAX,
-                })?;
-                let wav = omnitok_audio::wav::to_bytes(&audio, codec.config().sampling_rate)?;
+            if let Some(sound) = sound {
+                let wav = omnitok_audio::wav::to_bytes(sound, sample_rate)?;
                 files::write_atomically(&out.join(format!("{name}.wav")), &wav)?;
             }
             json!({ "audio_codes": codes_file })
         }
-        Segment::Image(grid) => {
-            save_codes(&[grid.height as u64, grid.width as u64], &grid.codes)?;
-            write_picture(out, &format!("{name}.png"), grid, components)?;
+        DecodedSegment::Image { codes, picture } => {
+            save_codes(&[codes.height as u64, codes.width as u64], &codes.codes)?;
+            if let Some(picture) = picture {
+                save_picture(format!("{name}.png"), picture)?;
+            }
             json!({ "image_codes": codes_file })
         }
-        Segment::Video(frames) => {
-            let (h, w) = frames.first().map_or((0, 0), |f| (f.height, f.width));
-            let codes: Vec<u32> = frames
-                .iter()
-                .flat_map(|f| f.codes.iter().copied())
-                .collect();
-            save_codes(&[frames.len() as u64, h as u64, w as u64], &codes)?;
-            for (t, frame) in frames.iter().enumerate() {
-                write_picture(out, &format!("{name}-frame-{t:04}.png"), frame, components)?;
+        DecodedSegment::Video { codes, pictures } => {
+            let (h, w) = codes.first().map_or((0, 0), |f| (f.height, f.width));
+            let values: Vec<u32> = codes.iter().flat_map(|f| f.codes.iter().copied()).collect();
+            save_codes(&[codes.len() as u64, h as u64, w as u64], &values)?;
+            for (t, picture) in pictures.iter().flatten().enumerate() {
+                save_picture(format!("{name}-frame-{t:04}.png"), picture)?;
             }
             json!({ "video_codes": codes_file })
         }
     }])
-}
-
-/// Writes the picture of `grid` when the image quantizer decodes (a codebook).
-fn write_picture(out: &Path, file: &str, grid: &ImageCodes, components: &Components) -> Result<()> {
-    let Some(quantizer @ ImageQuantizer::Codebook(_)) = &components.image_quantizer else {
-        return Ok(());
-    };
-    let patch = quantizer.patch_size();
-    let codes = CodeGrid {
-        indices: grid.codes.clone(),
-        grid_h: grid.height,
-        grid_w: grid.width,
-    };
-    let image = quantizer.decode(&codes, grid.width * patch, grid.height * patch)?;
-    files::write_atomically(&out.join(file), &image.to_png()?)
 }
 
 #[cfg(test)]
@@ -209,13 +309,13 @@ mod tests {
         ids.push(eot);
         assert_eq!(
             text_parts(&ids, &tokenizer),
-            [json!({ "text": "héllo" }), json!({ "ids": [eot] })]
+            [TextPart::Text("héllo".into()), TextPart::Ids(vec![eot])]
         );
         // "é" is two bytes; its first byte alone is not text.
         let first_byte = [tokenizer.encode_single_token(&[0xc3]).unwrap()];
         assert_eq!(
             text_parts(&first_byte, &tokenizer),
-            [json!({ "ids": first_byte })]
+            [TextPart::Ids(first_byte.to_vec())]
         );
     }
 }

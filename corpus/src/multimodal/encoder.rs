@@ -6,15 +6,18 @@
 use std::path::Path;
 
 use omnitok_audio::codec::Codec;
+use omnitok_audio::decode::AudioLimits;
 use omnitok_tokenizer::{SpecialPolicy, TokenId};
 use omnitok_vision::codebook::CodeGrid;
-use omnitok_vision::decode::{sample_frames, Sampling};
+use omnitok_vision::decode::{sample_frames, Frames, ImageLimits, Sampling};
+use omnitok_vision::image_codes::ImageQuantizer;
+use omnitok_vision::RgbImage;
 use omnitok_vocab::layout::VocabLayout;
 use omnitok_vocab::{mux, AudioCodes, ImageCodes, Segment};
 use serde::{Deserialize, Serialize};
 
 use super::components::Components;
-use super::parts::Part;
+use super::parts::{Codes, DocumentError, Part, Source};
 use crate::error::{CorpusError, Result};
 use crate::npy;
 
@@ -69,21 +72,7 @@ impl DocumentEncoder {
     /// checksums. `policy` says what special tokens' strings in text become: a special token
     /// of the tokenizer at most, never a marker or a code, whatever the text holds.
     pub fn new(layout: VocabLayout, components: Components, policy: SpecialPolicy) -> Result<Self> {
-        let check = |component: &str, checksum: &str| {
-            layout
-                .check_component(component, checksum)
-                .map_err(|e| CorpusError::BadParameter(format!("{component}: {e}")))
-        };
-        check("text", &components.tokenizer.sha256())?;
-        if let Some(codec) = &components.codec {
-            check("audio", codec.checksum())?;
-        }
-        if let Some(quantizer) = &components.image_quantizer {
-            let (_, checksum) = quantizer
-                .fingerprint()
-                .map_err(|e| CorpusError::BadParameter(e.to_string()))?;
-            check("image", &checksum)?;
-        }
+        components.check(&layout)?;
         Ok(Self {
             layout,
             components,
@@ -107,16 +96,15 @@ impl DocumentEncoder {
     }
 
     /// The IDs and spans of a document. The error names the part and what is wrong with it.
-    pub fn encode(&self, parts: &[Part]) -> std::result::Result<MuxedDocument, String> {
+    pub fn encode(&self, parts: &[Part]) -> std::result::Result<MuxedDocument, DocumentError> {
         let mut ids = Vec::new();
         let mut spans = Vec::with_capacity(parts.len());
         for (index, part) in parts.iter().enumerate() {
-            let at = |e: String| format!("part {index}: {e}");
-            let (segment, mut span) = self.segment(part).map_err(at)?;
+            let (segment, mut span) = self.segment(index, part)?;
             let start = ids.len();
-            ids.extend(
-                mux(&self.layout, std::slice::from_ref(&segment)).map_err(|e| at(e.to_string()))?,
-            );
+            let muxed = mux(&self.layout, std::slice::from_ref(&segment))
+                .map_err(|e| unencodable(index, e.into()))?;
+            ids.extend(muxed);
             span.start = start as u64;
             span.end = ids.len() as u64;
             spans.push(span);
@@ -124,8 +112,18 @@ impl DocumentEncoder {
         Ok(MuxedDocument { ids, spans })
     }
 
-    /// One part as a segment, with its span's kind and media measures (positions unset).
-    fn segment(&self, part: &Part) -> std::result::Result<(Segment, Span), String> {
+    /// Part `index` as a segment, with its span's kind and media measures (positions unset).
+    fn segment(
+        &self,
+        index: usize,
+        part: &Part,
+    ) -> std::result::Result<(Segment, Span), DocumentError> {
+        let failed = |e: CorpusError| unencodable(index, e);
+        let missing = |component| DocumentError::MissingComponent {
+            index,
+            kind: part.kind(),
+            component,
+        };
         let span = |kind| Span {
             kind,
             start: 0,
@@ -136,11 +134,19 @@ impl DocumentEncoder {
         };
         Ok(match part {
             Part::Text(text) => {
-                let ids = self
+                let tokenizer = self
                     .components
                     .tokenizer
+                    .as_ref()
+                    .ok_or_else(|| missing("tokenizer"))?;
+                let ids = tokenizer
                     .encode_with_policy(text, &self.policy)
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|source| {
+                        failed(CorpusError::Tokenizer {
+                            context: "text".into(),
+                            source,
+                        })
+                    })?;
                 let span = Span {
                     bytes: Some(text.len() as u64),
                     ..span(Modality::Text)
@@ -148,55 +154,90 @@ impl DocumentEncoder {
                 (Segment::Text(ids), span)
             }
             Part::Ids(ids) => (Segment::Text(ids.clone()), span(Modality::Text)),
-            Part::Audio(path) => {
-                let (codes, seconds) = self.audio_codes(path)?;
+            Part::Audio(source) => {
+                let codec = self
+                    .components
+                    .codec
+                    .as_ref()
+                    .ok_or_else(|| missing("codec"))?;
+                let loaded;
+                let audio = match source {
+                    Source::Given(audio) => audio,
+                    Source::File(path) => {
+                        loaded = omnitok_audio::decode::load(path, &AudioLimits::default())
+                            .map_err(|e| failed(e.into()))?;
+                        &loaded
+                    }
+                };
+                let codes = audio_codes(&self.layout, codec, audio).map_err(failed)?;
                 let span = Span {
-                    seconds: Some(seconds),
+                    seconds: Some(audio.seconds()),
                     ..span(Modality::Audio)
                 };
                 (Segment::Audio(codes), span)
             }
-            Part::AudioCodes(path) => {
-                let (shape, codes) = read_codes(path, 2)?;
+            Part::AudioCodes(source) => {
+                let codes: AudioCodes = given_or_read(index, source)?;
                 let seconds = self
                     .components
                     .codec
                     .as_ref()
-                    .map(|codec| shape[1] as f64 / codec.config().frame_rate() as f64);
-                let codes =
-                    AudioCodes::new(shape[0], shape[1], codes).map_err(|e| e.to_string())?;
+                    .map(|codec| codes.frames as f64 / codec.config().frame_rate() as f64);
                 let span = Span {
                     seconds,
                     ..span(Modality::Audio)
                 };
                 (Segment::Audio(codes), span)
             }
-            Part::Image(path) => {
-                let frames = load_frames(path)?;
-                if frames.frames.len() != 1 {
-                    return Err(format!(
-                        "{}: {} frames; give an animation as a video part",
-                        path.display(),
-                        frames.frames.len()
-                    ));
+            Part::Image(source) => {
+                let quantizer = self
+                    .image_quantizer()
+                    .ok_or_else(|| missing("image quantizer"))?;
+                let grid = match source {
+                    Source::Given(image) => quantize(quantizer, image),
+                    Source::File(path) => {
+                        let frames = load_frames(path).map_err(failed)?;
+                        match &frames.frames[..] {
+                            [image] => quantize(quantizer, image),
+                            frames => Err(CorpusError::BadInput {
+                                path: path.display().to_string(),
+                                line: 0,
+                                message: format!(
+                                    "{} frames; give an animation as a video part",
+                                    frames.len()
+                                ),
+                            }),
+                        }
+                    }
                 }
-                let grid = self.quantize(path, &frames.frames[0])?;
+                .map_err(failed)?;
                 (Segment::Image(grid), span(Modality::Image))
             }
-            Part::ImageCodes(path) => {
-                let grid = read_image_codes(path)?;
+            Part::ImageCodes(source) => {
+                let grid: ImageCodes = given_or_read(index, source)?;
                 (Segment::Image(grid), span(Modality::Image))
             }
-            Part::Video(path) => {
-                let frames = load_frames(path)?;
+            Part::Video(source) => {
+                let quantizer = self
+                    .image_quantizer()
+                    .ok_or_else(|| missing("image quantizer"))?;
+                let loaded;
+                let frames = match source {
+                    Source::Given(frames) => frames,
+                    Source::File(path) => {
+                        loaded = load_frames(path).map_err(failed)?;
+                        &loaded
+                    }
+                };
                 let seconds = frames.fps.map(|fps| frames.frames.len() as f64 / fps);
-                let frames = sample_frames(frames, self.video_sampling)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                let grids = frames
+                let sampled = sample_frames(frames.clone(), self.video_sampling)
+                    .map_err(|e| failed(e.into()))?;
+                let grids = sampled
                     .frames
                     .iter()
-                    .map(|frame| self.quantize(path, frame))
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                    .map(|frame| quantize(quantizer, frame))
+                    .collect::<Result<Vec<_>>>()
+                    .map_err(failed)?;
                 let span = Span {
                     seconds,
                     frames: Some(grids.len() as u64),
@@ -204,18 +245,10 @@ impl DocumentEncoder {
                 };
                 (Segment::Video(grids), span)
             }
-            Part::VideoCodes(path) => {
-                let (shape, codes) = read_codes(path, 3)?;
-                let frame = shape[1] * shape[2];
-                let grids = (0..shape[0])
-                    .map(|t| ImageCodes {
-                        height: shape[1],
-                        width: shape[2],
-                        codes: codes[t * frame..(t + 1) * frame].to_vec(),
-                    })
-                    .collect();
+            Part::VideoCodes(source) => {
+                let grids: Vec<ImageCodes> = given_or_read(index, source)?;
                 let span = Span {
-                    frames: Some(shape[0] as u64),
+                    frames: Some(grids.len() as u64),
                     ..span(Modality::Video)
                 };
                 (Segment::Video(grids), span)
@@ -223,84 +256,50 @@ impl DocumentEncoder {
         })
     }
 
-    /// The codes of a sound file at the layout's codebooks, and its duration.
-    fn audio_codes(&self, path: &Path) -> std::result::Result<(AudioCodes, f64), String> {
-        let codec = self
-            .components
-            .codec
-            .as_ref()
-            .ok_or("audio files need the layout's codec")?;
-        let audio =
-            omnitok_audio::decode::load(path, &omnitok_audio::decode::AudioLimits::default())
-                .map_err(|e| e.to_string())?;
-        let codes = audio_codes(&self.layout, codec, &audio)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok((codes, audio.seconds()))
-    }
-
-    fn quantize(
-        &self,
-        path: &Path,
-        frame: &omnitok_vision::image::RgbImage,
-    ) -> std::result::Result<ImageCodes, String> {
-        let quantizer = self
-            .components
-            .image_quantizer
-            .as_ref()
-            .ok_or("images need the layout's image quantizer")?;
-        let CodeGrid {
-            indices,
-            grid_h,
-            grid_w,
-        } = quantizer
-            .encode(frame)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(ImageCodes {
-            height: grid_h,
-            width: grid_w,
-            codes: indices,
-        })
+    fn image_quantizer(&self) -> Option<&ImageQuantizer> {
+        self.components.image_quantizer.as_ref()
     }
 }
 
-fn load_frames(path: &Path) -> std::result::Result<omnitok_vision::decode::Frames, String> {
-    omnitok_vision::decode::load(path, &omnitok_vision::decode::ImageLimits::default())
-        .map_err(|e| e.to_string())
-}
-
-/// A `.npy` of codes, with its shape.
-fn read_code_array(path: &Path) -> std::result::Result<(Vec<usize>, Vec<u32>), String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    npy::read_u32_array(&bytes).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// A `.npy` of one image's codes: `[height, width]`, or `[1, height, width]` as `omnitok vision
-/// tokenize` writes a still image.
-fn read_image_codes(path: &Path) -> std::result::Result<ImageCodes, String> {
-    let (shape, codes) = read_code_array(path)?;
-    match shape[..] {
-        [height, width] | [1, height, width] => Ok(ImageCodes {
-            height,
-            width,
-            codes,
-        }),
-        _ => Err(format!(
-            "{}: codes of shape {shape:?}; [height, width] or [1, height, width] is expected",
-            path.display()
-        )),
+fn unencodable(index: usize, source: CorpusError) -> DocumentError {
+    DocumentError::Unencodable {
+        index,
+        source: Box::new(source),
     }
 }
 
-/// A `.npy` of codes with `dims` dimensions.
-fn read_codes(path: &Path, dims: usize) -> std::result::Result<(Vec<usize>, Vec<u32>), String> {
-    let (shape, codes) = read_code_array(path)?;
-    if shape.len() != dims {
-        return Err(format!(
-            "{}: codes of shape {shape:?}, where {dims} dimensions are expected",
-            path.display()
-        ));
-    }
-    Ok((shape, codes))
+/// The codes of part `index`: those given, or those of its `.npy` file.
+fn given_or_read<T: Codes + Clone>(
+    index: usize,
+    source: &Source<T>,
+) -> std::result::Result<T, DocumentError> {
+    let path = match source {
+        Source::Given(codes) => return Ok(codes.clone()),
+        Source::File(path) => path,
+    };
+    let (shape, values) = npy::read_u32_file(path).map_err(|e| unencodable(index, e))?;
+    T::of_shape(&shape, values).map_err(|e| DocumentError::BadPart {
+        index,
+        message: format!("{}: {e}", path.display()),
+    })
+}
+
+fn load_frames(path: &Path) -> Result<Frames> {
+    Ok(omnitok_vision::decode::load(path, &ImageLimits::default())?)
+}
+
+/// The code grid of one picture.
+fn quantize(quantizer: &ImageQuantizer, image: &RgbImage) -> Result<ImageCodes> {
+    let CodeGrid {
+        indices,
+        grid_h,
+        grid_w,
+    } = quantizer.encode(image)?;
+    Ok(ImageCodes {
+        height: grid_h,
+        width: grid_w,
+        codes: indices,
+    })
 }
 
 /// The codes of `audio` (any rate and channels) by `codec` (the layout's), at the layout's
@@ -310,33 +309,32 @@ pub fn audio_codes(
     layout: &VocabLayout,
     codec: &Codec,
     audio: &omnitok_audio::decode::Audio,
-) -> std::result::Result<AudioCodes, String> {
+) -> Result<AudioCodes> {
+    let unusable = |message: String| CorpusError::BadParameter(message);
     let codebooks = layout
         .audio()
-        .ok_or("the layout has no audio component")?
+        .ok_or_else(|| unusable("the layout has no audio component".into()))?
         .codebooks;
     let largest = codec.config().largest_bandwidth();
-    let encoded = codec
-        .encode_audio(audio, largest)
-        .map_err(|e| e.to_string())?;
+    let encoded = codec.encode_audio(audio, largest)?;
     let (chunks, available, frames) = encoded.codes.dim();
     if chunks != 1 {
-        return Err(
+        return Err(unusable(
             "the codec encodes in chunks (with scales), which documents do not hold".into(),
-        );
+        ));
     }
     if available < codebooks {
-        return Err(format!(
+        return Err(unusable(format!(
             "the codec gives {available} codebooks; the layout has {codebooks}"
-        ));
+        )));
     }
     let codes = encoded
         .codes
         .slice(ndarray::s![0, ..codebooks, ..])
         .iter()
-        .map(|&c| u32::try_from(c).map_err(|_| format!("codec code {c}")))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    AudioCodes::new(codebooks, frames, codes).map_err(|e| e.to_string())
+        .map(|&c| u32::try_from(c).map_err(|_| unusable(format!("codec code {c}"))))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(AudioCodes::new(codebooks, frames, codes)?)
 }
 
 #[cfg(test)]
@@ -352,20 +350,23 @@ mod tests {
             let bytes = npy::to_bytes(shape, &(0..n as u32).collect::<Vec<_>>());
             let path = dir.join(name);
             std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
-            path
+            Source::File(path)
         };
+        let read = |source| given_or_read::<ImageCodes>(3, &source);
         let expected = ImageCodes {
             height: 2,
             width: 3,
             codes: (0..6).collect(),
         };
-        for path in [write("grid.npy", &[2, 3]), write("still.npy", &[1, 2, 3])] {
-            assert_eq!(read_image_codes(&path), Ok(expected.clone()));
+        for source in [write("grid.npy", &[2, 3]), write("still.npy", &[1, 2, 3])] {
+            assert_eq!(read(source).unwrap_or_else(|e| panic!("{e}")), expected);
         }
-        let error = read_image_codes(&write("two.npy", &[2, 2, 3])).expect_err("two frames");
+        let error = read(write("two.npy", &[2, 2, 3])).expect_err("two frames");
+        let message = error.to_string();
+        assert!(message.starts_with("part 3: "), "{message}");
         assert!(
-            error.contains("[height, width] or [1, height, width]"),
-            "{error}"
+            message.contains("[height, width] or [1, height, width]"),
+            "{message}"
         );
         std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     }

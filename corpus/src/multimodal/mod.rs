@@ -20,10 +20,12 @@ pub mod parts;
 pub mod totals;
 
 pub use components::{read_layout, ComponentFiles, Components};
-pub use demux::{read_id_documents, write_documents};
+pub use demux::{
+    decode_document, read_id_documents, text_parts, write_documents, DecodedSegment, TextPart,
+};
 pub use encoder::{audio_codes, DocumentEncoder, Modality, MuxedDocument, Span};
 pub use layout::{build_layout, AudioCodebooks, MarkerSetting};
-pub use parts::{parse_document, Part};
+pub use parts::{parse_document, Codes, DocumentError, Part, PartKind, ShapeError, Source};
 pub use totals::{ModalityTotals, Totals};
 
 use crate::read::documents::{OnError, ReadOptions, Split};

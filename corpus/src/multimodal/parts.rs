@@ -7,55 +7,252 @@
 //! or `[1, height, width]` as `omnitok vision tokenize` writes a still image), `video_codes`
 //! (`[frames, height, width]`), or text as token IDs (`{"ids": [...]}`); these are what
 //! `omnitok demux` writes, so its output muxes back to the same IDs.
+//!
+//! A caller that holds the media or codes already (Python's `omnitok.mux`) gives them as
+//! [`Source::Given`] rather than as files; they are encoded the same way.
 
 use std::path::{Path, PathBuf};
 
+use omnitok_audio::decode::Audio;
 use omnitok_tokenizer::TokenId;
+use omnitok_vision::decode::Frames;
+use omnitok_vision::RgbImage;
+use omnitok_vocab::{AudioCodes, ImageCodes};
 use serde_json::Value;
 
+use crate::choice::Choice;
+use crate::error::CorpusError;
+
+/// Where a part's media or codes come from: a file, or values a caller already holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source<T> {
+    File(PathBuf),
+    Given(T),
+}
+
 /// One part of a document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Part {
     Text(String),
     /// Text as token IDs of the layout's tokenizer.
     Ids(Vec<TokenId>),
-    Audio(PathBuf),
-    Image(PathBuf),
-    Video(PathBuf),
-    /// A `.npy` of audio codes `[codebooks, frames]`.
-    AudioCodes(PathBuf),
-    /// A `.npy` of image codes `[height, width]` (or `[1, height, width]`).
-    ImageCodes(PathBuf),
-    /// A `.npy` of video codes `[frames, height, width]`.
-    VideoCodes(PathBuf),
+    /// Sound, at any rate and with any channels (the codec resamples and mixes down).
+    Audio(Source<Audio>),
+    Image(Source<RgbImage>),
+    Video(Source<Frames>),
+    /// Audio codes `[codebooks, frames]` (a `.npy` file).
+    AudioCodes(Source<AudioCodes>),
+    /// Image codes `[height, width]` (a `.npy` file of `[height, width]` or `[1, height, width]`).
+    ImageCodes(Source<ImageCodes>),
+    /// Video codes `[frames, height, width]` (a `.npy` file).
+    VideoCodes(Source<Vec<ImageCodes>>),
 }
 
-/// The part kinds, as their keys.
-pub const KINDS: [&str; 8] = [
-    "text",
-    "ids",
-    "audio",
-    "image",
-    "video",
-    "audio_codes",
-    "image_codes",
-    "video_codes",
-];
+/// A part's kind, as its key in a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    Text,
+    Ids,
+    Audio,
+    Image,
+    Video,
+    AudioCodes,
+    ImageCodes,
+    VideoCodes,
+}
+
+crate::choice::choice!(PartKind, "part kind", [
+    Text => "text", Ids => "ids", Audio => "audio", Image => "image", Video => "video",
+    AudioCodes => "audio_codes", ImageCodes => "image_codes", VideoCodes => "video_codes",
+]);
+
+impl Part {
+    /// This part's kind.
+    pub fn kind(&self) -> PartKind {
+        match self {
+            Part::Text(_) => PartKind::Text,
+            Part::Ids(_) => PartKind::Ids,
+            Part::Audio(_) => PartKind::Audio,
+            Part::Image(_) => PartKind::Image,
+            Part::Video(_) => PartKind::Video,
+            Part::AudioCodes(_) => PartKind::AudioCodes,
+            Part::ImageCodes(_) => PartKind::ImageCodes,
+            Part::VideoCodes(_) => PartKind::VideoCodes,
+        }
+    }
+
+    /// The part of `kind` whose media or codes are in the file at `path`; `None` for the kinds
+    /// that are not files (text and IDs).
+    pub fn file(kind: PartKind, path: PathBuf) -> Option<Part> {
+        Some(match kind {
+            PartKind::Text | PartKind::Ids => return None,
+            PartKind::Audio => Part::Audio(Source::File(path)),
+            PartKind::Image => Part::Image(Source::File(path)),
+            PartKind::Video => Part::Video(Source::File(path)),
+            PartKind::AudioCodes => Part::AudioCodes(Source::File(path)),
+            PartKind::ImageCodes => Part::ImageCodes(Source::File(path)),
+            PartKind::VideoCodes => Part::VideoCodes(Source::File(path)),
+        })
+    }
+
+    /// The codes part of `kind` (`audio_codes`, `image_codes` or `video_codes`) holding
+    /// `values`, a C-order array of `shape`.
+    pub fn codes(kind: PartKind, shape: &[usize], values: Vec<u32>) -> Result<Part, ShapeError> {
+        let given = match kind {
+            PartKind::AudioCodes => {
+                Part::AudioCodes(Source::Given(Codes::of_shape(shape, values)?))
+            }
+            PartKind::ImageCodes => {
+                Part::ImageCodes(Source::Given(Codes::of_shape(shape, values)?))
+            }
+            PartKind::VideoCodes => {
+                Part::VideoCodes(Source::Given(Codes::of_shape(shape, values)?))
+            }
+            other => return Err(ShapeError::NotCodes(other)),
+        };
+        Ok(given)
+    }
+}
+
+/// Codes that do not have the shape their kind needs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShapeError {
+    #[error("{values} codes do not fill shape {shape:?}")]
+    Unfilled { values: usize, shape: Vec<usize> },
+    #[error("codes of shape {shape:?}; {expected} is expected")]
+    Dimensions {
+        shape: Vec<usize>,
+        expected: &'static str,
+    },
+    #[error("codes of shape {shape:?}: a grid has no empty side")]
+    EmptyGrid { shape: Vec<usize> },
+    /// Audio codes the layout's flattening refuses.
+    #[error(transparent)]
+    Audio(#[from] omnitok_vocab::VocabError),
+    #[error("{0} parts are not codes")]
+    NotCodes(PartKind),
+}
+
+/// The codes of a codes part, made from an array of their shape.
+pub trait Codes: Sized {
+    /// The codes in `values`, a C-order array of `shape`.
+    fn of_shape(shape: &[usize], values: Vec<u32>) -> Result<Self, ShapeError>;
+}
+
+fn check_filled(shape: &[usize], values: &[u32]) -> Result<(), ShapeError> {
+    match shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)) {
+        Some(n) if n == values.len() => Ok(()),
+        _ => Err(ShapeError::Unfilled {
+            values: values.len(),
+            shape: shape.to_vec(),
+        }),
+    }
+}
+
+fn grid(
+    shape: &[usize],
+    height: usize,
+    width: usize,
+    codes: Vec<u32>,
+) -> Result<ImageCodes, ShapeError> {
+    if height == 0 || width == 0 {
+        return Err(ShapeError::EmptyGrid {
+            shape: shape.to_vec(),
+        });
+    }
+    Ok(ImageCodes {
+        height,
+        width,
+        codes,
+    })
+}
+
+fn dimensions(shape: &[usize], expected: &'static str) -> ShapeError {
+    ShapeError::Dimensions {
+        shape: shape.to_vec(),
+        expected,
+    }
+}
+
+impl Codes for AudioCodes {
+    fn of_shape(shape: &[usize], values: Vec<u32>) -> Result<Self, ShapeError> {
+        check_filled(shape, &values)?;
+        match *shape {
+            [codebooks, frames] => Ok(AudioCodes::new(codebooks, frames, values)?),
+            _ => Err(dimensions(shape, "[codebooks, frames]")),
+        }
+    }
+}
+
+impl Codes for ImageCodes {
+    fn of_shape(shape: &[usize], values: Vec<u32>) -> Result<Self, ShapeError> {
+        check_filled(shape, &values)?;
+        match *shape {
+            [height, width] | [1, height, width] => grid(shape, height, width, values),
+            _ => Err(dimensions(shape, "[height, width] or [1, height, width]")),
+        }
+    }
+}
+
+impl Codes for Vec<ImageCodes> {
+    fn of_shape(shape: &[usize], values: Vec<u32>) -> Result<Self, ShapeError> {
+        check_filled(shape, &values)?;
+        match *shape {
+            [_, height, width] => values
+                .chunks(height.saturating_mul(width).max(1))
+                .map(|codes| grid(shape, height, width, codes.to_vec()))
+                .collect(),
+            _ => Err(dimensions(shape, "[frames, height, width]")),
+        }
+    }
+}
+
+/// Why a document cannot be read or encoded, naming the part to blame.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DocumentError {
+    /// The line is not a document: not JSON, or without a `parts` array.
+    #[error("{0}")]
+    NotADocument(String),
+    /// A part is malformed: not an object with one known key, or a value of the wrong type or
+    /// shape.
+    #[error("part {index}: {message}")]
+    BadPart { index: usize, message: String },
+    /// A part needs a component that was not given: the layout's tokenizer, codec or image
+    /// quantizer.
+    #[error("part {index}: {kind} parts need the layout's {component}")]
+    MissingComponent {
+        index: usize,
+        kind: PartKind,
+        component: &'static str,
+    },
+    /// A part could not be encoded: its file cannot be read, or a component refuses it.
+    #[error("part {index}: {source}")]
+    Unencodable {
+        index: usize,
+        #[source]
+        source: Box<CorpusError>,
+    },
+}
 
 /// The parts of the document in `line`, with paths resolved against `base`. The error says
 /// which part is wrong and how.
-pub fn parse_document(line: &str, base: &Path) -> Result<Vec<Part>, String> {
-    let value: Value =
-        serde_json::from_str(line).map_err(|e| format!("not a JSON document: {e}"))?;
+pub fn parse_document(line: &str, base: &Path) -> Result<Vec<Part>, DocumentError> {
+    let not_a_document = |message: String| DocumentError::NotADocument(message);
+    let value: Value = serde_json::from_str(line)
+        .map_err(|e| not_a_document(format!("not a JSON document: {e}")))?;
     let parts = value
         .get("parts")
-        .ok_or("no \"parts\" field")?
+        .ok_or_else(|| not_a_document("no \"parts\" field".into()))?
         .as_array()
-        .ok_or("\"parts\" is not an array")?;
+        .ok_or_else(|| not_a_document("\"parts\" is not an array".into()))?;
     parts
         .iter()
         .enumerate()
-        .map(|(index, part)| parse_part(part, base).map_err(|e| format!("part {index}: {e}")))
+        .map(|(index, part)| {
+            parse_part(part, base).map_err(|message| DocumentError::BadPart { index, message })
+        })
         .collect()
 }
 
@@ -66,18 +263,17 @@ fn parse_part(part: &Value, base: &Path) -> Result<Part, String> {
         let keys: Vec<&String> = object.keys().collect();
         return Err(format!("one kind a part, not {keys:?}"));
     };
-    let path = || -> Result<PathBuf, String> {
-        let text = value
-            .as_str()
-            .ok_or_else(|| format!("{key:?} is not a path string"))?;
-        if text.is_empty() {
-            return Err(format!("{key:?} is an empty path"));
-        }
-        Ok(base.join(text))
-    };
-    Ok(match key.as_str() {
-        "text" => Part::Text(value.as_str().ok_or("\"text\" is not a string")?.to_owned()),
-        "ids" => Part::Ids(
+    let kind = PartKind::from_name(key).map_err(|_| {
+        format!(
+            "unknown kind {key:?}; one of {}",
+            PartKind::names().join(", ")
+        )
+    })?;
+    match kind {
+        PartKind::Text => Ok(Part::Text(
+            value.as_str().ok_or("\"text\" is not a string")?.to_owned(),
+        )),
+        PartKind::Ids => Ok(Part::Ids(
             value
                 .as_array()
                 .ok_or("\"ids\" is not an array")?
@@ -89,20 +285,17 @@ fn parse_part(part: &Value, base: &Path) -> Result<Part, String> {
                         .ok_or_else(|| format!("ID {i} ({id}) is not a token ID"))
                 })
                 .collect::<Result<_, _>>()?,
-        ),
-        "audio" => Part::Audio(path()?),
-        "image" => Part::Image(path()?),
-        "video" => Part::Video(path()?),
-        "audio_codes" => Part::AudioCodes(path()?),
-        "image_codes" => Part::ImageCodes(path()?),
-        "video_codes" => Part::VideoCodes(path()?),
-        other => {
-            return Err(format!(
-                "unknown kind {other:?}; one of {}",
-                KINDS.join(", ")
-            ))
+        )),
+        file => {
+            let text = value
+                .as_str()
+                .ok_or_else(|| format!("{key:?} is not a path string"))?;
+            if text.is_empty() {
+                return Err(format!("{key:?} is an empty path"));
+            }
+            Part::file(file, base.join(text)).ok_or_else(|| format!("{key:?} is not a file"))
         }
-    })
+    }
 }
 
 #[cfg(test)]
@@ -120,8 +313,8 @@ mod tests {
             parts,
             vec![
                 Part::Text("A cat:".into()),
-                Part::Image("/data/img/cat.png".into()),
-                Part::Audio("/abs/a.wav".into()),
+                Part::Image(Source::File("/data/img/cat.png".into())),
+                Part::Audio(Source::File("/abs/a.wav".into())),
                 Part::Ids(vec![1, 2]),
             ]
         );
@@ -150,7 +343,7 @@ mod tests {
             (r#"{"parts": [{"ids": [1, -2]}]}"#, "part 0: ID 1 (-2)"),
             (r#"{"parts": [{}]}"#, "part 0: one kind"),
         ] {
-            let error = parse_document(line, base).unwrap_err();
+            let error = parse_document(line, base).unwrap_err().to_string();
             assert!(error.contains(message), "{line}: {error}");
         }
     }

@@ -335,7 +335,10 @@ fn mux_chunk(
             Some(dir) if name != "-" => dir,
             _ => Path::new(""),
         };
-        let note = match parse_document(text, base).and_then(|parts| encoder.encode(&parts)) {
+        let note = match parse_document(text, base)
+            .and_then(|parts| encoder.encode(&parts))
+            .map_err(|e| e.to_string())
+        {
             Ok(document) => {
                 tokens.extend_from_slice(&document.ids);
                 DocumentNote::Spans(document.spans)

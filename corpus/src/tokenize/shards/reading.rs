@@ -81,7 +81,7 @@ pub fn read_documents(
     // Skip the .npy headers: the data follows at a known offset.
     let body = |bytes: &[u8], path: &Path| -> Result<Vec<u8>> {
         if format == OutputFormat::Npy {
-            let header = npy::read_header(bytes).map_err(|e| corrupt(path, e))?;
+            let header = npy::read_header(bytes).map_err(|e| corrupt(path, e.to_string()))?;
             Ok(bytes[header.data_offset.min(bytes.len())..].to_vec())
         } else {
             Ok(bytes.to_vec())
