@@ -101,20 +101,22 @@ impl Drop for StagedFiles {
 /// The bytes of the file at `path`; more than `max_bytes` of them is a limit error. The bound
 /// is on bytes read, so that a file that never ends (`/dev/zero`) is refused too.
 pub fn read_bounded(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| CorpusError::io(path.display(), e))?;
-    let mut bytes = Vec::new();
-    file.take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| CorpusError::io(path.display(), e))?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(CorpusError::Limit {
-            path: path.display().to_string(),
+    omnitok_files::read_bounded(path, max_bytes).map_err(|e| bounded_read_error(path.display(), e))
+}
+
+/// `error` of a bounded read of `path` as this crate reports it.
+pub(crate) fn bounded_read_error(
+    path: impl std::fmt::Display,
+    error: omnitok_files::BoundedReadError,
+) -> CorpusError {
+    match error {
+        omnitok_files::BoundedReadError::Io(source) => CorpusError::io(path, source),
+        too_large => CorpusError::Limit {
+            path: path.to_string(),
             line: 0,
-            message: format!("over the limit of {max_bytes} bytes"),
-        });
+            message: too_large.to_string(),
+        },
     }
-    Ok(bytes)
 }
 
 fn not_a_file_name(path: &Path) -> CorpusError {

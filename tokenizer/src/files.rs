@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use omnitok_files::BoundedReadError;
+
 use omnitok_vocab::TokenId;
 use serde::{Deserialize, Serialize};
 
@@ -39,31 +41,13 @@ pub fn meta_path(path: &Path) -> std::path::PathBuf {
 /// vocabulary) of them: the bound is on bytes read, so that a file that never ends
 /// (`/dev/zero`) is refused too.
 fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let over = |message: String| TokenizerError::Limit {
-        path: path.display().to_string(),
-        message,
-    };
-    let file = std::fs::File::open(path).map_err(|e| TokenizerError::io(path, e))?;
-    let size = file
-        .metadata()
-        .map_err(|e| TokenizerError::io(path, e))?
-        .len();
-    if size > max_bytes {
-        return Err(over(format!(
-            "{size} bytes is over the limit of {max_bytes} for a vocabulary file"
-        )));
-    }
-    let mut bytes = Vec::new();
-    file.take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| TokenizerError::io(path, e))?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(over(format!(
-            "over the limit of {max_bytes} bytes for a vocabulary file"
-        )));
-    }
-    Ok(bytes)
+    omnitok_files::read_bounded(path, max_bytes).map_err(|e| match e {
+        BoundedReadError::Io(source) => TokenizerError::io(path, source),
+        too_large => TokenizerError::Limit {
+            path: path.display().to_string(),
+            message: format!("{too_large} for a vocabulary file"),
+        },
+    })
 }
 
 impl Tokenizer {

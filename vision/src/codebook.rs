@@ -472,24 +472,16 @@ impl Codebook {
 /// The bytes of `path`, of which at most `max_bytes` are read: a longer file (or an endless one,
 /// such as `/dev/zero`) is a [`VisionError::Limit`] error.
 fn read_bounded(path: &std::path::Path, max_bytes: u64) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let name = || path.display().to_string();
-    let io = |source| VisionError::Io {
-        path: name(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
-    file.take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(VisionError::Limit {
-            path: name(),
-            message: format!("a codebook file is at most {max_bytes} bytes; this one is larger"),
-        });
-    }
-    Ok(bytes)
+    omnitok_files::read_bounded(path, max_bytes).map_err(|e| match e {
+        omnitok_files::BoundedReadError::Io(source) => VisionError::Io {
+            path: path.display().to_string(),
+            source,
+        },
+        too_large => VisionError::Limit {
+            path: path.display().to_string(),
+            message: format!("{too_large} for a codebook file"),
+        },
+    })
 }
 
 /// A codebook of `config.size` codes learned from `patches`; `on_epoch` sees each epoch's
@@ -621,7 +613,7 @@ mod tests {
         assert!(matches!(error, VisionError::Limit { .. }), "{error}");
         assert_eq!(
             error.to_string(),
-            "/dev/zero: a codebook file is at most 4096 bytes; this one is larger"
+            "/dev/zero: over the limit of 4096 bytes for a codebook file"
         );
         let error = Codebook::read_file("/dev/null").expect_err("empty");
         assert!(error.to_string().starts_with("/dev/null: "), "{error}");

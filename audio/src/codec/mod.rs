@@ -383,23 +383,16 @@ fn overlap_add(chunks: &[Array2<f32>], stride: usize) -> Array2<f32> {
 /// The bytes of a checkpoint file, at most `max_bytes` of them: the bound is on bytes read, so
 /// that a file that never ends is refused too.
 fn read_checkpoint_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let io = |source| AudioError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
-    file.take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(AudioError::Limit {
+    omnitok_files::read_bounded(path, max_bytes).map_err(|e| match e {
+        omnitok_files::BoundedReadError::Io(source) => AudioError::Io {
             path: path.display().to_string(),
-            message: format!("over the limit of {max_bytes} bytes for a checkpoint file"),
-        });
-    }
-    Ok(bytes)
+            source,
+        },
+        too_large => AudioError::Limit {
+            path: path.display().to_string(),
+            message: format!("{too_large} for a checkpoint file"),
+        },
+    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -262,14 +262,15 @@ pub fn read_text(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emi
     let limit = context.options.max_document_bytes;
     match context.options.split {
         Split::Doc => {
-            let mut bytes = Vec::new();
-            reader
-                .take(limit as u64 + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| CorpusError::io(context.path, e))?;
-            if bytes.len() > limit {
-                return context.too_large(1, "the file");
-            }
+            let bytes = match omnitok_files::read_to_end_bounded(reader, limit as u64) {
+                Ok(bytes) => bytes,
+                Err(omnitok_files::BoundedReadError::TooLarge { .. }) => {
+                    return context.too_large(1, "the file")
+                }
+                Err(omnitok_files::BoundedReadError::Io(e)) => {
+                    return Err(CorpusError::io(context.path, e))
+                }
+            };
             if let Some(text) = context.utf8(&bytes, 1, "document")? {
                 emit(&text, 1, None)?;
             }

@@ -19,7 +19,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -291,20 +291,9 @@ fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|source| io_error(path, source))?;
     let (bytes, _) = read_decompressed(&mut BufReader::new(file), &name, |reader, _| {
-        let mut bytes = Vec::new();
-        reader
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|source| io_error(path, source))?;
-        Ok(bytes)
+        omnitok_files::read_to_end_bounded(reader, limit)
+            .map_err(|e| crate::files::bounded_read_error(&name, e))
     })?;
-    if bytes.len() as u64 > limit {
-        return Err(CorpusError::Limit {
-            path: name,
-            line: 0,
-            message: format!("over the limit of {limit} bytes"),
-        });
-    }
     Ok(bytes)
 }
 
