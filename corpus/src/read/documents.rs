@@ -4,12 +4,11 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::io::BufRead;
 
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use super::json_line::{fields, flat_string_field, is_plain_key, without_bom, JsonField};
 use crate::error::{CorpusError, Result};
 
 /// What one document is.
@@ -311,105 +310,49 @@ pub fn read_text(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emi
 /// are ignored.
 pub fn read_jsonl(reader: &mut dyn BufRead, context: &mut Context, emit: &mut Emit) -> Result<()> {
     let options = context.options;
-    let mut paths = vec![options.field.as_slice()];
-    paths.extend(options.lang_field.as_deref());
-    let flat_key = match (options.field.as_slice(), &options.lang_field) {
+    let text_path = options.field.as_slice();
+    let flat_key = match (text_path, &options.lang_field) {
         ([key], None) if is_plain_key(key) => Some(key.as_str()),
         _ => None,
     };
-    for_each_line(reader, context, |context, json, number, _| {
-        // A byte-order mark that some editors write first is not part of the JSON.
-        let json = match number {
-            1 => json.strip_prefix('\u{feff}').unwrap_or(json),
-            _ => json,
-        };
-        if let Some(text) = flat_key.and_then(|key| flat_string_field(json, key)) {
+    for_each_line(reader, context, |context, line, number, _| {
+        if let Some(text) =
+            flat_key.and_then(|key| flat_string_field(without_bom(line, number), key))
+        {
             return context.emit_split(text, number, None, emit);
         }
-        if json.bytes().all(|b| b.is_ascii_whitespace()) {
+        if line.bytes().all(|b| b.is_ascii_whitespace()) {
             return Ok(());
         }
-        let [text, lang] = match parse_fields(json, &paths) {
+        let parsed = match &options.lang_field {
+            None => fields(line, number, [text_path]).map(|[text]| (text, None)),
+            Some(lang_path) => {
+                fields(line, number, [text_path, lang_path]).map(|[text, lang]| (text, Some(lang)))
+            }
+        };
+        let (text, lang) = match parsed {
             Ok(found) => found,
             Err(e) => {
                 return context.input_error(
                     number,
                     ErrorKind::MalformedJson,
-                    format!("malformed JSON: {e}"),
+                    e.to_string(),
                     Action::Skipped,
                 )
             }
         };
-        let Some(text) = string_field(context, number, text, &options.field)? else {
+        let Some(text) = string_field(context, number, text, text_path)? else {
             return Ok(());
         };
-        let lang = match &options.lang_field {
-            Some(path) => match string_field(context, number, lang, path)? {
+        let lang = match (lang, &options.lang_field) {
+            (Some(lang), Some(path)) => match string_field(context, number, lang, path)? {
                 Some(lang) => Some(lang),
                 None => return Ok(()),
             },
-            None => None,
+            _ => None,
         };
         context.emit_split(&text, number, lang.as_deref(), emit)
     })
-}
-
-/// Parses one JSON line, keeping what the (one or two) `paths` lead to.
-fn parse_fields<'a>(
-    json: &'a str,
-    paths: &[&[String]],
-) -> std::result::Result<[Found<'a>; 2], serde_json::Error> {
-    let mut found = [Found::Missing, Found::Missing];
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    FieldsSeed {
-        paths,
-        active: (1 << paths.len()) - 1,
-        depth: 0,
-        found: &mut found,
-    }
-    .deserialize(&mut deserializer)?;
-    deserializer.end()?;
-    Ok(found)
-}
-
-/// Whether `key` is written in JSON exactly as it is (no quote, backslash or control
-/// character to escape), so that [`flat_string_field`] can compare it byte for byte.
-fn is_plain_key(key: &str) -> bool {
-    key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
-}
-
-/// The value of `key` when `line` is exactly `{"key": "value"}`, with JSON whitespace allowed
-/// around each part, and the value has no escape or control character: the usual shape of a
-/// corpus line, read without the JSON parser. `None` for anything else (other keys, escapes,
-/// nesting, malformed JSON), which the parser then reads, so the result is always the parser's.
-fn flat_string_field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    fn skip_space(bytes: &[u8]) -> &[u8] {
-        let n = bytes
-            .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-            .count();
-        &bytes[n..]
-    }
-    let rest = skip_space(line.as_bytes()).strip_prefix(b"{")?;
-    let rest = skip_space(rest).strip_prefix(b"\"")?;
-    let rest = rest.strip_prefix(key.as_bytes())?.strip_prefix(b"\"")?;
-    let rest = skip_space(rest).strip_prefix(b":")?;
-    let value = skip_space(rest).strip_prefix(b"\"")?;
-    let end = memchr::memchr2(b'"', b'\\', value)?;
-    // Without an early exit, so that the check runs on whole vectors.
-    let control = value[..end]
-        .iter()
-        .fold(false, |seen, &b| seen | (b < 0x20));
-    if value[end] != b'"' || control {
-        return None;
-    }
-    let after = skip_space(&value[end + 1..]).strip_prefix(b"}")?;
-    if !skip_space(after).is_empty() {
-        return None;
-    }
-    // The value lies between two ASCII quotes, so on character boundaries.
-    let start = line.len() - value.len();
-    line.get(start..start + end)
 }
 
 /// The string found at `path`, or `None` after the error policy took a missing or non-string
@@ -417,27 +360,13 @@ fn flat_string_field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 fn string_field<'a>(
     context: &mut Context,
     number: u64,
-    found: Found<'a>,
+    found: JsonField<'a>,
     path: &[String],
 ) -> Result<Option<Cow<'a, str>>> {
-    let dotted = || path.join(".");
-    match found {
-        Found::Text(text) => Ok(Some(text)),
-        Found::Missing => context
-            .input_error(
-                number,
-                ErrorKind::MissingField,
-                format!("no field {:?}", dotted()),
-                Action::Skipped,
-            )
-            .map(|()| None),
-        Found::Other(kind) => context
-            .input_error(
-                number,
-                ErrorKind::NotAString,
-                format!("field {:?} is {kind}, not a string", dotted()),
-                Action::Skipped,
-            )
+    match found.string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err((kind, message)) => context
+            .input_error(number, kind, message, Action::Skipped)
             .map(|()| None),
     }
 }
@@ -449,7 +378,7 @@ type Line<'a> = std::result::Result<&'a str, &'a [u8]>;
 /// its `\n`; lines that are not UTF-8 and lines over the size limit go to the error policy
 /// instead (a replaced line is handed over with U+FFFD). Lines are cut out of the reader's
 /// buffer where they fit in it, and a buffer's worth of lines is checked for UTF-8 at once.
-fn for_each_line(
+pub(crate) fn for_each_line(
     reader: &mut dyn BufRead,
     context: &mut Context,
     mut each_text: impl FnMut(&mut Context, &str, u64, bool) -> Result<()>,
@@ -539,164 +468,6 @@ fn take_partial(partial: &mut Vec<u8>, oversized: &mut bool, bytes: &[u8], limit
         partial.clear();
     } else {
         partial.extend_from_slice(bytes);
-    }
-}
-
-/// Which of the `active` paths continue through a JSON object key at `depth` (a bit per path),
-/// found without allocating.
-struct KeyIn<'k> {
-    paths: &'k [&'k [String]],
-    active: u64,
-    depth: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for KeyIn<'_> {
-    type Value = u64;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeyIn<'_> {
-    type Value = u64;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<u64, E> {
-        Ok(self
-            .paths
-            .iter()
-            .enumerate()
-            .filter(|&(i, path)| {
-                self.active >> i & 1 == 1 && path.get(self.depth).is_some_and(|step| step == key)
-            })
-            .fold(0, |bits, (i, _)| bits | 1 << i))
-    }
-}
-
-/// What was at a field's path: a string is borrowed from the line unless it holds escapes.
-enum Found<'a> {
-    Text(Cow<'a, str>),
-    Missing,
-    /// Something other than a string: its JSON kind.
-    Other(&'static str),
-}
-
-/// Deserializes only the values at the `active` paths (bits of `paths`, at most 64) of a JSON
-/// value reached after `depth` steps of each, skipping everything else; what each path leads to
-/// goes in its slot of `found`, which starts all [`Found::Missing`].
-struct FieldsSeed<'p, 'f, 'de> {
-    paths: &'p [&'p [String]],
-    active: u64,
-    depth: usize,
-    found: &'f mut [Found<'de>],
-}
-
-impl<'de> DeserializeSeed<'de> for FieldsSeed<'_, '_, 'de> {
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FieldsSeed<'_, '_, 'de> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let FieldsSeed {
-            paths,
-            active,
-            depth,
-            found,
-        } = self;
-        Self::reset(paths, active, depth, found, || Found::Other("an object"));
-        while let Some(bits) = map.next_key_seed(KeyIn {
-            paths,
-            active,
-            depth,
-        })? {
-            if bits == 0 {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            }
-            map.next_value_seed(FieldsSeed {
-                paths,
-                active: bits,
-                depth: depth + 1,
-                found: &mut *found,
-            })?;
-        }
-        Ok(())
-    }
-
-    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<(), E> {
-        self.leaf(|| Found::Text(Cow::Borrowed(v)))
-    }
-
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
-        self.leaf(|| Found::Text(Cow::Owned(v.to_string())))
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        self.leaf(|| Found::Other("an array"))
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
-        self.leaf(|| Found::Other("null"))
-    }
-
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
-        self.leaf(|| Found::Other("a boolean"))
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
-        self.leaf(|| Found::Other("a number"))
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
-        self.leaf(|| Found::Other("a number"))
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
-        self.leaf(|| Found::Other("a number"))
-    }
-}
-
-impl<'de> FieldsSeed<'_, '_, 'de> {
-    /// A non-object value: the answer for each active path that ends here.
-    fn leaf<E>(self, value: impl Fn() -> Found<'de>) -> Result<(), E> {
-        Self::reset(self.paths, self.active, self.depth, self.found, value);
-        Ok(())
-    }
-
-    /// Sets the slot of each active path: `value()` if it ends after `depth` steps, else
-    /// missing until a key further in continues it (so a repeated key counts last, as in
-    /// serde_json's maps).
-    fn reset(
-        paths: &[&[String]],
-        active: u64,
-        depth: usize,
-        found: &mut [Found<'de>],
-        value: impl Fn() -> Found<'de>,
-    ) {
-        for (i, path) in paths.iter().enumerate() {
-            if active >> i & 1 == 1 {
-                found[i] = if path.len() == depth {
-                    value()
-                } else {
-                    Found::Missing
-                };
-            }
-        }
     }
 }
 
@@ -920,67 +691,5 @@ mod tests {
         assert_eq!(errors.listed[0].kind, ErrorKind::TooLarge);
         let (docs, _) = run(data.as_bytes(), false, &options(Split::Doc, OnError::Fail));
         assert!(matches!(docs, Err(CorpusError::Limit { .. })));
-    }
-
-    /// Random lines, many of them `{"text": "..."}` with random spacing and values: wherever
-    /// the fast path gives a value, the JSON parser gives the same; and it does take the
-    /// common shape.
-    #[test]
-    fn flat_lines_read_without_the_parser_as_the_parser_reads_them() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
-        let spaces = ["", " ", "  ", "\t", "\r", "\n", " \t"];
-        let value_parts = [
-            "a", "é", "漢字", " ", "\\", "\\\"", "\"", "\u{1}", "\u{7f}", "\\n", "{", "}",
-        ];
-        let fragments = [
-            "{", "}", "\"", "text", ":", " ", ",", "\\", "[", "]", "1", "\"x\"", "é",
-        ];
-        let field = [String::from("text")];
-        let paths: [&[String]; 1] = [&field];
-        let mut fast = 0;
-        for _ in 0..20_000 {
-            let mut line = String::new();
-            if next(4) == 0 {
-                for _ in 0..next(12) {
-                    line.push_str(fragments[next(fragments.len())]);
-                }
-            } else {
-                let key = ["text", "text", "text", "txt", "text2", "te\\u0078t"][next(6)];
-                let mut space = || spaces[next(spaces.len())];
-                let (s1, s2, s3, s4) = (space(), space(), space(), space());
-                let (s5, s6, s7) = (space(), space(), space());
-                line = format!("{s1}{{{s2}\"{key}\"{s3}:{s4}\"");
-                for _ in 0..next(6) {
-                    line.push_str(value_parts[next(value_parts.len())]);
-                }
-                line.push_str(&format!("\"{s5}}}{s6}"));
-                if next(10) == 0 {
-                    line.push_str([",", "x", "}", "\"a\""][next(4)]);
-                }
-                line.push_str(s7);
-            }
-            let parsed = parse_fields(&line, &paths);
-            if let Some(value) = flat_string_field(&line, "text") {
-                fast += 1;
-                match parsed {
-                    Ok([Found::Text(text), _]) => assert_eq!(text, value, "{line:?}"),
-                    _ => panic!("the parser disagrees on {line:?}"),
-                }
-            }
-        }
-        assert!(fast > 1_000, "the fast path took only {fast} lines");
-        assert_eq!(
-            flat_string_field(r#" { "text" : "plain" } "#, "text"),
-            Some("plain")
-        );
-        assert_eq!(flat_string_field(r#"{"text": "a", "b": 1}"#, "text"), None);
-        assert_eq!(flat_string_field(r#"{"text": "a\"b"}"#, "text"), None);
-        assert!(!is_plain_key("a\"b") && is_plain_key("text"));
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! - [`inputs`]: files, directories (recursive, sorted, `--glob`) and stdin; the format of each.
 //! - [`open`]: decompression by magic bytes, and a BLAKE3 fingerprint of the bytes as stored.
+//! - [`json_line`]: the string fields of one JSON line, parsed once.
 //! - [`documents`]: text and JSON Lines into documents (whole or line by line), with the error
 //!   policy for invalid UTF-8, malformed JSON, missing fields and oversized documents.
 //! - `parquet` (feature `parquet`): a text column of Parquet files.
@@ -10,6 +11,7 @@
 
 pub mod documents;
 pub mod inputs;
+pub mod json_line;
 pub mod open;
 #[cfg(feature = "parquet")]
 mod parquet;

@@ -17,15 +17,18 @@
 //! reads them) are read decompressed; in a folder they are `<language>.txt.gz` or `.txt.zst`.
 //! Blank lines are skipped. Errors name the file, the line and the field.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use serde_json::{Map, Value};
-
 use super::{Corpus, LanguageText, Reference};
 use crate::error::{CorpusError, Result};
+use crate::read::documents::{
+    for_each_line, Context, ErrorKind, ErrorLog, OnError, ReadOptions, Split,
+};
+use crate::read::json_line::{fields, JsonField};
 use crate::read::open::read_decompressed;
 
 /// Largest input file read by default: 4 GiB.
@@ -166,42 +169,54 @@ pub fn read_json_lines(path: &Path, options: &InputOptions) -> Result<Corpus> {
     let mut reference_texts: Vec<String> = Vec::new();
     let mut seen_reference: HashSet<String> = HashSet::new();
 
-    for (at, buf) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line_no = at as u64 + 1;
+    let lang_path = [options.lang_field.clone()];
+    let text_path = [text_field.to_owned()];
+    let reference_path = [reference.unwrap_or_default().to_owned()];
+    // The field of a parallel pair's translation, named when its absence may explain a line.
+    let translation_path = [String::from("tr")];
+    let read_options = ReadOptions {
+        split: Split::Line,
+        on_error: OnError::Fail,
+        max_document_bytes: usize::MAX,
+        ..ReadOptions::default()
+    };
+    let mut errors = ErrorLog::default();
+    let mut context = Context {
+        path: &name,
+        options: &read_options,
+        errors: &mut errors,
+    };
+    for_each_line(&mut &bytes[..], &mut context, |_, line, line_no, _| {
         let bad = |message: String| CorpusError::BadInput {
             path: name.clone(),
             line: line_no,
             message,
         };
-        let line = std::str::from_utf8(buf).map_err(|e| {
-            bad(format!(
-                "not valid UTF-8 at byte {} of the line",
-                e.valid_up_to()
-            ))
-        })?;
         if line.trim().is_empty() {
-            continue;
+            return Ok(());
         }
-        let object: Map<String, Value> = match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(object)) => object,
-            Ok(_) => return Err(bad("not a JSON object".into())),
-            Err(e) => return Err(bad(format!("malformed JSON: {e}"))),
-        };
-        let field = |field: &str| -> Result<String> {
-            match object.get(field) {
-                Some(Value::String(s)) => Ok(s.clone()),
-                Some(_) => Err(bad(format!("field {field:?} is not a string"))),
-                None => {
-                    let mut message = format!("no field {field:?}");
-                    if reference.is_none() && field == text_field && object.contains_key("tr") {
+        let paths = [
+            &lang_path[..],
+            &text_path,
+            &reference_path,
+            &translation_path,
+        ];
+        let [lang, text, original, translation] =
+            fields(line, line_no, paths).map_err(|e| bad(e.to_string()))?;
+        let pairs_hint = reference.is_none() && translation != JsonField::Missing;
+        let string = |found: JsonField, path: &[String]| {
+            found
+                .string(path)
+                .map(Cow::into_owned)
+                .map_err(|(kind, mut message)| {
+                    if kind == ErrorKind::MissingField && pairs_hint && path == text_path {
                         message.push_str(" (parallel pairs? pass a reference language)");
                     }
-                    Err(bad(message))
-                }
-            }
+                    bad(message)
+                })
         };
-        let lang = field(&options.lang_field)?;
-        let text = field(text_field)?;
+        let lang = string(lang, &lang_path)?;
+        let text = string(text, &text_path)?;
         let slot = match index.get(&lang) {
             Some(&i) => i,
             None => {
@@ -224,7 +239,7 @@ pub fn read_json_lines(path: &Path, options: &InputOptions) -> Result<Corpus> {
                     "the language of a pair is the reference language {reference:?}"
                 )));
             }
-            let original = field(reference)?;
+            let original = string(original, &reference_path)?;
             if original.is_empty() || text.is_empty() {
                 let side = if text.is_empty() {
                     text_field
@@ -243,7 +258,8 @@ pub fn read_json_lines(path: &Path, options: &InputOptions) -> Result<Corpus> {
             }
         }
         languages[slot].texts.push(text);
-    }
+        Ok(())
+    })?;
     if languages.is_empty() {
         return Err(CorpusError::Empty {
             path: name,
@@ -545,7 +561,7 @@ mod tests {
         check(
             "{\"lang\": 7, \"text\": \"t\"}",
             &plain,
-            ":1: field \"lang\" is not a string",
+            ":1: field \"lang\" is a number, not a string",
         );
         check(
             "{\"lang\": \"de\", \"en\": \"Hello\", \"tr\": \"Hallo\"}",
@@ -577,10 +593,7 @@ mod tests {
         let e = read_input(&path, &plain).unwrap_err();
         assert_eq!(
             e.to_string(),
-            format!(
-                "{}:1: not valid UTF-8 at byte 23 of the line",
-                path.display()
-            )
+            format!("{}:1: invalid UTF-8 at byte 23 of the line", path.display())
         );
     }
 }
