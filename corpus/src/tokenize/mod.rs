@@ -459,14 +459,19 @@ fn check_same_run(
 /// The manifest of a finished run in `dir`, if there is one.
 pub fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
     let path = dir.join(MANIFEST);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text)
+    match omnitok_files::read_bounded(&path, MAX_MANIFEST_BYTES) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
             .map(Some)
             .map_err(|e| CorpusError::output_dir(path.display(), format!("unreadable: {e}"))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(CorpusError::io(path.display(), e)),
+        Err(omnitok_files::BoundedReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(None)
+        }
+        Err(e) => Err(files::bounded_read_error(path.display(), e)),
     }
 }
+
+/// Largest manifest read: 1 GiB (it lists every input and shard of a run).
+pub const MAX_MANIFEST_BYTES: u64 = 1 << 30;
 
 /// Writes `value` as pretty JSON to `path`, whole or not at all.
 fn write_json_atomically<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {

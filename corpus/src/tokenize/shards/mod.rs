@@ -218,6 +218,20 @@ mod tests {
     }
 
     #[test]
+    fn a_manifest_names_only_files_of_its_directory() {
+        let dir = temp_dir("foreign");
+        let mut shards = write_all(&dir, OutputFormat::Bin, Dtype::U16);
+        for name in ["/dev/zero", "../shard-00000.bin", ""] {
+            shards[0].file = name.into();
+            let error = read_documents(&dir, &shards[0], OutputFormat::Bin, Dtype::U16)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("not a file of this directory"), "{error}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn bin_layout() {
         let dir = temp_dir("layout");
         let mut writer = ShardWriter::new(&dir, OutputFormat::Bin, Dtype::U32, 100, Vec::new());

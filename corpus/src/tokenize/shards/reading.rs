@@ -56,15 +56,50 @@ pub fn read_documents(
     format: OutputFormat,
     dtype: Dtype,
 ) -> Result<Vec<Vec<TokenId>>> {
-    let data_path = dir.join(&shard.file);
-    let read = |path: &Path| std::fs::read(path).map_err(|e| CorpusError::io(path.display(), e));
     let corrupt = |path: &Path, what: String| CorpusError::output_dir(path.display(), what);
+    // The manifest names files of the run's own directory; nothing else is read.
+    let in_dir = |name: &str| {
+        let plain = Path::new(name).file_name().is_some_and(|file| file == name);
+        plain.then(|| dir.join(name)).ok_or_else(|| {
+            corrupt(
+                dir,
+                format!("the manifest names {name:?}, not a file of this directory"),
+            )
+        })
+    };
+    // Each file is read within twice the size the manifest's counts give (and a MiB): a file
+    // that does not match its counts is reported by the checks below, one that never ends is
+    // not read to its end.
+    let header = if format == OutputFormat::Npy {
+        npy::HEADER_BYTES as u64
+    } else {
+        0
+    };
+    let (data_bytes, index_bytes) = match format {
+        OutputFormat::Jsonl => (
+            // `{"tokens": [...]}` lines: at most 11 bytes an ID, and a line's own.
+            shard
+                .tokens
+                .saturating_mul(11)
+                .saturating_add(shard.documents.saturating_mul(64)),
+            0,
+        ),
+        _ => (
+            shard.tokens.saturating_mul(dtype.size()),
+            shard.documents.saturating_add(1).saturating_mul(8),
+        ),
+    };
+    let read = |path: &Path, expected: u64| {
+        let max_bytes = expected.saturating_add(header).saturating_mul(2);
+        crate::files::read_bounded(path, max_bytes.saturating_add(1 << 20))
+    };
+    let data_path = in_dir(&shard.file)?;
     if format == OutputFormat::Jsonl {
         #[derive(serde::Deserialize)]
         struct Line {
             tokens: Vec<TokenId>,
         }
-        let text = String::from_utf8(read(&data_path)?)
+        let text = String::from_utf8(read(&data_path, data_bytes)?)
             .map_err(|_| corrupt(&data_path, "not UTF-8".into()))?;
         return text
             .lines()
@@ -76,8 +111,11 @@ pub fn read_documents(
             })
             .collect();
     }
-    let index_path = dir.join(shard.index.as_deref().unwrap_or_default());
-    let (data, index) = (read(&data_path)?, read(&index_path)?);
+    let index_path = in_dir(shard.index.as_deref().unwrap_or_default())?;
+    let (data, index) = (
+        read(&data_path, data_bytes)?,
+        read(&index_path, index_bytes)?,
+    );
     // Skip the .npy headers: the data follows at a known offset.
     let body = |bytes: &[u8], path: &Path| -> Result<Vec<u8>> {
         if format == OutputFormat::Npy {
