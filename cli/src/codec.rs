@@ -9,10 +9,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Args;
 use ndarray::{Array2, Array3};
-use omnitok_audio::codec::{Codec, CodesSidecar};
+use omnitok_audio::codec::{Codec, Codes, CodesSidecar};
 use omnitok_audio::metrics::{mel_distance, multi_scale_stft_distance, si_sdr};
 use omnitok_audio::{load, AudioError};
 use omnitok_corpus::npy;
@@ -122,18 +122,8 @@ pub fn run_encode(args: &EncodeArgs) -> Result<()> {
 /// `[codebooks, frames]` or `[chunks, codebooks, frames]`.
 fn read_codes(path: &Path) -> Result<Array3<i64>> {
     let (shape, values) = npy::read_u32_file(path)?;
-    let shape = match shape[..] {
-        [codebooks, frames] => (1, codebooks, frames),
-        [chunks, codebooks, frames] => (chunks, codebooks, frames),
-        _ => bail!(
-            "{}: codes of shape {shape:?}; [codebooks, frames] or [chunks, codebooks, frames] expected",
-            path.display(),
-        ),
-    };
-    Ok(Array3::from_shape_vec(
-        shape,
-        values.into_iter().map(i64::from).collect(),
-    )?)
+    Codes::array_of_shape(&shape, values.into_iter().map(i64::from).collect())
+        .with_context(|| path.display().to_string())
 }
 
 /// Runs `omnitok audio decode`.

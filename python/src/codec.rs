@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ndarray::{Array2, Array3};
+use ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use omnitok_audio::codec::{Codec as Model, Codes};
 use omnitok_audio::{Audio, AudioError};
@@ -24,7 +24,7 @@ pub fn audio_of(samples: &PyReadonlyArrayDyn<'_, f32>, sr: u32) -> PyResult<Audi
             )))
         }
     };
-    let planar = samples.as_array().to_owned().into_raw_vec_and_offset().0;
+    let planar: Vec<f32> = samples.as_array().iter().copied().collect();
     // Interleave [channels, samples] into frames.
     let mut interleaved = vec![0f32; planar.len()];
     for c in 0..channels {
@@ -122,20 +122,8 @@ impl Codec {
         length: Option<usize>,
         last_frame_pad_length: usize,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shape = codes.shape().to_vec();
-        let dims = match shape[..] {
-            [q, n] => (1, q, n),
-            [c, q, n] => (c, q, n),
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "codes must be [codebooks, frames] or [chunks, codebooks, frames], not \
-                     {shape:?}"
-                )))
-            }
-        };
-        let values = codes.as_array().to_owned().into_raw_vec_and_offset().0;
-        let codes = Array3::from_shape_vec(dims, values)
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let values: Vec<i64> = codes.as_array().iter().copied().collect();
+        let codes = Codes::array_of_shape(codes.shape(), values).map_err(audio_err)?;
         let codes = Codes {
             codes,
             scales: scales.unwrap_or_default(),

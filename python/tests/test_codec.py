@@ -77,3 +77,16 @@ def test_bad_inputs_are_clear_errors():
         codec.decode(codes)
     with pytest.raises(OSError, match="config.json"):
         audio.Codec.from_pretrained(ENCODEC / "missing")
+
+
+def test_arrays_in_any_memory_order_read_the_same():
+    """Samples and codes are read in their logical order, whatever numpy's memory layout."""
+    codec = audio.Codec.default()
+    rng = np.random.default_rng(0)
+    samples = (rng.standard_normal((2, 3200)) * 0.1).astype(np.float32)
+    codes = codec.encode(samples, 16000)
+    assert np.array_equal(codec.encode(np.asfortranarray(samples), 16000), codes)
+    assert np.array_equal(codec.encode(samples[:, ::-1][:, ::-1], 16000), codes)
+    assert np.array_equal(codec.decode(np.asfortranarray(codes)), codec.decode(codes))
+    with pytest.raises(ValueError, match=r"\[codebooks, frames\] or \[chunks, codebooks, frames\]"):
+        codec.decode(codes[None, None])

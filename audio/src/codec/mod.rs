@@ -57,6 +57,25 @@ pub struct Codes {
     pub samples: usize,
 }
 
+impl Codes {
+    /// The code array of `values`, a C-order array of `shape`: `[codebooks, frames]` (one
+    /// chunk) or `[chunks, codebooks, frames]`, as `omnitok audio encode` writes it and
+    /// `omnitok.audio.Codec.encode` returns it.
+    pub fn array_of_shape(shape: &[usize], values: Vec<i64>) -> Result<Array3<i64>> {
+        let dims = match *shape {
+            [codebooks, frames] => (1, codebooks, frames),
+            [chunks, codebooks, frames] => (chunks, codebooks, frames),
+            _ => {
+                return Err(AudioError::BadParameter(format!(
+                    "codes of shape {shape:?}; [codebooks, frames] or [chunks, codebooks, frames] is expected"
+                )))
+            }
+        };
+        Array3::from_shape_vec(dims, values)
+            .map_err(|e| AudioError::BadParameter(format!("codes of shape {shape:?}: {e}")))
+    }
+}
+
 /// An EnCodec model.
 #[derive(Debug, Clone)]
 pub struct Codec {
