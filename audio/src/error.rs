@@ -13,9 +13,9 @@ pub enum AudioError {
     #[error("sample {index} is {value}; samples must be finite")]
     NonFinite { index: usize, value: f32 },
 
-    /// Samples so large (`peak` in absolute value) that a frame's spectrum overflows 32-bit
-    /// floats.
-    #[error("samples reach {peak:.3e}, and their spectrum overflows 32-bit floats; scale the audio down")]
+    /// Samples so large (`peak` in absolute value) that a frame's spectrum, or a codec's
+    /// activations, overflow 32-bit floats.
+    #[error("samples reach {peak:.3e}, and what is computed from them overflows 32-bit floats; scale the audio down")]
     Overflow { peak: f64 },
 
     /// Codes of a model that scales each chunk, given without the scales encoding returned.

@@ -275,6 +275,7 @@ impl Extractor {
     /// Plans the extractor for audio at `sample_rate` Hz.
     pub fn new(config: FeatureConfig, sample_rate: f64) -> Result<Self> {
         let bad = |m: String| Err(AudioError::BadParameter(m));
+        config.check_sizes()?;
         if let Some(expected) = config.sample_rate {
             if sample_rate != expected {
                 return bad(format!(

@@ -15,6 +15,9 @@ use rubato::{FftFixedInOut, Resampler};
 use crate::decode::Audio;
 use crate::error::{AudioError, Result};
 
+/// Highest sample rate resampled to or from: 768 kHz, the highest rate audio interfaces offer.
+pub const MAX_SAMPLE_RATE: u32 = 768_000;
+
 /// Input samples per FFT chunk (rounded up by rubato to a multiple of `from / gcd`).
 pub const CHUNK: usize = 1024;
 
@@ -24,10 +27,12 @@ impl Audio {
         if rate == self.sample_rate {
             return Ok(self.clone());
         }
-        if rate == 0 {
-            return Err(AudioError::BadParameter(
-                "a sample rate must be positive".into(),
-            ));
+        for (which, rate) in [("the target", rate), ("the audio's", self.sample_rate)] {
+            if rate == 0 || rate > MAX_SAMPLE_RATE {
+                return Err(AudioError::BadParameter(format!(
+                    "{which} sample rate {rate} Hz is not within 1..={MAX_SAMPLE_RATE} Hz"
+                )));
+            }
         }
         let channels = self.channels.max(1);
         let planar: Vec<Vec<f64>> = (0..channels)

@@ -25,6 +25,13 @@ pub enum SettingValue {
     Absent,
 }
 
+/// Largest FFT, window and hop, in samples (65 s at 16 kHz).
+pub const MAX_FRAME_SAMPLES: usize = 1 << 20;
+/// Largest number of mel bands and of cepstral coefficients.
+pub const MAX_BANDS: usize = 4096;
+/// Largest `pad_to_samples` (70 minutes at 16 kHz).
+pub const MAX_PADDED_SAMPLES: usize = 1 << 26;
+
 /// Every setting name [`FeatureConfig::apply_settings`] knows.
 pub const SETTINGS: &[&str] = &[
     "n_fft",
@@ -291,6 +298,29 @@ impl FeatureConfig {
             };
             self.mfcc = Some((n, lifter));
         }
+        self.check_sizes()
+    }
+
+    /// Refuses sizes past what any feature needs (each would otherwise be allocated as asked).
+    pub(crate) fn check_sizes(&self) -> Result<()> {
+        let stft = &self.stft;
+        let sizes = [
+            ("n_fft", stft.n_fft, MAX_FRAME_SAMPLES),
+            ("win_length", stft.win_length, MAX_FRAME_SAMPLES),
+            ("hop_length", stft.hop, MAX_FRAME_SAMPLES),
+            ("n_mels", self.n_mels, MAX_BANDS),
+            ("n_mfcc", self.mfcc.map_or(0, |(n, _)| n), MAX_BANDS),
+            (
+                "pad_to_samples",
+                self.pad_to_samples.unwrap_or(0),
+                MAX_PADDED_SAMPLES,
+            ),
+        ];
+        for (name, size, max) in sizes {
+            if size > max {
+                return bad(format!("{name} {size} is over the limit of {max}"));
+            }
+        }
         Ok(())
     }
 
@@ -370,6 +400,15 @@ mod tests {
         assert!(whisper.apply_settings([("top_db", number(60.0))]).is_err());
         assert!(whisper.apply_settings([("nfft", number(60.0))]).is_err());
         assert!(whisper.apply_settings([("n_fft", number(-1.0))]).is_err());
+        for (key, size) in [
+            ("n_fft", 999_999_999.0),
+            ("n_mels", 100_000.0),
+            ("pad_to_samples", 4e9),
+        ] {
+            let mut config = whisper.clone();
+            let error = config.apply_settings([(key, number(size))]).expect_err(key);
+            assert!(error.to_string().contains("over the limit"), "{error}");
+        }
         assert!(whisper.apply_settings([("dither", number(1.0))]).is_err());
         let mut kaldi = FeatureConfig::preset("kaldi-fbank").unwrap();
         assert!(kaldi

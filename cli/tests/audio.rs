@@ -255,7 +255,8 @@ fn features_that_would_overflow_or_carry_no_signal_are_reported() {
     std::fs::write(&loud, float_wav(&samples)).unwrap();
     let stderr = fails(&["audio", "features", "-q", "-o", &out, &loud], b"");
     assert!(
-        stderr.contains("loud.wav: samples reach 1.000e30, and their spectrum overflows"),
+        stderr
+            .contains("loud.wav: samples reach 1.000e30, and what is computed from them overflows"),
         "{stderr}"
     );
     assert!(!std::path::Path::new(&format!("{out}/loud.npy")).exists());

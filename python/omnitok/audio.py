@@ -41,6 +41,7 @@ from typing import Optional, Tuple, Union
 
 import numpy as np
 
+from . import _arrays
 from ._omnitok import Codec, StreamingFeatures, _audio_features, _audio_load, _audio_presets
 from ._omnitok import _defaults
 
@@ -70,7 +71,7 @@ def features(samples: np.ndarray, sr: float, preset: str = _DEFAULTS["audio_pres
     """Features of mono ``samples`` at ``sr`` Hz by ``preset``: float32 ``[rows, frames]``
     (mel bins or coefficients first, as librosa, torchaudio and Whisper lay them out), or
     ``[frames, rows]`` for the Kaldi presets."""
-    samples = np.ascontiguousarray(samples, dtype=np.float32)
+    samples = _arrays.samples(samples)
     if samples.ndim != 1:
         raise ValueError(f"samples must be one channel, shape [frames], not {samples.shape}")
     return _audio_features(samples, float(sr), preset, **overrides)

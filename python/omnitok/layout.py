@@ -126,8 +126,7 @@ def mux(parts: Sequence[Dict[str, Any]], layout: Layout, encoding: Optional[Enco
     paths of ``.npy`` files). ``encoding`` defaults to the layout's (checked); another encoding
     must have the recorded checksum. The parts are encoded as ``omnitok mux`` encodes a
     document's, so both give the same IDs."""
-    return _mux(layout._inner, list(parts), encoding, allowed_special, codec,
-                getattr(image_quantizer, "_inner", image_quantizer))
+    return _mux(layout._inner, list(parts), encoding, allowed_special, codec, _codebook(image_quantizer))
 
 
 def demux(ids: Union[np.ndarray, Sequence[int]], layout: Layout,
@@ -141,4 +140,16 @@ def demux(ids: Union[np.ndarray, Sequence[int]], layout: Layout,
     given the layout's codebook as ``image_quantizer``, ``"image"`` / ``"video"`` pixels at the
     grid's size, whole patches: crop them to the original size). A stream that breaks the
     layout's rules raises ``ValueError`` naming the position."""
-    return _demux(layout._inner, ids, encoding, codec, getattr(image_quantizer, "_inner", image_quantizer))
+    return _demux(layout._inner, ids, encoding, codec, _codebook(image_quantizer))
+
+
+def _codebook(image_quantizer):
+    """The codebook a caller gives for a layout of codebook codes (FSQ and LFQ layouts name
+    their quantizer, which needs no object)."""
+    if image_quantizer is None:
+        return None
+    inner = getattr(image_quantizer, "_inner", None)
+    if inner is None or type(image_quantizer).__name__ != "Codebook":
+        raise TypeError(f"image_quantizer is the layout's omnitok.vision.Codebook, not "
+                        f"{type(image_quantizer).__name__}; FSQ and LFQ layouts name their quantizer")
+    return inner

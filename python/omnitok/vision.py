@@ -21,6 +21,7 @@ from typing import Optional, Tuple, Union
 
 import numpy as np
 
+from . import _arrays
 from ._files import write_atomically
 from ._omnitok import Codebook as _Codebook
 from ._omnitok import Quantizer, _vision_load, _vision_patchify, _vision_remove_static, _vision_resize
@@ -48,13 +49,15 @@ def load(path: Union[str, "os.PathLike[str]"], with_fps: bool = False, *,
     return (frames, fps) if with_fps else frames
 
 
-def resize(image: np.ndarray, size: Tuple[int, int], filter: str = _DEFAULTS["resize_filter"]) -> np.ndarray:
-    """``image`` (uint8 ``[height, width, 3]``) resized to ``size = (width, height)``."""
-    image = np.ascontiguousarray(image, dtype=np.uint8)
+def resize(image: np.ndarray, size: Tuple[int, int], filter: str = _DEFAULTS["resize_filter"],
+           max_pixels: Optional[int] = None) -> np.ndarray:
+    """``image`` (uint8 ``[height, width, 3]``) resized to ``size = (width, height)``. A target of
+    more than ``max_pixels`` pixels (by default the limit ``load`` has) is a ``ValueError``."""
+    image = _arrays.pixels(image)
     if image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"images are uint8 [height, width, 3]; this one is {image.shape}")
     width, height = size
-    return _vision_resize(image, int(width), int(height), filter)
+    return _vision_resize(image, int(width), int(height), filter, max_pixels)
 
 
 def patchify(image: np.ndarray, preset: str = _DEFAULTS["vision_preset"], **overrides) -> Tuple[np.ndarray, Tuple[int, int, int]]:
@@ -86,7 +89,7 @@ def remove_static(video: np.ndarray, patch: int = _DEFAULTS["rlt_patch"], frames
     each tubelet whose mean absolute difference (0..1) from the one before at the same place is
     below ``threshold``, and returns ``(kept, grid_thw)``: ``kept`` int64 ``[k, 4]`` rows of
     ``(t, y, x, run)``, where ``run`` counts the tubelet and the static ones after it."""
-    video = np.ascontiguousarray(video, dtype=np.uint8)
+    video = _arrays.pixels(video, "videos")
     if video.ndim != 4 or video.shape[3] != 3:
         raise ValueError(f"videos are uint8 [frames, height, width, 3]; not {video.shape}")
     return _vision_remove_static(video, patch, frames, float(threshold))
@@ -155,7 +158,7 @@ class Codebook:
     def decode(self, indices: np.ndarray, size: Optional[Tuple[int, int]] = None) -> np.ndarray:
         """The image (uint8 ``[height, width, 3]``) of a grid of indices ``[grid_h, grid_w]``,
         cropped to ``size = (height, width)`` (default: the whole grid)."""
-        indices = np.ascontiguousarray(indices, dtype=np.int64)
+        indices = _arrays.integers(indices, "indices")
         if indices.ndim != 2:
             raise ValueError(f"indices are [grid_h, grid_w]; not {indices.shape}")
         if size is None:
@@ -183,7 +186,7 @@ def tokenize(image: np.ndarray, quantizer: Union[str, Codebook],
 
 
 def _as_frames(image: np.ndarray) -> np.ndarray:
-    frames = np.ascontiguousarray(image, dtype=np.uint8)
+    frames = _arrays.pixels(image)
     if frames.ndim == 3:
         frames = frames[np.newaxis]
     if frames.ndim != 4 or frames.shape[3] != 3:

@@ -3,7 +3,7 @@ from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-def resize(image: np.ndarray, size: Tuple[int, int], filter: str = ...) -> np.ndarray: ...
+def resize(image: np.ndarray, size: Tuple[int, int], filter: str = ..., max_pixels: Optional[int] = ...) -> np.ndarray: ...
 
 PRESETS: Tuple[str, ...]
 

@@ -21,7 +21,8 @@ pub(crate) fn vision_err(error: VisionError) -> PyErr {
     }
 }
 
-/// The frames of a uint8 `[frames, height, width, 3]` array.
+/// The frames of a uint8 `[frames, height, width, 3]` array, each within the default
+/// [`ImageLimits`] a decoded frame has.
 fn frames_of(frames: &PyReadonlyArray4<'_, u8>) -> PyResult<Vec<RgbImage>> {
     let shape = frames.shape().to_vec();
     if shape[3] != 3 {
@@ -29,6 +30,9 @@ fn frames_of(frames: &PyReadonlyArray4<'_, u8>) -> PyResult<Vec<RgbImage>> {
             "frames are [frames, height, width, 3] RGB; these are {shape:?}"
         )));
     }
+    ImageLimits::default()
+        .check_frame(shape[2], shape[1])
+        .map_err(vision_err)?;
     let array = frames.as_array();
     let thw = [shape[0], shape[1], shape[2]];
     match array.as_slice() {
@@ -81,7 +85,7 @@ pub fn _vision_load(
 }
 
 /// `image` (uint8 `[height, width, 3]`) resized to `width` x `height` with `filter`, as Pillow's
-/// `Image.resize` does it.
+/// `Image.resize` does it; a target over `max_pixels` (by default the decoders' limit) is refused.
 #[pyfunction]
 pub fn _vision_resize<'py>(
     py: Python<'py>,
@@ -89,7 +93,11 @@ pub fn _vision_resize<'py>(
     width: usize,
     height: usize,
     filter: &str,
+    max_pixels: Option<u64>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    ImageLimits::from_options(max_pixels, None, None)
+        .check_frame(width, height)
+        .map_err(vision_err)?;
     let shape = image.shape().to_vec();
     if shape[2] != 3 {
         return Err(PyValueError::new_err(format!(

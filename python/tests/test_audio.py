@@ -117,7 +117,7 @@ def test_errors_name_the_file_or_setting():
 
 def test_overflowing_samples_are_an_error_and_empty_mel_filters_a_warning():
     loud = (np.sin(np.arange(16000) * 0.1) * 1e30).astype(np.float32)
-    with pytest.raises(ValueError, match="samples reach 1.000e30, and their spectrum overflows"):
+    with pytest.raises(ValueError, match="samples reach 1.000e30, and what is computed from them overflows"):
         audio.features(loud, 16000)
     with pytest.raises(ValueError, match="overflows"):
         audio.StreamingFeatures("librosa-mel", 16000).push(loud)

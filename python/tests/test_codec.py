@@ -90,3 +90,15 @@ def test_arrays_in_any_memory_order_read_the_same():
     assert np.array_equal(codec.decode(np.asfortranarray(codes)), codec.decode(codes))
     with pytest.raises(ValueError, match=r"\[codebooks, frames\] or \[chunks, codebooks, frames\]"):
         codec.decode(codes[None, None])
+
+
+def test_codes_and_samples_the_model_cannot_take_are_refused():
+    codec = audio.Codec.default()
+    with pytest.raises(ValueError, match="overflows 32-bit floats"):
+        codec.encode(np.full(3200, 3e38, np.float32), 16000)
+    with pytest.raises(ValueError, match="must be finite"):
+        codec.encode(np.full(3200, np.nan, np.float32), 16000)
+    codes = codec.encode(np.zeros(3200, np.float32), 16000)
+    with pytest.raises(ValueError, match="does not encode in chunks"):
+        codec.decode(np.stack([codes, codes]))
+    assert codec.decode(codes[None]).shape == codec.decode(codes).shape

@@ -66,6 +66,17 @@ def test_bad_arguments_are_clear_errors():
         vision.resize(pixels, (0, 2))
     with pytest.raises(ValueError, match=r"\[height, width, 3\]"):
         vision.resize(np.zeros((4, 4), np.uint8), (2, 2))
+    # Targets go through the pixel limit decoding has; nothing is allocated for them.
+    with pytest.raises(ValueError, match="over the limit of 100000000 pixels"):
+        vision.resize(pixels, (100000, 100000))
+    with pytest.raises(ValueError, match="over the limit of 15 pixels"):
+        vision.resize(pixels, (4, 4), max_pixels=15)
+    # Pixels are uint8: other dtypes are refused, never cast.
+    for image in (np.full((28, 28, 3), 0.5), np.full((28, 28, 3), 1000, np.int64)):
+        with pytest.raises(TypeError, match="uint8"):
+            vision.patchify(image, "siglip")
+        with pytest.raises(TypeError, match="uint8"):
+            vision.resize(image, (2, 2))
 
 
 def test_load_decodes_images_and_animations():

@@ -48,6 +48,35 @@ impl ImageLimits {
     }
 }
 
+impl ImageLimits {
+    /// Refuses a frame of `width` x `height` over [`ImageLimits::max_pixels`] (or empty):
+    /// what decoding checks, for frames given as arrays and for resize targets.
+    pub fn check_frame(&self, width: usize, height: usize) -> Result<()> {
+        let (w, h) = (width as u64, height as u64);
+        if w == 0 || h == 0 {
+            return Err(VisionError::BadParameter(format!(
+                "a frame of {w} x {h} pixels: sides must be at least 1"
+            )));
+        }
+        if w.saturating_mul(h) > self.max_pixels {
+            return Err(VisionError::BadParameter(format!(
+                "{w} x {h} pixels is over the limit of {} pixels a frame",
+                self.max_pixels
+            )));
+        }
+        Ok(())
+    }
+
+    /// What the image decoders may allocate: a frame's RGBA buffer and the canvas it is
+    /// composited on, so that a frame larger than its file's screen is refused before any
+    /// buffer for it exists.
+    fn decoder_limits(&self) -> image::Limits {
+        let mut limits = image::Limits::default();
+        limits.max_alloc = Some(self.max_pixels.saturating_mul(8));
+        limits
+    }
+}
+
 impl Default for ImageLimits {
     /// 100 megapixels a frame, 10,000 frames, 4 GiB.
     fn default() -> Self {
@@ -78,6 +107,14 @@ fn limit(path: &Path, message: impl Into<String>) -> VisionError {
     VisionError::Limit {
         path: path.display().to_string(),
         message: message.into(),
+    }
+}
+
+/// A decoder's error: a limit error when the decoder refused to allocate, else bad input.
+fn decoding_error(path: &Path, error: image::ImageError) -> VisionError {
+    match error {
+        image::ImageError::Limits(e) => limit(path, format!("{e} (a frame over the limit)")),
+        other => bad(path, other.to_string()),
     }
 }
 
@@ -155,12 +192,12 @@ fn load_still(
     reader: ImageReader<BufReader<std::fs::File>>,
     limits: &ImageLimits,
 ) -> Result<Frames> {
-    let decoder = reader
-        .into_decoder()
-        .map_err(|e| bad(path, e.to_string()))?;
+    let mut reader = reader;
+    reader.limits(limits.decoder_limits());
+    let decoder = reader.into_decoder().map_err(|e| decoding_error(path, e))?;
     let (width, height) = decoder.dimensions();
     check_pixels(path, u64::from(width), u64::from(height), limits)?;
-    let image = image::DynamicImage::from_decoder(decoder).map_err(|e| bad(path, e.to_string()))?;
+    let image = image::DynamicImage::from_decoder(decoder).map_err(|e| decoding_error(path, e))?;
     Ok(Frames {
         frames: vec![to_rgb(image)],
         fps: None,
@@ -181,14 +218,16 @@ fn load_animation(
                 source,
             })
     };
-    let error = |e: image::ImageError| bad(path, e.to_string());
+    let error = |e: image::ImageError| decoding_error(path, e);
     let (dimensions, frames): (_, image::Frames) = match format {
         Some(ImageFormat::Gif) => {
-            let decoder = image::codecs::gif::GifDecoder::new(open()?).map_err(error)?;
+            let mut decoder = image::codecs::gif::GifDecoder::new(open()?).map_err(error)?;
+            decoder.set_limits(limits.decoder_limits()).map_err(error)?;
             (decoder.dimensions(), decoder.into_frames())
         }
         Some(ImageFormat::WebP) => {
-            let decoder = image::codecs::webp::WebPDecoder::new(open()?).map_err(error)?;
+            let mut decoder = image::codecs::webp::WebPDecoder::new(open()?).map_err(error)?;
+            decoder.set_limits(limits.decoder_limits()).map_err(error)?;
             if !decoder.has_animation() {
                 let reader = ImageReader::with_format(open()?, ImageFormat::WebP);
                 return load_still(path, reader, limits);
@@ -196,7 +235,8 @@ fn load_animation(
             (decoder.dimensions(), decoder.into_frames())
         }
         _ => {
-            let decoder = image::codecs::png::PngDecoder::new(open()?).map_err(error)?;
+            let mut decoder = image::codecs::png::PngDecoder::new(open()?).map_err(error)?;
+            decoder.set_limits(limits.decoder_limits()).map_err(error)?;
             if !decoder.is_apng().map_err(error)? {
                 let reader = ImageReader::with_format(open()?, ImageFormat::Png);
                 return load_still(path, reader, limits);
@@ -606,6 +646,28 @@ mod tests {
         assert_eq!(Sampling::from_fps_or_count(None, None), Sampling::All);
         let shown = [Sampling::Fps(2.5), Sampling::Count(8), Sampling::All].map(|s| s.to_string());
         assert_eq!(shown, ["fps 2.5", "count 8", "all"]);
+    }
+
+    #[test]
+    fn a_frame_larger_than_its_screen_is_refused_before_it_is_allocated() {
+        // A GIF whose 16 x 16 screen holds one 65535 x 65535 frame.
+        let mut gif = b"GIF89a".to_vec();
+        gif.extend([16, 0, 16, 0, 0x80, 0, 0]); // screen, a 2-colour global table
+        gif.extend([0, 0, 0, 255, 255, 255]);
+        gif.extend([0x2c, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0]); // the frame
+        gif.extend([2, 2, 0x4c, 0x01, 0, 0x3b]);
+        let dir = std::env::temp_dir().join(format!("omnitok-big-frame-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("big.gif");
+        std::fs::write(&path, &gif).expect("written");
+        let error = load(&path, &ImageLimits::default()).expect_err("too large");
+        assert!(matches!(error, VisionError::Limit { .. }), "{error}");
+        std::fs::remove_dir_all(&dir).expect("removed");
+        let limits = ImageLimits::default();
+        assert!(limits.check_frame(10_000, 10_000).is_ok());
+        let error = limits.check_frame(100_000, 100_000).expect_err("too large");
+        assert!(error.to_string().contains("over the limit"), "{error}");
+        assert!(limits.check_frame(0, 5).is_err());
     }
 
     #[test]

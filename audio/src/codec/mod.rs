@@ -237,7 +237,7 @@ impl Codec {
         let mut scales = Vec::new();
         for offset in (0..length).step_by(stride) {
             let piece = audio.slice(s![.., offset..(offset + chunk).min(length)]);
-            let (codes, scale) = self.encode_chunk(piece, n_codebooks);
+            let (codes, scale) = self.encode_chunk(piece, n_codebooks)?;
             chunks.push(codes);
             scales.extend(scale);
         }
@@ -259,10 +259,28 @@ impl Codec {
         &self,
         audio: ArrayView2<f32>,
         n_codebooks: usize,
-    ) -> (Array2<i64>, Option<f32>) {
+    ) -> Result<(Array2<i64>, Option<f32>)> {
+        // Activations that overflow 32-bit floats (samples far outside -1..1) give no codes
+        // worth having; refused rather than quantised to whatever the overflow became.
+        // The quantizer compares squared norms, which must be finite too.
+        let encode = |audio: ArrayView2<f32>| {
+            self.encoder
+                .forward_finite(audio)
+                .filter(|embeddings| {
+                    embeddings
+                        .axis_iter(Axis(1))
+                        .all(|frame| frame.dot(&frame).is_finite())
+                })
+                .ok_or_else(|| {
+                    let peak = audio
+                        .iter()
+                        .fold(0f64, |peak, &v| peak.max(f64::from(v).abs()));
+                    AudioError::Overflow { peak }
+                })
+        };
         if !self.config.normalize {
-            let embeddings = self.encoder.forward(audio);
-            return (self.quantizer.encode(embeddings.view(), n_codebooks), None);
+            let embeddings = encode(audio)?;
+            return Ok((self.quantizer.encode(embeddings.view(), n_codebooks), None));
         }
         // The RMS of the channels' mean, plus 1e-8.
         let mono = audio.sum_axis(Axis(0)) / audio.nrows() as f32;
@@ -272,11 +290,11 @@ impl Codec {
             .sum::<f64>()
             / mono.len() as f64;
         let scale = (mean_square.sqrt() as f32) + 1e-8;
-        let embeddings = self.encoder.forward((&audio / scale).view());
-        (
+        let embeddings = encode((&audio / scale).view())?;
+        Ok((
             self.quantizer.encode(embeddings.view(), n_codebooks),
             Some(scale),
-        )
+        ))
     }
 
     /// The embeddings of `audio` (`[channels, samples]`, one chunk): the encoder's output
@@ -293,6 +311,12 @@ impl Codec {
         if chunks == 0 || codebooks == 0 || frames == 0 {
             return Err(AudioError::BadParameter(format!(
                 "there are no codes to decode ({chunks} chunks, {codebooks} codebooks, {frames} frames)"
+            )));
+        }
+        if chunks > 1 && self.config.chunk_stride().is_none() {
+            return Err(AudioError::BadParameter(format!(
+                "{chunks} chunks of codes, but this model does not encode in chunks: its codes \
+                 are [codebooks, frames] (or one chunk)"
             )));
         }
         if self.config.normalize && codes.scales.is_empty() {

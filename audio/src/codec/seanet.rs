@@ -157,6 +157,20 @@ impl Stack {
         current
     }
 
+    /// As [`Stack::forward`], or `None` as soon as a layer's output holds a value that is not
+    /// finite (input far outside -1..1 overflows 32-bit floats, and a later LSTM's `tanh`
+    /// would hide it).
+    pub fn forward_finite(&self, x: ArrayView2<f32>) -> Option<Array2<f32>> {
+        let mut current = x.as_standard_layout().into_owned();
+        for layer in &self.layers {
+            current = layer.forward(current);
+            if !current.iter().all(|v| v.is_finite()) {
+                return None;
+            }
+        }
+        Some(current)
+    }
+
     /// The encoder: audio `[audio_channels, samples]` to embeddings `[hidden_size, frames]`.
     pub fn encoder(weights: &mut Weights, config: &EncodecConfig) -> Result<Self> {
         let mut builder = Builder::new(weights, config, "encoder");
