@@ -3,11 +3,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use omnitok_corpus::multimodal::{build_layout, read_layout, AudioCodebooks, MarkerSetting};
 use omnitok_vision::image_codes::DEFAULT_SCALAR_PATCH_SIZE;
-use omnitok_vocab::layout::Marker;
 use omnitok_vocab::Flatten;
 
 use crate::input::TokenizerArgs;
@@ -100,32 +99,10 @@ fn build(args: &BuildArgs) -> Result<()> {
     let markers = args
         .marker
         .iter()
-        .map(|setting| marker_setting(setting))
-        .collect::<Result<Vec<_>>>()?;
+        .map(|setting| setting.parse::<MarkerSetting>())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     let layout = build_layout(&tokenizer, audio, quantizer.as_ref(), &markers)?;
     write_atomically(&args.output, layout.to_json().as_bytes())
-}
-
-/// `--marker KIND=TOKEN[@ID]`: an empty TOKEN keeps the marker's name.
-fn marker_setting(setting: &str) -> Result<MarkerSetting> {
-    let Some((kind, token)) = setting.split_once('=') else {
-        bail!("--marker {setting:?}: expected KIND=TOKEN or KIND=TOKEN@ID");
-    };
-    let marker = Marker::from_name(kind)?;
-    let (token, id) = match token.rsplit_once('@') {
-        Some((token, id)) => {
-            let id = id
-                .parse()
-                .with_context(|| format!("--marker {setting:?}: {id:?} is not an ID"))?;
-            (token, Some(id))
-        }
-        None => (token, None),
-    };
-    Ok(MarkerSetting {
-        marker,
-        token: (!token.is_empty()).then(|| token.to_owned()),
-        id,
-    })
 }
 
 fn show(args: &ShowArgs) -> Result<()> {

@@ -79,6 +79,9 @@ fn bad_layouts_are_errors() {
         b"",
     );
     assert!(stderr.contains("unknown marker"), "{stderr}");
+    // A setting that changes nothing is refused, not ignored.
+    let stderr = fails(&["layout", "build", "--marker", "row=", "-o", &layout], b"");
+    assert!(stderr.contains("give a token, an @ID or both"), "{stderr}");
     let stderr = fails(
         &[
             "layout",

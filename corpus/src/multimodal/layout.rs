@@ -50,6 +50,20 @@ pub fn build_layout(
         builder = builder.image(name, checksum, size);
     }
     for setting in markers {
+        let name = setting.marker.name();
+        match (&setting.token, setting.id) {
+            (None, None) => {
+                return Err(CorpusError::BadParameter(format!(
+                    "marker {name}: give a token, an ID or both"
+                )))
+            }
+            (Some(token), _) if token.is_empty() => {
+                return Err(CorpusError::BadParameter(format!(
+                    "marker {name}: a token has at least one character"
+                )))
+            }
+            _ => {}
+        }
         if let Some(token) = &setting.token {
             builder = builder.marker_name(setting.marker, token.clone());
         }
@@ -58,6 +72,37 @@ pub fn build_layout(
         }
     }
     Ok(builder.build()?)
+}
+
+impl std::str::FromStr for MarkerSetting {
+    type Err = CorpusError;
+
+    /// `KIND=TOKEN`, `KIND=TOKEN@ID` or `KIND=@ID` (the marker keeps its token).
+    fn from_str(setting: &str) -> Result<Self> {
+        let bad =
+            |message: String| CorpusError::BadParameter(format!("marker {setting:?}: {message}"));
+        let (kind, value) = setting
+            .split_once('=')
+            .ok_or_else(|| bad("expected KIND=TOKEN, KIND=TOKEN@ID or KIND=@ID".into()))?;
+        let marker = Marker::from_name(kind)?;
+        let (token, id) = match value.rsplit_once('@') {
+            Some((token, id)) => {
+                let id = id
+                    .parse()
+                    .map_err(|_| bad(format!("{id:?} is not an ID")))?;
+                (token, Some(id))
+            }
+            None => (value, None),
+        };
+        if token.is_empty() && id.is_none() {
+            return Err(bad("give a token, an @ID or both".into()));
+        }
+        Ok(MarkerSetting {
+            marker,
+            token: (!token.is_empty()).then(|| token.to_owned()),
+            id,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -97,5 +142,30 @@ mod tests {
             id: Some(0),
         }];
         assert!(build_layout(&tokenizer, None, None, &clash).is_err());
+    }
+
+    #[test]
+    fn marker_settings_change_something() {
+        let parse = |text: &str| text.parse::<MarkerSetting>();
+        let row = parse("row=<|newline|>").unwrap();
+        assert_eq!(
+            (row.marker, row.token.as_deref(), row.id),
+            (Marker::Row, Some("<|newline|>"), None)
+        );
+        let placed = parse("audio_start=@250000").unwrap();
+        assert_eq!((placed.token, placed.id), (None, Some(250000)));
+        for bad in ["row=", "row", "row=x@y", "rows=x"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        let tokenizer = omnitok_tokenizer::get_encoding("r50k_base").unwrap();
+        for (token, id) in [(None, None), (Some(String::new()), None)] {
+            let setting = MarkerSetting {
+                marker: Marker::Row,
+                token,
+                id,
+            };
+            let error = build_layout(&tokenizer, None, None, &[setting]).unwrap_err();
+            assert!(error.to_string().contains("marker row"), "{error}");
+        }
     }
 }
