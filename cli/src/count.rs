@@ -49,6 +49,9 @@ pub struct CountArgs {
     #[arg(short, long, value_enum, default_value_t = CountFormat::Text)]
     pub format: CountFormat,
 
+    #[command(flatten)]
+    pub limit: input::InputLimitArgs,
+
     /// UTF-8 text files; `-` reads stdin.
     #[arg(value_name = "FILE", required = true)]
     pub inputs: Vec<PathBuf>,
@@ -83,7 +86,7 @@ pub fn run(args: &CountArgs) -> Result<()> {
     };
     let mut files = Vec::with_capacity(args.inputs.len());
     for path in &args.inputs {
-        let (name, text) = input::read_text(Some(path))?;
+        let (name, text) = input::read_text(Some(path), args.limit)?;
         let tokens = tokenizers
             .iter()
             .map(|(tokenizer_name, tokenizer)| {

@@ -6,7 +6,7 @@ use anyhow::{anyhow, bail, Result};
 use clap::Args;
 use omnitok_tokenizer::{TokenId, TokenizerError};
 
-use crate::input::{self, TokenizerArgs};
+use crate::input::{self, InputLimitArgs, TokenizerArgs};
 
 /// Decode token IDs to text.
 ///
@@ -16,6 +16,9 @@ use crate::input::{self, TokenizerArgs};
 pub struct DecodeArgs {
     #[command(flatten)]
     pub tokenizer: TokenizerArgs,
+
+    #[command(flatten)]
+    pub limit: InputLimitArgs,
 
     /// Replace bytes that are not valid UTF-8 with U+FFFD instead of failing.
     #[arg(long)]
@@ -29,7 +32,7 @@ pub struct DecodeArgs {
 /// Runs `omnitok decode`.
 pub fn run(args: &DecodeArgs) -> Result<()> {
     let tokenizer = args.tokenizer.load()?;
-    let (name, text) = input::read_text(args.input.as_deref())?;
+    let (name, text) = input::read_text(args.input.as_deref(), args.limit)?;
     let ids = parse_ids(&text).map_err(|e| anyhow!("{name}: {e}"))?;
     let decoded = if args.lossy {
         tokenizer.decode_lossy(&ids)

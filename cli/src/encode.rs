@@ -7,7 +7,7 @@ use anyhow::{anyhow, Result};
 use clap::{Args, ValueEnum};
 use omnitok_tokenizer::{SpecialPolicy, TokenId, TokenizerError};
 
-use crate::input::{self, TokenizerArgs};
+use crate::input::{self, InputLimitArgs, TokenizerArgs};
 
 /// How IDs are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -28,6 +28,9 @@ pub enum IdFormat {
 pub struct EncodeArgs {
     #[command(flatten)]
     pub tokenizer: TokenizerArgs,
+
+    #[command(flatten)]
+    pub limit: InputLimitArgs,
 
     /// Encode these special tokens' strings as their IDs: `all`, or names separated by commas.
     /// Any other special token's string is still an error.
@@ -64,7 +67,7 @@ impl EncodeArgs {
 /// Runs `omnitok encode`.
 pub fn run(args: &EncodeArgs) -> Result<()> {
     let tokenizer = args.tokenizer.load()?;
-    let (name, text) = input::read_text(args.input.as_deref())?;
+    let (name, text) = input::read_text(args.input.as_deref(), args.limit)?;
     let ids = tokenizer
         .encode_with_policy(&text, &args.policy())
         .map_err(|e| match e {

@@ -1,12 +1,14 @@
 //! Reading inputs (files or stdin), choosing the tokenizer, and writing to stdout.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::builder::PossibleValuesParser;
 use clap::Args;
+use omnitok_corpus::tokenize::ReadOptions;
+use omnitok_files::BoundedReadError;
 use omnitok_tokenizer::{get_encoding, Tokenizer, ENCODING_NAMES};
 
 /// The tokenizer of `encode` and `decode`: a built-in encoding or a file.
@@ -87,31 +89,40 @@ pub struct Input {
     pub bytes: Vec<u8>,
 }
 
-/// Reads `path`, or stdin when it is absent or `-`.
-pub fn read(path: Option<&Path>) -> Result<Input> {
-    match path {
-        Some(path) if path != Path::new("-") => {
-            let name = path.display().to_string();
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-            Ok(Input { name, bytes })
-        }
-        _ => {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut bytes)
-                .context("cannot read <stdin>")?;
-            Ok(Input {
-                name: "<stdin>".to_string(),
-                bytes,
-            })
-        }
+/// How much of an input `encode`, `decode` and `count` read.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct InputLimitArgs {
+    /// Largest input read, in bytes (one document; a corpus is for `omnitok tokenize`).
+    #[arg(long, value_name = "BYTES", default_value_t = ReadOptions::DEFAULT_MAX_DOCUMENT_BYTES as u64)]
+    pub max_input_bytes: u64,
+}
+
+/// Reads `path`, or stdin when it is absent or `-`: at most `limit.max_input_bytes`, counted
+/// as they are read (an input that never ends is refused too).
+pub fn read(path: Option<&Path>, limit: InputLimitArgs) -> Result<Input> {
+    let max_bytes = limit.max_input_bytes;
+    let (name, read) = match path {
+        Some(path) if path != Path::new("-") => (
+            path.display().to_string(),
+            omnitok_files::read_bounded(path, max_bytes),
+        ),
+        _ => (
+            "<stdin>".to_string(),
+            omnitok_files::read_to_end_bounded(std::io::stdin().lock(), max_bytes),
+        ),
+    };
+    match read {
+        Ok(bytes) => Ok(Input { name, bytes }),
+        Err(BoundedReadError::Io(e)) => Err(e).with_context(|| format!("cannot read {name}")),
+        Err(too_large) => anyhow::bail!(
+            "{name}: {too_large} for one document; tokenize a corpus with omnitok tokenize"
+        ),
     }
 }
 
 /// Reads `path` (or stdin) as UTF-8 text; other bytes are an error naming the input and offset.
-pub fn read_text(path: Option<&Path>) -> Result<(String, String)> {
-    let Input { name, bytes } = read(path)?;
+pub fn read_text(path: Option<&Path>, limit: InputLimitArgs) -> Result<(String, String)> {
+    let Input { name, bytes } = read(path, limit)?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok((name, text)),
         Err(e) => {

@@ -37,6 +37,25 @@ fn encode_reads_a_file_and_other_encodings() {
 }
 
 #[test]
+fn inputs_are_read_within_their_limit_even_when_they_never_end() {
+    let dir = TempDir::new();
+    let path = dir.file("five.txt", b"hello");
+    for command in ["encode", "count", "decode"] {
+        let stderr = fails(&[command, "--max-input-bytes", "4", &path], b"");
+        assert!(
+            stderr.contains("five.txt: 5 bytes is over the limit of 4 bytes"),
+            "{command}: {stderr}"
+        );
+    }
+    let stderr = fails(&["encode", "--max-input-bytes", "4"], b"hello");
+    assert!(stderr.contains("<stdin>: over the limit of 4 bytes"), "{stderr}");
+    if Path::new("/dev/zero").exists() {
+        let stderr = fails(&["count", "--max-input-bytes", "65536", "/dev/zero"], b"");
+        assert!(stderr.contains("over the limit of 65536 bytes"), "{stderr}");
+    }
+}
+
+#[test]
 fn decode_round_trips() {
     let input = "héllo wörld 👋🏽\n  tabs\tand <|end of text|> 12345";
     for encoding in ["o200k_base", "cl100k_base", "gpt2"] {
