@@ -159,12 +159,20 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
         .and_then(Value::as_object)
         .ok_or_else(|| bad("model.vocab", "missing object of token -> ID".into()))?;
     let mut tokens = Vec::with_capacity(vocab.len());
+    let mut owners: std::collections::HashMap<TokenId, &str> =
+        std::collections::HashMap::with_capacity(vocab.len());
     for (key, id) in vocab {
         let at = format!("model.vocab[{key:?}]");
         let id = id
             .as_u64()
             .and_then(|id| TokenId::try_from(id).ok())
             .ok_or_else(|| bad(&at, format!("ID {id} is not a non-negative 32-bit integer")))?;
+        if let Some(other) = owners.insert(id, key) {
+            return Err(bad(
+                &at,
+                format!("ID {id} is also the ID of {other:?}; an ID names one token"),
+            ));
+        }
         if special_ids.contains(&id) {
             continue;
         }

@@ -337,6 +337,17 @@ fn vocab_key_outside_the_byte_level_alphabet_is_named() {
 }
 
 #[test]
+fn two_tokens_with_one_id_are_refused() {
+    let dir = temp_dir("json-shared-id");
+    let mut value = tiny_tokenizer_json(false);
+    let id = value["model"]["vocab"]["a"].clone();
+    value["model"]["vocab"]["zz"] = id;
+    let err = load_json(&dir, "shared.json", &value).unwrap_err();
+    assert!(err.to_string().contains("an ID names one token"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn merge_with_a_token_missing_from_vocab_is_named() {
     let dir = temp_dir("json-merge-missing");
     // The merged token is missing.
