@@ -48,7 +48,10 @@ fn inputs_are_read_within_their_limit_even_when_they_never_end() {
         );
     }
     let stderr = fails(&["encode", "--max-input-bytes", "4"], b"hello");
-    assert!(stderr.contains("<stdin>: over the limit of 4 bytes"), "{stderr}");
+    assert!(
+        stderr.contains("<stdin>: over the limit of 4 bytes"),
+        "{stderr}"
+    );
     if Path::new("/dev/zero").exists() {
         let stderr = fails(&["count", "--max-input-bytes", "65536", "/dev/zero"], b"");
         assert!(stderr.contains("over the limit of 65536 bytes"), "{stderr}");

@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::Tokenizer;
+use crate::{TokenId, Tokenizer};
 
 impl Tokenizer {
     /// SHA-256 (lower-case hex) over the pre-tokenization pattern, every token's bytes by ID,
@@ -60,18 +60,20 @@ impl Tokenizer {
     /// A token-space layout builder whose text component is this tokenizer: its ordinary
     /// tokens (IDs up to the largest ordinary one), its specials and its fingerprint.
     pub fn layout_builder(&self) -> omnitok_vocab::layout::LayoutBuilder {
+        let (ordinary, specials) = self.layout_text();
+        omnitok_vocab::VocabLayout::builder().text(self.name(), self.sha256(), ordinary, specials)
+    }
+
+    /// What a layout records of this tokenizer's IDs: one past its largest ordinary ID, and its
+    /// special tokens with their IDs.
+    pub fn layout_text(&self) -> (TokenId, Vec<(String, TokenId)>) {
         let ordinary = self
             .model()
             .tokens()
             .map(|(_, id)| id.saturating_add(1))
             .max()
             .unwrap_or(0);
-        omnitok_vocab::VocabLayout::builder().text(
-            self.name(),
-            self.sha256(),
-            ordinary,
-            self.special_tokens().entries().to_vec(),
-        )
+        (ordinary, self.special_tokens().entries().to_vec())
     }
 }
 

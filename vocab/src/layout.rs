@@ -488,6 +488,17 @@ impl VocabLayout {
                 )));
             }
         }
+        if let Some(audio) = &self.audio {
+            if audio.codebooks == 0 || audio.codebook_size == 0 {
+                return Err(VocabError::BadManifest(format!(
+                    "audio of {} codebooks of {} codes: each needs at least one",
+                    audio.codebooks, audio.codebook_size
+                )));
+            }
+        }
+        if matches!(&self.image, Some(image) if image.size == 0) {
+            return Err(VocabError::BadManifest("an image part of 0 codes".into()));
+        }
         if self.ranges != self.derive_ranges() {
             return Err(VocabError::BadManifest(
                 "the ranges listed differ from those of the components".into(),
@@ -577,6 +588,16 @@ mod tests {
                 ("<|endofprompt|>".into(), 200_018),
             ],
         )
+    }
+
+    #[test]
+    fn components_without_codes_are_refused() {
+        let error = o200k_like()
+            .audio("codec", "a", 0, 1024, Flatten::Interleave)
+            .build()
+            .expect_err("no codebooks");
+        assert!(error.to_string().contains("at least one"), "{error}");
+        assert!(o200k_like().image("fsq:2", "i", 0).build().is_err());
     }
 
     #[test]

@@ -109,11 +109,29 @@ impl Components {
                 .check_component(component, checksum)
                 .map_err(|e| CorpusError::BadParameter(format!("{component}: {e}")))
         };
+        let differs = |component: &str, what: String| {
+            CorpusError::BadParameter(format!(
+                "{component}: the layout's {what} are not its component's (a layout edited \
+                 around its checksums)"
+            ))
+        };
         if let Some(tokenizer) = &self.tokenizer {
             check("text", &tokenizer.sha256())?;
+            let (ordinary, specials) = tokenizer.layout_text();
+            let text = layout.text();
+            if text.ordinary != ordinary || text.specials != specials {
+                return Err(differs("text", "ordinary tokens or special tokens".into()));
+            }
         }
         if let Some(codec) = &self.codec {
             check("audio", codec.checksum())?;
+            if let Some(audio) = layout.audio() {
+                if audio.codebook_size as usize != codec.codebook_size()
+                    || audio.codebooks > codec.n_codebooks()
+                {
+                    return Err(differs("audio", "codebooks".into()));
+                }
+            }
         }
         if let Some(quantizer) = &self.image_quantizer {
             let (_, checksum) = quantizer.fingerprint()?;
@@ -147,5 +165,53 @@ impl Components {
             }
             _ => Ok(None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A layout rebuilt around a tokenizer's checksum with other IDs for its specials, or with
+    /// more codebooks than the codec has, is refused by the components it names.
+    #[test]
+    fn components_check_what_the_layout_says_of_them() {
+        let tokenizer = get_encoding("o200k_base").unwrap_or_else(|e| panic!("{e}"));
+        let components = Components {
+            tokenizer: Some(Arc::clone(&tokenizer)),
+            ..Components::default()
+        };
+        let honest = tokenizer
+            .layout_builder()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(components.check(&honest).is_ok());
+        let (ordinary, mut specials) = tokenizer.layout_text();
+        specials[0].1 = 5;
+        let moved = VocabLayout::builder()
+            .text(tokenizer.name(), tokenizer.sha256(), ordinary, specials)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let error = components.check(&moved).expect_err("moved special");
+        assert!(error.to_string().contains("special tokens"), "{error}");
+
+        let codec = Codec::default_speech();
+        let more = tokenizer
+            .layout_builder()
+            .audio(
+                "speech",
+                codec.checksum(),
+                codec.n_codebooks() + 1,
+                codec.codebook_size() as u32,
+                omnitok_vocab::Flatten::Interleave,
+            )
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let components = Components {
+            codec: Some(Arc::new(codec)),
+            ..Components::default()
+        };
+        let error = components.check(&more).expect_err("codebooks");
+        assert!(error.to_string().contains("codebooks"), "{error}");
     }
 }
