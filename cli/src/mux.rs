@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::Args;
 use omnitok_corpus::multimodal::{
-    self, ComponentFiles, Components, DocumentEncoder, DOCUMENT_FILES,
+    self, ComponentFiles, Components, DocumentEncoder, MediaPaths, DOCUMENT_FILES,
 };
 use omnitok_corpus::tokenize::{Multimodal, OnError, TokenizeOptions};
 use omnitok_tokenizer::SpecialPolicy;
@@ -21,7 +21,8 @@ use crate::tokenize::{run_with_progress, ShardArgs};
 ///
 /// Each line of each input (JSON Lines, plain, gzip or zstd; directories are searched) is a
 /// document: `{"parts": [{"text": "..."}, {"audio": "clip.wav"}, {"image": "cat.png"},
-/// {"video": "clip.gif"}]}`, paths relative to the file. Parts may also be codes made before
+/// {"video": "clip.gif"}]}`, paths relative to the file (and under its folder: absolute paths
+/// and `..` escapes are refused unless --allow-any-media-path). Parts may also be codes made before
 /// (`audio_codes`, `image_codes`, `video_codes`: .npy files) or text token IDs (`ids`), as
 /// `omnitok demux` writes them. Text is encoded by the layout's tokenizer, audio by its codec,
 /// images and video frames by its image quantizer; each is checked against the checksum the
@@ -52,6 +53,15 @@ pub struct MuxArgs {
     /// Only files under input directories whose relative path matches this glob.
     #[arg(long, value_name = "GLOB", default_value = DOCUMENT_FILES)]
     glob: String,
+
+    /// Media paths in documents resolve against this folder instead of each documents file's.
+    #[arg(long, value_name = "DIR")]
+    media_root: Option<PathBuf>,
+
+    /// Follow absolute media paths and paths that climb out with `..` (refused by default:
+    /// paths in documents are data, and reach only files under the documents' folder).
+    #[arg(long)]
+    allow_any_media_path: bool,
 
     /// Largest JSON line accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = multimodal::DEFAULT_MAX_DOCUMENT_BYTES)]
@@ -122,7 +132,11 @@ pub fn run_mux(args: &MuxArgs) -> Result<()> {
     };
     let encoder = DocumentEncoder::new(layout, components, policy)
         .with_context(|| args.components.layout.display().to_string())?
-        .with_video_sampling(sampling);
+        .with_video_sampling(sampling)
+        .with_media_paths(MediaPaths {
+            root: args.media_root.clone(),
+            allow_any: args.allow_any_media_path,
+        });
     let output = &args.output;
     let options = TokenizeOptions {
         tokenizer,

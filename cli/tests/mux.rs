@@ -201,6 +201,7 @@ fn codebook_layouts_write_pictures_back() {
         &[
             "mux",
             "-q",
+            "--allow-any-media-path",
             "--layout",
             &layout,
             "-o",
@@ -214,6 +215,7 @@ fn codebook_layouts_write_pictures_back() {
         &[
             "mux",
             "-q",
+            "--allow-any-media-path",
             "--layout",
             &layout,
             "--codebook",
@@ -248,6 +250,7 @@ fn codebook_layouts_write_pictures_back() {
         &[
             "mux",
             "-q",
+            "--allow-any-media-path",
             "--layout",
             &layout,
             "--codebook",
@@ -334,7 +337,29 @@ fn bad_documents_are_named_or_skipped_and_listed() {
     ];
     let docs = dir.file("docs.jsonl", (lines.join("\n") + "\n").as_bytes());
     let out = dir.path("out");
-    let stderr = fails(&["mux", "-q", "--layout", &layout, "-o", &out, &docs], b"");
+    // The fixtures are named by absolute paths, which documents may use only when allowed.
+    let confined_out = dir.path("confined");
+    let confined = fails(
+        &["mux", "-q", "--layout", &layout, "-o", &confined_out, &docs],
+        b"",
+    );
+    assert!(
+        confined.contains(&format!("{docs}:1")) && confined.contains("absolute path"),
+        "{confined}"
+    );
+    let stderr = fails(
+        &[
+            "mux",
+            "-q",
+            "--allow-any-media-path",
+            "--layout",
+            &layout,
+            "-o",
+            &out,
+            &docs,
+        ],
+        b"",
+    );
     assert!(stderr.contains(&format!("{docs}:2")), "{stderr}");
     assert!(
         stderr.contains("part 1") && stderr.contains("nowhere.png"),
@@ -352,6 +377,7 @@ fn bad_documents_are_named_or_skipped_and_listed() {
             "--on-error",
             "skip",
             "--append-eot",
+            "--allow-any-media-path",
             "-o",
             &out,
             &docs,
@@ -470,6 +496,7 @@ fn resumes_after_a_kill_with_identical_output() {
     let args = [
         "mux",
         "-q",
+        "--allow-any-media-path",
         "--layout",
         &layout,
         "--on-error",
@@ -515,7 +542,19 @@ fn a_layout_of_the_built_in_codec_needs_no_codec_folder() {
     );
     let docs = dir.file("docs.jsonl", (line + "\n").as_bytes());
     let out = dir.path("out");
-    ok(&["mux", "-q", "--layout", &layout, "-o", &out, &docs], b"");
+    ok(
+        &[
+            "mux",
+            "-q",
+            "--allow-any-media-path",
+            "--layout",
+            &layout,
+            "-o",
+            &out,
+            &docs,
+        ],
+        b"",
+    );
     // 35,597 samples at 64 a frame: 557 frames of 2 codebooks, between two markers.
     let audio = spans(&out)[0]["spans"]
         .as_array()
@@ -532,6 +571,7 @@ fn a_layout_of_the_built_in_codec_needs_no_codec_folder() {
         &[
             "mux",
             "-q",
+            "--allow-any-media-path",
             "--layout",
             &layout,
             "--codec",

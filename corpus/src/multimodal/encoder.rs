@@ -17,7 +17,7 @@ use omnitok_vocab::{mux, AudioCodes, ImageCodes, Segment};
 use serde::{Deserialize, Serialize};
 
 use super::components::Components;
-use super::parts::{Codes, DocumentError, Part, Source};
+use super::parts::{Codes, DocumentError, MediaPaths, Part, Source};
 use crate::error::{CorpusError, Result};
 use crate::npy;
 
@@ -65,6 +65,7 @@ pub struct DocumentEncoder {
     components: Components,
     policy: SpecialPolicy,
     video_sampling: Sampling,
+    media: MediaPaths,
 }
 
 impl DocumentEncoder {
@@ -78,6 +79,7 @@ impl DocumentEncoder {
             components,
             policy,
             video_sampling: Sampling::All,
+            media: MediaPaths::default(),
         })
     }
 
@@ -85,6 +87,17 @@ impl DocumentEncoder {
     pub fn with_video_sampling(mut self, sampling: Sampling) -> Self {
         self.video_sampling = sampling;
         self
+    }
+
+    /// Where the media files of documents read from files may be (by default, under each
+    /// documents file's folder).
+    pub fn with_media_paths(mut self, media: MediaPaths) -> Self {
+        self.media = media;
+        self
+    }
+
+    pub fn media_paths(&self) -> &MediaPaths {
+        &self.media
     }
 
     pub fn layout(&self) -> &VocabLayout {

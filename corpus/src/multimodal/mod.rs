@@ -25,7 +25,9 @@ pub use demux::{
 };
 pub use encoder::{audio_codes, DocumentEncoder, Modality, MuxedDocument, Span};
 pub use layout::{build_layout, AudioCodebooks, MarkerSetting};
-pub use parts::{parse_document, Codes, DocumentError, Part, PartKind, ShapeError, Source};
+pub use parts::{
+    parse_document, Codes, DocumentError, MediaPaths, Part, PartKind, ShapeError, Source,
+};
 pub use totals::{ModalityTotals, Totals};
 
 use crate::read::documents::{OnError, ReadOptions, Split};

@@ -236,9 +236,56 @@ pub enum DocumentError {
     },
 }
 
-/// The parts of the document in `line`, with paths resolved against `base`. The error says
-/// which part is wrong and how.
-pub fn parse_document(line: &str, base: &Path) -> Result<Vec<Part>, DocumentError> {
+/// Where the media files that documents name may be: paths are data, so by default a
+/// document reaches only files under its own folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MediaPaths {
+    /// The folder relative paths resolve against, instead of the documents file's own.
+    pub root: Option<PathBuf>,
+    /// Absolute paths and paths that climb out with `..` are followed too (they are refused
+    /// otherwise). Symbolic links inside the folder are followed either way.
+    pub allow_any: bool,
+}
+
+impl MediaPaths {
+    /// The file `path` names in a document read from a file in `base`.
+    fn resolve(&self, path: &str, base: &Path) -> Result<PathBuf, String> {
+        let relative = Path::new(path);
+        if !self.allow_any {
+            use std::path::Component;
+            if relative.is_absolute() || relative.has_root() {
+                return Err(format!(
+                    "{path:?} is an absolute path; media paths are relative to the documents' \
+                     folder (--allow-any-media-path follows others)"
+                ));
+            }
+            // `a/../b` stays inside; `../b` and `a/../../b` climb out.
+            let mut depth = 0usize;
+            for component in relative.components() {
+                match component {
+                    Component::ParentDir if depth == 0 => {
+                        return Err(format!(
+                            "{path:?} climbs out of the documents' folder \
+                             (--allow-any-media-path follows it)"
+                        ))
+                    }
+                    Component::ParentDir => depth -= 1,
+                    Component::Normal(_) => depth += 1,
+                    _ => {}
+                }
+            }
+        }
+        Ok(self.root.as_deref().unwrap_or(base).join(relative))
+    }
+}
+
+/// The parts of the document in `line`, with paths resolved against `base` (a file's folder)
+/// under `media`'s rule. The error says which part is wrong and how.
+pub fn parse_document(
+    line: &str,
+    base: &Path,
+    media: &MediaPaths,
+) -> Result<Vec<Part>, DocumentError> {
     let not_a_document = |message: String| DocumentError::NotADocument(message);
     let value: Value = serde_json::from_str(line)
         .map_err(|e| not_a_document(format!("not a JSON document: {e}")))?;
@@ -251,12 +298,13 @@ pub fn parse_document(line: &str, base: &Path) -> Result<Vec<Part>, DocumentErro
         .iter()
         .enumerate()
         .map(|(index, part)| {
-            parse_part(part, base).map_err(|message| DocumentError::BadPart { index, message })
+            parse_part(part, base, media)
+                .map_err(|message| DocumentError::BadPart { index, message })
         })
         .collect()
 }
 
-fn parse_part(part: &Value, base: &Path) -> Result<Part, String> {
+fn parse_part(part: &Value, base: &Path, media: &MediaPaths) -> Result<Part, String> {
     let object = part.as_object().ok_or("not an object")?;
     let mut entries = object.iter();
     let (Some((key, value)), None) = (entries.next(), entries.next()) else {
@@ -293,7 +341,8 @@ fn parse_part(part: &Value, base: &Path) -> Result<Part, String> {
             if text.is_empty() {
                 return Err(format!("{key:?} is an empty path"));
             }
-            Part::file(file, base.join(text)).ok_or_else(|| format!("{key:?} is not a file"))
+            Part::file(file, media.resolve(text, base)?)
+                .ok_or_else(|| format!("{key:?} is not a file"))
         }
     }
 }
@@ -304,9 +353,14 @@ mod tests {
 
     #[test]
     fn parts_resolve_paths_against_the_base() {
+        let any = MediaPaths {
+            allow_any: true,
+            ..MediaPaths::default()
+        };
         let parts = parse_document(
             r#"{"id": 7, "parts": [{"text": "A cat:"}, {"image": "img/cat.png"}, {"audio": "/abs/a.wav"}, {"ids": [1, 2]}]}"#,
             Path::new("/data"),
+            &any,
         )
         .unwrap();
         assert_eq!(
@@ -318,6 +372,34 @@ mod tests {
                 Part::Ids(vec![1, 2]),
             ]
         );
+    }
+
+    #[test]
+    fn media_paths_stay_in_the_documents_folder_unless_allowed() {
+        let base = Path::new("/data/docs");
+        let confined = MediaPaths::default();
+        let line = |path: &str| format!(r#"{{"parts": [{{"image": {path:?}}}]}}"#);
+        for path in ["/etc/passwd", "../../../../etc/hostname", "a/../../b.png"] {
+            let error = parse_document(&line(path), base, &confined).unwrap_err();
+            assert!(error.to_string().starts_with("part 0: "), "{error}");
+        }
+        let inside = parse_document(&line("img/../cat.png"), base, &confined).unwrap();
+        assert_eq!(
+            inside,
+            [Part::Image(Source::File(base.join("img/../cat.png")))]
+        );
+        let rooted = MediaPaths {
+            root: Some("/media".into()),
+            allow_any: false,
+        };
+        let parts = parse_document(&line("cat.png"), base, &rooted).unwrap();
+        assert_eq!(parts, [Part::Image(Source::File("/media/cat.png".into()))]);
+        let any = MediaPaths {
+            root: None,
+            allow_any: true,
+        };
+        let parts = parse_document(&line("/etc/passwd"), base, &any).unwrap();
+        assert_eq!(parts, [Part::Image(Source::File("/etc/passwd".into()))]);
     }
 
     #[test]
@@ -343,7 +425,9 @@ mod tests {
             (r#"{"parts": [{"ids": [1, -2]}]}"#, "part 0: ID 1 (-2)"),
             (r#"{"parts": [{}]}"#, "part 0: one kind"),
         ] {
-            let error = parse_document(line, base).unwrap_err().to_string();
+            let error = parse_document(line, base, &MediaPaths::default())
+                .unwrap_err()
+                .to_string();
             assert!(error.contains(message), "{line}: {error}");
         }
     }

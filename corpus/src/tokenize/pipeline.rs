@@ -335,7 +335,7 @@ fn mux_chunk(
             Some(dir) if name != "-" => dir,
             _ => Path::new(""),
         };
-        let note = match parse_document(text, base)
+        let note = match parse_document(text, base, encoder.media_paths())
             .and_then(|parts| encoder.encode(&parts))
             .map_err(|e| e.to_string())
         {
