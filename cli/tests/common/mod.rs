@@ -128,11 +128,16 @@ pub fn kill_and_resume(
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&input[..input.len() / 2]).unwrap();
     stdin.flush().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
     while !killed.join(shard).exists() {
         assert!(
             child.try_wait().unwrap().is_none(),
             "the run ended before it was killed"
         );
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("{shard} was not written within 300 s (the run never got that far)");
+        }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     child.kill().unwrap();
