@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use omnitok_audio::{
     load, AudioError, AudioLimits, Extractor, ExtractorCache, FeatureConfig, Features,
     SettingValue, StreamingExtractor,
@@ -163,8 +163,15 @@ impl StreamingFeatures {
     fn push<'py>(
         &mut self,
         py: Python<'py>,
-        chunk: PyReadonlyArray1<'py, f32>,
+        chunk: Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let chunk = crate::arrays::checked_array::<f32>(&chunk, "samples", "samples")?;
+        if chunk.ndim() != 1 {
+            return Err(PyValueError::new_err(format!(
+                "push takes one channel, float32 [samples]; this chunk is {:?}",
+                chunk.shape()
+            )));
+        }
         let frames = self.inner.push(chunk.as_slice()?).map_err(audio_err)?;
         self.frames(py, frames)
     }

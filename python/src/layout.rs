@@ -141,18 +141,6 @@ fn u32_values(values: impl Iterator<Item = i64>, what: &str) -> PyResult<Vec<u32
         .collect()
 }
 
-/// The array `value` as `omnitok._arrays.<kind>` reads it (`pixels`, `integers`, `samples`): of
-/// element type `T`, C-contiguous, refused when its dtype would have to be cast.
-fn checked_array<'py, T: numpy::Element>(
-    value: &Bound<'py, PyAny>,
-    kind: &str,
-    what: &str,
-) -> PyResult<numpy::PyReadonlyArrayDyn<'py, T>> {
-    let arrays = value.py().import("omnitok._arrays")?;
-    let array = arrays.call_method1(kind, (value, what))?;
-    Ok(array.cast_into::<numpy::PyArrayDyn<T>>()?.readonly())
-}
-
 fn is_path(value: &Bound<'_, PyAny>) -> PyResult<bool> {
     Ok(value.is_instance_of::<PyString>() || value.hasattr("__fspath__")?)
 }
@@ -190,7 +178,7 @@ fn part_of(index: usize, part: &Bound<'_, PyAny>) -> PyResult<Part> {
     }
     let label = |what: &str| format!("part {index}: {what}");
     let with_shape = |what: &str| -> PyResult<(Vec<usize>, Vec<u32>)> {
-        let array = checked_array::<i64>(&value, "integers", &label(what))?;
+        let array = crate::arrays::checked_array::<i64>(&value, "integers", &label(what))?;
         let values = u32_values(array.as_array().iter().copied(), &label(what))?;
         Ok((array.shape().to_vec(), values))
     };
@@ -208,12 +196,12 @@ fn part_of(index: usize, part: &Bound<'_, PyAny>) -> PyResult<Part> {
                 })?
                 .extract()?;
             Part::Audio(Source::Given(crate::codec::audio_of(
-                &checked_array::<f32>(&value, "samples", &label("audio samples"))?,
+                &crate::arrays::checked_array::<f32>(&value, "samples", &label("audio samples"))?,
                 rate,
             )?))
         }
         PartKind::Image => {
-            let array = checked_array::<u8>(&value, "pixels", &label("images"))?;
+            let array = crate::arrays::checked_array::<u8>(&value, "pixels", &label("images"))?;
             match array.shape() {
                 &[height, width, 3] => Part::Image(Source::Given(
                     RgbImage::new(width, height, array.as_array().iter().copied().collect())
@@ -227,7 +215,7 @@ fn part_of(index: usize, part: &Bound<'_, PyAny>) -> PyResult<Part> {
             }
         }
         PartKind::Video => {
-            let array = checked_array::<u8>(&value, "pixels", &label("videos"))?;
+            let array = crate::arrays::checked_array::<u8>(&value, "pixels", &label("videos"))?;
             match *array.shape() {
                 [count, height, width, 3] => {
                     let data = array.as_slice()?;
@@ -358,7 +346,7 @@ pub fn _demux<'py>(
     codec: Option<PyRef<'py, crate::codec::Codec>>,
     image_quantizer: Option<PyRef<'py, crate::vision::PyCodebook>>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let array = checked_array::<i64>(&ids, "integers", "IDs")?;
+    let array = crate::arrays::checked_array::<i64>(&ids, "integers", "IDs")?;
     let ids: Vec<u32> = array
         .as_array()
         .iter()

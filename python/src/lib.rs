@@ -11,6 +11,7 @@
 //! - [`files`]: files written whole or not at all.
 //! - [`defaults`]: the libraries' defaults that the Python signatures show.
 
+mod arrays;
 mod audio;
 mod codec;
 mod corpus;

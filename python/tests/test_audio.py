@@ -127,3 +127,17 @@ def test_overflowing_samples_are_an_error_and_empty_mel_filters_a_warning():
     assert mel.shape[0] == 256
     with pytest.warns(UserWarning, match="mel filters cover no frequency bin"):
         audio.StreamingFeatures("librosa-mel", sr, n_mels=256, n_fft=256)
+
+
+def test_sizes_and_arrays_that_cannot_be_used_are_clear_errors():
+    stream = audio.StreamingFeatures("librosa-mel", 16000)
+    with pytest.raises(ValueError, match=r"push takes one channel, float32 \[samples\]; this chunk is \[2, 100\]"):
+        stream.push(np.zeros((2, 100), np.float32))
+    with pytest.raises(TypeError, match="floating point"):
+        stream.push(np.zeros(100, np.int16))
+    with pytest.raises(TypeError, match="floating point"):
+        audio.features(np.zeros(1600, np.int16), 16000)
+    with pytest.raises(ValueError, match="n_fft 999999999 is over the limit"):
+        audio.features(np.zeros(1600, np.float32), 16000, n_fft=999999999)
+    with pytest.raises(ValueError, match="not within 1..=768000 Hz"):
+        audio.load(AUDIO / "sweep_16k.wav", sr=10**9)

@@ -110,6 +110,34 @@ fn limit(path: &Path, message: impl Into<String>) -> VisionError {
     }
 }
 
+/// Refuses a JPEG file cut short, as Pillow does ("image file is truncated"): its last scan
+/// (the last start-of-scan marker, FF DA) must be followed by the end-of-image marker (FF D9).
+/// Inside a scan FF is always followed by 00 or a restart marker, so neither marker can be
+/// image data.
+fn check_jpeg_is_whole(path: &Path, limits: &ImageLimits) -> Result<()> {
+    let bytes = omnitok_files::read_bounded(path, limits.max_bytes).map_err(|e| match e {
+        omnitok_files::BoundedReadError::Io(source) => VisionError::Io {
+            path: path.display().to_string(),
+            source,
+        },
+        too_large => limit(path, too_large.to_string()),
+    })?;
+    let marker = |code: u8| move |pair: &[u8]| pair == [0xff, code];
+    let last_scan = bytes.windows(2).rposition(marker(0xda));
+    let whole = match last_scan {
+        Some(at) => bytes[at..].windows(2).any(marker(0xd9)),
+        None => false,
+    };
+    if whole {
+        Ok(())
+    } else {
+        Err(bad(
+            path,
+            "the JPEG file is truncated (its last scan has no end-of-image marker)",
+        ))
+    }
+}
+
 /// A decoder's error: a limit error when the decoder refused to allocate, else bad input.
 fn decoding_error(path: &Path, error: image::ImageError) -> VisionError {
     match error {
@@ -175,6 +203,10 @@ pub fn load(path: impl AsRef<Path>, limits: &ImageLimits) -> Result<Frames> {
     match reader.format() {
         Some(ImageFormat::Gif) | Some(ImageFormat::WebP) | Some(ImageFormat::Png) => {
             load_animation(path, reader.format(), limits)
+        }
+        Some(ImageFormat::Jpeg) => {
+            check_jpeg_is_whole(path, limits)?;
+            load_still(path, reader, limits)
         }
         Some(_) => load_still(path, reader, limits),
         None if ["mp4", "webm", "mkv", "mov", "avi", "m4v"].contains(&extension.as_str()) => {
@@ -287,16 +319,28 @@ fn yuv_to_rgb(y: u8, u: u8, v: u8) -> [u8; 3] {
 
 /// YUV4MPEG2: a text header (`W`, `H`, `F` rate, `C` colour space), then `FRAME` lines each
 /// followed by the planes.
+/// Longest YUV4MPEG2 header line read (the stream's or a frame's).
+const Y4M_MAX_HEADER_BYTES: u64 = 4096;
+
+/// Reads one header line into `line`: short text, read as bytes so that binary data is named
+/// for what it is rather than as invalid UTF-8.
+fn read_y4m_line(reader: &mut impl BufRead, line: &mut Vec<u8>, path: &Path) -> Result<usize> {
+    line.clear();
+    reader
+        .take(Y4M_MAX_HEADER_BYTES)
+        .read_until(b'\n', line)
+        .map_err(|e| bad(path, e.to_string()))
+}
+
 fn load_y4m(path: &Path, limits: &ImageLimits) -> Result<Frames> {
     let file = std::fs::File::open(path).map_err(|source| VisionError::Io {
         path: path.display().to_string(),
         source,
     })?;
     let mut reader = BufReader::new(file);
-    let mut header = String::new();
-    reader
-        .read_line(&mut header)
-        .map_err(|e| bad(path, e.to_string()))?;
+    let mut header = Vec::new();
+    read_y4m_line(&mut reader, &mut header, path)?;
+    let header = String::from_utf8_lossy(&header);
     let mut fields = header.split_whitespace();
     if fields.next() != Some("YUV4MPEG2") {
         return Err(bad(path, "not a YUV4MPEG2 file (no YUV4MPEG2 signature)"));
@@ -342,20 +386,20 @@ fn load_y4m(path: &Path, limits: &ImageLimits) -> Result<Frames> {
     let (cw, ch) = chroma.map_or((0, 0), |(sx, sy)| (w.div_ceil(sx), h.div_ceil(sy)));
     let frame_bytes = w * h + 2 * cw * ch;
     let mut frames = Vec::new();
-    let mut line = String::new();
+    let mut line = Vec::new();
     let mut planes = vec![0u8; frame_bytes];
     loop {
-        line.clear();
-        let read = reader
-            .read_line(&mut line)
-            .map_err(|e| bad(path, e.to_string()))?;
-        if read == 0 {
+        if read_y4m_line(&mut reader, &mut line, path)? == 0 {
             break;
         }
-        if !line.starts_with("FRAME") {
+        if !line.starts_with(b"FRAME") {
             return Err(bad(
                 path,
-                format!("frame {} does not start with FRAME", frames.len()),
+                format!(
+                    "frame {} does not start with FRAME (the frames hold other than \
+                     {w} x {h} {colour} pictures, or the file is cut)",
+                    frames.len()
+                ),
             ));
         }
         if frames.len() == limits.max_frames {

@@ -137,6 +137,47 @@ fn bad_files_are_errors_that_name_them() {
     assert!(load(fixture("missing.png"), &ImageLimits::default()).is_err());
 }
 
+/// Files made here: a JPEG cut in half (Pillow raises "image file is truncated"), and a 3 x 3
+/// Y4M whose frames hold fewer bytes than 4:2:0 needs at odd sizes.
+#[test]
+fn cut_files_are_errors_not_invented_pixels() {
+    let dir = std::env::temp_dir().join(format!("omnitok-cut-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let jpeg = std::fs::read(fixture("still.jpg")).unwrap();
+    assert!(load(fixture("still.jpg"), &ImageLimits::default()).is_ok());
+    let half = dir.join("half.jpg");
+    std::fs::write(&half, &jpeg[..jpeg.len() / 2]).unwrap();
+    let error = load(&half, &ImageLimits::default()).unwrap_err();
+    assert!(matches!(error, VisionError::BadInput { .. }), "{error:?}");
+    assert!(error.to_string().contains("truncated"), "{error}");
+
+    // 3 x 3 at 4:2:0: 9 luma bytes and two 2 x 2 chroma planes, 17 bytes a frame.
+    let y4m = |frame_bytes: usize| {
+        let mut bytes = b"YUV4MPEG2 W3 H3 F25:1 C420jpeg\n".to_vec();
+        for _ in 0..2 {
+            bytes.extend(b"FRAME\n");
+            bytes.extend(std::iter::repeat_n(128u8, frame_bytes));
+        }
+        bytes
+    };
+    let whole = dir.join("whole.y4m");
+    std::fs::write(&whole, y4m(17)).unwrap();
+    assert_eq!(
+        load(&whole, &ImageLimits::default()).unwrap().frames.len(),
+        2
+    );
+    let short = dir.join("short.y4m");
+    std::fs::write(&short, y4m(13)).unwrap();
+    let error = load(&short, &ImageLimits::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("3 x 3") && !error.contains("UTF-8"),
+        "{error}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Whether ffmpeg and ffprobe run here. CI installs them, so there they must.
 fn have_ffmpeg() -> bool {
     let runs = |program: &str| {
