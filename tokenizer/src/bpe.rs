@@ -71,12 +71,26 @@ impl BpeModel {
         // Every split of every token into two tokens is a merge; the look-ups run in parallel.
         // No pair can come from two tokens (its bytes are the token's), so order is irrelevant.
         let tokens: Vec<(&[u8], TokenId)> = encoder.iter().collect();
+        // Only splits into lengths some token has are looked up: a long token (a trained run
+        // of one byte, 64 KiB long) then costs a few look-ups, not one hash per byte per split.
+        let longest = tokens
+            .iter()
+            .map(|(bytes, _)| bytes.len())
+            .max()
+            .unwrap_or(0);
+        let mut has_length = vec![false; longest + 1];
+        for (bytes, _) in &tokens {
+            has_length[bytes.len()] = true;
+        }
         let pairs: Vec<Vec<(u64, TokenId)>> = tokens
             .par_chunks(8192)
             .map(|part| {
                 let mut found = Vec::with_capacity(part.len() * 4);
                 for &(bytes, token) in part {
                     for split in 1..bytes.len() {
+                        if !has_length[split] || !has_length[bytes.len() - split] {
+                            continue;
+                        }
                         let Some(left) = encoder.get(&bytes[..split]) else {
                             continue;
                         };
@@ -254,7 +268,7 @@ impl BpeModel {
                 self.merge_short(piece, u32::MAX, lookup, short, out);
                 scratch.cache.insert(piece, &out[start..]);
             }
-            _ => self.merge_long(piece, &mut scratch.long, out),
+            _ => self.merge_long(piece, u32::MAX, &mut scratch.long, out),
         }
     }
 
@@ -262,9 +276,14 @@ impl BpeModel {
     /// a token's own bytes were assembled, which is its tokenizer.json merge.
     pub fn split_below(&self, bytes: &[u8], cap: u32) -> Vec<TokenId> {
         let mut out = Vec::new();
-        if !bytes.is_empty() {
-            let lookup = |left, right| self.merge(left, right);
-            self.merge_short(bytes, cap, lookup, &mut Vec::new(), &mut out);
+        match bytes.len() {
+            0 => {}
+            n if n <= SHORT_PIECE => {
+                let lookup = |left, right| self.merge(left, right);
+                self.merge_short(bytes, cap, lookup, &mut Vec::new(), &mut out);
+            }
+            // A long token (a trained run of one byte) is split in n log n, not n².
+            _ => self.merge_long(bytes, cap, &mut LongScratch::default(), &mut out),
         }
         out
     }
@@ -353,7 +372,9 @@ impl BpeModel {
     /// only if the pair now starting at `left` still merges with that priority: then it is the
     /// lowest, leftmost mergeable pair (every pair formed was pushed), and merging it is right
     /// whichever push it came from. Entries that fail the check are stale and dropped.
-    fn merge_long(&self, piece: &[u8], list: &mut LongScratch, out: &mut Vec<TokenId>) {
+    /// Merges of priority `cap` or above are not applied.
+    fn merge_long(&self, piece: &[u8], cap: u32, list: &mut LongScratch, out: &mut Vec<TokenId>) {
+        let below_cap = |merge: Option<Merge>| merge.filter(|m| m.priority < cap);
         let LongScratch { symbols, heap } = list;
         let n = piece.len() as u32;
         symbols.clear();
@@ -366,8 +387,7 @@ impl BpeModel {
         let mut initial = std::mem::take(heap).into_vec();
         initial.clear();
         initial.extend(piece.windows(2).enumerate().filter_map(|(left, pair)| {
-            self.byte_pair(pair[0], pair[1])
-                .map(|m| key(m.priority, left as u32))
+            below_cap(self.byte_pair(pair[0], pair[1])).map(|m| key(m.priority, left as u32))
         }));
         *heap = BinaryHeap::from(initial);
         while let Some(Reverse(entry)) = heap.pop() {
@@ -378,7 +398,7 @@ impl BpeModel {
                 continue;
             }
             let r = right as usize;
-            let Some(merge) = self.merge(symbols[l].token, symbols[r].token) else {
+            let Some(merge) = below_cap(self.merge(symbols[l].token, symbols[r].token)) else {
                 continue;
             };
             if merge.priority != priority {
@@ -390,13 +410,14 @@ impl BpeModel {
             symbols[l].next = after;
             if after < n {
                 symbols[after as usize].prev = left;
-                if let Some(m) = self.merge(merge.token, symbols[after as usize].token) {
+                if let Some(m) = below_cap(self.merge(merge.token, symbols[after as usize].token)) {
                     heap.push(key(m.priority, left));
                 }
             }
             let before = symbols[l].prev;
             if before < n {
-                if let Some(m) = self.merge(symbols[before as usize].token, merge.token) {
+                if let Some(m) = below_cap(self.merge(symbols[before as usize].token, merge.token))
+                {
                     heap.push(key(m.priority, before));
                 }
             }
@@ -606,13 +627,15 @@ mod tests {
                 String::from_utf8_lossy(&piece)
             );
             assert_eq!(model.count_piece(&piece, &mut scratch), out.len());
-            // The two paths agree on the same piece.
-            let (mut short, mut long) = (Vec::new(), Vec::new());
+            // The two paths agree on the same piece, with and without a cap on priorities.
             if piece.len() > 1 {
-                let lookup = |left, right| model.merge(left, right);
-                model.merge_short(&piece, u32::MAX, lookup, &mut scratch.short, &mut short);
-                model.merge_long(&piece, &mut scratch.long, &mut long);
-                assert_eq!(short, long);
+                for cap in [u32::MAX, rng.random_range(256..267)] {
+                    let (mut short, mut long) = (Vec::new(), Vec::new());
+                    let lookup = |left, right| model.merge(left, right);
+                    model.merge_short(&piece, cap, lookup, &mut scratch.short, &mut short);
+                    model.merge_long(&piece, cap, &mut scratch.long, &mut long);
+                    assert_eq!(short, long, "cap {cap}");
+                }
             }
         }
     }

@@ -730,6 +730,35 @@ fn long_runs_and_repetitions_match_the_reference() {
     check(&apart, &config, "texts in three languages, T 0.3");
 }
 
+/// One piece of a mebibyte (of `a`, of spaces): each merge rewrites the piece once and lists it
+/// once under each pair it gains, so training stays about linear in the piece (a quadratic step
+/// took 59 s on 400 KB). Timing lives in the benchmarks; this checks the merges, the doubling
+/// pieces, and finishes in about a second where the quadratic step would not finish at all.
+#[test]
+fn one_huge_repeated_piece_trains_to_its_doubling_pieces() {
+    for unit in ["a", " "] {
+        let text = unit.repeat(1 << 20);
+        let trained = train_documents(&[doc("", &text)], &config(256 + 20))
+            .unwrap_or_else(|e| panic!("{unit:?}: {e}"));
+        assert_eq!(trained.merges.len(), 20, "{unit:?}");
+        for (k, merge) in trained.merges.iter().enumerate() {
+            let bytes = &trained.tokens[merge.token as usize];
+            assert_eq!(bytes, unit.repeat(2 << k).as_bytes(), "{unit:?}: merge {k}");
+        }
+        // What a training run writes: the tokenizer (every token's split into two) and its
+        // tokenizer.json (each token's merge), with the 1 MiB token among them.
+        let tokenizer = trained
+            .tokenizer("runs")
+            .unwrap_or_else(|e| panic!("{unit:?}: {e}"));
+        let json = tokenizer.to_tokenizer_json();
+        let ids = tokenizer
+            .encode_ordinary(&text)
+            .unwrap_or_else(|e| panic!("{unit:?}: {e}"));
+        assert_eq!(ids.len(), 1, "{unit:?}: the whole run is one token");
+        assert!(json.contains("\"merges\""), "{unit:?}");
+    }
+}
+
 #[test]
 fn multilingual_fixtures_match_the_reference() {
     let languages = ["de", "el", "en", "ja", "ru", "ta", "vi", "zh_CN"];

@@ -85,4 +85,47 @@ fn main() {
             previous = Some(seconds);
         }
     }
+    train_on_one_piece(scale);
+}
+
+/// Training (300 tokens) on a text that is one repeated piece, through what a run writes: the
+/// tokenizer and its tokenizer.json. CPU seconds of the process (training uses the thread pool).
+fn train_on_one_piece(scale: f64) {
+    use omnitok_tokenizer::train::{train, PieceCounts, TrainConfig, TrainProgress};
+    let config = TrainConfig {
+        vocab_size: 300,
+        ..TrainConfig::default()
+    };
+    let splitter = config.splitter().expect("the default pattern");
+    println!("\ntrain --vocab-size 300, then the tokenizer and its tokenizer.json: CPU seconds\n");
+    println!("| input | size (bytes) | merges | CPU s | ratio to half size |");
+    println!("|---|---:|---:|---:|---:|");
+    type Make = fn(usize) -> String;
+    let cases: [(&str, Make); 2] = [("spaces", spaces), ("one letter", one_letter)];
+    for (name, make) in cases {
+        let full = (4_000_000.0 * scale) as usize;
+        let mut previous: Option<f64> = None;
+        for size in [full / 8, full / 4, full / 2, full] {
+            let text = make(size);
+            let start = cpu_time::process().expect("a process CPU clock");
+            let mut counts = PieceCounts::new();
+            let language = counts.language("");
+            counts
+                .add_document(language, &text, &splitter)
+                .expect("splits");
+            let trained = train(&counts, &config, &TrainProgress::default()).expect("trains");
+            let json = trained
+                .tokenizer("runs")
+                .expect("a tokenizer")
+                .to_tokenizer_json();
+            let seconds = (cpu_time::process().expect("a process CPU clock") - start).as_secs_f64();
+            assert!(json.len() > 1000);
+            let ratio = previous.map_or("-".to_string(), |p| format!("{:.2}", seconds / p));
+            println!(
+                "| {name} | {size} | {} | {seconds:.3} | {ratio} |",
+                trained.merges.len()
+            );
+            previous = Some(seconds);
+        }
+    }
 }

@@ -306,15 +306,18 @@ impl Engine {
                 self.tables[table].add(lost, -1, count);
             }
         }
-        for (n, &gained) in self.new_pairs.iter().enumerate() {
+        for &gained in &self.new_pairs {
             for &table in &group.tables {
                 self.tables[table].add(gained, 1, count);
                 self.raised.push((table, gained));
             }
-            // List the word once under each pair it gained.
-            if !self.new_pairs[..n].contains(&gained) {
-                self.index.entry(gained).or_default().push(word as u32);
-            }
+        }
+        // List the word once under each pair it gained (sorted, so that a long word of one
+        // repeated piece costs n log n here, not n²).
+        self.new_pairs.sort_unstable();
+        self.new_pairs.dedup();
+        for &gained in &self.new_pairs {
+            self.index.entry(gained).or_default().push(word as u32);
         }
         if let Some(slot) = group.dev_slot {
             self.dev_tokens[slot] -= (len - out) as u64 * count;
