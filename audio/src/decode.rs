@@ -123,15 +123,22 @@ pub fn load(path: impl AsRef<Path>, limits: &AudioLimits) -> Result<Audio> {
             message: "the file is empty".into(),
         });
     }
-    let file = File::open(path).map_err(io)?;
+    let mut file = File::open(path).map_err(io)?;
+    let container = {
+        use std::io::{Read, Seek};
+        let mut start = [0u8; 12];
+        let read = file.read(&mut start).map_err(io)?;
+        file.rewind().map_err(io)?;
+        container_by_magic(&start[..read])
+    };
     let mut hint = Hint::new();
     if let Some(extension) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(extension);
     }
     // symphonia asserts on some malformed headers (a 0 Hz sample rate); such a file is bad
     // input, not a reason to stop the program or to print a panic.
-    quietly_catching_panics(|| decode(Box::new(file), &hint, &name, limits)).unwrap_or_else(
-        |panic| {
+    quietly_catching_panics(|| decode(Box::new(file), &hint, &name, container, limits))
+        .unwrap_or_else(|panic| {
             let reason = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -141,8 +148,7 @@ pub fn load(path: impl AsRef<Path>, limits: &AudioLimits) -> Result<Audio> {
                 path: name.clone(),
                 message: format!("malformed file: {reason}"),
             })
-        },
-    )
+        })
 }
 
 thread_local! {
@@ -168,10 +174,23 @@ fn quietly_catching_panics<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
     result
 }
 
+/// The container the first bytes of a file announce: `Ogg`, `WAV`, `FLAC` or `MP3` (tagged).
+fn container_by_magic(start: &[u8]) -> Option<&'static str> {
+    match start {
+        [b'O', b'g', b'g', b'S', ..] => Some("Ogg"),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'A', b'V', b'E', ..] => Some("WAV"),
+        [b'f', b'L', b'a', b'C', ..] => Some("FLAC"),
+        // An MP3 without an ID3 tag starts with a frame sync, which random bytes match too.
+        [b'I', b'D', b'3', ..] => Some("MP3"),
+        _ => None,
+    }
+}
+
 fn decode(
     source: Box<dyn symphonia::core::io::MediaSource>,
     hint: &Hint,
     name: &str,
+    container: Option<&str>,
     limits: &AudioLimits,
 ) -> Result<Audio> {
     let bad = |message: String| AudioError::BadInput {
@@ -191,11 +210,17 @@ fn decode(
                 path: name.to_string(),
                 message: format!("not a supported audio format ({what})"),
             },
-            // The probe read to the end without finding a header it knows.
+            // The probe read to the end without finding a header it knows: a file cut inside
+            // the header of the container it starts as, or none of them.
             SymphoniaError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                AudioError::Unsupported {
-                    path: name.to_string(),
-                    message: "no WAV, FLAC, MP3 or Ogg header found".into(),
+                match container {
+                    Some(kind) => bad(format!(
+                        "the {kind} file is cut short or corrupt: its headers end early"
+                    )),
+                    None => AudioError::Unsupported {
+                        path: name.to_string(),
+                        message: "no WAV, FLAC, MP3 or Ogg header found".into(),
+                    },
                 }
             }
             other => bad(format!("cannot read the container: {other}")),

@@ -99,6 +99,25 @@ fn broken_files_are_errors_that_name_the_file_and_the_problem() {
     }
 }
 
+/// A file cut inside its container's headers is named as that container, cut short; bytes of
+/// no known container stay "unsupported".
+#[test]
+fn files_cut_in_their_headers_say_so() {
+    let dir = std::env::temp_dir().join(format!("omnitok-cut-audio-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, kind) in [("stereo.ogg", "Ogg"), ("stereo.flac", "FLAC")] {
+        let bytes = std::fs::read(formats(name)).unwrap();
+        let cut = dir.join(format!("cut.{name}"));
+        std::fs::write(&cut, &bytes[..40]).unwrap();
+        let text = load(&cut, &AudioLimits::default()).unwrap_err().to_string();
+        assert!(
+            text.contains(&format!("the {kind} file is cut short")),
+            "{name}: {text}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn limits_refuse_long_and_large_files() {
     let short = AudioLimits {
