@@ -234,17 +234,22 @@ impl DocumentEncoder {
                 let quantizer = self
                     .image_quantizer()
                     .ok_or_else(|| missing("image quantizer"))?;
-                let loaded;
+                // Frames read from a file are sampled in place; given ones are copied only
+                // when a sampling other than all of them picks from them.
                 let frames = match source {
-                    Source::Given(frames) => frames,
+                    Source::Given(frames) => std::borrow::Cow::Borrowed(frames),
                     Source::File(path) => {
-                        loaded = load_frames(path).map_err(failed)?;
-                        &loaded
+                        std::borrow::Cow::Owned(load_frames(path).map_err(failed)?)
                     }
                 };
                 let seconds = frames.fps.map(|fps| frames.frames.len() as f64 / fps);
-                let sampled = sample_frames(frames.clone(), self.video_sampling)
-                    .map_err(|e| failed(e.into()))?;
+                let sampled = match (frames, self.video_sampling) {
+                    (frames, Sampling::All) => frames,
+                    (frames, sampling) => std::borrow::Cow::Owned(
+                        sample_frames(frames.into_owned(), sampling)
+                            .map_err(|e| failed(e.into()))?,
+                    ),
+                };
                 let grids = sampled
                     .frames
                     .iter()
