@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of omnitok: formatting and lints, the Rust tests, then the Python extension
 # built into a local virtualenv (.venv) and its pytest suite (parity with tiktoken and HF
-# tokenizers included). Works on a fresh clone; needs Rust and Python 3.9+.
+# tokenizers included), and every fuzz target for a few seconds. Works on a fresh clone; needs
+# Rust and Python 3.9+.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,7 @@ echo "== installing test requirements"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo test"
@@ -33,3 +35,10 @@ VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" \
     .venv/bin/maturin develop --quiet --release --manifest-path python/Cargo.toml
 echo "== pytest"
 .venv/bin/python -m pytest python/tests -q
+
+# Every fuzz target briefly, from its seeds and past findings (FUZZ_SECONDS=0 leaves it out).
+fuzz_seconds=${FUZZ_SECONDS:-5}
+if [ "$fuzz_seconds" != 0 ]; then
+    echo "== fuzzing, ${fuzz_seconds} s per target"
+    bash fuzz/run.sh "$fuzz_seconds"
+fi

@@ -202,7 +202,12 @@ fn decode(
         .format(
             hint,
             stream,
-            &FormatOptions::default(),
+            // Gapless: the encoder's delay and padding are trimmed (MP3's LAME tag, Ogg's
+            // granule positions), so lengths and alignment equal libsndfile's and ffmpeg's.
+            &FormatOptions {
+                enable_gapless: true,
+                ..FormatOptions::default()
+            },
             &MetadataOptions::default(),
         )
         .map_err(|e| match e {
@@ -326,13 +331,17 @@ fn decode(
             });
         }
     }
-    let frames = samples.len() / n_channels.max(1);
+    let mut frames = samples.len() / n_channels.max(1);
     if let Some(expected) = params.n_frames {
         if (frames as u64) < expected {
             return Err(bad(format!(
                 "truncated: the header declares {expected} frames, the file holds {frames}"
             )));
         }
+        // The length the container declares ends the audio: an Ogg stream's last granule
+        // position cuts the padding of its last Vorbis block, which the decoder leaves in.
+        frames = expected as usize;
+        samples.truncate(frames * n_channels);
     }
     if frames == 0 {
         return Err(bad("no audio samples".into()));

@@ -721,6 +721,40 @@ fn a_shortened_shard_is_not_resumed_from() {
 }
 
 #[test]
+fn a_manifest_that_miscounts_its_shard_is_refused_when_read_back() {
+    let dir = TempDir::new();
+    let input = dir.file("in.txt", b"one document\nand another\n");
+    let layout = dir.0.join("layout.json");
+    let layout_s = layout.to_str().unwrap();
+    ok(&["layout", "build", "-o", layout_s], b"");
+    for format in ["bin", "npy", "jsonl"] {
+        let out = dir.0.join(format);
+        let out_s = out.to_str().unwrap();
+        let mut manifest = tokenize(&["--split", "line", "--format", format, "-o", out_s, &input]);
+        // One document fewer than the index (or the lines) hold.
+        manifest["shards"][0]["documents"] = 1.into();
+        std::fs::write(out.join("manifest.json"), manifest.to_string()).unwrap();
+        let back = dir.0.join(format!("{format}-back"));
+        let stderr = fails(
+            &[
+                "demux",
+                "-q",
+                "--layout",
+                layout_s,
+                "-o",
+                back.to_str().unwrap(),
+                out_s,
+            ],
+            b"",
+        );
+        assert!(
+            stderr.contains("holds 2 documents of") && stderr.contains("the manifest counts 1"),
+            "{format}: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn resumes_after_a_kill_with_identical_output() {
     let dir = TempDir::new();
     let docs = paragraphs();

@@ -347,24 +347,27 @@ fn load_y4m(path: &Path, limits: &ImageLimits) -> Result<Frames> {
     }
     let (mut width, mut height, mut fps, mut colour) = (0u64, 0u64, None, "420jpeg".to_owned());
     for field in fields {
-        let (tag, value) = field.split_at(1);
+        // A field is a one-letter tag and its value; the tag may be any character.
+        let mut chars = field.chars();
+        let tag = chars.next();
+        let value = chars.as_str();
         match tag {
-            "W" => {
+            Some('W') => {
                 width = value
                     .parse()
                     .map_err(|_| bad(path, format!("bad width {value:?}")))?
             }
-            "H" => {
+            Some('H') => {
                 height = value
                     .parse()
                     .map_err(|_| bad(path, format!("bad height {value:?}")))?
             }
-            "F" => {
+            Some('F') => {
                 let (n, d) = value.split_once(':').unwrap_or((value, "1"));
                 let (n, d): (f64, f64) = (n.parse().unwrap_or(0.0), d.parse().unwrap_or(1.0));
                 fps = (n > 0.0 && d > 0.0).then_some(n / d);
             }
-            "C" => colour = value.to_owned(),
+            Some('C') => colour = value.to_owned(),
             _ => {}
         }
     }

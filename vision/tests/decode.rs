@@ -175,6 +175,21 @@ fn cut_files_are_errors_not_invented_pixels() {
         error.contains("3 x 3") && !error.contains("UTF-8"),
         "{error}"
     );
+
+    // A header field that starts with a character of several bytes (here an invalid byte,
+    // read as U+FFFD) is an unknown tag, as any other.
+    let odd_field = dir.join("odd-field.y4m");
+    let mut bytes = b"YUV4MPEG2 W3 H3 F25:1 \xcf:1 C420jpeg\n".to_vec();
+    bytes.extend(b"FRAME\n");
+    bytes.extend([128u8; 17]);
+    std::fs::write(&odd_field, bytes).unwrap();
+    assert_eq!(
+        load(&odd_field, &ImageLimits::default())
+            .unwrap()
+            .frames
+            .len(),
+        1
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

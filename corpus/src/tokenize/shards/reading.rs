@@ -101,7 +101,7 @@ pub fn read_documents(
         }
         let text = String::from_utf8(read(&data_path, data_bytes)?)
             .map_err(|_| corrupt(&data_path, "not UTF-8".into()))?;
-        return text
+        let documents = text
             .lines()
             .enumerate()
             .map(|(i, line)| {
@@ -109,7 +109,9 @@ pub fn read_documents(
                     .map(|l| l.tokens)
                     .map_err(|e| corrupt(&data_path, format!("line {}: {e}", i + 1)))
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
+        check_counts(&data_path, shard, &documents)?;
+        return Ok(documents);
     }
     let index_path = in_dir(shard.index.as_deref().unwrap_or_default())?;
     let (data, index) = (
@@ -126,6 +128,12 @@ pub fn read_documents(
         }
     };
     let (data, index) = (body(&data, &data_path)?, body(&index, &index_path)?);
+    if data.len() as u64 % dtype.size() != 0 || index.len() % 8 != 0 {
+        return Err(corrupt(
+            &data_path,
+            "a file that ends inside an ID or an index entry (cut short?)".into(),
+        ));
+    }
     let ids: Vec<TokenId> = match dtype {
         Dtype::U16 => data
             .chunks_exact(2)
@@ -150,7 +158,7 @@ pub fn read_documents(
         }
         None => {}
     }
-    offsets
+    let documents = offsets
         .windows(2)
         .map(|pair| {
             let (start, end) = (pair[0] as usize, pair[1] as usize);
@@ -165,5 +173,25 @@ pub fn read_documents(
                 )
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    check_counts(&data_path, shard, &documents)?;
+    Ok(documents)
+}
+
+/// An error unless the shard holds the documents and tokens its manifest entry counts.
+fn check_counts(data_path: &Path, shard: &ShardInfo, documents: &[Vec<TokenId>]) -> Result<()> {
+    let tokens: u64 = documents.iter().map(|d| d.len() as u64).sum();
+    if documents.len() as u64 == shard.documents && tokens == shard.tokens {
+        return Ok(());
+    }
+    Err(CorpusError::output_dir(
+        data_path.display(),
+        format!(
+            "holds {} documents of {tokens} tokens, but the manifest counts {} of {}; the \
+             output directory was changed outside omnitok",
+            documents.len(),
+            shard.documents,
+            shard.tokens
+        ),
+    ))
 }

@@ -1,0 +1,32 @@
+//! An EnCodec checkpoint: config.json and model.safetensors (the input's two parts, see
+//! `omnitok_fuzz::parts`). What loads encodes a short sound, and its codes decode.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use ndarray::Array2;
+use omnitok_audio::codec::Codec;
+
+fuzz_target!(|data: &[u8]| {
+    let [config, weights] = omnitok_fuzz::parts::<2>(data);
+    let Ok(codec) = Codec::from_bytes(config, weights, "fuzz") else {
+        return;
+    };
+    let config = codec.config();
+    let (Some(&bandwidth), true) = (config.target_bandwidths.first(), config.audio_channels <= 2)
+    else {
+        return;
+    };
+    let samples = (config.sampling_rate as usize / 50).clamp(1, 4096);
+    let sound = Array2::from_shape_fn((config.audio_channels, samples), |(_, i)| {
+        (i as f32 * 0.05).sin() * 0.3
+    });
+    if let Ok(codes) = codec.encode(sound.view(), bandwidth) {
+        assert!(
+            codes
+                .codes
+                .iter()
+                .all(|&c| (0..codec.codebook_size() as i64).contains(&c)),
+            "a code outside the codebook"
+        );
+        let _ = codec.decode(&codes);
+    }
+});

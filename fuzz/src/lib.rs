@@ -1,0 +1,49 @@
+//! Helpers shared by the fuzz targets: inputs written where the file-reading parsers expect
+//! them, and one input cut into several.
+
+use std::path::{Path, PathBuf};
+
+/// The separator between the parts of an input that feeds several files (see [`parts`]).
+pub const PART_SEPARATOR: &[u8] = b"\n=====\n";
+
+/// `data` cut at the first `N - 1` [`PART_SEPARATOR`]s; missing parts are empty.
+pub fn parts<const N: usize>(data: &[u8]) -> [&[u8]; N] {
+    let mut parts = [&data[..0]; N];
+    let mut rest = data;
+    for part in parts.iter_mut().take(N - 1) {
+        match find(rest, PART_SEPARATOR) {
+            Some(at) => {
+                *part = &rest[..at];
+                rest = &rest[at + PART_SEPARATOR.len()..];
+            }
+            None => {
+                *part = rest;
+                rest = &rest[rest.len()..];
+            }
+        }
+    }
+    parts[N - 1] = rest;
+    parts
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A folder of this process's own for the files a target writes (the parsers under test read
+/// paths, as users call them).
+pub fn scratch_dir() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("omnitok-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a scratch folder in the temporary directory");
+        dir
+    })
+}
+
+/// Writes `data` to `name` in the [`scratch_dir`] and returns its path.
+pub fn scratch_file(name: &str, data: &[u8]) -> PathBuf {
+    let path = scratch_dir().join(name);
+    std::fs::write(&path, data).expect("a file in the scratch folder");
+    path
+}
