@@ -84,6 +84,32 @@ impl Audio {
         self.frames() as f64 / f64::from(self.sample_rate)
     }
 
+    /// The part from `offset` seconds on, `duration` seconds long (to the end when `None`),
+    /// as librosa's `load(offset=, duration=)` takes it: from frame `⌊offset · rate⌋`,
+    /// `⌊duration · rate⌋` frames, fewer where the audio ends first (none past its end).
+    pub fn excerpt(&self, offset: f64, duration: Option<f64>) -> Result<Audio> {
+        for (what, seconds) in [("offset", Some(offset)), ("duration", duration)] {
+            if let Some(seconds) = seconds.filter(|s| !(s.is_finite() && *s >= 0.0)) {
+                return Err(AudioError::BadParameter(format!(
+                    "{what} {seconds} s is not a finite number of seconds >= 0"
+                )));
+            }
+        }
+        let rate = f64::from(self.sample_rate);
+        let frames = self.frames();
+        // Truncating, saturating float-to-int casts: an offset past the end starts at the end.
+        let start = ((offset * rate) as usize).min(frames);
+        let end = duration.map_or(frames, |d| {
+            start.saturating_add((d * rate) as usize).min(frames)
+        });
+        let channels = self.channels.max(1);
+        Ok(Audio {
+            samples: self.samples[start * channels..end * channels].to_vec(),
+            channels,
+            sample_rate: self.sample_rate,
+        })
+    }
+
     /// The channels averaged into one.
     pub fn mono(&self) -> Vec<f32> {
         if self.channels == 1 {
@@ -107,22 +133,7 @@ pub fn load(path: impl AsRef<Path>, limits: &AudioLimits) -> Result<Audio> {
         path: name.clone(),
         source,
     };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > limits.max_file_bytes {
-        return Err(AudioError::Limit {
-            path: name,
-            message: format!(
-                "{size} bytes is over the limit of {} bytes",
-                limits.max_file_bytes
-            ),
-        });
-    }
-    if size == 0 {
-        return Err(AudioError::BadInput {
-            path: name,
-            message: "the file is empty".into(),
-        });
-    }
+    check_size(std::fs::metadata(path).map_err(io)?.len(), &name, limits)?;
     let mut file = File::open(path).map_err(io)?;
     let container = {
         use std::io::{Read, Seek};
@@ -135,20 +146,60 @@ pub fn load(path: impl AsRef<Path>, limits: &AudioLimits) -> Result<Audio> {
     if let Some(extension) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(extension);
     }
-    // symphonia asserts on some malformed headers (a 0 Hz sample rate); such a file is bad
-    // input, not a reason to stop the program or to print a panic.
-    quietly_catching_panics(|| decode(Box::new(file), &hint, &name, container, limits))
-        .unwrap_or_else(|panic| {
+    decode_catching_panics(Box::new(file), &hint, &name, container, limits)
+}
+
+/// Decodes the bytes of an audio file already in memory; `name` names them in errors.
+pub fn load_bytes(bytes: Vec<u8>, name: &str, limits: &AudioLimits) -> Result<Audio> {
+    check_size(bytes.len() as u64, name, limits)?;
+    let container = container_by_magic(&bytes[..bytes.len().min(12)]);
+    let source = Box::new(std::io::Cursor::new(bytes));
+    decode_catching_panics(source, &Hint::new(), name, container, limits)
+}
+
+/// An error for an empty file or one over the size limit.
+fn check_size(size: u64, name: &str, limits: &AudioLimits) -> Result<()> {
+    if size > limits.max_file_bytes {
+        return Err(AudioError::Limit {
+            path: name.to_owned(),
+            message: format!(
+                "{size} bytes is over the limit of {} bytes",
+                limits.max_file_bytes
+            ),
+        });
+    }
+    if size == 0 {
+        return Err(AudioError::BadInput {
+            path: name.to_owned(),
+            message: "the file is empty".into(),
+        });
+    }
+    Ok(())
+}
+
+/// [`decode`], with a panic of the decoder reported as a malformed file: symphonia asserts on
+/// some malformed headers (a 0 Hz sample rate), which is bad input, not a reason to stop the
+/// program or to print a panic.
+fn decode_catching_panics(
+    source: Box<dyn symphonia::core::io::MediaSource>,
+    hint: &Hint,
+    name: &str,
+    container: Option<&str>,
+    limits: &AudioLimits,
+) -> Result<Audio> {
+    quietly_catching_panics(|| decode(source, hint, name, container, limits)).unwrap_or_else(
+        |panic| {
             let reason = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "the decoder failed".into());
             Err(AudioError::BadInput {
-                path: name.clone(),
+                path: name.to_owned(),
                 message: format!("malformed file: {reason}"),
             })
-        })
+        },
+    )
 }
 
 thread_local! {

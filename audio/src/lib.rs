@@ -1,7 +1,7 @@
 //! Audio for omnitok: the spectral front-end of a speech model.
 //!
 //! - [`decode`]: WAV, FLAC, MP3 and Ogg Vorbis files to `f32` samples (symphonia), with limits.
-//! - [`resample`]: sample-rate conversion (rubato's FFT resampler) on [`Audio`].
+//! - [`resample`]: sample-rate conversion (libsoxr, as librosa) on [`Audio`].
 //! - [`window`]: analysis windows (Hann, Hamming, Povey), periodic or symmetric.
 //! - [`stft`]: short-time Fourier transform with librosa's framing (centring, padding) or
 //!   Kaldi's (snipped edges, DC removal, pre-emphasis, frame energy), FFT plans built once and
@@ -44,7 +44,7 @@ pub mod streaming;
 pub mod wav;
 pub mod window;
 
-pub use decode::{load, Audio, AudioLimits};
+pub use decode::{load, load_bytes, Audio, AudioLimits};
 pub use error::{AudioError, Result};
 pub use features::{CachedExtractor, Extractor, ExtractorCache, FeatureConfig, Features, PRESETS};
 pub use settings::SettingValue;

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{fixtures, read_npy};
-use omnitok_audio::{load, AudioError, AudioLimits};
+use omnitok_audio::{load, load_bytes, AudioError, AudioLimits};
 
 fn formats(name: &str) -> std::path::PathBuf {
     fixtures().join("formats").join(name)
@@ -142,4 +142,52 @@ fn limits_refuse_long_and_large_files() {
     };
     let error = load(formats("stereo.flac"), &narrow).unwrap_err();
     assert!(error.to_string().contains("22050 Hz is outside"), "{error}");
+}
+
+#[test]
+fn bytes_in_memory_decode_as_the_file_does() {
+    for name in [
+        "stereo.flac",
+        "stereo.mp3",
+        "stereo.ogg",
+        "stereo.pcm_16.wav",
+    ] {
+        let path = formats(name);
+        let bytes = std::fs::read(&path).unwrap();
+        let from_memory = load_bytes(bytes, name, &AudioLimits::default()).unwrap();
+        assert_eq!(
+            from_memory,
+            load(&path, &AudioLimits::default()).unwrap(),
+            "{name}"
+        );
+    }
+    let error = load_bytes(Vec::new(), "<memory>", &AudioLimits::default()).unwrap_err();
+    assert!(error.to_string().contains("<memory>"), "{error}");
+    let small = AudioLimits {
+        max_file_bytes: 100,
+        ..AudioLimits::default()
+    };
+    let bytes = std::fs::read(formats("stereo.flac")).unwrap();
+    assert!(matches!(
+        load_bytes(bytes, "<memory>", &small),
+        Err(AudioError::Limit { .. })
+    ));
+}
+
+#[test]
+fn excerpts_count_frames_as_librosa_does() {
+    let audio = load(formats("stereo.float.wav"), &AudioLimits::default()).unwrap();
+    // 22,050 Hz: 0.01 s is 220.5 frames, truncated to 220 as librosa does.
+    let part = audio.excerpt(0.01, Some(0.02)).unwrap();
+    assert_eq!(part.frames(), 441);
+    assert_eq!(part.samples[..], audio.samples[2 * 220..2 * (220 + 441)]);
+    assert_eq!(audio.excerpt(0.0, None).unwrap(), audio);
+    assert_eq!(audio.excerpt(50.0, None).unwrap().frames(), 0);
+    assert_eq!(
+        audio.excerpt(0.05, Some(50.0)).unwrap().frames(),
+        2205 - 1102
+    );
+    for (offset, duration) in [(-1.0, None), (f64::NAN, None), (0.0, Some(-0.5))] {
+        assert!(audio.excerpt(offset, duration).is_err());
+    }
 }

@@ -2,7 +2,7 @@
 Kaldi and Whisper.
 
     from omnitok import audio
-    y, sr = audio.load("speech.flac", sr=16000)          # float32 [frames]
+    y, sr = audio.load("speech.flac", sr=16000)          # float32 [frames], as librosa.load
     mel = audio.features(y, sr, preset="whisper-80")     # float32 [80, frames]
     stream = audio.StreamingFeatures("whisper-80", 16000)
     frames = stream.push(chunk)                          # float32 [new frames, 80]
@@ -37,7 +37,7 @@ model.
 from __future__ import annotations
 
 import os
-from typing import Optional, Tuple, Union
+from typing import BinaryIO, Optional, Tuple, Union
 
 import numpy as np
 
@@ -53,18 +53,41 @@ PRESETS = tuple(_audio_presets())
 
 
 def load(
-    path: Union[str, "os.PathLike[str]"], sr: Optional[int] = None, mono: bool = True, *,
-    max_file_bytes: Optional[int] = None, max_seconds: Optional[float] = None,
+    path: Union[str, "os.PathLike[str]", BinaryIO], sr: Optional[int] = None, mono: bool = True,
+    offset: float = 0.0, duration: Optional[float] = None, dtype: "np.typing.DTypeLike" = np.float32,
+    *, max_file_bytes: Optional[int] = None, max_seconds: Optional[float] = None,
     max_channels: Optional[int] = None,
 ) -> Tuple[np.ndarray, int]:
-    """Decodes WAV, FLAC, MP3 or Ogg Vorbis: ``(samples, sample_rate)``; float32 ``[frames]``
-    when ``mono`` (channels averaged), else ``[frames, channels]``; resampled to ``sr`` Hz when
-    given (rubato's FFT resampler).
+    """Decodes WAV, FLAC, MP3 or Ogg Vorbis as ``librosa.load`` does: ``(samples,
+    sample_rate)``, ``[frames]`` for one channel (``mono``: the channels averaged), else
+    ``[channels, frames]``.
+
+    ``path`` is a path or an open binary file (anything with ``read``). ``offset`` and
+    ``duration`` (seconds) take an excerpt at the file's own rate (frame ``int(offset * rate)``
+    on, ``int(duration * rate)`` frames), before the channels are averaged and the excerpt is
+    resampled to ``sr`` Hz (libsoxr's high quality, librosa's default). MP3 and Ogg are decoded
+    gapless, to libsndfile's lengths. ``dtype``: float32 (the default) or float64.
 
     A file over a limit is a ``ValueError``: ``max_file_bytes``, ``max_seconds``,
     ``max_channels``; each left as None keeps its default (``omnitok audio features --help``
-    shows them)."""
-    return _audio_load(os.fspath(path), sr, mono, max_file_bytes, max_seconds, max_channels)
+    shows them). The whole file is decoded, then the excerpt taken: the limits apply to it."""
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, not {dtype}")
+    if hasattr(path, "read"):
+        limit = _DEFAULTS["audio_max_file_bytes"] if max_file_bytes is None else max_file_bytes
+        # One byte more than the limit, so that a larger file is refused, not cut.
+        data = path.read(limit + 1)
+        if not isinstance(data, bytes):
+            raise TypeError(f"{path!r} is not opened in binary mode ('rb')")
+        name = str(getattr(path, "name", "<file object>"))
+        source = data
+    else:
+        source = os.fspath(path)
+        name = str(source)
+    samples, rate = _audio_load(source, name, sr, mono, float(offset), duration, max_file_bytes,
+                                max_seconds, max_channels)
+    return samples.astype(dtype, copy=False), rate
 
 
 def features(samples: np.ndarray, sr: float, preset: str = _DEFAULTS["audio_preset"], **overrides) -> np.ndarray:

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use omnitok_audio::{
-    load, AudioError, AudioLimits, Extractor, ExtractorCache, FeatureConfig, Features,
-    SettingValue, StreamingExtractor,
+    load, load_bytes, Audio, AudioError, AudioLimits, Extractor, ExtractorCache, FeatureConfig,
+    Features, SettingValue, StreamingExtractor,
 };
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -24,25 +24,49 @@ pub fn _audio_presets() -> Vec<&'static str> {
     omnitok_audio::features::PRESETS.to_vec()
 }
 
-/// Decodes a file: `(samples, sample_rate)`, samples float32 `[frames]` when `mono`, else
-/// `[frames, channels]`; resampled to `sr` when given. A limit left as `None` is the default.
+/// Decodes a file (a path, or the bytes of one named `name`) as librosa's `load` does: the
+/// excerpt from `offset` seconds, `duration` long; channels averaged when `mono`; resampled to
+/// `sr` when given. `(samples, sample_rate)`: float32 `[frames]` for one channel, else
+/// `[channels, frames]`. A limit left as `None` is the default.
 #[pyfunction]
-#[pyo3(signature = (path, sr=None, mono=true, max_file_bytes=None, max_seconds=None, max_channels=None))]
+#[pyo3(signature = (source, name, sr, mono, offset, duration, max_file_bytes, max_seconds, max_channels))]
 // One parameter per keyword argument of the Python function, as pyo3 binds them.
 #[allow(clippy::too_many_arguments)]
 pub fn _audio_load<'py>(
     py: Python<'py>,
-    path: std::path::PathBuf,
+    source: &Bound<'py, PyAny>,
+    name: String,
     sr: Option<u32>,
     mono: bool,
+    offset: f64,
+    duration: Option<f64>,
     max_file_bytes: Option<u64>,
     max_seconds: Option<f64>,
     max_channels: Option<usize>,
 ) -> PyResult<(Bound<'py, PyAny>, u32)> {
     let limits = AudioLimits::from_options(max_file_bytes, max_seconds, max_channels);
+    enum Input {
+        Path(std::path::PathBuf),
+        Bytes(Vec<u8>),
+    }
+    let input = match source.cast::<pyo3::types::PyBytes>() {
+        Ok(bytes) => Input::Bytes(bytes.as_bytes().to_vec()),
+        Err(_) => Input::Path(source.extract()?),
+    };
     let audio = py
         .detach(|| {
-            let audio = load(&path, &limits)?;
+            let audio = match input {
+                Input::Bytes(bytes) => load_bytes(bytes, &name, &limits)?,
+                Input::Path(path) => load(&path, &limits)?,
+            };
+            let mut audio = audio.excerpt(offset, duration)?;
+            if mono && audio.channels > 1 {
+                audio = Audio {
+                    samples: audio.mono(),
+                    channels: 1,
+                    sample_rate: audio.sample_rate,
+                };
+            }
             match sr {
                 Some(rate) => audio.resampled(rate),
                 None => Ok(audio),
@@ -50,11 +74,14 @@ pub fn _audio_load<'py>(
         })
         .map_err(audio_err)?;
     let rate = audio.sample_rate;
-    if mono {
-        return Ok((PyArray1::from_vec(py, audio.mono()).into_any(), rate));
-    }
+    let channels = audio.channels;
     let frames = audio.frames();
-    let array = PyArray1::from_vec(py, audio.samples).reshape([frames, audio.channels])?;
+    let interleaved = PyArray1::from_vec(py, audio.samples);
+    if channels == 1 {
+        return Ok((interleaved.into_any(), rate));
+    }
+    // [frames, channels] in memory, returned as its transpose: [channels, frames].
+    let array = interleaved.reshape([frames, channels])?.transpose()?;
     Ok((array.into_any(), rate))
 }
 

@@ -25,6 +25,10 @@ pub fn _defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         ("codebook_epochs", kmeans.epochs as u64),
         ("codebook_batch_size", kmeans.batch_size as u64),
         ("codebook_seed", kmeans.seed),
+        (
+            "audio_max_file_bytes",
+            omnitok_audio::AudioLimits::default().max_file_bytes,
+        ),
     ]);
     let rlt = omnitok_vision::rlt::RltConfig::default();
     let defaults = PyDict::new(py);
