@@ -8,10 +8,8 @@
 //! (truncated), as are NaN or infinite samples (possible in float WAV). A header so malformed
 //! that the decoder itself gives up (it panics on some) is reported as bad input too.
 
-use std::cell::Cell;
 use std::fs::File;
 use std::path::Path;
-use std::sync::Once;
 
 use symphonia::core::audio::SampleBuffer;
 use symphonia::core::codecs::{DecoderOptions, CODEC_TYPE_NULL};
@@ -187,42 +185,13 @@ fn decode_catching_panics(
     container: Option<&str>,
     limits: &AudioLimits,
 ) -> Result<Audio> {
-    quietly_catching_panics(|| decode(source, hint, name, container, limits)).unwrap_or_else(
-        |panic| {
-            let reason = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "the decoder failed".into());
+    omnitok_files::catch_decoder_panic(|| decode(source, hint, name, container, limits))
+        .unwrap_or_else(|reason| {
             Err(AudioError::BadInput {
                 path: name.to_owned(),
                 message: format!("malformed file: {reason}"),
             })
-        },
-    )
-}
-
-thread_local! {
-    /// Whether a panic on this thread is being caught by [`quietly_catching_panics`].
-    static CATCHING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Runs `f`, catching a panic in it without the panic hook's message on stderr: the caller
-/// reports it as an error. Panics elsewhere still reach the hook that was installed before.
-fn quietly_catching_panics<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
-    static QUIET_HOOK: Once = Once::new();
-    QUIET_HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !CATCHING.with(Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-    let was_catching = CATCHING.with(|c| c.replace(true));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    CATCHING.with(|c| c.set(was_catching));
-    result
+        })
 }
 
 /// The container the first bytes of a file announce: `Ogg`, `WAV`, `FLAC` or `MP3` (tagged).

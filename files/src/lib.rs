@@ -1,12 +1,15 @@
-//! Reading untrusted input within a bound.
+//! Reading untrusted input within a bound, and decoding it without a decoder's panic ending the
+//! program.
 //!
 //! A size the file system reports is not a bound: `/dev/zero`, a pipe or a growing file report
 //! none or a wrong one. Every read here stops one byte past the limit, so that input over it is
 //! refused after at most that many bytes, whatever the file is. Each omnitok crate turns a
 //! [`BoundedReadError`] into its own error, naming the file and what kind of file it is.
 
+use std::cell::Cell;
 use std::io::Read;
 use std::path::Path;
+use std::sync::Once;
 
 /// Why a bounded read gave no bytes.
 #[derive(Debug, thiserror::Error)]
@@ -90,4 +93,35 @@ mod tests {
         ));
         std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     }
+}
+
+thread_local! {
+    /// Whether a panic on this thread is being caught by [`catch_decoder_panic`].
+    static CATCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `decode`, a third-party decoder working on untrusted bytes, turning a panic in it into
+/// `Err(reason)` without the panic hook's message on stderr: the caller reports the input as
+/// malformed. (Some decoders assert on malformed headers, or report errors by panicking.)
+/// Panics elsewhere, and on other threads, still reach the hook that was installed before.
+pub fn catch_decoder_panic<T>(decode: impl FnOnce() -> T) -> Result<T, String> {
+    static QUIET_HOOK: Once = Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !CATCHING.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was_catching = CATCHING.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode));
+    CATCHING.with(|c| c.set(was_catching));
+    result.map_err(|panic| {
+        panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "the decoder failed".into())
+    })
 }

@@ -40,7 +40,8 @@ def load(path: Union[str, "os.PathLike[str]"], with_fps: bool = False, *,
     """Decodes an image file to uint8 ``[height, width, 3]`` (PNG, JPEG, WebP, GIF, BMP, TIFF),
     or an animation or video to ``[frames, height, width, 3]`` (animated GIF, APNG, animated
     WebP, Y4M; mp4/webm/mkv through ffmpeg when installed). With ``with_fps``, returns
-    ``(frames, fps)`` (``fps`` None for still images).
+    ``(frames, fps)`` (``fps`` None for still images). JPEG is decoded as Pillow decodes it
+    (libjpeg-turbo's decoder): the same pixels as ``Image.open(f).convert("RGB")``.
 
     A file over a limit is a ``ValueError``: ``max_pixels`` a frame (width x height, checked
     before decoding), ``max_frames``, ``max_bytes``; each left as None keeps its default

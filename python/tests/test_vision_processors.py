@@ -6,6 +6,7 @@ budgets."""
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -34,6 +35,23 @@ def test_qwen2_vl_patches_equal_the_reference(width, height):
     ours, grid = vision.patchify(pixels, preset="qwen2-vl")
     assert grid == expected_grid
     assert ours.shape == expected.shape and ours.dtype == np.float32
+    assert float(np.abs(ours - expected).max()) == 0.0
+
+
+JPEG = Path(__file__).resolve().parents[2] / "fixtures" / "vision" / "jpeg"
+
+
+@pytest.mark.parametrize("case", ["subsampled-420", "progressive", "grey", "odd-size-q50", "cmyk"])
+def test_patches_of_a_jpeg_file_equal_the_reference_on_pillows_decode(case):
+    # From the file to patches: omnitok decodes the JPEG as Pillow does (libjpeg-turbo), so the
+    # patches equal the processor's on Image.open(file).
+    from PIL import Image
+
+    path = JPEG / f"{case}.jpg"
+    with Image.open(path) as image:
+        expected, expected_grid = reference(np.asarray(image.convert("RGB")))
+    ours, grid = vision.patchify(vision.load(path), preset="qwen2-vl")
+    assert grid == expected_grid
     assert float(np.abs(ours - expected).max()) == 0.0
 
 

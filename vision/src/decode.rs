@@ -110,11 +110,12 @@ fn limit(path: &Path, message: impl Into<String>) -> VisionError {
     }
 }
 
-/// Refuses a JPEG file cut short, as Pillow does ("image file is truncated"): its last scan
-/// (the last start-of-scan marker, FF DA) must be followed by the end-of-image marker (FF D9).
-/// Inside a scan FF is always followed by 00 or a restart marker, so neither marker can be
-/// image data.
-fn check_jpeg_is_whole(path: &Path, limits: &ImageLimits) -> Result<()> {
+/// A JPEG file decoded by libjpeg-turbo's decoder (built from source by `mozjpeg-sys`, without
+/// its SIMD code), as Pillow decodes it: the accurate integer IDCT, fancy upsampling, and
+/// libjpeg's YCbCr to RGB conversion; so the pixels equal Pillow's `Image.open(f).convert("RGB")`
+/// exactly (tests/decode.rs compares them). CMYK and YCCK files are converted as Pillow
+/// converts them. A file cut short is refused, as Pillow refuses it.
+fn load_jpeg(path: &Path, limits: &ImageLimits) -> Result<Frames> {
     let bytes = omnitok_files::read_bounded(path, limits.max_bytes).map_err(|e| match e {
         omnitok_files::BoundedReadError::Io(source) => VisionError::Io {
             path: path.display().to_string(),
@@ -122,6 +123,70 @@ fn check_jpeg_is_whole(path: &Path, limits: &ImageLimits) -> Result<()> {
         },
         too_large => limit(path, too_large.to_string()),
     })?;
+    check_jpeg_is_whole(path, &bytes)?;
+    // libjpeg reports errors by unwinding out of the decoder (the `mozjpeg` crate's error
+    // manager), caught here as a malformed file.
+    let decoded = omnitok_files::catch_decoder_panic(|| -> Result<RgbImage> {
+        let io = |e: std::io::Error| bad(path, e.to_string());
+        let decompress = mozjpeg::Decompress::new_mem(&bytes).map_err(io)?;
+        let (width, height) = decompress.size();
+        check_pixels(path, width as u64, height as u64, limits)?;
+        let cmyk = matches!(
+            decompress.color_space(),
+            mozjpeg::ColorSpace::JCS_CMYK | mozjpeg::ColorSpace::JCS_YCCK
+        );
+        let data = if cmyk {
+            // libjpeg gives Adobe's inverted CMYK; Pillow reads it as such ("CMYK;I") and
+            // then converts without a colour profile.
+            let mut started = decompress
+                .to_colorspace(mozjpeg::ColorSpace::JCS_CMYK)
+                .map_err(io)?;
+            let inverted = started.read_scanlines::<u8>().map_err(io)?;
+            started.finish().map_err(io)?;
+            inverted_cmyk_to_rgb(&inverted)
+        } else {
+            let mut started = decompress.rgb().map_err(io)?;
+            let data = started.read_scanlines::<u8>().map_err(io)?;
+            started.finish().map_err(io)?;
+            data
+        };
+        if data.len() != width * height * 3 {
+            return Err(bad(
+                path,
+                "the JPEG decoder gave fewer pixels than the header says",
+            ));
+        }
+        Ok(RgbImage {
+            width,
+            height,
+            data,
+        })
+    })
+    .unwrap_or_else(|reason| Err(bad(path, format!("malformed JPEG: {reason}"))))?;
+    Ok(Frames {
+        frames: vec![decoded],
+        fps: None,
+    })
+}
+
+/// Pillow's CMYK to RGB conversion of Adobe's inverted CMYK (as libjpeg decodes it): each of
+/// R, G, B is `255 - (c + k)` clipped, with c and k re-inverted first.
+fn inverted_cmyk_to_rgb(inverted: &[u8]) -> Vec<u8> {
+    inverted
+        .chunks_exact(4)
+        .flat_map(|p| {
+            let k = 255 - u16::from(p[3]);
+            let channel = |c: u8| 255u16.saturating_sub(255 - u16::from(c) + k) as u8;
+            [channel(p[0]), channel(p[1]), channel(p[2])]
+        })
+        .collect()
+}
+
+/// Refuses a JPEG file cut short, as Pillow does ("image file is truncated"): its last scan
+/// (the last start-of-scan marker, FF DA) must be followed by the end-of-image marker (FF D9).
+/// Inside a scan FF is always followed by 00 or a restart marker, so neither marker can be
+/// image data.
+fn check_jpeg_is_whole(path: &Path, bytes: &[u8]) -> Result<()> {
     let marker = |code: u8| move |pair: &[u8]| pair == [0xff, code];
     let last_scan = bytes.windows(2).rposition(marker(0xda));
     let whole = match last_scan {
@@ -204,10 +269,7 @@ pub fn load(path: impl AsRef<Path>, limits: &ImageLimits) -> Result<Frames> {
         Some(ImageFormat::Gif) | Some(ImageFormat::WebP) | Some(ImageFormat::Png) => {
             load_animation(path, reader.format(), limits)
         }
-        Some(ImageFormat::Jpeg) => {
-            check_jpeg_is_whole(path, limits)?;
-            load_still(path, reader, limits)
-        }
+        Some(ImageFormat::Jpeg) => load_jpeg(path, limits),
         Some(_) => load_still(path, reader, limits),
         None if ["mp4", "webm", "mkv", "mov", "avi", "m4v"].contains(&extension.as_str()) => {
             load_with_ffmpeg(path, limits)

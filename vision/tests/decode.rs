@@ -17,9 +17,42 @@ fn fixture(name: &str) -> PathBuf {
 
 /// A uint8 `.npy` file's bytes.
 fn npy_bytes(name: &str) -> Vec<u8> {
-    let bytes = std::fs::read(fixture(name)).unwrap();
+    npy_data(&fixture(name))
+}
+
+fn npy_data(path: &std::path::Path) -> Vec<u8> {
+    let bytes = std::fs::read(path).unwrap();
     let header = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
     bytes[10 + header..].to_vec()
+}
+
+#[test]
+fn jpeg_files_decode_to_pillows_exact_pixels() {
+    // fixtures/vision/jpeg/: each layout of JPEG beside what Pillow decodes from it.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/vision/jpeg");
+    let mut cases = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "jpg") {
+            continue;
+        }
+        let expected = npy_data(&path.with_extension("npy"));
+        let frames = load(&path, &ImageLimits::default()).unwrap();
+        let image = &frames.frames[0];
+        let differing = image
+            .data
+            .iter()
+            .zip(&expected)
+            .filter(|(a, b)| a != b)
+            .count();
+        assert_eq!(image.data.len(), expected.len(), "{path:?}");
+        assert_eq!(
+            differing, 0,
+            "{path:?}: {differing} values differ from Pillow's"
+        );
+        cases += 1;
+    }
+    assert_eq!(cases, 8);
 }
 
 #[test]
