@@ -149,8 +149,8 @@ pub fn run(args: &StatsArgs) -> Result<()> {
         field: args.field.clone(),
         ..InputOptions::default()
     };
-    let corpus = report::read_input(&args.input, &options)?;
-    let mut report = report::compute(&corpus, &tokenizers, args.baseline.as_deref())?;
+    let mut report =
+        report::measure_input(&args.input, &options, &tokenizers, args.baseline.as_deref())?;
     let sort = match args.sort {
         StatsSort::Input => None,
         StatsSort::Lang => Some(SortBy::Lang),

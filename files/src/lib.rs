@@ -38,6 +38,64 @@ pub fn read_to_end_bounded(reader: impl Read, max_bytes: u64) -> Result<Vec<u8>,
     Ok(bytes)
 }
 
+/// A reader that fails once more than `max_bytes` bytes would come through it, for input read
+/// as a stream (a decompressed file). The failure is an [`std::io::Error`] holding
+/// [`BoundedReadError::TooLarge`]; [`BoundedReadError::from_io`] takes it back out.
+pub struct BoundedReader<R> {
+    inner: R,
+    left: u64,
+    max_bytes: u64,
+}
+
+impl<R: Read> BoundedReader<R> {
+    /// `inner`, bounded to `max_bytes` bytes.
+    pub fn new(inner: R, max_bytes: u64) -> Self {
+        Self {
+            inner,
+            left: max_bytes,
+            max_bytes,
+        }
+    }
+}
+
+impl<R: Read> Read for BoundedReader<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        // One byte more than is left tells input over the limit.
+        let wanted = usize::try_from(self.left.saturating_add(1))
+            .unwrap_or(usize::MAX)
+            .min(buffer.len());
+        let read = self.inner.read(&mut buffer[..wanted])?;
+        if read as u64 > self.left {
+            return Err(std::io::Error::other(BoundedReadError::TooLarge {
+                size: None,
+                max_bytes: self.max_bytes,
+            }));
+        }
+        self.left -= read as u64;
+        Ok(read)
+    }
+}
+
+impl BoundedReadError {
+    /// The error a [`BoundedReader`] failed with, or `error` itself as [`BoundedReadError::Io`].
+    pub fn from_io(error: std::io::Error) -> Self {
+        if !error
+            .get_ref()
+            .is_some_and(|inner| inner.is::<BoundedReadError>())
+        {
+            return BoundedReadError::Io(error);
+        }
+        match error
+            .into_inner()
+            .map(|inner| inner.downcast::<BoundedReadError>())
+        {
+            Some(Ok(bounded)) => *bounded,
+            // Not reached: the check above saw a BoundedReadError inside.
+            _ => BoundedReadError::Io(std::io::Error::other("a bounded read failed")),
+        }
+    }
+}
+
 /// The bytes of the file at `path`, when there are at most `max_bytes` of them. A regular file
 /// whose size is over the limit is refused before it is read.
 pub fn read_bounded(path: &Path, max_bytes: u64) -> Result<Vec<u8>, BoundedReadError> {
@@ -55,6 +113,27 @@ pub fn read_bounded(path: &Path, max_bytes: u64) -> Result<Vec<u8>, BoundedReadE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bounded_reader_fails_past_its_limit_and_says_so() {
+        let mut exact = Vec::new();
+        BoundedReader::new(&b"12345"[..], 5)
+            .read_to_end(&mut exact)
+            .unwrap();
+        assert_eq!(exact, b"12345");
+        let mut over = Vec::new();
+        let error = BoundedReader::new(&b"123456"[..], 5)
+            .read_to_end(&mut over)
+            .unwrap_err();
+        assert!(over.len() <= 5);
+        let error = BoundedReadError::from_io(error);
+        assert!(matches!(
+            error,
+            BoundedReadError::TooLarge { max_bytes: 5, .. }
+        ));
+        let plain = BoundedReadError::from_io(std::io::Error::other("disk"));
+        assert!(matches!(plain, BoundedReadError::Io(_)));
+    }
 
     #[test]
     fn reads_stop_one_byte_past_the_limit() {

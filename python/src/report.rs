@@ -37,14 +37,8 @@ fn report_tokenizers(
     Ok(out)
 }
 
-/// Measures a corpus and returns the report as JSON text (the CLI's `--format json`).
-fn report_json(
-    corpus: &report::Corpus,
-    tokenizers: &[(String, Arc<Tokenizer>)],
-    baseline: Option<&str>,
-    sort: Option<&str>,
-) -> Result<String, CorpusError> {
-    let mut measured = report::compute(corpus, tokenizers, baseline)?;
+/// A report, sorted as asked, as JSON text (the CLI's `--format json`).
+fn report_json(mut measured: report::Report, sort: Option<&str>) -> Result<String, CorpusError> {
     if let Some(sort) = sort {
         measured.sort(sort_by(sort)?);
     }
@@ -89,8 +83,8 @@ pub fn _compression_report_path(
         ..defaults
     };
     py.detach(|| {
-        let corpus = report::read_input(&path, &options)?;
-        report_json(&corpus, &tokenizers, baseline.as_deref(), sort.as_deref())
+        let measured = report::measure_input(&path, &options, &tokenizers, baseline.as_deref())?;
+        report_json(measured, sort.as_deref())
     })
     .map_err(report_err)
 }
@@ -109,7 +103,8 @@ pub fn _compression_report_texts(
     let tokenizers = report_tokenizers(py, encodings)?;
     py.detach(|| {
         let corpus = report::Corpus::from_texts(texts, reference.as_deref())?;
-        report_json(&corpus, &tokenizers, baseline.as_deref(), sort.as_deref())
+        let measured = report::compute(&corpus, &tokenizers, baseline.as_deref())?;
+        report_json(measured, sort.as_deref())
     })
     .map_err(report_err)
 }

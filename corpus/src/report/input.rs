@@ -22,8 +22,12 @@ use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
+use std::sync::Arc;
 
-use super::{Corpus, LanguageText, Reference};
+use omnitok_tokenizer::Tokenizer;
+
+use super::count::{Counter, Role};
+use super::{Corpus, LanguageText, Reference, Report};
 use crate::error::{CorpusError, Result};
 use crate::read::documents::{
     for_each_line, Context, ErrorKind, ErrorLog, OnError, ReadOptions, Split,
@@ -75,18 +79,103 @@ impl InputOptions {
     }
 }
 
-/// Reads a folder of `<language>.txt` files or a JSON Lines file.
+/// Reads a folder of `<language>.txt` files or a JSON Lines file into memory.
 pub fn read_input(path: &Path, options: &InputOptions) -> Result<Corpus> {
+    let mut texts: Vec<(String, Vec<String>, Option<Vec<String>>)> = Vec::new();
+    let mut slots: HashMap<String, usize> = HashMap::new();
+    let visited = visit_input(path, options, &mut |lang, text, reference| {
+        let slot = *slots.entry(lang.to_owned()).or_insert_with(|| {
+            texts.push((lang.to_owned(), Vec::new(), None));
+            texts.len() - 1
+        });
+        let (_, own, references) = &mut texts[slot];
+        own.push(text);
+        if let Some(reference) = reference {
+            references.get_or_insert_with(Vec::new).push(reference);
+        }
+        Ok(())
+    })?;
+    if visited == Visited::Folder {
+        let languages = texts
+            .into_iter()
+            .map(|(lang, own, _)| (lang, own))
+            .collect();
+        return Corpus::from_texts(languages, options.reference.as_deref());
+    }
+    // Parallel JSON Lines: the reference language's row first, its premium 1 by definition.
+    let reference = options.reference.as_deref();
+    let mut languages: Vec<LanguageText> = texts
+        .into_iter()
+        .map(|(lang, own, references)| LanguageText {
+            reference: match (references, reference) {
+                (Some(texts), _) => Reference::Texts(texts),
+                (None, Some(_)) => Reference::Language(0),
+                (None, None) => Reference::None,
+            },
+            lang,
+            texts: own,
+        })
+        .collect();
+    if let Some(at) = reference.and_then(|r| languages.iter().position(|l| l.lang == r)) {
+        let row = languages.remove(at);
+        languages.insert(0, row);
+    }
+    Ok(Corpus {
+        languages,
+        reference: options.reference.clone(),
+    })
+}
+
+/// Measures a folder of `<language>.txt` files or a JSON Lines file with every tokenizer
+/// while reading it: a JSON Lines file is counted a batch of lines at a time and a folder a
+/// file at a time, so that memory holds a batch (or one file), not the corpus. The report
+/// equals [`compute`](super::compute) of [`read_input`].
+pub fn measure_input(
+    path: &Path,
+    options: &InputOptions,
+    tokenizers: &[(String, Arc<Tokenizer>)],
+    baseline: Option<&str>,
+) -> Result<Report> {
+    let mut counter = Counter::new(tokenizers, baseline)?;
+    let visited = visit_input(path, options, &mut |lang, text, reference| {
+        let slot = counter.language(lang);
+        if let Some(reference) = reference {
+            counter.add(slot, Role::Reference, reference)?;
+        }
+        counter.add(slot, Role::Own, text)
+    })?;
+    let reference = options.reference.as_deref();
+    let first = (visited == Visited::JsonLines)
+        .then_some(reference)
+        .flatten();
+    counter.finish(reference, first)
+}
+
+/// Where a reader hands each text: its language, the text, and for a parallel pair the
+/// reference text it translates.
+type Sink<'s> = dyn FnMut(&str, String, Option<String>) -> Result<()> + 's;
+
+/// Which form an input had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Visited {
+    Folder,
+    JsonLines,
+}
+
+/// Hands every text of a folder or JSON Lines file to `sink`, in input order.
+fn visit_input(path: &Path, options: &InputOptions, sink: &mut Sink) -> Result<Visited> {
     let metadata = std::fs::metadata(path).map_err(|source| io_error(path, source))?;
     if metadata.is_dir() {
-        read_dir(path, options)
+        visit_dir(path, options, sink)?;
+        Ok(Visited::Folder)
     } else {
-        read_json_lines(path, options)
+        visit_json_lines(path, options, sink)?;
+        Ok(Visited::JsonLines)
     }
 }
 
-/// Reads every `<language>.txt` file of a folder.
-pub fn read_dir(dir: &Path, options: &InputOptions) -> Result<Corpus> {
+/// Every `<language>.txt` file of a folder, one file (one text) at a time, in name order.
+fn visit_dir(dir: &Path, options: &InputOptions, sink: &mut Sink) -> Result<()> {
     let mut files = Vec::new();
     let entries = std::fs::read_dir(dir).map_err(|source| io_error(dir, source))?;
     for entry in entries {
@@ -120,7 +209,16 @@ pub fn read_dir(dir: &Path, options: &InputOptions) -> Result<Corpus> {
             message: "no <language>.txt files in this folder".into(),
         });
     }
-    let mut languages = Vec::with_capacity(files.len());
+    if let Some(reference) = &options.reference {
+        if !files.iter().any(|(lang, _)| lang == reference) {
+            let names: Vec<&str> = files.iter().map(|(l, _)| l.as_str()).collect();
+            return Err(CorpusError::BadParameter(format!(
+                "unknown reference language {reference:?}: {} has no {reference}.txt (languages: {})",
+                dir.display(),
+                names.join(", ")
+            )));
+        }
+    }
     for (lang, path) in files {
         let text = read_text(&path, options.max_file_bytes)?;
         if text.is_empty() {
@@ -129,45 +227,22 @@ pub fn read_dir(dir: &Path, options: &InputOptions) -> Result<Corpus> {
                 message: "the file is empty".into(),
             });
         }
-        languages.push((lang, vec![text]));
+        sink(&lang, text, None)?;
     }
-    if let Some(reference) = &options.reference {
-        if !languages.iter().any(|(lang, _)| lang == reference) {
-            let names: Vec<&str> = languages.iter().map(|(l, _)| l.as_str()).collect();
-            return Err(CorpusError::BadParameter(format!(
-                "unknown reference language {reference:?}: {} has no {reference}.txt (languages: {})",
-                dir.display(),
-                names.join(", ")
-            )));
-        }
-    }
-    Corpus::from_texts(languages, options.reference.as_deref())
+    Ok(())
 }
 
-/// The language of a folder's file named `name`: `<language>.txt`, possibly compressed
-/// (`.txt.gz`, `.txt.zst`, `.txt.zstd`); `None` for other files and hidden ones.
-fn language_of_file(name: &str) -> Option<&str> {
-    let plain = [".gz", ".zst", ".zstd"]
-        .iter()
-        .find_map(|suffix| name.strip_suffix(suffix))
-        .unwrap_or(name);
-    let lang = plain.strip_suffix(".txt")?;
-    (!lang.is_empty() && !lang.starts_with('.')).then_some(lang)
-}
-
-/// Reads a JSON Lines file: one language and text a line, or one parallel pair a line when
-/// `options.reference` is set.
-pub fn read_json_lines(path: &Path, options: &InputOptions) -> Result<Corpus> {
+/// The lines of a JSON Lines file, read as they are decompressed: one language and text a
+/// line, or one parallel pair a line when `options.reference` is set (then each distinct
+/// reference text is also handed over once, as a text of the reference language, before the
+/// first pair that has it).
+fn visit_json_lines(path: &Path, options: &InputOptions, sink: &mut Sink) -> Result<()> {
     let name = path.display().to_string();
-    let bytes = read_bytes(path, options.max_file_bytes)?;
     let text_field = options.text_field();
     let reference = options.reference.as_deref();
-
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut languages: Vec<LanguageText> = Vec::new();
-    // Parallel lines: the reference language's row, made of its distinct texts.
-    let mut reference_texts: Vec<String> = Vec::new();
-    let mut seen_reference: HashSet<String> = HashSet::new();
+    // Reference texts already handed over, by their hash: the reference row holds each once.
+    let mut seen_reference: HashSet<blake3::Hash> = HashSet::new();
+    let mut any = false;
 
     let lang_path = [options.lang_field.clone()];
     let text_path = [text_field.to_owned()];
@@ -177,7 +252,7 @@ pub fn read_json_lines(path: &Path, options: &InputOptions) -> Result<Corpus> {
     let read_options = ReadOptions {
         split: Split::Line,
         on_error: OnError::Fail,
-        max_document_bytes: usize::MAX,
+        max_document_bytes: ReadOptions::DEFAULT_MAX_DOCUMENT_BYTES,
         ..ReadOptions::default()
     };
     let mut errors = ErrorLog::default();
@@ -186,54 +261,46 @@ pub fn read_json_lines(path: &Path, options: &InputOptions) -> Result<Corpus> {
         options: &read_options,
         errors: &mut errors,
     };
-    for_each_line(&mut &bytes[..], &mut context, |_, line, line_no, _| {
-        let bad = |message: String| CorpusError::BadInput {
-            path: name.clone(),
-            line: line_no,
-            message,
-        };
-        if line.trim().is_empty() {
-            return Ok(());
-        }
-        let paths = [
-            &lang_path[..],
-            &text_path,
-            &reference_path,
-            &translation_path,
-        ];
-        let [lang, text, original, translation] =
-            fields(line, line_no, paths).map_err(|e| bad(e.to_string()))?;
-        let pairs_hint = reference.is_none() && translation != JsonField::Missing;
-        let string = |found: JsonField, path: &[String]| {
-            found
-                .string(path)
-                .map(Cow::into_owned)
-                .map_err(|(kind, mut message)| {
-                    if kind == ErrorKind::MissingField && pairs_hint && path == text_path {
-                        message.push_str(" (parallel pairs? pass a reference language)");
-                    }
-                    bad(message)
-                })
-        };
-        let lang = string(lang, &lang_path)?;
-        let text = string(text, &text_path)?;
-        let slot = match index.get(&lang) {
-            Some(&i) => i,
-            None => {
-                index.insert(lang.clone(), languages.len());
-                let reference = match reference {
-                    Some(_) => Reference::Texts(Vec::new()),
-                    None => Reference::None,
-                };
-                languages.push(LanguageText {
-                    lang: lang.clone(),
-                    texts: Vec::new(),
-                    reference,
-                });
-                languages.len() - 1
+    let file = File::open(path).map_err(|source| io_error(path, source))?;
+    let mut buffered = BufReader::new(file);
+    let limit = options.max_file_bytes;
+    read_decompressed(&mut buffered, &name, |reader, _| {
+        let mut bounded = BufReader::new(omnitok_files::BoundedReader::new(reader, limit));
+        let lines = for_each_line(&mut bounded, &mut context, |_, line, line_no, _| {
+            let bad = |message: String| CorpusError::BadInput {
+                path: name.clone(),
+                line: line_no,
+                message,
+            };
+            if line.trim().is_empty() {
+                return Ok(());
             }
-        };
-        if let Some(reference) = reference {
+            let paths = [
+                &lang_path[..],
+                &text_path,
+                &reference_path,
+                &translation_path,
+            ];
+            let [lang, text, original, translation] =
+                fields(line, line_no, paths).map_err(|e| bad(e.to_string()))?;
+            let pairs_hint = reference.is_none() && translation != JsonField::Missing;
+            let string = |found: JsonField, path: &[String]| {
+                found
+                    .string(path)
+                    .map(Cow::into_owned)
+                    .map_err(|(kind, mut message)| {
+                        if kind == ErrorKind::MissingField && pairs_hint && path == text_path {
+                            message.push_str(" (parallel pairs? pass a reference language)");
+                        }
+                        bad(message)
+                    })
+            };
+            let lang = string(lang, &lang_path)?;
+            let text = string(text, &text_path)?;
+            any = true;
+            let Some(reference) = reference else {
+                return sink(&lang, text, None);
+            };
             if lang == reference {
                 return Err(bad(format!(
                     "the language of a pair is the reference language {reference:?}"
@@ -250,37 +317,38 @@ pub fn read_json_lines(path: &Path, options: &InputOptions) -> Result<Corpus> {
                     "field {side:?} is empty: a pair needs both sides to compare them"
                 )));
             }
-            if let Reference::Texts(texts) = &mut languages[slot].reference {
-                texts.push(original.clone());
+            if seen_reference.insert(blake3::hash(original.as_bytes())) {
+                sink(reference, original.clone(), None)?;
             }
-            if seen_reference.insert(original.clone()) {
-                reference_texts.push(original);
-            }
-        }
-        languages[slot].texts.push(text);
-        Ok(())
+            sink(&lang, text, Some(original))
+        });
+        // The limit is on the text as read, not on the compressed file.
+        lines.map_err(|error| match error {
+            CorpusError::Io { path, source } => crate::files::bounded_read_error(
+                path,
+                omnitok_files::BoundedReadError::from_io(source),
+            ),
+            other => other,
+        })
     })?;
-    if languages.is_empty() {
+    if !any {
         return Err(CorpusError::Empty {
             path: name,
             message: "no JSON lines in this file".into(),
         });
     }
-    if let Some(reference) = reference {
-        // The reference language's own row comes first; its premium is 1 by definition.
-        languages.insert(
-            0,
-            LanguageText {
-                lang: reference.to_string(),
-                texts: reference_texts,
-                reference: Reference::Language(0),
-            },
-        );
-    }
-    Ok(Corpus {
-        languages,
-        reference: options.reference.clone(),
-    })
+    Ok(())
+}
+
+/// The language of a folder's file named `name`: `<language>.txt`, possibly compressed
+/// (`.txt.gz`, `.txt.zst`, `.txt.zstd`); `None` for other files and hidden ones.
+fn language_of_file(name: &str) -> Option<&str> {
+    let plain = [".gz", ".zst", ".zstd"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .unwrap_or(name);
+    let lang = plain.strip_suffix(".txt")?;
+    (!lang.is_empty() && !lang.starts_with('.')).then_some(lang)
 }
 
 /// Reads a whole file as UTF-8; invalid bytes are an error naming the line and byte offset.
@@ -434,6 +502,73 @@ mod tests {
         };
         let e = read_input(&path, &tiny).unwrap_err();
         assert!(e.to_string().ends_with("over the limit of 20 bytes"), "{e}");
+    }
+
+    #[test]
+    fn measuring_while_reading_equals_measuring_what_was_read() {
+        let dir = TempDir::new();
+        let folder = dir.0.join("folder");
+        std::fs::create_dir(&folder).unwrap();
+        for (lang, text) in [
+            ("en", "Hello world"),
+            ("de", "Hallo Welt"),
+            ("el", "Γειά σου"),
+        ] {
+            std::fs::write(folder.join(format!("{lang}.txt")), text).unwrap();
+        }
+        let lines = "{\"lang\": \"de\", \"text\": \"Hallo\"}\n{\"lang\": \"tr\", \"text\": \"Merhaba dünya\"}\n{\"lang\": \"de\", \"text\": \"Welt\"}\n";
+        let plain = dir.file("plain.jsonl", lines.as_bytes());
+        let pairs = "{\"lang\": \"de\", \"en\": \"Hello\", \"tr\": \"Hallo\"}\n{\"lang\": \"fr\", \"en\": \"Hello\", \"tr\": \"Bonjour\"}\n{\"lang\": \"de\", \"en\": \"World\", \"tr\": \"Welt\"}\n";
+        let aligned = dir.file(
+            "aligned.jsonl.zst",
+            &zstd::encode_all(pairs.as_bytes(), 3).unwrap(),
+        );
+        let tokenizers: Vec<(String, Arc<Tokenizer>)> = ["o200k_base", "gpt2"]
+            .iter()
+            .map(|n| (n.to_string(), omnitok_tokenizer::get_encoding(n).unwrap()))
+            .collect();
+        for (path, options) in [
+            (folder.clone(), InputOptions::default()),
+            (folder, parallel("en")),
+            (plain, InputOptions::default()),
+            (aligned, parallel("en")),
+        ] {
+            let streamed = measure_input(&path, &options, &tokenizers, Some("gpt2")).unwrap();
+            let corpus = read_input(&path, &options).unwrap();
+            let whole = super::super::compute(&corpus, &tokenizers, Some("gpt2")).unwrap();
+            assert_eq!(streamed, whole, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn a_compressed_bomb_stops_at_the_limit_while_it_is_read() {
+        // 64 MiB of JSON lines in a few KiB of zstd: refused after the first MiB, without
+        // holding the rest.
+        let line = format!("{{\"lang\": \"en\", \"text\": \"{}\"}}\n", "a".repeat(1000));
+        let mut text = Vec::new();
+        while text.len() < 64 << 20 {
+            text.extend_from_slice(line.as_bytes());
+        }
+        let dir = TempDir::new();
+        let path = dir.file("bomb.jsonl.zst", &zstd::encode_all(&text[..], 19).unwrap());
+        drop(text);
+        assert!(std::fs::metadata(&path).unwrap().len() < 64 << 10);
+        let options = InputOptions {
+            max_file_bytes: 1 << 20,
+            ..InputOptions::default()
+        };
+        let tokenizers = vec![(
+            "o200k_base".to_string(),
+            omnitok_tokenizer::get_encoding("o200k_base").unwrap(),
+        )];
+        let error = measure_input(&path, &options, &tokenizers, None).unwrap_err();
+        assert!(
+            matches!(error, CorpusError::Limit { .. })
+                && error
+                    .to_string()
+                    .ends_with("over the limit of 1048576 bytes"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! Special tokens' strings (`<|endoftext|>`) are counted as ordinary text. Results do not depend
 //! on the number of threads.
 
+pub mod count;
 pub mod format;
 pub mod input;
 #[cfg(feature = "plot")]
@@ -22,11 +23,11 @@ pub mod plot;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use omnitok_tokenizer::{SpecialPolicy, Tokenizer};
-use rayon::prelude::*;
+use omnitok_tokenizer::Tokenizer;
 
 pub use crate::error::{CorpusError, Result};
-pub use input::{read_input, InputOptions};
+pub use count::{Counter, Role};
+pub use input::{measure_input, read_input, InputOptions};
 
 /// Where the content of a language can be found in the reference language.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -345,94 +346,32 @@ pub fn compute(
     tokenizers: &[(String, Arc<Tokenizer>)],
     baseline: Option<&str>,
 ) -> Result<Report> {
-    if tokenizers.is_empty() {
-        return Err(CorpusError::BadParameter("no tokenizer given".into()));
-    }
-    let names: Vec<String> = tokenizers.iter().map(|(name, _)| name.clone()).collect();
-    for (i, name) in names.iter().enumerate() {
-        if names[..i].contains(name) {
-            return Err(CorpusError::BadParameter(format!(
-                "tokenizer {name:?} is given twice"
-            )));
-        }
-    }
-    let baseline = match baseline {
-        None => 0,
-        Some(wanted) => names.iter().position(|n| n == wanted).ok_or_else(|| {
-            CorpusError::BadParameter(format!(
-                "unknown baseline {wanted:?}: the tokenizers are {}",
-                names.join(", ")
-            ))
-        })?,
-    };
+    let mut counter = Counter::new(tokenizers, baseline)?;
     for language in &corpus.languages {
-        if let Reference::Language(i) = language.reference {
-            if i >= corpus.languages.len() {
-                return Err(CorpusError::BadParameter(format!(
-                    "{}: reference language index {i} is out of range",
-                    language.lang
-                )));
+        let slot = counter.language(&language.lang);
+        match &language.reference {
+            Reference::None => {}
+            Reference::Language(i) => {
+                let named = corpus.languages.get(*i).map(|l| l.lang.as_str());
+                if named.is_none() || named != corpus.reference.as_deref() {
+                    return Err(CorpusError::BadParameter(format!(
+                        "{}: reference language index {i} is not the reference language {:?}",
+                        language.lang, corpus.reference
+                    )));
+                }
+            }
+            Reference::Texts(texts) => {
+                counter.expect_reference_texts(slot);
+                for text in texts {
+                    counter.add(slot, Role::Reference, text.clone())?;
+                }
             }
         }
-    }
-
-    let policy = SpecialPolicy::as_text();
-    let count = |lang: &str, texts: &[String]| -> Result<Vec<u64>> {
-        tokenizers
-            .iter()
-            .map(|(name, tokenizer)| {
-                // Collected in order, then summed, so that the error reported is always the
-                // first one in input order.
-                let counts: Vec<_> = texts
-                    .par_iter()
-                    .map(|text| tokenizer.count(text, &policy))
-                    .collect();
-                counts.into_iter().try_fold(0u64, |sum, n| match n {
-                    Ok(n) => Ok(sum + n as u64),
-                    Err(source) => Err(CorpusError::Tokenizer {
-                        context: format!("{lang}: {name}"),
-                        source,
-                    }),
-                })
-            })
-            .collect()
-    };
-
-    let measured: Vec<Result<LanguageStats>> = corpus
-        .languages
-        .par_iter()
-        .map(|language| {
-            let tokens = count(&language.lang, &language.texts)?;
-            let reference_tokens = match &language.reference {
-                Reference::Texts(texts) => Some(count(&language.lang, texts)?),
-                // Filled in below from the reference language's own counts.
-                Reference::Language(_) | Reference::None => None,
-            };
-            Ok(LanguageStats {
-                lang: language.lang.clone(),
-                bytes: language.texts.iter().map(|t| t.len() as u64).sum(),
-                chars: language
-                    .texts
-                    .iter()
-                    .map(|t| t.chars().count() as u64)
-                    .sum(),
-                tokens,
-                reference_tokens,
-            })
-        })
-        .collect();
-    let mut languages = measured.into_iter().collect::<Result<Vec<_>>>()?;
-    for (i, language) in corpus.languages.iter().enumerate() {
-        if let Reference::Language(r) = language.reference {
-            languages[i].reference_tokens = Some(languages[r].tokens.clone());
+        for text in &language.texts {
+            counter.add(slot, Role::Own, text.clone())?;
         }
     }
-    Ok(Report {
-        tokenizers: names,
-        baseline,
-        reference: corpus.reference.clone(),
-        languages,
-    })
+    counter.finish(corpus.reference.as_deref(), None)
 }
 
 #[cfg(test)]
