@@ -24,12 +24,14 @@ import numpy as np
 from . import _arrays
 from ._files import write_atomically
 from ._omnitok import Codebook as _Codebook
-from ._omnitok import Quantizer, _vision_load, _vision_patchify, _vision_remove_static, _vision_resize
+from ._omnitok import Quantizer, _vision_load, _vision_patch_shape, _vision_patchify, _vision_remove_static
+from ._omnitok import _vision_resize
 from ._omnitok import _defaults, _vision_preset_settings, _vision_presets, _vision_tokenize_scalar
 
 _DEFAULTS = _defaults()
 
-__all__ = ["PRESETS", "Codebook", "Quantizer", "load", "patchify", "remove_static", "resize", "tokenize"]
+__all__ = ["PRESETS", "Codebook", "Quantizer", "load", "patch_shape", "patchify", "remove_static", "resize",
+           "tokenize"]
 
 PRESETS = tuple(_vision_presets())
 
@@ -61,10 +63,18 @@ def resize(image: np.ndarray, size: Tuple[int, int], filter: str = _DEFAULTS["re
     return _vision_resize(image, int(width), int(height), filter, max_pixels)
 
 
-def patchify(image: np.ndarray, preset: str = _DEFAULTS["vision_preset"], **overrides) -> Tuple[np.ndarray, Tuple[int, int, int]]:
+def patchify(image: np.ndarray, preset: str = _DEFAULTS["vision_preset"], *,
+             dtype: "np.typing.DTypeLike" = np.float32, out: Optional[np.ndarray] = None,
+             **overrides) -> Tuple[np.ndarray, Tuple[int, int, int]]:
     """Patches of an image (uint8 ``[height, width, 3]``) or, for ``qwen2-vl``, a video
     (``[frames, height, width, 3]``) as the preset's model processor makes them:
     ``(pixel_values, (grid_t, grid_h, grid_w))``.
+
+    ``pixel_values`` is float32, or float16 with ``dtype=np.float16`` (each value rounded to
+    nearest, as ``.astype(np.float16)`` rounds it; half the memory). With ``out`` (a C-contiguous
+    float32 or float16 array of the right shape, see :func:`patch_shape`) the values are
+    written there and ``out`` is returned: a buffer reused from image to image costs no fresh
+    memory, which for large images is most of the time a new array takes.
 
     - ``qwen2-vl``: transformers' ``Qwen2VLImageProcessor`` (smart resize to multiples of 28
       within ``min_pixels``..``max_pixels``, Pillow bicubic, CLIP normalisation, 14 x 14 patches
@@ -80,7 +90,17 @@ def patchify(image: np.ndarray, preset: str = _DEFAULTS["vision_preset"], **over
     unknown = set(overrides) - known
     if unknown:
         raise ValueError(f"unknown setting(s) {sorted(unknown)} for {preset}; settings: {sorted(known)}")
-    return _vision_patchify(frames, preset, **overrides)
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float16):
+        raise ValueError(f"dtype must be float32 or float16, not {dtype}")
+    return _vision_patchify(frames, preset, out, dtype == np.float16, **overrides)
+
+
+def patch_shape(height: int, width: int, preset: str = _DEFAULTS["vision_preset"], frames: int = 1,
+                **overrides) -> Tuple[int, int]:
+    """The shape ``[patches, values]`` of :func:`patchify`'s output for ``frames`` frames of
+    ``height`` x ``width`` (for allocating ``out``)."""
+    return _vision_patch_shape(height, width, preset, frames, **overrides)
 
 
 def remove_static(video: np.ndarray, patch: int = _DEFAULTS["rlt_patch"], frames: int = _DEFAULTS["rlt_frames"],

@@ -66,6 +66,7 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<codec::Codec>()?;
     m.add_function(wrap_pyfunction!(vision::_vision_resize, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_patchify, m)?)?;
+    m.add_function(wrap_pyfunction!(vision::_vision_patch_shape, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_presets, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_preset_settings, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_load, m)?)?;

@@ -3,7 +3,9 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray3, PyReadonlyArray4, PyUntypedArrayMethods};
+use numpy::{
+    PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray3, PyReadonlyArray4, PyUntypedArrayMethods,
+};
 use omnitok_vision::codebook::{train, CodeGrid, Codebook, KMeansConfig, PatchSet};
 use omnitok_vision::decode::ImageLimits;
 use omnitok_vision::image_codes::ImageQuantizer;
@@ -131,32 +133,130 @@ pub fn _vision_preset_settings(preset: &str) -> PyResult<Vec<&'static str>> {
 }
 
 /// Patches of `frames` (uint8 `[frames, height, width, 3]`; one frame for an image) by
-/// `preset` with `overrides` of its settings: `(pixel_values float32 [patches, values],
-/// (grid_t, grid_h, grid_w))`.
+/// `preset` with `overrides` of its settings: `(pixel_values [patches, values], (grid_t,
+/// grid_h, grid_w))`. The values are written into `out` when given (a C-contiguous float32 or
+/// float16 array of that shape, reused across calls so that no fresh memory is touched), else
+/// into a new float32 array, or float16 with `float16`.
 #[pyfunction]
-#[pyo3(signature = (frames, preset, **overrides))]
+#[pyo3(signature = (frames, preset, out=None, float16=false, **overrides))]
 pub fn _vision_patchify<'py>(
     py: Python<'py>,
     frames: PyReadonlyArray4<'py, u8>,
     preset: &str,
+    out: Option<Bound<'py, PyAny>>,
+    float16: bool,
     overrides: Option<std::collections::BTreeMap<String, usize>>,
 ) -> PyResult<(Bound<'py, PyAny>, (usize, usize, usize))> {
     let images = frames_of(&frames)?;
+    let patchifier = patchifier_of(preset, overrides)?;
+    let (width, height) = images.first().map_or((0, 0), |f| (f.width, f.height));
+    let shape = patchifier
+        .shape(images.len(), width, height)
+        .map_err(vision_err)?;
+    let dims = [shape.rows, shape.values_per_patch];
+    let out = match out {
+        Some(out) => out,
+        None if float16 => PyArray2::<half::f16>::zeros(py, dims, false).into_any(),
+        None => PyArray2::<f32>::zeros(py, dims, false).into_any(),
+    };
+    let [t, h, w] = shape.grid_thw;
+    if let Ok(array) = out.cast::<PyArray2<f32>>() {
+        fill(py, array, &patchifier, &images, dims, |row, target| {
+            target.copy_from_slice(row)
+        })?;
+    } else if let Ok(array) = out.cast::<PyArray2<half::f16>>() {
+        // Rounded to nearest, as numpy's astype(float16); F16C instructions where the CPU has
+        // them.
+        fill(py, array, &patchifier, &images, dims, |row, target| {
+            use half::slice::HalfFloatSliceExt;
+            target.convert_from_f32_slice(row)
+        })?;
+    } else {
+        return Err(bad_out(out.get_type().name()?.to_string(), dims));
+    }
+    Ok((out, (t, h, w)))
+}
+
+/// The patchifier of `preset` with `overrides` of its settings.
+fn patchifier_of(
+    preset: &str,
+    overrides: Option<std::collections::BTreeMap<String, usize>>,
+) -> PyResult<omnitok_vision::Patchifier> {
     let mut settings = Overrides::default();
     for (name, value) in overrides.unwrap_or_default() {
         settings.set(&name, value).map_err(vision_err)?;
     }
-    let patchifier = Preset::from_str(preset)
+    Preset::from_str(preset)
         .and_then(|preset| preset.patchifier(&settings))
+        .map_err(vision_err)
+}
+
+/// The shape `(patches, values)` `_vision_patchify` gives `frames` frames of `height` x
+/// `width`.
+#[pyfunction]
+#[pyo3(signature = (height, width, preset, frames, **overrides))]
+pub fn _vision_patch_shape(
+    height: usize,
+    width: usize,
+    preset: &str,
+    frames: usize,
+    overrides: Option<std::collections::BTreeMap<String, usize>>,
+) -> PyResult<(usize, usize)> {
+    let shape = patchifier_of(preset, overrides)?
+        .shape(frames, width, height)
         .map_err(vision_err)?;
-    let patches = py
-        .detach(|| patchifier.patchify(&images))
-        .map_err(vision_err)?;
-    let [t, h, w] = patches.grid_thw;
-    let values = PyArray1::from_vec(py, patches.data)
-        .reshape([patches.rows, patches.values_per_patch])?
-        .into_any();
-    Ok((values, (t, h, w)))
+    Ok((shape.rows, shape.values_per_patch))
+}
+
+/// The error for an `out` array that cannot take patches of shape `dims`.
+fn bad_out(found: String, dims: [usize; 2]) -> PyErr {
+    PyValueError::new_err(format!(
+        "out must be a writable C-contiguous float32 or float16 array of shape {dims:?}, not \
+         {found}"
+    ))
+}
+
+/// Writes the patches of `images` (of shape `dims`) into `out`, each row by `convert`, without
+/// holding the GIL; `out` is checked first, so nothing is written into a wrong one.
+fn fill<T: numpy::Element + Send>(
+    py: Python<'_>,
+    out: &Bound<'_, PyArray2<T>>,
+    patchifier: &omnitok_vision::Patchifier,
+    images: &[RgbImage],
+    dims: [usize; 2],
+    convert: impl Fn(&[f32], &mut [T]) + Sync,
+) -> PyResult<()> {
+    if out.shape() != dims {
+        return Err(bad_out(format!("shape {:?}", out.shape()), dims));
+    }
+    if !out.is_c_contiguous() {
+        return Err(bad_out("an array not in C order".into(), dims));
+    }
+    let mut writable = out
+        .try_readwrite()
+        .map_err(|e| bad_out(e.to_string(), dims))?;
+    let out = writable
+        .as_slice_mut()
+        .map_err(|_| bad_out("a strided array".into(), dims))?;
+    py.detach(|| {
+        let mut at = 0;
+        let mut overflowed = false;
+        patchifier.patchify_rows(images, &mut |row| {
+            match out.get_mut(at..at + row.len()) {
+                Some(target) => convert(row, target),
+                None => overflowed = true,
+            }
+            at += row.len();
+        })?;
+        if overflowed || at != out.len() {
+            return Err(VisionError::BadParameter(format!(
+                "the patches hold {at} values, not the {} their shape says",
+                out.len()
+            )));
+        }
+        Ok(())
+    })
+    .map_err(vision_err)
 }
 
 /// FSQ or LFQ codes of latent vectors (`omnitok.vision.Quantizer`).

@@ -107,3 +107,34 @@ def test_fixed_size_presets_equal_the_reference(preset, width, height):
     assert grid == (1, 14, 14)
     assert ours.shape == (196, 768)
     assert float(np.abs(ours - expected).max()) == 0.0
+
+
+@pytest.mark.parametrize("preset", ["qwen2-vl", "siglip"])
+def test_float16_output_and_a_reused_out_buffer_give_the_same_values(preset):
+    pixels = np.random.default_rng(5).integers(0, 256, (300, 400, 3), dtype=np.uint8)
+    expected, grid = vision.patchify(pixels, preset=preset)
+    assert vision.patch_shape(300, 400, preset) == expected.shape
+    half, half_grid = vision.patchify(pixels, preset=preset, dtype=np.float16)
+    assert half_grid == grid and half.dtype == np.float16
+    np.testing.assert_array_equal(half, expected.astype(np.float16))
+    for dtype in (np.float32, np.float16):
+        out = np.full(expected.shape, np.nan, dtype)
+        for _ in range(2):
+            values, out_grid = vision.patchify(pixels, preset=preset, out=out)
+            assert values is out and out_grid == grid
+            np.testing.assert_array_equal(out, expected.astype(dtype))
+
+
+def test_a_wrong_out_buffer_is_refused_before_anything_is_written():
+    pixels = np.zeros((56, 56, 3), np.uint8)
+    shape = vision.patch_shape(56, 56, "qwen2-vl")
+    for out in [np.zeros((shape[0] + 1, shape[1]), np.float32), np.zeros(shape, np.float64),
+                np.zeros((shape[1], shape[0]), np.float32).T]:
+        with pytest.raises(ValueError, match="out must be"):
+            vision.patchify(pixels, out=out)
+    frozen = np.zeros(shape, np.float32)
+    frozen.setflags(write=False)
+    with pytest.raises(ValueError, match="out must be"):
+        vision.patchify(pixels, out=frozen)
+    with pytest.raises(ValueError, match="dtype"):
+        vision.patchify(pixels, dtype=np.float64)

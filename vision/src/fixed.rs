@@ -8,7 +8,7 @@
 use crate::error::{Result, VisionError};
 use crate::image::RgbImage;
 use crate::normalize::{normalised_planes, HALF, OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
-use crate::patches::Patches;
+use crate::patches::{PatchShape, Patches};
 use crate::resize::{resize, Filter};
 
 /// How the image is brought to size.
@@ -128,34 +128,55 @@ pub fn center_crop(image: &RgbImage, height: usize, width: usize) -> RgbImage {
 /// The patches of `image` under `config`: `[grid_h · grid_w, 3 · patch²]` in row-major patch
 /// order, `grid_thw = (1, height / patch, width / patch)`.
 pub fn patchify(image: &RgbImage, config: &FixedConfig) -> Result<Patches> {
-    let sized = sized(image, config)?;
+    Patches::collect(|each_row| patchify_rows(image, config, each_row))
+}
+
+/// The shape of the patches of any image under `config` (the input size is fixed).
+pub fn shape(config: &FixedConfig) -> Result<PatchShape> {
+    let (height, width) = match config.sizing {
+        Sizing::Exact { height, width } | Sizing::ShortestEdgeThenCrop { height, width, .. } => {
+            (height, width)
+        }
+    };
     let p = config.patch;
-    if p == 0 || sized.height % p != 0 || sized.width % p != 0 {
+    if p == 0 || height % p != 0 || width % p != 0 {
         return Err(VisionError::BadParameter(format!(
-            "a {} x {} input does not divide into {p} x {p} patches",
-            sized.width, sized.height
+            "a {width} x {height} input does not divide into {p} x {p} patches"
         )));
     }
+    Ok(PatchShape {
+        rows: (height / p) * (width / p),
+        values_per_patch: 3 * p * p,
+        grid_thw: [1, height / p, width / p],
+    })
+}
+
+/// [`patchify`], handing each patch to `each_row` in order instead of collecting them.
+pub fn patchify_rows(
+    image: &RgbImage,
+    config: &FixedConfig,
+    each_row: &mut dyn FnMut(&[f32]),
+) -> Result<PatchShape> {
+    let shape = shape(config)?;
+    let sized = sized(image, config)?;
+    let p = config.patch;
     let plane = normalised_planes(&sized, config.mean, config.std);
     let (height, width) = (sized.height, sized.width);
-    let (grid_h, grid_w) = (height / p, width / p);
-    let mut data = Vec::with_capacity(3 * height * width);
+    let [_, grid_h, grid_w] = shape.grid_thw;
+    let mut row = Vec::with_capacity(shape.values_per_patch);
     for gy in 0..grid_h {
         for gx in 0..grid_w {
+            row.clear();
             for c in 0..3 {
                 for py in 0..p {
                     let at = c * height * width + (gy * p + py) * width + gx * p;
-                    data.extend_from_slice(&plane[at..at + p]);
+                    row.extend_from_slice(&plane[at..at + p]);
                 }
             }
+            each_row(&row);
         }
     }
-    Ok(Patches {
-        data,
-        rows: grid_h * grid_w,
-        values_per_patch: 3 * p * p,
-        grid_thw: [1, grid_h, grid_w],
-    })
+    Ok(shape)
 }
 
 #[cfg(test)]

@@ -33,6 +33,6 @@ pub mod rlt;
 
 pub use error::{Result, VisionError};
 pub use image::RgbImage;
-pub use patches::Patches;
+pub use patches::{PatchShape, Patches};
 pub use preset::{Overrides, Patchifier, Preset};
 pub use resize::{resize, Filter};

@@ -10,3 +10,28 @@ pub struct Patches {
     /// `(grid_t, grid_h, grid_w)` in patches.
     pub grid_thw: [usize; 3],
 }
+
+/// The shape of an image's or video's patches, without their values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PatchShape {
+    pub rows: usize,
+    pub values_per_patch: usize,
+    /// `(grid_t, grid_h, grid_w)` in patches.
+    pub grid_thw: [usize; 3],
+}
+
+impl Patches {
+    /// Collects patches handed over row by row (see `Patchifier::patchify_rows`).
+    pub fn collect(
+        make: impl FnOnce(&mut dyn FnMut(&[f32])) -> crate::Result<PatchShape>,
+    ) -> crate::Result<Patches> {
+        let mut data = Vec::new();
+        let shape = make(&mut |row| data.extend_from_slice(row))?;
+        Ok(Patches {
+            data,
+            rows: shape.rows,
+            values_per_patch: shape.values_per_patch,
+            grid_thw: shape.grid_thw,
+        })
+    }
+}

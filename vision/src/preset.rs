@@ -12,7 +12,7 @@ use std::str::FromStr;
 use crate::error::{Result, VisionError};
 use crate::fixed::FixedConfig;
 use crate::image::RgbImage;
-use crate::patches::Patches;
+use crate::patches::{PatchShape, Patches};
 use crate::qwen2_vl::Qwen2VlConfig;
 
 /// A named model processor.
@@ -175,8 +175,26 @@ pub enum Patchifier {
 impl Patchifier {
     /// The patches of `frames`: one image, or the frames of a video for `qwen2-vl`.
     pub fn patchify(&self, frames: &[RgbImage]) -> Result<Patches> {
+        Patches::collect(|each_row| self.patchify_rows(frames, each_row))
+    }
+
+    /// The shape [`Patchifier::patchify`] gives `count` frames of `width` x `height`.
+    pub fn shape(&self, count: usize, width: usize, height: usize) -> Result<PatchShape> {
         match self {
-            Patchifier::Qwen2Vl(config) => crate::qwen2_vl::patchify(frames, config),
+            Patchifier::Qwen2Vl(config) => crate::qwen2_vl::shape(count, width, height, config),
+            Patchifier::Fixed { config, .. } => crate::fixed::shape(config),
+        }
+    }
+
+    /// [`Patchifier::patchify`], handing each patch (a row of the output, in order) to
+    /// `each_row` instead of collecting them: for output written where the caller wants it.
+    pub fn patchify_rows(
+        &self,
+        frames: &[RgbImage],
+        each_row: &mut dyn FnMut(&[f32]),
+    ) -> Result<PatchShape> {
+        match self {
+            Patchifier::Qwen2Vl(config) => crate::qwen2_vl::patchify_rows(frames, config, each_row),
             Patchifier::Fixed { preset, config } => {
                 let [image] = frames else {
                     return Err(VisionError::BadParameter(format!(
@@ -184,7 +202,7 @@ impl Patchifier {
                         frames.len()
                     )));
                 };
-                crate::fixed::patchify(image, config)
+                crate::fixed::patchify_rows(image, config, each_row)
             }
         }
     }

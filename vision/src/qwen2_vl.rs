@@ -14,7 +14,7 @@
 use crate::error::{Result, VisionError};
 use crate::image::RgbImage;
 use crate::normalize::{normalise, OPENAI_CLIP_MEAN, OPENAI_CLIP_STD};
-use crate::patches::Patches;
+use crate::patches::{PatchShape, Patches};
 use crate::resize::{resize, Filter};
 
 /// The settings of the processor (transformers' defaults).
@@ -81,6 +81,49 @@ pub fn smart_resize(
 
 /// The patches of `frames` (one for an image, several for a video, all the same size).
 pub fn patchify(frames: &[RgbImage], config: &Qwen2VlConfig) -> Result<Patches> {
+    Patches::collect(|each_row| patchify_rows(frames, config, each_row))
+}
+
+/// The shape [`patchify`] gives `frames` (`count` frames of `width` x `height`), without
+/// making the patches.
+pub fn shape(
+    count: usize,
+    width: usize,
+    height: usize,
+    config: &Qwen2VlConfig,
+) -> Result<PatchShape> {
+    let (p, tp, m) = (
+        config.patch_size,
+        config.temporal_patch_size,
+        config.merge_size,
+    );
+    if p == 0 || tp == 0 || m == 0 {
+        return Err(VisionError::BadParameter(
+            "patch_size, temporal_patch_size and merge_size must be at least 1".into(),
+        ));
+    }
+    if count == 0 {
+        return Err(VisionError::BadParameter(
+            "no image or frame to cut into patches".into(),
+        ));
+    }
+    let (height, width) = smart_resize(height, width, p * m, config.min_pixels, config.max_pixels)?;
+    let groups = count.div_ceil(tp);
+    let (grid_h, grid_w) = (height / p, width / p);
+    Ok(PatchShape {
+        rows: groups * grid_h * grid_w,
+        values_per_patch: 3 * tp * p * p,
+        grid_thw: [groups, grid_h, grid_w],
+    })
+}
+
+/// [`patchify`], handing each patch (a row of the output) to `each_row` in order instead of
+/// collecting them.
+pub fn patchify_rows(
+    frames: &[RgbImage],
+    config: &Qwen2VlConfig,
+    each_row: &mut dyn FnMut(&[f32]),
+) -> Result<PatchShape> {
     let bad = |m: String| Err(VisionError::BadParameter(m));
     let Some(first) = frames.first() else {
         return bad("no image or frame to cut into patches".into());
@@ -125,9 +168,8 @@ pub fn patchify(frames: &[RgbImage], config: &Qwen2VlConfig) -> Result<Patches> 
         temporal: tp,
         merge: m,
     };
-    let data = assemble(&layout, &resized, config.mean, config.std);
-    Ok(Patches {
-        data,
+    assemble(&layout, &resized, config.mean, config.std, each_row);
+    Ok(PatchShape {
         rows,
         values_per_patch,
         grid_thw: [groups, grid_h, grid_w],
@@ -144,21 +186,20 @@ struct Layout {
     merge: usize,
 }
 
-impl Layout {
-    fn values(&self) -> usize {
-        self.groups * self.grid_h * self.grid_w * 3 * self.temporal * self.patch * self.patch
-    }
-}
-
 /// The patches in output order: temporal group, merge block, patch in the block. Each patch is
-/// built in a small buffer (`channel, frame, row, column`) and appended whole; a frame that
+/// built in a small buffer (`channel, frame, row, column`) and handed on whole; a frame that
 /// repeats the previous one of its group (an image, or the last frame of an odd video) is copied
 /// inside the buffer. Compiled also for AVX2 and SSE4.1, chosen at run time.
 #[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
-fn assemble(layout: &Layout, frames: &[RgbImage], mean: [f32; 3], std: [f32; 3]) -> Vec<f32> {
+fn assemble(
+    layout: &Layout,
+    frames: &[RgbImage],
+    mean: [f32; 3],
+    std: [f32; 3],
+    each_row: &mut dyn FnMut(&[f32]),
+) {
     let (p, tp, m) = (layout.patch, layout.temporal, layout.merge);
     let plane = p * p;
-    let mut data = Vec::with_capacity(layout.values());
     let mut patch = vec![0f32; 3 * tp * plane];
     for t in 0..layout.groups {
         for block_y in 0..layout.grid_h / m {
@@ -191,13 +232,12 @@ fn assemble(layout: &Layout, frames: &[RgbImage], mean: [f32; 3], std: [f32; 3])
                                 }
                             }
                         }
-                        data.extend_from_slice(&patch);
+                        each_row(&patch);
                     }
                 }
             }
         }
     }
-    data
 }
 
 /// `out[x]` = the normalised value of `pixels[3 · x]`: one channel of a row of RGB pixels
