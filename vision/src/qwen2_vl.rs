@@ -277,6 +277,14 @@ mod tests {
         assert_eq!(image.data.len(), image.rows * 1176);
         let video = patchify(&vec![frame; 3], &config).unwrap();
         assert_eq!(video.grid_thw[0], 2);
+        for (count, patches) in [(1, &image), (3, &video)] {
+            let expected = PatchShape {
+                rows: patches.rows,
+                values_per_patch: patches.values_per_patch,
+                grid_thw: patches.grid_thw,
+            };
+            assert_eq!(shape(count, 60, 40, &config).unwrap(), expected);
+        }
         assert!(patchify(&[], &config).is_err());
     }
 }
