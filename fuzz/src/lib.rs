@@ -47,3 +47,45 @@ pub fn scratch_file(name: &str, data: &[u8]) -> PathBuf {
     std::fs::write(&path, data).expect("a file in the scratch folder");
     path
 }
+
+/// Decodes `data` written as the file `name` (the extension chooses Y4M) within small limits;
+/// what decodes has at least one frame, and frames and pixels within the limits.
+pub fn check_image_file(name: &str, data: &[u8]) {
+    use omnitok_vision::decode::{load, ImageLimits};
+    let path = scratch_file(name, data);
+    let limits = ImageLimits {
+        max_pixels: 1 << 22,
+        max_frames: 64,
+        max_bytes: 1 << 20,
+    };
+    let Ok(frames) = load(&path, &limits) else {
+        return;
+    };
+    assert!(!frames.frames.is_empty(), "an image of no frames");
+    assert!(
+        frames.frames.len() <= limits.max_frames,
+        "{} frames",
+        frames.frames.len()
+    );
+    for frame in &frames.frames {
+        let pixels = frame.width as u64 * frame.height as u64;
+        assert!(pixels <= limits.max_pixels, "a frame of {pixels} pixels");
+    }
+}
+
+/// The text the tokenizer targets encode and decode back.
+pub const ROUND_TRIP_TEXT: &str = "Hello wörld, 12 345 — 你好 🙂 <|endoftext|>\n\tend";
+
+/// A tokenizer that loads decodes what it encodes to the same bytes.
+pub fn check_round_trip(tokenizer: &omnitok_tokenizer::Tokenizer) {
+    if let Ok(ids) = tokenizer.encode(ROUND_TRIP_TEXT) {
+        let bytes = tokenizer
+            .decode_bytes(&ids)
+            .expect("IDs just encoded decode");
+        assert_eq!(
+            bytes,
+            ROUND_TRIP_TEXT.as_bytes(),
+            "encoding then decoding changed the text"
+        );
+    }
+}
