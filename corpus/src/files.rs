@@ -217,6 +217,26 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// A disk that fills up while files are staged (a temporary name that leads to /dev/full,
+    /// where every write fails with "no space left on device") leaves no temporary file behind,
+    /// so that a second try finds the folder as it was.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_leaves_no_temporary_files() {
+        let dir = scratch("full");
+        let mut staged = StagedFiles::default();
+        staged.stage(&dir.join("first.json"), b"{}", true).unwrap();
+        std::os::unix::fs::symlink("/dev/full", temporary_path(&dir.join("second.json"))).unwrap();
+        let error = staged
+            .stage(&dir.join("second.json"), b"[1, 2, 3]", true)
+            .unwrap_err();
+        assert!(error.to_string().contains("second.json"), "{error}");
+        assert!(error.to_string().contains("No space left"), "{error}");
+        drop(staged);
+        assert_eq!(listing(&dir), Vec::<String>::new());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn outputs_are_named_by_stem_and_must_not_collide() {
         let inputs = vec![PathBuf::from("x/a.wav"), PathBuf::from("y/b.tar.gz")];
