@@ -10,8 +10,14 @@ impl Tokenizer {
     /// the merge table (unless derived from ranks), whether whole pieces that are tokens skip
     /// merging, and the special tokens. Equal fingerprints mean equal encodings; the same vocabulary loaded
     /// from a rank file and from tokenizer.json may still differ in merge priorities, and so
-    /// in fingerprint.
+    /// in fingerprint. Computed once per tokenizer (clones made after share it).
     pub fn sha256(&self) -> String {
+        self.fingerprint
+            .get_or_init(|| self.compute_sha256())
+            .clone()
+    }
+
+    fn compute_sha256(&self) -> String {
         let mut hasher = Sha256::new();
         let mut field = |bytes: &[u8]| {
             hasher.update((bytes.len() as u64).to_le_bytes());

@@ -23,6 +23,8 @@ pub struct Tokenizer {
     decoder: Decoder,
     /// Tells this model's thread-local piece cache from other models' (clones share it).
     model_id: u64,
+    /// [`Tokenizer::sha256`], computed on first use (a tokenizer never changes).
+    pub(crate) fingerprint: std::sync::OnceLock<String>,
 }
 
 /// One token of [`Tokenizer::encode_with_offsets`], with the byte and char ranges of the input
@@ -54,6 +56,7 @@ impl Tokenizer {
             specials,
             decoder,
             model_id: NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed),
+            fingerprint: std::sync::OnceLock::new(),
         })
     }
 
