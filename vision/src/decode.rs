@@ -113,8 +113,9 @@ fn limit(path: &Path, message: impl Into<String>) -> VisionError {
 /// A JPEG file decoded by libjpeg-turbo's decoder (built from source by `mozjpeg-sys`, without
 /// its SIMD code), as Pillow decodes it: the accurate integer IDCT, fancy upsampling, and
 /// libjpeg's YCbCr to RGB conversion; so the pixels equal Pillow's `Image.open(f).convert("RGB")`
-/// exactly (tests/decode.rs compares them). CMYK and YCCK files are converted as Pillow
-/// converts them. A file cut short is refused, as Pillow refuses it.
+/// exactly (tests/decode.rs compares them). CMYK files (Adobe's inverted CMYK, as Pillow
+/// writes them) are converted as Pillow converts them; YCCK files go the same way, untested
+/// against Pillow. A file cut short is refused, as Pillow refuses it.
 fn load_jpeg(path: &Path, limits: &ImageLimits) -> Result<Frames> {
     let bytes = omnitok_files::read_bounded(path, limits.max_bytes).map_err(|e| match e {
         omnitok_files::BoundedReadError::Io(source) => VisionError::Io {
