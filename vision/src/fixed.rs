@@ -128,7 +128,9 @@ pub fn center_crop(image: &RgbImage, height: usize, width: usize) -> RgbImage {
 /// The patches of `image` under `config`: `[grid_h · grid_w, 3 · patch²]` in row-major patch
 /// order, `grid_thw = (1, height / patch, width / patch)`.
 pub fn patchify(image: &RgbImage, config: &FixedConfig) -> Result<Patches> {
-    Patches::collect(|each_row| patchify_rows(image, config, each_row))
+    Patches::collect(shape(config)?, |each_row| {
+        patchify_rows(image, config, each_row)
+    })
 }
 
 /// The shape of the patches of any image under `config` (the input size is fixed).

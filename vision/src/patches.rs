@@ -21,11 +21,13 @@ pub struct PatchShape {
 }
 
 impl Patches {
-    /// Collects patches handed over row by row (see `Patchifier::patchify_rows`).
+    /// Collects patches handed over row by row (see `Patchifier::patchify_rows`) into one
+    /// allocation of the `expected` shape's size.
     pub fn collect(
+        expected: PatchShape,
         make: impl FnOnce(&mut dyn FnMut(&[f32])) -> crate::Result<PatchShape>,
     ) -> crate::Result<Patches> {
-        let mut data = Vec::new();
+        let mut data = Vec::with_capacity(expected.rows * expected.values_per_patch);
         let shape = make(&mut |row| data.extend_from_slice(row))?;
         Ok(Patches {
             data,

@@ -175,7 +175,9 @@ pub enum Patchifier {
 impl Patchifier {
     /// The patches of `frames`: one image, or the frames of a video for `qwen2-vl`.
     pub fn patchify(&self, frames: &[RgbImage]) -> Result<Patches> {
-        Patches::collect(|each_row| self.patchify_rows(frames, each_row))
+        let (width, height) = frames.first().map_or((0, 0), |f| (f.width, f.height));
+        let expected = self.shape(frames.len(), width, height)?;
+        Patches::collect(expected, |each_row| self.patchify_rows(frames, each_row))
     }
 
     /// The shape [`Patchifier::patchify`] gives `count` frames of `width` x `height`.

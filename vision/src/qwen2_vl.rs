@@ -81,7 +81,9 @@ pub fn smart_resize(
 
 /// The patches of `frames` (one for an image, several for a video, all the same size).
 pub fn patchify(frames: &[RgbImage], config: &Qwen2VlConfig) -> Result<Patches> {
-    Patches::collect(|each_row| patchify_rows(frames, config, each_row))
+    let (width, height) = frames.first().map_or((0, 0), |f| (f.width, f.height));
+    let expected = shape(frames.len(), width, height, config)?;
+    Patches::collect(expected, |each_row| patchify_rows(frames, config, each_row))
 }
 
 /// The shape [`patchify`] gives `frames` (`count` frames of `width` x `height`), without
@@ -137,43 +139,23 @@ pub fn patchify_rows(
             first.width, first.height, other.width, other.height
         ));
     }
-    let (p, tp, m) = (
-        config.patch_size,
-        config.temporal_patch_size,
-        config.merge_size,
-    );
-    if p == 0 || tp == 0 || m == 0 {
-        return bad("patch_size, temporal_patch_size and merge_size must be at least 1".into());
-    }
-    let (height, width) = smart_resize(
-        first.height,
-        first.width,
-        p * m,
-        config.min_pixels,
-        config.max_pixels,
-    )?;
+    let shape = shape(frames.len(), first.width, first.height, config)?;
+    let [groups, grid_h, grid_w] = shape.grid_thw;
+    let p = config.patch_size;
     let resized: Vec<RgbImage> = frames
         .iter()
-        .map(|frame| resize(frame, width, height, Filter::Bicubic))
+        .map(|frame| resize(frame, grid_w * p, grid_h * p, Filter::Bicubic))
         .collect::<Result<_>>()?;
-    let groups = frames.len().div_ceil(tp);
-    let (grid_h, grid_w) = (height / p, width / p);
-    let values_per_patch = 3 * tp * p * p;
-    let rows = groups * grid_h * grid_w;
     let layout = Layout {
         groups,
         grid_h,
         grid_w,
         patch: p,
-        temporal: tp,
-        merge: m,
+        temporal: config.temporal_patch_size,
+        merge: config.merge_size,
     };
     assemble(&layout, &resized, config.mean, config.std, each_row);
-    Ok(PatchShape {
-        rows,
-        values_per_patch,
-        grid_thw: [groups, grid_h, grid_w],
-    })
+    Ok(shape)
 }
 
 /// Where each patch's values come from.
