@@ -86,6 +86,48 @@ def tokenizer_json():
                   "vocab": vocab, "merges": [f"{l} {r}" for l, r in merges]},
     }
     write("tokenizer_json", "byte-level-bpe.json", json.dumps(document, ensure_ascii=False))
+    # The general pipeline: normalizers, pre-tokenizers, the three word models, decoders.
+    specials = [{"id": 0, "content": "[UNK]", "special": True, "normalized": False},
+                {"id": 1, "content": "<mask>", "special": True, "lstrip": True, "normalized": False},
+                {"id": 2, "content": "hi", "special": False, "single_word": True}]
+    wordpiece = {
+        "added_tokens": specials,
+        "normalizer": {"type": "BertNormalizer", "lowercase": True},
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "BertPreTokenizer"}, {"type": "Digits", "individual_digits": True}]},
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "max_input_chars_per_word": 20,
+                  "vocab": {"[UNK]": 0, "<mask>": 1, "hi": 2, "hel": 3, "##lo": 4, "w": 5, "##or": 6,
+                            "##ld": 7, "1": 8, ",": 9}},
+    }
+    write("tokenizer_json", "wordpiece.json", json.dumps(wordpiece, ensure_ascii=False))
+    pieces = [["<unk>", 0.0], ["<mask>", 0.0], ["hi", -1.0], ["▁", -2.0], ["▁hel", -3.0], ["lo", -3.5],
+              ["w", -4.0], ["or", -4.5], ["ld", -5.0]] + [[f"<0x{b:02X}>", -9.0] for b in range(256)]
+    unigram = {
+        "added_tokens": specials[:2],
+        "normalizer": {"type": "Sequence", "normalizers": [
+            {"type": "NFKC"}, {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "},
+            {"type": "Strip", "strip_left": False, "strip_right": True}]},
+        "pre_tokenizer": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": True},
+        "decoder": {"type": "Sequence", "decoders": [
+            {"type": "ByteFallback"}, {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first"}]},
+        "model": {"type": "Unigram", "unk_id": 0, "byte_fallback": True, "vocab": pieces},
+    }
+    write("tokenizer_json", "unigram.json", json.dumps(unigram, ensure_ascii=False))
+    vocab = {"<unk>": 0, "▁": 1, "h": 2, "e": 3, "l": 4, "o": 5, "▁h": 6, "ll": 7, "▁he": 8, "▁hell": 9}
+    vocab.update({f"<0x{b:02X}>": 10 + b for b in range(256)})
+    llama = {
+        "added_tokens": [{"id": 0, "content": "<unk>", "special": True}],
+        "normalizer": {"type": "Sequence", "normalizers": [
+            {"type": "Prepend", "prepend": "▁"}, {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}]},
+        "pre_tokenizer": None,
+        "decoder": {"type": "Sequence", "decoders": [
+            {"type": "Replace", "pattern": {"String": "▁"}, "content": " "}, {"type": "ByteFallback"},
+            {"type": "Fuse"}, {"type": "Strip", "content": " ", "start": 1, "stop": 0}]},
+        "model": {"type": "BPE", "unk_token": "<unk>", "fuse_unk": True, "byte_fallback": True,
+                  "vocab": vocab, "merges": ["▁ h", "l l", "▁h e", "▁he ll"]},
+    }
+    write("tokenizer_json", "sentencepiece-bpe.json", json.dumps(llama, ensure_ascii=False))
 
 
 def json_lines():

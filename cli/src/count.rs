@@ -45,6 +45,12 @@ pub struct CountArgs {
     #[arg(long, value_name = "REGEX", requires = "tokenizers")]
     pub pattern: Option<String>,
 
+    /// Also count the special tokens each tokenizer's post-processor puts around a text
+    /// (BERT's [CLS] and [SEP], Llama's <s>), as HF's `encode` does by default: one file is one
+    /// text.
+    #[arg(long)]
+    pub add_special_tokens: bool,
+
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = CountFormat::Text)]
     pub format: CountFormat,
@@ -79,7 +85,7 @@ pub struct Report {
 pub fn run(args: &CountArgs) -> Result<()> {
     let tokenizers =
         input::load_tokenizers(&args.encodings, &args.tokenizers, args.pattern.as_deref())?;
-    let policy = SpecialPolicy::as_text();
+    let policy = SpecialPolicy::as_text().adding_special_tokens(args.add_special_tokens);
     let mut total = Counts {
         tokens: vec![0; tokenizers.len()],
         ..Counts::default()

@@ -41,6 +41,11 @@ pub struct EncodeArgs {
     #[arg(long, conflicts_with = "allow_special")]
     pub special_as_text: bool,
 
+    /// Put the special tokens of the tokenizer's post-processor around the IDs (BERT's [CLS]
+    /// and [SEP], Llama's <s>), as HF's `encode` does by default.
+    #[arg(long)]
+    pub add_special_tokens: bool,
+
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = IdFormat::Text)]
     pub format: IdFormat,
@@ -52,6 +57,11 @@ pub struct EncodeArgs {
 
 impl EncodeArgs {
     fn policy(&self) -> SpecialPolicy {
+        self.text_policy()
+            .adding_special_tokens(self.add_special_tokens)
+    }
+
+    fn text_policy(&self) -> SpecialPolicy {
         if self.special_as_text {
             SpecialPolicy::as_text()
         } else if self.allow_special.iter().any(|name| name == "all") {

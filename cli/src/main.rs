@@ -32,7 +32,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "omnitok",
     version,
-    about = "Byte-level BPE tokenizer, compatible with tiktoken."
+    about = "Token IDs of one shared vocabulary for text (tiktoken encodings, any HF tokenizer.json), audio, images and video."
 )]
 struct Cli {
     #[command(subcommand)]

@@ -106,6 +106,12 @@ pub struct StatsArgs {
     #[arg(long, value_name = "NAME")]
     pub field: Option<String>,
 
+    /// Count each text (a line of JSON Lines, or a whole <language>.txt file) with the special
+    /// tokens its tokenizer's post-processor adds (BERT's [CLS] and [SEP], Llama's <s>), as
+    /// HF's `encode` does by default.
+    #[arg(long)]
+    pub add_special_tokens: bool,
+
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = StatsFormat::Table)]
     pub format: StatsFormat,
@@ -147,6 +153,7 @@ pub fn run(args: &StatsArgs) -> Result<()> {
         reference,
         lang_field: args.lang_field.clone(),
         field: args.field.clone(),
+        add_special_tokens: args.add_special_tokens,
         ..InputOptions::default()
     };
     let mut report =

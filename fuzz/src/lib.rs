@@ -76,16 +76,23 @@ pub fn check_image_file(name: &str, data: &[u8]) {
 /// The text the tokenizer targets encode and decode back.
 pub const ROUND_TRIP_TEXT: &str = "Hello wörld, 12 345 — 你好 🙂 <|endoftext|>\n\tend";
 
-/// A tokenizer that loads decodes what it encodes to the same bytes.
+/// A tokenizer that loads encodes without panicking, counts what it encodes, and decodes its
+/// IDs; byte-level BPE decodes them to the same bytes (a pipeline's normalizer may rewrite
+/// text, so only that its IDs decode is checked there).
 pub fn check_round_trip(tokenizer: &omnitok_tokenizer::Tokenizer) {
-    if let Ok(ids) = tokenizer.encode(ROUND_TRIP_TEXT) {
+    let policy = omnitok_tokenizer::SpecialPolicy::as_text();
+    if let Ok(ids) = tokenizer.encode_with_policy(ROUND_TRIP_TEXT, &policy) {
+        let counted = tokenizer.count(ROUND_TRIP_TEXT, &policy);
+        assert_eq!(counted.ok(), Some(ids.len()), "count differs from encode");
         let bytes = tokenizer
             .decode_bytes(&ids)
             .expect("IDs just encoded decode");
-        assert_eq!(
-            bytes,
-            ROUND_TRIP_TEXT.as_bytes(),
-            "encoding then decoding changed the text"
-        );
+        if tokenizer.model().is_some() {
+            assert_eq!(
+                bytes,
+                ROUND_TRIP_TEXT.as_bytes(),
+                "encoding then decoding changed the text"
+            );
+        }
     }
 }

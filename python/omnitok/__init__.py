@@ -12,6 +12,12 @@ Differences from tiktoken, all on the side of safety:
   silently); pass ``errors="replace"`` for tiktoken's behaviour.
 - ``allowed_special`` / ``disallowed_special`` naming a string that is not a special token of the
   encoding is an error rather than ignored.
+
+Beyond tiktoken, ``Tokenizer.from_file`` loads any HF tokenizer.json (byte-level BPE,
+SentencePiece-style BPE with byte fallback, Unigram, WordPiece, with their normalizers and
+pre-tokenizers), and ``add_special_tokens=True`` on ``encode``, ``count``, ``encode_batch``,
+``encode_to_numpy`` and ``encode_with_offsets`` puts the tokenizer's post-processor tokens
+(``[CLS] … [SEP]``, ``<s>``) around the IDs as HF's ``encode`` does by default.
 """
 
 from __future__ import annotations

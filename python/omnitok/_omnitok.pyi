@@ -34,6 +34,7 @@ class Encoding:
         *,
         allowed_special: _Specials = ...,
         disallowed_special: _Specials = "all",
+        add_special_tokens: bool = False,
     ) -> List[int]: ...
     def encode_ordinary(self, text: str) -> List[int]: ...
     def encode_to_numpy(
@@ -42,6 +43,7 @@ class Encoding:
         *,
         allowed_special: _Specials = ...,
         disallowed_special: _Specials = "all",
+        add_special_tokens: bool = False,
     ) -> npt.NDArray[np.uint32]: ...
     def count(
         self,
@@ -49,6 +51,7 @@ class Encoding:
         *,
         allowed_special: _Specials = ...,
         disallowed_special: _Specials = "all",
+        add_special_tokens: bool = False,
     ) -> int: ...
     def encode_with_offsets(
         self,
@@ -56,6 +59,7 @@ class Encoding:
         *,
         allowed_special: _Specials = ...,
         disallowed_special: _Specials = "all",
+        add_special_tokens: bool = False,
     ) -> List[Tuple[int, int, int, int, int]]: ...
     def encode_batch(
         self,
@@ -64,6 +68,7 @@ class Encoding:
         num_threads: int = 8,
         allowed_special: _Specials = ...,
         disallowed_special: _Specials = "all",
+        add_special_tokens: bool = False,
     ) -> List[List[int]]: ...
     def encode_ordinary_batch(self, text: Sequence[str], *, num_threads: int = 8) -> List[List[int]]: ...
     def encode_single_token(self, text_or_bytes: Union[str, bytes]) -> int: ...

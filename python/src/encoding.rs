@@ -45,6 +45,7 @@ fn policy(allowed: &Bound<'_, PyAny>, disallowed: &Bound<'_, PyAny>) -> PyResult
     Ok(SpecialPolicy {
         allowed: special_set(allowed, "allowed_special")?,
         disallowed: special_set(disallowed, "disallowed_special")?,
+        add_special_tokens: false,
     })
 }
 
@@ -166,15 +167,17 @@ impl Encoding {
         Ok(dict)
     }
 
-    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None))]
+    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None, add_special_tokens=false))]
     fn encode(
         &self,
         py: Python<'_>,
         text: &str,
         allowed_special: Option<&Bound<'_, PyAny>>,
         disallowed_special: Option<&Bound<'_, PyAny>>,
+        add_special_tokens: bool,
     ) -> PyResult<Vec<TokenId>> {
-        let policy = policy_of(py, allowed_special, disallowed_special)?;
+        let policy = policy_of(py, allowed_special, disallowed_special)?
+            .adding_special_tokens(add_special_tokens);
         py.detach(|| self.inner.encode_with_policy(text, &policy))
             .map_err(to_py_err)
     }
@@ -185,42 +188,53 @@ impl Encoding {
     }
 
     /// `encode` returning a numpy uint32 array.
-    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None))]
+    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None, add_special_tokens=false))]
     fn encode_to_numpy<'py>(
         &self,
         py: Python<'py>,
         text: &str,
         allowed_special: Option<&Bound<'py, PyAny>>,
         disallowed_special: Option<&Bound<'py, PyAny>>,
+        add_special_tokens: bool,
     ) -> PyResult<Bound<'py, PyArray1<TokenId>>> {
-        let ids = self.encode(py, text, allowed_special, disallowed_special)?;
+        let ids = self.encode(
+            py,
+            text,
+            allowed_special,
+            disallowed_special,
+            add_special_tokens,
+        )?;
         Ok(PyArray1::from_vec(py, ids))
     }
 
     /// Number of tokens `encode` would return.
-    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None))]
+    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None, add_special_tokens=false))]
     fn count(
         &self,
         py: Python<'_>,
         text: &str,
         allowed_special: Option<&Bound<'_, PyAny>>,
         disallowed_special: Option<&Bound<'_, PyAny>>,
+        add_special_tokens: bool,
     ) -> PyResult<usize> {
-        let policy = policy_of(py, allowed_special, disallowed_special)?;
+        let policy = policy_of(py, allowed_special, disallowed_special)?
+            .adding_special_tokens(add_special_tokens);
         py.detach(|| self.inner.count(text, &policy))
             .map_err(to_py_err)
     }
 
     /// `(id, byte_start, byte_end, char_start, char_end)` for each token.
-    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None))]
+    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None, add_special_tokens=false))]
     fn encode_with_offsets(
         &self,
         py: Python<'_>,
         text: &str,
         allowed_special: Option<&Bound<'_, PyAny>>,
         disallowed_special: Option<&Bound<'_, PyAny>>,
+        add_special_tokens: bool,
     ) -> PyResult<Vec<OffsetTuple>> {
-        let policy = policy_of(py, allowed_special, disallowed_special)?;
+        let policy = policy_of(py, allowed_special, disallowed_special)?
+            .adding_special_tokens(add_special_tokens);
         let spans = py
             .detach(|| self.inner.encode_with_offsets(text, &policy))
             .map_err(to_py_err)?;
@@ -232,7 +246,7 @@ impl Encoding {
 
     /// Encodes many texts in parallel with the GIL released. `num_threads` is accepted for
     /// tiktoken compatibility; the shared thread pool decides.
-    #[pyo3(signature = (text, *, num_threads=8, allowed_special=None, disallowed_special=None))]
+    #[pyo3(signature = (text, *, num_threads=8, allowed_special=None, disallowed_special=None, add_special_tokens=false))]
     fn encode_batch(
         &self,
         py: Python<'_>,
@@ -240,9 +254,11 @@ impl Encoding {
         num_threads: usize,
         allowed_special: Option<&Bound<'_, PyAny>>,
         disallowed_special: Option<&Bound<'_, PyAny>>,
+        add_special_tokens: bool,
     ) -> PyResult<Vec<Vec<TokenId>>> {
         let _ = num_threads;
-        let policy = policy_of(py, allowed_special, disallowed_special)?;
+        let policy = policy_of(py, allowed_special, disallowed_special)?
+            .adding_special_tokens(add_special_tokens);
         let texts: Vec<&str> = text.iter().map(String::as_str).collect();
         py.detach(|| self.inner.encode_batch(&texts, &policy))
             .map_err(to_py_err)
@@ -324,7 +340,16 @@ impl Encoding {
 
     /// The bytes of every ordinary token, sorted bytewise (as tiktoken returns them).
     fn token_byte_values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let mut tokens: Vec<&[u8]> = self.inner.model().tokens().map(|(b, _)| b).collect();
+        let mut tokens: Vec<&[u8]> = match self.inner.model() {
+            Some(model) => model.tokens().map(|(b, _)| b).collect(),
+            None => {
+                let specials = self.inner.special_tokens();
+                (0..self.inner.n_vocab() as TokenId)
+                    .filter(|&id| !specials.entries().iter().any(|&(_, s)| s == id))
+                    .filter_map(|id| self.inner.token_bytes(id))
+                    .collect()
+            }
+        };
         tokens.sort_unstable();
         PyList::new(py, tokens.into_iter().map(|b| PyBytes::new(py, b)))
     }

@@ -113,9 +113,10 @@ impl Tokenizer {
     /// The rank-file text of this tokenizer's vocabulary, if tiktoken's merge rule describes it
     /// exactly (see [`Tokenizer::save_rank_file`]).
     pub fn to_rank_text(&self) -> Option<String> {
-        self.model()
+        let model = self.model()?;
+        model
             .merges_follow_ranks()
-            .then(|| format_ranks(self.model().tokens()))
+            .then(|| format_ranks(model.tokens()))
     }
 
     /// Saves as tokenizer.json.

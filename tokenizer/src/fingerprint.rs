@@ -24,8 +24,15 @@ impl Tokenizer {
             hasher.update(bytes);
         };
         field(b"omnitok tokenizer fingerprint 1");
+        let Some(model) = self.model() else {
+            // A pipeline is its tokenizer.json; the special tokens follow from it.
+            field(b"tokenizer.json pipeline");
+            if let Some(pipeline) = self.pipeline() {
+                field(pipeline.source.as_bytes());
+            }
+            return hex(hasher.finalize().as_slice());
+        };
         field(self.pattern().as_bytes());
-        let model = self.model();
         // Every ID's bytes, in ID order (specials included; an unused ID hashes as absent).
         let mut buffer = Vec::with_capacity(8 * self.n_vocab());
         for id in 0..self.n_vocab() as u32 {
@@ -54,12 +61,12 @@ impl Tokenizer {
             field(name.as_bytes());
             field(&id.to_le_bytes());
         }
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex(hasher.finalize().as_slice())
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Tokenizer {
@@ -73,12 +80,25 @@ impl Tokenizer {
     /// What a layout records of this tokenizer's IDs: one past its largest ordinary ID, and its
     /// special tokens with their IDs.
     pub fn layout_text(&self) -> (TokenId, Vec<(String, TokenId)>) {
-        let ordinary = self
-            .model()
-            .tokens()
-            .map(|(_, id)| id.saturating_add(1))
-            .max()
-            .unwrap_or(0);
+        let ordinary = match self.model() {
+            Some(model) => model
+                .tokens()
+                .map(|(_, id)| id.saturating_add(1))
+                .max()
+                .unwrap_or(0),
+            // A pipeline's specials may sit among its ordinary tokens (BERT's [CLS] is 101).
+            None => (0..self.n_vocab() as TokenId)
+                .rev()
+                .find(|&id| {
+                    self.token_bytes(id).is_some()
+                        && !self
+                            .special_tokens()
+                            .entries()
+                            .iter()
+                            .any(|&(_, s)| s == id)
+                })
+                .map_or(0, |id| id + 1),
+        };
         (ordinary, self.special_tokens().entries().to_vec())
     }
 }

@@ -1,10 +1,12 @@
-//! HF `tokenizer.json` for byte-level BPE: load and save.
+//! HF `tokenizer.json`: load and save.
 //!
-//! Supported: `model.type` BPE with `vocab`, `merges` (`"a b"` or `["a", "b"]`) and
-//! `ignore_merges`; a ByteLevel pre-tokenizer (GPT-2's regex) or a Sequence of a Split regex
-//! (behaviour Isolated) and a ByteLevel without regex; no normalizer; `added_tokens` without
-//! strip or single-word options, which become special tokens. Post-processors are not applied:
-//! encoding matches HF `encode(text, add_special_tokens=False)`.
+//! Plain byte-level BPE takes the fast path of [`crate::bpe`]: `model.type` BPE with `vocab`,
+//! `merges` (`"a b"` or `["a", "b"]`) and `ignore_merges`; a ByteLevel pre-tokenizer (GPT-2's
+//! regex) or a Sequence of a Split regex (behaviour Isolated) and a ByteLevel without regex; no
+//! normalizer; every added token special, without strip or single-word options. Any other
+//! tokenizer.json (normalizers, SentencePiece-style BPE, Unigram, WordPiece, non-special added
+//! tokens) runs as a [`crate::pipeline::Pipeline`]. Post-processors are not applied: encoding
+//! matches HF `encode(text, add_special_tokens=False)`.
 
 use std::sync::OnceLock;
 
@@ -14,7 +16,8 @@ use serde_json::{json, Map, Value};
 use crate::bpe::BpeModel;
 use crate::error::{Result, TokenizerError};
 use crate::pretokenize::{Pretokenizer, GPT2_PATTERN};
-use crate::special::SpecialTokens;
+use crate::special::{MatchOptions, SpecialTokens};
+use crate::template::Template;
 use crate::tokenizer::Tokenizer;
 
 /// GPT-2's byte-to-char map: printable Latin-1 bytes stand for themselves, the other bytes for
@@ -40,13 +43,13 @@ fn byte_to_char() -> &'static [char; 256] {
 }
 
 /// Bytes as a byte-level string.
-fn to_byte_level(bytes: &[u8]) -> String {
+pub(crate) fn to_byte_level(bytes: &[u8]) -> String {
     let table = byte_to_char();
     bytes.iter().map(|&b| table[b as usize]).collect()
 }
 
 /// A byte-level string back to bytes; `None` if a char is not one of the 256.
-fn from_byte_level(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn from_byte_level(text: &str) -> Option<Vec<u8>> {
     text.chars()
         .map(|c| {
             let cp = c as u32;
@@ -74,6 +77,21 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
             e.to_string(),
         )
     })?;
+    let name = std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned());
+    let template = Template::from_post_processor(field(&root, "post_processor"), path)?;
+    if !fits_byte_level_path(&root, path) {
+        let (pipeline, specials) = crate::pipeline::parse_pipeline(&root, text, path)?;
+        let options: Vec<(String, MatchOptions)> =
+            specials.iter().map(|(t, _, o)| (t.clone(), *o)).collect();
+        let specials = SpecialTokens::new(specials.into_iter().map(|(t, id, _)| (t, id)).collect())
+            .map_err(|e| e.in_file(path))?
+            .with_options(options);
+        return Tokenizer::from_pipeline(name, pipeline, specials)
+            .map(|t| t.with_template(template))
+            .map_err(|e| e.in_file(path));
+    }
     let bad = |location: &str, message: String| TokenizerError::bad_vocab(path, location, message);
     let unsupported = |message: String| TokenizerError::Unsupported {
         path: path.to_string(),
@@ -230,11 +248,67 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
             format!("IDs {other} and {token} have the same bytes"),
         ),
     })?;
-    let name = std::path::Path::new(path)
-        .file_name()
-        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned());
     let specials = SpecialTokens::new(specials)?;
-    Tokenizer::new(name, Pretokenizer::new(&pattern)?, model, specials).map_err(|e| e.in_file(path))
+    Tokenizer::new(name, Pretokenizer::new(&pattern)?, model, specials)
+        .map(|t| t.with_template(template))
+        .map_err(|e| e.in_file(path))
+}
+
+/// Whether `root` is plain byte-level BPE that [`crate::bpe`] encodes: no normalizer, a BPE
+/// model without byte fallback or affixes, a ByteLevel pre-tokenizer [`pre_tokenizer_pattern`]
+/// reads, a ByteLevel decoder (or none), only special added tokens without options, and a vocabulary of byte-level strings
+/// (specials aside) that covers all 256 bytes.
+fn fits_byte_level_path(root: &Value, path: &str) -> bool {
+    let model = field(root, "model");
+    let is_bpe = matches!(
+        model.get("type").and_then(Value::as_str),
+        Some("BPE") | None
+    );
+    let has = |name: &str| {
+        model
+            .get(name)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    };
+    let added = field(root, "added_tokens").as_array().map(Vec::as_slice);
+    let added = added.unwrap_or_default();
+    let plain_specials = added.iter().all(|token| {
+        let flag = |name: &str| token.get(name).and_then(Value::as_bool);
+        flag("special") != Some(false)
+            && ["single_word", "lstrip", "rstrip"]
+                .iter()
+                .all(|option| flag(option) != Some(true))
+    });
+    let special_texts: std::collections::HashSet<&str> = added
+        .iter()
+        .filter_map(|t| t.get("content").and_then(Value::as_str))
+        .collect();
+    let vocab_is_byte_level = model
+        .get("vocab")
+        .and_then(Value::as_object)
+        .is_some_and(|vocab| {
+            let mut single_bytes = 0;
+            let all = vocab.keys().all(|key| {
+                special_texts.contains(key.as_str())
+                    || from_byte_level(key).is_some_and(|bytes| {
+                        single_bytes += usize::from(bytes.len() == 1);
+                        true
+                    })
+            });
+            all && single_bytes == 256
+        });
+    let decoder = field(root, "decoder");
+    let byte_level_decoder =
+        decoder.is_null() || decoder.get("type").and_then(Value::as_str) == Some("ByteLevel");
+    field(root, "normalizer").is_null()
+        && byte_level_decoder
+        && is_bpe
+        && model.get("byte_fallback").and_then(Value::as_bool) != Some(true)
+        && !has("continuing_subword_prefix")
+        && !has("end_of_word_suffix")
+        && pre_tokenizer_pattern(field(root, "pre_tokenizer"), path).is_ok()
+        && plain_specials
+        && vocab_is_byte_level
 }
 
 /// The pre-tokenization regex of a supported `pre_tokenizer` value.
@@ -301,7 +375,13 @@ fn pre_tokenizer_pattern(value: &Value, path: &str) -> Result<String> {
 /// pair its own bytes merge into under the merges ranked before it. `ignore_merges` is set when
 /// the model emits whole-piece tokens directly (as tiktoken encodings do).
 pub fn to_tokenizer_json(tokenizer: &Tokenizer) -> String {
-    let model = tokenizer.model();
+    let Some(model) = tokenizer.model() else {
+        // A pipeline is saved as the file it was read from.
+        return tokenizer
+            .pipeline()
+            .map(|p| p.source.clone())
+            .unwrap_or_default();
+    };
     let mut tokens: Vec<(&[u8], TokenId)> = model.tokens().collect();
     tokens.sort_unstable_by_key(|&(_, id)| id);
 
@@ -356,8 +436,8 @@ pub fn to_tokenizer_json(tokenizer: &Tokenizer) -> String {
         })
         .collect();
     let pattern = match tokenizer.pretokenizer() {
-        Pretokenizer::Builtin(builtin) => builtin.oniguruma_pattern(),
-        Pretokenizer::Regex(_) => tokenizer.pattern().to_string(),
+        Some(Pretokenizer::Builtin(builtin)) => builtin.oniguruma_pattern(),
+        _ => tokenizer.pattern().to_string(),
     };
     let root = json!({
         "version": "1.0",
@@ -369,7 +449,7 @@ pub fn to_tokenizer_json(tokenizer: &Tokenizer) -> String {
             {"type": "Split", "pattern": {"Regex": pattern}, "behavior": "Isolated", "invert": false},
             {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}
         ]},
-        "post_processor": null,
+        "post_processor": post_processor(tokenizer),
         "decoder": {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true},
         "model": {
             "type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null,
@@ -379,6 +459,35 @@ pub fn to_tokenizer_json(tokenizer: &Tokenizer) -> String {
     });
     // serde_json never fails to serialise a Value.
     serde_json::to_string(&root).unwrap_or_default()
+}
+
+/// The tokenizer's template as a TemplateProcessing post-processor (null when empty).
+fn post_processor(tokenizer: &Tokenizer) -> Value {
+    let template = tokenizer.template();
+    if template.is_empty() {
+        return Value::Null;
+    }
+    let name = |id: TokenId| {
+        tokenizer
+            .token_bytes(id)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    };
+    let special = |id: TokenId| json!({"SpecialToken": {"id": name(id), "type_id": 0}});
+    let mut single: Vec<Value> = template.prefix.iter().map(|&id| special(id)).collect();
+    single.push(json!({"Sequence": {"id": "A", "type_id": 0}}));
+    single.extend(template.suffix.iter().map(|&id| special(id)));
+    let mut pair = single.clone();
+    pair.push(json!({"Sequence": {"id": "B", "type_id": 1}}));
+    pair.extend(template.suffix.iter().map(|&id| special(id)));
+    let mut specials = Map::new();
+    for &id in template.prefix.iter().chain(&template.suffix) {
+        specials.insert(
+            name(id),
+            json!({"id": name(id), "ids": [id], "tokens": [name(id)]}),
+        );
+    }
+    json!({"type": "TemplateProcessing", "single": single, "pair": pair, "special_tokens": specials})
 }
 
 #[cfg(test)]

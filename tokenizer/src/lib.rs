@@ -24,16 +24,19 @@ pub mod error;
 pub mod files;
 mod fingerprint;
 pub mod hf_json;
+pub mod pipeline;
 pub mod pretokenize;
 pub mod ranks;
 pub mod special;
+pub mod template;
 pub mod tokenizer;
 pub mod train;
 
 pub use encodings::{encoding_name_for_model, get_encoding, DEFAULT_ENCODING, ENCODING_NAMES};
 pub use error::{Result, TokenizerError};
 pub use omnitok_vocab::TokenId;
-pub use special::{SpecialPolicy, SpecialSet};
+pub use special::{MatchOptions, SpecialPolicy, SpecialSet};
+pub use template::Template;
 pub use tokenizer::{TokenSpan, Tokenizer};
 
 /// The README's Rust example, compiled and run as a doc test.

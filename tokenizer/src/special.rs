@@ -18,17 +18,23 @@ pub enum SpecialSet {
     Only(FxHashSet<String>),
 }
 
-/// What `encode` does with special-token strings found in text.
+/// What `encode` does with special-token strings found in text, and whether it adds the
+/// tokenizer's own special tokens around the text.
 ///
 /// Text matching an *allowed* special becomes its ID; text matching a *disallowed* special is an
 /// error; any other text, including other specials' strings, is encoded as ordinary text. The
 /// default allows none and disallows all, so typed text can never smuggle in a special ID.
+/// With `add_special_tokens`, the IDs of the tokenizer's [`crate::template::Template`] (a
+/// tokenizer.json post-processor: BERT's `[CLS] … [SEP]`, Llama's `<s>`) wrap the text's IDs, as
+/// HF's `encode` does by default; off by default, as tiktoken has no such thing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecialPolicy {
     /// Specials encoded as their IDs.
     pub allowed: SpecialSet,
     /// Specials whose presence is an error. `All` means all that are not allowed.
     pub disallowed: SpecialSet,
+    /// Wrap the IDs in the tokenizer's template of special tokens.
+    pub add_special_tokens: bool,
 }
 
 impl Default for SpecialPolicy {
@@ -36,6 +42,7 @@ impl Default for SpecialPolicy {
         Self {
             allowed: SpecialSet::None,
             disallowed: SpecialSet::All,
+            add_special_tokens: false,
         }
     }
 }
@@ -51,7 +58,14 @@ impl SpecialPolicy {
         Self {
             allowed: SpecialSet::None,
             disallowed: SpecialSet::None,
+            add_special_tokens: false,
         }
+    }
+
+    /// The same policy, wrapping the IDs in the tokenizer's template when `add` is true.
+    pub fn adding_special_tokens(mut self, add: bool) -> Self {
+        self.add_special_tokens = add;
+        self
     }
 
     /// Encode the named specials as their IDs; any other special's string is an error.
@@ -59,6 +73,7 @@ impl SpecialPolicy {
         Self {
             allowed: SpecialSet::Only(names.into_iter().map(Into::into).collect()),
             disallowed: SpecialSet::All,
+            add_special_tokens: false,
         }
     }
 
@@ -67,6 +82,7 @@ impl SpecialPolicy {
         Self {
             allowed: SpecialSet::All,
             disallowed: SpecialSet::None,
+            add_special_tokens: false,
         }
     }
 }
@@ -79,6 +95,48 @@ pub struct SpecialTokens {
     by_text: FxHashMap<String, TokenId>,
     /// Finds every occurrence, overlapping ones included, of any special's string.
     any: Option<AhoCorasick>,
+    /// How each special matches, by text (absent: exactly its string, anywhere).
+    options: FxHashMap<String, MatchOptions>,
+}
+
+/// How a special token matches in text, as HF's added tokens may say.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MatchOptions {
+    /// Only where it is not inside a word.
+    pub single_word: bool,
+    /// The whitespace before it belongs to it.
+    pub lstrip: bool,
+    /// The whitespace after it belongs to it.
+    pub rstrip: bool,
+}
+
+impl MatchOptions {
+    /// The range a match of `text[start..end]` takes under these options (`covered`: where the
+    /// previous match ended), or `None` where `single_word` rules it out.
+    pub(crate) fn apply(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        covered: usize,
+    ) -> Option<(usize, usize)> {
+        let is_word = |c: char| c.is_alphanumeric() || c == '_';
+        if self.single_word
+            && (text[..start].chars().next_back().is_some_and(is_word)
+                || text[end..].chars().next().is_some_and(is_word))
+        {
+            return None;
+        }
+        let start = match self.lstrip {
+            true => text[..start].trim_end().len().max(covered),
+            false => start,
+        };
+        let end = match self.rstrip {
+            true => text.len() - text[end..].trim_start().len(),
+            false => end,
+        };
+        Some((start, end))
+    }
 }
 
 /// The special tokens found in a text, and where: allowed ones to split out.
@@ -116,7 +174,21 @@ impl SpecialTokens {
             entries,
             by_text,
             any,
+            options: FxHashMap::default(),
         })
+    }
+
+    /// The same table, with matching options for some specials (by text).
+    pub fn with_options(
+        mut self,
+        options: impl IntoIterator<Item = (String, MatchOptions)>,
+    ) -> Self {
+        self.options.extend(
+            options
+                .into_iter()
+                .filter(|(_, o)| *o != MatchOptions::default()),
+        );
+        self
     }
 
     /// `(string, id)` pairs in definition order.
@@ -204,16 +276,23 @@ impl SpecialTokens {
             return Ok(Vec::new());
         }
         let splitter = build_matcher(allowed.iter().copied(), MatchKind::LeftmostLongest)?;
-        Ok(splitter
-            .find_iter(text)
-            .map(|m| SpecialMatch {
-                start: m.start(),
-                end: m.end(),
+        let mut out: Vec<SpecialMatch> = Vec::new();
+        for m in splitter.find_iter(text) {
+            let name = &text[m.start()..m.end()];
+            let covered = out.last().map_or(0, |last| last.end);
+            let options = self.options.get(name).copied().unwrap_or_default();
+            let Some((start, end)) = options.apply(text, m.start(), m.end(), covered) else {
+                continue;
+            };
+            out.push(SpecialMatch {
+                start,
+                end,
                 // The splitter matches only `allowed` names, and `resolve` checked that each
                 // of them is in `by_text`.
-                id: self.by_text[&text[m.start()..m.end()]],
-            })
-            .collect())
+                id: self.by_text[name],
+            });
+        }
+        Ok(out)
     }
 }
 

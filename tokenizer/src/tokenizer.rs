@@ -1,25 +1,32 @@
-//! [`Tokenizer`]: pre-tokenizer + BPE model + special tokens, with encode, count and decode.
+//! [`Tokenizer`]: special tokens around an engine (byte-level BPE, or a tokenizer.json
+//! pipeline), with encode, count and decode.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use omnitok_vocab::TokenId;
 use rayon::prelude::*;
 
 use crate::bpe::{BpeModel, Scratch};
 use crate::error::{Result, TokenizerError};
+use crate::pipeline::Pipeline;
 use crate::pretokenize::Pretokenizer;
 use crate::special::{SpecialPolicy, SpecialTokens};
+use crate::template::Template;
 
-/// A byte-level BPE tokenizer.
+/// A tokenizer: byte-level BPE (tiktoken encodings, most tokenizer.json files), or any
+/// tokenizer.json pipeline of normalizer, pre-tokenizer and model (SentencePiece-style BPE,
+/// Unigram, WordPiece).
 ///
 /// Cheap to share: wrap it in an `Arc` and call it from many threads.
 #[derive(Debug, Clone)]
 pub struct Tokenizer {
     name: String,
-    pretokenizer: Pretokenizer,
-    model: BpeModel,
+    engine: Engine,
     specials: SpecialTokens,
+    /// Special tokens put around a text when a policy asks for them.
+    template: Template,
     decoder: Decoder,
     /// Tells this model's thread-local piece cache from other models' (clones share it).
     model_id: u64,
@@ -39,25 +46,95 @@ pub struct TokenSpan {
     pub chars: (usize, usize),
 }
 
+/// What turns ordinary text into IDs. The byte-level variant is large and kept inline: a
+/// tokenizer is built once and the fast path then avoids one indirection per call.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+enum Engine {
+    /// A regex pre-tokenizer and byte-level BPE: the fast path.
+    ByteLevel {
+        pretokenizer: Pretokenizer,
+        model: BpeModel,
+    },
+    /// Any other tokenizer.json.
+    Pipeline(Arc<Pipeline>),
+}
+
 impl Tokenizer {
-    /// A tokenizer from its parts. Special-token IDs must not be ordinary token IDs.
+    /// A byte-level BPE tokenizer from its parts. Special-token IDs must not be ordinary token
+    /// IDs.
     pub fn new(
         name: impl Into<String>,
         pretokenizer: Pretokenizer,
         model: BpeModel,
         specials: SpecialTokens,
     ) -> Result<Self> {
-        static NEXT_MODEL_ID: AtomicU64 = AtomicU64::new(1);
         let decoder = Decoder::new(&model, &specials)?;
-        Ok(Self {
-            name: name.into(),
-            pretokenizer,
-            model,
+        Ok(Self::assemble(
+            name.into(),
+            Engine::ByteLevel {
+                pretokenizer,
+                model,
+            },
             specials,
+            decoder,
+        ))
+    }
+
+    /// A tokenizer of a tokenizer.json pipeline; `specials` are its special added tokens.
+    pub fn from_pipeline(
+        name: impl Into<String>,
+        pipeline: Pipeline,
+        specials: SpecialTokens,
+    ) -> Result<Self> {
+        let mut decoder = Decoder {
+            bytes: Vec::new(),
+            spans: vec![(u32::MAX, 0); pipeline.tokens.len()],
+        };
+        for (id, token) in pipeline.tokens.iter().enumerate() {
+            if let Some(token) = token {
+                decoder.set(id as TokenId, token.as_bytes());
+            }
+        }
+        for (text, id) in specials.entries() {
+            if pipeline.token(*id) != Some(text.as_str()) {
+                return Err(TokenizerError::BadParameter(format!(
+                    "special token {text:?} has ID {id}, which is {:?}'s ID",
+                    pipeline.token(*id).unwrap_or("no token")
+                )));
+            }
+        }
+        Ok(Self::assemble(
+            name.into(),
+            Engine::Pipeline(Arc::new(pipeline)),
+            specials,
+            decoder,
+        ))
+    }
+
+    fn assemble(name: String, engine: Engine, specials: SpecialTokens, decoder: Decoder) -> Self {
+        static NEXT_MODEL_ID: AtomicU64 = AtomicU64::new(1);
+        Self {
+            name,
+            engine,
+            specials,
+            template: Template::default(),
             decoder,
             model_id: NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed),
             fingerprint: std::sync::OnceLock::new(),
-        })
+        }
+    }
+
+    /// The same tokenizer, putting `template`'s IDs around texts encoded under a policy with
+    /// `add_special_tokens`.
+    pub fn with_template(mut self, template: Template) -> Self {
+        self.template = template;
+        self
+    }
+
+    /// The special tokens put around a text under a policy with `add_special_tokens`.
+    pub fn template(&self) -> &Template {
+        &self.template
     }
 
     /// The tokenizer's name (an encoding name, or the file it came from).
@@ -65,19 +142,37 @@ impl Tokenizer {
         &self.name
     }
 
-    /// The pre-tokenization pattern.
+    /// The pre-tokenization pattern of a byte-level BPE tokenizer; empty for a tokenizer.json
+    /// pipeline, whose pre-tokenizer is not one pattern.
     pub fn pattern(&self) -> &str {
-        self.pretokenizer.pattern()
+        match &self.engine {
+            Engine::ByteLevel { pretokenizer, .. } => pretokenizer.pattern(),
+            Engine::Pipeline(_) => "",
+        }
     }
 
-    /// The pre-tokenizer.
-    pub fn pretokenizer(&self) -> &Pretokenizer {
-        &self.pretokenizer
+    /// The pre-tokenizer of a byte-level BPE tokenizer.
+    pub fn pretokenizer(&self) -> Option<&Pretokenizer> {
+        match &self.engine {
+            Engine::ByteLevel { pretokenizer, .. } => Some(pretokenizer),
+            Engine::Pipeline(_) => None,
+        }
     }
 
-    /// The BPE model of ordinary tokens.
-    pub fn model(&self) -> &BpeModel {
-        &self.model
+    /// The BPE model of a byte-level BPE tokenizer's ordinary tokens.
+    pub fn model(&self) -> Option<&BpeModel> {
+        match &self.engine {
+            Engine::ByteLevel { model, .. } => Some(model),
+            Engine::Pipeline(_) => None,
+        }
+    }
+
+    /// The tokenizer.json pipeline of a tokenizer that is not plain byte-level BPE.
+    pub fn pipeline(&self) -> Option<&Pipeline> {
+        match &self.engine {
+            Engine::ByteLevel { .. } => None,
+            Engine::Pipeline(pipeline) => Some(pipeline),
+        }
     }
 
     /// The special tokens.
@@ -115,23 +210,92 @@ impl Tokenizer {
         policy: &SpecialPolicy,
         out: &mut Vec<TokenId>,
     ) -> Result<()> {
-        self.for_each_unit(text, policy, |unit, scratch| match unit {
+        if !policy.add_special_tokens {
+            return self.encode_text_into(text, policy, out);
+        }
+        out.extend_from_slice(&self.template.prefix);
+        self.encode_text_into(text, policy, out)?;
+        out.extend_from_slice(&self.template.suffix);
+        Ok(())
+    }
+
+    /// [`Tokenizer::encode_into`] without the template.
+    fn encode_text_into(
+        &self,
+        text: &str,
+        policy: &SpecialPolicy,
+        out: &mut Vec<TokenId>,
+    ) -> Result<()> {
+        let (model, pretokenizer) = match &self.engine {
+            Engine::ByteLevel {
+                model,
+                pretokenizer,
+            } => (model, pretokenizer),
+            Engine::Pipeline(pipeline) => return self.encode_pipeline(pipeline, text, policy, out),
+        };
+        self.for_each_unit(pretokenizer, text, policy, |unit, scratch| match unit {
             Unit::Piece(start, end) => {
-                self.model
-                    .encode_piece(&text.as_bytes()[start..end], scratch, out)
+                model.encode_piece(&text.as_bytes()[start..end], scratch, out)
             }
             Unit::Special(id, ..) => out.push(id),
         })
     }
 
+    /// [`Tokenizer::encode_into`] for a pipeline: the stretches between allowed specials go
+    /// through it one by one.
+    fn encode_pipeline(
+        &self,
+        pipeline: &Pipeline,
+        text: &str,
+        policy: &SpecialPolicy,
+        out: &mut Vec<TokenId>,
+    ) -> Result<()> {
+        let mut start = 0;
+        for found in self
+            .specials
+            .find(text, policy)?
+            .iter()
+            .map(Some)
+            .chain([None])
+        {
+            let end = found.map_or(text.len(), |f| f.start);
+            if end > start {
+                pipeline.encode_into(&text[start..end], start == 0, out)?;
+            }
+            if let Some(found) = found {
+                out.push(found.id);
+                start = found.end;
+            }
+        }
+        Ok(())
+    }
+
     /// Number of tokens `encode_with_policy` would return, without building the ID vector.
     pub fn count(&self, text: &str, policy: &SpecialPolicy) -> Result<usize> {
+        let added = match policy.add_special_tokens {
+            true => self.template.prefix.len() + self.template.suffix.len(),
+            false => 0,
+        };
+        Ok(added + self.count_text(text, policy)?)
+    }
+
+    /// [`Tokenizer::count`] without the template.
+    fn count_text(&self, text: &str, policy: &SpecialPolicy) -> Result<usize> {
+        let (model, pretokenizer) = match &self.engine {
+            Engine::ByteLevel {
+                model,
+                pretokenizer,
+            } => (model, pretokenizer),
+            Engine::Pipeline(pipeline) => {
+                let mut ids = Vec::new();
+                self.encode_pipeline(pipeline, text, policy, &mut ids)?;
+                return Ok(ids.len());
+            }
+        };
         let mut n = 0;
-        self.for_each_unit(text, policy, |unit, scratch| match unit {
+        self.for_each_unit(pretokenizer, text, policy, |unit, scratch| match unit {
             Unit::Piece(start, end) => {
-                n += self
-                    .model
-                    .count_piece(&text.as_bytes()[start..end], scratch)
+                n += model.count_piece(&text.as_bytes()[start..end], scratch)
             }
             Unit::Special(..) => n += 1,
         })?;
@@ -149,13 +313,28 @@ impl Tokenizer {
         text: &str,
         policy: &SpecialPolicy,
     ) -> Result<Vec<TokenSpan>> {
+        let Engine::ByteLevel {
+            model,
+            pretokenizer,
+        } = &self.engine
+        else {
+            return Err(TokenizerError::Unsupported {
+                path: self.name.clone(),
+                message: "token offsets of tokenizers other than byte-level BPE (a normalizer \
+                          or a pre-tokenizer may rewrite the text, so token strings do not \
+                          spell it)"
+                    .into(),
+            });
+        };
         let mut spans = Vec::with_capacity(text.len() / 4);
+        if policy.add_special_tokens {
+            spans.extend(template_spans(&self.template.prefix, 0));
+        }
         let mut ids = Vec::new();
-        self.for_each_unit(text, policy, |unit, scratch| match unit {
+        self.for_each_unit(pretokenizer, text, policy, |unit, scratch| match unit {
             Unit::Piece(start, end) => {
                 ids.clear();
-                self.model
-                    .encode_piece(&text.as_bytes()[start..end], scratch, &mut ids);
+                model.encode_piece(&text.as_bytes()[start..end], scratch, &mut ids);
                 let mut at = start;
                 for &id in &ids {
                     let len = self.decoder.bytes(id).map_or(0, <[u8]>::len);
@@ -173,6 +352,9 @@ impl Tokenizer {
                 chars: (0, 0),
             }),
         })?;
+        if policy.add_special_tokens {
+            spans.extend(template_spans(&self.template.suffix, text.len()));
+        }
         // Byte offsets to char offsets in one pass: a char index is the number of UTF-8 lead
         // bytes before the offset, less one when the offset falls inside a char.
         let bytes = text.as_bytes();
@@ -214,20 +396,30 @@ impl Tokenizer {
     /// The ID of a single token given as bytes: an ordinary token's bytes, or a special token's
     /// string.
     pub fn encode_single_token(&self, bytes: &[u8]) -> Option<TokenId> {
-        self.model.token(bytes).or_else(|| {
+        let ordinary = match &self.engine {
+            Engine::ByteLevel { model, .. } => model.token(bytes),
+            Engine::Pipeline(pipeline) => pipeline.token_id(bytes),
+        };
+        ordinary.or_else(|| {
             std::str::from_utf8(bytes)
                 .ok()
                 .and_then(|s| self.specials.id(s))
         })
     }
 
-    /// The bytes of one token.
+    /// The bytes of one token: for byte-level BPE what it spells, for a pipeline its string
+    /// in the vocabulary (`▁the`, `##ing`, `<0x0A>`).
     pub fn token_bytes(&self, id: TokenId) -> Option<&[u8]> {
         self.decoder.bytes(id)
     }
 
     /// Concatenated bytes of `ids`; an unknown ID is an error naming it and its position.
+    /// A pipeline's IDs go through its decoder (byte fallback included), and bytes that are not
+    /// valid UTF-8 come out as U+FFFD, as HF decodes them.
     pub fn decode_bytes(&self, ids: &[TokenId]) -> Result<Vec<u8>> {
+        if let Engine::Pipeline(pipeline) = &self.engine {
+            return pipeline.decode(ids).map(String::into_bytes);
+        }
         let mut out = Vec::with_capacity(ids.len() * 4);
         for (position, &id) in ids.iter().enumerate() {
             let bytes = self.decoder.bytes(id).ok_or(TokenizerError::UnknownId {
@@ -269,6 +461,7 @@ impl Tokenizer {
     /// allowed specials, in order, handing each with this thread's scratch buffers to `unit`.
     fn for_each_unit(
         &self,
+        pretokenizer: &Pretokenizer,
         text: &str,
         policy: &SpecialPolicy,
         mut unit: impl FnMut(Unit, &mut Scratch),
@@ -280,10 +473,9 @@ impl Tokenizer {
             for found in specials.iter().map(Some).chain([None]) {
                 let end = found.map_or(text.len(), |f| f.start);
                 if end > start {
-                    self.pretokenizer
-                        .for_each_piece(&text[start..end], |s, e| {
-                            unit(Unit::Piece(start + s, start + e), scratch)
-                        })?;
+                    pretokenizer.for_each_piece(&text[start..end], |s, e| {
+                        unit(Unit::Piece(start + s, start + e), scratch)
+                    })?;
                 }
                 if let Some(found) = found {
                     unit(Unit::Special(found.id, found.start, found.end), scratch);
@@ -311,6 +503,15 @@ impl Tokenizer {
             Err(_) => f(&mut Scratch::default()),
         })
     }
+}
+
+/// Spans of a template's IDs: empty, at byte `at` of the text.
+fn template_spans(ids: &[TokenId], at: usize) -> impl Iterator<Item = TokenSpan> + '_ {
+    ids.iter().map(move |&id| TokenSpan {
+        id,
+        bytes: (at, at),
+        chars: (0, 0),
+    })
 }
 
 fn is_continuation(byte: u8) -> bool {

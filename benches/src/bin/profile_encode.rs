@@ -146,8 +146,11 @@ fn breakdown(
     text: &str,
     repeat: usize,
 ) -> omnitok_tokenizer::Result<()> {
-    let pretokenizer = tokenizer.pretokenizer();
-    let model = tokenizer.model();
+    let (Some(pretokenizer), Some(model)) = (tokenizer.pretokenizer(), tokenizer.model()) else {
+        return Err(omnitok_tokenizer::TokenizerError::BadParameter(
+            "the breakdown profiles byte-level BPE tokenizers only".into(),
+        ));
+    };
     let bytes = text.as_bytes();
 
     let mut stats = Pieces::default();

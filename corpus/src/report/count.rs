@@ -42,6 +42,8 @@ pub struct Counter<'t> {
     batch_bytes: usize,
     /// Texts are counted once the batch holds this many bytes.
     batch_limit: usize,
+    /// Special-token strings are text; the template's tokens are added on request.
+    policy: SpecialPolicy,
 }
 
 impl<'t> Counter<'t> {
@@ -76,7 +78,15 @@ impl<'t> Counter<'t> {
             batch: Vec::new(),
             batch_bytes: 0,
             batch_limit: BATCH_BYTES,
+            policy: SpecialPolicy::as_text(),
         })
+    }
+
+    /// The same counter, counting each text with the special tokens its tokenizer's
+    /// post-processor adds when `add` is true.
+    pub fn adding_special_tokens(mut self, add: bool) -> Self {
+        self.policy = SpecialPolicy::as_text().adding_special_tokens(add);
+        self
     }
 
     /// The slot of language `lang`, made on first sight: languages keep that order.
@@ -120,7 +130,7 @@ impl<'t> Counter<'t> {
 
     /// Counts the texts waiting, in parallel; the error reported is the first in input order.
     fn count_batch(&mut self) -> Result<()> {
-        let policy = SpecialPolicy::as_text();
+        let policy = &self.policy;
         let tokenizers = self.tokenizers;
         let counted: Vec<Result<Vec<u64>>> = self
             .batch
@@ -130,7 +140,7 @@ impl<'t> Counter<'t> {
                     .iter()
                     .map(|(name, tokenizer)| {
                         tokenizer
-                            .count(text, &policy)
+                            .count(text, policy)
                             .map(|n| n as u64)
                             .map_err(|source| CorpusError::Tokenizer {
                                 context: format!("{}: {name}", self.languages[*slot].lang),

@@ -49,6 +49,9 @@ pub struct InputOptions {
     pub field: Option<String>,
     /// Files larger than this are refused.
     pub max_file_bytes: u64,
+    /// Count each text with the special tokens its tokenizer's post-processor adds (HF's
+    /// `add_special_tokens=True`).
+    pub add_special_tokens: bool,
 }
 
 impl Default for InputOptions {
@@ -58,6 +61,7 @@ impl Default for InputOptions {
             lang_field: Self::DEFAULT_LANG_FIELD.to_string(),
             field: None,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            add_special_tokens: false,
         }
     }
 }
@@ -136,7 +140,8 @@ pub fn measure_input(
     tokenizers: &[(String, Arc<Tokenizer>)],
     baseline: Option<&str>,
 ) -> Result<Report> {
-    let mut counter = Counter::new(tokenizers, baseline)?;
+    let mut counter =
+        Counter::new(tokenizers, baseline)?.adding_special_tokens(options.add_special_tokens);
     let visited = visit_input(path, options, &mut |lang, text, reference| {
         let slot = counter.language(lang);
         if let Some(reference) = reference {

@@ -1,0 +1,416 @@
+//! The models that turn one word into token IDs: BPE over chars (SentencePiece-style, with byte
+//! fallback), Unigram (the best-scoring segmentation) and WordPiece (greedy longest match).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use omnitok_vocab::TokenId;
+use rustc_hash::FxHashMap;
+
+/// The `<0xAB>` token of each byte, where the vocabulary has all 256.
+pub type ByteTokens = Box<[TokenId; 256]>;
+
+/// The name of byte `b`'s fallback token, `<0xAB>`.
+pub fn byte_token_name(byte: u8) -> String {
+    format!("<0x{byte:02X}>")
+}
+
+/// A word-level model of a tokenizer.json.
+#[derive(Debug)]
+pub enum Model {
+    /// BPE over the chars of a word.
+    Bpe(CharBpe),
+    /// Unigram language model.
+    Unigram(Unigram),
+    /// WordPiece.
+    WordPiece(WordPiece),
+}
+
+impl Model {
+    /// Appends the IDs of `word` to `out`.
+    pub fn encode_word(&self, word: &str, out: &mut Vec<TokenId>) {
+        if word.is_empty() {
+            return;
+        }
+        match self {
+            Self::Bpe(model) => model.encode_word(word, out),
+            Self::Unigram(model) => model.encode_word(word, out),
+            Self::WordPiece(model) => model.encode_word(word, out),
+        }
+    }
+}
+
+/// BPE whose symbols start as the word's chars, as HF's BPE model runs without a ByteLevel
+/// pre-tokenizer (SentencePiece-converted vocabularies) and also with one (the chars are then
+/// byte chars).
+#[derive(Debug)]
+pub struct CharBpe {
+    pub(crate) vocab: FxHashMap<String, TokenId>,
+    /// `(left, right) -> (rank, merged)`.
+    pub(crate) merges: FxHashMap<(TokenId, TokenId), (u32, TokenId)>,
+    pub(crate) unk: Option<TokenId>,
+    pub(crate) fuse_unk: bool,
+    /// Set when `byte_fallback` is on and all 256 byte tokens exist; with some missing, a char
+    /// falls back only when all its bytes have tokens, so the table holds `None` there.
+    pub(crate) byte_fallback: Option<Box<[Option<TokenId>; 256]>>,
+    pub(crate) continuing_subword_prefix: Option<String>,
+    pub(crate) end_of_word_suffix: Option<String>,
+    pub(crate) ignore_merges: bool,
+}
+
+impl CharBpe {
+    fn encode_word(&self, word: &str, out: &mut Vec<TokenId>) {
+        if self.ignore_merges {
+            if let Some(&id) = self.vocab.get(word) {
+                out.push(id);
+                return;
+            }
+        }
+        // The initial symbols: each char's token, its bytes' tokens, or (fused) unknowns.
+        let mut symbols: Vec<TokenId> = Vec::with_capacity(word.len());
+        let mut pending_unk = false;
+        let mut chars = word.char_indices().peekable();
+        let mut buffer = String::new();
+        while let Some((at, c)) = chars.next() {
+            let is_last = chars.peek().is_none();
+            buffer.clear();
+            if at > 0 {
+                if let Some(prefix) = &self.continuing_subword_prefix {
+                    buffer.push_str(prefix);
+                }
+            }
+            buffer.push(c);
+            if is_last {
+                if let Some(suffix) = &self.end_of_word_suffix {
+                    buffer.push_str(suffix);
+                }
+            }
+            if let Some(&id) = self.vocab.get(buffer.as_str()) {
+                if pending_unk {
+                    symbols.extend(self.unk);
+                    pending_unk = false;
+                }
+                symbols.push(id);
+                continue;
+            }
+            if let Some(bytes) = &self.byte_fallback {
+                let ids: Option<Vec<TokenId>> = buffer.bytes().map(|b| bytes[b as usize]).collect();
+                if let Some(ids) = ids {
+                    // As HF: a pending unknown is not flushed before fallback bytes.
+                    symbols.extend(ids);
+                    continue;
+                }
+            }
+            if self.unk.is_some() {
+                if pending_unk && !self.fuse_unk {
+                    symbols.extend(self.unk);
+                }
+                pending_unk = true;
+            }
+        }
+        if pending_unk {
+            symbols.extend(self.unk);
+        }
+        self.merge(&mut symbols);
+        out.extend(symbols);
+    }
+
+    /// Applies merges lowest rank first, leftmost first among equal ranks.
+    fn merge(&self, symbols: &mut Vec<TokenId>) {
+        if symbols.len() < 2 {
+            return;
+        }
+        // A linked list over `symbols`; merged-away entries get `removed`.
+        let n = symbols.len();
+        let mut next: Vec<usize> = (1..=n).collect();
+        let mut prev: Vec<usize> = (0..n).map(|i| i.wrapping_sub(1)).collect();
+        let mut removed = vec![false; n];
+        let mut queue: BinaryHeap<Reverse<(u32, usize, TokenId)>> = BinaryHeap::new();
+        for i in 0..n - 1 {
+            if let Some(&(rank, merged)) = self.merges.get(&(symbols[i], symbols[i + 1])) {
+                queue.push(Reverse((rank, i, merged)));
+            }
+        }
+        while let Some(Reverse((_, at, merged))) = queue.pop() {
+            if removed[at] || next[at] >= n {
+                continue;
+            }
+            let right = next[at];
+            // Skip entries made stale by an earlier merge.
+            match self.merges.get(&(symbols[at], symbols[right])) {
+                Some(&(_, m)) if m == merged => {}
+                _ => continue,
+            }
+            symbols[at] = merged;
+            removed[right] = true;
+            next[at] = next[right];
+            if next[at] < n {
+                prev[next[at]] = at;
+            }
+            if prev[at] < n {
+                let left = prev[at];
+                if let Some(&(rank, m)) = self.merges.get(&(symbols[left], merged)) {
+                    queue.push(Reverse((rank, left, m)));
+                }
+            }
+            if next[at] < n {
+                if let Some(&(rank, m)) = self.merges.get(&(merged, symbols[next[at]])) {
+                    queue.push(Reverse((rank, at, m)));
+                }
+            }
+        }
+        let mut keep = removed.iter().map(|r| !r);
+        symbols.retain(|_| keep.next().unwrap_or(false));
+    }
+}
+
+/// A Unigram model: the segmentation of a word whose pieces' scores sum highest.
+#[derive(Debug)]
+pub struct Unigram {
+    /// Pieces by ID.
+    pub(crate) pieces: Vec<(String, f64)>,
+    /// Piece text -> ID (a later duplicate wins, as in HF).
+    pub(crate) ids: FxHashMap<String, TokenId>,
+    /// Every piece, as a byte trie: `nodes[i]` maps a byte to a child; `ends[i]` the piece
+    /// ending there.
+    pub(crate) trie: Trie,
+    pub(crate) unk: Option<TokenId>,
+    pub(crate) unk_score: f64,
+    pub(crate) byte_fallback: Option<Box<[Option<TokenId>; 256]>>,
+}
+
+/// A byte trie of the pieces, for finding every piece that starts at a position.
+#[derive(Debug, Default)]
+pub struct Trie {
+    children: Vec<FxHashMap<u8, u32>>,
+    piece: Vec<Option<TokenId>>,
+}
+
+impl Trie {
+    /// Adds `key` for `id` (a key added twice keeps its last ID).
+    pub fn insert(&mut self, key: &[u8], id: TokenId) {
+        if self.children.is_empty() {
+            self.children.push(FxHashMap::default());
+            self.piece.push(None);
+        }
+        let mut node = 0usize;
+        for &byte in key {
+            let next_free = self.children.len() as u32;
+            let child = *self.children[node].entry(byte).or_insert(next_free);
+            if child == next_free {
+                self.children.push(FxHashMap::default());
+                self.piece.push(None);
+            }
+            node = child as usize;
+        }
+        self.piece[node] = Some(id);
+    }
+
+    /// Calls `found(length, id)` for each key that is a prefix of `text`, shortest first.
+    fn prefixes(&self, text: &[u8], mut found: impl FnMut(usize, TokenId)) {
+        let mut node = 0usize;
+        if self.children.is_empty() {
+            return;
+        }
+        for (i, byte) in text.iter().enumerate() {
+            match self.children[node].get(byte) {
+                Some(&child) => node = child as usize,
+                None => return,
+            }
+            if let Some(id) = self.piece[node] {
+                found(i + 1, id);
+            }
+        }
+    }
+}
+
+impl Unigram {
+    fn encode_word(&self, word: &str, out: &mut Vec<TokenId>) {
+        // best[i]: (score, start, id) of the best path covering word[..i].
+        let bytes = word.as_bytes();
+        let mut best: Vec<Option<(f64, usize, Option<TokenId>)>> = vec![None; bytes.len() + 1];
+        best[0] = Some((0.0, 0, None));
+        let mut start = 0;
+        while start < bytes.len() {
+            let Some((score_here, ..)) = best[start] else {
+                break;
+            };
+            let char_len = word[start..].chars().next().map_or(1, char::len_utf8);
+            let mut has_single_char = false;
+            self.trie.prefixes(&bytes[start..], |length, id| {
+                let score = score_here + self.pieces[id as usize].1;
+                let slot = &mut best[start + length];
+                if slot.is_none_or(|(s, ..)| score > s) {
+                    *slot = Some((score, start, Some(id)));
+                }
+                has_single_char |= length == char_len;
+            });
+            if !has_single_char {
+                let score = score_here + self.unk_score;
+                let slot = &mut best[start + char_len];
+                if slot.is_none_or(|(s, ..)| score > s) {
+                    *slot = Some((score, start, None));
+                }
+            }
+            start += char_len;
+        }
+        // Walk back; unknown stretches next to each other become one.
+        let mut pieces: Vec<(usize, usize, Option<TokenId>)> = Vec::new();
+        let mut end = bytes.len();
+        while end > 0 {
+            let Some((_, start, id)) = best[end] else {
+                break;
+            };
+            // The unk piece itself, typed, fuses with unknown neighbours too.
+            let id = id.filter(|&id| Some(id) != self.unk);
+            match (id, pieces.last_mut()) {
+                (None, Some((s, _, None))) => *s = start,
+                _ => pieces.push((start, end, id)),
+            }
+            end = start;
+        }
+        for &(start, end, id) in pieces.iter().rev() {
+            match id {
+                Some(id) => out.push(id),
+                None => self.push_unknown(&word[start..end], out),
+            }
+        }
+    }
+
+    /// An unknown stretch: its bytes' tokens if they all exist (byte fallback), else the unk
+    /// ID (a stretch that happens to spell a piece, as a fused one can, is that piece).
+    fn push_unknown(&self, text: &str, out: &mut Vec<TokenId>) {
+        if let Some(&id) = self.ids.get(text) {
+            out.push(id);
+            return;
+        }
+        if let Some(bytes) = &self.byte_fallback {
+            let ids: Option<Vec<TokenId>> = text.bytes().map(|b| bytes[b as usize]).collect();
+            if let Some(ids) = ids {
+                out.extend(ids);
+                return;
+            }
+        }
+        out.extend(self.unk);
+    }
+}
+
+/// WordPiece: the longest vocabulary entry at the start of the word, then the longest
+/// continuation (with its prefix, `##`) after it, and so on; a word that cannot be covered, or
+/// is longer than `max_chars`, is the unk token.
+#[derive(Debug)]
+pub struct WordPiece {
+    pub(crate) vocab: FxHashMap<String, TokenId>,
+    pub(crate) unk: TokenId,
+    pub(crate) prefix: String,
+    pub(crate) max_chars: usize,
+}
+
+impl WordPiece {
+    fn encode_word(&self, word: &str, out: &mut Vec<TokenId>) {
+        if word.chars().count() > self.max_chars {
+            out.push(self.unk);
+            return;
+        }
+        let first = out.len();
+        let mut start = 0;
+        let mut candidate = String::new();
+        while start < word.len() {
+            let mut end = word.len();
+            let mut found = None;
+            while start < end {
+                candidate.clear();
+                if start > 0 {
+                    candidate.push_str(&self.prefix);
+                }
+                candidate.push_str(&word[start..end]);
+                if let Some(&id) = self.vocab.get(candidate.as_str()) {
+                    found = Some(id);
+                    break;
+                }
+                end -= word[..end].chars().next_back().map_or(1, char::len_utf8);
+            }
+            match found {
+                Some(id) => out.push(id),
+                None => {
+                    out.truncate(first);
+                    out.push(self.unk);
+                    return;
+                }
+            }
+            start = end;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unigram(pieces: &[(&str, f64)]) -> Unigram {
+        let mut trie = Trie::default();
+        let mut ids = FxHashMap::default();
+        for (id, (piece, _)) in pieces.iter().enumerate() {
+            trie.insert(piece.as_bytes(), id as TokenId);
+            ids.insert(piece.to_string(), id as TokenId);
+        }
+        let min = pieces.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+        Unigram {
+            pieces: pieces.iter().map(|&(p, s)| (p.to_string(), s)).collect(),
+            ids,
+            trie,
+            unk: Some(0),
+            unk_score: min - 10.0,
+            byte_fallback: None,
+        }
+    }
+
+    #[test]
+    fn unigram_picks_the_best_path_and_fuses_unknowns() {
+        let model = unigram(&[
+            ("<unk>", 0.0),
+            ("ab", 0.0),
+            ("cd", -0.1),
+            ("abc", -0.2),
+            ("a", -0.3),
+            ("b", -0.4),
+            ("c", -0.5),
+            ("ABC", -0.5),
+            ("abcdabcd", 20.0),
+            ("q", 20.5),
+            ("r", 20.5),
+            ("qr", -0.5),
+        ]);
+        let encode = |text: &str| {
+            let mut out = Vec::new();
+            model.encode_word(text, &mut out);
+            out
+        };
+        assert_eq!(encode("abc"), [3]);
+        assert_eq!(encode("abcd"), [1, 2]);
+        assert_eq!(encode("abcc"), [3, 6]);
+        assert_eq!(encode("xyz東京"), [0]);
+        assert_eq!(encode("ababcdabcdcd"), [1, 8, 2]);
+        assert_eq!(encode("abqrcd"), [1, 9, 10, 2]);
+    }
+
+    #[test]
+    fn wordpiece_takes_longest_matches_and_gives_up_whole_words() {
+        let vocab: FxHashMap<String, TokenId> =
+            [("[UNK]", 0), ("un", 1), ("##aff", 2), ("##able", 3)]
+                .into_iter()
+                .map(|(t, i)| (t.to_string(), i))
+                .collect();
+        let model = WordPiece {
+            vocab,
+            unk: 0,
+            prefix: "##".into(),
+            max_chars: 100,
+        };
+        let mut out = vec![7];
+        model.encode_word("unaffable", &mut out);
+        assert_eq!(out, [7, 1, 2, 3]);
+        model.encode_word("unaffablex", &mut out);
+        assert_eq!(out, [7, 1, 2, 3, 0]);
+    }
+}
