@@ -586,6 +586,7 @@ pub fn parse_pipeline(
         tokens,
         ids,
         source: source.to_string(),
+        cache_owner: super::cache::next_owner(),
     };
     Ok((pipeline, specials))
 }

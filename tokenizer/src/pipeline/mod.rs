@@ -4,6 +4,7 @@
 //! [`crate::bpe`]; everything else runs here.
 
 pub mod added;
+mod cache;
 pub mod decode;
 mod load;
 pub mod models;
@@ -41,6 +42,8 @@ pub struct Pipeline {
     pub(crate) ids: rustc_hash::FxHashMap<String, TokenId>,
     /// The tokenizer.json text it was loaded from.
     pub(crate) source: String,
+    /// Tells this pipeline's words in a thread's word cache from another's.
+    pub(crate) cache_owner: u64,
 }
 
 impl Pipeline {
@@ -77,7 +80,9 @@ impl Pipeline {
                     None => vec![word],
                 };
                 for word in &words {
-                    self.model.encode_word(&word.text, out);
+                    cache::encode_cached(self.cache_owner, &word.text, out, |w, out| {
+                        self.model.encode_word(w, out)
+                    });
                 }
             }
         }

@@ -50,6 +50,7 @@ impl Normalizer {
             Self::Nfd => text.nfd().map(|(c, _)| c).collect(),
             Self::Nfkc => text.nfkc().map(|(c, _)| c).collect(),
             Self::Nfkd => text.nfkd().map(|(c, _)| c).collect(),
+            Self::Lowercase if text.is_ascii() => text.to_ascii_lowercase(),
             Self::Lowercase => text.chars().flat_map(char::to_lowercase).collect(),
             Self::Strip { left, right } => {
                 let mut out = text;
@@ -65,6 +66,23 @@ impl Normalizer {
             Self::Replace { pattern, content } => replace_all(text, pattern, content),
             Self::Prepend(prefix) if !text.is_empty() => format!("{prefix}{text}"),
             Self::Prepend(_) => String::new(),
+            Self::Bert {
+                clean_text,
+                lowercase,
+                ..
+            } if text.is_ascii() => {
+                // ASCII has no CJK, no accents and no multi-char lower case: one pass.
+                let mut out = String::with_capacity(text.len());
+                for c in text.chars() {
+                    match c {
+                        _ if *clean_text && (c == '\0' || is_bert_control(c)) => {}
+                        _ if *clean_text && is_bert_whitespace(c) => out.push(' '),
+                        _ if *lowercase => out.push(c.to_ascii_lowercase()),
+                        _ => out.push(c),
+                    }
+                }
+                out
+            }
             Self::Bert {
                 clean_text,
                 handle_chinese_chars,
@@ -154,7 +172,11 @@ fn is_chinese_char(c: char) -> bool {
 
 /// BERT's punctuation: ASCII punctuation and Unicode categories Pc, Pd, Pe, Pf, Pi, Po, Ps.
 pub(crate) fn is_bert_punctuation(c: char) -> bool {
-    c.is_ascii_punctuation() || c.is_punctuation()
+    // Every ASCII char of a P category is ASCII punctuation, so ASCII needs no table search.
+    match c.is_ascii() {
+        true => c.is_ascii_punctuation(),
+        false => c.is_punctuation(),
+    }
 }
 
 #[cfg(test)]
@@ -173,6 +195,9 @@ mod tests {
             bert.normalize("Héllo\tWörld\u{0}中文"),
             "hello world 中  文 "
         );
+        // Control chars go before whitespace becomes a space (\x0b is both), ASCII or not.
+        assert_eq!(bert.normalize("A\x0bB\tC"), "ab c");
+        assert_eq!(bert.normalize("É\x0bB\tC"), "eb c");
     }
 
     #[test]
