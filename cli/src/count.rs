@@ -36,8 +36,9 @@ pub struct CountArgs {
     )]
     pub encodings: Vec<String>,
 
-    /// Tokenizer file (tokenizer.json, or a tiktoken rank file); repeat for several.
-    #[arg(short, long = "tokenizer", value_name = "FILE")]
+    /// Tokenizer file (tokenizer.json, or a tiktoken rank file), reported under its path, or
+    /// under LABEL when given as LABEL=FILE; repeat for several.
+    #[arg(short, long = "tokenizer", value_name = "[LABEL=]FILE")]
     pub tokenizers: Vec<PathBuf>,
 
     /// Pre-tokenization regex for the rank files given with --tokenizer (overrides their side

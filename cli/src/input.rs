@@ -74,13 +74,27 @@ pub fn load_tokenizers(
             loaded.push((name.clone(), load_encoding(name)?));
         }
     }
-    for path in files {
-        let name = path.display().to_string();
+    for given in files {
+        let (name, path) = labelled_path(given);
         if !loaded.iter().any(|(n, _)| *n == name) {
-            loaded.push((name, load_file(path, pattern)?));
+            loaded.push((name, load_file(&path, pattern)?));
         }
     }
     Ok(loaded)
+}
+
+/// `LABEL=FILE` as its label and file (when `given` is not itself a file); otherwise the path,
+/// named by itself.
+fn labelled_path(given: &Path) -> (String, PathBuf) {
+    let text = given.to_string_lossy();
+    if !given.exists() {
+        if let Some((label, path)) = text.split_once('=') {
+            if !label.is_empty() && !path.is_empty() {
+                return (label.to_string(), PathBuf::from(path));
+            }
+        }
+    }
+    (given.display().to_string(), given.to_path_buf())
 }
 
 /// One input: its name for messages (the path, or `<stdin>`) and its bytes.

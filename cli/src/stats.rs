@@ -75,9 +75,9 @@ pub struct StatsArgs {
     )]
     pub encodings: Vec<String>,
 
-    /// Tokenizer file (tokenizer.json, or a tiktoken rank file), reported under its path;
-    /// repeat for several.
-    #[arg(short, long = "tokenizer", value_name = "FILE")]
+    /// Tokenizer file (tokenizer.json, or a tiktoken rank file), reported (and labelled in
+    /// the plot) under its path, or under LABEL when given as LABEL=FILE; repeat for several.
+    #[arg(short, long = "tokenizer", value_name = "[LABEL=]FILE")]
     pub tokenizers: Vec<PathBuf>,
 
     /// Pre-tokenization regex for the rank files given with --tokenizer (overrides their side

@@ -494,3 +494,31 @@ fn bad_inputs_are_clear_errors() {
         format!("omnitok: {de}:2: not valid UTF-8 at byte 3\n")
     );
 }
+
+/// tokenizer.json files of other families are measured, labelled as asked, and counted with
+/// their post-processor's special tokens when asked (one more token per text for T5's `</s>`).
+#[test]
+fn tokenizer_families_are_labelled_and_count_added_special_tokens() {
+    let t5 = fixture("tokenizers/t5_unigram.json");
+    let bert = fixture("tokenizers/wordpiece.json");
+    let folder = fixture("multilingual");
+    let labelled = [format!("t5={t5}"), format!("bert={bert}")];
+    let plain = json(&["-t", &labelled[0], "-t", &labelled[1], &folder]);
+    assert_eq!(plain["encodings"], serde_json::json!(["t5", "bert"]));
+    let added = json(&[
+        "-t",
+        &labelled[0],
+        "-t",
+        &labelled[1],
+        "--add-special-tokens",
+        &folder,
+    ]);
+    // A folder's file is one text: T5 adds </s>, BERT [CLS] and [SEP].
+    for lang in ["en", "ja", "fi"] {
+        assert_eq!(tokens(&added, lang, "t5"), tokens(&plain, lang, "t5") + 1);
+        assert_eq!(
+            tokens(&added, lang, "bert"),
+            tokens(&plain, lang, "bert") + 2
+        );
+    }
+}

@@ -28,6 +28,7 @@ import warnings
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._omnitok import (
+    __version__,
     Encoding,
     _compression_report_path,
     _compression_report_texts,
@@ -41,6 +42,7 @@ from ._omnitok import (
 _DEFAULTS = _defaults()
 
 from . import audio  # noqa: E402  (omnitok.audio: decoding, spectral features, codec)
+from . import load  # noqa: E402  (omnitok.load: tiktoken's rank-file helpers)
 from . import vision  # noqa: E402  (omnitok.vision: Pillow-exact resizing)
 from .layout import Layout, demux, mux  # noqa: E402  (the shared token space)
 from .corpus import tokenize_corpus  # noqa: E402  (omnitok tokenize as a function)
@@ -75,15 +77,9 @@ def encoding_for_model(model_name: str) -> Encoding:
 
 def decode_with_offsets(encoding: Encoding, tokens: Sequence[int]) -> Tuple[str, List[int]]:
     """Decoded text and, per token, the char index where it starts (as tiktoken computes it:
-    a token starting inside a multi-byte char is given that char's index)."""
-    token_bytes = encoding.decode_tokens_bytes(list(tokens))
-    offsets: List[int] = []
-    text_len = 0
-    for token in token_bytes:
-        starts_inside = bool(token) and 0x80 <= token[0] < 0xC0
-        offsets.append(max(0, text_len - starts_inside))
-        text_len += sum(1 for c in token if not 0x80 <= c < 0xC0)
-    return b"".join(token_bytes).decode("utf-8", errors="replace"), offsets
+    a token starting inside a multi-byte char is given that char's index). Same as the
+    method ``encoding.decode_with_offsets(tokens)``."""
+    return encoding.decode_with_offsets(list(tokens))
 
 
 # The columns of CompressionReport.to_dataframe(), as in `omnitok stats --format csv`.
@@ -126,6 +122,38 @@ class CompressionReport(list):
             "languages": list(self),
             "summary": self.summary,
         }
+
+    def pivot(self, metric: str = "tokens"):
+        """A wide pandas DataFrame: one row per language, one column per tokenizer, holding
+        ``metric`` (a column of :meth:`to_dataframe`: ``tokens``, ``bytes_per_token``,
+        ``chars_per_token``, ``ratio_vs_baseline`` or ``premium``). Needs pandas."""
+        if metric not in _FRAME_COLUMNS[4:]:
+            raise ValueError(f"metric is one of {_FRAME_COLUMNS[4:]}, not {metric!r}")
+        frame = self.to_dataframe()
+        wide = frame.pivot(index="lang", columns="tokenizer", values=metric)
+        wide = wide.reindex(index=[language["lang"] for language in self], columns=self.encodings)
+        wide.columns.name = metric
+        return wide
+
+    def _repr_html_(self) -> str:
+        """The report as an HTML table (how notebooks show it): tokens per language and
+        tokenizer, with the ratio to the baseline."""
+        from html import escape
+
+        head = "".join(f"<th>{escape(name)}</th>" for name in self.encodings)
+        rows = []
+        for language in self:
+            cells = []
+            for name in self.encodings:
+                ratio = language["ratio_vs_baseline"][name]
+                shown = "" if ratio is None else f" <small>({ratio:.2f}x)</small>"
+                cells.append(f"<td>{language['tokens'][name]:,}{shown}</td>")
+            rows.append(f"<tr><th>{escape(language['lang'])}</th>{''.join(cells)}</tr>")
+        caption = f"tokens per language (x: against {escape(self.baseline)})"
+        return (
+            f"<table><caption>{caption}</caption><thead><tr><th>lang</th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
 
     def to_dataframe(self):
         """A pandas DataFrame with one row per language and tokenizer (the columns of

@@ -4,12 +4,14 @@ from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple,
 import pandas
 
 from . import audio as audio
+from . import load as load
 from . import vision as vision
 from .corpus import tokenize_corpus as tokenize_corpus
 from .layout import Layout as Layout
 from .layout import demux as demux
 from .layout import mux as mux
 from ._omnitok import Encoding as Encoding
+from ._omnitok import __version__ as __version__
 from ._omnitok import encoding_name_for_model as encoding_name_for_model
 from ._omnitok import get_encoding as get_encoding
 from ._omnitok import list_encoding_names as list_encoding_names
@@ -29,6 +31,8 @@ class CompressionReport(List[Dict[str, Any]]):
     def __init__(self, document: Dict[str, Any]) -> None: ...
     def to_dict(self) -> Dict[str, Any]: ...
     def to_dataframe(self) -> pandas.DataFrame: ...
+    def pivot(self, metric: str = "tokens") -> pandas.DataFrame: ...
+    def _repr_html_(self) -> str: ...
 
 _Source = Union[str, os.PathLike[str], Mapping[str, Union[str, Sequence[str]]]]
 _Encodings = Union[str, Encoding, Sequence[Union[str, Encoding]]]

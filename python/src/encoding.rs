@@ -61,7 +61,7 @@ pub(crate) enum Origin {
     Value,
 }
 
-/// A byte-level BPE encoding with tiktoken's API.
+/// A tokenizer with tiktoken's API: byte-level BPE, or any HF tokenizer.json family.
 #[pyclass(frozen, module = "omnitok._omnitok")]
 pub struct Encoding {
     pub(crate) inner: Arc<Tokenizer>,
@@ -71,21 +71,163 @@ pub struct Encoding {
 #[pymethods]
 impl Encoding {
     /// Loads tokenizer.json or a tiktoken rank file (its pattern from `pattern`, or from the
-    /// side file `<path>.json`).
+    /// side file `<path>.json`). `name` names it in reports (default: the file's name).
     #[staticmethod]
-    #[pyo3(signature = (path, pattern=None))]
+    #[pyo3(signature = (path, pattern=None, name=None))]
     fn from_file(
         py: Python<'_>,
         path: std::path::PathBuf,
         pattern: Option<String>,
+        name: Option<String>,
     ) -> PyResult<Self> {
-        let tokenizer = py
+        let mut tokenizer = py
             .detach(|| Tokenizer::from_file(&path, pattern.as_deref()))
+            .map_err(to_py_err)?;
+        if let Some(name) = name {
+            tokenizer = tokenizer.with_name(name);
+        }
+        Ok(Self {
+            inner: Arc::new(tokenizer),
+            origin: Origin::Value,
+        })
+    }
+
+    /// tiktoken's constructor: an encoding from its pattern, `mergeable_ranks` (token bytes to
+    /// rank) and special tokens; `explicit_n_vocab`, when given, must be their total count and
+    /// one more than the largest ID.
+    #[new]
+    #[pyo3(signature = (name, pat_str, mergeable_ranks, special_tokens, explicit_n_vocab=None))]
+    fn new(
+        py: Python<'_>,
+        name: String,
+        pat_str: String,
+        mergeable_ranks: std::collections::HashMap<Vec<u8>, TokenId>,
+        special_tokens: std::collections::HashMap<String, TokenId>,
+        explicit_n_vocab: Option<usize>,
+    ) -> PyResult<Self> {
+        if let Some(n) = explicit_n_vocab {
+            let count = mergeable_ranks.len() + special_tokens.len();
+            let largest = mergeable_ranks
+                .values()
+                .chain(special_tokens.values())
+                .max()
+                .map_or(0, |&id| id as usize + 1);
+            if count != n || largest != n {
+                return Err(PyValueError::new_err(format!(
+                    "explicit_n_vocab is {n}, but there are {count} tokens and the largest ID is \
+                     {}",
+                    largest.saturating_sub(1)
+                )));
+            }
+        }
+        let mut specials: Vec<(String, TokenId)> = special_tokens.into_iter().collect();
+        specials.sort_unstable_by_key(|&(_, id)| id);
+        let tokens: Vec<(Vec<u8>, TokenId)> = mergeable_ranks.into_iter().collect();
+        let tokenizer = py
+            .detach(|| Tokenizer::from_ranks(name, tokens, "mergeable_ranks", &pat_str, specials))
             .map_err(to_py_err)?;
         Ok(Self {
             inner: Arc::new(tokenizer),
             origin: Origin::Value,
         })
+    }
+
+    /// The pre-tokenization pattern (tiktoken's private attribute).
+    #[getter]
+    fn _pat_str(&self) -> &str {
+        self.inner.pattern()
+    }
+
+    /// Token bytes to rank, for byte-level BPE (tiktoken's private attribute).
+    #[getter]
+    fn _mergeable_ranks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let model = self.inner.model().ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "{} is not byte-level BPE, so it has no mergeable ranks",
+                self.inner.name()
+            ))
+        })?;
+        let dict = PyDict::new(py);
+        for (bytes, id) in model.tokens() {
+            dict.set_item(PyBytes::new(py, bytes), id)?;
+        }
+        Ok(dict)
+    }
+
+    /// Encodes bytes that may not be UTF-8 (tiktoken's private `_encode_bytes`).
+    fn _encode_bytes(&self, py: Python<'_>, bytes: Vec<u8>) -> PyResult<Vec<TokenId>> {
+        py.detach(|| self.inner.encode_bytes(&bytes))
+            .map_err(to_py_err)
+    }
+
+    /// Whether `token` is the ID of a special token.
+    fn is_special_token(&self, token: TokenId) -> bool {
+        self.inner
+            .special_tokens()
+            .entries()
+            .iter()
+            .any(|&(_, id)| id == token)
+    }
+
+    /// `decode` of each list of IDs, in parallel. tiktoken's default for `errors` is "replace".
+    #[pyo3(signature = (batch, *, errors="replace", num_threads=8))]
+    fn decode_batch(
+        &self,
+        py: Python<'_>,
+        batch: Vec<Vec<TokenId>>,
+        errors: &str,
+        num_threads: usize,
+    ) -> PyResult<Vec<String>> {
+        let _ = num_threads;
+        let mode = DecodeErrors::parse(errors)?;
+        use rayon::prelude::*;
+        py.detach(|| {
+            batch
+                .par_iter()
+                .map(|ids| mode.decode(&self.inner, ids))
+                .collect::<Result<Vec<String>, _>>()
+        })
+        .map_err(to_py_err)
+    }
+
+    /// `decode_bytes` of each list of IDs, in parallel.
+    #[pyo3(signature = (batch, *, num_threads=8))]
+    fn decode_bytes_batch<'py>(
+        &self,
+        py: Python<'py>,
+        batch: Vec<Vec<TokenId>>,
+        num_threads: usize,
+    ) -> PyResult<Vec<Bound<'py, PyBytes>>> {
+        let _ = num_threads;
+        use rayon::prelude::*;
+        let decoded = py
+            .detach(|| {
+                batch
+                    .par_iter()
+                    .map(|ids| self.inner.decode_bytes(ids))
+                    .collect::<Result<Vec<Vec<u8>>, _>>()
+            })
+            .map_err(to_py_err)?;
+        Ok(decoded.iter().map(|b| PyBytes::new(py, b)).collect())
+    }
+
+    /// The decoded text and, per token, the char index where it starts (a token starting
+    /// inside a multi-byte char gets that char's index), as tiktoken's `decode_with_offsets`;
+    /// bytes that are not UTF-8 are an error, as there.
+    fn decode_with_offsets(&self, tokens: Vec<TokenId>) -> PyResult<(String, Vec<usize>)> {
+        let mut offsets = Vec::with_capacity(tokens.len());
+        let mut chars = 0usize;
+        for &id in &tokens {
+            let token = self.token(id)?;
+            let starts_inside = token.first().is_some_and(|&b| (0x80..0xC0).contains(&b));
+            offsets.push(chars.saturating_sub(usize::from(starts_inside)));
+            chars += token
+                .iter()
+                .filter(|&&b| !(0x80..0xC0).contains(&b))
+                .count();
+        }
+        let text = self.inner.decode(&tokens).map_err(to_py_err)?;
+        Ok((text, offsets))
     }
 
     /// Saves as tokenizer.json when `path` ends in `.json`, else as a tiktoken rank file plus
@@ -171,19 +313,25 @@ impl Encoding {
     fn encode(
         &self,
         py: Python<'_>,
-        text: &str,
+        text: &Bound<'_, PyString>,
         allowed_special: Option<&Bound<'_, PyAny>>,
         disallowed_special: Option<&Bound<'_, PyAny>>,
         add_special_tokens: bool,
     ) -> PyResult<Vec<TokenId>> {
         let policy = policy_of(py, allowed_special, disallowed_special)?
             .adding_special_tokens(add_special_tokens);
-        py.detach(|| self.inner.encode_with_policy(text, &policy))
+        let text = text_of(text)?;
+        py.detach(|| self.inner.encode_with_policy(&text, &policy))
             .map_err(to_py_err)
     }
 
-    fn encode_ordinary(&self, py: Python<'_>, text: &str) -> PyResult<Vec<TokenId>> {
-        py.detach(|| self.inner.encode_ordinary(text))
+    fn encode_ordinary(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+    ) -> PyResult<Vec<TokenId>> {
+        let text = text_of(text)?;
+        py.detach(|| self.inner.encode_ordinary(&text))
             .map_err(to_py_err)
     }
 
@@ -192,7 +340,7 @@ impl Encoding {
     fn encode_to_numpy<'py>(
         &self,
         py: Python<'py>,
-        text: &str,
+        text: &Bound<'py, PyString>,
         allowed_special: Option<&Bound<'py, PyAny>>,
         disallowed_special: Option<&Bound<'py, PyAny>>,
         add_special_tokens: bool,
@@ -212,14 +360,15 @@ impl Encoding {
     fn count(
         &self,
         py: Python<'_>,
-        text: &str,
+        text: &Bound<'_, PyString>,
         allowed_special: Option<&Bound<'_, PyAny>>,
         disallowed_special: Option<&Bound<'_, PyAny>>,
         add_special_tokens: bool,
     ) -> PyResult<usize> {
         let policy = policy_of(py, allowed_special, disallowed_special)?
             .adding_special_tokens(add_special_tokens);
-        py.detach(|| self.inner.count(text, &policy))
+        let text = text_of(text)?;
+        py.detach(|| self.inner.count(&text, &policy))
             .map_err(to_py_err)
     }
 
@@ -292,18 +441,12 @@ impl Encoding {
     }
 
     /// Decodes to text. `errors="strict"` (default) raises on bytes that are not UTF-8, naming
-    /// where; `errors="replace"` substitutes U+FFFD.
+    /// where; `errors="replace"` substitutes U+FFFD; `errors="ignore"` leaves them out.
     #[pyo3(signature = (tokens, errors="strict"))]
     fn decode(&self, py: Python<'_>, tokens: Vec<TokenId>, errors: &str) -> PyResult<String> {
-        match errors {
-            "strict" => py.detach(|| self.inner.decode(&tokens)).map_err(to_py_err),
-            "replace" => py
-                .detach(|| self.inner.decode_lossy(&tokens))
-                .map_err(to_py_err),
-            other => Err(PyValueError::new_err(format!(
-                "errors must be \"strict\" or \"replace\", not {other:?}"
-            ))),
-        }
+        let mode = DecodeErrors::parse(errors)?;
+        py.detach(|| mode.decode(&self.inner, &tokens))
+            .map_err(to_py_err)
     }
 
     fn decode_bytes<'py>(
@@ -392,6 +535,18 @@ impl Encoding {
     }
 }
 
+/// The text of a Python string; a string with lone surrogates (which UTF-8 cannot hold) has
+/// each replaced by U+FFFD, as tiktoken does.
+fn text_of<'a>(text: &'a Bound<'_, PyString>) -> PyResult<std::borrow::Cow<'a, str>> {
+    if let Ok(valid) = text.to_str() {
+        return Ok(std::borrow::Cow::Borrowed(valid));
+    }
+    let fixed = text
+        .call_method1("encode", ("utf-16", "surrogatepass"))?
+        .call_method1("decode", ("utf-16", "replace"))?;
+    Ok(std::borrow::Cow::Owned(fixed.extract::<String>()?))
+}
+
 pub(crate) fn policy_of(
     py: Python<'_>,
     allowed: Option<&Bound<'_, PyAny>>,
@@ -424,6 +579,30 @@ pub fn list_encoding_names() -> Vec<&'static str> {
     omnitok_tokenizer::ENCODING_NAMES.to_vec()
 }
 
+/// The `{token bytes: rank}` of rank-file bytes (`omnitok.load.load_tiktoken_bpe`); `source`
+/// names the file in errors.
+#[pyfunction]
+pub fn _parse_ranks<'py>(
+    py: Python<'py>,
+    data: Vec<u8>,
+    source: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let tokens = py
+        .detach(|| omnitok_tokenizer::ranks::parse_ranks(&data, source))
+        .map_err(to_py_err)?;
+    let dict = PyDict::new(py);
+    for (bytes, rank) in tokens {
+        dict.set_item(PyBytes::new(py, &bytes), rank)?;
+    }
+    Ok(dict)
+}
+
+/// Rank-file text of `{token bytes: rank}` (`omnitok.load.dump_tiktoken_bpe`).
+#[pyfunction]
+pub fn _format_ranks(ranks: std::collections::HashMap<Vec<u8>, TokenId>) -> String {
+    omnitok_tokenizer::ranks::format_ranks(ranks.iter().map(|(b, &r)| (b.as_slice(), r)))
+}
+
 /// Rebuilds an encoding from tokenizer.json text (used by pickling).
 #[pyfunction]
 pub fn _encoding_from_json(py: Python<'_>, json: String) -> PyResult<Encoding> {
@@ -454,4 +633,33 @@ pub fn _encoding_from_ranks(
         inner: Arc::new(tokenizer),
         origin: Origin::Value,
     })
+}
+
+/// What `decode` does with bytes that are not UTF-8, named as Python's `errors` argument.
+#[derive(Clone, Copy)]
+enum DecodeErrors {
+    Strict,
+    Replace,
+    Ignore,
+}
+
+impl DecodeErrors {
+    fn parse(errors: &str) -> PyResult<Self> {
+        match errors {
+            "strict" => Ok(Self::Strict),
+            "replace" => Ok(Self::Replace),
+            "ignore" => Ok(Self::Ignore),
+            other => Err(PyValueError::new_err(format!(
+                "errors must be \"strict\", \"replace\" or \"ignore\", not {other:?}"
+            ))),
+        }
+    }
+
+    fn decode(self, tokenizer: &Tokenizer, ids: &[TokenId]) -> omnitok_tokenizer::Result<String> {
+        match self {
+            Self::Strict => tokenizer.decode(ids),
+            Self::Replace => tokenizer.decode_lossy(ids),
+            Self::Ignore => tokenizer.decode_ignoring_invalid(ids),
+        }
+    }
 }

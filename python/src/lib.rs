@@ -56,6 +56,9 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(list_encoding_names, m)?)?;
     m.add_function(wrap_pyfunction!(_encoding_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(_encoding_from_ranks, m)?)?;
+    m.add_function(wrap_pyfunction!(encoding::_parse_ranks, m)?)?;
+    m.add_function(wrap_pyfunction!(encoding::_format_ranks, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(_compression_report_path, m)?)?;
     m.add_function(wrap_pyfunction!(_compression_report_texts, m)?)?;
     m.add_function(wrap_pyfunction!(_train, m)?)?;

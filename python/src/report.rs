@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use omnitok_corpus::report;
 use omnitok_corpus::CorpusError;
-use omnitok_tokenizer::{get_encoding as builtin_encoding, Tokenizer};
+use omnitok_tokenizer::{get_encoding as builtin_encoding, TokenId, Tokenizer};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
@@ -27,9 +27,30 @@ fn report_tokenizers(
         } else if let Ok(name) = item.extract::<String>() {
             let tokenizer = py.detach(|| builtin_encoding(&name)).map_err(to_py_err)?;
             out.push((name, tokenizer));
+        } else if item.hasattr("_mergeable_ranks")? && item.hasattr("_pat_str")? {
+            // A tiktoken Encoding: the same ranks, pattern and specials make the same encoder.
+            let name: String = item.getattr("name")?.extract()?;
+            let ranks: std::collections::HashMap<Vec<u8>, TokenId> =
+                item.getattr("_mergeable_ranks")?.extract()?;
+            let pattern: String = item.getattr("_pat_str")?.extract()?;
+            let specials: std::collections::HashMap<String, TokenId> =
+                item.getattr("_special_tokens")?.extract()?;
+            let tokenizer = py
+                .detach(|| {
+                    Tokenizer::from_ranks(
+                        name.clone(),
+                        ranks.into_iter().collect(),
+                        &name,
+                        &pattern,
+                        specials.into_iter().collect(),
+                    )
+                })
+                .map_err(to_py_err)?;
+            out.push((name, Arc::new(tokenizer)));
         } else {
             return Err(PyTypeError::new_err(format!(
-                "encodings holds encoding names or Encoding objects, not {}",
+                "encodings holds encoding names, omnitok Encoding objects or tiktoken Encoding \
+                 objects, not {}",
                 item.get_type().name()?
             )));
         }

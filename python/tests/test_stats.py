@@ -175,5 +175,5 @@ def test_errors_name_the_input(tmp_path):
         omnitok.compression_report({"en": "hi"}, "o300k")
     with pytest.raises(ValueError, match="sort is one of"):
         omnitok.compression_report({"en": "hi"}, sort="size")
-    with pytest.raises(TypeError, match="encoding names or Encoding objects"):
+    with pytest.raises(TypeError, match="encoding names, omnitok Encoding objects or tiktoken"):
         omnitok.compression_report({"en": "hi"}, [3])

@@ -103,6 +103,18 @@ impl Tokenizer {
         specials: Vec<(String, TokenId)>,
     ) -> Result<Self> {
         let tokens = parse_ranks(data, source)?;
+        Self::from_ranks(name, tokens, source, pattern, specials)
+    }
+
+    /// A tokenizer from `(bytes, rank)` pairs (tiktoken's `mergeable_ranks`), its pattern and
+    /// its special tokens. `source` names the data in errors.
+    pub fn from_ranks(
+        name: impl Into<String>,
+        tokens: Vec<(Vec<u8>, TokenId)>,
+        source: &str,
+        pattern: &str,
+        specials: Vec<(String, TokenId)>,
+    ) -> Result<Self> {
         let model = BpeModel::from_ranks(tokens)
             .map_err(|e| TokenizerError::bad_vocab(source, "tokens", model_error_message(&e)))?;
         let specials = SpecialTokens::new(specials)?;

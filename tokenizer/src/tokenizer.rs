@@ -132,6 +132,12 @@ impl Tokenizer {
         self
     }
 
+    /// The same tokenizer under another name (reports and layouts show it).
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
     /// The special tokens put around a text under a policy with `add_special_tokens`.
     pub fn template(&self) -> &Template {
         &self.template
@@ -376,6 +382,65 @@ impl Tokenizer {
         Ok(spans)
     }
 
+    /// Encodes bytes that may not be UTF-8, as tiktoken's `_encode_bytes`: the valid prefix as
+    /// ordinary text, then its last piece (with the whitespace-only tokens before it) and the
+    /// remaining bytes as one BPE piece. Byte-level BPE only.
+    pub fn encode_bytes(&self, bytes: &[u8]) -> Result<Vec<TokenId>> {
+        let Engine::ByteLevel {
+            model,
+            pretokenizer,
+        } = &self.engine
+        else {
+            return Err(TokenizerError::Unsupported {
+                path: self.name.clone(),
+                message: "encoding bytes that are not UTF-8 needs byte-level BPE".into(),
+            });
+        };
+        let valid_up_to = match std::str::from_utf8(bytes) {
+            Ok(text) => return self.encode_ordinary(text),
+            Err(e) => e.valid_up_to(),
+        };
+        let text = std::str::from_utf8(&bytes[..valid_up_to]).unwrap_or_default();
+        let mut tokens = Vec::new();
+        let mut last_piece_tokens = 0;
+        self.for_each_unit(
+            pretokenizer,
+            text,
+            &SpecialPolicy::as_text(),
+            |unit, scratch| {
+                if let Unit::Piece(start, end) = unit {
+                    let before = tokens.len();
+                    model.encode_piece(&text.as_bytes()[start..end], scratch, &mut tokens);
+                    last_piece_tokens = tokens.len() - before;
+                }
+            },
+        )?;
+        // A piece of whitespace may have split off from the whitespace before it.
+        let all_space = |id: TokenId| {
+            self.decoder
+                .bytes(id)
+                .is_some_and(|b| b.iter().all(|c| matches!(c, b' ' | b'\n' | b'\t')))
+        };
+        if last_piece_tokens > 0 && all_space(tokens[tokens.len() - last_piece_tokens]) {
+            while last_piece_tokens < tokens.len()
+                && all_space(tokens[tokens.len() - last_piece_tokens - 1])
+            {
+                last_piece_tokens += 1;
+            }
+        }
+        let split = tokens.len() - last_piece_tokens;
+        let mut unstable = self.decode_bytes(&tokens[split..])?;
+        unstable.extend_from_slice(&bytes[valid_up_to..]);
+        tokens.truncate(split);
+        match model.token(&unstable) {
+            Some(id) => tokens.push(id),
+            None => {
+                self.with_scratch(|scratch| model.encode_piece(&unstable, scratch, &mut tokens))
+            }
+        }
+        Ok(tokens)
+    }
+
     /// Encodes many texts in parallel (rayon), each under `policy`. Output order is input order.
     pub fn encode_batch(
         &self,
@@ -455,6 +520,12 @@ impl Tokenizer {
     /// Decodes `ids` to text, replacing invalid UTF-8 with U+FFFD.
     pub fn decode_lossy(&self, ids: &[TokenId]) -> Result<String> {
         Ok(String::from_utf8_lossy(&self.decode_bytes(ids)?).into_owned())
+    }
+
+    /// Decodes to text, leaving out bytes that are not UTF-8 (Python's `errors="ignore"`).
+    pub fn decode_ignoring_invalid(&self, ids: &[TokenId]) -> Result<String> {
+        let bytes = self.decode_bytes(ids)?;
+        Ok(bytes.utf8_chunks().map(|chunk| chunk.valid()).collect())
     }
 
     /// Walks `text` under `policy` as pieces of ordinary text (split by the pre-tokenizer) and

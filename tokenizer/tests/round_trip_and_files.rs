@@ -510,3 +510,16 @@ fn o200k_saved_and_loaded_encodes_identically() {
 fn cl100k_saved_and_loaded_encodes_identically() {
     saved_and_loaded_encode_identically("cl100k_base").unwrap();
 }
+
+#[test]
+fn bytes_that_are_not_utf8_encode_as_tiktoken_encodes_them() {
+    let enc = get_encoding("cl100k_base").unwrap();
+    assert_eq!(enc.encode_bytes(b" \xec\x8b\xa4\xed").unwrap(), [62085]);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    for _ in 0..200 {
+        let length = rng.random_range(0..24);
+        let bytes: Vec<u8> = (0..length).map(|_| rng.random()).collect();
+        let ids = enc.encode_bytes(&bytes).unwrap();
+        assert_eq!(enc.decode_bytes(&ids).unwrap(), bytes);
+    }
+}

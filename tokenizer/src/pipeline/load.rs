@@ -364,7 +364,7 @@ impl Reader<'_> {
                         .filter(|s| !s.is_empty())
                         .map(str::to_string)
                 };
-                let bpe = CharBpe {
+                let mut bpe = CharBpe {
                     merges,
                     unk,
                     fuse_unk: Self::bool_field(model, "fuse_unk", false),
@@ -373,7 +373,9 @@ impl Reader<'_> {
                     end_of_word_suffix: optional("end_of_word_suffix"),
                     ignore_merges: Self::bool_field(model, "ignore_merges", false),
                     vocab,
+                    independent_before: None,
                 };
+                bpe.independent_before = bpe.find_independent_boundary();
                 Ok((Model::Bpe(bpe), entries))
             }
             "Unigram" => {

@@ -80,8 +80,10 @@ impl Pipeline {
                     None => vec![word],
                 };
                 for word in &words {
-                    cache::encode_cached(self.cache_owner, &word.text, out, |w, out| {
-                        self.model.encode_word(w, out)
+                    self.model.for_each_part(&word.text, |part| {
+                        cache::encode_cached(self.cache_owner, part, out, |w, out| {
+                            self.model.encode_word(w, out)
+                        })
                     });
                 }
             }

@@ -27,6 +27,32 @@ pub enum Model {
 }
 
 impl Model {
+    /// Calls `part` with pieces of `word` that encode independently (their IDs concatenated
+    /// are the word's): the whole word, or for BPE whose vocabulary never joins a char to a
+    /// following `▁`, the stretches that start at each run of `▁` (SentencePiece's word
+    /// boundary), so that a line without a pre-tokenizer still encodes word by word.
+    pub fn for_each_part<'w>(&self, word: &'w str, mut part: impl FnMut(&'w str)) {
+        let mark = match self {
+            Self::Bpe(bpe) if !(bpe.ignore_merges && bpe.vocab.contains_key(word)) => {
+                bpe.independent_before
+            }
+            _ => None,
+        };
+        let Some(mark) = mark else {
+            return part(word);
+        };
+        let mut start = 0;
+        let mut previous: Option<char> = None;
+        for (at, c) in word.char_indices() {
+            if c == mark && previous.is_some_and(|p| p != mark) && at > start {
+                part(&word[start..at]);
+                start = at;
+            }
+            previous = Some(c);
+        }
+        part(&word[start..]);
+    }
+
     /// Appends the IDs of `word` to `out`.
     pub fn encode_word(&self, word: &str, out: &mut Vec<TokenId>) {
         if word.is_empty() {
@@ -56,6 +82,32 @@ pub struct CharBpe {
     pub(crate) continuing_subword_prefix: Option<String>,
     pub(crate) end_of_word_suffix: Option<String>,
     pub(crate) ignore_merges: bool,
+    /// `Some('▁')` when no token holds a char other than `▁` followed by `▁`, `▁` is a token,
+    /// and no prefix or suffix marks positions: then no merge joins across the start of a run
+    /// of `▁`, and the stretches between such starts encode independently.
+    pub(crate) independent_before: Option<char>,
+}
+
+impl CharBpe {
+    /// The value of [`CharBpe::independent_before`] for this vocabulary.
+    pub(crate) fn find_independent_boundary(&self) -> Option<char> {
+        const MARK: char = '\u{2581}';
+        if self.continuing_subword_prefix.is_some()
+            || self.end_of_word_suffix.is_some()
+            || !self.vocab.contains_key("\u{2581}")
+        {
+            return None;
+        }
+        let joins = |token: &str| {
+            let mut previous: Option<char> = None;
+            token.chars().any(|c| {
+                let join = c == MARK && previous.is_some_and(|p| p != MARK);
+                previous = Some(c);
+                join
+            })
+        };
+        (!self.vocab.keys().any(|token| joins(token))).then_some(MARK)
+    }
 }
 
 impl CharBpe {
@@ -392,6 +444,41 @@ mod tests {
         assert_eq!(encode("xyz東京"), [0]);
         assert_eq!(encode("ababcdabcdcd"), [1, 8, 2]);
         assert_eq!(encode("abqrcd"), [1, 9, 10, 2]);
+    }
+
+    fn char_bpe(tokens: &[&str]) -> CharBpe {
+        let mut bpe = CharBpe {
+            vocab: tokens
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.to_string(), i as TokenId))
+                .collect(),
+            merges: FxHashMap::default(),
+            unk: None,
+            fuse_unk: false,
+            byte_fallback: None,
+            continuing_subword_prefix: None,
+            end_of_word_suffix: None,
+            ignore_merges: false,
+            independent_before: None,
+        };
+        bpe.independent_before = bpe.find_independent_boundary();
+        bpe
+    }
+
+    #[test]
+    fn bpe_words_split_at_runs_of_the_boundary_mark_only_when_no_token_joins_one() {
+        let parts = |model: &Model, word: &'static str| {
+            let mut parts = Vec::new();
+            model.for_each_part(word, |p| parts.push(p));
+            parts
+        };
+        let free = Model::Bpe(char_bpe(&["▁", "a", "b", "▁▁", "▁a"]));
+        assert_eq!(parts(&free, "▁a▁▁b▁a"), ["▁a", "▁▁b", "▁a"]);
+        assert_eq!(parts(&free, "ab"), ["ab"]);
+        // "a▁" joins a char to a following mark: the word stays whole.
+        let joined = Model::Bpe(char_bpe(&["▁", "a", "a▁"]));
+        assert_eq!(parts(&joined, "▁a▁a"), ["▁a▁a"]);
     }
 
     #[test]
