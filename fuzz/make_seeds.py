@@ -260,6 +260,7 @@ def main():
     shutil.rmtree(SEEDS, ignore_errors=True)
     rank_files()
     tokenizer_json()
+    copy_fixtures("sentencepiece_model", ["sentencepiece/bpe_byte_fallback.model", "sentencepiece/bpe_gemma_style.model"])
     json_lines()
     mux_documents()
     audio_files()

@@ -522,3 +522,18 @@ fn tokenizer_families_are_labelled_and_count_added_special_tokens() {
         );
     }
 }
+
+#[test]
+fn sentencepiece_models_count_as_the_library_encodes() {
+    let model = fixture("sentencepiece/unigram_nfkc.model");
+    let folder = fixture("multilingual");
+    let report = json(&["-t", &format!("mt5={model}"), &folder]);
+    assert_eq!(report["encodings"], serde_json::json!(["mt5"]));
+    let tokenizer = omnitok_tokenizer::Tokenizer::from_file(&model, None).unwrap();
+    for lang in ["en", "ja", "fi"] {
+        let text =
+            std::fs::read_to_string(fixtures().join(format!("multilingual/{lang}.txt"))).unwrap();
+        let expected = tokenizer.encode_ordinary(&text).unwrap().len() as u64;
+        assert_eq!(tokens(&report, lang, "mt5"), expected, "{lang}");
+    }
+}

@@ -70,8 +70,9 @@ pub struct Encoding {
 
 #[pymethods]
 impl Encoding {
-    /// Loads tokenizer.json or a tiktoken rank file (its pattern from `pattern`, or from the
-    /// side file `<path>.json`). `name` names it in reports (default: the file's name).
+    /// Loads tokenizer.json, a SentencePiece `.model` file, or a tiktoken rank file (its
+    /// pattern from `pattern`, or from the side file `<path>.json`). `name` names it in reports
+    /// (default: the file's name).
     #[staticmethod]
     #[pyo3(signature = (path, pattern=None, name=None))]
     fn from_file(
@@ -230,12 +231,16 @@ impl Encoding {
         Ok((text, offsets))
     }
 
-    /// Saves as tokenizer.json when `path` ends in `.json`, else as a tiktoken rank file plus
-    /// its side file `<path>.json`.
+    /// Saves as tokenizer.json when `path` ends in `.json`, as the SentencePiece model it was
+    /// read from when `path` ends in `.model`, else as a tiktoken rank file plus its side file
+    /// `<path>.json`.
     fn to_file(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         let is_json = path.extension().is_some_and(|e| e == "json");
+        let is_model = path.extension().is_some_and(|e| e == "model");
         py.detach(|| {
-            if is_json {
+            if is_model {
+                self.inner.save_sentencepiece_model(&path)
+            } else if is_json {
                 self.inner.save_tokenizer_json(&path)
             } else {
                 self.inner.save_rank_file(&path)
@@ -244,9 +249,10 @@ impl Encoding {
         .map_err(to_py_err)
     }
 
-    /// The tokenizer as tokenizer.json text.
-    fn to_json(&self, py: Python<'_>) -> String {
+    /// The tokenizer as tokenizer.json text (SentencePiece models have none: save the .model).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         py.detach(|| self.inner.to_tokenizer_json())
+            .map_err(to_py_err)
     }
 
     #[getter]
@@ -516,10 +522,18 @@ impl Encoding {
                     );
                     ("_encoding_from_ranks", args.into_pyobject(py)?.into_any())
                 }
-                None => (
-                    "_encoding_from_json",
-                    (self.to_json(py),).into_pyobject(py)?.into_any(),
-                ),
+                None => match self.inner.sentencepiece_model() {
+                    Some(bytes) => (
+                        "_encoding_from_sentencepiece",
+                        (self.inner.name(), PyBytes::new(py, bytes))
+                            .into_pyobject(py)?
+                            .into_any(),
+                    ),
+                    None => (
+                        "_encoding_from_json",
+                        (self.to_json(py)?,).into_pyobject(py)?.into_any(),
+                    ),
+                },
             },
         };
         let module = py.import("omnitok._omnitok")?;
@@ -608,6 +622,24 @@ pub fn _format_ranks(ranks: std::collections::HashMap<Vec<u8>, TokenId>) -> Stri
 pub fn _encoding_from_json(py: Python<'_>, json: String) -> PyResult<Encoding> {
     let tokenizer = py
         .detach(|| omnitok_tokenizer::hf_json::parse_tokenizer_json(&json, "<pickled encoding>"))
+        .map_err(to_py_err)?;
+    Ok(Encoding {
+        inner: Arc::new(tokenizer),
+        origin: Origin::Value,
+    })
+}
+
+/// Rebuilds an encoding from a SentencePiece `.model` file's bytes (used by pickling).
+#[pyfunction]
+pub fn _encoding_from_sentencepiece(
+    py: Python<'_>,
+    name: String,
+    model: Vec<u8>,
+) -> PyResult<Encoding> {
+    let tokenizer = py
+        .detach(|| {
+            omnitok_tokenizer::sentencepiece::parse_model(&model, "<pickled encoding>", &name)
+        })
         .map_err(to_py_err)?;
     Ok(Encoding {
         inner: Arc::new(tokenizer),

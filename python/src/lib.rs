@@ -28,8 +28,8 @@ use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyPermissionError, PyValu
 use pyo3::prelude::*;
 
 use encoding::{
-    _encoding_from_json, _encoding_from_ranks, encoding_name_for_model, get_encoding,
-    list_encoding_names, Encoding,
+    _encoding_from_json, _encoding_from_ranks, _encoding_from_sentencepiece,
+    encoding_name_for_model, get_encoding, list_encoding_names, Encoding,
 };
 use report::{_compression_report_path, _compression_report_texts};
 use train::_train;
@@ -55,6 +55,7 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encoding_name_for_model, m)?)?;
     m.add_function(wrap_pyfunction!(list_encoding_names, m)?)?;
     m.add_function(wrap_pyfunction!(_encoding_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(_encoding_from_sentencepiece, m)?)?;
     m.add_function(wrap_pyfunction!(_encoding_from_ranks, m)?)?;
     m.add_function(wrap_pyfunction!(encoding::_parse_ranks, m)?)?;
     m.add_function(wrap_pyfunction!(encoding::_format_ranks, m)?)?;

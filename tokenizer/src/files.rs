@@ -51,12 +51,20 @@ fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
 }
 
 impl Tokenizer {
-    /// Loads tokenizer.json, or a tiktoken rank file. A rank file takes its pattern and specials
-    /// from its side file when there is one, else from `pattern` (required then).
+    /// Loads tokenizer.json, a SentencePiece `.model` file, or a tiktoken rank file. A rank file
+    /// takes its pattern and specials from its side file when there is one, else from `pattern`
+    /// (required then).
     pub fn from_file(path: impl AsRef<Path>, pattern: Option<&str>) -> Result<Self> {
         let path = path.as_ref();
         let shown = path.display().to_string();
         let data = read_limited(path, MAX_VOCAB_FILE_BYTES)?;
+        let is_model_file = path.extension().is_some_and(|e| e == "model");
+        if is_model_file || crate::sentencepiece::looks_like_model(&data) {
+            let name = path
+                .file_name()
+                .map_or(shown.clone(), |s| s.to_string_lossy().into_owned());
+            return crate::sentencepiece::parse_model(&data, &shown, &name);
+        }
         let first = data.iter().find(|b| !b.is_ascii_whitespace());
         if first == Some(&b'{') {
             let text = std::str::from_utf8(&data).map_err(|e| {
@@ -134,11 +142,24 @@ impl Tokenizer {
     /// Saves as tokenizer.json.
     pub fn save_tokenizer_json(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        std::fs::write(path, to_tokenizer_json(self)).map_err(|e| TokenizerError::io(path, e))
+        let json = to_tokenizer_json(self)?;
+        std::fs::write(path, json).map_err(|e| TokenizerError::io(path, e))
     }
 
-    /// The tokenizer as tokenizer.json text.
-    pub fn to_tokenizer_json(&self) -> String {
+    /// Saves the SentencePiece `.model` file this tokenizer was read from (refused for others).
+    pub fn save_sentencepiece_model(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let bytes = self
+            .sentencepiece_model()
+            .ok_or_else(|| TokenizerError::Unsupported {
+                path: path.display().to_string(),
+                message: format!("{} was not read from a SentencePiece model", self.name()),
+            })?;
+        std::fs::write(path, bytes).map_err(|e| TokenizerError::io(path, e))
+    }
+
+    /// The tokenizer as tokenizer.json text (refused for SentencePiece models).
+    pub fn to_tokenizer_json(&self) -> Result<String> {
         to_tokenizer_json(self)
     }
 

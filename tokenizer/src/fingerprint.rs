@@ -28,6 +28,9 @@ impl Tokenizer {
             // A pipeline is its tokenizer.json; the special tokens follow from it.
             field(b"tokenizer.json pipeline");
             if let Some(pipeline) = self.pipeline() {
+                if let crate::pipeline::PipelineSource::SentencePieceModel(_) = pipeline.source {
+                    field(b"sentencepiece model");
+                }
                 field(pipeline.source.as_bytes());
             }
             return hex(hasher.finalize().as_slice());

@@ -373,14 +373,18 @@ fn pre_tokenizer_pattern(value: &Value, path: &str) -> Result<String> {
 
 /// The tokenizer as tokenizer.json text. Merges are derived from the model: for each token, the
 /// pair its own bytes merge into under the merges ranked before it. `ignore_merges` is set when
-/// the model emits whole-piece tokens directly (as tiktoken encodings do).
-pub fn to_tokenizer_json(tokenizer: &Tokenizer) -> String {
+/// the model emits whole-piece tokens directly (as tiktoken encodings do). A tokenizer.json
+/// pipeline is the file it was read from; a SentencePiece model has no tokenizer.json form here.
+pub fn to_tokenizer_json(tokenizer: &Tokenizer) -> Result<String> {
     let Some(model) = tokenizer.model() else {
-        // A pipeline is saved as the file it was read from.
-        return tokenizer
-            .pipeline()
-            .map(|p| p.source.clone())
-            .unwrap_or_default();
+        return match tokenizer.pipeline().map(|p| &p.source) {
+            Some(crate::pipeline::PipelineSource::TokenizerJson(text)) => Ok(text.clone()),
+            _ => Err(TokenizerError::Unsupported {
+                path: tokenizer.name().to_string(),
+                message: "a SentencePiece model has no tokenizer.json form; save the .model file"
+                    .into(),
+            }),
+        };
     };
     let mut tokens: Vec<(&[u8], TokenId)> = model.tokens().collect();
     tokens.sort_unstable_by_key(|&(_, id)| id);
@@ -458,7 +462,7 @@ pub fn to_tokenizer_json(tokenizer: &Tokenizer) -> String {
         }
     });
     // serde_json never fails to serialise a Value.
-    serde_json::to_string(&root).unwrap_or_default()
+    Ok(serde_json::to_string(&root).unwrap_or_default())
 }
 
 /// The tokenizer's template as a TemplateProcessing post-processor (null when empty).

@@ -27,6 +27,7 @@ pub mod hf_json;
 pub mod pipeline;
 pub mod pretokenize;
 pub mod ranks;
+pub mod sentencepiece;
 pub mod special;
 pub mod template;
 pub mod tokenizer;

@@ -181,6 +181,14 @@ impl Tokenizer {
         }
     }
 
+    /// The bytes of the SentencePiece `.model` file this tokenizer was read from, if it was.
+    pub fn sentencepiece_model(&self) -> Option<&[u8]> {
+        match &self.pipeline()?.source {
+            crate::pipeline::PipelineSource::SentencePieceModel(bytes) => Some(bytes),
+            crate::pipeline::PipelineSource::TokenizerJson(_) => None,
+        }
+    }
+
     /// The special tokens.
     pub fn special_tokens(&self) -> &SpecialTokens {
         &self.specials

@@ -283,7 +283,10 @@ fn both_merge_forms_load_identically() {
             text
         );
     }
-    assert_eq!(strings.to_tokenizer_json(), pairs.to_tokenizer_json());
+    assert_eq!(
+        strings.to_tokenizer_json().expect("json"),
+        pairs.to_tokenizer_json().expect("json")
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -750,7 +750,7 @@ fn one_huge_repeated_piece_trains_to_its_doubling_pieces() {
         let tokenizer = trained
             .tokenizer("runs")
             .unwrap_or_else(|e| panic!("{unit:?}: {e}"));
-        let json = tokenizer.to_tokenizer_json();
+        let json = tokenizer.to_tokenizer_json().expect("tokenizer.json text");
         let ids = tokenizer
             .encode_ordinary(&text)
             .unwrap_or_else(|e| panic!("{unit:?}: {e}"));

@@ -23,7 +23,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let json = omnitok_tokenizer::hf_json::to_tokenizer_json(&tokenizer);
+    let json = match omnitok_tokenizer::hf_json::to_tokenizer_json(&tokenizer) {
+        Ok(json) => json,
+        Err(e) => {
+            eprintln!("export_tokenizer_json: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     if let Some(parent) = path.parent() {
         if let Err(e) = std::fs::create_dir_all(parent) {
             eprintln!(

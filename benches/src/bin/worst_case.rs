@@ -117,7 +117,8 @@ fn train_on_one_piece(scale: f64) {
             let json = trained
                 .tokenizer("runs")
                 .expect("a tokenizer")
-                .to_tokenizer_json();
+                .to_tokenizer_json()
+                .expect("tokenizer.json text");
             let seconds = (cpu_time::process().expect("a process CPU clock") - start).as_secs_f64();
             assert!(json.len() > 1000);
             let ratio = previous.map_or("-".to_string(), |p| format!("{:.2}", seconds / p));

@@ -737,7 +737,13 @@ fn write_outputs(
         .chain(["training.json".to_string(), "tokenizer.json".to_string()])
         .collect();
     files.push(("training.json", pretty_json(summary)?));
-    files.push(("tokenizer.json", tokenizer.to_tokenizer_json().into_bytes()));
+    let json = tokenizer
+        .to_tokenizer_json()
+        .map_err(|source| CorpusError::Tokenizer {
+            context: dir.join("tokenizer.json").display().to_string(),
+            source,
+        })?;
+    files.push(("tokenizer.json", json.into_bytes()));
     for (name, data) in files {
         staged.stage(&dir.join(name), &data, true)?;
     }

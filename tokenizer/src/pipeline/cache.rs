@@ -1,15 +1,19 @@
-//! A per-thread cache of words already encoded by a pipeline's model: natural text repeats its
-//! words, and a cached word costs one hash lookup instead of a segmentation.
+//! Per-thread caches of words a pipeline's model has already seen: natural text repeats its
+//! words, and a cached word costs one hash lookup instead of a segmentation. Most models cache
+//! a word's IDs; sentencepiece's Unigram caches the word's lattice (its best path depends on
+//! the score of the text before it).
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use omnitok_vocab::TokenId;
-use rustc_hash::FxHashMap;
+use rustc_hash::FxBuildHasher;
+
+use super::models::Edge;
 
 /// Words longer than this are encoded each time (they rarely repeat).
 const MAX_WORD_BYTES: usize = 48;
-/// The cache is emptied when it holds this many words.
+/// A cache is emptied when it holds this many words.
 const MAX_WORDS: usize = 1 << 16;
 
 /// Which pipeline a thread's cache belongs to.
@@ -18,16 +22,36 @@ pub(crate) fn next_owner() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-struct WordCache {
+/// Words of one pipeline and what is kept of each.
+struct WordCache<V> {
     owner: u64,
-    words: FxHashMap<Box<str>, Box<[TokenId]>>,
+    words: hashbrown::HashMap<String, V, FxBuildHasher>,
+}
+
+impl<V> WordCache<V> {
+    const fn new() -> Self {
+        Self {
+            owner: 0,
+            words: hashbrown::HashMap::with_hasher(FxBuildHasher),
+        }
+    }
+
+    /// What is kept for `word` of pipeline `owner`, made by `make` when missing.
+    fn get_or_make(&mut self, owner: u64, word: &str, make: impl FnOnce() -> V) -> &V {
+        if self.owner != owner {
+            self.owner = owner;
+            self.words.clear();
+        }
+        if self.words.len() >= MAX_WORDS && !self.words.contains_key(word) {
+            self.words.clear();
+        }
+        self.words.entry_ref(word).or_insert_with(make)
+    }
 }
 
 thread_local! {
-    static CACHE: RefCell<WordCache> = RefCell::new(WordCache {
-        owner: 0,
-        words: FxHashMap::default(),
-    });
+    static IDS: RefCell<WordCache<Box<[TokenId]>>> = const { RefCell::new(WordCache::new()) };
+    static LATTICES: RefCell<WordCache<Box<[Edge]>>> = const { RefCell::new(WordCache::new()) };
 }
 
 /// Appends the IDs of `word` to `out`: from this thread's cache for pipeline `owner`, or from
@@ -41,23 +65,35 @@ pub(crate) fn encode_cached(
     if word.len() > MAX_WORD_BYTES {
         return encode(word, out);
     }
-    CACHE.with(|cell| {
+    IDS.with(|cell| {
         let Ok(mut cache) = cell.try_borrow_mut() else {
             return encode(word, out);
         };
-        if cache.owner != owner {
-            cache.owner = owner;
-            cache.words.clear();
-        }
-        if let Some(ids) = cache.words.get(word) {
-            out.extend_from_slice(ids);
-            return;
-        }
-        let start = out.len();
-        encode(word, out);
-        if cache.words.len() >= MAX_WORDS {
-            cache.words.clear();
-        }
-        cache.words.insert(word.into(), out[start..].into());
+        let ids = cache.get_or_make(owner, word, || {
+            let mut ids = Vec::new();
+            encode(word, &mut ids);
+            ids.into()
+        });
+        out.extend_from_slice(ids);
+    })
+}
+
+/// Runs `walk` on the lattice of `word`: from this thread's cache for pipeline `owner`, or
+/// from `make` (whose result is then kept).
+pub(crate) fn with_lattice<R>(
+    owner: u64,
+    word: &str,
+    make: impl FnOnce(&str) -> Vec<Edge>,
+    walk: impl FnOnce(&[Edge]) -> R,
+) -> R {
+    if word.len() > MAX_WORD_BYTES {
+        return walk(&make(word));
+    }
+    LATTICES.with(|cell| {
+        let Ok(mut cache) = cell.try_borrow_mut() else {
+            return walk(&make(word));
+        };
+        let edges = cache.get_or_make(owner, word, || make(word).into());
+        walk(edges)
     })
 }

@@ -31,6 +31,8 @@ pub enum Decoder {
     },
     /// `suffix` (end of word) becomes a space, except in the last token.
     Bpe { suffix: String },
+    /// A `.model` file's decoding, as the sentencepiece library does it.
+    SentencePiece(Box<crate::sentencepiece::SentencePieceDecoding>),
     /// Steps applied in order.
     Sequence(Vec<Decoder>),
 }
@@ -43,6 +45,7 @@ impl Decoder {
 
     fn decode_chain(&self, tokens: Vec<String>) -> Vec<String> {
         match self {
+            Self::SentencePiece(decoding) => vec![decoding.decode(&tokens)],
             Self::ByteLevel => {
                 let mut bytes = Vec::new();
                 for token in &tokens {

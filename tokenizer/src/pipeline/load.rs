@@ -429,6 +429,8 @@ impl Reader<'_> {
                     // SentencePiece's penalty for an unknown char, below every piece's score.
                     unk_score: min_score - 10.0,
                     byte_fallback,
+                    score_in_f32: false,
+                    independent_before: None,
                 };
                 Ok((Model::Unigram(unigram), entries))
             }
@@ -587,7 +589,7 @@ pub fn parse_pipeline(
         decoder,
         tokens,
         ids,
-        source: source.to_string(),
+        source: super::PipelineSource::TokenizerJson(source.to_string()),
         cache_owner: super::cache::next_owner(),
     };
     Ok((pipeline, specials))

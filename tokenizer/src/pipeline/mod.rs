@@ -12,6 +12,7 @@ pub mod normalize;
 pub mod pre_tokenize;
 mod split;
 
+pub(crate) use cache::next_owner as next_cache_owner;
 pub use load::parse_pipeline;
 
 use std::borrow::Cow;
@@ -40,10 +41,29 @@ pub struct Pipeline {
     pub(crate) tokens: Vec<Option<String>>,
     /// Each token string's ID.
     pub(crate) ids: rustc_hash::FxHashMap<String, TokenId>,
-    /// The tokenizer.json text it was loaded from.
-    pub(crate) source: String,
+    /// The file it was loaded from.
+    pub(crate) source: PipelineSource,
     /// Tells this pipeline's words in a thread's word cache from another's.
     pub(crate) cache_owner: u64,
+}
+
+/// The file a pipeline was read from, kept for saving, pickling and fingerprints.
+#[derive(Debug)]
+pub enum PipelineSource {
+    /// tokenizer.json text.
+    TokenizerJson(String),
+    /// A SentencePiece `.model` file's bytes.
+    SentencePieceModel(Vec<u8>),
+}
+
+impl PipelineSource {
+    /// The file's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::TokenizerJson(text) => text.as_bytes(),
+            Self::SentencePieceModel(bytes) => bytes,
+        }
+    }
 }
 
 impl Pipeline {
@@ -80,11 +100,7 @@ impl Pipeline {
                     None => vec![word],
                 };
                 for word in &words {
-                    self.model.for_each_part(&word.text, |part| {
-                        cache::encode_cached(self.cache_owner, part, out, |w, out| {
-                            self.model.encode_word(w, out)
-                        })
-                    });
+                    self.model.encode_cached(self.cache_owner, &word.text, out);
                 }
             }
         }

@@ -31,26 +31,26 @@ impl Model {
     /// are the word's): the whole word, or for BPE whose vocabulary never joins a char to a
     /// following `▁`, the stretches that start at each run of `▁` (SentencePiece's word
     /// boundary), so that a line without a pre-tokenizer still encodes word by word.
-    pub fn for_each_part<'w>(&self, word: &'w str, mut part: impl FnMut(&'w str)) {
+    pub fn for_each_part<'w>(&self, word: &'w str, part: impl FnMut(&'w str)) {
         let mark = match self {
             Self::Bpe(bpe) if !(bpe.ignore_merges && bpe.vocab.contains_key(word)) => {
                 bpe.independent_before
             }
             _ => None,
         };
-        let Some(mark) = mark else {
-            return part(word);
-        };
-        let mut start = 0;
-        let mut previous: Option<char> = None;
-        for (at, c) in word.char_indices() {
-            if c == mark && previous.is_some_and(|p| p != mark) && at > start {
-                part(&word[start..at]);
-                start = at;
+        for_each_independent_part(word, mark, part);
+    }
+
+    /// Appends the IDs of `word`, through this thread's cache of pipeline `owner`'s words.
+    pub fn encode_cached(&self, owner: u64, word: &str, out: &mut Vec<TokenId>) {
+        if let Self::Unigram(unigram) = self {
+            if unigram.score_in_f32 {
+                return unigram.encode_summing_f32(owner, word, out);
             }
-            previous = Some(c);
         }
-        part(&word[start..]);
+        self.for_each_part(word, |part| {
+            super::cache::encode_cached(owner, part, out, |w, out| self.encode_word(w, out))
+        });
     }
 
     /// Appends the IDs of `word` to `out`.
@@ -91,23 +91,47 @@ pub struct CharBpe {
 impl CharBpe {
     /// The value of [`CharBpe::independent_before`] for this vocabulary.
     pub(crate) fn find_independent_boundary(&self) -> Option<char> {
-        const MARK: char = '\u{2581}';
-        if self.continuing_subword_prefix.is_some()
-            || self.end_of_word_suffix.is_some()
-            || !self.vocab.contains_key("\u{2581}")
-        {
+        if self.continuing_subword_prefix.is_some() || self.end_of_word_suffix.is_some() {
             return None;
         }
-        let joins = |token: &str| {
-            let mut previous: Option<char> = None;
-            token.chars().any(|c| {
-                let join = c == MARK && previous.is_some_and(|p| p != MARK);
-                previous = Some(c);
-                join
-            })
-        };
-        (!self.vocab.keys().any(|token| joins(token))).then_some(MARK)
+        independent_boundary(self.vocab.keys().map(String::as_str))
     }
+}
+
+/// Calls `part` with `word` cut before each run of `mark` (none without a mark).
+fn for_each_independent_part<'w>(word: &'w str, mark: Option<char>, mut part: impl FnMut(&'w str)) {
+    let Some(mark) = mark else {
+        return part(word);
+    };
+    let mut start = 0;
+    let mut previous: Option<char> = None;
+    for (at, c) in word.char_indices() {
+        if c == mark && previous.is_some_and(|p| p != mark) && at > start {
+            part(&word[start..at]);
+            start = at;
+        }
+        previous = Some(c);
+    }
+    part(&word[start..]);
+}
+
+/// `Some('▁')` when `tokens` hold `▁` and no token holds a char other than `▁` followed by
+/// `▁`: then no token spans the start of a run of `▁`, and a model over these tokens encodes
+/// the stretches between such starts independently.
+pub(crate) fn independent_boundary<'a>(tokens: impl Iterator<Item = &'a str>) -> Option<char> {
+    const MARK: char = '\u{2581}';
+    let mut has_mark = false;
+    for token in tokens {
+        has_mark |= token == "\u{2581}";
+        let mut previous: Option<char> = None;
+        for c in token.chars() {
+            if c == MARK && previous.is_some_and(|p| p != MARK) {
+                return None;
+            }
+            previous = Some(c);
+        }
+    }
+    has_mark.then_some(MARK)
 }
 
 impl CharBpe {
@@ -229,28 +253,110 @@ pub struct Unigram {
     pub(crate) unk: Option<TokenId>,
     pub(crate) unk_score: f64,
     pub(crate) byte_fallback: Option<Box<[Option<TokenId>; 256]>>,
+    /// Path scores summed in f32 along the whole text, as the sentencepiece library does
+    /// (HF sums in f64 word by word).
+    pub(crate) score_in_f32: bool,
+    /// As [`CharBpe::independent_before`], for the pieces in the trie.
+    pub(crate) independent_before: Option<char>,
 }
 
-/// A byte trie of the pieces, for finding every piece that starts at a position.
-#[derive(Debug, Default)]
+/// Buffers of the best-path search, kept across the words of a text.
+struct PathScratch<S> {
+    /// Per byte position: the best path's score there, its last piece's start and ID.
+    best: Vec<Option<(S, usize, Option<TokenId>)>>,
+    /// The path's pieces, walked back: start, end, ID (None: unknown).
+    pieces: Vec<(usize, usize, Option<TokenId>)>,
+}
+
+impl<S> Default for PathScratch<S> {
+    fn default() -> Self {
+        Self {
+            best: Vec::new(),
+            pieces: Vec::new(),
+        }
+    }
+}
+
+/// One edge of a word's lattice: a piece, or (`id` None) an unknown char, over `start..end`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Edge {
+    start: u32,
+    end: u32,
+    id: Option<TokenId>,
+}
+
+impl Edge {
+    fn new(start: usize, end: usize, id: Option<TokenId>) -> Self {
+        Self {
+            start: start as u32,
+            end: end as u32,
+            id,
+        }
+    }
+}
+
+/// A path score: f64 as HF tokenizers sums, or f32 as sentencepiece does.
+trait PathScore: Copy + PartialOrd + std::ops::Add<Output = Self> {
+    fn of(score: f64) -> Self;
+}
+
+impl PathScore for f64 {
+    fn of(score: f64) -> Self {
+        score
+    }
+}
+
+impl PathScore for f32 {
+    fn of(score: f64) -> Self {
+        score as f32
+    }
+}
+
+/// A byte trie of the pieces, for finding every piece that starts at a position. The root's
+/// children are a table (every position starts there); other nodes keep theirs sorted.
+#[derive(Debug)]
 pub struct Trie {
-    children: Vec<FxHashMap<u8, u32>>,
+    /// The root's child by byte (0: none; the root is no one's child).
+    root: Box<[u32; 256]>,
+    /// Each node's children, sorted by byte (the root's list stays empty).
+    children: Vec<Vec<(u8, u32)>>,
     piece: Vec<Option<TokenId>>,
+}
+
+impl Default for Trie {
+    fn default() -> Self {
+        Self {
+            root: Box::new([0; 256]),
+            children: vec![Vec::new()],
+            piece: vec![None],
+        }
+    }
 }
 
 impl Trie {
     /// Adds `key` for `id` (a key added twice keeps its last ID).
     pub fn insert(&mut self, key: &[u8], id: TokenId) {
-        if self.children.is_empty() {
-            self.children.push(FxHashMap::default());
-            self.piece.push(None);
-        }
         let mut node = 0usize;
         for &byte in key {
             let next_free = self.children.len() as u32;
-            let child = *self.children[node].entry(byte).or_insert(next_free);
+            let child = if node == 0 {
+                let slot = &mut self.root[byte as usize];
+                if *slot == 0 {
+                    *slot = next_free;
+                }
+                *slot
+            } else {
+                let edges = &mut self.children[node];
+                match edges.binary_search_by_key(&byte, |&(b, _)| b) {
+                    Ok(at) => edges[at].1,
+                    Err(at) => {
+                        edges.insert(at, (byte, next_free));
+                        next_free
+                    }
+                }
+            };
             if child == next_free {
-                self.children.push(FxHashMap::default());
+                self.children.push(Vec::new());
                 self.piece.push(None);
             }
             node = child as usize;
@@ -261,14 +367,20 @@ impl Trie {
     /// Calls `found(length, id)` for each key that is a prefix of `text`, shortest first.
     fn prefixes(&self, text: &[u8], mut found: impl FnMut(usize, TokenId)) {
         let mut node = 0usize;
-        if self.children.is_empty() {
-            return;
-        }
-        for (i, byte) in text.iter().enumerate() {
-            match self.children[node].get(byte) {
-                Some(&child) => node = child as usize,
-                None => return,
+        for (i, &byte) in text.iter().enumerate() {
+            let child = if node == 0 {
+                self.root[byte as usize]
+            } else {
+                let edges = &self.children[node];
+                match edges.binary_search_by_key(&byte, |&(b, _)| b) {
+                    Ok(at) => edges[at].1,
+                    Err(_) => 0,
+                }
+            };
+            if child == 0 {
+                return;
             }
+            node = child as usize;
             if let Some(id) = self.piece[node] {
                 found(i + 1, id);
             }
@@ -278,37 +390,64 @@ impl Trie {
 
 impl Unigram {
     fn encode_word(&self, word: &str, out: &mut Vec<TokenId>) {
-        // best[i]: (score, start, id) of the best path covering word[..i].
+        let edges = self.lattice(word);
+        match self.score_in_f32 {
+            true => _ = self.best_path(word, &edges, 0f32, &mut PathScratch::default(), out),
+            false => _ = self.best_path(word, &edges, 0f64, &mut PathScratch::default(), out),
+        }
+    }
+
+    /// The lattice of `word`: its edges in the order the best-path search visits them (by
+    /// start; pieces shortest first, then the unknown char where no piece is exactly one char).
+    pub(crate) fn lattice(&self, word: &str) -> Vec<Edge> {
         let bytes = word.as_bytes();
-        let mut best: Vec<Option<(f64, usize, Option<TokenId>)>> = vec![None; bytes.len() + 1];
-        best[0] = Some((0.0, 0, None));
-        let mut start = 0;
-        while start < bytes.len() {
-            let Some((score_here, ..)) = best[start] else {
-                break;
-            };
-            let char_len = word[start..].chars().next().map_or(1, char::len_utf8);
+        let mut edges = Vec::with_capacity(bytes.len() * 2);
+        for (start, c) in word.char_indices() {
+            let char_len = c.len_utf8();
             let mut has_single_char = false;
             self.trie.prefixes(&bytes[start..], |length, id| {
-                let score = score_here + self.pieces[id as usize].1;
-                let slot = &mut best[start + length];
-                if slot.is_none_or(|(s, ..)| score > s) {
-                    *slot = Some((score, start, Some(id)));
-                }
+                edges.push(Edge::new(start, start + length, Some(id)));
                 has_single_char |= length == char_len;
             });
             if !has_single_char {
-                let score = score_here + self.unk_score;
-                let slot = &mut best[start + char_len];
-                if slot.is_none_or(|(s, ..)| score > s) {
-                    *slot = Some((score, start, None));
-                }
+                edges.push(Edge::new(start, start + char_len, None));
             }
-            start += char_len;
+        }
+        edges
+    }
+
+    /// Appends the IDs of the best path through `word`'s `edges`, its scores summed in `S`
+    /// from `offset` (the score of the text before `word`); returns the path's score.
+    fn best_path<S: PathScore>(
+        &self,
+        word: &str,
+        edges: &[Edge],
+        offset: S,
+        scratch: &mut PathScratch<S>,
+        out: &mut Vec<TokenId>,
+    ) -> S {
+        // best[i]: (score, start, id) of the best path covering word[..i].
+        let PathScratch { best, pieces } = scratch;
+        best.clear();
+        best.resize(word.len() + 1, None);
+        best[0] = Some((offset, 0, None));
+        for edge in edges {
+            let (start, end) = (edge.start as usize, edge.end as usize);
+            let Some((score_here, ..)) = best[start] else {
+                continue;
+            };
+            let piece_score = edge
+                .id
+                .map_or(self.unk_score, |id| self.pieces[id as usize].1);
+            let score = score_here + S::of(piece_score);
+            let slot = &mut best[end];
+            if slot.is_none_or(|(s, ..)| score > s) {
+                *slot = Some((score, start, edge.id));
+            }
         }
         // Walk back; unknown stretches next to each other become one.
-        let mut pieces: Vec<(usize, usize, Option<TokenId>)> = Vec::new();
-        let mut end = bytes.len();
+        pieces.clear();
+        let mut end = word.len();
         while end > 0 {
             let Some((_, start, id)) = best[end] else {
                 break;
@@ -327,6 +466,25 @@ impl Unigram {
                 None => self.push_unknown(&word[start..end], out),
             }
         }
+        best[word.len()].map_or(offset, |(score, ..)| score)
+    }
+
+    /// Appends the IDs of `text` as the sentencepiece library segments it: one best path over
+    /// the whole text, scores summed in f32. Where no piece spans the start of a run of `▁`,
+    /// the stretches between such starts are searched one after the other, each from the
+    /// score the text before it ended with (the same sums in the same order), and their
+    /// lattices come from this thread's cache.
+    fn encode_summing_f32(&self, owner: u64, text: &str, out: &mut Vec<TokenId>) {
+        let mut offset = 0f32;
+        let mut scratch = PathScratch::default();
+        for_each_independent_part(text, self.independent_before, |part| {
+            offset = super::cache::with_lattice(
+                owner,
+                part,
+                |p| self.lattice(p),
+                |edges| self.best_path(part, edges, offset, &mut scratch, out),
+            );
+        });
     }
 
     /// An unknown stretch: its bytes' tokens if they all exist (byte fallback), else the unk
@@ -414,6 +572,8 @@ mod tests {
             unk: Some(0),
             unk_score: min - 10.0,
             byte_fallback: None,
+            score_in_f32: false,
+            independent_before: None,
         }
     }
 

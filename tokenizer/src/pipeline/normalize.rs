@@ -38,6 +38,8 @@ pub enum Normalizer {
     },
     /// A SentencePiece normalization map, as converted tokenizers carry it.
     Precompiled(Box<spm_precompiled::Precompiled>),
+    /// A `.model` file's normalization, as the sentencepiece library runs it.
+    SentencePiece(Box<crate::sentencepiece::SentencePieceNormalizer>),
     /// Steps applied in order.
     Sequence(Vec<Normalizer>),
 }
@@ -120,6 +122,7 @@ impl Normalizer {
                 out
             }
             Self::Precompiled(map) => map.normalize_string(text),
+            Self::SentencePiece(normalizer) => normalizer.normalize(text),
             Self::Sequence(steps) => {
                 let mut out = text.to_string();
                 for step in steps {
