@@ -33,6 +33,7 @@ from ._omnitok import (
     _compression_report_path,
     _compression_report_texts,
     _defaults,
+    _plot_report,
     _train,
     encoding_name_for_model,
     get_encoding,
@@ -48,9 +49,11 @@ from .layout import Layout, demux, mux  # noqa: E402  (the shared token space)
 from .corpus import tokenize_corpus  # noqa: E402  (omnitok tokenize as a function)
 
 Tokenizer = Encoding
-"""``Tokenizer.from_file(path)`` loads tokenizer.json or a tiktoken rank file; ``to_file`` saves."""
+"""``Tokenizer.from_file(path)`` loads tokenizer.json, a SentencePiece .model or a tiktoken rank file;
+``to_file`` saves."""
 
 __all__ = [
+    "Chart",
     "CompressionReport",
     "Layout",
     "demux",
@@ -96,6 +99,21 @@ _FRAME_COLUMNS = [
 ]
 
 
+class Chart:
+    """A chart as PNG bytes (``.png``); notebooks show it, ``save(path)`` writes it."""
+
+    def __init__(self, png: bytes):
+        self.png = png
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the PNG to ``path``."""
+        with open(path, "wb") as file:
+            file.write(self.png)
+
+
 class CompressionReport(list):
     """Compression per language: a list with one dict per language, as in the ``languages`` of
     ``omnitok stats --format json``, plus the report's ``encodings``, ``baseline``,
@@ -134,6 +152,43 @@ class CompressionReport(list):
         wide = wide.reindex(index=[language["lang"] for language in self], columns=self.encodings)
         wide.columns.name = metric
         return wide
+
+    def plot(
+        self,
+        path: Union[str, "os.PathLike[str]", None] = None,
+        *,
+        metric: str = "tokens",
+        title: Optional[str] = None,
+    ) -> "Chart":
+        """The report as a chart, drawn as ``omnitok stats --plot`` draws it: one group of bars
+        per language, one bar per tokenizer, showing ``metric`` (``"tokens"``, ``"ratio"``
+        against the baseline, or ``"premium"`` over the reference language). Returns a
+        :class:`Chart` (PNG; notebooks show it); with ``path`` (``.png`` or ``.svg``) the chart is
+        also written there."""
+        import tempfile
+
+        languages = [
+            (
+                language["lang"],
+                language["bytes"],
+                language["chars"],
+                [language["tokens"][name] for name in self.encodings],
+                None
+                if language.get("reference_tokens") is None
+                else [language["reference_tokens"][name] for name in self.encodings],
+            )
+            for language in self
+        ]
+        draw = lambda target: _plot_report(  # noqa: E731
+            self.encodings, self.baseline, self.reference, languages, target, metric, title
+        )
+        if path is not None:
+            draw(os.fspath(path))
+        with tempfile.TemporaryDirectory() as folder:
+            png = os.path.join(folder, "report.png")
+            draw(png)
+            with open(png, "rb") as file:
+                return Chart(file.read())
 
     def _repr_html_(self) -> str:
         """The report as an HTML table (how notebooks show it): tokens per language and

@@ -59,6 +59,13 @@ class Encoding:
         disallowed_special: _Specials = "all",
         add_special_tokens: bool = False,
     ) -> List[int]: ...
+    def encode_with_unstable(
+        self,
+        text: str,
+        *,
+        allowed_special: Union[Literal["all"], AbstractSet[str]] = ...,
+        disallowed_special: Union[Literal["all"], Collection[str]] = ...,
+    ) -> Tuple[List[int], List[List[int]]]: ...
     def encode_ordinary(self, text: str) -> List[int]: ...
     def encode_to_numpy(
         self,
@@ -123,6 +130,15 @@ def _compression_report_texts(
     reference: Optional[str] = None,
     sort: Optional[str] = None,
 ) -> str: ...
+def _plot_report(
+    encodings: Sequence[str],
+    baseline: str,
+    reference: Optional[str],
+    languages: Sequence[Tuple[str, int, int, Sequence[int], Optional[Sequence[int]]]],
+    path: str,
+    metric: str = "tokens",
+    title: Optional[str] = None,
+) -> None: ...
 def _train(
     inputs: Sequence[str],
     texts: Optional[Sequence[Tuple[str, Sequence[str]]]],

@@ -331,6 +331,23 @@ impl Encoding {
             .map_err(to_py_err)
     }
 
+    /// tiktoken's `encode_with_unstable`: the tokens that more text cannot change, and the
+    /// token sequences the rest may begin as once text follows (byte-level BPE only).
+    #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None))]
+    #[allow(clippy::type_complexity)]
+    fn encode_with_unstable(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+        allowed_special: Option<&Bound<'_, PyAny>>,
+        disallowed_special: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(Vec<TokenId>, Vec<Vec<TokenId>>)> {
+        let policy = policy_of(py, allowed_special, disallowed_special)?;
+        let text = text_of(text)?;
+        py.detach(|| self.inner.encode_with_unstable(&text, &policy))
+            .map_err(to_py_err)
+    }
+
     fn encode_ordinary(
         &self,
         py: Python<'_>,

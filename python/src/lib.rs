@@ -31,7 +31,7 @@ use encoding::{
     _encoding_from_json, _encoding_from_ranks, _encoding_from_sentencepiece,
     encoding_name_for_model, get_encoding, list_encoding_names, Encoding,
 };
-use report::{_compression_report_path, _compression_report_texts};
+use report::{_compression_report_path, _compression_report_texts, _plot_report};
 use train::_train;
 
 /// A Python exception for `error`: I/O errors as `OSError` (`FileNotFoundError` and
@@ -62,6 +62,7 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(_compression_report_path, m)?)?;
     m.add_function(wrap_pyfunction!(_compression_report_texts, m)?)?;
+    m.add_function(wrap_pyfunction!(_plot_report, m)?)?;
     m.add_function(wrap_pyfunction!(_train, m)?)?;
     m.add_function(wrap_pyfunction!(audio::_audio_presets, m)?)?;
     m.add_function(wrap_pyfunction!(audio::_audio_load, m)?)?;

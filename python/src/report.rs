@@ -6,7 +6,7 @@ use std::sync::Arc;
 use omnitok_corpus::report;
 use omnitok_corpus::CorpusError;
 use omnitok_tokenizer::{get_encoding as builtin_encoding, TokenId, Tokenizer};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::encoding::{to_py_err, Encoding};
@@ -128,4 +128,71 @@ pub fn _compression_report_texts(
         report_json(measured, sort.as_deref())
     })
     .map_err(report_err)
+}
+
+/// Draws a compression report into `path` (`.png` or `.svg`), as `omnitok stats --plot` does.
+/// `languages` holds `(lang, bytes, chars, tokens, reference_tokens)`, tokens in `encodings`
+/// order; `metric` is "tokens", "ratio" or "premium".
+#[pyfunction]
+#[pyo3(signature = (encodings, baseline, reference, languages, path, metric="tokens", title=None))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn _plot_report(
+    py: Python<'_>,
+    encodings: Vec<String>,
+    baseline: String,
+    reference: Option<String>,
+    languages: Vec<(String, u64, u64, Vec<u64>, Option<Vec<u64>>)>,
+    path: std::path::PathBuf,
+    metric: &str,
+    title: Option<String>,
+) -> PyResult<()> {
+    let metric = match metric {
+        "tokens" => report::plot::PlotMetric::Tokens,
+        "ratio" => report::plot::PlotMetric::Ratio,
+        "premium" => report::plot::PlotMetric::Premium,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "metric is one of \"tokens\", \"ratio\", \"premium\", not {other:?}"
+            )))
+        }
+    };
+    let baseline = encodings
+        .iter()
+        .position(|name| *name == baseline)
+        .ok_or_else(|| {
+            PyValueError::new_err(format!("baseline {baseline:?} is not an encoding"))
+        })?;
+    let wrong = languages.iter().find(|(_, _, _, tokens, reference)| {
+        tokens.len() != encodings.len()
+            || reference
+                .as_ref()
+                .is_some_and(|r| r.len() != encodings.len())
+    });
+    if let Some((lang, ..)) = wrong {
+        return Err(PyValueError::new_err(format!(
+            "language {lang:?}: one count per encoding is needed ({})",
+            encodings.len()
+        )));
+    }
+    let languages = languages
+        .into_iter()
+        .map(
+            |(lang, bytes, chars, tokens, reference_tokens)| report::LanguageStats {
+                lang,
+                bytes,
+                chars,
+                tokens,
+                reference_tokens,
+            },
+        )
+        .collect();
+    let measured = report::Report {
+        tokenizers: encodings,
+        baseline,
+        reference,
+        languages,
+    };
+    let options = report::plot::PlotOptions { metric, title };
+    py.detach(|| report::plot::plot(&measured, &path, &options))
+        .map_err(report_err)
 }

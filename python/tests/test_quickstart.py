@@ -15,3 +15,15 @@ def test_quickstart_runs():
     for expected in ("ID ranges:", "audio.0", "image", "text back: 'Listen to this sentence",
                      "audio back: codes", "image back: codes (13, 20)", "mux(demux(ids)) == ids"):
         assert expected in out, (expected, out)
+
+
+def test_compare_tokenizers_example_runs(tmp_path):
+    script = ROOT / "examples" / "compare_tokenizers.py"
+    result = subprocess.run([sys.executable, str(script), str(tmp_path)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for expected in ("bert-like", "mt5-like", "cl100k (tiktoken)", "chart:", "tokens: "):
+        assert expected in out, (expected, out)
+    assert (tmp_path / "premiums.png").stat().st_size > 1000
+    assert (tmp_path / "premiums.svg").read_text().count("mt5-like") >= 1

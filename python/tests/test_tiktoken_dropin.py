@@ -124,3 +124,38 @@ def test_report_pivots_and_shows_as_html():
     assert html.startswith("<table>") and "<th>fr</th>" in html and "cl100k_base" in html
     with pytest.raises(ValueError, match="metric"):
         report.pivot("nonsense")
+
+
+def test_report_plots_as_png_and_svg(tmp_path):
+    from io import BytesIO
+
+    from PIL import Image
+
+    texts = {"en": "Hello world, this is a test.", "fr": "Bonjour le monde, ceci est un essai."}
+    report = omnitok.compression_report(texts, ["o200k_base", "cl100k_base"])
+    chart = report.plot(tmp_path / "report.svg", metric="ratio", title="two encodings")
+    assert chart._repr_png_() == chart.png
+    image = Image.open(BytesIO(chart.png))
+    assert image.format == "PNG" and image.width > 300 and image.height > 100
+    # Two languages, two bars each, in different colours: the picture is not blank.
+    assert len(image.convert("RGB").getcolors(maxcolors=1 << 16) or []) > 4
+    svg = (tmp_path / "report.svg").read_text()
+    assert "two encodings" in svg and "cl100k_base" in svg
+    with pytest.raises(ValueError, match="premium"):
+        report.plot(metric="premium")
+    with pytest.raises(ValueError, match="metric is one of"):
+        report.plot(metric="size")
+
+
+def test_encode_with_unstable_equals_tiktoken(pair):
+    ours, theirs = pair
+    cases = ["hello fanta", "hello wor", "hello world ", "hello world  ", "x = 'ab", "1234", "naïve caf",
+             "def f(x):\n    ", "<|endoftext|>", "hi<|endoftext|>", "日本", "   ", ""]
+    for text in cases:
+        allowed = {"<|endoftext|>"}
+        stable, completions = ours.encode_with_unstable(text, allowed_special=allowed)
+        their_stable, their_completions = theirs.encode_with_unstable(text, allowed_special=allowed)
+        assert stable == their_stable, text
+        assert sorted(map(tuple, completions)) == sorted(map(tuple, their_completions)), text
+    with pytest.raises(ValueError, match="special token"):
+        ours.encode_with_unstable("<|endoftext|>")

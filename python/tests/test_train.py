@@ -54,8 +54,10 @@ def _samples() -> list[str]:
 def test_output_directory_holds_every_file(trained):
     encoding, out = trained
     names = sorted(p.name for p in out.iterdir())
+    # The same files as `omnitok train`, the chart of the development report included.
     assert names == [
         "report.json",
+        "report.png",
         "tokenizer.json",
         "tokenizer.tiktoken",
         "tokenizer.tiktoken.json",

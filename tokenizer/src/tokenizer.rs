@@ -32,6 +32,8 @@ pub struct Tokenizer {
     model_id: u64,
     /// [`Tokenizer::sha256`], computed on first use (a tokenizer never changes).
     pub(crate) fingerprint: std::sync::OnceLock<String>,
+    /// Ordinary token IDs sorted by their bytes, made on first use.
+    sorted_tokens: std::sync::OnceLock<Vec<TokenId>>,
 }
 
 /// One token of [`Tokenizer::encode_with_offsets`], with the byte and char ranges of the input
@@ -122,6 +124,7 @@ impl Tokenizer {
             decoder,
             model_id: NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed),
             fingerprint: std::sync::OnceLock::new(),
+            sorted_tokens: std::sync::OnceLock::new(),
         }
     }
 
@@ -327,19 +330,11 @@ impl Tokenizer {
         text: &str,
         policy: &SpecialPolicy,
     ) -> Result<Vec<TokenSpan>> {
-        let Engine::ByteLevel {
-            model,
-            pretokenizer,
-        } = &self.engine
-        else {
-            return Err(TokenizerError::Unsupported {
-                path: self.name.clone(),
-                message: "token offsets of tokenizers other than byte-level BPE (a normalizer \
+        let (model, pretokenizer) = self.byte_level(
+            "token offsets of tokenizers other than byte-level BPE (a normalizer \
                           or a pre-tokenizer may rewrite the text, so token strings do not \
-                          spell it)"
-                    .into(),
-            });
-        };
+                          spell it)",
+        )?;
         let mut spans = Vec::with_capacity(text.len() / 4);
         if policy.add_special_tokens {
             spans.extend(template_spans(&self.template.prefix, 0));
@@ -394,36 +389,66 @@ impl Tokenizer {
     /// ordinary text, then its last piece (with the whitespace-only tokens before it) and the
     /// remaining bytes as one BPE piece. Byte-level BPE only.
     pub fn encode_bytes(&self, bytes: &[u8]) -> Result<Vec<TokenId>> {
-        let Engine::ByteLevel {
-            model,
-            pretokenizer,
-        } = &self.engine
-        else {
-            return Err(TokenizerError::Unsupported {
-                path: self.name.clone(),
-                message: "encoding bytes that are not UTF-8 needs byte-level BPE".into(),
-            });
-        };
+        let (model, pretokenizer) =
+            self.byte_level("encoding bytes that are not UTF-8 needs byte-level BPE")?;
         let valid_up_to = match std::str::from_utf8(bytes) {
             Ok(text) => return self.encode_ordinary(text),
             Err(e) => e.valid_up_to(),
         };
         let text = std::str::from_utf8(&bytes[..valid_up_to]).unwrap_or_default();
+        let (mut tokens, last_piece_tokens) =
+            self.encode_marking_last_piece(model, pretokenizer, text, &SpecialPolicy::as_text())?;
+        let split = tokens.len() - last_piece_tokens;
+        let mut unstable = self.decode_bytes(&tokens[split..])?;
+        unstable.extend_from_slice(&bytes[valid_up_to..]);
+        tokens.truncate(split);
+        match model.token(&unstable) {
+            Some(id) => tokens.push(id),
+            None => {
+                self.with_scratch(|scratch| model.encode_piece(&unstable, scratch, &mut tokens))
+            }
+        }
+        Ok(tokens)
+    }
+
+    /// The model and pre-tokenizer of a byte-level BPE tokenizer; for others, an error saying
+    /// that `what` needs byte-level BPE.
+    fn byte_level(&self, what: &str) -> Result<(&BpeModel, &Pretokenizer)> {
+        match &self.engine {
+            Engine::ByteLevel {
+                model,
+                pretokenizer,
+            } => Ok((model, pretokenizer)),
+            Engine::Pipeline(_) => Err(TokenizerError::Unsupported {
+                path: self.name.clone(),
+                message: what.to_string(),
+            }),
+        }
+    }
+
+    /// Encodes `text` under `policy` and counts the tokens of its last piece (none when it ends
+    /// with a special token), counting in the whitespace-only tokens before a last piece of
+    /// whitespace (which may have split off from them): tokens that more text could change.
+    fn encode_marking_last_piece(
+        &self,
+        model: &BpeModel,
+        pretokenizer: &Pretokenizer,
+        text: &str,
+        policy: &SpecialPolicy,
+    ) -> Result<(Vec<TokenId>, usize)> {
         let mut tokens = Vec::new();
         let mut last_piece_tokens = 0;
-        self.for_each_unit(
-            pretokenizer,
-            text,
-            &SpecialPolicy::as_text(),
-            |unit, scratch| {
-                if let Unit::Piece(start, end) = unit {
-                    let before = tokens.len();
-                    model.encode_piece(&text.as_bytes()[start..end], scratch, &mut tokens);
-                    last_piece_tokens = tokens.len() - before;
-                }
-            },
-        )?;
-        // A piece of whitespace may have split off from the whitespace before it.
+        self.for_each_unit(pretokenizer, text, policy, |unit, scratch| match unit {
+            Unit::Piece(start, end) => {
+                let before = tokens.len();
+                model.encode_piece(&text.as_bytes()[start..end], scratch, &mut tokens);
+                last_piece_tokens = tokens.len() - before;
+            }
+            Unit::Special(id, ..) => {
+                tokens.push(id);
+                last_piece_tokens = 0;
+            }
+        })?;
         let all_space = |id: TokenId| {
             self.decoder
                 .bytes(id)
@@ -436,17 +461,90 @@ impl Tokenizer {
                 last_piece_tokens += 1;
             }
         }
+        Ok((tokens, last_piece_tokens))
+    }
+
+    /// Encodes `text` under `policy` as tiktoken's `encode_with_unstable`: the tokens that more
+    /// text cannot change, and the token sequences that the rest (the unstable bytes) may begin
+    /// as once text follows, each covering at least those bytes (in sorted order). Byte-level
+    /// BPE only.
+    pub fn encode_with_unstable(
+        &self,
+        text: &str,
+        policy: &SpecialPolicy,
+    ) -> Result<(Vec<TokenId>, Vec<Vec<TokenId>>)> {
+        let (model, pretokenizer) = self.byte_level("encode_with_unstable needs byte-level BPE")?;
+        let (mut tokens, last_piece_tokens) =
+            self.encode_marking_last_piece(model, pretokenizer, text, policy)?;
         let split = tokens.len() - last_piece_tokens;
-        let mut unstable = self.decode_bytes(&tokens[split..])?;
-        unstable.extend_from_slice(&bytes[valid_up_to..]);
+        let unstable = self.decode_bytes(&tokens[split..])?;
         tokens.truncate(split);
-        match model.token(&unstable) {
-            Some(id) => tokens.push(id),
-            None => {
-                self.with_scratch(|scratch| model.encode_piece(&unstable, scratch, &mut tokens))
+        let mut completions = std::collections::BTreeSet::new();
+        if unstable.is_empty() {
+            return Ok((tokens, Vec::new()));
+        }
+        let bpe = |bytes: &[u8]| {
+            let mut out = Vec::new();
+            self.with_scratch(|scratch| model.encode_piece(bytes, scratch, &mut out));
+            out
+        };
+        let sorted = self.sorted_token_ids(model);
+        let bytes_of = |id: TokenId| self.decoder.bytes(id).unwrap_or_default();
+        let starting_with = |prefix: &[u8]| -> Vec<TokenId> {
+            let from = sorted.partition_point(|&id| bytes_of(id) < prefix);
+            sorted[from..]
+                .iter()
+                .copied()
+                .take_while(|&id| bytes_of(id).starts_with(prefix))
+                .collect()
+        };
+        // A single token that extends the unstable bytes.
+        for id in starting_with(&unstable) {
+            completions.insert(vec![id]);
+        }
+        // The unstable bytes cut in two, the second part extended to a token: how that text
+        // encodes, as far as it covers the unstable bytes.
+        for cut in 1..unstable.len() {
+            let (prefix, suffix) = unstable.split_at(cut);
+            for id in starting_with(suffix) {
+                let mut possible = prefix.to_vec();
+                possible.extend_from_slice(bytes_of(id));
+                let encoded = match std::str::from_utf8(&possible) {
+                    Ok(text) => self.encode_ordinary(text)?,
+                    Err(_) => bpe(&possible),
+                };
+                let mut covered = 0;
+                let mut sequence = Vec::new();
+                for token in encoded {
+                    sequence.push(token);
+                    covered += bytes_of(token).len();
+                    if covered >= unstable.len() {
+                        break;
+                    }
+                }
+                completions.insert(sequence);
             }
         }
-        Ok(tokens)
+        // A last char of whitespace may go with the text after it.
+        if unstable.len() > 1 {
+            let (last, last_len) = last_char(&unstable);
+            if unstable.len() > last_len && last.is_some_and(char::is_whitespace) {
+                let at = unstable.len() - last_len;
+                let mut sequence = bpe(&unstable[..at]);
+                sequence.extend(bpe(&unstable[at..]));
+                completions.insert(sequence);
+            }
+        }
+        Ok((tokens, completions.into_iter().collect()))
+    }
+
+    /// Ordinary token IDs sorted by their bytes (made once).
+    fn sorted_token_ids(&self, model: &BpeModel) -> &[TokenId] {
+        self.sorted_tokens.get_or_init(|| {
+            let mut tokens: Vec<(&[u8], TokenId)> = model.tokens().collect();
+            tokens.sort_unstable();
+            tokens.into_iter().map(|(_, id)| id).collect()
+        })
     }
 
     /// Encodes many texts in parallel (rayon), each under `policy`. Output order is input order.
@@ -659,4 +757,16 @@ impl Decoder {
         let &(start, end) = self.spans.get(id as usize)?;
         (start != u32::MAX).then(|| &self.bytes[start as usize..end as usize])
     }
+}
+
+/// The last char of `bytes` and its length in bytes; `(None, 1)` when they do not end in one.
+fn last_char(bytes: &[u8]) -> (Option<char>, usize) {
+    for len in 1..=bytes.len().min(4) {
+        if let Ok(text) = std::str::from_utf8(&bytes[bytes.len() - len..]) {
+            if let Some(c) = text.chars().next() {
+                return (Some(c), len);
+            }
+        }
+    }
+    (None, 1)
 }

@@ -5,39 +5,21 @@
 //! precompiled character map), on lines of every bundled locale and on edge cases, with and
 //! without the post-processor's special tokens.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use omnitok_tokenizer::{SpecialPolicy, TokenId, Tokenizer};
-use serde_json::Value;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/tokenizers")
-}
-
-fn goldens() -> Value {
-    let path = fixtures().join("goldens.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).expect("goldens.json parses")
-}
-
-fn ids(value: &Value) -> Vec<TokenId> {
-    value
-        .as_array()
-        .expect("an ID list")
-        .iter()
-        .map(|id| id.as_u64().expect("an ID") as TokenId)
-        .collect()
-}
+use common::{fixtures, goldens, ids};
+use omnitok_tokenizer::{SpecialPolicy, Tokenizer};
 
 #[test]
 fn every_family_encodes_and_decodes_as_hf_tokenizers() {
-    let goldens = goldens();
+    let goldens = goldens("tokenizers");
     let cases = goldens["cases"].as_object().expect("cases");
     let families = goldens["families"].as_object().expect("families");
     assert!(families.len() >= 7, "{} families", families.len());
     for (family, results) in families {
-        let tokenizer = Tokenizer::from_file(fixtures().join(format!("{family}.json")), None)
-            .unwrap_or_else(|e| panic!("{family}: {e}"));
+        let tokenizer =
+            Tokenizer::from_file(fixtures("tokenizers").join(format!("{family}.json")), None)
+                .unwrap_or_else(|e| panic!("{family}: {e}"));
         let mut failures = Vec::new();
         for (case, text) in cases {
             let text = text.as_str().expect("case text");

@@ -5,39 +5,23 @@
 //! bundled locale and on edge cases, and decoding of ID lists that mix control, unknown and
 //! byte pieces.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use omnitok_tokenizer::{TokenId, Tokenizer};
-use serde_json::Value;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/sentencepiece")
-}
-
-fn goldens() -> Value {
-    let path = fixtures().join("goldens.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).expect("goldens.json parses")
-}
-
-fn ids(value: &Value) -> Vec<TokenId> {
-    value
-        .as_array()
-        .expect("an ID list")
-        .iter()
-        .map(|id| id.as_u64().expect("an ID") as TokenId)
-        .collect()
-}
+use common::{fixtures, goldens, ids};
+use omnitok_tokenizer::Tokenizer;
 
 #[test]
 fn every_model_encodes_and_decodes_as_sentencepiece() {
-    let goldens = goldens();
+    let goldens = goldens("sentencepiece");
     let cases = goldens["cases"].as_object().expect("cases");
     let models = goldens["models"].as_object().expect("models");
     assert_eq!(models.len(), 4);
     for (name, expected) in models {
-        let tokenizer = Tokenizer::from_file(fixtures().join(format!("{name}.model")), None)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let tokenizer = Tokenizer::from_file(
+            fixtures("sentencepiece").join(format!("{name}.model")),
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut failures = Vec::new();
         for (case, text) in cases {
             let text = text.as_str().expect("case text");
