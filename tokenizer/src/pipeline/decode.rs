@@ -1,5 +1,6 @@
 //! Decoders: a list of token strings back to text, as tokenizer.json's `decoder` describes.
 
+use crate::pipeline::models::byte_of_token;
 use crate::pipeline::normalize::replace_all;
 
 /// One step of a tokenizer.json `decoder`.
@@ -163,15 +164,6 @@ impl Decoder {
             }
         }
     }
-}
-
-/// The byte of a `<0xAB>` token.
-fn byte_of_token(token: &str) -> Option<u8> {
-    let hex = token.strip_prefix("<0x")?.strip_suffix('>')?;
-    if hex.len() != 2 {
-        return None;
-    }
-    u8::from_str_radix(hex, 16).ok()
 }
 
 /// WordPiece's clean-up of spaces before punctuation and English contractions.

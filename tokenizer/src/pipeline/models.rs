@@ -15,6 +15,15 @@ pub fn byte_token_name(byte: u8) -> String {
     format!("<0x{byte:02X}>")
 }
 
+/// The byte of a `<0xAB>` token (`None` for other tokens).
+pub fn byte_of_token(token: &str) -> Option<u8> {
+    let hex = token.strip_prefix("<0x")?.strip_suffix('>')?;
+    if hex.len() != 2 {
+        return None;
+    }
+    u8::from_str_radix(hex, 16).ok()
+}
+
 /// A word-level model of a tokenizer.json.
 #[derive(Debug)]
 pub enum Model {

@@ -6,6 +6,7 @@
 use rustc_hash::FxHashMap;
 
 use super::proto::PieceKind;
+use crate::pipeline::models::byte_of_token;
 
 /// What the decoder needs of a `.model` file's vocabulary.
 #[derive(Debug)]
@@ -30,7 +31,7 @@ impl SentencePieceDecoding {
         for token in tokens {
             let kind = self.special_kinds.get(token.as_str()).copied();
             if kind == Some(PieceKind::Byte) {
-                bytes.extend(super::byte_of_piece(token));
+                bytes.extend(byte_of_token(token));
                 continue;
             }
             push_bytes(&mut text, &mut bytes);

@@ -19,7 +19,7 @@ use crate::error::{Result, TokenizerError};
 use crate::pipeline::added::{AddedToken, AddedTokens};
 use crate::pipeline::decode::Decoder;
 use crate::pipeline::models::{
-    byte_token_name, independent_boundary, CharBpe, Model, Trie, Unigram,
+    byte_of_token, byte_token_name, independent_boundary, CharBpe, Model, Trie, Unigram,
 };
 use crate::pipeline::normalize::Normalizer;
 use crate::pipeline::{Pipeline, PipelineSource};
@@ -97,7 +97,7 @@ pub fn parse_model(data: &[u8], path: &str, name: &str) -> Result<Tokenizer> {
             }
             PieceKind::Unknown => unk = Some(id),
             PieceKind::Byte => {
-                let byte = byte_of_piece(&text)
+                let byte = byte_of_token(&text)
                     .ok_or_else(|| bad(at.clone(), format!("byte piece {text:?} is not <0xAB>")))?;
                 if !byte_fallback {
                     return Err(bad(
@@ -323,11 +323,4 @@ fn bpe_model(
     };
     bpe.independent_before = bpe.find_independent_boundary();
     bpe
-}
-
-/// The byte of a `<0xAB>` piece.
-pub(crate) fn byte_of_piece(text: &str) -> Option<u8> {
-    let hex = text.strip_prefix("<0x")?.strip_suffix('>')?;
-    (hex.len() == 2).then_some(())?;
-    u8::from_str_radix(hex, 16).ok()
 }
