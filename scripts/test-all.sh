@@ -11,13 +11,19 @@ if [ ! -x .venv/bin/python ]; then
     echo "== creating .venv"
     "$python" -m venv .venv
 fi
-if [ "${CI:-}" = true ] && ! command -v ffmpeg >/dev/null && command -v apt-get >/dev/null; then
-    # The video tests decode mp4 and mkv through ffmpeg; elsewhere they test its absence.
-    echo "== installing ffmpeg"
+# In CI: ffmpeg (the video tests decode mp4 and mkv through it; elsewhere they test its absence)
+# and Chromium (the page of `omnitok show` is rendered headless; elsewhere that test needs it on
+# PATH to run).
+packages=()
+command -v ffmpeg >/dev/null || packages+=(ffmpeg)
+command -v chromium >/dev/null || packages+=(chromium)
+if [ "${CI:-}" = true ] && [ ${#packages[@]} -gt 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing ${packages[*]}"
     sudo=""
     [ "$(id -u)" = 0 ] || sudo=sudo
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        "${packages[@]}" >/dev/null
 fi
 echo "== installing test requirements"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r python/requirements-test.txt

@@ -3,10 +3,9 @@
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Result};
-use clap::builder::PossibleValuesParser;
 use clap::{Args, ValueEnum};
 use omnitok_corpus::report::format::{aligned, PerTokenizer};
-use omnitok_tokenizer::{SpecialPolicy, ENCODING_NAMES};
+use omnitok_tokenizer::SpecialPolicy;
 use serde::Serialize;
 
 use crate::input;
@@ -27,24 +26,8 @@ pub enum CountFormat {
 /// file is reported under its path.
 #[derive(Args, Debug)]
 pub struct CountArgs {
-    /// Built-in encoding; repeat for several.
-    #[arg(
-        short,
-        long = "encoding",
-        value_name = "NAME",
-        value_parser = PossibleValuesParser::new(ENCODING_NAMES)
-    )]
-    pub encodings: Vec<String>,
-
-    /// Tokenizer file (tokenizer.json, or a tiktoken rank file), reported under its path, or
-    /// under LABEL when given as LABEL=FILE; repeat for several.
-    #[arg(short, long = "tokenizer", value_name = "[LABEL=]FILE")]
-    pub tokenizers: Vec<PathBuf>,
-
-    /// Pre-tokenization regex for the rank files given with --tokenizer (overrides their side
-    /// files'; required without one).
-    #[arg(long, value_name = "REGEX", requires = "tokenizers")]
-    pub pattern: Option<String>,
+    #[command(flatten)]
+    pub tokenizers: input::TokenizerListArgs,
 
     /// Also count the special tokens each tokenizer's post-processor puts around a text
     /// (BERT's [CLS] and [SEP], Llama's <s>), as HF's `encode` does by default: one file is one
@@ -84,8 +67,7 @@ pub struct Report {
 
 /// Runs `omnitok count`.
 pub fn run(args: &CountArgs) -> Result<()> {
-    let tokenizers =
-        input::load_tokenizers(&args.encodings, &args.tokenizers, args.pattern.as_deref())?;
+    let tokenizers = args.tokenizers.load()?;
     let policy = SpecialPolicy::as_text().adding_special_tokens(args.add_special_tokens);
     let mut total = Counts {
         tokens: vec![0; tokenizers.len()],

@@ -55,6 +55,37 @@ pub fn load_file(path: &Path, pattern: Option<&str>) -> Result<Arc<Tokenizer>> {
     Ok(Arc::new(Tokenizer::from_file(path, pattern)?))
 }
 
+/// The tokenizers of `count`, `stats` and `show`: built-in encodings and tokenizer files, each
+/// repeatable.
+#[derive(Args, Debug)]
+pub struct TokenizerListArgs {
+    /// Built-in encoding; repeat for several (o200k_base when no tokenizer is given).
+    #[arg(
+        short,
+        long = "encoding",
+        value_name = "NAME",
+        value_parser = PossibleValuesParser::new(ENCODING_NAMES)
+    )]
+    pub encodings: Vec<String>,
+
+    /// Tokenizer file (tokenizer.json, a SentencePiece .model, or a tiktoken rank file),
+    /// named by its path, or by LABEL when given as LABEL=FILE; repeat for several.
+    #[arg(short, long = "tokenizer", value_name = "[LABEL=]FILE")]
+    pub tokenizers: Vec<PathBuf>,
+
+    /// Pre-tokenization regex for the rank files given with --tokenizer (overrides their side
+    /// files'; required without one).
+    #[arg(long, value_name = "REGEX", requires = "tokenizers")]
+    pub pattern: Option<String>,
+}
+
+impl TokenizerListArgs {
+    /// Loads the tokenizers ([`load_tokenizers`]).
+    pub fn load(&self) -> Result<Vec<(String, Arc<Tokenizer>)>> {
+        load_tokenizers(&self.encodings, &self.tokenizers, self.pattern.as_deref())
+    }
+}
+
 /// The tokenizers of `count` and `stats`: every built-in encoding in `encodings`, then every
 /// file in `files` (reported under its path), without repeats; o200k_base when both are empty.
 pub fn load_tokenizers(

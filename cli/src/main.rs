@@ -16,6 +16,7 @@ mod layout;
 mod mux;
 mod output;
 mod progress;
+mod show;
 mod stats;
 mod tokenize;
 mod train;
@@ -46,6 +47,7 @@ enum Command {
     Count(count::CountArgs),
     Tokenize(tokenize::TokenizeArgs),
     Stats(stats::StatsArgs),
+    Show(show::ShowArgs),
     Train(train::TrainArgs),
     Audio(audio::AudioArgs),
     Vision(vision::VisionArgs),
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Count(args) => count::run(&args),
         Command::Tokenize(args) => tokenize::run(&args),
         Command::Stats(args) => stats::run(&args),
+        Command::Show(args) => show::run(&args),
         Command::Train(args) => train::run(&args),
         Command::Audio(args) => audio::run(&args),
         Command::Vision(args) => vision::run(&args),

@@ -3,13 +3,11 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
-use clap::builder::PossibleValuesParser;
 use clap::{Args, ValueEnum};
 use omnitok_corpus::multimodal::totals;
 use omnitok_corpus::report::plot::{plot, PlotMetric, PlotOptions};
 use omnitok_corpus::report::{self, format, InputOptions, SortBy};
 use omnitok_corpus::tokenize;
-use omnitok_tokenizer::ENCODING_NAMES;
 
 use crate::input;
 
@@ -66,24 +64,8 @@ pub enum StatsPlotMetric {
 /// of audio and video, frames, tokens per second of audio or video, tokens per image or frame.
 #[derive(Args, Debug)]
 pub struct StatsArgs {
-    /// Built-in encoding; repeat for several (o200k_base when no tokenizer is given).
-    #[arg(
-        short,
-        long = "encoding",
-        value_name = "NAME",
-        value_parser = PossibleValuesParser::new(ENCODING_NAMES)
-    )]
-    pub encodings: Vec<String>,
-
-    /// Tokenizer file (tokenizer.json, or a tiktoken rank file), reported (and labelled in
-    /// the plot) under its path, or under LABEL when given as LABEL=FILE; repeat for several.
-    #[arg(short, long = "tokenizer", value_name = "[LABEL=]FILE")]
-    pub tokenizers: Vec<PathBuf>,
-
-    /// Pre-tokenization regex for the rank files given with --tokenizer (overrides their side
-    /// files'; required without one).
-    #[arg(long, value_name = "REGEX", requires = "tokenizers")]
-    pub pattern: Option<String>,
+    #[command(flatten)]
+    pub tokenizers: input::TokenizerListArgs,
 
     /// The tokenizer that ratios compare against (an --encoding name or a --tokenizer path;
     /// default: the first one given).
@@ -142,8 +124,7 @@ pub fn run(args: &StatsArgs) -> Result<()> {
     if args.input.join(tokenize::MANIFEST).is_file() {
         return modalities(args);
     }
-    let tokenizers =
-        input::load_tokenizers(&args.encodings, &args.tokenizers, args.pattern.as_deref())?;
+    let tokenizers = args.tokenizers.load()?;
     let reference = match (&args.reference, args.parallel) {
         (Some(lang), _) => Some(lang.clone()),
         (None, true) => Some(InputOptions::DEFAULT_REFERENCE.to_string()),

@@ -11,6 +11,8 @@
 //!   memory, resumable after an interruption.
 //! - [`train`]: train a tokenizer on corpora (per-language counts, classical or parity-aware
 //!   merges) and write it as tokenizer.json and a tiktoken rank file, with a report.
+//! - [`show`]: token boundaries made visible, several tokenizers side by side, in a terminal or
+//!   as one HTML page.
 //! - [`report`]: compression per language: bytes, chars and tokens per tokenizer, ratios against a
 //!   baseline tokenizer, the token premium of each language over a reference language.
 
@@ -21,6 +23,7 @@ pub mod multimodal;
 pub mod npy;
 pub mod read;
 pub mod report;
+pub mod show;
 pub mod tokenize;
 pub mod train;
 

@@ -60,3 +60,42 @@ fn every_model_encodes_and_decodes_as_sentencepiece() {
         );
     }
 }
+
+#[test]
+fn segments_cover_the_decoded_text_and_keep_byte_fallback_chars_whole() {
+    let tokenizer = Tokenizer::from_file(
+        fixtures("sentencepiece").join("bpe_byte_fallback.model"),
+        None,
+    )
+    .expect("loads");
+    // A rare char this small model spells in byte pieces, a leading space, a run of spaces.
+    let text = " Hello  wörld 𓀀 and\nmore";
+    let ids = tokenizer.encode_ordinary(text).expect("encodes");
+    let segments = tokenizer.decoded_segments(&ids).expect("segments");
+    assert_eq!(segments.text, tokenizer.decode(&ids).expect("decodes"));
+    let mut text_end = 0;
+    let mut token_end = 0;
+    for segment in &segments.segments {
+        assert_eq!(segment.text.start, text_end);
+        assert_eq!(segment.tokens.start, token_end);
+        assert!(!segment.tokens.is_empty());
+        text_end = segment.text.end;
+        token_end = segment.tokens.end;
+        // Each segment is exactly what its tokens add to the decoded text.
+        let before = tokenizer
+            .decode(&ids[..segment.tokens.start])
+            .expect("decodes");
+        let through = tokenizer
+            .decode(&ids[..segment.tokens.end])
+            .expect("decodes");
+        assert_eq!(through.len(), segment.text.end);
+        assert!(segments.text.starts_with(&through) && through.starts_with(&before));
+    }
+    assert_eq!((text_end, token_end), (segments.text.len(), ids.len()));
+    let hieroglyph = segments
+        .segments
+        .iter()
+        .find(|s| segments.text[s.text.clone()].contains('𓀀'))
+        .expect("the hieroglyph is shown");
+    assert_eq!(hieroglyph.tokens.len(), 4, "four byte pieces, one char");
+}
