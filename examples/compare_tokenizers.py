@@ -4,7 +4,8 @@ notebook workflow, as a script whose `# %%` cells a notebook editor opens as cel
 Loads tokenizers of three families (names given, so two files both called tokenizer.json would
 not clash), adds a tiktoken Encoding object when tiktoken is installed, measures the bundled
 sentence of the GPT-4o announcement in 20 languages, and shows the report as a wide table of
-premiums over English, a chart, and one sentence token by token.
+premiums over English, a chart, one sentence token by token, and a page of the tokenizers side
+by side.
 
     .venv/bin/python examples/compare_tokenizers.py [OUT_DIR]
 """
@@ -61,3 +62,14 @@ for tokenizer in tokenizers[:3]:
     ids = tokenizer.encode(sentence)
     pieces = [tokenizer.decode_single_token_bytes(i).decode("utf-8", "replace") for i in ids]
     print(f"{tokenizer.name:12} {len(ids):3} tokens: {' | '.join(pieces)}")
+
+# %% The same sentence in three languages, the tokenizers side by side (a notebook shows
+# `view` inline; `omnitok show --html` writes the same page from the command line).
+languages = {
+    lang: (ROOT / "fixtures/gpt4o-languages" / f"{lang}.txt").read_text(encoding="utf-8")
+    for lang in ["en", "hi", "ja"]
+}
+view = omnitok.show(languages, tokenizers)
+view.save(out_dir / "tokens.html")
+print(f"tokens side by side: {out_dir / 'tokens.html'}")
+view.print(color=sys.stdout.isatty())

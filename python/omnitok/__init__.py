@@ -34,6 +34,7 @@ from ._omnitok import (
     _compression_report_texts,
     _defaults,
     _plot_report,
+    _show,
     _train,
     encoding_name_for_model,
     get_encoding,
@@ -63,6 +64,8 @@ __all__ = [
     "Encoding",
     "Tokenizer",
     "compression_report",
+    "show",
+    "TokenView",
     "decode_with_offsets",
     "encoding_for_model",
     "encoding_name_for_model",
@@ -243,6 +246,67 @@ class CompressionReport(list):
             summary=self.summary,
         )
         return frame
+
+
+class TokenView:
+    """Texts as each tokenizer cuts them (:func:`show`): a notebook shows the tokenizers side by
+    side, each token on its own colour with its IDs and pieces on hover; ``print(view)`` prints
+    ``|`` between tokens, ``view.print()`` colours them in a terminal, ``view.save(path)``
+    writes the page of ``omnitok show --html``."""
+
+    def __init__(self, fragment: str, page: str, plain: str, coloured: str, size: Tuple[int, int]):
+        self._fragment = fragment
+        self._page = page
+        self._plain = plain
+        self._coloured = coloured
+        self._size = size
+
+    def _repr_html_(self) -> str:
+        return self._fragment
+
+    def __str__(self) -> str:
+        return self._plain
+
+    def __repr__(self) -> str:
+        texts, tokenizers = self._size
+        return f"<TokenView of {texts} texts under {tokenizers} tokenizers>"
+
+    def print(self, color: bool = True) -> None:
+        """Prints the texts with each token on its own background colour (ANSI codes), or with
+        ``|`` between tokens when ``color`` is false."""
+        print(self._coloured if color else self._plain, end="")
+
+    def to_html(self) -> str:
+        """The whole self-contained page (what :meth:`save` writes)."""
+        return self._page
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the page to ``path``, whole or not at all."""
+        from ._files import write_atomically
+
+        write_atomically(path, self._page)
+
+
+def show(
+    texts: Union[str, Mapping[str, str]],
+    encodings: Union[str, Encoding, Sequence[Union[str, Encoding]]] = (_DEFAULTS["encoding"],),
+    *,
+    max_chars: int = 2000,
+) -> TokenView:
+    """How each of ``encodings`` cuts ``texts``: a text, or a mapping of names (languages) to
+    texts, each shortened to ``max_chars`` chars and encoded as ordinary text. ``encodings``
+    are built-in names, ``Encoding`` objects (any family, ``Tokenizer.from_file(path,
+    name=...)``) or tiktoken ``Encoding`` objects. Byte-level tokenizers show the text itself; a
+    tokenizer whose normalizer rewrites the text shows it as it decodes, and says so. Same as
+    ``omnitok show``."""
+    if isinstance(encodings, (str, Encoding)) or hasattr(encodings, "_mergeable_ranks"):
+        encodings = [encodings]
+    named = [("text", texts)] if isinstance(texts, str) else list(texts.items())
+    if max_chars < 0:
+        raise ValueError(f"max_chars is a number of chars, not {max_chars}")
+    encodings = list(encodings)
+    fragment, page, plain, coloured = _show(named, encodings, max_chars)
+    return TokenView(fragment, page, plain, coloured, (len(named), len(encodings)))
 
 
 def compression_report(

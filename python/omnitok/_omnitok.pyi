@@ -139,6 +139,11 @@ def _plot_report(
     metric: str = "tokens",
     title: Optional[str] = None,
 ) -> None: ...
+def _show(
+    texts: Sequence[Tuple[str, str]],
+    encodings: Sequence[Union[str, Encoding]],
+    max_chars: int,
+) -> Tuple[str, str, str, str]: ...
 def _train(
     inputs: Sequence[str],
     texts: Optional[Sequence[Tuple[str, Sequence[str]]]],

@@ -3,6 +3,7 @@
 //! - [`encoding`]: `Encoding`, a shared tokenizer with tiktoken's method names (heavy calls
 //!   release the GIL; batches run on rayon's thread pool).
 //! - [`report`]: compression per language (`omnitok_corpus::report`), as the CLI's JSON report.
+//! - [`show`]: texts as each tokenizer cuts them (`omnitok_corpus::show`).
 //! - [`train`]: training a tokenizer (`omnitok_corpus::train`).
 //! - [`corpus`]: tokenizing corpora into shards (`omnitok_corpus::tokenize`).
 //! - [`audio`], [`codec`]: `omnitok.audio`'s features and codec.
@@ -20,6 +21,7 @@ mod encoding;
 mod files;
 mod layout;
 mod report;
+mod show;
 mod train;
 mod vision;
 
@@ -63,6 +65,7 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_compression_report_path, m)?)?;
     m.add_function(wrap_pyfunction!(_compression_report_texts, m)?)?;
     m.add_function(wrap_pyfunction!(_plot_report, m)?)?;
+    m.add_function(wrap_pyfunction!(show::_show, m)?)?;
     m.add_function(wrap_pyfunction!(_train, m)?)?;
     m.add_function(wrap_pyfunction!(audio::_audio_presets, m)?)?;
     m.add_function(wrap_pyfunction!(audio::_audio_load, m)?)?;

@@ -14,7 +14,7 @@ use crate::report_err;
 
 /// The tokenizers of a compression report: built-in encoding names or `Encoding` objects, each
 /// reported under its name.
-fn report_tokenizers(
+pub(crate) fn report_tokenizers(
     py: Python<'_>,
     encodings: &Bound<'_, PyAny>,
 ) -> PyResult<Vec<(String, Arc<Tokenizer>)>> {

@@ -27,3 +27,6 @@ def test_compare_tokenizers_example_runs(tmp_path):
         assert expected in out, (expected, out)
     assert (tmp_path / "premiums.png").stat().st_size > 1000
     assert (tmp_path / "premiums.svg").read_text().count("mt5-like") >= 1
+    page = (tmp_path / "tokens.html").read_text(encoding="utf-8")
+    assert page.count('<div class="view"') == 3 * (4 if "cl100k (tiktoken)" in out else 3)
+    assert "tokens side by side:" in out
