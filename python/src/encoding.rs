@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use crate::id_lists::IdInts;
+
 use numpy::PyArray1;
 use omnitok_tokenizer::{
     encoding_name_for_model as model_encoding, get_encoding as builtin_encoding, SpecialPolicy,
@@ -66,6 +68,8 @@ pub(crate) enum Origin {
 pub struct Encoding {
     pub(crate) inner: Arc<Tokenizer>,
     pub(crate) origin: Origin,
+    /// The ints that lists of IDs returned to Python are made of.
+    ints: IdInts,
 }
 
 #[pymethods]
@@ -87,10 +91,7 @@ impl Encoding {
         if let Some(name) = name {
             tokenizer = tokenizer.with_name(name);
         }
-        Ok(Self {
-            inner: Arc::new(tokenizer),
-            origin: Origin::Value,
-        })
+        Ok(Self::wrap(Arc::new(tokenizer), Origin::Value))
     }
 
     /// tiktoken's constructor: an encoding from its pattern, `mergeable_ranks` (token bytes to
@@ -127,10 +128,7 @@ impl Encoding {
         let tokenizer = py
             .detach(|| Tokenizer::from_ranks(name, tokens, "mergeable_ranks", &pat_str, specials))
             .map_err(to_py_err)?;
-        Ok(Self {
-            inner: Arc::new(tokenizer),
-            origin: Origin::Value,
-        })
+        Ok(Self::wrap(Arc::new(tokenizer), Origin::Value))
     }
 
     /// The pre-tokenization pattern (tiktoken's private attribute).
@@ -316,19 +314,22 @@ impl Encoding {
     }
 
     #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None, add_special_tokens=false))]
-    fn encode(
+    fn encode<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         text: &Bound<'_, PyString>,
         allowed_special: Option<&Bound<'_, PyAny>>,
         disallowed_special: Option<&Bound<'_, PyAny>>,
         add_special_tokens: bool,
-    ) -> PyResult<Vec<TokenId>> {
-        let policy = policy_of(py, allowed_special, disallowed_special)?
-            .adding_special_tokens(add_special_tokens);
-        let text = text_of(text)?;
-        py.detach(|| self.inner.encode_with_policy(&text, &policy))
-            .map_err(to_py_err)
+    ) -> PyResult<Bound<'py, PyList>> {
+        let ids = self.encode_ids(
+            py,
+            text,
+            allowed_special,
+            disallowed_special,
+            add_special_tokens,
+        )?;
+        self.id_list(py, &ids)
     }
 
     /// tiktoken's `encode_with_unstable`: the tokens that more text cannot change, and the
@@ -348,14 +349,16 @@ impl Encoding {
             .map_err(to_py_err)
     }
 
-    fn encode_ordinary(
+    fn encode_ordinary<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         text: &Bound<'_, PyString>,
-    ) -> PyResult<Vec<TokenId>> {
+    ) -> PyResult<Bound<'py, PyList>> {
         let text = text_of(text)?;
-        py.detach(|| self.inner.encode_ordinary(&text))
-            .map_err(to_py_err)
+        let ids = py
+            .detach(|| self.inner.encode_ordinary(&text))
+            .map_err(to_py_err)?;
+        self.id_list(py, &ids)
     }
 
     /// `encode` returning a numpy uint32 array.
@@ -368,7 +371,7 @@ impl Encoding {
         disallowed_special: Option<&Bound<'py, PyAny>>,
         add_special_tokens: bool,
     ) -> PyResult<Bound<'py, PyArray1<TokenId>>> {
-        let ids = self.encode(
+        let ids = self.encode_ids(
             py,
             text,
             allowed_special,
@@ -419,34 +422,38 @@ impl Encoding {
     /// Encodes many texts in parallel with the GIL released. `num_threads` is accepted for
     /// tiktoken compatibility; the shared thread pool decides.
     #[pyo3(signature = (text, *, num_threads=8, allowed_special=None, disallowed_special=None, add_special_tokens=false))]
-    fn encode_batch(
+    fn encode_batch<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         text: Vec<String>,
         num_threads: usize,
         allowed_special: Option<&Bound<'_, PyAny>>,
         disallowed_special: Option<&Bound<'_, PyAny>>,
         add_special_tokens: bool,
-    ) -> PyResult<Vec<Vec<TokenId>>> {
+    ) -> PyResult<Bound<'py, PyList>> {
         let _ = num_threads;
         let policy = policy_of(py, allowed_special, disallowed_special)?
             .adding_special_tokens(add_special_tokens);
         let texts: Vec<&str> = text.iter().map(String::as_str).collect();
-        py.detach(|| self.inner.encode_batch(&texts, &policy))
-            .map_err(to_py_err)
+        let batch = py
+            .detach(|| self.inner.encode_batch(&texts, &policy))
+            .map_err(to_py_err)?;
+        self.ints.lists(py, self.inner.n_vocab(), &batch)
     }
 
     #[pyo3(signature = (text, *, num_threads=8))]
-    fn encode_ordinary_batch(
+    fn encode_ordinary_batch<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         text: Vec<String>,
         num_threads: usize,
-    ) -> PyResult<Vec<Vec<TokenId>>> {
+    ) -> PyResult<Bound<'py, PyList>> {
         let _ = num_threads;
         let texts: Vec<&str> = text.iter().map(String::as_str).collect();
-        py.detach(|| self.inner.encode_ordinary_batch(&texts))
-            .map_err(to_py_err)
+        let batch = py
+            .detach(|| self.inner.encode_ordinary_batch(&texts))
+            .map_err(to_py_err)?;
+        self.ints.lists(py, self.inner.n_vocab(), &batch)
     }
 
     /// The ID of one token given as bytes (an ordinary token, or a special token's string).
@@ -559,6 +566,36 @@ impl Encoding {
 }
 
 impl Encoding {
+    /// `inner`, made by `origin`.
+    pub(crate) fn wrap(inner: Arc<Tokenizer>, origin: Origin) -> Self {
+        Self {
+            inner,
+            origin,
+            ints: IdInts::default(),
+        }
+    }
+
+    /// `ids` as a Python list of ints.
+    fn id_list<'py>(&self, py: Python<'py>, ids: &[TokenId]) -> PyResult<Bound<'py, PyList>> {
+        self.ints.list(py, self.inner.n_vocab(), ids)
+    }
+
+    /// `encode` as IDs in Rust.
+    fn encode_ids(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+        allowed_special: Option<&Bound<'_, PyAny>>,
+        disallowed_special: Option<&Bound<'_, PyAny>>,
+        add_special_tokens: bool,
+    ) -> PyResult<Vec<TokenId>> {
+        let policy = policy_of(py, allowed_special, disallowed_special)?
+            .adding_special_tokens(add_special_tokens);
+        let text = text_of(text)?;
+        py.detach(|| self.inner.encode_with_policy(&text, &policy))
+            .map_err(to_py_err)
+    }
+
     fn token(&self, id: TokenId) -> PyResult<&[u8]> {
         self.inner
             .token_bytes(id)
@@ -592,10 +629,7 @@ pub(crate) fn policy_of(
 #[pyfunction]
 pub fn get_encoding(py: Python<'_>, name: String) -> PyResult<Encoding> {
     let tokenizer = py.detach(|| builtin_encoding(&name)).map_err(to_py_err)?;
-    Ok(Encoding {
-        inner: tokenizer,
-        origin: Origin::Builtin(name),
-    })
+    Ok(Encoding::wrap(tokenizer, Origin::Builtin(name)))
 }
 
 /// The encoding name a model uses.
@@ -640,10 +674,7 @@ pub fn _encoding_from_json(py: Python<'_>, json: String) -> PyResult<Encoding> {
     let tokenizer = py
         .detach(|| omnitok_tokenizer::hf_json::parse_tokenizer_json(&json, "<pickled encoding>"))
         .map_err(to_py_err)?;
-    Ok(Encoding {
-        inner: Arc::new(tokenizer),
-        origin: Origin::Value,
-    })
+    Ok(Encoding::wrap(Arc::new(tokenizer), Origin::Value))
 }
 
 /// Rebuilds an encoding from a SentencePiece `.model` file's bytes (used by pickling).
@@ -658,10 +689,7 @@ pub fn _encoding_from_sentencepiece(
             omnitok_tokenizer::sentencepiece::parse_model(&model, "<pickled encoding>", &name)
         })
         .map_err(to_py_err)?;
-    Ok(Encoding {
-        inner: Arc::new(tokenizer),
-        origin: Origin::Value,
-    })
+    Ok(Encoding::wrap(Arc::new(tokenizer), Origin::Value))
 }
 
 /// Rebuilds an encoding from rank-file text, pattern and specials (used by pickling).
@@ -678,10 +706,7 @@ pub fn _encoding_from_ranks(
             Tokenizer::from_rank_bytes(name, &ranks, "<pickled encoding>", &pattern, specials)
         })
         .map_err(to_py_err)?;
-    Ok(Encoding {
-        inner: Arc::new(tokenizer),
-        origin: Origin::Value,
-    })
+    Ok(Encoding::wrap(Arc::new(tokenizer), Origin::Value))
 }
 
 /// What `decode` does with bytes that are not UTF-8, named as Python's `errors` argument.

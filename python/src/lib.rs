@@ -10,6 +10,7 @@
 //! - [`vision`]: `omnitok.vision`'s functions, quantizers and codebooks.
 //! - [`layout`]: `omnitok.Layout`, `mux` and `demux` of codes.
 //! - [`files`]: files written whole or not at all.
+//! - [`id_lists`]: token IDs returned as Python lists of shared ints.
 //! - [`defaults`]: the libraries' defaults that the Python signatures show.
 
 mod arrays;
@@ -19,6 +20,7 @@ mod corpus;
 mod defaults;
 mod encoding;
 mod files;
+mod id_lists;
 mod layout;
 mod report;
 mod show;

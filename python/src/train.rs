@@ -134,8 +134,5 @@ pub fn _train(
         }
     });
     let outcome = outcome.map_err(report_err)?;
-    Ok(Encoding {
-        inner: Arc::new(outcome.tokenizer),
-        origin: Origin::Value,
-    })
+    Ok(Encoding::wrap(Arc::new(outcome.tokenizer), Origin::Value))
 }

@@ -1,7 +1,7 @@
 //! Per-thread caches of words a pipeline's model has already seen: natural text repeats its
 //! words, and a cached word costs one hash lookup instead of a segmentation. Most models cache
-//! a word's IDs; sentencepiece's Unigram caches the word's lattice (its best path depends on
-//! the score of the text before it).
+//! a word's IDs; sentencepiece's Unigram keeps a [`KnownWord`]: the word's lattice, and its best
+//! path for when the score of the text before it cannot change that path.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use omnitok_vocab::TokenId;
 use rustc_hash::FxBuildHasher;
 
-use super::models::Edge;
+use super::models::KnownWord;
 
 /// Words longer than this are encoded each time (they rarely repeat).
 const MAX_WORD_BYTES: usize = 48;
@@ -51,7 +51,7 @@ impl<V> WordCache<V> {
 
 thread_local! {
     static IDS: RefCell<WordCache<Box<[TokenId]>>> = const { RefCell::new(WordCache::new()) };
-    static LATTICES: RefCell<WordCache<Box<[Edge]>>> = const { RefCell::new(WordCache::new()) };
+    static KNOWN_WORDS: RefCell<WordCache<KnownWord>> = const { RefCell::new(WordCache::new()) };
 }
 
 /// Appends the IDs of `word` to `out`: from this thread's cache for pipeline `owner`, or from
@@ -78,22 +78,21 @@ pub(crate) fn encode_cached(
     })
 }
 
-/// Runs `walk` on the lattice of `word`: from this thread's cache for pipeline `owner`, or
+/// Runs `walk` on what is known of `word`: from this thread's cache for pipeline `owner`, or
 /// from `make` (whose result is then kept).
-pub(crate) fn with_lattice<R>(
+pub(crate) fn with_known_word<R>(
     owner: u64,
     word: &str,
-    make: impl FnOnce(&str) -> Vec<Edge>,
-    walk: impl FnOnce(&[Edge]) -> R,
+    make: impl FnOnce(&str) -> KnownWord,
+    walk: impl FnOnce(&KnownWord) -> R,
 ) -> R {
     if word.len() > MAX_WORD_BYTES {
         return walk(&make(word));
     }
-    LATTICES.with(|cell| {
+    KNOWN_WORDS.with(|cell| {
         let Ok(mut cache) = cell.try_borrow_mut() else {
             return walk(&make(word));
         };
-        let edges = cache.get_or_make(owner, word, || make(word).into());
-        walk(edges)
+        walk(cache.get_or_make(owner, word, || make(word)))
     })
 }

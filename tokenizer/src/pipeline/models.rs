@@ -304,6 +304,39 @@ impl Edge {
     }
 }
 
+/// What sentencepiece's Unigram keeps of a word: its lattice, and its best path with how far
+/// that path leads. A path's score summed in f32 from an offset differs from its exact score
+/// by at most one rounding per step, each at most 2^-24 of the sum's magnitude; while the lead
+/// exceeds twice that (each side of a comparison may be off by it, and by the rounding of the
+/// piece scores to f32), every comparison of the
+/// search from that offset goes the same way, and the path is the one kept.
+pub(crate) struct KnownWord {
+    edges: Box<[Edge]>,
+    /// The best path's IDs (unknown stretches resolved).
+    ids: Box<[TokenId]>,
+    /// The best path's edge scores in f32, in order.
+    scores: Box<[f32]>,
+    /// The smallest exact difference, at a position of the best path, between its way in
+    /// and any other way in (infinite when there is no other way).
+    lead: f64,
+    /// The most steps of any path (the word's chars).
+    steps: f64,
+    /// A bound on the magnitude of any path's score within the word.
+    reach: f64,
+}
+
+impl KnownWord {
+    /// How far rounding could move a comparison of two paths summed in f32 from `offset`:
+    /// per side, one rounding per step plus the scores' own rounding to f32 (together at most
+    /// steps + 1 units of 2^-24 of the largest magnitude), with room for the f64 rounding of
+    /// the lead itself.
+    fn rounding_bound(&self, offset: f32) -> f64 {
+        let magnitude = f64::from(offset).abs() + self.reach;
+        let unit = f64::from(f32::EPSILON) / 2.0;
+        2.0 * (self.steps + 1.0) * magnitude * unit * 1.01 + 1e-9 * magnitude
+    }
+}
+
 /// A path score: f64 as HF tokenizers sums, or f32 as sentencepiece does.
 trait PathScore: Copy + PartialOrd + std::ops::Add<Output = Self> {
     fn of(score: f64) -> Self;
@@ -481,19 +514,84 @@ impl Unigram {
     /// Appends the IDs of `text` as the sentencepiece library segments it: one best path over
     /// the whole text, scores summed in f32. Where no piece spans the start of a run of `▁`,
     /// the stretches between such starts are searched one after the other, each from the
-    /// score the text before it ended with (the same sums in the same order), and their
-    /// lattices come from this thread's cache.
+    /// score the text before it ended with (the same sums in the same order). What is known of
+    /// each stretch comes from this thread's cache: its best path is taken as it is when its
+    /// lead is beyond what rounding from this offset could undo, else its lattice is searched.
     fn encode_summing_f32(&self, owner: u64, text: &str, out: &mut Vec<TokenId>) {
         let mut offset = 0f32;
         let mut scratch = PathScratch::default();
+        let mut exact = PathScratch::default();
         for_each_independent_part(text, self.independent_before, |part| {
-            offset = super::cache::with_lattice(
+            offset = super::cache::with_known_word(
                 owner,
                 part,
-                |p| self.lattice(p),
-                |edges| self.best_path(part, edges, offset, &mut scratch, out),
+                |p| self.known_word(p, &mut exact),
+                |known| {
+                    if known.lead > known.rounding_bound(offset) {
+                        out.extend_from_slice(&known.ids);
+                        // The same f32 sums as the search, in the same order.
+                        known.scores.iter().fold(offset, |sum, &score| sum + score)
+                    } else {
+                        self.best_path(part, &known.edges, offset, &mut scratch, out)
+                    }
+                },
             );
         });
+    }
+
+    /// What is known of `word`: its lattice, and its best path searched in f64 from 0, with
+    /// the path's lead over any other way into each of its positions.
+    fn known_word(&self, word: &str, scratch: &mut PathScratch<f64>) -> KnownWord {
+        let edges = self.lattice(word);
+        let mut ids = Vec::new();
+        self.best_path(word, &edges, 0f64, scratch, &mut ids);
+        let best = &scratch.best;
+        let score_of = |edge: &Edge| {
+            edge.id
+                .map_or(self.unk_score, |id| self.pieces[id as usize].1)
+        };
+        // The path's edges, walked back from the end: (start, end, id).
+        let mut path = Vec::new();
+        let mut end = word.len();
+        while end > 0 {
+            let Some((_, start, id)) = best[end] else {
+                break;
+            };
+            path.push((start, end, id));
+            end = start;
+        }
+        path.reverse();
+        let mut on_path = vec![false; word.len() + 1];
+        for &(_, end, _) in &path {
+            on_path[end] = true;
+        }
+        // The smallest lead of the chosen way into a position of the path over another way in.
+        let mut lead = f64::INFINITY;
+        let mut largest_score = 0f64;
+        for edge in &edges {
+            let (start, end) = (edge.start as usize, edge.end as usize);
+            largest_score = largest_score.max(score_of(edge).abs());
+            let (Some((into, ..)), Some((chosen, chosen_start, chosen_id))) =
+                (best[start], best[end])
+            else {
+                continue;
+            };
+            if on_path[end] && (start, edge.id) != (chosen_start, chosen_id) {
+                lead = lead.min(chosen - (into + score_of(edge)));
+            }
+        }
+        let scores = path
+            .iter()
+            .map(|&(start, end, id)| f32::of(score_of(&Edge::new(start, end, id))))
+            .collect();
+        KnownWord {
+            edges: edges.into(),
+            ids: ids.into(),
+            scores,
+            lead,
+            steps: word.chars().count() as f64,
+            reach: word.chars().count() as f64 * largest_score,
+        }
     }
 
     /// An unknown stretch: its bytes' tokens if they all exist (byte fallback), else the unk
@@ -613,6 +711,53 @@ mod tests {
         assert_eq!(encode("xyz東京"), [0]);
         assert_eq!(encode("ababcdabcdcd"), [1, 8, 2]);
         assert_eq!(encode("abqrcd"), [1, 9, 10, 2]);
+    }
+
+    #[test]
+    fn kept_best_paths_equal_the_search_over_the_whole_text() {
+        use rand::{Rng, SeedableRng};
+        // Pieces whose scores nearly tie (a + b against ab, ...) so that the rounding of the
+        // running f32 sum decides some words and leaves others beyond its reach.
+        let mut model = unigram(&[
+            ("<unk>", 0.0),
+            ("\u{2581}", -2.0),
+            ("a", -1.1),
+            ("b", -2.3),
+            ("ab", -3.4),
+            ("\u{2581}a", -3.1),
+            ("\u{2581}ab", -5.4),
+            ("ba", -3.4000001),
+            ("aba", -4.5),
+            ("c", -7.25),
+            ("bc", -9.55),
+            ("abc", -10.0),
+        ]);
+        model.score_in_f32 = true;
+        model.independent_before = Some('\u{2581}');
+        let owner = crate::pipeline::cache::next_owner();
+        let words = [
+            "a", "b", "ab", "ba", "aba", "abc", "bca", "cab", "abab", "x", "aab",
+        ];
+        // Both ways are taken: some words lead by more than rounding reaches, some tie.
+        let decided = |word: &str| {
+            let known = model.known_word(&format!("\u{2581}{word}"), &mut PathScratch::default());
+            known.lead > known.rounding_bound(-1000.0)
+        };
+        assert!(decided("abc") && decided("x"));
+        assert!(!decided("ab") && !decided("aba"));
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for _ in 0..300 {
+            let n = rng.random_range(1..400);
+            let text: String = (0..n)
+                .map(|_| format!("\u{2581}{}", words[rng.random_range(0..words.len())]))
+                .collect();
+            let mut cached = Vec::new();
+            model.encode_summing_f32(owner, &text, &mut cached);
+            let mut whole = Vec::new();
+            let edges = model.lattice(&text);
+            model.best_path(&text, &edges, 0f32, &mut PathScratch::default(), &mut whole);
+            assert_eq!(cached, whole, "{text}");
+        }
     }
 
     fn char_bpe(tokens: &[&str]) -> CharBpe {
