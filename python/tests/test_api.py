@@ -138,3 +138,21 @@ def test_package_ships_type_information():
     package = Path(omnitok.__file__).parent
     assert (package / "py.typed").exists()
     assert (package / "_omnitok.pyi").exists()
+
+
+def test_batches_leave_the_cycle_collector_as_they_found_it():
+    import gc
+
+    enc = omnitok.get_encoding("o200k_base")
+    texts = ["hello world"] * 2000
+    assert gc.isenabled()
+    ids = enc.encode_batch(texts)
+    assert gc.isenabled() and ids == [[24912, 2375]] * 2000
+    gc.disable()
+    try:
+        assert enc.encode_ordinary_batch(texts)[0] == [24912, 2375]
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    # IDs are shared int objects: lists of them compare and pickle as plain ints.
+    assert enc.encode("hello world") == [24912, 2375] and type(ids[0][0]) is int

@@ -463,6 +463,31 @@ struct LongScratch {
     heap: BinaryHeap<Reverse<u64>>,
 }
 
+/// A number telling one model's cached pieces from another's in a thread's [`Scratch`].
+pub(crate) fn next_model_id() -> u64 {
+    static NEXT_MODEL_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT_MODEL_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Runs `f` with this thread's scratch buffers (and piece cache) for model `model_id`, kept
+/// across calls so that batches of short texts share the cache.
+pub(crate) fn with_scratch<T>(model_id: u64, f: impl FnOnce(&mut Scratch) -> T) -> T {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<(u64, Scratch)> =
+            std::cell::RefCell::new((0, Scratch::default()));
+    }
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => {
+            if slot.0 != model_id {
+                *slot = (model_id, Scratch::default());
+            }
+            f(&mut slot.1)
+        }
+        // Only reachable if `f` re-entered a model on this thread.
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
 /// Reusable buffers of the merge loop; one per thread.
 #[derive(Debug, Default)]
 pub struct Scratch {

@@ -15,6 +15,7 @@ use serde_json::{json, Map, Value};
 
 use crate::bpe::BpeModel;
 use crate::error::{Result, TokenizerError};
+use crate::pipeline::ByteLevelWords;
 use crate::pretokenize::{Pretokenizer, GPT2_PATTERN};
 use crate::special::{MatchOptions, SpecialTokens};
 use crate::template::Template;
@@ -172,6 +173,22 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
     let special_ids: std::collections::HashSet<TokenId> =
         specials.iter().map(|&(_, id)| id).collect();
 
+    let model = byte_level_model(model, &special_ids, ignore_merges, path)?;
+    let specials = SpecialTokens::new(specials)?;
+    Tokenizer::new(name, Pretokenizer::new(&pattern)?, model, specials)
+        .map(|t| t.with_template(template))
+        .map_err(|e| e.in_file(path))
+}
+
+/// The byte-level BPE of tokenizer.json's `model` (vocabulary of byte-level strings, merges),
+/// leaving out the IDs in `skip` (added tokens); errors name the field.
+fn byte_level_model(
+    model: &Value,
+    skip: &std::collections::HashSet<TokenId>,
+    ignore_merges: bool,
+    path: &str,
+) -> Result<BpeModel> {
+    let bad = |location: &str, message: String| TokenizerError::bad_vocab(path, location, message);
     let vocab = model
         .get("vocab")
         .and_then(Value::as_object)
@@ -191,7 +208,7 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
                 format!("ID {id} is also the ID of {other:?}; an ID names one token"),
             ));
         }
-        if special_ids.contains(&id) {
+        if skip.contains(&id) {
             continue;
         }
         let bytes = from_byte_level(key).ok_or_else(|| {
@@ -231,7 +248,7 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
         };
         merges.push((decode(&left)?, decode(&right)?));
     }
-    let model = BpeModel::from_merges(tokens, &merges, ignore_merges).map_err(|e| match e {
+    BpeModel::from_merges(tokens, &merges, ignore_merges).map_err(|e| match e {
         crate::bpe::ModelError::MergeWithoutToken { index, what } => bad(
             &format!("model.merges[{index}]"),
             format!("{what:?} is not in model.vocab"),
@@ -247,11 +264,31 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
             "model.vocab",
             format!("IDs {other} and {token} have the same bytes"),
         ),
-    })?;
-    let specials = SpecialTokens::new(specials)?;
-    Tokenizer::new(name, Pretokenizer::new(&pattern)?, model, specials)
-        .map(|t| t.with_template(template))
-        .map_err(|e| e.in_file(path))
+    })
+}
+
+/// The byte-level fast path of a pipeline whose normalizer rewrites text first: when its
+/// pre-tokenizer is one [`pre_tokenizer_pattern`] reads and its model plain byte-level BPE,
+/// normalized text is split by that regex and merged by rank, as tokenizers without a
+/// normalizer are (the same IDs: the regex and merges are HF's, read the same way). None
+/// otherwise, and the pipeline's own stages run.
+pub(crate) fn byte_level_words(root: &Value, path: &str) -> Option<ByteLevelWords> {
+    let model = field(root, "model");
+    if !is_plain_byte_level_bpe(model, &std::collections::HashSet::new())
+        || model
+            .get("dropout")
+            .and_then(Value::as_f64)
+            .is_some_and(|d| d > 0.0)
+    {
+        return None;
+    }
+    let pattern = pre_tokenizer_pattern(field(root, "pre_tokenizer"), path).ok()?;
+    let ignore_merges = model
+        .get("ignore_merges")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let bpe = byte_level_model(model, &Default::default(), ignore_merges, path).ok()?;
+    Some(ByteLevelWords::new(Pretokenizer::new(&pattern).ok()?, bpe))
 }
 
 /// Whether `root` is plain byte-level BPE that [`crate::bpe`] encodes: no normalizer, a BPE
@@ -260,16 +297,6 @@ pub fn parse_tokenizer_json(text: &str, path: &str) -> Result<Tokenizer> {
 /// (specials aside) that covers all 256 bytes.
 fn fits_byte_level_path(root: &Value, path: &str) -> bool {
     let model = field(root, "model");
-    let is_bpe = matches!(
-        model.get("type").and_then(Value::as_str),
-        Some("BPE") | None
-    );
-    let has = |name: &str| {
-        model
-            .get(name)
-            .and_then(Value::as_str)
-            .is_some_and(|s| !s.is_empty())
-    };
     let added = field(root, "added_tokens").as_array().map(Vec::as_slice);
     let added = added.unwrap_or_default();
     let plain_specials = added.iter().all(|token| {
@@ -283,6 +310,29 @@ fn fits_byte_level_path(root: &Value, path: &str) -> bool {
         .iter()
         .filter_map(|t| t.get("content").and_then(Value::as_str))
         .collect();
+    let decoder = field(root, "decoder");
+    let byte_level_decoder =
+        decoder.is_null() || decoder.get("type").and_then(Value::as_str) == Some("ByteLevel");
+    field(root, "normalizer").is_null()
+        && byte_level_decoder
+        && is_plain_byte_level_bpe(model, &special_texts)
+        && pre_tokenizer_pattern(field(root, "pre_tokenizer"), path).is_ok()
+        && plain_specials
+}
+
+/// Whether tokenizer.json's `model` is BPE without byte fallback or affixes over a vocabulary
+/// of byte-level strings (those in `special_texts` aside) that covers all 256 bytes.
+fn is_plain_byte_level_bpe(model: &Value, special_texts: &std::collections::HashSet<&str>) -> bool {
+    let is_bpe = matches!(
+        model.get("type").and_then(Value::as_str),
+        Some("BPE") | None
+    );
+    let has = |name: &str| {
+        model
+            .get(name)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    };
     let vocab_is_byte_level = model
         .get("vocab")
         .and_then(Value::as_object)
@@ -297,17 +347,10 @@ fn fits_byte_level_path(root: &Value, path: &str) -> bool {
             });
             all && single_bytes == 256
         });
-    let decoder = field(root, "decoder");
-    let byte_level_decoder =
-        decoder.is_null() || decoder.get("type").and_then(Value::as_str) == Some("ByteLevel");
-    field(root, "normalizer").is_null()
-        && byte_level_decoder
-        && is_bpe
+    is_bpe
         && model.get("byte_fallback").and_then(Value::as_bool) != Some(true)
         && !has("continuing_subword_prefix")
         && !has("end_of_word_suffix")
-        && pre_tokenizer_pattern(field(root, "pre_tokenizer"), path).is_ok()
-        && plain_specials
         && vocab_is_byte_level
 }
 

@@ -1,8 +1,6 @@
 //! [`Tokenizer`]: special tokens around an engine (byte-level BPE, or a tokenizer.json
 //! pipeline), with encode, count and decode.
 
-use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use omnitok_vocab::TokenId;
@@ -115,14 +113,13 @@ impl Tokenizer {
     }
 
     fn assemble(name: String, engine: Engine, specials: SpecialTokens, decoder: Decoder) -> Self {
-        static NEXT_MODEL_ID: AtomicU64 = AtomicU64::new(1);
         Self {
             name,
             engine,
             specials,
             template: Template::default(),
             decoder,
-            model_id: NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed),
+            model_id: crate::bpe::next_model_id(),
             fingerprint: std::sync::OnceLock::new(),
             sorted_tokens: std::sync::OnceLock::new(),
         }
@@ -663,22 +660,9 @@ impl Tokenizer {
         })
     }
 
-    /// Runs `f` with this thread's scratch buffers (and piece cache) for this tokenizer's model,
-    /// kept across calls so that batches of short texts share the cache.
+    /// Runs `f` with this thread's scratch buffers (and piece cache) for this tokenizer's model.
     fn with_scratch<T>(&self, f: impl FnOnce(&mut Scratch) -> T) -> T {
-        thread_local! {
-            static SCRATCH: RefCell<(u64, Scratch)> = RefCell::new((0, Scratch::default()));
-        }
-        SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut slot) => {
-                if slot.0 != self.model_id {
-                    *slot = (self.model_id, Scratch::default());
-                }
-                f(&mut slot.1)
-            }
-            // Only reachable if `f` re-entered the tokenizer on this thread.
-            Err(_) => f(&mut Scratch::default()),
-        })
+        crate::bpe::with_scratch(self.model_id, f)
     }
 }
 

@@ -65,3 +65,19 @@ fn every_family_encodes_and_decodes_as_hf_tokenizers() {
         );
     }
 }
+
+#[test]
+fn byte_level_bpe_behind_a_normalizer_takes_the_byte_level_path() {
+    let takes = |family: &str| {
+        let tokenizer =
+            Tokenizer::from_file(fixtures("tokenizers").join(format!("{family}.json")), None)
+                .expect("loads");
+        tokenizer
+            .pipeline()
+            .expect("a pipeline")
+            .takes_byte_level_path()
+    };
+    // The goldens above are then checked on that path.
+    assert!(takes("byte_level_nfc"));
+    assert!(!takes("llama_bpe") && !takes("wordpiece"));
+}

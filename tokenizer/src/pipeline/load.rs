@@ -586,6 +586,7 @@ pub fn parse_pipeline(
         normalizer,
         pre_tokenizer,
         model,
+        byte_level: crate::hf_json::byte_level_words(root, path),
         decoder,
         tokens,
         ids,

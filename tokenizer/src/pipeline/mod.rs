@@ -4,6 +4,7 @@
 //! [`crate::bpe`]; everything else runs here.
 
 pub mod added;
+mod byte_level;
 mod cache;
 pub mod decode;
 mod load;
@@ -12,6 +13,7 @@ pub mod normalize;
 pub mod pre_tokenize;
 mod split;
 
+pub use byte_level::ByteLevelWords;
 pub(crate) use cache::next_owner as next_cache_owner;
 pub use load::parse_pipeline;
 
@@ -36,6 +38,8 @@ pub struct Pipeline {
     pub(crate) normalizer: Option<Normalizer>,
     pub(crate) pre_tokenizer: Option<PreTokenizer>,
     pub(crate) model: Model,
+    /// The pre-tokenizer and model on the byte-level fast path, when they are equivalent to it.
+    pub(crate) byte_level: Option<ByteLevelWords>,
     pub(crate) decoder: Option<Decoder>,
     /// Each ID's token string (model and added tokens).
     pub(crate) tokens: Vec<Option<String>>,
@@ -91,6 +95,10 @@ impl Pipeline {
                     }
                     Segment::Text(s, e) => (s, e),
                 };
+                if let Some(byte_level) = &self.byte_level {
+                    byte_level.encode_into(&normalized[s..e], out)?;
+                    continue;
+                }
                 let word = Word {
                     text: normalized[s..e].to_string(),
                     at_start: at_start && start == 0 && s == 0,
@@ -105,6 +113,11 @@ impl Pipeline {
             }
         }
         Ok(())
+    }
+
+    /// Whether words take the byte-level fast path (byte-level BPE behind a normalizer).
+    pub fn takes_byte_level_path(&self) -> bool {
+        self.byte_level.is_some()
     }
 
     /// The ID of the token spelled `text` (model or added token).

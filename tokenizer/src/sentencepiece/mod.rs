@@ -262,6 +262,7 @@ pub fn parse_model(data: &[u8], path: &str, name: &str) -> Result<Tokenizer> {
         decoder: Some(Decoder::SentencePiece(Box::new(decoding))),
         tokens,
         ids,
+        byte_level: None,
         source: PipelineSource::SentencePieceModel(data.to_vec()),
         cache_owner: crate::pipeline::next_cache_owner(),
     };
