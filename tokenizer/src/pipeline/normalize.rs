@@ -3,7 +3,9 @@
 
 use unicode_categories::UnicodeCategories;
 use unicode_normalization_alignments::char::is_combining_mark;
-use unicode_normalization_alignments::UnicodeNormalization;
+use unicode_normalization_alignments::{
+    is_nfc_quick, is_nfd_quick, is_nfkc_quick, is_nfkd_quick, IsNormalized, UnicodeNormalization,
+};
 
 /// One normalization step of a tokenizer.json `normalizer`.
 #[derive(Debug)]
@@ -48,6 +50,11 @@ impl Normalizer {
     /// `text` normalized.
     pub fn normalize(&self, text: &str) -> String {
         match self {
+            // Text the quick check finds already normalized (most text) is kept as it is.
+            Self::Nfc if is_nfc_quick(text.chars()) == IsNormalized::Yes => text.to_string(),
+            Self::Nfd if is_nfd_quick(text.chars()) == IsNormalized::Yes => text.to_string(),
+            Self::Nfkc if is_nfkc_quick(text.chars()) == IsNormalized::Yes => text.to_string(),
+            Self::Nfkd if is_nfkd_quick(text.chars()) == IsNormalized::Yes => text.to_string(),
             Self::Nfc => text.nfc().map(|(c, _)| c).collect(),
             Self::Nfd => text.nfd().map(|(c, _)| c).collect(),
             Self::Nfkc => text.nfkc().map(|(c, _)| c).collect(),
