@@ -6,12 +6,14 @@
 //!
 //! Each golden comes twice: the reference run in float32, as users run it, and the same code run
 //! in double precision (filterbank, window and DCT included). Our features are computed in
-//! double precision where it matters (FFT, filterbank, DCT), so the bar is: at most 1e-4 from
-//! the double-precision reference, and at most 1e-4 from the float32 reference beyond that
-//! reference's own rounding (its distance from the double-precision run; on a pure tone, where
-//! bins far from the tone are tiny, torchaudio's float32 filterbank and FFT move them by up to
-//! 0.7 dB). Log-scale values are compared; `torchaudio-mel` returns linear power, so it is
-//! compared as decibels (`10 log10(max(x, 1e-10))`, floored at the maximum minus 80 dB).
+//! double precision where it matters (FFT, filterbank, DCT), so the bar is at most 1e-4 from
+//! the double-precision reference, on every value. (From the float32 run we then differ by at
+//! most that run's own rounding plus 1e-4, which is no further check; the test states how far
+//! that rounding reaches: on a pure tone, where bins far from the tone are tiny, torchaudio's
+//! float32 filterbank and FFT move them by up to 1.6 dB.) Log-scale values are compared;
+//! `torchaudio-mel` returns linear power, so it is compared as decibels
+//! (`10 log10(max(x, 1e-10))`, torchaudio's own floor of amplitudes, and no other: every bin
+//! counts, the faintest included).
 
 #![allow(clippy::unwrap_used)]
 
@@ -32,11 +34,9 @@ fn setting(value: &Value) -> SettingValue {
     }
 }
 
-/// Decibels of linear powers, floored at their maximum minus 80 dB.
+/// Decibels of linear powers (powers below 1e-10 count as 1e-10).
 fn decibels(values: &[f32]) -> Vec<f32> {
-    let db: Vec<f32> = values.iter().map(|v| 10.0 * v.max(1e-10).log10()).collect();
-    let floor = db.iter().copied().fold(f32::NEG_INFINITY, f32::max) - 80.0;
-    db.into_iter().map(|v| v.max(floor)).collect()
+    values.iter().map(|v| 10.0 * v.max(1e-10).log10()).collect()
 }
 
 #[test]
@@ -46,6 +46,8 @@ fn torchaudio_and_kaldi_presets_match_torchaudio_within_1e_4() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("cases.json")).unwrap()).unwrap();
     let mut checked = 0;
     let mut failures = Vec::new();
+    // The farthest a float32 golden is from its double-precision twin.
+    let mut float32_rounding = 0f32;
     for (case, params) in meta["cases"].as_object().unwrap() {
         let mut config = FeatureConfig::preset(params["preset"].as_str().unwrap()).unwrap();
         config
@@ -79,20 +81,31 @@ fn torchaudio_and_kaldi_presets_match_torchaudio_within_1e_4() {
             };
             let (ours, float32, float64) =
                 (log_scale(ours.data), log_scale(float32), log_scale(float64));
-            let (mut from_exact, mut beyond_rounding) = (0f32, 0f32);
-            for ((a, b32), b64) in ours.iter().zip(&float32).zip(&float64) {
-                from_exact = from_exact.max((a - b64).abs());
-                beyond_rounding = beyond_rounding.max((a - b32).abs() - (b32 - b64).abs());
+            assert_eq!(ours.len(), float64.len(), "{name}: values");
+            assert_eq!(float32.len(), float64.len(), "{name}: float32 golden");
+            let from_exact = ours
+                .iter()
+                .zip(&float64)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            if from_exact > 1e-4 {
+                failures.push(format!("{name}: {from_exact} from float64"));
             }
-            if from_exact > 1e-4 || beyond_rounding > 1e-4 {
-                failures.push(format!(
-                    "{name}: {from_exact} from float64, {beyond_rounding} from float32 beyond its \
-                     rounding"
-                ));
-            }
+            let rounding = float32
+                .iter()
+                .zip(&float64)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            float32_rounding = float32_rounding.max(rounding);
             checked += 1;
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
     assert_eq!(checked, 61);
+    // The float32 goldens are runs of their own (not copies of the double-precision ones), and
+    // their rounding stays within what the README states.
+    assert!(
+        (1e-4..=1.6).contains(&float32_rounding),
+        "float32 runs are {float32_rounding} from double precision"
+    );
 }

@@ -429,7 +429,12 @@ fn a_killed_run_leaves_no_finished_looking_output() {
     stdin.write_all(b"some text that is being read\n").unwrap();
     stdin.flush().unwrap();
     // The run is still reading stdin (it is never closed) when it is killed.
+    let waiting_since = std::time::Instant::now();
     while !std::path::Path::new(&out).exists() {
+        assert!(
+            waiting_since.elapsed() < std::time::Duration::from_secs(60),
+            "train made no output folder in 60 s"
+        );
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     child.kill().unwrap();

@@ -11,7 +11,7 @@ import omnitok
 from conftest import EDGE_CASES
 
 
-@pytest.fixture(scope="module", params=["o200k_base", "cl100k_base"])
+@pytest.fixture(scope="module", params=["o200k_base", "cl100k_base", "p50k_base", "r50k_base"])
 def exported(request, tmp_path_factory):
     name = request.param
     path = tmp_path_factory.mktemp(name) / "tokenizer.json"

@@ -110,14 +110,16 @@ def reference_latents(image: np.ndarray, patch: int, dims: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize("spec, patch", [("fsq:8,8,8,5,5,5", 16), ("lfq:18", 16), ("fsq:4,4,4,4", 5)])
-def test_fsq_and_lfq_of_dct_features_equal_the_reference(spec, patch):
+def test_fsq_and_lfq_of_dct_features_agree_with_the_reference_on_99_percent(spec, patch):
     image = smooth_image(3, height=100, width=130)
     image = np.clip(image.astype(int) + np.random.default_rng(0).integers(-20, 20, image.shape), 0, 255).astype(np.uint8)
     quantizer = vision.Quantizer(spec)
     ids = vision.tokenize(image, spec, patch_size=patch)
     assert ids.shape == (-(-100 // patch), -(-130 // patch))
     expected = quantizer.indices(reference_latents(image, patch, quantizer.dim)).reshape(ids.shape)
-    # float32 against float64: a value on a rounding boundary may land either side.
+    # float32 features against the float64 reference: a value on a rounding boundary may land
+    # either side, so equality is of at least 99% of the codes, not all (the quantizers
+    # themselves are checked for exact equality on the reference's own latents).
     assert np.mean(ids == expected) >= 0.99, np.mean(ids == expected)
     video = np.stack([image, image])
     assert np.array_equal(vision.tokenize(video, spec, patch_size=patch)[1], ids)

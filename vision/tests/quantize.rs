@@ -50,6 +50,7 @@ fn indices_and_codes_equal_the_package() {
             .map(|c| i64::from_le_bytes(c.try_into().unwrap()) as u32)
             .collect();
         let ours = quantizer.indices(&latents).unwrap();
+        assert_eq!(ours.len(), expected.len(), "{name}: number of indices");
         let differing = ours.iter().zip(&expected).filter(|(a, b)| a != b).count();
         assert_eq!(
             differing,
