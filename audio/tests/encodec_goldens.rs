@@ -2,7 +2,7 @@
 //! `fixtures/audio/encodec/` (made by `make_goldens.py` there from small random
 //! configurations: 24 kHz causal mono with weight norm, saved with both weight-norm namings,
 //! and 48 kHz non-causal stereo in normalised overlapping chunks with group norm). The bar:
-//! codes identical, decoded audio within 1e-4.
+//! codes identical, embeddings within 1e-4, decoded audio within 5e-7.
 
 #![allow(clippy::unwrap_used)]
 
@@ -79,8 +79,10 @@ fn check_codec(codec: &Codec, dir: &str, golden: &str, meta: &Value) -> usize {
         let (shape, expected) = read_f32(&name("decoded"));
         assert_eq!(decoded.dim(), (shape[0], shape[1]), "{dir} at {rate} kbps");
         let worst = max_difference(decoded.as_standard_layout().as_slice().unwrap(), &expected);
+        // The README's bar. Measured: 3.0e-7 to 4.2e-7. The quietest golden (causal-24k) has a
+        // standard deviation of 5.9e-3, so this is 1e-4 of its signal.
         assert!(
-            worst <= 1e-4,
+            worst <= 5e-7,
             "{dir} at {rate} kbps: decoded audio differs by {worst}"
         );
         checked += 1;

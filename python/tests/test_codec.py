@@ -1,5 +1,5 @@
 """omnitok.audio.Codec against transformers' EncodecModel on the goldens committed under
-fixtures/audio/encodec (made by make_goldens.py there): codes identical, audio within 1e-4."""
+fixtures/audio/encodec (made by make_goldens.py there): codes identical, audio within 5e-7 (the README's bar; measured 3.0e-7 to 4.2e-7)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def test_a_causal_mono_model_matches_the_goldens():
         decoded = codec.decode(codes, length=x.shape[1])
         golden = np.load(ENCODEC / "causal-24k" / f"decoded.{bandwidth}.npy")
         assert decoded.shape == golden.shape
-        np.testing.assert_allclose(decoded, golden, atol=1e-4, rtol=0)
+        np.testing.assert_allclose(decoded, golden, atol=5e-7, rtol=0)
 
 
 def test_the_built_in_speech_codec_matches_the_goldens():
@@ -41,7 +41,7 @@ def test_the_built_in_speech_codec_matches_the_goldens():
         codes = codec.encode(x, 16000, bandwidth=bandwidth)
         np.testing.assert_array_equal(codes, np.load(ENCODEC / "speech-16k" / f"codes.{bandwidth}.npy")[0])
         golden = np.load(ENCODEC / "speech-16k" / f"decoded.{bandwidth}.npy")
-        np.testing.assert_allclose(codec.decode(codes, length=x.shape[1]), golden, atol=1e-4, rtol=0)
+        np.testing.assert_allclose(codec.decode(codes, length=x.shape[1]), golden, atol=5e-7, rtol=0)
     # A layout of the built-in codec names it, so that the CLI's mux finds it.
     from omnitok import Layout
 
@@ -62,7 +62,7 @@ def test_a_chunked_stereo_model_needs_and_uses_its_scales():
     assert info["length"] == x.shape[1]
     decoded = codec.decode(codes, **info)
     reference = np.load(ENCODEC / "noncausal-48k" / "decoded.18.0.npy")
-    np.testing.assert_allclose(decoded, reference, atol=1e-4, rtol=0)
+    np.testing.assert_allclose(decoded, reference, atol=5e-7, rtol=0)
     with pytest.raises(ValueError, match="return_info"):
         codec.decode(codes)
 
