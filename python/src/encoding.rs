@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use crate::id_lists::IdInts;
-
 use numpy::PyArray1;
 use omnitok_tokenizer::{
     encoding_name_for_model as model_encoding, get_encoding as builtin_encoding, SpecialPolicy,
@@ -12,7 +10,10 @@ use omnitok_tokenizer::{
 };
 use pyo3::exceptions::{PyKeyError, PyOSError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyFrozenSet, PyList, PySet, PyString, PyTuple};
+
+use crate::id_lists::IdInts;
 
 pub(crate) fn to_py_err(error: TokenizerError) -> PyErr {
     match error {
@@ -625,11 +626,22 @@ pub(crate) fn policy_of(
     policy(allowed.unwrap_or(&empty), disallowed.unwrap_or(&all))
 }
 
-/// The built-in encoding `name` (shared; cheap after the first call).
+/// The built-in encoding `name`: one object per name, as tiktoken keeps them, so that calling
+/// this again (even in a loop) costs a dictionary lookup and the object's ints of its IDs are
+/// made once.
 #[pyfunction]
-pub fn get_encoding(py: Python<'_>, name: String) -> PyResult<Encoding> {
+pub fn get_encoding(py: Python<'_>, name: String) -> PyResult<Py<Encoding>> {
+    static ENCODINGS: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+    let made = ENCODINGS
+        .get_or_init(py, || PyDict::new(py).unbind())
+        .bind(py);
+    if let Some(encoding) = made.get_item(&name)? {
+        return Ok(encoding.cast_into::<Encoding>()?.unbind());
+    }
     let tokenizer = py.detach(|| builtin_encoding(&name)).map_err(to_py_err)?;
-    Ok(Encoding::wrap(tokenizer, Origin::Builtin(name)))
+    let encoding = Py::new(py, Encoding::wrap(tokenizer, Origin::Builtin(name.clone())))?;
+    made.set_item(name, &encoding)?;
+    Ok(encoding)
 }
 
 /// The encoding name a model uses.

@@ -156,3 +156,12 @@ def test_batches_leave_the_cycle_collector_as_they_found_it():
         gc.enable()
     # IDs are shared int objects: lists of them compare and pickle as plain ints.
     assert enc.encode("hello world") == [24912, 2375] and type(ids[0][0]) is int
+
+
+def test_get_encoding_gives_one_object_per_name_as_tiktoken_does():
+    first = omnitok.get_encoding("cl100k_base")
+    assert omnitok.get_encoding("cl100k_base") is first
+    assert omnitok.encoding_for_model("gpt-4") is first
+    assert pickle.loads(pickle.dumps(first)) is first
+    with pytest.raises(ValueError):
+        omnitok.get_encoding("no_such_encoding")
