@@ -16,6 +16,11 @@ const MAX_WORD_BYTES: usize = 48;
 /// A cache is emptied when it holds this many words.
 const MAX_WORDS: usize = 1 << 16;
 
+/// Whether `word` is short enough to be kept.
+pub(crate) fn keeps(word: &str) -> bool {
+    word.len() <= MAX_WORD_BYTES
+}
+
 /// Which pipeline a thread's cache belongs to.
 pub(crate) fn next_owner() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
@@ -62,7 +67,7 @@ pub(crate) fn encode_cached(
     out: &mut Vec<TokenId>,
     encode: impl FnOnce(&str, &mut Vec<TokenId>),
 ) {
-    if word.len() > MAX_WORD_BYTES {
+    if !keeps(word) {
         return encode(word, out);
     }
     IDS.with(|cell| {
@@ -86,7 +91,7 @@ pub(crate) fn with_known_word<R>(
     make: impl FnOnce(&str) -> KnownWord,
     walk: impl FnOnce(&KnownWord) -> R,
 ) -> R {
-    if word.len() > MAX_WORD_BYTES {
+    if !keeps(word) {
         return walk(&make(word));
     }
     KNOWN_WORDS.with(|cell| {

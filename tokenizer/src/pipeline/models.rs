@@ -522,6 +522,12 @@ impl Unigram {
         let mut scratch = PathScratch::default();
         let mut exact = PathScratch::default();
         for_each_independent_part(text, self.independent_before, |part| {
+            if !super::cache::keeps(part) {
+                // Not kept: knowing its best path would cost a search of its own.
+                let edges = self.lattice(part);
+                offset = self.best_path(part, &edges, offset, &mut scratch, out);
+                return;
+            }
             offset = super::cache::with_known_word(
                 owner,
                 part,
