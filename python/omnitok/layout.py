@@ -66,9 +66,11 @@ class Layout:
 
     @staticmethod
     def from_json(text: str) -> "Layout":
+        """A layout from the manifest's JSON text, checked as ``load`` checks a file."""
         return Layout(_Layout.from_json(text))
 
     def to_json(self) -> str:
+        """The manifest as JSON text (what ``save`` writes)."""
         return self._inner.to_json()
 
     @property
@@ -83,6 +85,7 @@ class Layout:
 
     @property
     def n_vocab(self) -> int:
+        """One more than the largest ID of the whole space (text, markers and codes)."""
         return self._inner.n_vocab
 
     @property

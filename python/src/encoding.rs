@@ -254,6 +254,7 @@ impl Encoding {
             .map_err(to_py_err)
     }
 
+    /// The encoding's name (`o200k_base`, a file's name, or the `name` it was given).
     #[getter]
     fn name(&self) -> &str {
         self.inner.name()
@@ -265,6 +266,7 @@ impl Encoding {
         py.detach(|| self.inner.sha256())
     }
 
+    /// The pre-tokenization regex of byte-level BPE ("" for other families).
     #[getter]
     fn pattern(&self) -> &str {
         self.inner.pattern()
@@ -276,6 +278,7 @@ impl Encoding {
         self.inner.n_vocab()
     }
 
+    /// The largest token ID (`n_vocab - 1`).
     #[getter]
     fn max_token_value(&self) -> usize {
         self.inner.n_vocab().saturating_sub(1)
@@ -292,6 +295,7 @@ impl Encoding {
             })
     }
 
+    /// The special tokens' strings.
     #[getter]
     fn special_tokens_set<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PySet>> {
         PySet::new(
@@ -314,6 +318,10 @@ impl Encoding {
         Ok(dict)
     }
 
+    /// The token IDs of `text`. A special token's string in the text is an error unless
+    /// `allowed_special` allows it (a set of strings or "all") or `disallowed_special` leaves it
+    /// out (then it is ordinary text), as in tiktoken; `add_special_tokens=True` puts the
+    /// post-processor's tokens around the IDs (`[CLS] … [SEP]`, `<s>`), as HF's default `encode`.
     #[pyo3(signature = (text, *, allowed_special=None, disallowed_special=None, add_special_tokens=false))]
     fn encode<'py>(
         &self,
@@ -350,6 +358,7 @@ impl Encoding {
             .map_err(to_py_err)
     }
 
+    /// The token IDs of `text`, special tokens' strings encoded as ordinary text.
     fn encode_ordinary<'py>(
         &self,
         py: Python<'py>,
@@ -442,6 +451,8 @@ impl Encoding {
         self.ints.lists(py, self.inner.n_vocab(), &batch)
     }
 
+    /// `encode_ordinary` of each text, in parallel with the GIL released. `num_threads` is
+    /// accepted for tiktoken compatibility; the shared thread pool decides.
     #[pyo3(signature = (text, *, num_threads=8))]
     fn encode_ordinary_batch<'py>(
         &self,
@@ -480,6 +491,8 @@ impl Encoding {
             .map_err(to_py_err)
     }
 
+    /// The bytes the IDs spell (a pipeline's through its decoder); an unknown ID is a
+    /// `KeyError` naming it and its position.
     fn decode_bytes<'py>(
         &self,
         py: Python<'py>,
@@ -491,6 +504,7 @@ impl Encoding {
         Ok(PyBytes::new(py, &bytes))
     }
 
+    /// The bytes of one token (`KeyError` for an unknown ID).
     fn decode_single_token_bytes<'py>(
         &self,
         py: Python<'py>,
@@ -500,6 +514,7 @@ impl Encoding {
         Ok(PyBytes::new(py, bytes))
     }
 
+    /// The bytes of each token, as a list.
     fn decode_tokens_bytes<'py>(
         &self,
         py: Python<'py>,

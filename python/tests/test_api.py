@@ -165,3 +165,20 @@ def test_get_encoding_gives_one_object_per_name_as_tiktoken_does():
     assert pickle.loads(pickle.dumps(first)) is first
     with pytest.raises(ValueError):
         omnitok.get_encoding("no_such_encoding")
+
+
+def test_every_public_method_has_a_docstring():
+    import inspect
+
+    classes = [
+        omnitok.Encoding, omnitok.Layout, omnitok.TokenView, omnitok.CompressionReport,
+        omnitok.Chart, omnitok.audio.Codec, omnitok.audio.StreamingFeatures,
+        omnitok.vision.Quantizer, omnitok.vision.Codebook,
+    ]
+    missing = [
+        f"{cls.__name__}.{name}"
+        for cls in classes
+        for name, member in inspect.getmembers(cls)
+        if not name.startswith("_") and not (getattr(member, "__doc__", None) or "").strip()
+    ]
+    assert missing == []
