@@ -274,7 +274,9 @@ fn byte_level_model(
 /// otherwise, and the pipeline's own stages run.
 pub(crate) fn byte_level_words(root: &Value, path: &str) -> Option<ByteLevelWords> {
     let model = field(root, "model");
-    if !is_plain_byte_level_bpe(model, &std::collections::HashSet::new())
+    // The vocabulary is checked by reading it: a string that is not byte-level, or a byte
+    // without its token, makes `byte_level_model` fail.
+    if !is_plain_bpe(model)
         || model
             .get("dropout")
             .and_then(Value::as_f64)
@@ -315,25 +317,32 @@ fn fits_byte_level_path(root: &Value, path: &str) -> bool {
         decoder.is_null() || decoder.get("type").and_then(Value::as_str) == Some("ByteLevel");
     field(root, "normalizer").is_null()
         && byte_level_decoder
-        && is_plain_byte_level_bpe(model, &special_texts)
+        && is_plain_bpe(model)
         && pre_tokenizer_pattern(field(root, "pre_tokenizer"), path).is_ok()
         && plain_specials
+        && vocab_is_byte_level(model, &special_texts)
 }
 
-/// Whether tokenizer.json's `model` is BPE without byte fallback or affixes over a vocabulary
-/// of byte-level strings (those in `special_texts` aside) that covers all 256 bytes.
-fn is_plain_byte_level_bpe(model: &Value, special_texts: &std::collections::HashSet<&str>) -> bool {
-    let is_bpe = matches!(
-        model.get("type").and_then(Value::as_str),
-        Some("BPE") | None
-    );
+/// Whether tokenizer.json's `model` is BPE without byte fallback or affixes.
+fn is_plain_bpe(model: &Value) -> bool {
     let has = |name: &str| {
         model
             .get(name)
             .and_then(Value::as_str)
             .is_some_and(|s| !s.is_empty())
     };
-    let vocab_is_byte_level = model
+    matches!(
+        model.get("type").and_then(Value::as_str),
+        Some("BPE") | None
+    ) && model.get("byte_fallback").and_then(Value::as_bool) != Some(true)
+        && !has("continuing_subword_prefix")
+        && !has("end_of_word_suffix")
+}
+
+/// Whether the vocabulary of tokenizer.json's `model` is byte-level strings (those in
+/// `special_texts` aside) that cover all 256 bytes. Walks the whole vocabulary: check it last.
+fn vocab_is_byte_level(model: &Value, special_texts: &std::collections::HashSet<&str>) -> bool {
+    model
         .get("vocab")
         .and_then(Value::as_object)
         .is_some_and(|vocab| {
@@ -346,12 +355,7 @@ fn is_plain_byte_level_bpe(model: &Value, special_texts: &std::collections::Hash
                     })
             });
             all && single_bytes == 256
-        });
-    is_bpe
-        && model.get("byte_fallback").and_then(Value::as_bool) != Some(true)
-        && !has("continuing_subword_prefix")
-        && !has("end_of_word_suffix")
-        && vocab_is_byte_level
+        })
 }
 
 /// The pre-tokenization regex of a supported `pre_tokenizer` value.
