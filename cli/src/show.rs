@@ -3,8 +3,9 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
+use omnitok_corpus::report::input::{language_files, read_text};
 use omnitok_corpus::show::terminal::{self, TerminalOptions};
 use omnitok_corpus::show::{html, Sample};
 use omnitok_tokenizer::Tokenizer;
@@ -25,8 +26,8 @@ pub enum ColourChoice {
 /// between tokens without colour), or with --html one self-contained page with the tokenizers
 /// side by side for each text.
 ///
-/// A FILE is one text; a folder gives one text per .txt file in it, named by its stem (a
-/// language: de.txt -> de). Texts are encoded as ordinary text and shortened to
+/// A FILE is one text; a folder gives one text per <language>.txt file in it (as `omnitok
+/// stats` reads folders: de.txt -> de, .txt.gz and .txt.zst too). Texts are encoded as ordinary text and shortened to
 /// --max-chars. A byte-level tokenizer shows the text itself; a tokenizer whose normalizer or
 /// pre-tokenizer rewrites the text (SentencePiece's ▁, lowercasing) shows it as it decodes, and
 /// says so. Tokens that together spell one character are underlined as one.
@@ -80,9 +81,7 @@ pub fn run(args: &ShowArgs) -> Result<()> {
         samples.push(Sample::new(name, &text, args.max_chars, &tokenizers)?);
     }
     if let Some(page) = &args.html {
-        let names: Vec<&str> = tokenizers.iter().map(|(name, _)| name.as_str()).collect();
-        let title = format!("Tokens under {}", names.join(", "));
-        output::write_atomically(page, html::render(&samples, &title).as_bytes())?;
+        output::write_atomically(page, html::render(&samples).as_bytes())?;
         eprintln!(
             "omnitok: wrote {} ({} texts, {} tokenizers)",
             page.display(),
@@ -101,14 +100,10 @@ pub fn run(args: &ShowArgs) -> Result<()> {
         },
         ids: args.ids,
     };
-    let shown: Vec<String> = samples
-        .iter()
-        .map(|sample| terminal::render(sample, options))
-        .collect();
-    input::write_stdout(shown.join("\n").as_bytes())
+    input::write_stdout(terminal::render_all(&samples, options).as_bytes())
 }
 
-/// The texts to show, named: --text, or each file (folders: each file in them, by stem).
+/// The texts to show, named: --text, or each file (folders: each `<language>.txt` in them).
 fn texts(args: &ShowArgs) -> Result<Vec<(String, String)>> {
     if let Some(text) = &args.text {
         return Ok(vec![("text".to_string(), text.clone())]);
@@ -116,33 +111,12 @@ fn texts(args: &ShowArgs) -> Result<Vec<(String, String)>> {
     let mut texts = Vec::new();
     for path in &args.inputs {
         if path.is_dir() {
-            for file in files_in(path)? {
-                let (_, text) = input::read_text(Some(&file), args.limit)?;
-                let stem = file.file_stem().unwrap_or(file.as_os_str());
-                texts.push((stem.to_string_lossy().into_owned(), text));
+            for (lang, file) in language_files(path)? {
+                texts.push((lang, read_text(&file, args.limit.max_input_bytes)?));
             }
         } else {
             texts.push(input::read_text(Some(path), args.limit)?);
         }
     }
     Ok(texts)
-}
-
-/// The `.txt` files directly in `folder`, by name, leaving out names that start with `.`.
-fn files_in(folder: &Path) -> Result<Vec<PathBuf>> {
-    let entries =
-        std::fs::read_dir(folder).with_context(|| format!("cannot read {}", folder.display()))?;
-    let mut files = Vec::new();
-    for entry in entries {
-        let entry = entry.with_context(|| format!("cannot read {}", folder.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.starts_with('.') && name.ends_with(".txt") && entry.path().is_file() {
-            files.push(entry.path());
-        }
-    }
-    files.sort();
-    if files.is_empty() {
-        bail!("{}: no .txt files to show", folder.display());
-    }
-    Ok(files)
 }

@@ -82,7 +82,7 @@ fn bad_inputs_are_named() {
     assert!(fails(&["show", &missing], b"").contains("missing.txt"));
     let empty = dir.path("empty");
     std::fs::create_dir(&empty).unwrap();
-    assert!(fails(&["show", &empty], b"").contains("no .txt files to show"));
+    assert!(fails(&["show", &empty], b"").contains("no <language>.txt files in this folder"));
     let latin1 = dir.file("latin1.txt", b"caf\xe9");
     assert!(fails(&["show", &latin1], b"").contains("latin1.txt: not valid UTF-8 at byte 3"));
     let text = dir.file("a.txt", b"a");

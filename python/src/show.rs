@@ -29,19 +29,11 @@ pub fn _show(
             .iter()
             .map(|(name, text)| Sample::new(name.clone(), text, max_chars, &tokenizers))
             .collect::<Result<Vec<Sample>, _>>()?;
-        let names: Vec<&str> = tokenizers.iter().map(|(name, _)| name.as_str()).collect();
-        let title = format!("Tokens under {}", names.join(", "));
-        let in_terminal = |colour| {
-            let options = TerminalOptions { colour, ids: false };
-            let shown: Vec<String> = samples
-                .iter()
-                .map(|sample| terminal::render(sample, options))
-                .collect();
-            shown.join("\n")
-        };
+        let in_terminal =
+            |colour| terminal::render_all(&samples, TerminalOptions { colour, ids: false });
         Ok((
             html::fragment(&samples, ""),
-            html::render(&samples, &title),
+            html::render(&samples),
             in_terminal(false),
             in_terminal(true),
         ))

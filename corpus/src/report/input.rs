@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::BufReader;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use omnitok_tokenizer::Tokenizer;
@@ -181,39 +181,7 @@ fn visit_input(path: &Path, options: &InputOptions, sink: &mut Sink) -> Result<V
 
 /// Every `<language>.txt` file of a folder, one file (one text) at a time, in name order.
 fn visit_dir(dir: &Path, options: &InputOptions, sink: &mut Sink) -> Result<()> {
-    let mut files = Vec::new();
-    let entries = std::fs::read_dir(dir).map_err(|source| io_error(dir, source))?;
-    for entry in entries {
-        let entry = entry.map_err(|source| io_error(dir, source))?;
-        let path = entry.path();
-        let Some(lang) = path
-            .file_name()
-            .and_then(|name| name.to_str())
-            .and_then(language_of_file)
-        else {
-            continue;
-        };
-        // Follows symbolic links, so that a linked file counts.
-        let metadata = std::fs::metadata(&path).map_err(|source| io_error(&path, source))?;
-        if metadata.is_file() {
-            files.push((lang.to_string(), path));
-        }
-    }
-    files.sort();
-    if let Some(pair) = files.windows(2).find(|pair| pair[0].0 == pair[1].0) {
-        return Err(CorpusError::BadParameter(format!(
-            "{} and {} are both language {:?}",
-            pair[0].1.display(),
-            pair[1].1.display(),
-            pair[0].0
-        )));
-    }
-    if files.is_empty() {
-        return Err(CorpusError::Empty {
-            path: dir.display().to_string(),
-            message: "no <language>.txt files in this folder".into(),
-        });
-    }
+    let files = language_files(dir)?;
     if let Some(reference) = &options.reference {
         if !files.iter().any(|(lang, _)| lang == reference) {
             let names: Vec<&str> = files.iter().map(|(l, _)| l.as_str()).collect();
@@ -345,6 +313,46 @@ fn visit_json_lines(path: &Path, options: &InputOptions, sink: &mut Sink) -> Res
     Ok(())
 }
 
+/// The `<language>.txt` files directly in `dir` (possibly compressed: `.txt.gz`, `.txt.zst`;
+/// symbolic links followed; hidden files left out), as `(language, path)` in name order. An
+/// error when there is none, or when two files are the same language.
+pub fn language_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|source| io_error(dir, source))?;
+    for entry in entries {
+        let entry = entry.map_err(|source| io_error(dir, source))?;
+        let path = entry.path();
+        let Some(lang) = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .and_then(language_of_file)
+        else {
+            continue;
+        };
+        // Follows symbolic links, so that a linked file counts.
+        let metadata = std::fs::metadata(&path).map_err(|source| io_error(&path, source))?;
+        if metadata.is_file() {
+            files.push((lang.to_string(), path));
+        }
+    }
+    files.sort();
+    if let Some(pair) = files.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+        return Err(CorpusError::BadParameter(format!(
+            "{} and {} are both language {:?}",
+            pair[0].1.display(),
+            pair[1].1.display(),
+            pair[0].0
+        )));
+    }
+    if files.is_empty() {
+        return Err(CorpusError::Empty {
+            path: dir.display().to_string(),
+            message: "no <language>.txt files in this folder".into(),
+        });
+    }
+    Ok(files)
+}
+
 /// The language of a folder's file named `name`: `<language>.txt`, possibly compressed
 /// (`.txt.gz`, `.txt.zst`, `.txt.zstd`); `None` for other files and hidden ones.
 fn language_of_file(name: &str) -> Option<&str> {
@@ -356,8 +364,9 @@ fn language_of_file(name: &str) -> Option<&str> {
     (!lang.is_empty() && !lang.starts_with('.')).then_some(lang)
 }
 
-/// Reads a whole file as UTF-8; invalid bytes are an error naming the line and byte offset.
-fn read_text(path: &Path, max_bytes: u64) -> Result<String> {
+/// Reads a whole file (plain, gzip or zstd) as UTF-8, at most `max_bytes` of it once
+/// decompressed; invalid bytes are an error naming the line and byte offset.
+pub fn read_text(path: &Path, max_bytes: u64) -> Result<String> {
     let bytes = read_bytes(path, max_bytes)?;
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();

@@ -31,15 +31,24 @@ font-family:ui-monospace,monospace;font-size:.95em;line-height:1.7;margin-top:.5
 /// The number of token colours in [`STYLE`] (`c0` to `c5`).
 const COLOURS: usize = 6;
 
-/// `samples` as one HTML page titled `title`: the [`fragment`] in a document.
-pub fn render(samples: &[Sample], title: &str) -> String {
-    let title = escape(title);
+/// `samples` as one HTML page, titled by their tokenizers: the [`fragment`] in a document.
+pub fn render(samples: &[Sample]) -> String {
+    let title = escape(&title(samples));
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>{title}</title><style>body{{margin:1.5em}}</style></head><body>\n{}</body></html>\n",
         fragment(samples, &format!("<h1>{title}</h1>\n"))
     )
+}
+
+/// "Tokens under A, B": the tokenizers of the first sample (every sample has the same).
+pub fn title(samples: &[Sample]) -> String {
+    let names: Vec<&str> = samples
+        .first()
+        .map(|sample| sample.views.iter().map(|v| v.tokenizer.as_str()).collect())
+        .unwrap_or_default();
+    format!("Tokens under {}", names.join(", "))
 }
 
 /// `samples` as one `<div class="omnitok-show">` with its own style, for a page of its own or
@@ -237,9 +246,9 @@ mod tests {
             ("<cl100k>".to_string(), &*cl100k),
         ];
         let sample = Sample::new("x.txt", "a <b>\nc", 100, &tokenizers).expect("encodes");
-        let page = render(std::slice::from_ref(&sample), "Tokens & text");
+        let page = render(std::slice::from_ref(&sample));
         assert!(page.starts_with("<!DOCTYPE html>"));
-        assert!(page.contains("<title>Tokens &amp; text</title>"));
+        assert!(page.contains("<title>Tokens under o200k_base, &lt;cl100k&gt;</title>"));
         assert!(page.contains("data-tokenizer=\"&lt;cl100k&gt;\""));
         assert_eq!(page.matches("<div class=\"view\"").count(), 2);
         let spans = sample

@@ -19,6 +19,15 @@ pub struct TerminalOptions {
     pub ids: bool,
 }
 
+/// `samples` as text for a terminal, a blank line between them.
+pub fn render_all(samples: &[Sample], options: TerminalOptions) -> String {
+    let shown: Vec<String> = samples
+        .iter()
+        .map(|sample| render(sample, options))
+        .collect();
+    shown.join("\n")
+}
+
 /// `sample` as text for a terminal.
 pub fn render(sample: &Sample, options: TerminalOptions) -> String {
     let mut out = String::new();
