@@ -41,6 +41,17 @@ from ._omnitok import (
     list_encoding_names,
 )
 
+from .errors import (
+    ArgumentTypeError,
+    FileError,
+    FileMissingError,
+    FilePermissionError,
+    InputError,
+    LimitError,
+    OmnitokError,
+    UnknownTokenError,
+)
+
 _DEFAULTS = _defaults()
 
 from . import audio  # noqa: E402  (omnitok.audio: decoding, spectral features, codec)
@@ -54,6 +65,14 @@ Tokenizer = Encoding
 ``to_file`` saves."""
 
 __all__ = [
+    "ArgumentTypeError",
+    "FileError",
+    "FileMissingError",
+    "FilePermissionError",
+    "InputError",
+    "LimitError",
+    "OmnitokError",
+    "UnknownTokenError",
     "Chart",
     "CompressionReport",
     "Layout",
@@ -149,7 +168,7 @@ class CompressionReport(list):
         ``metric`` (a column of :meth:`to_dataframe`: ``tokens``, ``bytes_per_token``,
         ``chars_per_token``, ``ratio_vs_baseline`` or ``premium``). Needs pandas."""
         if metric not in _FRAME_COLUMNS[4:]:
-            raise ValueError(f"metric is one of {_FRAME_COLUMNS[4:]}, not {metric!r}")
+            raise InputError(f"metric is one of {_FRAME_COLUMNS[4:]}, not {metric!r}")
         frame = self.to_dataframe()
         wide = frame.pivot(index="lang", columns="tokenizer", values=metric)
         wide = wide.reindex(index=[language["lang"] for language in self], columns=self.encodings)
@@ -303,7 +322,7 @@ def show(
         encodings = [encodings]
     named = [("text", texts)] if isinstance(texts, str) else list(texts.items())
     if max_chars < 0:
-        raise ValueError(f"max_chars is a number of chars, not {max_chars}")
+        raise InputError(f"max_chars is a number of chars, not {max_chars}")
     encodings = list(encodings)
     fragment, page, plain, coloured = _show(named, encodings, max_chars)
     return TokenView(fragment, page, plain, coloured, (len(named), len(encodings)))

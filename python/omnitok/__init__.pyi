@@ -4,9 +4,18 @@ from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple,
 import pandas
 
 from . import audio as audio
+from . import errors as errors
 from . import load as load
 from . import vision as vision
 from .corpus import tokenize_corpus as tokenize_corpus
+from .errors import ArgumentTypeError as ArgumentTypeError
+from .errors import FileError as FileError
+from .errors import FileMissingError as FileMissingError
+from .errors import FilePermissionError as FilePermissionError
+from .errors import InputError as InputError
+from .errors import LimitError as LimitError
+from .errors import OmnitokError as OmnitokError
+from .errors import UnknownTokenError as UnknownTokenError
 from .layout import Layout as Layout
 from .layout import demux as demux
 from .layout import mux as mux

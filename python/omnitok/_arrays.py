@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from .errors import ArgumentTypeError
 
 
 def _array(value: Any) -> np.ndarray:
@@ -18,7 +19,7 @@ def pixels(value: Any, what: str = "images") -> np.ndarray:
     array = _array(value)
     if array.dtype != np.uint8 and array.size:
         hint = " (for floats in [0, 1]: (image * 255).round().astype(np.uint8))" if array.dtype.kind == "f" else ""
-        raise TypeError(f"{what} are uint8 pixels, not {array.dtype}{hint}")
+        raise ArgumentTypeError(f"{what} are uint8 pixels, not {array.dtype}{hint}")
     return np.ascontiguousarray(array, dtype=np.uint8)
 
 
@@ -26,7 +27,7 @@ def integers(value: Any, what: str) -> np.ndarray:
     """``value`` as a C-contiguous int64 array; arrays that are not integers raise ``TypeError``."""
     array = _array(value)
     if array.dtype.kind not in "iu" and array.size:
-        raise TypeError(f"{what} are integers, not {array.dtype}")
+        raise ArgumentTypeError(f"{what} are integers, not {array.dtype}")
     return np.ascontiguousarray(array, dtype=np.int64)
 
 
@@ -35,5 +36,5 @@ def samples(value: Any, what: str = "samples") -> np.ndarray:
     ``TypeError`` (as librosa does: integer samples have no agreed scale)."""
     array = _array(value)
     if array.dtype.kind != "f" and array.size:
-        raise TypeError(f"{what} are floating point, not {array.dtype} (scale integer PCM to [-1, 1])")
+        raise ArgumentTypeError(f"{what} are floating point, not {array.dtype} (scale integer PCM to [-1, 1])")
     return np.ascontiguousarray(array, dtype=np.float32)

@@ -5,7 +5,7 @@ Kaldi and Whisper.
     y, sr = audio.load("speech.flac", sr=16000)          # float32 [frames], as librosa.load
     mel = audio.features(y, sr, preset="whisper-80")     # float32 [80, frames]
     stream = audio.StreamingFeatures("whisper-80", 16000)
-    frames = stream.push(chunk)                          # float32 [new frames, 80]
+    frames = stream.push(chunk)                          # float32 [80, new frames], as offline
     codec = audio.Codec.default()                        # omnitok-speech-16k, built in
     codes = codec.encode(y, sr, bandwidth=6.0)           # int64 [codebooks, frames]
     y2 = codec.decode(codes, length=len(y))              # float32 [1, samples] at 16 kHz
@@ -44,6 +44,7 @@ import numpy as np
 from . import _arrays
 from ._omnitok import Codec, StreamingFeatures, _audio_features, _audio_load, _audio_presets
 from ._omnitok import _defaults
+from .errors import ArgumentTypeError, InputError
 
 _DEFAULTS = _defaults()
 
@@ -73,13 +74,13 @@ def load(
     shows them). The whole file is decoded, then the excerpt taken: the limits apply to it."""
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64, not {dtype}")
+        raise InputError(f"dtype must be float32 or float64, not {dtype}")
     if hasattr(path, "read"):
         limit = _DEFAULTS["audio_max_file_bytes"] if max_file_bytes is None else max_file_bytes
         # One byte more than the limit, so that a larger file is refused, not cut.
         data = path.read(limit + 1)
         if not isinstance(data, bytes):
-            raise TypeError(f"{path!r} is not opened in binary mode ('rb')")
+            raise ArgumentTypeError(f"{path!r} is not opened in binary mode ('rb')")
         name = str(getattr(path, "name", "<file object>"))
         source = data
     else:
@@ -96,5 +97,5 @@ def features(samples: np.ndarray, sr: float, preset: str = _DEFAULTS["audio_pres
     ``[frames, rows]`` for the Kaldi presets."""
     samples = _arrays.samples(samples)
     if samples.ndim != 1:
-        raise ValueError(f"samples must be one channel, shape [frames], not {samples.shape}")
+        raise InputError(f"samples must be one channel, shape [frames], not {samples.shape}")
     return _audio_features(samples, float(sr), preset, **overrides)

@@ -30,6 +30,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from ._files import write_atomically
 from ._omnitok import _defaults
 from .corpus import PathLike, tokenize_corpus
+from .errors import InputError
 
 _DEFAULTS = _defaults()
 
@@ -57,7 +58,7 @@ def tokenize(inputs: Sequence[PathLike], output_dir: PathLike, encoding: str = _
     names = [part_name(f) for f in files]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ValueError(f"inputs that would share a part folder: {duplicates}")
+        raise InputError(f"inputs that would share a part folder: {duplicates}")
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     tasks = []

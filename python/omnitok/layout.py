@@ -21,6 +21,7 @@ import numpy as np
 
 from ._files import write_atomically
 from ._omnitok import Encoding, Layout as _Layout, _defaults, _demux, _layout_build, _mux, get_encoding
+from .errors import ArgumentTypeError
 
 _DEFAULTS = _defaults()
 
@@ -153,6 +154,6 @@ def _codebook(image_quantizer):
         return None
     inner = getattr(image_quantizer, "_inner", None)
     if inner is None or type(image_quantizer).__name__ != "Codebook":
-        raise TypeError(f"image_quantizer is the layout's omnitok.vision.Codebook, not "
+        raise ArgumentTypeError(f"image_quantizer is the layout's omnitok.vision.Codebook, not "
                         f"{type(image_quantizer).__name__}; FSQ and LFQ layouts name their quantizer")
     return inner

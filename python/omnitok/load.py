@@ -12,6 +12,7 @@ import os
 from typing import Dict, Optional, Union
 
 from ._omnitok import _format_ranks, _parse_ranks
+from .errors import InputError
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -20,7 +21,7 @@ def read_file(path: PathLike) -> bytes:
     """The bytes of a local file (a URL is refused with an error that says so)."""
     text = os.fspath(path)
     if "://" in text:
-        raise ValueError(f"{text}: omnitok reads local files only; download it first")
+        raise InputError(f"{text}: omnitok reads local files only; download it first")
     with open(text, "rb") as f:
         return f.read()
 
@@ -35,7 +36,7 @@ def load_tiktoken_bpe(tiktoken_bpe_file: PathLike, expected_hash: Optional[str] 
     line is an error naming its number."""
     contents = read_file(tiktoken_bpe_file)
     if expected_hash is not None and not check_hash(contents, expected_hash):
-        raise ValueError(f"{os.fspath(tiktoken_bpe_file)}: SHA-256 is not {expected_hash}")
+        raise InputError(f"{os.fspath(tiktoken_bpe_file)}: SHA-256 is not {expected_hash}")
     return _parse_ranks(contents, os.fspath(tiktoken_bpe_file))
 
 

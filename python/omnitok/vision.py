@@ -17,7 +17,7 @@ order and filter names (nearest, box, bilinear, hamming, bicubic, lanczos), and 
 from __future__ import annotations
 
 import os
-from typing import Optional, Tuple, Union
+from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from ._omnitok import Codebook as _Codebook
 from ._omnitok import Quantizer, _vision_load, _vision_patch_shape, _vision_patchify, _vision_remove_static
 from ._omnitok import _vision_resize
 from ._omnitok import _defaults, _vision_preset_settings, _vision_presets, _vision_tokenize_scalar
+from .errors import InputError
 
 _DEFAULTS = _defaults()
 
@@ -58,17 +59,22 @@ def resize(image: np.ndarray, size: Tuple[int, int], filter: str = _DEFAULTS["re
     more than ``max_pixels`` pixels (by default the limit ``load`` has) is a ``ValueError``."""
     image = _arrays.pixels(image)
     if image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError(f"images are uint8 [height, width, 3]; this one is {image.shape}")
+        raise InputError(f"images are uint8 [height, width, 3]; this one is {image.shape}")
     width, height = size
     return _vision_resize(image, int(width), int(height), filter, max_pixels)
 
 
-def patchify(image: np.ndarray, preset: str = _DEFAULTS["vision_preset"], *,
+def patchify(image: Union[np.ndarray, Sequence[np.ndarray]], preset: str = _DEFAULTS["vision_preset"], *,
              dtype: "np.typing.DTypeLike" = np.float32, out: Optional[np.ndarray] = None,
-             **overrides) -> Tuple[np.ndarray, Tuple[int, int, int]]:
+             **overrides) -> Tuple[np.ndarray, Any]:
     """Patches of an image (uint8 ``[height, width, 3]``) or, for ``qwen2-vl``, a video
     (``[frames, height, width, 3]``) as the preset's model processor makes them:
     ``(pixel_values, (grid_t, grid_h, grid_w))``.
+
+    A list (or tuple) is a batch, each item an image or a video of its own, as the processors
+    take a list: ``(pixel_values, [grid, ...])``, the items' patches one after the other (for
+    ``qwen2-vl``, the processor's ``pixel_values`` and ``image_grid_thw``). A video is only ever
+    a 4-D array, never a list of frames.
 
     ``pixel_values`` is float32, or float16 with ``dtype=np.float16`` (each value rounded to
     nearest, as ``.astype(np.float16)`` rounds it; half the memory). With ``out`` (a C-contiguous
@@ -85,14 +91,21 @@ def patchify(image: np.ndarray, preset: str = _DEFAULTS["vision_preset"], *,
     - ``clip-vit-b16``: ``CLIPImageProcessor`` (shorter side to 224, centre crop 224 x 224, CLIP
       normalisation), patches as ``siglip``'s.
     """
+    if isinstance(image, (list, tuple)):
+        if out is not None:
+            raise InputError("out= takes the patches of one image or video, not of a batch")
+        if not image:
+            raise InputError("a batch of no images")
+        batch = [patchify(item, preset, dtype=dtype, **overrides) for item in image]
+        return np.concatenate([values for values, _ in batch]), [grid for _, grid in batch]
     known = set(_vision_preset_settings(preset))
     frames = _as_frames(image)
     unknown = set(overrides) - known
     if unknown:
-        raise ValueError(f"unknown setting(s) {sorted(unknown)} for {preset}; settings: {sorted(known)}")
+        raise InputError(f"unknown setting(s) {sorted(unknown)} for {preset}; settings: {sorted(known)}")
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float16):
-        raise ValueError(f"dtype must be float32 or float16, not {dtype}")
+        raise InputError(f"dtype must be float32 or float16, not {dtype}")
     return _vision_patchify(frames, preset, out, dtype == np.float16, **overrides)
 
 
@@ -112,7 +125,7 @@ def remove_static(video: np.ndarray, patch: int = _DEFAULTS["rlt_patch"], frames
     ``(t, y, x, run)``, where ``run`` counts the tubelet and the static ones after it."""
     video = _arrays.pixels(video, "videos")
     if video.ndim != 4 or video.shape[3] != 3:
-        raise ValueError(f"videos are uint8 [frames, height, width, 3]; not {video.shape}")
+        raise InputError(f"videos are uint8 [frames, height, width, 3]; not {video.shape}")
     return _vision_remove_static(video, patch, frames, float(threshold))
 
 
@@ -181,7 +194,7 @@ class Codebook:
         cropped to ``size = (height, width)`` (default: the whole grid)."""
         indices = _arrays.integers(indices, "indices")
         if indices.ndim != 2:
-            raise ValueError(f"indices are [grid_h, grid_w]; not {indices.shape}")
+            raise InputError(f"indices are [grid_h, grid_w]; not {indices.shape}")
         if size is None:
             size = (indices.shape[0] * self.patch_size, indices.shape[1] * self.patch_size)
         return self._inner._decode(indices, int(size[0]), int(size[1]))
@@ -211,5 +224,5 @@ def _as_frames(image: np.ndarray) -> np.ndarray:
     if frames.ndim == 3:
         frames = frames[np.newaxis]
     if frames.ndim != 4 or frames.shape[3] != 3:
-        raise ValueError(f"images are uint8 [height, width, 3] (videos [frames, ...]); not {np.shape(image)}")
+        raise InputError(f"images are uint8 [height, width, 3] (videos [frames, ...]); not {np.shape(image)}")
     return frames

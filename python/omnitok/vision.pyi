@@ -1,15 +1,30 @@
 import os
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import Any, List, Optional, Sequence, Tuple, Union, overload
 
 import numpy as np
+import numpy.typing as npt
 
 def resize(image: np.ndarray, size: Tuple[int, int], filter: str = ..., max_pixels: Optional[int] = ...) -> np.ndarray: ...
 
 PRESETS: Tuple[str, ...]
 
+@overload
 def patchify(
-    image: np.ndarray, preset: str = ..., **overrides: int
+    image: np.ndarray,
+    preset: str = ...,
+    *,
+    dtype: npt.DTypeLike = ...,
+    out: Optional[np.ndarray] = ...,
+    **overrides: int,
 ) -> Tuple[np.ndarray, Tuple[int, int, int]]: ...
+@overload
+def patchify(
+    image: Union[List[np.ndarray], Tuple[np.ndarray, ...]],
+    preset: str = ...,
+    *,
+    dtype: npt.DTypeLike = ...,
+    **overrides: int,
+) -> Tuple[np.ndarray, List[Tuple[int, int, int]]]: ...
 
 def load(
     path: Union[str, os.PathLike[str]],

@@ -2,19 +2,20 @@
 
 use std::sync::Arc;
 
+use crate::errors::{file_error, input_error, limit_error};
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use omnitok_audio::{
     load, load_bytes, Audio, AudioError, AudioLimits, Extractor, ExtractorCache, FeatureConfig,
     Features, SettingValue, StreamingExtractor,
 };
-use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 pub(crate) fn audio_err(error: AudioError) -> PyErr {
-    match error {
-        AudioError::Io { .. } => PyOSError::new_err(error.to_string()),
-        other => PyValueError::new_err(other.to_string()),
+    match &error {
+        AudioError::Io { source, .. } => file_error(source.kind(), error.to_string()),
+        AudioError::Limit { .. } => limit_error(error.to_string()),
+        _ => input_error(error.to_string()),
     }
 }
 
@@ -96,7 +97,7 @@ fn setting_value(key: &str, value: &Bound<'_, PyAny>) -> PyResult<SettingValue> 
     } else if let Ok(t) = value.extract::<String>() {
         Ok(SettingValue::Text(t))
     } else {
-        Err(PyValueError::new_err(format!(
+        Err(input_error(format!(
             "setting {key}: {} is not a bool, number, str or None",
             value.get_type().name()?
         )))
@@ -155,8 +156,7 @@ static EXTRACTORS: ExtractorCache = ExtractorCache::new(16);
 fn planned(py: Python<'_>, config: &FeatureConfig, sr: f64) -> PyResult<Arc<Extractor>> {
     let extractor = EXTRACTORS.get(config, sr).map_err(audio_err)?.extractor;
     if let Some(warning) = extractor.empty_filters_warning() {
-        let message =
-            std::ffi::CString::new(warning).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let message = std::ffi::CString::new(warning).map_err(|e| input_error(e.to_string()))?;
         let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
         PyErr::warn(py, category.as_any(), &message, 2)?;
     }
@@ -167,6 +167,8 @@ fn planned(py: Python<'_>, config: &FeatureConfig, sr: f64) -> PyResult<Arc<Extr
 #[pyclass(module = "omnitok._omnitok")]
 pub struct StreamingFeatures {
     inner: StreamingExtractor,
+    /// Whether frames come first, as offline features of the preset lay them out.
+    frames_first: bool,
 }
 
 #[pymethods]
@@ -183,10 +185,13 @@ impl StreamingFeatures {
         let extractor = planned(py, &config, sr)?;
         Ok(Self {
             inner: StreamingExtractor::new(Extractor::clone(&extractor)),
+            frames_first: config.frames_first,
         })
     }
 
-    /// Adds a chunk of mono samples; returns the frames now complete, float32 `[frames, rows]`.
+    /// Adds a chunk of mono samples (float32, or float64 as `features` takes); returns the
+    /// frames now complete, laid out as `features` lays out the preset's: float32
+    /// `[rows, frames]`, or `[frames, rows]` for the Kaldi presets.
     fn push<'py>(
         &mut self,
         py: Python<'py>,
@@ -194,7 +199,7 @@ impl StreamingFeatures {
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let chunk = crate::arrays::checked_array::<f32>(&chunk, "samples", "samples")?;
         if chunk.ndim() != 1 {
-            return Err(PyValueError::new_err(format!(
+            return Err(input_error(format!(
                 "push takes one channel, float32 [samples]; this chunk is {:?}",
                 chunk.shape()
             )));
@@ -203,7 +208,7 @@ impl StreamingFeatures {
         self.frames(py, frames)
     }
 
-    /// Ends the stream; returns the remaining frames, float32 `[frames, rows]`.
+    /// Ends the stream; returns the remaining frames, laid out as `push` lays them out.
     fn flush<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let frames = self.inner.flush().map_err(audio_err)?;
         self.frames(py, frames)
@@ -217,9 +222,19 @@ impl StreamingFeatures {
 }
 
 impl StreamingFeatures {
+    /// Frame-major `data` as an array laid out as offline features are.
     fn frames<'py>(&self, py: Python<'py>, data: Vec<f32>) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let rows = self.inner.rows();
         let n = data.len() / rows;
-        PyArray1::from_vec(py, data).reshape([n, rows])
+        if self.frames_first {
+            return PyArray1::from_vec(py, data).reshape([n, rows]);
+        }
+        let mut rows_first = vec![0f32; data.len()];
+        for (frame, values) in data.chunks_exact(rows).enumerate() {
+            for (row, &value) in values.iter().enumerate() {
+                rows_first[row * n + frame] = value;
+            }
+        }
+        PyArray1::from_vec(py, rows_first).reshape([rows, n])
     }
 }

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
+use crate::errors::input_error;
 use ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use omnitok_audio::codec::{Codec as Model, Codes};
 use omnitok_audio::{Audio, AudioError};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -19,11 +19,23 @@ pub fn audio_of(samples: &PyReadonlyArrayDyn<'_, f32>, sr: u32) -> PyResult<Audi
         [n] => (1, n),
         [c, n] => (c, n),
         _ => {
-            return Err(PyValueError::new_err(format!(
+            return Err(input_error(format!(
                 "samples must be [samples] or [channels, samples], not {shape:?}"
             )))
         }
     };
+    let max_channels = omnitok_audio::AudioLimits::default().max_channels;
+    if channels > max_channels {
+        let hint = if frames <= max_channels {
+            format!(": is it [samples, channels]? pass samples.T, shape [{frames}, {channels}]")
+        } else {
+            String::new()
+        };
+        return Err(input_error(format!(
+            "samples are [channels, samples] and this array has {channels} channels, more than \
+             the {max_channels} audio may have{hint}"
+        )));
+    }
     let planar: Vec<f32> = samples.as_array().iter().copied().collect();
     // Interleave [channels, samples] into frames.
     let mut interleaved = vec![0f32; planar.len()];
@@ -133,7 +145,7 @@ impl Codec {
         let audio: Array2<f32> = py
             .detach(|| self.inner.decode(&codes))
             .map_err(|e| match e {
-                AudioError::MissingScales { .. } => PyValueError::new_err(
+                AudioError::MissingScales { .. } => input_error(
                     "this model scales each chunk: pass the info of encode(..., \
                      return_info=True), as decode(codes, **info)",
                 ),

@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
+use crate::errors::input_error;
 use omnitok_corpus::tokenize::{
     self, dotted_path, InputFormatChoice, InputSelection, OnError, OutputFormat, ReadOptions,
     Split, TokenizeOptions, TokenizeOutcome, DEFAULT_SHARD_TOKENS,
 };
 use omnitok_corpus::CorpusError;
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 /// `name` as a `T`, or `T`'s default when not given.
@@ -79,5 +79,5 @@ pub fn _tokenize_corpus(
             manifest
         }
     };
-    serde_json::to_string_pretty(&manifest).map_err(|e| PyValueError::new_err(e.to_string()))
+    serde_json::to_string_pretty(&manifest).map_err(|e| input_error(e.to_string()))
 }

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
+use crate::errors::{file_error, input_error, limit_error, unknown_token_error};
 use numpy::PyArray1;
 use omnitok_tokenizer::{
     encoding_name_for_model as model_encoding, get_encoding as builtin_encoding, SpecialPolicy,
     SpecialSet, TokenId, Tokenizer, TokenizerError,
 };
-use pyo3::exceptions::{PyKeyError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyFrozenSet, PyList, PySet, PyString, PyTuple};
@@ -16,10 +16,11 @@ use pyo3::types::{PyBytes, PyDict, PyFrozenSet, PyList, PySet, PyString, PyTuple
 use crate::id_lists::IdInts;
 
 pub(crate) fn to_py_err(error: TokenizerError) -> PyErr {
-    match error {
-        TokenizerError::UnknownId { .. } => PyKeyError::new_err(error.to_string()),
-        TokenizerError::Io { .. } => PyOSError::new_err(error.to_string()),
-        other => PyValueError::new_err(other.to_string()),
+    match &error {
+        TokenizerError::UnknownId { .. } => unknown_token_error(error.to_string()),
+        TokenizerError::Io { source, .. } => file_error(source.kind(), error.to_string()),
+        TokenizerError::Limit { .. } => limit_error(error.to_string()),
+        _ => input_error(error.to_string()),
     }
 }
 
@@ -28,7 +29,7 @@ fn special_set(value: &Bound<'_, PyAny>, argument: &str) -> PyResult<SpecialSet>
     if let Ok(text) = value.cast::<PyString>() {
         return match text.to_str()? {
             "all" => Ok(SpecialSet::All),
-            other => Err(PyValueError::new_err(format!(
+            other => Err(input_error(format!(
                 "{argument} must be \"all\" or a collection of special tokens, not the string {other:?}"
             ))),
         };
@@ -116,7 +117,7 @@ impl Encoding {
                 .max()
                 .map_or(0, |&id| id as usize + 1);
             if count != n || largest != n {
-                return Err(PyValueError::new_err(format!(
+                return Err(input_error(format!(
                     "explicit_n_vocab is {n}, but there are {count} tokens and the largest ID is \
                      {}",
                     largest.saturating_sub(1)
@@ -142,7 +143,7 @@ impl Encoding {
     #[getter]
     fn _mergeable_ranks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let model = self.inner.model().ok_or_else(|| {
-            PyValueError::new_err(format!(
+            input_error(format!(
                 "{} is not byte-level BPE, so it has no mergeable ranks",
                 self.inner.name()
             ))
@@ -290,9 +291,7 @@ impl Encoding {
         self.inner
             .special_tokens()
             .id("<|endoftext|>")
-            .ok_or_else(|| {
-                PyValueError::new_err(format!("{} has no <|endoftext|>", self.inner.name()))
-            })
+            .ok_or_else(|| input_error(format!("{} has no <|endoftext|>", self.inner.name())))
     }
 
     /// The special tokens' strings.
@@ -475,7 +474,7 @@ impl Encoding {
             Err(_) => text_or_bytes.extract()?,
         };
         self.inner.encode_single_token(&bytes).ok_or_else(|| {
-            PyKeyError::new_err(format!(
+            unknown_token_error(format!(
                 "{:?} is not a single token",
                 String::from_utf8_lossy(&bytes)
             ))
@@ -615,7 +614,7 @@ impl Encoding {
     fn token(&self, id: TokenId) -> PyResult<&[u8]> {
         self.inner
             .token_bytes(id)
-            .ok_or_else(|| PyKeyError::new_err(format!("unknown token ID {id}")))
+            .ok_or_else(|| unknown_token_error(format!("unknown token ID {id}")))
     }
 }
 
@@ -662,7 +661,7 @@ pub fn get_encoding(py: Python<'_>, name: String) -> PyResult<Py<Encoding>> {
 /// The encoding name a model uses.
 #[pyfunction]
 pub fn encoding_name_for_model(model_name: &str) -> PyResult<&'static str> {
-    model_encoding(model_name).map_err(|e| PyKeyError::new_err(e.to_string()))
+    model_encoding(model_name).map_err(|e| unknown_token_error(e.to_string()))
 }
 
 /// Names of the built-in encodings.
@@ -750,7 +749,7 @@ impl DecodeErrors {
             "strict" => Ok(Self::Strict),
             "replace" => Ok(Self::Replace),
             "ignore" => Ok(Self::Ignore),
-            other => Err(PyValueError::new_err(format!(
+            other => Err(input_error(format!(
                 "errors must be \"strict\", \"replace\" or \"ignore\", not {other:?}"
             ))),
         }

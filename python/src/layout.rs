@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::errors::{file_error, input_error, io_cause};
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyUntypedArrayMethods};
 use omnitok_corpus::choice::Choice;
 use omnitok_corpus::multimodal::{
@@ -13,14 +14,13 @@ use omnitok_vision::decode::Frames;
 use omnitok_vision::image_codes::ImageQuantizer;
 use omnitok_vision::RgbImage;
 use omnitok_vocab::{Flatten, Marker, VocabError, VocabLayout};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::vision::vision_err;
 
 fn vocab_err(error: VocabError) -> PyErr {
-    PyValueError::new_err(error.to_string())
+    input_error(error.to_string())
 }
 
 /// The layout of the shared token space (a checked JSON manifest).
@@ -133,7 +133,7 @@ fn u32_values(values: impl Iterator<Item = i64>, what: &str) -> PyResult<Vec<u32
         .enumerate()
         .map(|(position, value)| {
             u32::try_from(value).map_err(|_| {
-                PyValueError::new_err(format!(
+                input_error(format!(
                     "{what}: value {value} at position {position} is negative or too large"
                 ))
             })
@@ -147,7 +147,7 @@ fn is_path(value: &Bound<'_, PyAny>) -> PyResult<bool> {
 
 /// Part `index` of a document given as a dict of one kind (audio samples with their `"sr"`).
 fn part_of(index: usize, part: &Bound<'_, PyAny>) -> PyResult<Part> {
-    let bad = |message: String| PyValueError::new_err(format!("part {index}: {message}"));
+    let bad = |message: String| input_error(format!("part {index}: {message}"));
     let dict = part
         .cast::<PyDict>()
         .map_err(|_| bad("not a dict".into()))?;
@@ -247,28 +247,13 @@ fn document_err(error: DocumentError) -> PyErr {
                 "codec" => "codec=",
                 _ => "image_quantizer=the Codebook",
             };
-            PyValueError::new_err(format!("{error}: pass {keyword}"))
+            input_error(format!("{error}: pass {keyword}"))
         }
         _ => match io_cause(&error).map(std::io::Error::kind) {
-            Some(std::io::ErrorKind::NotFound) => {
-                pyo3::exceptions::PyFileNotFoundError::new_err(error.to_string())
-            }
-            Some(_) => pyo3::exceptions::PyOSError::new_err(error.to_string()),
-            None => PyValueError::new_err(error.to_string()),
+            Some(kind) => file_error(kind, error.to_string()),
+            None => input_error(error.to_string()),
         },
     }
-}
-
-/// The I/O error behind `error`, if one is.
-fn io_cause<'e>(error: &'e (dyn std::error::Error + 'static)) -> Option<&'e std::io::Error> {
-    let mut cause = Some(error);
-    while let Some(error) = cause {
-        if let Some(io) = error.downcast_ref::<std::io::Error>() {
-            return Some(io);
-        }
-        cause = error.source();
-    }
-    None
 }
 
 /// The components given from Python, else those the layout names that need no file loaded
@@ -353,7 +338,7 @@ pub fn _demux<'py>(
         .enumerate()
         .map(|(position, &id)| {
             u32::try_from(id).map_err(|_| {
-                PyValueError::new_err(format!(
+                input_error(format!(
                     "position {position}: ID {id} is negative or too large"
                 ))
             })
@@ -472,7 +457,7 @@ pub fn _layout_build(
         (None, Some(book)) => Some(ImageQuantizer::Codebook(Arc::clone(&book.inner))),
         (None, None) => None,
         (Some(_), Some(_)) => {
-            return Err(PyValueError::new_err("one image quantizer, not two"));
+            return Err(input_error("one image quantizer, not two"));
         }
     };
     let markers = markers

@@ -9,6 +9,7 @@
 //! - [`audio`], [`codec`]: `omnitok.audio`'s features and codec.
 //! - [`vision`]: `omnitok.vision`'s functions, quantizers and codebooks.
 //! - [`layout`]: `omnitok.Layout`, `mux` and `demux` of codes.
+//! - [`errors`]: the exceptions raised, classes of `omnitok.errors`.
 //! - [`files`]: files written whole or not at all.
 //! - [`id_lists`]: token IDs returned as Python lists of shared ints.
 //! - [`defaults`]: the libraries' defaults that the Python signatures show.
@@ -19,6 +20,7 @@ mod codec;
 mod corpus;
 mod defaults;
 mod encoding;
+mod errors;
 mod files;
 mod id_lists;
 mod layout;
@@ -28,7 +30,6 @@ mod train;
 mod vision;
 
 use omnitok_corpus::CorpusError;
-use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyPermissionError, PyValueError};
 use pyo3::prelude::*;
 
 use encoding::{
@@ -38,17 +39,21 @@ use encoding::{
 use report::{_compression_report_path, _compression_report_texts, _plot_report};
 use train::_train;
 
-/// A Python exception for `error`: I/O errors as `OSError` (`FileNotFoundError` and
-/// `PermissionError` where they are those), the others as `ValueError`.
+/// A Python exception for `error`, of the class of `omnitok.errors` its kind is (I/O errors,
+/// wherever in the chain of causes, as `FileError`; limits as `LimitError`).
 pub(crate) fn report_err(error: CorpusError) -> PyErr {
-    let message = error.to_string();
-    match &error {
-        CorpusError::Io { source, .. } => match source.kind() {
-            std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(message),
-            std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(message),
-            _ => PyOSError::new_err(message),
+    match error {
+        CorpusError::Audio(inner) => audio::audio_err(inner),
+        CorpusError::Vision(inner) => vision::vision_err(inner),
+        CorpusError::Limit { .. } => errors::limit_error(error.to_string()),
+        CorpusError::Tokenizer {
+            source: omnitok_tokenizer::TokenizerError::Limit { .. },
+            ..
+        } => errors::limit_error(error.to_string()),
+        _ => match errors::io_cause(&error).map(std::io::Error::kind) {
+            Some(kind) => errors::file_error(kind, error.to_string()),
+            None => errors::input_error(error.to_string()),
         },
-        _ => PyValueError::new_err(message),
     }
 }
 

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
+use crate::errors::{argument_type_error, input_error};
 use omnitok_corpus::report;
 use omnitok_corpus::CorpusError;
 use omnitok_tokenizer::{get_encoding as builtin_encoding, TokenId, Tokenizer};
-use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::encoding::{to_py_err, Encoding};
@@ -48,7 +48,7 @@ pub(crate) fn report_tokenizers(
                 .map_err(to_py_err)?;
             out.push((name, Arc::new(tokenizer)));
         } else {
-            return Err(PyTypeError::new_err(format!(
+            return Err(argument_type_error(format!(
                 "encodings holds encoding names, omnitok Encoding objects or tiktoken Encoding \
                  objects, not {}",
                 item.get_type().name()?
@@ -151,7 +151,7 @@ pub fn _plot_report(
         "ratio" => report::plot::PlotMetric::Ratio,
         "premium" => report::plot::PlotMetric::Premium,
         other => {
-            return Err(PyValueError::new_err(format!(
+            return Err(input_error(format!(
                 "metric is one of \"tokens\", \"ratio\", \"premium\", not {other:?}"
             )))
         }
@@ -159,9 +159,7 @@ pub fn _plot_report(
     let baseline = encodings
         .iter()
         .position(|name| *name == baseline)
-        .ok_or_else(|| {
-            PyValueError::new_err(format!("baseline {baseline:?} is not an encoding"))
-        })?;
+        .ok_or_else(|| input_error(format!("baseline {baseline:?} is not an encoding")))?;
     let wrong = languages.iter().find(|(_, _, _, tokens, reference)| {
         tokens.len() != encodings.len()
             || reference
@@ -169,7 +167,7 @@ pub fn _plot_report(
                 .is_some_and(|r| r.len() != encodings.len())
     });
     if let Some((lang, ..)) = wrong {
-        return Err(PyValueError::new_err(format!(
+        return Err(input_error(format!(
             "language {lang:?}: one count per encoding is needed ({})",
             encodings.len()
         )));

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use crate::errors::input_error;
 use omnitok_corpus::report;
 use omnitok_corpus::tokenize::dotted_path;
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::encoding::{Encoding, Origin};
@@ -52,15 +52,11 @@ pub fn _train(
     use omnitok_tokenizer::train::{ParityConfig, ParityWindow, TrainConfig, DEFAULT_PATTERN_NAME};
     let labels = match (lang_from.as_deref(), &lang_field) {
         (Some("field") | None, Some(_)) => Labels::Field,
-        (Some("field"), None) => {
-            return Err(PyValueError::new_err(
-                "lang_from=\"field\" needs lang_field",
-            ))
-        }
+        (Some("field"), None) => return Err(input_error("lang_from=\"field\" needs lang_field")),
         (Some("file"), _) => Labels::FileName,
         (Some("none") | None, _) => Labels::None,
         (Some(other), _) => {
-            return Err(PyValueError::new_err(format!(
+            return Err(input_error(format!(
                 "lang_from is \"file\", \"field\" or \"none\", not {other:?}"
             )))
         }

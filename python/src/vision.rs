@@ -3,6 +3,7 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
+use crate::errors::{file_error, input_error, limit_error};
 use numpy::{
     PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray3, PyReadonlyArray4, PyUntypedArrayMethods,
 };
@@ -11,15 +12,15 @@ use omnitok_vision::decode::ImageLimits;
 use omnitok_vision::image_codes::ImageQuantizer;
 use omnitok_vision::quantize::Quantizer;
 use omnitok_vision::{resize, Filter, Overrides, Preset, RgbImage, VisionError};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
 /// A Python exception for `error`: `OSError` for I/O, else `ValueError`.
 pub(crate) fn vision_err(error: VisionError) -> PyErr {
-    match error {
-        VisionError::Io { .. } => pyo3::exceptions::PyOSError::new_err(error.to_string()),
-        other => PyValueError::new_err(other.to_string()),
+    match &error {
+        VisionError::Io { source, .. } => file_error(source.kind(), error.to_string()),
+        VisionError::Limit { .. } => limit_error(error.to_string()),
+        _ => input_error(error.to_string()),
     }
 }
 
@@ -28,7 +29,7 @@ pub(crate) fn vision_err(error: VisionError) -> PyErr {
 fn frames_of(frames: &PyReadonlyArray4<'_, u8>) -> PyResult<Vec<RgbImage>> {
     let shape = frames.shape().to_vec();
     if shape[3] != 3 {
-        return Err(PyValueError::new_err(format!(
+        return Err(input_error(format!(
             "frames are [frames, height, width, 3] RGB; these are {shape:?}"
         )));
     }
@@ -51,7 +52,7 @@ fn indices_u32<'a>(indices: impl Iterator<Item = &'a i64>) -> PyResult<Vec<u32>>
         .enumerate()
         .map(|(position, &index)| {
             u32::try_from(index).map_err(|_| {
-                PyValueError::new_err(format!(
+                input_error(format!(
                     "index {index} at position {position} is negative or too large"
                 ))
             })
@@ -102,7 +103,7 @@ pub fn _vision_resize<'py>(
         .map_err(vision_err)?;
     let shape = image.shape().to_vec();
     if shape[2] != 3 {
-        return Err(PyValueError::new_err(format!(
+        return Err(input_error(format!(
             "images are [height, width, 3] RGB; this one is {shape:?}"
         )));
     }
@@ -210,7 +211,7 @@ pub fn _vision_patch_shape(
 
 /// The error for an `out` array that cannot take patches of shape `dims`.
 fn bad_out(found: String, dims: [usize; 2]) -> PyErr {
-    PyValueError::new_err(format!(
+    input_error(format!(
         "out must be a writable C-contiguous float32 or float16 array of shape {dims:?}, not \
          {found}"
     ))
@@ -282,7 +283,7 @@ impl PyQuantizer {
         latents: numpy::PyReadonlyArray2<'py, f32>,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         if latents.shape()[1] != self.inner.dim() {
-            return Err(PyValueError::new_err(format!(
+            return Err(input_error(format!(
                 "latents of {} values; this quantizer takes {}",
                 latents.shape()[1],
                 self.inner.dim()
@@ -312,7 +313,7 @@ impl PyQuantizer {
             let code = self
                 .inner
                 .code(index)
-                .map_err(|e| PyValueError::new_err(format!("position {position}: {e}")))?;
+                .map_err(|e| input_error(format!("position {position}: {e}")))?;
             values.extend(code);
         }
         let n = values.len() / self.inner.dim();

@@ -144,8 +144,20 @@ def test_streaming_equals_offline_without_the_global_floor():
     assert stream.latency_samples == 1024
     parts = [stream.push(y[i : i + 777]) for i in range(0, len(y), 777)]
     parts.append(stream.flush())
-    streamed = np.concatenate(parts).T
+    streamed = np.concatenate(parts, axis=1)
     np.testing.assert_array_equal(streamed, audio.features(y, sr, preset="librosa-mel", top_db=None))
+
+
+def test_streaming_takes_float64_and_lays_frames_out_as_offline():
+    y, sr = audio.load(AUDIO / "sweep_16k.wav", dtype=np.float64)
+    for preset, frame_axis, settings in (("librosa-mel", 1, {"top_db": None}), ("kaldi-mfcc", 0, {})):
+        offline = audio.features(y, sr, preset=preset, **settings)
+        stream = audio.StreamingFeatures(preset, sr, **settings)
+        parts = [stream.push(y[i : i + 4000]) for i in range(0, len(y), 4000)] + [stream.flush()]
+        assert all(part.dtype == np.float32 for part in parts)
+        streamed = np.concatenate(parts, axis=frame_axis)
+        assert streamed.shape == offline.shape, preset
+        np.testing.assert_allclose(streamed, offline, rtol=0, atol=1e-3, err_msg=preset)
 
 
 def test_errors_name_the_file_or_setting():

@@ -102,3 +102,11 @@ def test_codes_and_samples_the_model_cannot_take_are_refused():
     with pytest.raises(ValueError, match="does not encode in chunks"):
         codec.decode(np.stack([codes, codes]))
     assert codec.decode(codes[None]).shape == codec.decode(codes).shape
+
+
+def test_samples_laid_out_frames_first_are_refused_with_the_fix():
+    codec = audio.Codec.default()
+    stereo = np.zeros((33075, 2), np.float32)
+    with pytest.raises(ValueError, match=r"33075 channels.*\[samples, channels\]\? pass samples\.T"):
+        codec.encode(stereo, 16000)
+    assert codec.encode(stereo.T, 16000).shape[0] > 0

@@ -138,3 +138,21 @@ def test_a_wrong_out_buffer_is_refused_before_anything_is_written():
         vision.patchify(pixels, out=frozen)
     with pytest.raises(ValueError, match="dtype"):
         vision.patchify(pixels, dtype=np.float64)
+
+
+def test_a_list_of_images_is_a_batch_as_the_processor_takes_it():
+    rng = np.random.default_rng(5)
+    images = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in ((480, 640), (300, 200))]
+    processor = Qwen2VLImageProcessorPil()
+    expected = processor(images=images, return_tensors="np")
+    ours, grids = vision.patchify(images, preset="qwen2-vl")
+    assert grids == [tuple(int(v) for v in grid) for grid in expected["image_grid_thw"]]
+    assert ours.shape == expected["pixel_values"].shape
+    assert float(np.abs(ours - expected["pixel_values"]).max()) == 0.0
+    # Two same-sized images in a list stay two images; as one 4-D array they are a video.
+    pair = [images[0], images[0]]
+    pair_values, pair_grids = vision.patchify(pair, preset="qwen2-vl")
+    video_values, video_grid = vision.patchify(np.stack(pair), preset="qwen2-vl")
+    assert pair_grids == [video_grid, video_grid] and len(pair_values) == 2 * len(video_values)
+    with pytest.raises(ValueError, match="out= takes the patches of one image"):
+        vision.patchify(pair, out=np.zeros((1, 1), np.float32))
