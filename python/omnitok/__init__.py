@@ -57,7 +57,8 @@ _DEFAULTS = _defaults()
 from . import audio  # noqa: E402  (omnitok.audio: decoding, spectral features, codec)
 from . import load  # noqa: E402  (omnitok.load: tiktoken's rank-file helpers)
 from . import vision  # noqa: E402  (omnitok.vision: Pillow-exact resizing)
-from .layout import Layout, demux, mux  # noqa: E402  (the shared token space)
+from .layout import MODALITIES, EncodedDocument, Layout, demux, mux  # noqa: E402  (the shared token space)
+from .packing import pack  # noqa: E402  (encoded documents into fixed-length sequences)
 from .corpus import tokenize_corpus  # noqa: E402  (omnitok tokenize as a function)
 
 Tokenizer = Encoding
@@ -75,7 +76,10 @@ __all__ = [
     "UnknownTokenError",
     "Chart",
     "CompressionReport",
+    "EncodedDocument",
     "Layout",
+    "MODALITIES",
+    "pack",
     "demux",
     "mux",
     "audio",

@@ -17,6 +17,9 @@ from .errors import LimitError as LimitError
 from .errors import OmnitokError as OmnitokError
 from .errors import UnknownTokenError as UnknownTokenError
 from .layout import Layout as Layout
+from .layout import EncodedDocument as EncodedDocument
+from .layout import MODALITIES as MODALITIES
+from .packing import pack as pack
 from .layout import demux as demux
 from .layout import mux as mux
 from ._omnitok import Encoding as Encoding

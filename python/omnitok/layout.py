@@ -20,12 +20,20 @@ from typing import Any, Collection, Dict, List, Literal, Optional, Sequence, Uni
 import numpy as np
 
 from ._files import write_atomically
-from ._omnitok import Encoding, Layout as _Layout, _defaults, _demux, _layout_build, _mux, get_encoding
-from .errors import ArgumentTypeError
+from ._omnitok import Encoding, Layout as _Layout, _defaults, _demux, _encode_documents, _layout_build, _mux
+from ._omnitok import get_encoding
+from .errors import ArgumentTypeError, InputError
 
 _DEFAULTS = _defaults()
 
-__all__ = ["Layout", "demux", "mux"]
+__all__ = ["EncodedDocument", "Layout", "MODALITIES", "demux", "mux"]
+
+MODALITIES = ("text", "audio", "image", "video")
+"""The modalities, in the order of the codes ``EncodedDocument.modality`` holds (0 is text)."""
+
+# The modality of each kind of part.
+_PART_MODALITY = {"text": 0, "ids": 0, "audio": 1, "audio_codes": 1, "image": 2, "image_codes": 2,
+                  "video": 3, "video_codes": 3}
 
 class Layout:
     """Named, non-overlapping ID ranges: text, text specials, markers, one range per audio
@@ -111,11 +119,114 @@ class Layout:
         self._inner.check_component("text", encoding.sha256())
         return encoding
 
+    def encode(self, document: Sequence[Dict[str, Any]], *, loss: Optional[Collection[str]] = None,
+               allowed_special: Union[Literal["all"], Collection[str]] = (),
+               encoding: Optional[Encoding] = None, codec=None, image_quantizer=None) -> "EncodedDocument":
+        """A document's IDs (as ``mux`` gives them) with, for every token, its modality, the
+        index of its part and whether it counts for the loss: an :class:`EncodedDocument`.
+
+        ``document`` is a list of parts as ``mux`` takes them; a part may also say
+        ``"loss": False`` (or ``True``). Parts that do not say count for the loss when ``loss``
+        is None, else when their modality is in ``loss`` (e.g. ``{"text"}``). Markers count
+        with the part they surround. The other arguments are ``mux``'s."""
+        return self.encode_batch([document], loss=loss, allowed_special=allowed_special, encoding=encoding,
+                                 codec=codec, image_quantizer=image_quantizer)[0]
+
+    def encode_batch(self, documents: Sequence[Sequence[Dict[str, Any]]], *, threads: Optional[int] = None,
+                     loss: Optional[Collection[str]] = None,
+                     allowed_special: Union[Literal["all"], Collection[str]] = (),
+                     encoding: Optional[Encoding] = None, codec=None,
+                     image_quantizer=None) -> List["EncodedDocument"]:
+        """``encode`` of each document, in parallel with the GIL released (on ``threads``
+        threads, by default one a core). Media given as arrays or files are read and encoded in
+        the threads too. An error names the document and the part."""
+        loss_modalities = _loss_modalities(loss)
+        parts, flags = [], []
+        for index, document in enumerate(documents):
+            if isinstance(document, dict):
+                raise ArgumentTypeError(f"document {index} is a dict; a document is a list of parts")
+            document_parts, document_flags = _parts_and_loss(document, loss_modalities, f"document {index}: ")
+            parts.append(document_parts)
+            flags.append(document_flags)
+        encoded = _encode_documents(self._inner, parts, flags, encoding, allowed_special,
+                                    codec, _codebook(image_quantizer), threads)
+        return [EncodedDocument(*arrays) for arrays in encoded]
+
     def __repr__(self) -> str:
         return repr(self._inner)
 
     def __reduce__(self):
         return (Layout.from_json, (self.to_json(),))
+
+
+class EncodedDocument:
+    """A document's IDs with what each token is, arrays of one value a token:
+
+    - ``ids``: uint32, the layout's IDs (what ``mux`` gives);
+    - ``modality``: uint8, an index into ``omnitok.MODALITIES`` (0 text, 1 audio, 2 image, 3 video);
+    - ``part``: uint32, the index of the part the token comes from (markers included);
+    - ``loss_mask``: bool, whether the token counts for the loss.
+    """
+
+    __slots__ = ("ids", "modality", "part", "loss_mask")
+
+    def __init__(self, ids: np.ndarray, modality: np.ndarray, part: np.ndarray, loss_mask: np.ndarray) -> None:
+        self.ids = ids
+        self.modality = modality
+        self.part = part
+        self.loss_mask = loss_mask
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def tokens_by_modality(self) -> Dict[str, int]:
+        """How many tokens each modality has, e.g. ``{"text": 12, "audio": 602, ...}``."""
+        counts = np.bincount(self.modality, minlength=len(MODALITIES))
+        return {name: int(count) for name, count in zip(MODALITIES, counts)}
+
+    def to_dict(self) -> Dict[str, np.ndarray]:
+        """``{"input_ids", "modality", "part", "loss_mask"}``: the columns a ``datasets.map``
+        function returns."""
+        return {"input_ids": self.ids, "modality": self.modality, "part": self.part, "loss_mask": self.loss_mask}
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{name} {count}" for name, count in self.tokens_by_modality().items() if count)
+        return f"EncodedDocument({len(self)} tokens: {counts or 'none'}; {int(self.loss_mask.sum())} in the loss)"
+
+    def __reduce__(self):
+        return (EncodedDocument, (self.ids, self.modality, self.part, self.loss_mask))
+
+
+def _loss_modalities(loss: Optional[Collection[str]]) -> Optional[set]:
+    """The modality codes whose parts count for the loss by default (None: all)."""
+    if loss is None:
+        return None
+    if isinstance(loss, str):
+        loss = (loss,)
+    unknown = [name for name in loss if name not in MODALITIES]
+    if unknown:
+        raise InputError(f"loss names modalities, one of {', '.join(MODALITIES)}; not {unknown}")
+    return {MODALITIES.index(name) for name in loss}
+
+
+def _parts_and_loss(parts: Sequence[Dict[str, Any]], loss_modalities: Optional[set],
+                    where: str = "") -> tuple:
+    """The parts without their ``"loss"`` keys, and each part's loss flag."""
+    stripped, flags = [], []
+    for index, part in enumerate(parts):
+        if not isinstance(part, dict):
+            raise ArgumentTypeError(f"{where}part {index}: a part is a dict, not {type(part).__name__}")
+        flag = part.get("loss")
+        if flag is not None:
+            if not isinstance(flag, (bool, np.bool_)):
+                raise ArgumentTypeError(f"{where}part {index}: \"loss\" is True or False, not {flag!r}")
+            part = {key: value for key, value in part.items() if key != "loss"}
+        if flag is None:
+            kind = next((key for key in part if key in _PART_MODALITY), None)
+            flag = loss_modalities is None or (kind is not None and _PART_MODALITY[kind] in loss_modalities)
+        stripped.append(part)
+        flags.append(bool(flag))
+    return stripped, flags
 
 
 def mux(parts: Sequence[Dict[str, Any]], layout: Layout, encoding: Optional[Encoding] = None,
@@ -130,7 +241,8 @@ def mux(parts: Sequence[Dict[str, Any]], layout: Layout, encoding: Optional[Enco
     paths of ``.npy`` files). ``encoding`` defaults to the layout's (checked); another encoding
     must have the recorded checksum. The parts are encoded as ``omnitok mux`` encodes a
     document's, so both give the same IDs."""
-    return _mux(layout._inner, list(parts), encoding, allowed_special, codec, _codebook(image_quantizer))
+    parts, _ = _parts_and_loss(parts, None)
+    return _mux(layout._inner, parts, encoding, allowed_special, codec, _codebook(image_quantizer))
 
 
 def demux(ids: Union[np.ndarray, Sequence[int]], layout: Layout,

@@ -35,6 +35,39 @@ class Layout:
     @property
     def image(self) -> Optional[Tuple[str, int]]: ...
     def encoding(self) -> Encoding: ...
+    def encode(
+        self,
+        document: Sequence[Dict[str, Any]],
+        *,
+        loss: Optional[Collection[str]] = ...,
+        allowed_special: Union[Literal["all"], Collection[str]] = ...,
+        encoding: Optional[Encoding] = ...,
+        codec: Any = ...,
+        image_quantizer: Any = ...,
+    ) -> EncodedDocument: ...
+    def encode_batch(
+        self,
+        documents: Sequence[Sequence[Dict[str, Any]]],
+        *,
+        threads: Optional[int] = ...,
+        loss: Optional[Collection[str]] = ...,
+        allowed_special: Union[Literal["all"], Collection[str]] = ...,
+        encoding: Optional[Encoding] = ...,
+        codec: Any = ...,
+        image_quantizer: Any = ...,
+    ) -> List[EncodedDocument]: ...
+
+MODALITIES: Tuple[str, str, str, str]
+
+class EncodedDocument:
+    ids: np.ndarray
+    modality: np.ndarray
+    part: np.ndarray
+    loss_mask: np.ndarray
+    def __init__(self, ids: np.ndarray, modality: np.ndarray, part: np.ndarray, loss_mask: np.ndarray) -> None: ...
+    def __len__(self) -> int: ...
+    def tokens_by_modality(self) -> Dict[str, int]: ...
+    def to_dict(self) -> Dict[str, np.ndarray]: ...
 
 def mux(
     parts: Sequence[Dict[str, Any]],

@@ -26,7 +26,7 @@ fn vocab_err(error: VocabError) -> PyErr {
 /// The layout of the shared token space (a checked JSON manifest).
 #[pyclass(module = "omnitok._omnitok", name = "Layout", frozen)]
 pub struct PyLayout {
-    inner: VocabLayout,
+    pub(crate) inner: VocabLayout,
 }
 
 #[pymethods]
@@ -146,7 +146,7 @@ fn is_path(value: &Bound<'_, PyAny>) -> PyResult<bool> {
 }
 
 /// Part `index` of a document given as a dict of one kind (audio samples with their `"sr"`).
-fn part_of(index: usize, part: &Bound<'_, PyAny>) -> PyResult<Part> {
+pub(crate) fn part_of(index: usize, part: &Bound<'_, PyAny>) -> PyResult<Part> {
     let bad = |message: String| input_error(format!("part {index}: {message}"));
     let dict = part
         .cast::<PyDict>()
@@ -239,7 +239,7 @@ fn part_of(index: usize, part: &Bound<'_, PyAny>) -> PyResult<Part> {
 
 /// A Python exception for a document that cannot be encoded; a missing component names the
 /// keyword argument that gives it.
-fn document_err(error: DocumentError) -> PyErr {
+pub(crate) fn document_err(error: DocumentError) -> PyErr {
     match &error {
         DocumentError::MissingComponent { component, .. } => {
             let keyword = match *component {
@@ -303,18 +303,31 @@ pub fn _mux<'py>(
         .enumerate()
         .map(|(index, part)| part_of(index, part))
         .collect::<PyResult<Vec<_>>>()?;
-    let components = components_of(
-        &layout.inner,
+    let encoder = document_encoder(
+        py,
+        layout,
         encoding.as_deref(),
+        &allowed_special,
         codec.as_deref(),
         image_quantizer.as_deref(),
-        true,
     )?;
-    let policy = crate::encoding::policy_of(py, Some(&allowed_special), None)?;
-    let encoder = DocumentEncoder::new(layout.inner.clone(), components, policy)
-        .map_err(crate::report_err)?;
     let document = py.detach(|| encoder.encode(&parts)).map_err(document_err)?;
     Ok(PyArray1::from_vec(py, document.ids))
+}
+
+/// The encoder of documents of `layout` with the components given from Python (else those the
+/// layout names that need no file), text encoded under `allowed_special`.
+pub(crate) fn document_encoder(
+    py: Python<'_>,
+    layout: &PyLayout,
+    encoding: Option<&crate::encoding::Encoding>,
+    allowed_special: &Bound<'_, PyAny>,
+    codec: Option<&crate::codec::Codec>,
+    image_quantizer: Option<&crate::vision::PyCodebook>,
+) -> PyResult<DocumentEncoder> {
+    let components = components_of(&layout.inner, encoding, codec, image_quantizer, true)?;
+    let policy = crate::encoding::policy_of(py, Some(allowed_special), None)?;
+    DocumentEncoder::new(layout.inner.clone(), components, policy).map_err(crate::report_err)
 }
 
 /// The parts of `ids`, as dicts: `{"text": str}` or `{"ids": int64}` for text (see

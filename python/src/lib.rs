@@ -9,6 +9,8 @@
 //! - [`audio`], [`codec`]: `omnitok.audio`'s features and codec.
 //! - [`vision`]: `omnitok.vision`'s functions, quantizers and codebooks.
 //! - [`layout`]: `omnitok.Layout`, `mux` and `demux` of codes.
+//! - [`documents`]: `Layout.encode` / `encode_batch`: IDs with each token's modality, part and
+//!   loss flag.
 //! - [`errors`]: the exceptions raised, classes of `omnitok.errors`.
 //! - [`files`]: files written whole or not at all.
 //! - [`id_lists`]: token IDs returned as Python lists of shared ints.
@@ -19,6 +21,7 @@ mod audio;
 mod codec;
 mod corpus;
 mod defaults;
+mod documents;
 mod encoding;
 mod errors;
 mod files;
@@ -79,6 +82,7 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(audio::_audio_features, m)?)?;
     m.add_class::<audio::StreamingFeatures>()?;
     m.add_class::<codec::Codec>()?;
+    m.add_function(wrap_pyfunction!(documents::_encode_documents, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_resize, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_patchify, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_patch_shape, m)?)?;
