@@ -52,6 +52,10 @@ struct BuildArgs {
     /// Renames a marker or fixes its ID: `row=<|newline|>`, `audio_start=<|audio|>@250000`.
     #[arg(long, value_name = "KIND=TOKEN[@ID]")]
     marker: Vec<String>,
+    /// Adds the markers of chat turns (<|system|>, <|user|>, <|assistant|>, <|tool|>,
+    /// <|turn_end|>), which documents give as `{"turn": "user"}` ... `{"turn": "end"}` parts.
+    #[arg(long)]
+    chat: bool,
     /// The manifest to write.
     #[arg(short, long = "output", value_name = "FILE")]
     output: PathBuf,
@@ -101,7 +105,7 @@ fn build(args: &BuildArgs) -> Result<()> {
         .iter()
         .map(|setting| setting.parse::<MarkerSetting>())
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    let layout = build_layout(&tokenizer, audio, quantizer.as_ref(), &markers)?;
+    let layout = build_layout(&tokenizer, audio, quantizer.as_ref(), &markers, args.chat)?;
     write_atomically(&args.output, layout.to_json().as_bytes())
 }
 

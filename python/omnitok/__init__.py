@@ -59,6 +59,7 @@ from . import load  # noqa: E402  (omnitok.load: tiktoken's rank-file helpers)
 from . import vision  # noqa: E402  (omnitok.vision: Pillow-exact resizing)
 from .layout import MODALITIES, EncodedDocument, Layout, demux, mux  # noqa: E402  (the shared token space)
 from .packing import pack  # noqa: E402  (encoded documents into fixed-length sequences)
+from .document import ROLES, Document  # noqa: E402  (documents built in code, chat messages)
 from .corpus import tokenize_corpus  # noqa: E402  (omnitok tokenize as a function)
 
 Tokenizer = Encoding
@@ -76,7 +77,9 @@ __all__ = [
     "UnknownTokenError",
     "Chart",
     "CompressionReport",
+    "Document",
     "EncodedDocument",
+    "ROLES",
     "Layout",
     "MODALITIES",
     "pack",

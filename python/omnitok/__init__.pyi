@@ -20,6 +20,8 @@ from .layout import Layout as Layout
 from .layout import EncodedDocument as EncodedDocument
 from .layout import MODALITIES as MODALITIES
 from .packing import pack as pack
+from .document import Document as Document
+from .document import ROLES as ROLES
 from .layout import demux as demux
 from .layout import mux as mux
 from ._omnitok import Encoding as Encoding

@@ -22,6 +22,7 @@ import numpy as np
 from ._files import write_atomically
 from ._omnitok import Encoding, Layout as _Layout, _defaults, _demux, _encode_documents, _layout_build, _mux
 from ._omnitok import get_encoding
+from .document import ROLES
 from .errors import ArgumentTypeError, InputError
 
 _DEFAULTS = _defaults()
@@ -46,13 +47,15 @@ class Layout:
     def build(encoding: Union[str, Encoding] = _DEFAULTS["encoding"], codec=None,
               codebooks: Optional[int] = None, flatten: str = _DEFAULTS["flatten"], image=None,
               patch_size: int = _DEFAULTS["scalar_patch_size"],
-              markers: Optional[Dict[str, Any]] = None) -> "Layout":
+              markers: Optional[Dict[str, Any]] = None, chat: bool = False) -> "Layout":
         """A layout of ``encoding``'s text, then the markers, then the codes of ``codec``
         (``omnitok.audio.Codec``; ``codebooks`` of them, by default all, flattened by
         ``flatten``: interleave, sequential or delay), then those of ``image`` (a
         ``"fsq:..."`` / ``"lfq:..."`` spec over ``patch_size`` patches, or an
         ``omnitok.vision.Codebook``). ``markers`` renames or places markers:
-        ``{"row": "<|newline|>", "audio_start": ("<|audio|>", 250000)}``."""
+        ``{"row": "<|newline|>", "audio_start": ("<|audio|>", 250000)}``. ``chat`` adds the
+        markers of chat turns (``<|system|>``, ``<|user|>``, ``<|assistant|>``, ``<|tool|>``,
+        ``<|turn_end|>``; see ``omnitok.Document.from_messages``)."""
         if isinstance(encoding, str):
             encoding = get_encoding(encoding)
         spec, book = (image, None) if isinstance(image, str) or image is None else (None, image._inner)
@@ -61,7 +64,7 @@ class Layout:
             token, id = (value if isinstance(value, tuple) else (value, None))
             settings.append((kind, token, id))
         inner = _layout_build(encoding, getattr(codec, "_inner", codec), codebooks, flatten, spec, book,
-                              patch_size, settings)
+                              patch_size, settings, bool(chat))
         return Layout(inner)
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
@@ -91,6 +94,11 @@ class Layout:
     def markers(self) -> Dict[str, tuple]:
         """``{"audio_start": ("<|audio_start|>", id), ...}``."""
         return self._inner.markers
+
+    @property
+    def chat(self) -> bool:
+        """Whether the layout has the markers of chat turns."""
+        return "turn_end" in self.markers
 
     @property
     def n_vocab(self) -> int:
@@ -125,10 +133,13 @@ class Layout:
         """A document's IDs (as ``mux`` gives them) with, for every token, its modality, the
         index of its part and whether it counts for the loss: an :class:`EncodedDocument`.
 
-        ``document`` is a list of parts as ``mux`` takes them; a part may also say
-        ``"loss": False`` (or ``True``). Parts that do not say count for the loss when ``loss``
-        is None, else when their modality is in ``loss`` (e.g. ``{"text"}``). Markers count
-        with the part they surround. The other arguments are ``mux``'s."""
+        ``document`` is a list of parts as ``mux`` takes them (or an ``omnitok.Document``); a
+        part may also say ``"loss": False`` (or ``True``). Parts that do not say count for the
+        loss when ``loss`` is None, else when ``loss`` names their modality (e.g. ``{"text"}``)
+        or, in a chat, their turn's role (``{"assistant"}``: the assistant's turns, their
+        ``<|turn_end|>`` included and their role marker not), or both (``{"assistant",
+        "text"}``: text of the assistant's turns). Markers count with the part they surround.
+        An empty ``loss`` counts only the parts that say so. The other arguments are ``mux``'s."""
         return self.encode_batch([document], loss=loss, allowed_special=allowed_special, encoding=encoding,
                                  codec=codec, image_quantizer=image_quantizer)[0]
 
@@ -140,12 +151,12 @@ class Layout:
         """``encode`` of each document, in parallel with the GIL released (on ``threads``
         threads, by default one a core). Media given as arrays or files are read and encoded in
         the threads too. An error names the document and the part."""
-        loss_modalities = _loss_modalities(loss)
+        rule = _LossRule(loss)
         parts, flags = [], []
         for index, document in enumerate(documents):
             if isinstance(document, dict):
                 raise ArgumentTypeError(f"document {index} is a dict; a document is a list of parts")
-            document_parts, document_flags = _parts_and_loss(document, loss_modalities, f"document {index}: ")
+            document_parts, document_flags = _parts_and_loss(document, rule, f"document {index}: ")
             parts.append(document_parts)
             flags.append(document_flags)
         encoded = _encode_documents(self._inner, parts, flags, encoding, allowed_special,
@@ -197,22 +208,39 @@ class EncodedDocument:
         return (EncodedDocument, (self.ids, self.modality, self.part, self.loss_mask))
 
 
-def _loss_modalities(loss: Optional[Collection[str]]) -> Optional[set]:
-    """The modality codes whose parts count for the loss by default (None: all)."""
-    if loss is None:
-        return None
-    if isinstance(loss, str):
-        loss = (loss,)
-    unknown = [name for name in loss if name not in MODALITIES]
-    if unknown:
-        raise InputError(f"loss names modalities, one of {', '.join(MODALITIES)}; not {unknown}")
-    return {MODALITIES.index(name) for name in loss}
+class _LossRule:
+    """Which parts count for the loss by default: those of the modalities and in the turns of
+    the roles that ``loss`` names (None: every modality, every role)."""
+
+    def __init__(self, loss: Optional[Collection[str]]) -> None:
+        self.modalities: Optional[set] = None
+        self.roles: Optional[set] = None
+        self.nothing = False
+        if loss is None:
+            return
+        names = [loss] if isinstance(loss, str) else list(loss)
+        # An empty collection: no part counts unless it says so.
+        self.nothing = not names
+        unknown = [name for name in names if name not in MODALITIES and name not in ROLES]
+        if unknown:
+            raise InputError(f"loss names modalities ({', '.join(MODALITIES)}) or roles "
+                             f"({', '.join(ROLES)}); not {unknown}")
+        modalities = {MODALITIES.index(name) for name in names if name in MODALITIES}
+        roles = {name for name in names if name in ROLES}
+        self.modalities = modalities or None
+        self.roles = roles or None
+
+    def counts(self, modality: Optional[int], role: Optional[str]) -> bool:
+        return not self.nothing and ((self.modalities is None or modality in self.modalities)
+                and (self.roles is None or role in self.roles))
 
 
-def _parts_and_loss(parts: Sequence[Dict[str, Any]], loss_modalities: Optional[set],
+def _parts_and_loss(parts: Sequence[Dict[str, Any]], rule: Optional[_LossRule],
                     where: str = "") -> tuple:
     """The parts without their ``"loss"`` keys, and each part's loss flag."""
+    rule = rule or _LossRule(None)
     stripped, flags = [], []
+    role = None
     for index, part in enumerate(parts):
         if not isinstance(part, dict):
             raise ArgumentTypeError(f"{where}part {index}: a part is a dict, not {type(part).__name__}")
@@ -221,9 +249,18 @@ def _parts_and_loss(parts: Sequence[Dict[str, Any]], loss_modalities: Optional[s
             if not isinstance(flag, (bool, np.bool_)):
                 raise ArgumentTypeError(f"{where}part {index}: \"loss\" is True or False, not {flag!r}")
             part = {key: value for key, value in part.items() if key != "loss"}
+        turn = part.get("turn")
+        if turn is not None and turn != "end":
+            # A turn's role marker is the template's, not the role's own output.
+            role = turn
+            default = rule.counts(0, None if rule.roles else role)
+        else:
+            kind = next((key for key in part if key in _PART_MODALITY), "turn")
+            default = rule.counts(_PART_MODALITY.get(kind, 0), role)
+            if turn == "end":
+                role = None
         if flag is None:
-            kind = next((key for key in part if key in _PART_MODALITY), None)
-            flag = loss_modalities is None or (kind is not None and _PART_MODALITY[kind] in loss_modalities)
+            flag = default
         stripped.append(part)
         flags.append(bool(flag))
     return stripped, flags

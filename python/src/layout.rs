@@ -7,8 +7,9 @@ use crate::errors::{file_error, input_error, io_cause};
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyUntypedArrayMethods};
 use omnitok_corpus::choice::Choice;
 use omnitok_corpus::multimodal::{
-    build_layout, decode_document, AudioCodebooks, Components, DecodedSegment, DocumentEncoder,
-    DocumentError, MarkerSetting, Part, PartKind, Source, TextPart,
+    build_layout, decode_document, turn_marker, turn_name, AudioCodebooks, Components,
+    DecodedSegment, DocumentEncoder, DocumentError, MarkerSetting, Part, PartKind, Source,
+    TextPart,
 };
 use omnitok_vision::decode::Frames;
 use omnitok_vision::image_codes::ImageQuantizer;
@@ -189,6 +190,12 @@ pub(crate) fn part_of(index: usize, part: &Bound<'_, PyAny>) -> PyResult<Part> {
                 .map_err(|_| bad("\"text\" is not a string".into()))?,
         ),
         PartKind::Ids => Part::Ids(with_shape("ids")?.1),
+        PartKind::Turn => {
+            let name: String = value
+                .extract()
+                .map_err(|_| bad("\"turn\" is not a string".into()))?;
+            Part::Turn(turn_marker(&name).map_err(bad)?)
+        }
         PartKind::Audio => {
             let rate: u32 = rate
                 .ok_or_else(|| {
@@ -430,6 +437,7 @@ pub fn _demux<'py>(
                     part.set_item("video", pixels(pictures, false)?)?;
                 }
             }
+            DecodedSegment::Turn(marker) => part.set_item("turn", turn_name(marker))?,
         }
         parts.push(part);
     }
@@ -439,9 +447,9 @@ pub fn _demux<'py>(
 /// A layout of `encoding`'s text, then the markers, then `codebooks` codebooks of `codec`
 /// (all of them by default) flattened by `flatten`, then the codes of `image` (a `fsq:`/`lfq:`
 /// spec over `patch_size` patches, or a codebook); `markers` renames or places markers:
-/// `(kind, token or None, id or None)`.
+/// `(kind, token or None, id or None)`; `chat` adds the markers of chat turns.
 #[pyfunction]
-#[pyo3(signature = (encoding, codec, codebooks, flatten, image_spec, image_codebook, patch_size, markers))]
+#[pyo3(signature = (encoding, codec, codebooks, flatten, image_spec, image_codebook, patch_size, markers, chat))]
 // One parameter per keyword argument of the Python function, as pyo3 binds them.
 #[allow(clippy::too_many_arguments)]
 pub fn _layout_build(
@@ -453,6 +461,7 @@ pub fn _layout_build(
     image_codebook: Option<PyRef<'_, crate::vision::PyCodebook>>,
     patch_size: usize,
     markers: Vec<(String, Option<String>, Option<u32>)>,
+    chat: bool,
 ) -> PyResult<PyLayout> {
     let audio = match &codec {
         Some(codec) => Some(AudioCodebooks {
@@ -483,7 +492,7 @@ pub fn _layout_build(
             })
         })
         .collect::<PyResult<Vec<_>>>()?;
-    let layout = build_layout(&encoding.inner, audio, quantizer.as_ref(), &markers)
+    let layout = build_layout(&encoding.inner, audio, quantizer.as_ref(), &markers, chat)
         .map_err(crate::report_err)?;
     Ok(PyLayout { inner: layout })
 }

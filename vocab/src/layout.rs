@@ -35,11 +35,21 @@ pub enum Marker {
     Frame,
     /// The delay scheme's pad (only in layouts whose audio uses it).
     AudioPad,
+    /// Starts a system turn (chat layouts only, as the other turn markers).
+    System,
+    /// Starts a user turn.
+    User,
+    /// Starts an assistant turn.
+    Assistant,
+    /// Starts a tool's turn (a tool call's result).
+    Tool,
+    /// Ends a turn.
+    TurnEnd,
 }
 
 impl Marker {
     /// Every marker, in the order IDs are assigned.
-    pub const ALL: [Marker; 9] = [
+    pub const ALL: [Marker; 14] = [
         Marker::AudioStart,
         Marker::AudioEnd,
         Marker::ImageStart,
@@ -49,7 +59,27 @@ impl Marker {
         Marker::Row,
         Marker::Frame,
         Marker::AudioPad,
+        Marker::System,
+        Marker::User,
+        Marker::Assistant,
+        Marker::Tool,
+        Marker::TurnEnd,
     ];
+
+    /// The markers of chat turns, which a document gives as parts of their own (the others
+    /// surround or divide the media segments that emit them).
+    pub const TURNS: [Marker; 5] = [
+        Marker::System,
+        Marker::User,
+        Marker::Assistant,
+        Marker::Tool,
+        Marker::TurnEnd,
+    ];
+
+    /// Whether this is a marker of chat turns (see [`Marker::TURNS`]).
+    pub fn is_turn(self) -> bool {
+        Self::TURNS.contains(&self)
+    }
 
     /// The marker's name in manifests and on the command line, e.g. `audio_start`.
     pub fn name(self) -> &'static str {
@@ -63,6 +93,11 @@ impl Marker {
             Marker::Row => "row",
             Marker::Frame => "frame",
             Marker::AudioPad => "audio_pad",
+            Marker::System => "system",
+            Marker::User => "user",
+            Marker::Assistant => "assistant",
+            Marker::Tool => "tool",
+            Marker::TurnEnd => "turn_end",
         }
     }
 
@@ -92,6 +127,11 @@ impl Marker {
             Marker::Row => "<|row|>",
             Marker::Frame => "<|frame|>",
             Marker::AudioPad => "<|audio_pad|>",
+            Marker::System => "<|system|>",
+            Marker::User => "<|user|>",
+            Marker::Assistant => "<|assistant|>",
+            Marker::Tool => "<|tool|>",
+            Marker::TurnEnd => "<|turn_end|>",
         }
     }
 }
@@ -171,6 +211,7 @@ pub struct LayoutBuilder {
     image: Option<(String, String, u32)>,
     marker_names: Vec<(Marker, String)>,
     marker_ids: Vec<(Marker, TokenId)>,
+    chat: bool,
 }
 
 impl LayoutBuilder {
@@ -221,6 +262,12 @@ impl LayoutBuilder {
         self
     }
 
+    /// Whether the layout has the markers of chat turns ([`Marker::TURNS`]), after the others.
+    pub fn chat(mut self, chat: bool) -> Self {
+        self.chat = chat;
+        self
+    }
+
     /// Names `marker`'s token `token` instead of its default.
     pub fn marker_name(mut self, marker: Marker, token: impl Into<String>) -> Self {
         self.marker_names.push((marker, token.into()));
@@ -244,10 +291,20 @@ impl LayoutBuilder {
             .map(|&(_, id)| id.saturating_add(1))
             .fold(text.ordinary, TokenId::max);
         let delay = matches!(self.audio, Some((.., Flatten::Delay)));
+        let given = self.marker_names.iter().map(|(m, _)| *m);
+        if let Some(marker) = given
+            .chain(self.marker_ids.iter().map(|(m, _)| *m))
+            .find(|m| m.is_turn() && !self.chat)
+        {
+            return Err(VocabError::BadParameter(format!(
+                "the marker {} is in chat layouts only; build the layout with chat turns",
+                marker.name()
+            )));
+        }
         let mut next = after_text;
         let mut markers = Vec::new();
         for marker in Marker::ALL {
-            if marker == Marker::AudioPad && !delay {
+            if (marker == Marker::AudioPad && !delay) || (marker.is_turn() && !self.chat) {
                 continue;
             }
             let token = self
@@ -366,6 +423,11 @@ impl VocabLayout {
             .map(|m| m.id)
     }
 
+    /// Whether the layout has the markers of chat turns.
+    pub fn has_turns(&self) -> bool {
+        self.marker(Marker::TurnEnd).is_some()
+    }
+
     /// The marker whose ID is `id`.
     pub fn marker_of(&self, id: TokenId) -> Option<Marker> {
         self.markers.iter().find(|m| m.id == id).map(|m| m.marker)
@@ -479,9 +541,16 @@ impl VocabLayout {
         if kinds.windows(2).any(|p| p[0] == p[1]) {
             return Err(VocabError::BadManifest("a marker is listed twice".into()));
         }
+        // Chat turns come with all their markers or none.
+        let turns = self.markers.iter().any(|m| m.marker.is_turn());
         for marker in Marker::ALL {
-            let needed = marker != Marker::AudioPad
-                || matches!(&self.audio, Some(a) if a.flatten == Flatten::Delay);
+            let needed = match marker {
+                Marker::AudioPad => {
+                    matches!(&self.audio, Some(a) if a.flatten == Flatten::Delay)
+                }
+                turn if turn.is_turn() => turns,
+                _ => true,
+            };
             if needed && self.marker(marker).is_none() {
                 return Err(VocabError::BadManifest(format!(
                     "no ID for the marker {marker:?}"

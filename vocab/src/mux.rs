@@ -7,6 +7,8 @@
 //! - Image: `<|image_start|>`, each row of codes followed by `<|row|>`, `<|image_end|>`.
 //! - Video: `<|video_start|>`, each frame as an image's rows (each followed by `<|row|>`) and
 //!   then `<|frame|>`, `<|video_end|>`.
+//! - Turn: a chat turn's marker on its own (`<|user|>`, ..., `<|turn_end|>`), in layouts with
+//!   chat turns.
 //!
 //! [`demux`] of a stream that breaks these rules (an unclosed segment, a code outside its
 //! segment's range, rows of unequal length, a truncated audio frame, an ID no range holds) is an
@@ -33,6 +35,8 @@ pub enum Segment {
     Image(ImageCodes),
     /// Frames of one size.
     Video(Vec<ImageCodes>),
+    /// A chat turn's marker (one of [`Marker::TURNS`]).
+    Turn(Marker),
 }
 
 /// The IDs of `segments`, one after another.
@@ -82,6 +86,15 @@ pub fn mux(layout: &VocabLayout, segments: &[Segment]) -> Result<Vec<TokenId>, V
                 }
                 out.push(marker(layout, Marker::VideoEnd)?);
             }
+            Segment::Turn(turn) => {
+                if !turn.is_turn() {
+                    return Err(at(VocabError::BadParameter(format!(
+                        "{} is not a marker of chat turns; the media segments emit their own",
+                        turn.name()
+                    ))));
+                }
+                out.push(marker(layout, *turn).map_err(at)?);
+            }
         }
     }
     Ok(out)
@@ -92,9 +105,14 @@ fn no(component: &str) -> VocabError {
 }
 
 fn marker(layout: &VocabLayout, marker: Marker) -> Result<TokenId, VocabError> {
-    layout
-        .marker(marker)
-        .ok_or_else(|| VocabError::BadParameter(format!("the layout has no {marker:?} marker")))
+    layout.marker(marker).ok_or_else(|| {
+        let hint = if marker.is_turn() {
+            " (a layout built with chat turns has it)"
+        } else {
+            ""
+        };
+        VocabError::BadParameter(format!("the layout has no {} marker{hint}", marker.name()))
+    })
 }
 
 fn push_grid(
@@ -149,6 +167,7 @@ pub fn demux(layout: &VocabLayout, ids: &[TokenId]) -> Result<Vec<Segment>, Voca
                 (Segment::Image(grid), end)
             }
             Some(Marker::VideoStart) => demux_video(layout, ids, position)?,
+            Some(turn) if turn.is_turn() => (Segment::Turn(turn), position + 1),
             _ => {
                 return Err(stream(
                     position,
@@ -429,5 +448,50 @@ mod tests {
         expect(&[start, image_code, 1, row, end], 2, "inside an image");
         // IDs past the layout.
         expect(&[layout.n_vocab() + 5], 0, "no range");
+    }
+
+    #[test]
+    fn chat_turns_are_markers_of_their_own_in_chat_layouts_only() {
+        let chat = VocabLayout::builder()
+            .text("toy", "t", 50, vec![("<|eot|>".into(), 50)])
+            .image("fsq:4,4", "i", 16)
+            .chat(true)
+            .build()
+            .expect("layout");
+        let mut segments = vec![Segment::Turn(Marker::User), Segment::Text(vec![1, 2])];
+        segments.push(Segment::Image(ImageCodes {
+            height: 1,
+            width: 1,
+            codes: vec![3],
+        }));
+        segments.extend([
+            Segment::Turn(Marker::TurnEnd),
+            Segment::Turn(Marker::Assistant),
+            Segment::Text(vec![4]),
+            Segment::Turn(Marker::TurnEnd),
+        ]);
+        let ids = mux(&chat, &segments).expect("muxed");
+        assert_eq!(ids[0], chat.marker(Marker::User).expect("user"));
+        assert_eq!(demux(&chat, &ids).expect("demuxed"), segments);
+        // Media markers come only with their segments.
+        let error = mux(&chat, &[Segment::Turn(Marker::ImageStart)]).expect_err("not a turn");
+        assert!(error
+            .to_string()
+            .contains("image_start is not a marker of chat turns"));
+        // A layout without chat turns has no turn markers, and refuses to place one.
+        let plain = layout(Flatten::Interleave);
+        assert!(!plain.has_turns() && chat.has_turns());
+        let error = mux(&plain, &[Segment::Turn(Marker::User)]).expect_err("no turns");
+        assert!(error
+            .to_string()
+            .contains("no user marker (a layout built with chat turns"));
+        let error = VocabLayout::builder()
+            .text("toy", "t", 50, vec![])
+            .marker_name(Marker::User, "<|human|>")
+            .build()
+            .expect_err("chat marker without chat");
+        assert!(error
+            .to_string()
+            .contains("the marker user is in chat layouts only"));
     }
 }

@@ -12,10 +12,11 @@ use omnitok_vision::codebook::CodeGrid;
 use omnitok_vision::image_codes::ImageQuantizer;
 use omnitok_vision::RgbImage;
 use omnitok_vocab::layout::VocabLayout;
-use omnitok_vocab::{demux, AudioCodes, ImageCodes, Segment};
+use omnitok_vocab::{demux, AudioCodes, ImageCodes, Marker, Segment};
 use serde_json::{json, Value};
 
 use super::components::Components;
+use super::parts::turn_name;
 use crate::error::{CorpusError, Result};
 use crate::{files, npy, tokenize};
 
@@ -72,6 +73,8 @@ pub enum DecodedSegment {
         codes: Vec<ImageCodes>,
         pictures: Option<Vec<RgbImage>>,
     },
+    /// A chat turn's marker.
+    Turn(Marker),
 }
 
 /// A part of a text segment.
@@ -135,6 +138,7 @@ fn decode_segment(segment: Segment, components: &Components) -> Result<DecodedSe
                 .collect::<Result<Option<Vec<_>>>>()?;
             DecodedSegment::Video { codes, pictures }
         }
+        Segment::Turn(marker) => DecodedSegment::Turn(marker),
     })
 }
 
@@ -294,6 +298,7 @@ fn write_part(
             }
             json!({ "video_codes": codes_file })
         }
+        DecodedSegment::Turn(marker) => json!({ "turn": turn_name(*marker) }),
     }])
 }
 

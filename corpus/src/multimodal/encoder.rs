@@ -167,6 +167,8 @@ impl DocumentEncoder {
                 (Segment::Text(ids), span)
             }
             Part::Ids(ids) => (Segment::Text(ids.clone()), span(Modality::Text)),
+            // A turn's marker counts as text: the structure of the conversation it holds.
+            Part::Turn(marker) => (Segment::Turn(*marker), span(Modality::Text)),
             Part::Audio(source) => {
                 let codec = self
                     .components

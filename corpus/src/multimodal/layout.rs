@@ -26,15 +26,17 @@ pub struct MarkerSetting {
     pub id: Option<u32>,
 }
 
-/// The layout of `tokenizer`'s IDs, then the markers, then `audio`'s codebooks, then `image`'s
-/// codes, with `markers` renamed or placed; each component recorded with its checksum.
+/// The layout of `tokenizer`'s IDs, then the markers (with those of chat turns when `chat`),
+/// then `audio`'s codebooks, then `image`'s codes, with `markers` renamed or placed; each
+/// component recorded with its checksum.
 pub fn build_layout(
     tokenizer: &Tokenizer,
     audio: Option<AudioCodebooks<'_>>,
     image: Option<&ImageQuantizer>,
     markers: &[MarkerSetting],
+    chat: bool,
 ) -> Result<VocabLayout> {
-    let mut builder = tokenizer.layout_builder();
+    let mut builder = tokenizer.layout_builder().chat(chat);
     if let Some(audio) = audio {
         let size = u32::try_from(audio.codec.codebook_size()).map_err(|_| {
             CorpusError::BadParameter(format!("{}: codebooks larger than 2^32 codes", audio.name))
@@ -125,7 +127,8 @@ mod tests {
             token: Some("<|audio|>".into()),
             id: None,
         }];
-        let layout = build_layout(&tokenizer, Some(audio), Some(&quantizer), &markers).unwrap();
+        let layout =
+            build_layout(&tokenizer, Some(audio), Some(&quantizer), &markers, false).unwrap();
         let audio = layout.audio().unwrap();
         assert_eq!((audio.codebooks, audio.name.as_str()), (1, "speech"));
         assert_eq!(audio.codebook_size as usize, codec.codebook_size());
@@ -141,7 +144,7 @@ mod tests {
             token: None,
             id: Some(0),
         }];
-        assert!(build_layout(&tokenizer, None, None, &clash).is_err());
+        assert!(build_layout(&tokenizer, None, None, &clash, false).is_err());
     }
 
     #[test]
@@ -164,7 +167,7 @@ mod tests {
                 token,
                 id,
             };
-            let error = build_layout(&tokenizer, None, None, &[setting]).unwrap_err();
+            let error = build_layout(&tokenizer, None, None, &[setting], false).unwrap_err();
             assert!(error.to_string().contains("marker row"), "{error}");
         }
     }

@@ -26,7 +26,8 @@ pub use demux::{
 pub use encoder::{audio_codes, DocumentEncoder, Modality, MuxedDocument, Span};
 pub use layout::{build_layout, AudioCodebooks, MarkerSetting};
 pub use parts::{
-    parse_document, Codes, DocumentError, MediaPaths, Part, PartKind, ShapeError, Source,
+    parse_document, turn_marker, turn_name, Codes, DocumentError, MediaPaths, Part, PartKind,
+    ShapeError, Source,
 };
 pub use totals::{ModalityTotals, Totals};
 

@@ -6,7 +6,9 @@
 //! made before: `audio_codes` (`.npy`, `[codebooks, frames]`), `image_codes` (`[height, width]`,
 //! or `[1, height, width]` as `omnitok vision tokenize` writes a still image), `video_codes`
 //! (`[frames, height, width]`), or text as token IDs (`{"ids": [...]}`); these are what
-//! `omnitok demux` writes, so its output muxes back to the same IDs.
+//! `omnitok demux` writes, so its output muxes back to the same IDs. In a layout with chat
+//! turns, `{"turn": "user"}` (or `system`, `assistant`, `tool`) starts a turn with its marker
+//! and `{"turn": "end"}` ends one: markers come from these parts, never from text.
 //!
 //! A caller that holds the media or codes already (Python's `omnitok.mux`) gives them as
 //! [`Source::Given`] rather than as files; they are encoded the same way.
@@ -17,7 +19,7 @@ use omnitok_audio::decode::Audio;
 use omnitok_tokenizer::TokenId;
 use omnitok_vision::decode::Frames;
 use omnitok_vision::RgbImage;
-use omnitok_vocab::{AudioCodes, ImageCodes};
+use omnitok_vocab::{AudioCodes, ImageCodes, Marker};
 use serde_json::Value;
 
 use crate::choice::Choice;
@@ -46,6 +48,8 @@ pub enum Part {
     ImageCodes(Source<ImageCodes>),
     /// Video codes `[frames, height, width]` (a `.npy` file).
     VideoCodes(Source<Vec<ImageCodes>>),
+    /// A chat turn's marker: one of [`Marker::TURNS`].
+    Turn(Marker),
 }
 
 /// A part's kind, as its key in a document.
@@ -59,12 +63,43 @@ pub enum PartKind {
     AudioCodes,
     ImageCodes,
     VideoCodes,
+    Turn,
 }
 
 crate::choice::choice!(PartKind, "part kind", [
     Text => "text", Ids => "ids", Audio => "audio", Image => "image", Video => "video",
     AudioCodes => "audio_codes", ImageCodes => "image_codes", VideoCodes => "video_codes",
+    Turn => "turn",
 ]);
+
+/// The value of a `{"turn": ...}` part for each marker of chat turns.
+const TURN_NAMES: [(Marker, &str); 5] = [
+    (Marker::System, "system"),
+    (Marker::User, "user"),
+    (Marker::Assistant, "assistant"),
+    (Marker::Tool, "tool"),
+    (Marker::TurnEnd, "end"),
+];
+
+/// The turn marker a `{"turn": name}` part names.
+pub fn turn_marker(name: &str) -> Result<Marker, String> {
+    TURN_NAMES
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map(|&(marker, _)| marker)
+        .ok_or_else(|| {
+            let names: Vec<&str> = TURN_NAMES.iter().map(|&(_, n)| n).collect();
+            format!("unknown turn {name:?}; one of {}", names.join(", "))
+        })
+}
+
+/// The name a `{"turn": name}` part gives `marker`, if it is a marker of chat turns.
+pub fn turn_name(marker: Marker) -> Option<&'static str> {
+    TURN_NAMES
+        .iter()
+        .find(|(m, _)| *m == marker)
+        .map(|&(_, name)| name)
+}
 
 impl Part {
     /// This part's kind.
@@ -78,6 +113,7 @@ impl Part {
             Part::AudioCodes(_) => PartKind::AudioCodes,
             Part::ImageCodes(_) => PartKind::ImageCodes,
             Part::VideoCodes(_) => PartKind::VideoCodes,
+            Part::Turn(_) => PartKind::Turn,
         }
     }
 
@@ -85,7 +121,7 @@ impl Part {
     /// that are not files (text and IDs).
     pub fn file(kind: PartKind, path: PathBuf) -> Option<Part> {
         Some(match kind {
-            PartKind::Text | PartKind::Ids => return None,
+            PartKind::Text | PartKind::Ids | PartKind::Turn => return None,
             PartKind::Audio => Part::Audio(Source::File(path)),
             PartKind::Image => Part::Image(Source::File(path)),
             PartKind::Video => Part::Video(Source::File(path)),
@@ -334,6 +370,9 @@ fn parse_part(part: &Value, base: &Path, media: &MediaPaths) -> Result<Part, Str
                 })
                 .collect::<Result<_, _>>()?,
         )),
+        PartKind::Turn => Ok(Part::Turn(turn_marker(
+            value.as_str().ok_or("\"turn\" is not a string")?,
+        )?)),
         file => {
             let text = value
                 .as_str()
@@ -400,6 +439,35 @@ mod tests {
         };
         let parts = parse_document(&line("/etc/passwd"), base, &any).unwrap();
         assert_eq!(parts, [Part::Image(Source::File("/etc/passwd".into()))]);
+    }
+
+    #[test]
+    fn turns_are_parts_of_their_own() {
+        let line = r#"{"parts": [{"turn": "user"}, {"text": "hi"}, {"turn": "end"}]}"#;
+        let parts = parse_document(line, Path::new("."), &MediaPaths::default()).unwrap();
+        assert_eq!(
+            parts,
+            [
+                Part::Turn(Marker::User),
+                Part::Text("hi".into()),
+                Part::Turn(Marker::TurnEnd)
+            ]
+        );
+        for (marker, name) in TURN_NAMES {
+            assert_eq!(turn_marker(name), Ok(marker));
+            assert_eq!(turn_name(marker), Some(name));
+        }
+        assert_eq!(turn_name(Marker::Row), None);
+        let error = parse_document(
+            r#"{"parts": [{"text": "a"}, {"turn": "narrator"}]}"#,
+            Path::new("."),
+            &MediaPaths::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "part 1: unknown turn \"narrator\"; one of system, user, assistant, tool, end"
+        );
     }
 
     #[test]
