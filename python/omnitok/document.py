@@ -37,7 +37,7 @@ ROLES = ("system", "user", "assistant", "tool")
 _ROLE_ALIASES = {"developer": "system"}
 
 
-class Document(list):
+class Document(List[Dict[str, Any]]):
     """A list of parts, built by chained calls (each returns the document). ``loss`` on a part
     sets its ``"loss"`` flag (see ``Layout.encode``); left as None, the ``loss`` argument of
     ``encode`` decides."""

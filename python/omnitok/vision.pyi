@@ -1,5 +1,5 @@
 import os
-from typing import Any, List, Optional, Sequence, Tuple, Union, overload
+from typing import Any, List, Literal, Optional, Sequence, Tuple, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -26,14 +26,24 @@ def patchify(
     **overrides: int,
 ) -> Tuple[np.ndarray, List[Tuple[int, int, int]]]: ...
 
+@overload
 def load(
     path: Union[str, os.PathLike[str]],
-    with_fps: bool = ...,
+    with_fps: Literal[False] = ...,
     *,
     max_pixels: Optional[int] = ...,
     max_frames: Optional[int] = ...,
     max_bytes: Optional[int] = ...,
-) -> Any: ...
+) -> np.ndarray: ...
+@overload
+def load(
+    path: Union[str, os.PathLike[str]],
+    with_fps: Literal[True],
+    *,
+    max_pixels: Optional[int] = ...,
+    max_frames: Optional[int] = ...,
+    max_bytes: Optional[int] = ...,
+) -> Tuple[np.ndarray, Optional[float]]: ...
 
 class Quantizer:
     def __init__(self, spec: str) -> None: ...

@@ -57,6 +57,9 @@ pub struct Codec {
     pub(crate) inner: Arc<Model>,
     /// What a layout records of it: the checkpoint folder, or the built-in codec's name.
     pub(crate) name: String,
+    /// The checkpoint folder as an absolute path (`None` for the built-in codec): what a
+    /// pickle refers to.
+    folder: Option<std::path::PathBuf>,
 }
 
 #[pymethods]
@@ -70,7 +73,48 @@ impl Codec {
         Ok(Self {
             inner: Arc::new(inner),
             name: path.display().to_string(),
+            folder: Some(std::path::absolute(&path).unwrap_or(path)),
         })
+    }
+
+    /// The codec a pickle refers to: the built-in one, or the checkpoint in `folder` (loaded
+    /// again, and refused if its files changed: `checksum` is the pickled codec's).
+    #[staticmethod]
+    fn _unpickle(
+        py: Python<'_>,
+        name: String,
+        folder: Option<std::path::PathBuf>,
+        checksum: String,
+    ) -> PyResult<Self> {
+        let codec = match &folder {
+            None => Self::default(),
+            Some(folder) => Self {
+                name,
+                ..Self::from_pretrained(py, folder.clone())?
+            },
+        };
+        if codec.inner.checksum() != checksum {
+            let what = folder.map_or_else(|| codec.name.clone(), |f| f.display().to_string());
+            return Err(input_error(format!(
+                "{what}: the codec's files changed since it was pickled (checksum {checksum}, now {})",
+                codec.inner.checksum()
+            )));
+        }
+        Ok(codec)
+    }
+
+    /// Pickles by reference: the checkpoint folder (or the built-in codec's name) and the
+    /// checksum its files must still have where the pickle is loaded.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        let constructor = py.get_type::<Codec>().getattr("_unpickle")?;
+        let args = (
+            self.name.clone(),
+            self.folder.clone(),
+            self.inner.checksum().to_owned(),
+        )
+            .into_pyobject(py)?
+            .into_any();
+        pyo3::types::PyTuple::new(py, [constructor, args])
     }
 
     /// omnitok's built-in speech codec, omnitok-speech-16k: a small causal EnCodec at 16 kHz
@@ -80,6 +124,7 @@ impl Codec {
         Self {
             inner: Arc::new(Model::default_speech()),
             name: omnitok_audio::codec::DEFAULT_SPEECH_NAME.into(),
+            folder: None,
         }
     }
 

@@ -322,6 +322,13 @@ impl PyQuantizer {
             .into_any())
     }
 
+    /// Pickles by its spec.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let constructor = py.get_type::<PyQuantizer>().into_any();
+        let args = (self.inner.spec(),).into_pyobject(py)?.into_any();
+        PyTuple::new(py, [constructor, args])
+    }
+
     /// Values per latent vector.
     #[getter]
     fn dim(&self) -> usize {

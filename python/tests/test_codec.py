@@ -110,3 +110,29 @@ def test_samples_laid_out_frames_first_are_refused_with_the_fix():
     with pytest.raises(ValueError, match=r"33075 channels.*\[samples, channels\]\? pass samples\.T"):
         codec.encode(stereo, 16000)
     assert codec.encode(stereo.T, 16000).shape[0] > 0
+
+
+def test_codecs_and_quantizers_pickle_by_reference(tmp_path):
+    import pickle
+    import shutil
+
+    from omnitok import vision
+
+    builtin = pickle.loads(pickle.dumps(audio.Codec.default()))
+    assert builtin.checksum == audio.Codec.default().checksum
+    folder = tmp_path / "codec"
+    shutil.copytree(ENCODEC / "causal-24k", folder)
+    codec = audio.Codec.from_pretrained(folder)
+    data = pickle.dumps(codec)
+    assert len(data) < 1000
+    again = pickle.loads(data)
+    x = np.sin(np.arange(4800, dtype=np.float32) * 0.05)
+    assert np.array_equal(again.encode(x, 24000), codec.encode(x, 24000))
+    # Weights that changed since the pickle was made are refused, not used.
+    config = folder / "config.json"
+    config.write_text(config.read_text().replace("{", "{\n", 1))
+    with pytest.raises(ValueError, match="changed since it was pickled"):
+        pickle.loads(data)
+    quantizer = vision.Quantizer("fsq:8,5,5,5")
+    latents = np.random.default_rng(0).standard_normal((10, 4)).astype(np.float32)
+    assert np.array_equal(pickle.loads(pickle.dumps(quantizer)).indices(latents), quantizer.indices(latents))
