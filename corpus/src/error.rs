@@ -77,6 +77,11 @@ pub enum CorpusError {
     #[error(transparent)]
     Audio(#[from] omnitok_audio::AudioError),
 
+    /// The run was stopped by its caller (a progress structure's `stop` flag); a tokenize run
+    /// stopped so resumes as after any interruption.
+    #[error("interrupted")]
+    Interrupted,
+
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

@@ -71,9 +71,10 @@ pub fn _tokenize_corpus(
         multimodal: None,
     };
     let progress = tokenize::TokenizeProgress::default();
-    let outcome = py
-        .detach(|| tokenize::tokenize(&options, &progress))
-        .map_err(crate::report_err)?;
+    let outcome = crate::interrupt::interruptible(py, &progress.stop, || {
+        tokenize::tokenize(&options, &progress)
+    })?
+    .map_err(crate::report_err)?;
     let manifest = match outcome {
         TokenizeOutcome::Finished(manifest) | TokenizeOutcome::AlreadyFinished(manifest) => {
             manifest

@@ -1,6 +1,8 @@
 //! `Layout.encode` and `Layout.encode_batch`: documents to IDs with, for every token, its
 //! modality, the index of the part it comes from and whether it counts for the loss.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use numpy::PyArray1;
 use omnitok_corpus::multimodal::{DocumentEncoder, MuxedDocument, Part};
 use pyo3::prelude::*;
@@ -72,17 +74,20 @@ pub fn _encode_documents<'py>(
         ),
         None => None,
     };
-    let encoded = py.detach(|| {
-        let run = || encode_all(&encoder, &parts, &loss);
+    let stop = AtomicBool::new(false);
+    let encoded = crate::interrupt::interruptible(py, &stop, || {
+        let run = || encode_all(&encoder, &parts, &loss, &stop);
         match &pool {
             Some(pool) => pool.install(run),
             None => run(),
         }
-    });
+    })?;
     encoded
         .into_iter()
         .enumerate()
         .map(|(index, result)| {
+            // Left out only once stopped, and a stopped call raises the signal instead.
+            let result = result.ok_or_else(|| input_error("interrupted"))?;
             let (document, tokens) = result
                 .map_err(document_err)
                 .map_err(|e| in_document(py, index, e))?;
@@ -105,15 +110,26 @@ struct TokenInfo {
 
 type Encoded = Result<(MuxedDocument, TokenInfo), omnitok_corpus::multimodal::DocumentError>;
 
-/// Every document encoded, in order (in parallel where the pool has threads).
-fn encode_all(encoder: &DocumentEncoder, parts: &[Vec<Part>], loss: &[Vec<bool>]) -> Vec<Encoded> {
+/// Every document encoded, in order (in parallel where the pool has threads); those not begun
+/// when `stop` is set are left out (`None`).
+fn encode_all(
+    encoder: &DocumentEncoder,
+    parts: &[Vec<Part>],
+    loss: &[Vec<bool>],
+    stop: &AtomicBool,
+) -> Vec<Option<Encoded>> {
     parts
         .par_iter()
         .zip(loss)
         .map(|(parts, loss)| {
-            let document = encoder.encode(parts)?;
-            let info = token_info(&document, loss);
-            Ok((document, info))
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            let encoded = encoder.encode(parts).map(|document| {
+                let info = token_info(&document, loss);
+                (document, info)
+            });
+            Some(encoded)
         })
         .collect()
 }

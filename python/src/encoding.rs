@@ -24,6 +24,45 @@ pub(crate) fn to_py_err(error: TokenizerError) -> PyErr {
     }
 }
 
+/// Batches of more text than this are encoded in pieces of about this size, so that Ctrl-C
+/// stops them between pieces.
+const BATCH_PIECE_BYTES: usize = 1 << 20;
+
+/// `encode(texts)` with the GIL released; a batch of more than [`BATCH_PIECE_BYTES`] is encoded
+/// a piece at a time, each piece in parallel, and stops at the next piece on Ctrl-C.
+fn batch_in_pieces(
+    py: Python<'_>,
+    texts: &[&str],
+    encode: impl Fn(&[&str]) -> omnitok_tokenizer::Result<Vec<Vec<TokenId>>> + Sync,
+) -> PyResult<Vec<Vec<TokenId>>> {
+    let total: usize = texts.iter().map(|t| t.len()).sum();
+    if total <= BATCH_PIECE_BYTES {
+        return py.detach(|| encode(texts)).map_err(to_py_err);
+    }
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let encoded = crate::interrupt::interruptible(py, &stop, || {
+        let mut out = Vec::with_capacity(texts.len());
+        let mut start = 0;
+        while start < texts.len() {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                break;
+            }
+            let mut end = start;
+            let mut bytes = 0;
+            while end < texts.len()
+                && (end == start || bytes + texts[end].len() <= BATCH_PIECE_BYTES)
+            {
+                bytes += texts[end].len();
+                end += 1;
+            }
+            out.extend(encode(&texts[start..end])?);
+            start = end;
+        }
+        Ok(out)
+    })?;
+    encoded.map_err(to_py_err)
+}
+
 /// `"all"`, or a collection of special-token strings.
 fn special_set(value: &Bound<'_, PyAny>, argument: &str) -> PyResult<SpecialSet> {
     if let Ok(text) = value.cast::<PyString>() {
@@ -444,9 +483,7 @@ impl Encoding {
         let policy = policy_of(py, allowed_special, disallowed_special)?
             .adding_special_tokens(add_special_tokens);
         let texts: Vec<&str> = text.iter().map(String::as_str).collect();
-        let batch = py
-            .detach(|| self.inner.encode_batch(&texts, &policy))
-            .map_err(to_py_err)?;
+        let batch = batch_in_pieces(py, &texts, |piece| self.inner.encode_batch(piece, &policy))?;
         self.ints.lists(py, self.inner.n_vocab(), &batch)
     }
 
@@ -461,9 +498,7 @@ impl Encoding {
     ) -> PyResult<Bound<'py, PyList>> {
         let _ = num_threads;
         let texts: Vec<&str> = text.iter().map(String::as_str).collect();
-        let batch = py
-            .detach(|| self.inner.encode_ordinary_batch(&texts))
-            .map_err(to_py_err)?;
+        let batch = batch_in_pieces(py, &texts, |piece| self.inner.encode_ordinary_batch(piece))?;
         self.ints.lists(py, self.inner.n_vocab(), &batch)
     }
 

@@ -14,6 +14,7 @@
 //! - [`errors`]: the exceptions raised, classes of `omnitok.errors`.
 //! - [`files`]: files written whole or not at all.
 //! - [`id_lists`]: token IDs returned as Python lists of shared ints.
+//! - [`interrupt`]: long calls that Ctrl-C stops.
 //! - [`defaults`]: the libraries' defaults that the Python signatures show.
 
 mod arrays;
@@ -26,6 +27,7 @@ mod encoding;
 mod errors;
 mod files;
 mod id_lists;
+mod interrupt;
 mod layout;
 mod report;
 mod show;

@@ -92,7 +92,7 @@ pub fn _train(
     let name = name.unwrap_or_else(|| corpus_train::DEFAULT_NAME.to_owned());
     let field = dotted_path(field.as_deref().unwrap_or(ReadOptions::DEFAULT_TEXT_FIELD));
     let progress = TrainRunProgress::default();
-    let outcome = py.detach(|| match texts {
+    let outcome = crate::interrupt::interruptible(py, &progress.training.stop, || match texts {
         Some(texts) => corpus_train::train_texts(
             &texts,
             &corpus_train::TextTraining {
@@ -128,7 +128,7 @@ pub fn _train(
             };
             corpus_train::train_corpus(&options, &progress)
         }
-    });
+    })?;
     let outcome = outcome.map_err(report_err)?;
     Ok(Encoding::wrap(Arc::new(outcome.tokenizer), Origin::Value))
 }

@@ -50,6 +50,10 @@ pub enum TokenizerError {
     )]
     InvalidUtf8 { byte_offset: usize, position: usize },
 
+    /// Training was stopped by its caller (see `TrainProgress::stop`).
+    #[error("interrupted")]
+    Interrupted,
+
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

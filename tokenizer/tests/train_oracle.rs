@@ -1440,3 +1440,15 @@ fn a_dev_language_whose_text_is_only_specials_has_no_training_text() {
     let result = train(&counts, &config, &TrainProgress::default());
     refusal(result, &["\"fi\"", "no training text"]);
 }
+
+#[test]
+fn a_stop_request_ends_training_before_the_next_merge() {
+    let documents = [doc("en", "the cat sat on the mat with the other cat")];
+    let config = config(300);
+    let counts = count_documents(&documents, &config);
+    let progress = TrainProgress::default();
+    progress.stop.store(true, Ordering::Relaxed);
+    let error = train(&counts, &config, &progress).expect_err("stopped");
+    assert!(matches!(error, TokenizerError::Interrupted), "{error}");
+    assert_eq!(progress.merges.load(Ordering::Relaxed), 0);
+}

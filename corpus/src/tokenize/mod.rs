@@ -26,7 +26,7 @@ mod pipeline;
 pub mod shards;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::Arc;
 
 use omnitok_tokenizer::{SpecialPolicy, Tokenizer};
@@ -105,6 +105,9 @@ pub struct TokenizeProgress {
     pub text_bytes: AtomicU64,
     pub tokens: AtomicU64,
     pub documents: AtomicU64,
+    /// Set from another thread to stop the run: it ends with [`CorpusError::Interrupted`] and
+    /// leaves its output to resume.
+    pub stop: AtomicBool,
 }
 
 /// What [`tokenize`] did.

@@ -440,6 +440,9 @@ fn read_all(
     let mut seen = 0u64;
     let stopped = || CorpusError::BadParameter("stopped: the writer failed".into());
     let summary = read_inputs(&reading, inputs, &mut |document| {
+        if job.progress.stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(CorpusError::Interrupted);
+        }
         seen += 1;
         if seen <= job.skip_documents {
             return Ok(());

@@ -242,6 +242,9 @@ pub fn train_texts(
             .par_iter()
             .flat_map(|(lang, documents)| documents.par_iter().map(move |d| (lang, d)))
             .try_fold(PieceCounts::new, |mut counts, (lang, document)| {
+                if progress.training.stop.load(Ordering::Relaxed) {
+                    return Err(omnitok_tokenizer::TokenizerError::Interrupted);
+                }
                 let index = counts.language(lang);
                 progress.documents.fetch_add(1, Ordering::Relaxed);
                 counts
@@ -249,6 +252,9 @@ pub fn train_texts(
                     .map(|()| counts)
             })
             .try_reduce(PieceCounts::new, |mut a, b| {
+                if progress.training.stop.load(Ordering::Relaxed) {
+                    return Err(omnitok_tokenizer::TokenizerError::Interrupted);
+                }
                 a.absorb(b);
                 Ok(a)
             })
@@ -405,9 +411,12 @@ fn learn_once(
 fn tokenizer_error(
     context: &str,
 ) -> impl Fn(omnitok_tokenizer::TokenizerError) -> CorpusError + '_ {
-    move |source| CorpusError::Tokenizer {
-        context: context.to_string(),
-        source,
+    move |source| match source {
+        omnitok_tokenizer::TokenizerError::Interrupted => CorpusError::Interrupted,
+        source => CorpusError::Tokenizer {
+            context: context.to_string(),
+            source,
+        },
     }
 }
 
@@ -546,6 +555,9 @@ fn count_inputs(
                 (Labels::Field, Some(lang)) => lang,
                 _ => &file_langs[document.input],
             };
+            if progress.training.stop.load(Ordering::Relaxed) {
+                return Err(CorpusError::Interrupted);
+            }
             batch.push(document.text, lang);
             progress.documents.fetch_add(1, Ordering::Relaxed);
             if batch.is_full() {
@@ -563,7 +575,9 @@ fn count_inputs(
         let mut first_error = None;
         for worker in workers {
             match worker.join() {
-                Ok(Ok(part)) => counts.absorb(part),
+                // A failed read (an interruption among them) throws the counts away.
+                Ok(Ok(part)) if read.is_ok() => counts.absorb(part),
+                Ok(Ok(_)) => {}
                 Ok(Err(e)) => {
                     first_error.get_or_insert(e);
                 }

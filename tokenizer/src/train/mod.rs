@@ -38,7 +38,7 @@
 mod counts;
 mod merges;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use omnitok_vocab::TokenId;
 use rustc_hash::FxHashMap;
@@ -153,6 +153,9 @@ pub struct TrainProgress {
     pub merges: AtomicU64,
     /// Merges wanted (vocabulary size minus bytes and specials).
     pub merges_total: AtomicU64,
+    /// Set from another thread to stop: training then ends with
+    /// [`TokenizerError::Interrupted`](crate::TokenizerError::Interrupted) before its next merge.
+    pub stop: AtomicBool,
 }
 
 /// Why training stopped.
@@ -313,10 +316,14 @@ pub fn train(
         setup.n_tables,
         2 * setup.dev_langs.len(),
     );
+    let stopped = || progress.stop.load(Ordering::Relaxed);
     for (lang, &(_, source)) in languages.iter().enumerate() {
         let mut pieces: Vec<(&str, u64)> = counts.pieces(source).collect();
         pieces.sort_unstable();
-        for (piece, count) in pieces {
+        for (i, (piece, count)) in pieces.into_iter().enumerate() {
+            if i % 4096 == 0 && stopped() {
+                return Err(TokenizerError::Interrupted);
+            }
             engine.add_word(piece.as_bytes(), count * weights[lang], lang);
         }
     }
@@ -353,6 +360,9 @@ pub fn train(
     let max_len = config.max_token_bytes.unwrap_or(usize::MAX);
     let mut merges = Vec::new();
     let stop = loop {
+        if stopped() {
+            return Err(TokenizerError::Interrupted);
+        }
         if tokens.len() >= n_ordinary {
             break StopReason::VocabSize;
         }
