@@ -105,7 +105,14 @@ fn build(args: &BuildArgs) -> Result<()> {
         .iter()
         .map(|setting| setting.parse::<MarkerSetting>())
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    let layout = build_layout(&tokenizer, audio, quantizer.as_ref(), &markers, args.chat)?;
+    let layout = build_layout(
+        &tokenizer,
+        args.tokenizer.tokenizer.as_deref(),
+        audio,
+        quantizer.as_ref(),
+        &markers,
+        args.chat,
+    )?;
     write_atomically(&args.output, layout.to_json().as_bytes())
 }
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from ._files import write_atomically
 from ._omnitok import Encoding, Layout as _Layout, _defaults, _demux, _encode_documents, _layout_build, _mux
-from ._omnitok import get_encoding
+from ._omnitok import get_encoding, list_encoding_names
 from .document import ROLES
 from .errors import ArgumentTypeError, InputError
 
@@ -40,8 +40,11 @@ class Layout:
     """Named, non-overlapping ID ranges: text, text specials, markers, one range per audio
     codebook, image codes. Pickles by value."""
 
-    def __init__(self, inner: _Layout) -> None:
+    def __init__(self, inner: _Layout, encoding: Optional[Encoding] = None) -> None:
         self._inner = inner
+        # The tokenizer the layout was built with, when it is not built in (a trained one):
+        # what mux, demux and encode use when not given another.
+        self._encoding = encoding
 
     @staticmethod
     def build(encoding: Union[str, Encoding] = _DEFAULTS["encoding"], codec=None,
@@ -65,7 +68,7 @@ class Layout:
             settings.append((kind, token, id))
         inner = _layout_build(encoding, getattr(codec, "_inner", codec), codebooks, flatten, spec, book,
                               patch_size, settings, bool(chat))
-        return Layout(inner)
+        return Layout(inner, None if encoding.name in list_encoding_names() else encoding)
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes the manifest (under a temporary name, renamed when complete)."""
@@ -121,9 +124,16 @@ class Layout:
         return self._inner.image
 
     def encoding(self) -> Encoding:
-        """The built-in encoding the layout's text part names, checked against its checksum."""
+        """The layout's tokenizer: the one it was built with (kept by this object and its
+        pickles), or the built-in encoding or tokenizer file its text part names, checked
+        against its checksum."""
+        if self._encoding is not None:
+            return self._encoding
         name, _ = self.text
-        encoding = get_encoding(name)
+        if name not in list_encoding_names() and os.path.isfile(name):
+            encoding = Encoding.from_file(name)
+        else:
+            encoding = get_encoding(name)
         self._inner.check_component("text", encoding.sha256())
         return encoding
 
@@ -159,6 +169,7 @@ class Layout:
             document_parts, document_flags = _parts_and_loss(document, rule, f"document {index}: ")
             parts.append(document_parts)
             flags.append(document_flags)
+        encoding = encoding if encoding is not None else self._encoding
         encoded = _encode_documents(self._inner, parts, flags, encoding, allowed_special,
                                     codec, _codebook(image_quantizer), threads)
         return [EncodedDocument(*arrays) for arrays in encoded]
@@ -167,7 +178,7 @@ class Layout:
         return repr(self._inner)
 
     def __reduce__(self):
-        return (Layout.from_json, (self.to_json(),))
+        return (_unpickle_layout, (self.to_json(), self._encoding))
 
 
 class EncodedDocument:
@@ -279,6 +290,7 @@ def mux(parts: Sequence[Dict[str, Any]], layout: Layout, encoding: Optional[Enco
     must have the recorded checksum. The parts are encoded as ``omnitok mux`` encodes a
     document's, so both give the same IDs."""
     parts, _ = _parts_and_loss(parts, None)
+    encoding = encoding if encoding is not None else layout._encoding
     return _mux(layout._inner, parts, encoding, allowed_special, codec, _codebook(image_quantizer))
 
 
@@ -293,7 +305,12 @@ def demux(ids: Union[np.ndarray, Sequence[int]], layout: Layout,
     given the layout's codebook as ``image_quantizer``, ``"image"`` / ``"video"`` pixels at the
     grid's size, whole patches: crop them to the original size). A stream that breaks the
     layout's rules raises ``ValueError`` naming the position."""
+    encoding = encoding if encoding is not None else layout._encoding
     return _demux(layout._inner, ids, encoding, codec, _codebook(image_quantizer))
+
+
+def _unpickle_layout(manifest: str, encoding: Optional[Encoding]) -> Layout:
+    return Layout(_Layout.from_json(manifest), encoding)
 
 
 def _codebook(image_quantizer):

@@ -492,7 +492,14 @@ pub fn _layout_build(
             })
         })
         .collect::<PyResult<Vec<_>>>()?;
-    let layout = build_layout(&encoding.inner, audio, quantizer.as_ref(), &markers, chat)
-        .map_err(crate::report_err)?;
+    let layout = build_layout(
+        &encoding.inner,
+        None,
+        audio,
+        quantizer.as_ref(),
+        &markers,
+        chat,
+    )
+    .map_err(crate::report_err)?;
     Ok(PyLayout { inner: layout })
 }

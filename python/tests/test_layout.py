@@ -240,3 +240,38 @@ def test_mux_of_files_equals_the_cli(codec, tmp_path):
     written = json.loads((out / "shard-00000.jsonl").read_text())["tokens"]
     ids = omnitok.mux(parts, omnitok.Layout.load(layout_file), codec=codec)
     assert ids.tolist() == written
+
+
+def test_layouts_of_trained_tokenizers_need_no_extra_arguments(tmp_path, monkeypatch):
+    import json
+    import subprocess
+
+    from test_dask import cli
+
+    texts = {"en": ["the cat sat on the mat, the dog sat on the log. " * 20]}
+    trained = omnitok.train(texts, 270, min_frequency=1)
+    layout = omnitok.Layout.build(trained, image="fsq:8,5,5,5")
+    parts = [{"text": "the cat sat"}, {"image_codes": np.zeros((2, 2), np.int64)}]
+    ids = omnitok.mux(parts, layout)
+    assert ids[:3].tolist() == trained.encode("the cat sat")[:3]
+    assert omnitok.demux(ids, layout)[0] == {"text": "the cat sat"}
+    assert np.array_equal(layout.encode(parts).ids, ids)
+    assert layout.encoding() is trained
+    again = pickle.loads(pickle.dumps(layout))
+    assert np.array_equal(omnitok.mux(parts, again), ids)
+    # A layout read from its manifest alone does not know the tokenizer: it says what to pass.
+    with pytest.raises(ValueError, match="pass encoding="):
+        omnitok.mux(parts, omnitok.Layout.from_json(layout.to_json()))
+    # Saved to a file, the tokenizer is found by the path the layout records, on the command
+    # line and from Python.
+    trained.to_file(tmp_path / "tok.tiktoken")
+    layout_file = tmp_path / "layout.json"
+    subprocess.run([str(cli()), "layout", "build", "--tokenizer", "tok.tiktoken", "--image-quantizer", "fsq:8,5,5,5",
+                    "-o", str(layout_file)], check=True, cwd=tmp_path)
+    (tmp_path / "docs.jsonl").write_text(json.dumps({"parts": [{"text": "the cat sat"}]}) + "\n")
+    subprocess.run([str(cli()), "mux", "-q", "--layout", "layout.json", "--format", "jsonl", "-o", "out",
+                    "docs.jsonl"], check=True, cwd=tmp_path)
+    written = json.loads((tmp_path / "out" / "shard-00000.jsonl").read_text())["tokens"]
+    assert written == trained.encode("the cat sat")
+    monkeypatch.chdir(tmp_path)
+    assert omnitok.Layout.load(layout_file).encoding().encode("the cat sat") == written

@@ -4,6 +4,8 @@
 use omnitok_audio::codec::Codec;
 use omnitok_tokenizer::Tokenizer;
 use omnitok_vision::image_codes::ImageQuantizer;
+use std::path::Path;
+
 use omnitok_vocab::{Flatten, Marker, VocabLayout};
 
 use crate::error::{CorpusError, Result};
@@ -28,15 +30,22 @@ pub struct MarkerSetting {
 
 /// The layout of `tokenizer`'s IDs, then the markers (with those of chat turns when `chat`),
 /// then `audio`'s codebooks, then `image`'s codes, with `markers` renamed or placed; each
-/// component recorded with its checksum.
+/// component recorded with its checksum. The tokenizer is recorded as `tokenizer_file` when
+/// given (the file it was loaded from, so that the layout's users find it), else by its name.
 pub fn build_layout(
     tokenizer: &Tokenizer,
+    tokenizer_file: Option<&Path>,
     audio: Option<AudioCodebooks<'_>>,
     image: Option<&ImageQuantizer>,
     markers: &[MarkerSetting],
     chat: bool,
 ) -> Result<VocabLayout> {
     let mut builder = tokenizer.layout_builder().chat(chat);
+    if let Some(file) = tokenizer_file {
+        let (ordinary, specials) = tokenizer.layout_text();
+        let name = file.display().to_string();
+        builder = builder.text(name, tokenizer.sha256(), ordinary, specials);
+    }
     if let Some(audio) = audio {
         let size = u32::try_from(audio.codec.codebook_size()).map_err(|_| {
             CorpusError::BadParameter(format!("{}: codebooks larger than 2^32 codes", audio.name))
@@ -127,8 +136,15 @@ mod tests {
             token: Some("<|audio|>".into()),
             id: None,
         }];
-        let layout =
-            build_layout(&tokenizer, Some(audio), Some(&quantizer), &markers, false).unwrap();
+        let layout = build_layout(
+            &tokenizer,
+            None,
+            Some(audio),
+            Some(&quantizer),
+            &markers,
+            false,
+        )
+        .unwrap();
         let audio = layout.audio().unwrap();
         assert_eq!((audio.codebooks, audio.name.as_str()), (1, "speech"));
         assert_eq!(audio.codebook_size as usize, codec.codebook_size());
@@ -144,7 +160,7 @@ mod tests {
             token: None,
             id: Some(0),
         }];
-        assert!(build_layout(&tokenizer, None, None, &clash, false).is_err());
+        assert!(build_layout(&tokenizer, None, None, None, &clash, false).is_err());
     }
 
     #[test]
@@ -167,7 +183,7 @@ mod tests {
                 token,
                 id,
             };
-            let error = build_layout(&tokenizer, None, None, &[setting], false).unwrap_err();
+            let error = build_layout(&tokenizer, None, None, None, &[setting], false).unwrap_err();
             assert!(error.to_string().contains("marker row"), "{error}");
         }
     }
