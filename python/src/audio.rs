@@ -54,26 +54,25 @@ pub fn _audio_load<'py>(
         Ok(bytes) => Input::Bytes(bytes.as_bytes().to_vec()),
         Err(_) => Input::Path(source.extract()?),
     };
-    let audio = py
-        .detach(|| {
-            let audio = match input {
-                Input::Bytes(bytes) => load_bytes(bytes, &name, &limits)?,
-                Input::Path(path) => load(&path, &limits)?,
+    let audio = crate::threads::detach(py, || {
+        let audio = match input {
+            Input::Bytes(bytes) => load_bytes(bytes, &name, &limits)?,
+            Input::Path(path) => load(&path, &limits)?,
+        };
+        let mut audio = audio.excerpt(offset, duration)?;
+        if mono && audio.channels > 1 {
+            audio = Audio {
+                samples: audio.mono(),
+                channels: 1,
+                sample_rate: audio.sample_rate,
             };
-            let mut audio = audio.excerpt(offset, duration)?;
-            if mono && audio.channels > 1 {
-                audio = Audio {
-                    samples: audio.mono(),
-                    channels: 1,
-                    sample_rate: audio.sample_rate,
-                };
-            }
-            match sr {
-                Some(rate) => audio.resampled(rate),
-                None => Ok(audio),
-            }
-        })
-        .map_err(audio_err)?;
+        }
+        match sr {
+            Some(rate) => audio.resampled(rate),
+            None => Ok(audio),
+        }
+    })
+    .map_err(audio_err)?;
     let rate = audio.sample_rate;
     let channels = audio.channels;
     let frames = audio.frames();
@@ -142,9 +141,7 @@ pub fn _audio_features<'py>(
     let config = configure(preset, overrides)?;
     let extractor = planned(py, &config, sr)?;
     let samples = samples.as_slice()?.to_vec();
-    let features = py
-        .detach(|| extractor.compute(&samples))
-        .map_err(audio_err)?;
+    let features = crate::threads::detach(py, || extractor.compute(&samples)).map_err(audio_err)?;
     to_array(py, features)
 }
 

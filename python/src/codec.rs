@@ -67,9 +67,8 @@ impl Codec {
     /// Loads `config.json` and `model.safetensors` from `path`.
     #[staticmethod]
     fn from_pretrained(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
-        let inner = py
-            .detach(|| Model::from_pretrained(&path))
-            .map_err(audio_err)?;
+        let inner =
+            crate::threads::detach(py, || Model::from_pretrained(&path)).map_err(audio_err)?;
         Ok(Self {
             inner: Arc::new(inner),
             name: path.display().to_string(),
@@ -143,8 +142,7 @@ impl Codec {
     ) -> PyResult<Bound<'py, PyAny>> {
         let audio = audio_of(&samples, sr)?;
         let bandwidth = bandwidth.unwrap_or_else(|| self.inner.config().smallest_bandwidth());
-        let codes = py
-            .detach(|| self.inner.encode_audio(&audio, bandwidth))
+        let codes = crate::threads::detach(py, || self.inner.encode_audio(&audio, bandwidth))
             .map_err(audio_err)?;
         let (chunks, codebooks, n) = codes.codes.dim();
         let values = codes.codes.clone().into_raw_vec_and_offset().0;
@@ -187,9 +185,8 @@ impl Codec {
             last_frame_pad_length,
             samples: length.unwrap_or(usize::MAX),
         };
-        let audio: Array2<f32> = py
-            .detach(|| self.inner.decode(&codes))
-            .map_err(|e| match e {
+        let audio: Array2<f32> =
+            crate::threads::detach(py, || self.inner.decode(&codes)).map_err(|e| match e {
                 AudioError::MissingScales { .. } => input_error(
                     "this model scales each chunk: pass the info of encode(..., \
                      return_info=True), as decode(codes, **info)",

@@ -37,7 +37,7 @@ fn batch_in_pieces(
 ) -> PyResult<Vec<Vec<TokenId>>> {
     let total: usize = texts.iter().map(|t| t.len()).sum();
     if total <= BATCH_PIECE_BYTES {
-        return py.detach(|| encode(texts)).map_err(to_py_err);
+        return crate::threads::detach(py, || encode(texts)).map_err(to_py_err);
     }
     let stop = std::sync::atomic::AtomicBool::new(false);
     let encoded = crate::interrupt::interruptible(py, &stop, || {
@@ -126,9 +126,9 @@ impl Encoding {
         pattern: Option<String>,
         name: Option<String>,
     ) -> PyResult<Self> {
-        let mut tokenizer = py
-            .detach(|| Tokenizer::from_file(&path, pattern.as_deref()))
-            .map_err(to_py_err)?;
+        let mut tokenizer =
+            crate::threads::detach(py, || Tokenizer::from_file(&path, pattern.as_deref()))
+                .map_err(to_py_err)?;
         if let Some(name) = name {
             tokenizer = tokenizer.with_name(name);
         }
@@ -166,9 +166,10 @@ impl Encoding {
         let mut specials: Vec<(String, TokenId)> = special_tokens.into_iter().collect();
         specials.sort_unstable_by_key(|&(_, id)| id);
         let tokens: Vec<(Vec<u8>, TokenId)> = mergeable_ranks.into_iter().collect();
-        let tokenizer = py
-            .detach(|| Tokenizer::from_ranks(name, tokens, "mergeable_ranks", &pat_str, specials))
-            .map_err(to_py_err)?;
+        let tokenizer = crate::threads::detach(py, || {
+            Tokenizer::from_ranks(name, tokens, "mergeable_ranks", &pat_str, specials)
+        })
+        .map_err(to_py_err)?;
         Ok(Self::wrap(Arc::new(tokenizer), Origin::Value))
     }
 
@@ -196,8 +197,7 @@ impl Encoding {
 
     /// Encodes bytes that may not be UTF-8 (tiktoken's private `_encode_bytes`).
     fn _encode_bytes(&self, py: Python<'_>, bytes: Vec<u8>) -> PyResult<Vec<TokenId>> {
-        py.detach(|| self.inner.encode_bytes(&bytes))
-            .map_err(to_py_err)
+        crate::threads::detach(py, || self.inner.encode_bytes(&bytes)).map_err(to_py_err)
     }
 
     /// Whether `token` is the ID of a special token.
@@ -221,7 +221,7 @@ impl Encoding {
         let _ = num_threads;
         let mode = DecodeErrors::parse(errors)?;
         use rayon::prelude::*;
-        py.detach(|| {
+        crate::threads::detach(py, || {
             batch
                 .par_iter()
                 .map(|ids| mode.decode(&self.inner, ids))
@@ -240,14 +240,13 @@ impl Encoding {
     ) -> PyResult<Vec<Bound<'py, PyBytes>>> {
         let _ = num_threads;
         use rayon::prelude::*;
-        let decoded = py
-            .detach(|| {
-                batch
-                    .par_iter()
-                    .map(|ids| self.inner.decode_bytes(ids))
-                    .collect::<Result<Vec<Vec<u8>>, _>>()
-            })
-            .map_err(to_py_err)?;
+        let decoded = crate::threads::detach(py, || {
+            batch
+                .par_iter()
+                .map(|ids| self.inner.decode_bytes(ids))
+                .collect::<Result<Vec<Vec<u8>>, _>>()
+        })
+        .map_err(to_py_err)?;
         Ok(decoded.iter().map(|b| PyBytes::new(py, b)).collect())
     }
 
@@ -276,7 +275,7 @@ impl Encoding {
     fn to_file(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         let is_json = path.extension().is_some_and(|e| e == "json");
         let is_model = path.extension().is_some_and(|e| e == "model");
-        py.detach(|| {
+        crate::threads::detach(py, || {
             if is_model {
                 self.inner.save_sentencepiece_model(&path)
             } else if is_json {
@@ -290,8 +289,7 @@ impl Encoding {
 
     /// The tokenizer as tokenizer.json text (SentencePiece models have none: save the .model).
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        py.detach(|| self.inner.to_tokenizer_json())
-            .map_err(to_py_err)
+        crate::threads::detach(py, || self.inner.to_tokenizer_json()).map_err(to_py_err)
     }
 
     /// The encoding's name (`o200k_base`, a file's name, or the `name` it was given).
@@ -303,7 +301,7 @@ impl Encoding {
     /// SHA-256 (hex) of everything that decides the encoding's output: what a token layout
     /// records of its text component.
     fn sha256(&self, py: Python<'_>) -> String {
-        py.detach(|| self.inner.sha256())
+        crate::threads::detach(py, || self.inner.sha256())
     }
 
     /// The pre-tokenization regex of byte-level BPE ("" for other families).
@@ -392,7 +390,7 @@ impl Encoding {
     ) -> PyResult<(Vec<TokenId>, Vec<Vec<TokenId>>)> {
         let policy = policy_of(py, allowed_special, disallowed_special)?;
         let text = text_of(text)?;
-        py.detach(|| self.inner.encode_with_unstable(&text, &policy))
+        crate::threads::detach(py, || self.inner.encode_with_unstable(&text, &policy))
             .map_err(to_py_err)
     }
 
@@ -403,9 +401,8 @@ impl Encoding {
         text: &Bound<'_, PyString>,
     ) -> PyResult<Bound<'py, PyList>> {
         let text = text_of(text)?;
-        let ids = py
-            .detach(|| self.inner.encode_ordinary(&text))
-            .map_err(to_py_err)?;
+        let ids =
+            crate::threads::detach(py, || self.inner.encode_ordinary(&text)).map_err(to_py_err)?;
         self.id_list(py, &ids)
     }
 
@@ -442,8 +439,7 @@ impl Encoding {
         let policy = policy_of(py, allowed_special, disallowed_special)?
             .adding_special_tokens(add_special_tokens);
         let text = text_of(text)?;
-        py.detach(|| self.inner.count(&text, &policy))
-            .map_err(to_py_err)
+        crate::threads::detach(py, || self.inner.count(&text, &policy)).map_err(to_py_err)
     }
 
     /// `(id, byte_start, byte_end, char_start, char_end)` for each token.
@@ -458,8 +454,7 @@ impl Encoding {
     ) -> PyResult<Vec<OffsetTuple>> {
         let policy = policy_of(py, allowed_special, disallowed_special)?
             .adding_special_tokens(add_special_tokens);
-        let spans = py
-            .detach(|| self.inner.encode_with_offsets(text, &policy))
+        let spans = crate::threads::detach(py, || self.inner.encode_with_offsets(text, &policy))
             .map_err(to_py_err)?;
         Ok(spans
             .iter()
@@ -521,8 +516,7 @@ impl Encoding {
     #[pyo3(signature = (tokens, errors="strict"))]
     fn decode(&self, py: Python<'_>, tokens: Vec<TokenId>, errors: &str) -> PyResult<String> {
         let mode = DecodeErrors::parse(errors)?;
-        py.detach(|| mode.decode(&self.inner, &tokens))
-            .map_err(to_py_err)
+        crate::threads::detach(py, || mode.decode(&self.inner, &tokens)).map_err(to_py_err)
     }
 
     /// The bytes the IDs spell (a pipeline's through its decoder); an unknown ID is a
@@ -532,9 +526,8 @@ impl Encoding {
         py: Python<'py>,
         tokens: Vec<TokenId>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let bytes = py
-            .detach(|| self.inner.decode_bytes(&tokens))
-            .map_err(to_py_err)?;
+        let bytes =
+            crate::threads::detach(py, || self.inner.decode_bytes(&tokens)).map_err(to_py_err)?;
         Ok(PyBytes::new(py, &bytes))
     }
 
@@ -586,7 +579,7 @@ impl Encoding {
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         let (constructor, args) = match &self.origin {
             Origin::Builtin(name) => ("get_encoding", (name,).into_pyobject(py)?.into_any()),
-            Origin::Value => match py.detach(|| self.inner.to_rank_text()) {
+            Origin::Value => match crate::threads::detach(py, || self.inner.to_rank_text()) {
                 Some(ranks) => {
                     let args = (
                         self.inner.name(),
@@ -642,7 +635,7 @@ impl Encoding {
         let policy = policy_of(py, allowed_special, disallowed_special)?
             .adding_special_tokens(add_special_tokens);
         let text = text_of(text)?;
-        py.detach(|| self.inner.encode_with_policy(&text, &policy))
+        crate::threads::detach(py, || self.inner.encode_with_policy(&text, &policy))
             .map_err(to_py_err)
     }
 
@@ -687,7 +680,7 @@ pub fn get_encoding(py: Python<'_>, name: String) -> PyResult<Py<Encoding>> {
     if let Some(encoding) = made.get_item(&name)? {
         return Ok(encoding.cast_into::<Encoding>()?.unbind());
     }
-    let tokenizer = py.detach(|| builtin_encoding(&name)).map_err(to_py_err)?;
+    let tokenizer = crate::threads::detach(py, || builtin_encoding(&name)).map_err(to_py_err)?;
     let encoding = Py::new(py, Encoding::wrap(tokenizer, Origin::Builtin(name.clone())))?;
     made.set_item(name, &encoding)?;
     Ok(encoding)
@@ -713,9 +706,9 @@ pub fn _parse_ranks<'py>(
     data: Vec<u8>,
     source: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let tokens = py
-        .detach(|| omnitok_tokenizer::ranks::parse_ranks(&data, source))
-        .map_err(to_py_err)?;
+    let tokens =
+        crate::threads::detach(py, || omnitok_tokenizer::ranks::parse_ranks(&data, source))
+            .map_err(to_py_err)?;
     let dict = PyDict::new(py);
     for (bytes, rank) in tokens {
         dict.set_item(PyBytes::new(py, &bytes), rank)?;
@@ -732,9 +725,10 @@ pub fn _format_ranks(ranks: std::collections::HashMap<Vec<u8>, TokenId>) -> Stri
 /// Rebuilds an encoding from tokenizer.json text (used by pickling).
 #[pyfunction]
 pub fn _encoding_from_json(py: Python<'_>, json: String) -> PyResult<Encoding> {
-    let tokenizer = py
-        .detach(|| omnitok_tokenizer::hf_json::parse_tokenizer_json(&json, "<pickled encoding>"))
-        .map_err(to_py_err)?;
+    let tokenizer = crate::threads::detach(py, || {
+        omnitok_tokenizer::hf_json::parse_tokenizer_json(&json, "<pickled encoding>")
+    })
+    .map_err(to_py_err)?;
     Ok(Encoding::wrap(Arc::new(tokenizer), Origin::Value))
 }
 
@@ -745,11 +739,10 @@ pub fn _encoding_from_sentencepiece(
     name: String,
     model: Vec<u8>,
 ) -> PyResult<Encoding> {
-    let tokenizer = py
-        .detach(|| {
-            omnitok_tokenizer::sentencepiece::parse_model(&model, "<pickled encoding>", &name)
-        })
-        .map_err(to_py_err)?;
+    let tokenizer = crate::threads::detach(py, || {
+        omnitok_tokenizer::sentencepiece::parse_model(&model, "<pickled encoding>", &name)
+    })
+    .map_err(to_py_err)?;
     Ok(Encoding::wrap(Arc::new(tokenizer), Origin::Value))
 }
 
@@ -762,11 +755,10 @@ pub fn _encoding_from_ranks(
     pattern: String,
     specials: Vec<(String, TokenId)>,
 ) -> PyResult<Encoding> {
-    let tokenizer = py
-        .detach(|| {
-            Tokenizer::from_rank_bytes(name, &ranks, "<pickled encoding>", &pattern, specials)
-        })
-        .map_err(to_py_err)?;
+    let tokenizer = crate::threads::detach(py, || {
+        Tokenizer::from_rank_bytes(name, &ranks, "<pickled encoding>", &pattern, specials)
+    })
+    .map_err(to_py_err)?;
     Ok(Encoding::wrap(Arc::new(tokenizer), Origin::Value))
 }
 

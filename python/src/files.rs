@@ -7,6 +7,6 @@ use pyo3::prelude::*;
 /// Writes `data` to `path` under a temporary name beside it and renames it when complete.
 #[pyfunction]
 pub fn _write_atomically(py: Python<'_>, path: PathBuf, data: &[u8]) -> PyResult<()> {
-    py.detach(|| omnitok_corpus::files::write_atomically(&path, data))
+    crate::threads::detach(py, || omnitok_corpus::files::write_atomically(&path, data))
         .map_err(crate::report_err)
 }

@@ -26,7 +26,7 @@ pub(crate) fn interruptible<T: Send>(
         let worker = std::thread::Builder::new()
             .name("omnitok-call".into())
             .spawn_scoped(scope, move || {
-                let result = work();
+                let result = crate::threads::in_pool(work);
                 // The receiver outlives the worker (both are in this scope).
                 let _ = done.send(());
                 result

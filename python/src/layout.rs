@@ -318,7 +318,7 @@ pub fn _mux<'py>(
         codec.as_deref(),
         image_quantizer.as_deref(),
     )?;
-    let document = py.detach(|| encoder.encode(&parts)).map_err(document_err)?;
+    let document = crate::threads::detach(py, || encoder.encode(&parts)).map_err(document_err)?;
     Ok(PyArray1::from_vec(py, document.ids))
 }
 
@@ -371,8 +371,7 @@ pub fn _demux<'py>(
         image_quantizer.as_deref(),
         false,
     )?;
-    let segments = py
-        .detach(|| decode_document(&ids, &layout.inner, &components))
+    let segments = crate::threads::detach(py, || decode_document(&ids, &layout.inner, &components))
         .map_err(crate::report_err)?;
     let sample_rate = codec
         .as_ref()

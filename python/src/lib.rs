@@ -15,6 +15,7 @@
 //! - [`files`]: files written whole or not at all.
 //! - [`id_lists`]: token IDs returned as Python lists of shared ints.
 //! - [`interrupt`]: long calls that Ctrl-C stops.
+//! - [`threads`]: rayon's pool in forked processes.
 //! - [`defaults`]: the libraries' defaults that the Python signatures show.
 
 mod arrays;
@@ -31,6 +32,7 @@ mod interrupt;
 mod layout;
 mod report;
 mod show;
+mod threads;
 mod train;
 mod vision;
 
@@ -64,6 +66,7 @@ pub(crate) fn report_err(error: CorpusError) -> PyErr {
 
 #[pymodule]
 fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    threads::init();
     m.add_class::<Encoding>()?;
     m.add_function(wrap_pyfunction!(get_encoding, m)?)?;
     m.add_function(wrap_pyfunction!(encoding_name_for_model, m)?)?;

@@ -25,7 +25,8 @@ pub(crate) fn report_tokenizers(
             let inner = encoding.get().inner.clone();
             out.push((inner.name().to_string(), inner));
         } else if let Ok(name) = item.extract::<String>() {
-            let tokenizer = py.detach(|| builtin_encoding(&name)).map_err(to_py_err)?;
+            let tokenizer =
+                crate::threads::detach(py, || builtin_encoding(&name)).map_err(to_py_err)?;
             out.push((name, tokenizer));
         } else if item.hasattr("_mergeable_ranks")? && item.hasattr("_pat_str")? {
             // A tiktoken Encoding: the same ranks, pattern and specials make the same encoder.
@@ -35,17 +36,16 @@ pub(crate) fn report_tokenizers(
             let pattern: String = item.getattr("_pat_str")?.extract()?;
             let specials: std::collections::HashMap<String, TokenId> =
                 item.getattr("_special_tokens")?.extract()?;
-            let tokenizer = py
-                .detach(|| {
-                    Tokenizer::from_ranks(
-                        name.clone(),
-                        ranks.into_iter().collect(),
-                        &name,
-                        &pattern,
-                        specials.into_iter().collect(),
-                    )
-                })
-                .map_err(to_py_err)?;
+            let tokenizer = crate::threads::detach(py, || {
+                Tokenizer::from_ranks(
+                    name.clone(),
+                    ranks.into_iter().collect(),
+                    &name,
+                    &pattern,
+                    specials.into_iter().collect(),
+                )
+            })
+            .map_err(to_py_err)?;
             out.push((name, Arc::new(tokenizer)));
         } else {
             return Err(argument_type_error(format!(
@@ -103,7 +103,7 @@ pub fn _compression_report_path(
         field,
         ..defaults
     };
-    py.detach(|| {
+    crate::threads::detach(py, || {
         let measured = report::measure_input(&path, &options, &tokenizers, baseline.as_deref())?;
         report_json(measured, sort.as_deref())
     })
@@ -122,7 +122,7 @@ pub fn _compression_report_texts(
     sort: Option<String>,
 ) -> PyResult<String> {
     let tokenizers = report_tokenizers(py, encodings)?;
-    py.detach(|| {
+    crate::threads::detach(py, || {
         let corpus = report::Corpus::from_texts(texts, reference.as_deref())?;
         let measured = report::compute(&corpus, &tokenizers, baseline.as_deref())?;
         report_json(measured, sort.as_deref())
@@ -191,6 +191,6 @@ pub fn _plot_report(
         languages,
     };
     let options = report::plot::PlotOptions { metric, title };
-    py.detach(|| report::plot::plot(&measured, &path, &options))
+    crate::threads::detach(py, || report::plot::plot(&measured, &path, &options))
         .map_err(report_err)
 }

@@ -20,7 +20,7 @@ pub fn _show(
     max_chars: usize,
 ) -> PyResult<(String, String, String, String)> {
     let loaded = report_tokenizers(py, encodings)?;
-    py.detach(|| {
+    crate::threads::detach(py, || {
         let tokenizers: Vec<(String, &Tokenizer)> = loaded
             .iter()
             .map(|(name, tokenizer)| (name.clone(), &**tokenizer))

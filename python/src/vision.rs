@@ -72,8 +72,7 @@ pub fn _vision_load(
     max_bytes: Option<u64>,
 ) -> PyResult<(Bound<'_, PyAny>, Option<f64>)> {
     let limits = ImageLimits::from_options(max_pixels, max_frames, max_bytes);
-    let frames = py
-        .detach(|| omnitok_vision::decode::load(&path, &limits))
+    let frames = crate::threads::detach(py, || omnitok_vision::decode::load(&path, &limits))
         .map_err(vision_err)?;
     let still = frames.fps.is_none() && frames.frames.len() == 1;
     let (data, [count, height, width]) =
@@ -110,9 +109,8 @@ pub fn _vision_resize<'py>(
     let filter = Filter::from_name(filter).map_err(vision_err)?;
     let data = image.as_array().iter().copied().collect();
     let image = RgbImage::new(shape[1], shape[0], data).map_err(vision_err)?;
-    let out = py
-        .detach(|| resize(&image, width, height, filter))
-        .map_err(vision_err)?;
+    let out =
+        crate::threads::detach(py, || resize(&image, width, height, filter)).map_err(vision_err)?;
     Ok(PyArray1::from_vec(py, out.data)
         .reshape([out.height, out.width, 3])?
         .into_any())
@@ -239,7 +237,7 @@ fn fill<T: numpy::Element + Send>(
     let out = writable
         .as_slice_mut()
         .map_err(|_| bad_out("a strided array".into(), dims))?;
-    py.detach(|| {
+    crate::threads::detach(py, || {
         let mut at = 0;
         let mut overflowed = false;
         patchifier.patchify_rows(images, &mut |row| {
@@ -290,9 +288,8 @@ impl PyQuantizer {
             )));
         }
         let values: Vec<f32> = latents.as_array().iter().copied().collect();
-        let indices = py
-            .detach(|| self.inner.indices(&values))
-            .map_err(vision_err)?;
+        let indices =
+            crate::threads::detach(py, || self.inner.indices(&values)).map_err(vision_err)?;
         Ok(PyArray1::from_vec(
             py,
             indices.into_iter().map(i64::from).collect(),
@@ -358,9 +355,9 @@ pub fn _vision_remove_static<'py>(
         frames: tubelet_frames,
         threshold,
     };
-    let tokens = py
-        .detach(|| omnitok_vision::rlt::remove_static(&images, &config))
-        .map_err(vision_err)?;
+    let tokens =
+        crate::threads::detach(py, || omnitok_vision::rlt::remove_static(&images, &config))
+            .map_err(vision_err)?;
     let values: Vec<i64> = tokens
         .kept
         .iter()
@@ -423,9 +420,9 @@ impl PyCodebook {
             batch_size,
             seed,
         };
-        let inner = py
-            .detach(|| train(&patches, &config, &mut |_| {}, &mut |_, _| {}))
-            .map_err(vision_err)?;
+        let inner =
+            crate::threads::detach(py, || train(&patches, &config, &mut |_| {}, &mut |_, _| {}))
+                .map_err(vision_err)?;
         Ok(Self {
             inner: Arc::new(inner),
         })
@@ -436,8 +433,7 @@ impl PyCodebook {
     fn _read_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
         Ok(Self {
             inner: Arc::new(
-                py.detach(|| Codebook::read_file(&path))
-                    .map_err(vision_err)?,
+                crate::threads::detach(py, || Codebook::read_file(&path)).map_err(vision_err)?,
             ),
         })
     }
@@ -489,8 +485,7 @@ impl PyCodebook {
             grid_h,
             grid_w,
         };
-        let image = py
-            .detach(|| self.inner.decode(&grid, width, height))
+        let image = crate::threads::detach(py, || self.inner.decode(&grid, width, height))
             .map_err(vision_err)?;
         Ok(PyArray1::from_vec(py, image.data)
             .reshape([height, width, 3])?
@@ -544,9 +539,10 @@ fn grids_to_array<'py>(
     encode: impl Fn(&RgbImage) -> omnitok_vision::Result<CodeGrid> + Send + Sync,
     frames: Vec<RgbImage>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let grids = py
-        .detach(|| frames.iter().map(&encode).collect::<Result<Vec<_>, _>>())
-        .map_err(vision_err)?;
+    let grids = crate::threads::detach(py, || {
+        frames.iter().map(&encode).collect::<Result<Vec<_>, _>>()
+    })
+    .map_err(vision_err)?;
     let (indices, [t, grid_h, grid_w]) = CodeGrid::stack(&grids).map_err(vision_err)?;
     let values: Vec<i64> = indices.into_iter().map(i64::from).collect();
     Ok(PyArray1::from_vec(py, values)

@@ -34,6 +34,7 @@ answer: str
 book: vision.Codebook
 pil_image_or_array_or_path: Any
 codec: audio.Codec
+dataset: Any
 layout: omnitok.Layout
 """
 
