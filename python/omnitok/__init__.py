@@ -41,6 +41,7 @@ from ._omnitok import (
     list_encoding_names,
 )
 
+from . import _progress
 from .errors import (
     ArgumentTypeError,
     FileError,
@@ -407,6 +408,7 @@ def train(
     parity_budget: Optional[float] = None,
     threads: Optional[int] = None,
     name: Optional[str] = None,
+    progress: _progress.ProgressArg = None,
 ) -> Encoding:
     """Trains a byte-level BPE tokenizer, as ``omnitok train`` does, and returns it.
 
@@ -436,6 +438,10 @@ def train(
     shows them: ``pattern="o200k"``, ``min_frequency=2``, ``lang_temperature=1.0``,
     ``field="text"``, ``reference="en"``, ``global_merges=0``, ``parity_alpha=2.0``), and the
     tokenizer is named ``"trained"`` unless ``name`` says otherwise.
+
+    ``progress``: a bar when the session is interactive (None), always (True), never (False),
+    or a callable ``progress(stage, done, total)`` (stages ``"reading"`` bytes or ``"counting"``
+    documents, then ``"merging"``). Ctrl-C stops training with ``KeyboardInterrupt``.
     """
     if isinstance(source, Mapping):
         texts = [
@@ -447,31 +453,36 @@ def train(
         texts = None
         paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
         inputs = [os.fspath(path) for path in paths]
-    encoding = _train(
-        inputs,
-        texts,
-        vocab_size,
-        None if output_dir is None else os.fspath(output_dir),
-        pattern,
-        list(special_tokens),
-        min_frequency,
-        max_token_bytes,
-        lang_temperature,
-        lang_from,
-        lang_field,
-        field,
-        glob,
-        parity_aware,
-        None if parity_dev is None else os.fspath(parity_dev),
-        reference,
-        global_merges,
-        parity_window,
-        parity_alpha,
-        parity_weighted,
-        parity_budget,
-        threads,
-        name,
-    )
+    report = _progress.reporter(progress, "train")
+    try:
+        encoding = _train(
+            inputs,
+            texts,
+            vocab_size,
+            None if output_dir is None else os.fspath(output_dir),
+            pattern,
+            list(special_tokens),
+            min_frequency,
+            max_token_bytes,
+            lang_temperature,
+            lang_from,
+            lang_field,
+            field,
+            glob,
+            parity_aware,
+            None if parity_dev is None else os.fspath(parity_dev),
+            reference,
+            global_merges,
+            parity_window,
+            parity_alpha,
+            parity_weighted,
+            parity_budget,
+            threads,
+            name,
+            report,
+        )
+    finally:
+        _progress.close(report)
     if encoding.n_vocab < vocab_size:
         warnings.warn(
             f"the vocabulary has {encoding.n_vocab} tokens, not the {vocab_size} asked for: no "

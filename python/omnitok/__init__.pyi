@@ -1,5 +1,5 @@
 import os
-from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
 
 import pandas
 
@@ -139,4 +139,5 @@ def train(
     parity_budget: Optional[float] = ...,
     threads: Optional[int] = ...,
     name: Optional[str] = ...,
+    progress: Union[None, bool, Callable[[str, int, int], Any]] = ...,
 ) -> Encoding: ...

@@ -1,5 +1,5 @@
 import os
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Optional, Sequence, Union
 
 from ._omnitok import Encoding
 
@@ -24,4 +24,5 @@ def tokenize_corpus(
     shard_tokens: Optional[int] = ...,
     threads: Optional[int] = ...,
     resume: bool = ...,
+    progress: Union[None, bool, Callable[[str, int, int], Any]] = ...,
 ) -> Dict[str, Any]: ...

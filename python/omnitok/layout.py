@@ -22,6 +22,7 @@ import numpy as np
 from ._files import write_atomically
 from ._omnitok import Encoding, Layout as _Layout, _defaults, _demux, _encode_documents, _layout_build, _mux
 from ._omnitok import get_encoding, list_encoding_names
+from . import _progress
 from .document import ROLES
 from .errors import ArgumentTypeError, InputError
 
@@ -157,10 +158,13 @@ class Layout:
                      loss: Optional[Collection[str]] = None,
                      allowed_special: Union[Literal["all"], Collection[str]] = (),
                      encoding: Optional[Encoding] = None, codec=None,
-                     image_quantizer=None) -> List["EncodedDocument"]:
+                     image_quantizer=None, progress: _progress.ProgressArg = None) -> List["EncodedDocument"]:
         """``encode`` of each document, in parallel with the GIL released (on ``threads``
         threads, by default one a core). Media given as arrays or files are read and encoded in
-        the threads too. An error names the document and the part."""
+        the threads too. An error names the document and the part. ``progress``: a bar of the
+        documents encoded when the session is interactive (None), always (True), never
+        (False), or a callable ``progress("encoding", done, total)``. Ctrl-C stops the batch
+        with ``KeyboardInterrupt``."""
         rule = _LossRule(loss)
         parts, flags = [], []
         for index, document in enumerate(documents):
@@ -170,8 +174,12 @@ class Layout:
             parts.append(document_parts)
             flags.append(document_flags)
         encoding = encoding if encoding is not None else self._encoding
-        encoded = _encode_documents(self._inner, parts, flags, encoding, allowed_special,
-                                    codec, _codebook(image_quantizer), threads)
+        report = _progress.reporter(progress, "encode_batch")
+        try:
+            encoded = _encode_documents(self._inner, parts, flags, encoding, allowed_special,
+                                        codec, _codebook(image_quantizer), threads, report)
+        finally:
+            _progress.close(report)
         return [EncodedDocument(*arrays) for arrays in encoded]
 
     def __repr__(self) -> str:

@@ -1,5 +1,5 @@
 import os
-from typing import Any, Collection, Dict, List, Literal, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Collection, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -58,6 +58,7 @@ class Layout:
         encoding: Optional[Encoding] = ...,
         codec: Any = ...,
         image_quantizer: Any = ...,
+        progress: Union[None, bool, Callable[[str, int, int], Any]] = ...,
     ) -> List[EncodedDocument]: ...
 
 MODALITIES: Tuple[str, str, str, str]

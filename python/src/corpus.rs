@@ -20,7 +20,7 @@ fn chosen<T: std::str::FromStr<Err = CorpusError> + Default>(name: Option<&str>)
 /// Tokenizes `inputs` into `output_dir` exactly as `omnitok tokenize` does with the same
 /// options (`None`: the CLI's default); returns manifest.json's text.
 #[pyfunction]
-#[pyo3(signature = (encoding, tokenizer_name, inputs, output_dir, glob, input_format, field, column, split, max_document_bytes, on_error, append_eot, allow_special, format, shard_tokens, threads, resume))]
+#[pyo3(signature = (encoding, tokenizer_name, inputs, output_dir, glob, input_format, field, column, split, max_document_bytes, on_error, append_eot, allow_special, format, shard_tokens, threads, resume, progress=None))]
 // One parameter per keyword argument of the Python function, as pyo3 binds them.
 #[allow(clippy::too_many_arguments)]
 pub fn _tokenize_corpus(
@@ -42,7 +42,9 @@ pub fn _tokenize_corpus(
     shard_tokens: Option<u64>,
     threads: usize,
     resume: bool,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<String> {
+    let callback = progress;
     let defaults = ReadOptions::default();
     let options = TokenizeOptions {
         tokenizer: encoding.inner.clone(),
@@ -71,7 +73,16 @@ pub fn _tokenize_corpus(
         multimodal: None,
     };
     let progress = tokenize::TokenizeProgress::default();
-    let outcome = crate::interrupt::interruptible(py, &progress.stop, || {
+    let counts = || {
+        use std::sync::atomic::Ordering::Relaxed;
+        let total = progress.input_bytes_total.load(Relaxed);
+        ("reading", progress.input_bytes.load(Relaxed), total)
+    };
+    let reporter = callback.map(|callback| crate::interrupt::Progress {
+        callback,
+        counts: &counts,
+    });
+    let outcome = crate::interrupt::interruptible(py, &progress.stop, reporter, || {
         tokenize::tokenize(&options, &progress)
     })?
     .map_err(crate::report_err)?;

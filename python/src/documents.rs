@@ -1,7 +1,7 @@
 //! `Layout.encode` and `Layout.encode_batch`: documents to IDs with, for every token, its
 //! modality, the index of the part it comes from and whether it counts for the loss.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use numpy::PyArray1;
 use omnitok_corpus::multimodal::{DocumentEncoder, MuxedDocument, Part};
@@ -26,7 +26,7 @@ type EncodedArrays<'py> = (
 /// the documents are then encoded in parallel without it, on `threads` threads (by default
 /// rayon's pool). An error names the document and the part.
 #[pyfunction]
-#[pyo3(signature = (layout, documents, loss, encoding, allowed_special, codec, image_quantizer, threads))]
+#[pyo3(signature = (layout, documents, loss, encoding, allowed_special, codec, image_quantizer, threads, progress=None))]
 // One parameter per keyword argument of the Python function, as pyo3 binds them.
 #[allow(clippy::too_many_arguments)]
 pub fn _encode_documents<'py>(
@@ -39,6 +39,7 @@ pub fn _encode_documents<'py>(
     codec: Option<PyRef<'py, crate::codec::Codec>>,
     image_quantizer: Option<PyRef<'py, crate::vision::PyCodebook>>,
     threads: Option<usize>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<Vec<EncodedArrays<'py>>> {
     if loss.len() != documents.len() || loss.iter().zip(&documents).any(|(l, d)| l.len() != d.len())
     {
@@ -75,8 +76,15 @@ pub fn _encode_documents<'py>(
         None => None,
     };
     let stop = AtomicBool::new(false);
-    let encoded = crate::interrupt::interruptible(py, &stop, || {
-        let run = || encode_all(&encoder, &parts, &loss, &stop);
+    let done = AtomicU64::new(0);
+    let total = parts.len() as u64;
+    let counts = || ("encoding", done.load(Ordering::Relaxed), total);
+    let reporter = progress.map(|callback| crate::interrupt::Progress {
+        callback,
+        counts: &counts,
+    });
+    let encoded = crate::interrupt::interruptible(py, &stop, reporter, || {
+        let run = || encode_all(&encoder, &parts, &loss, &stop, &done);
         match &pool {
             Some(pool) => pool.install(run),
             None => run(),
@@ -110,13 +118,14 @@ struct TokenInfo {
 
 type Encoded = Result<(MuxedDocument, TokenInfo), omnitok_corpus::multimodal::DocumentError>;
 
-/// Every document encoded, in order (in parallel where the pool has threads); those not begun
-/// when `stop` is set are left out (`None`).
+/// Every document encoded, in order (in parallel where the pool has threads), counted in `done`;
+/// those not begun when `stop` is set are left out (`None`).
 fn encode_all(
     encoder: &DocumentEncoder,
     parts: &[Vec<Part>],
     loss: &[Vec<bool>],
     stop: &AtomicBool,
+    done: &AtomicU64,
 ) -> Vec<Option<Encoded>> {
     parts
         .par_iter()
@@ -129,6 +138,7 @@ fn encode_all(
                 let info = token_info(&document, loss);
                 (document, info)
             });
+            done.fetch_add(1, Ordering::Relaxed);
             Some(encoded)
         })
         .collect()

@@ -40,7 +40,7 @@ fn batch_in_pieces(
         return crate::threads::detach(py, || encode(texts)).map_err(to_py_err);
     }
     let stop = std::sync::atomic::AtomicBool::new(false);
-    let encoded = crate::interrupt::interruptible(py, &stop, || {
+    let encoded = crate::interrupt::interruptible(py, &stop, None, || {
         let mut out = Vec::with_capacity(texts.len());
         let mut start = 0;
         while start < texts.len() {

@@ -18,7 +18,8 @@ use crate::report_err;
     special_tokens=Vec::new(), min_frequency=None, max_token_bytes=None, lang_temperature=None,
     lang_from=None, lang_field=None, field=None, glob=None, parity_aware=false,
     parity_dev=None, reference=None, global_merges=None, parity_window=None,
-    parity_alpha=None, parity_weighted=None, parity_budget=None, threads=None, name=None))]
+    parity_alpha=None, parity_weighted=None, parity_budget=None, threads=None, name=None,
+    progress=None))]
 // One parameter per keyword argument of the Python function, as pyo3 binds them.
 #[allow(clippy::too_many_arguments)]
 pub fn _train(
@@ -46,6 +47,7 @@ pub fn _train(
     parity_budget: Option<f64>,
     threads: Option<usize>,
     name: Option<String>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<Encoding> {
     use omnitok_corpus::tokenize::ReadOptions;
     use omnitok_corpus::train::{self as corpus_train, DevSet, Labels, TrainRunProgress};
@@ -91,44 +93,73 @@ pub fn _train(
     let threads = threads.unwrap_or_else(rayon::current_num_threads);
     let name = name.unwrap_or_else(|| corpus_train::DEFAULT_NAME.to_owned());
     let field = dotted_path(field.as_deref().unwrap_or(ReadOptions::DEFAULT_TEXT_FIELD));
+    let callback = progress;
     let progress = TrainRunProgress::default();
-    let outcome = crate::interrupt::interruptible(py, &progress.training.stop, || match texts {
-        Some(texts) => corpus_train::train_texts(
-            &texts,
-            &corpus_train::TextTraining {
-                config: &config,
-                dev: dev.as_ref(),
-                parity_budget,
-                output_dir: output_dir.as_deref(),
-                name: &name,
-                threads,
-            },
-            &progress,
-        ),
-        None => {
-            let options = corpus_train::TrainOptions {
-                inputs,
-                selection: omnitok_corpus::tokenize::InputSelection {
-                    glob,
-                    ..Default::default()
-                },
-                read: omnitok_corpus::tokenize::ReadOptions {
-                    field: field.clone(),
-                    lang_field: lang_field.as_deref().map(dotted_path),
-                    column: field,
-                    ..Default::default()
-                },
-                labels,
-                config,
-                dev,
-                parity_budget,
-                output_dir,
-                name,
-                threads,
-            };
-            corpus_train::train_corpus(&options, &progress)
+    let documents_total: u64 = texts.as_ref().map_or(0, |texts| {
+        texts.iter().map(|(_, docs)| docs.len() as u64).sum()
+    });
+    let counts = || {
+        use std::sync::atomic::Ordering::Relaxed;
+        let merges_total = progress.training.merges_total.load(Relaxed);
+        if merges_total > 0 {
+            (
+                "merging",
+                progress.training.merges.load(Relaxed),
+                merges_total,
+            )
+        } else if documents_total > 0 {
+            (
+                "counting",
+                progress.documents.load(Relaxed),
+                documents_total,
+            )
+        } else {
+            let total = progress.input_bytes_total.load(Relaxed);
+            ("reading", progress.input_bytes.load(Relaxed), total)
         }
-    })?;
+    };
+    let reporter = callback.map(|callback| crate::interrupt::Progress {
+        callback,
+        counts: &counts,
+    });
+    let outcome =
+        crate::interrupt::interruptible(py, &progress.training.stop, reporter, || match texts {
+            Some(texts) => corpus_train::train_texts(
+                &texts,
+                &corpus_train::TextTraining {
+                    config: &config,
+                    dev: dev.as_ref(),
+                    parity_budget,
+                    output_dir: output_dir.as_deref(),
+                    name: &name,
+                    threads,
+                },
+                &progress,
+            ),
+            None => {
+                let options = corpus_train::TrainOptions {
+                    inputs,
+                    selection: omnitok_corpus::tokenize::InputSelection {
+                        glob,
+                        ..Default::default()
+                    },
+                    read: omnitok_corpus::tokenize::ReadOptions {
+                        field: field.clone(),
+                        lang_field: lang_field.as_deref().map(dotted_path),
+                        column: field,
+                        ..Default::default()
+                    },
+                    labels,
+                    config,
+                    dev,
+                    parity_budget,
+                    output_dir,
+                    name,
+                    threads,
+                };
+                corpus_train::train_corpus(&options, &progress)
+            }
+        })?;
     let outcome = outcome.map_err(report_err)?;
     Ok(Encoding::wrap(Arc::new(outcome.tokenizer), Origin::Value))
 }
