@@ -23,7 +23,7 @@ from ._files import write_atomically
 from ._omnitok import Encoding, Layout as _Layout, _defaults, _demux, _encode_documents, _layout_build, _mux
 from ._omnitok import get_encoding, list_encoding_names
 from . import _progress
-from .document import ROLES
+from .document import ROLES, Document
 from .errors import ArgumentTypeError, InputError
 
 _DEFAULTS = _defaults()
@@ -182,6 +182,15 @@ class Layout:
             _progress.close(report)
         return [EncodedDocument(*arrays) for arrays in encoded]
 
+    def decode(self, ids: Union[np.ndarray, Sequence[int]], *,
+               truncated: Literal["error", "drop", "keep"] = "error", encoding: Optional[Encoding] = None,
+               codec=None, image_quantizer=None) -> "Document":
+        """The document of ``ids`` as an ``omnitok.Document`` (see ``demux``): strict by
+        default; ``truncated="drop"`` or ``"keep"`` accepts a stream cut off inside its last
+        image, video or audio, as a model's output may be."""
+        return Document(demux(ids, self, encoding=encoding, codec=codec, image_quantizer=image_quantizer,
+                              truncated=truncated))
+
     def __repr__(self) -> str:
         return repr(self._inner)
 
@@ -303,7 +312,8 @@ def mux(parts: Sequence[Dict[str, Any]], layout: Layout, encoding: Optional[Enco
 
 
 def demux(ids: Union[np.ndarray, Sequence[int]], layout: Layout,
-          encoding: Optional[Encoding] = None, codec=None, image_quantizer=None) -> List[Dict[str, Any]]:
+          encoding: Optional[Encoding] = None, codec=None, image_quantizer=None,
+          truncated: Literal["error", "drop", "keep"] = "error") -> List[Dict[str, Any]]:
     """The parts of ``ids``, in the form ``mux`` takes, so that ``mux`` of them gives ``ids``
     again. Text is ``{"text": str}`` where the string encodes back to the same IDs (with
     ``encoding``, by default the layout's), else ``{"ids": int64 IDs}`` (special tokens, text cut
@@ -312,9 +322,12 @@ def demux(ids: Union[np.ndarray, Sequence[int]], layout: Layout,
     ``{"image_codes": [height, width]}`` and ``{"video_codes": [frames, height, width]}`` (and,
     given the layout's codebook as ``image_quantizer``, ``"image"`` / ``"video"`` pixels at the
     grid's size, whole patches: crop them to the original size). A stream that breaks the
-    layout's rules raises ``ValueError`` naming the position."""
+    layout's rules raises ``ValueError`` naming the position; so does one that ends inside a
+    media segment (model output cut off mid-image or mid-audio) unless ``truncated`` is
+    ``"drop"`` (the cut segment is left out) or ``"keep"`` (kept up to its last whole row,
+    frame or audio frame)."""
     encoding = encoding if encoding is not None else layout._encoding
-    return _demux(layout._inner, ids, encoding, codec, _codebook(image_quantizer))
+    return _demux(layout._inner, ids, encoding, codec, _codebook(image_quantizer), truncated)
 
 
 def _unpickle_layout(manifest: str, encoding: Optional[Encoding]) -> Layout:

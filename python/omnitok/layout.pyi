@@ -4,6 +4,7 @@ from typing import Any, Callable, Collection, Dict, List, Literal, Optional, Seq
 import numpy as np
 
 from ._omnitok import Encoding
+from .document import Document
 
 class Layout:
     @staticmethod
@@ -38,6 +39,15 @@ class Layout:
     @property
     def image(self) -> Optional[Tuple[str, int]]: ...
     def encoding(self) -> Encoding: ...
+    def decode(
+        self,
+        ids: Union[np.ndarray, Sequence[int]],
+        *,
+        truncated: Literal["error", "drop", "keep"] = ...,
+        encoding: Optional[Encoding] = ...,
+        codec: Any = ...,
+        image_quantizer: Any = ...,
+    ) -> Document: ...
     def encode(
         self,
         document: Sequence[Dict[str, Any]],
@@ -87,4 +97,5 @@ def demux(
     encoding: Optional[Encoding] = ...,
     codec: Any = ...,
     image_quantizer: Any = ...,
+    truncated: Literal["error", "drop", "keep"] = ...,
 ) -> List[Dict[str, Any]]: ...

@@ -14,7 +14,7 @@ use omnitok_corpus::multimodal::{
 use omnitok_vision::decode::Frames;
 use omnitok_vision::image_codes::ImageQuantizer;
 use omnitok_vision::RgbImage;
-use omnitok_vocab::{Flatten, Marker, VocabError, VocabLayout};
+use omnitok_vocab::{Flatten, Marker, Truncated, VocabError, VocabLayout};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
@@ -342,7 +342,7 @@ pub(crate) fn document_encoder(
 /// given the codec, `{"image_codes": ...}` with `"image"` given the codebook, `{"video_codes":
 /// ...}` with `"video"` likewise.
 #[pyfunction]
-#[pyo3(signature = (layout, ids, encoding, codec, image_quantizer))]
+#[pyo3(signature = (layout, ids, encoding, codec, image_quantizer, truncated="error"))]
 pub fn _demux<'py>(
     py: Python<'py>,
     layout: &PyLayout,
@@ -350,7 +350,18 @@ pub fn _demux<'py>(
     encoding: Option<PyRef<'py, crate::encoding::Encoding>>,
     codec: Option<PyRef<'py, crate::codec::Codec>>,
     image_quantizer: Option<PyRef<'py, crate::vision::PyCodebook>>,
+    truncated: &str,
 ) -> PyResult<Bound<'py, PyList>> {
+    let truncated = match truncated {
+        "error" => Truncated::Error,
+        "drop" => Truncated::Drop,
+        "keep" => Truncated::Keep,
+        other => {
+            return Err(input_error(format!(
+                "truncated is \"error\", \"drop\" or \"keep\", not {other:?}"
+            )))
+        }
+    };
     let array = crate::arrays::checked_array::<i64>(&ids, "integers", "IDs")?;
     let ids: Vec<u32> = array
         .as_array()
@@ -371,8 +382,10 @@ pub fn _demux<'py>(
         image_quantizer.as_deref(),
         false,
     )?;
-    let segments = crate::threads::detach(py, || decode_document(&ids, &layout.inner, &components))
-        .map_err(crate::report_err)?;
+    let segments = crate::threads::detach(py, || {
+        decode_document(&ids, &layout.inner, &components, truncated)
+    })
+    .map_err(crate::report_err)?;
     let sample_rate = codec
         .as_ref()
         .map(|codec| codec.inner.config().sampling_rate);

@@ -175,3 +175,19 @@ def test_the_command_line_muxes_turns_as_python_does(tmp_path):
     subprocess.run([str(cli()), "demux", "-q", "--layout", str(layout_file), str(out), "-o", str(back)], check=True)
     line = json.loads((back / "documents.jsonl").read_text().splitlines()[0])
     assert [p.get("turn") for p in line["parts"] if "turn" in p] == ["user", "end", "assistant", "end"]
+
+
+def test_model_output_cut_off_inside_a_picture_decodes_when_asked(layout):
+    pixels = np.random.default_rng(1).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    doc = Document().turn("assistant").text("Here is a picture:").image(pixels)
+    ids = layout.encode(doc).ids
+    grid = omnitok.demux(ids, layout)[-1]["image_codes"]
+    cut = ids[: len(ids) - grid.shape[1] - 1]  # the last row cut after its first code
+    with pytest.raises(omnitok.InputError):
+        layout.decode(cut)
+    dropped = layout.decode(cut, truncated="drop")
+    assert isinstance(dropped, Document) and dropped == [{"turn": "assistant"}, {"text": "Here is a picture:"}]
+    kept = layout.decode(cut, truncated="keep")
+    assert np.array_equal(kept[-1]["image_codes"], grid[:-1])
+    with pytest.raises(omnitok.InputError, match='truncated is "error", "drop" or "keep"'):
+        layout.decode(cut, truncated="some")

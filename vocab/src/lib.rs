@@ -20,7 +20,7 @@ pub mod range;
 pub use error::VocabError;
 pub use flatten::{AudioCodes, Flatten};
 pub use layout::{Marker, VocabLayout};
-pub use mux::{demux, mux, ImageCodes, Segment};
+pub use mux::{demux, demux_truncated, mux, CutSegment, ImageCodes, Segment, Truncated};
 pub use range::{check_disjoint, IdRange};
 
 /// One token ID of the shared vocabulary.

@@ -187,6 +187,101 @@ pub fn demux(layout: &VocabLayout, ids: &[TokenId]) -> Result<Vec<Segment>, Voca
     Ok(segments)
 }
 
+/// What [`demux_truncated`] does with a stream whose last media segment is cut off (model
+/// output that stopped inside an image, a video or audio).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Truncated {
+    /// An error, as [`demux`] gives.
+    Error,
+    /// The cut segment is left out.
+    Drop,
+    /// The cut segment is kept up to its last whole unit (an image's last whole row, a video's
+    /// last whole frame, audio's last whole frame of codes), or left out if it has none.
+    Keep,
+}
+
+/// The media segment a stream ended inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CutSegment {
+    /// Where it is (or would be) among the segments.
+    pub index: usize,
+    /// Whether a whole part of it was kept.
+    pub kept: bool,
+}
+
+/// The segments of `ids`, where the stream may end inside its last media segment, and that
+/// segment when one was cut. Everything before the cut segment must follow the layout's rules.
+pub fn demux_truncated(
+    layout: &VocabLayout,
+    ids: &[TokenId],
+    truncated: Truncated,
+) -> Result<(Vec<Segment>, Option<CutSegment>), VocabError> {
+    let error = match demux(layout, ids) {
+        Ok(segments) => return Ok((segments, None)),
+        Err(error) => error,
+    };
+    let Some((start, end_marker)) = unclosed_segment(layout, ids) else {
+        return Err(error);
+    };
+    if truncated == Truncated::Error {
+        return Err(error);
+    }
+    let mut segments = demux(layout, &ids[..start])?;
+    let index = segments.len();
+    if truncated == Truncated::Keep {
+        // The longest whole prefix: the cut moves back until the segment closes cleanly.
+        let mut candidate = Vec::with_capacity(ids.len() - start + 1);
+        for cut in (start + 1..=ids.len()).rev().take(MAX_CUT_TRIES) {
+            candidate.clear();
+            candidate.extend_from_slice(&ids[start..cut]);
+            candidate.push(end_marker);
+            if let Ok(mut closed) = demux(layout, &candidate) {
+                if closed.len() == 1 && !is_empty_media(&closed[0]) {
+                    segments.append(&mut closed);
+                    return Ok((segments, Some(CutSegment { index, kept: true })));
+                }
+            }
+        }
+    }
+    Ok((segments, Some(CutSegment { index, kept: false })))
+}
+
+/// How far back [`Truncated::Keep`] looks for a whole unit (a row of codes and its marker, a
+/// frame of audio codes): beyond this, the cut segment is left out.
+const MAX_CUT_TRIES: usize = 1 << 14;
+
+/// The markers that open and close media segments (rows, frames and pads lie inside them).
+const SEGMENT_MARKERS: [(Marker, Marker); 3] = [
+    (Marker::AudioStart, Marker::AudioEnd),
+    (Marker::ImageStart, Marker::ImageEnd),
+    (Marker::VideoStart, Marker::VideoEnd),
+];
+
+/// Where the last media segment starts and the marker that would close it, when the stream
+/// ends before that marker.
+fn unclosed_segment(layout: &VocabLayout, ids: &[TokenId]) -> Option<(usize, TokenId)> {
+    let (position, last) = ids.iter().enumerate().rev().find_map(|(position, &id)| {
+        let marker = layout.marker_of(id)?;
+        SEGMENT_MARKERS
+            .iter()
+            .any(|&(open, close)| marker == open || marker == close)
+            .then_some((position, marker))
+    })?;
+    // `None` when the last one closes its segment: nothing is cut.
+    let &(_, close) = SEGMENT_MARKERS.iter().find(|&&(open, _)| open == last)?;
+    Some((position, layout.marker(close)?))
+}
+
+/// Whether a segment holds no codes (a kept segment must hold at least one unit).
+fn is_empty_media(segment: &Segment) -> bool {
+    match segment {
+        Segment::Audio(codes) => codes.frames == 0,
+        Segment::Image(grid) => grid.codes.is_empty(),
+        Segment::Video(frames) => frames.is_empty(),
+        Segment::Text(_) | Segment::Turn(_) => false,
+    }
+}
+
 fn stream(position: usize, message: String) -> VocabError {
     VocabError::BadStream { position, message }
 }
@@ -493,5 +588,67 @@ mod tests {
         assert!(error
             .to_string()
             .contains("the marker user is in chat layouts only"));
+    }
+
+    #[test]
+    fn truncated_streams_drop_or_keep_their_cut_segment() {
+        let layout = layout(Flatten::Interleave);
+        let image = Segment::Image(ImageCodes {
+            height: 3,
+            width: 2,
+            codes: vec![1, 2, 3, 4, 5, 6],
+        });
+        let audio = Segment::Audio(AudioCodes::new(2, 3, vec![0, 1, 2, 7, 6, 5]).expect("sized"));
+        for (segment, kept) in [
+            // Cut after 1 code of row 2 (2 rows and their markers whole): 2 rows kept.
+            (
+                image.clone(),
+                Segment::Image(ImageCodes {
+                    height: 2,
+                    width: 2,
+                    codes: vec![1, 2, 3, 4],
+                }),
+            ),
+            // Cut inside frame 2 of interleaved audio: 2 frames kept.
+            (
+                audio,
+                Segment::Audio(AudioCodes::new(2, 2, vec![0, 1, 7, 6]).expect("sized")),
+            ),
+        ] {
+            let whole = mux(&layout, &[Segment::Text(vec![1, 2]), segment.clone()]).expect("muxed");
+            let cut = &whole[..whole.len() - 3];
+            assert!(demux(&layout, cut).is_err());
+            assert!(demux_truncated(&layout, cut, Truncated::Error).is_err());
+            let dropped = CutSegment {
+                index: 1,
+                kept: false,
+            };
+            let (segments, info) = demux_truncated(&layout, cut, Truncated::Drop).expect("dropped");
+            assert_eq!(
+                (segments, info),
+                (vec![Segment::Text(vec![1, 2])], Some(dropped))
+            );
+            let (segments, info) = demux_truncated(&layout, cut, Truncated::Keep).expect("kept");
+            assert_eq!(segments, vec![Segment::Text(vec![1, 2]), kept]);
+            assert_eq!(
+                info,
+                Some(CutSegment {
+                    index: 1,
+                    kept: true
+                })
+            );
+            // Whole streams are not touched; a cut just after the start marker keeps nothing.
+            let (segments, info) =
+                demux_truncated(&layout, &whole, Truncated::Keep).expect("whole");
+            assert_eq!((segments.len(), info), (2, None));
+            let (segments, info) =
+                demux_truncated(&layout, &whole[..3], Truncated::Keep).expect("empty");
+            assert_eq!((segments.len(), info), (1, Some(dropped)));
+        }
+        // A broken stream before the cut is still an error.
+        let mut broken = mux(&layout, &[image.clone(), image]).expect("muxed");
+        broken.truncate(broken.len() - 2);
+        broken[3] = layout.marker(Marker::ImageEnd).expect("end");
+        assert!(demux_truncated(&layout, &broken, Truncated::Keep).is_err());
     }
 }

@@ -12,7 +12,7 @@ use omnitok_vision::codebook::CodeGrid;
 use omnitok_vision::image_codes::ImageQuantizer;
 use omnitok_vision::RgbImage;
 use omnitok_vocab::layout::VocabLayout;
-use omnitok_vocab::{demux, AudioCodes, ImageCodes, Marker, Segment};
+use omnitok_vocab::{demux_truncated, AudioCodes, ImageCodes, Marker, Segment, Truncated};
 use serde_json::{json, Value};
 
 use super::components::Components;
@@ -89,13 +89,16 @@ pub enum TextPart {
 
 /// The segments of one document's `ids`, each decoded as far as `components` allow: text
 /// needs the tokenizer, sound the codec, pictures a codebook. A stream that breaks the layout's
-/// rules is an error naming the position.
+/// rules is an error naming the position, except a last media segment cut off, which
+/// `truncated` may drop or keep up to its last whole unit (see [`demux_truncated`]).
 pub fn decode_document(
     ids: &[TokenId],
     layout: &VocabLayout,
     components: &Components,
+    truncated: Truncated,
 ) -> Result<Vec<DecodedSegment>> {
-    demux(layout, ids)?
+    demux_truncated(layout, ids, truncated)?
+        .0
         .into_iter()
         .map(|segment| decode_segment(segment, components))
         .collect()
@@ -191,7 +194,7 @@ pub fn write_documents(
             message: format!("document {number}: {message}"),
         };
         let stem = format!("doc-{number:06}");
-        let segments = match decode_document(ids, layout, components) {
+        let segments = match decode_document(ids, layout, components, Truncated::Error) {
             Ok(segments) => segments,
             Err(CorpusError::Vocab(e)) => return Err(in_document(e.to_string())),
             Err(other) => return Err(other),
