@@ -41,7 +41,7 @@ from ._omnitok import (
     list_encoding_names,
 )
 
-from . import _progress
+from . import _progress, errors
 from .errors import (
     ArgumentTypeError,
     FileError,
@@ -67,15 +67,7 @@ Tokenizer = Encoding
 """``Tokenizer.from_file(path)`` loads tokenizer.json, a SentencePiece .model or a tiktoken rank file;
 ``to_file`` saves."""
 
-__all__ = [
-    "ArgumentTypeError",
-    "FileError",
-    "FileMissingError",
-    "FilePermissionError",
-    "InputError",
-    "LimitError",
-    "OmnitokError",
-    "UnknownTokenError",
+__all__ = errors.__all__ + [
     "Chart",
     "CompressionReport",
     "Document",
