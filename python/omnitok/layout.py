@@ -207,7 +207,12 @@ class EncodedDocument:
     - ``loss_mask``: bool, whether the token counts for the loss.
     """
 
-    __slots__ = ("ids", "modality", "part", "loss_mask")
+    __slots__ = {
+        "ids": "uint32: the layout's IDs, what ``mux`` gives.",
+        "modality": "uint8: each token's index into ``omnitok.MODALITIES``.",
+        "part": "uint32: the index of the part each token comes from.",
+        "loss_mask": "bool: whether each token counts for the loss.",
+    }
 
     def __init__(self, ids: np.ndarray, modality: np.ndarray, part: np.ndarray, loss_mask: np.ndarray) -> None:
         self.ids = ids

@@ -173,12 +173,12 @@ def test_every_public_method_has_a_docstring():
     classes = [
         omnitok.Encoding, omnitok.Layout, omnitok.TokenView, omnitok.CompressionReport,
         omnitok.Chart, omnitok.audio.Codec, omnitok.audio.StreamingFeatures,
-        omnitok.vision.Quantizer, omnitok.vision.Codebook,
+        omnitok.vision.Quantizer, omnitok.vision.Codebook, omnitok.Document, omnitok.EncodedDocument,
     ]
     missing = [
         f"{cls.__name__}.{name}"
         for cls in classes
         for name, member in inspect.getmembers(cls)
-        if not name.startswith("_") and not (getattr(member, "__doc__", None) or "").strip()
+        if not name.startswith("_") and not (inspect.getdoc(member) or "").strip()
     ]
     assert missing == []
