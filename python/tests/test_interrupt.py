@@ -61,7 +61,7 @@ def test_ctrl_c_stops_training(tmp_path):
     out = interrupt(tmp_path, """
         texts = {"xx": make_text(24).split("\\n")}
         print("ready", flush=True)
-        omnitok.train(texts, 100000)
+        omnitok.train(texts, 100000, threads=1)
     """)
     assert out.split() == ["interrupted"]
 
@@ -74,7 +74,7 @@ def test_ctrl_c_stops_tokenizing_and_the_run_resumes(tmp_path):
             with open({str(corpus)!r} + f"/part-{{i}}.txt", "w") as f:
                 f.write(make_text(12, seed=i))
         print("ready", flush=True)
-        omnitok.tokenize_corpus([{str(corpus)!r}], {str(tmp_path / "out")!r}, split="line", threads=2)
+        omnitok.tokenize_corpus([{str(corpus)!r}], {str(tmp_path / "out")!r}, split="line", threads=1)
     """)
     assert out.split() == ["interrupted"]
     assert not (tmp_path / "out" / "manifest.json").exists()
@@ -92,9 +92,10 @@ def test_ctrl_c_stops_a_batch_of_documents(tmp_path):
         import numpy as np
         layout = omnitok.Layout.build("o200k_base", image="fsq:8,5,5,5")
         rng = np.random.default_rng(0)
-        image = rng.integers(0, 256, (512, 512, 3), dtype=np.uint8)
-        docs = [[{"text": make_text(1, seed=i)[:20000]}, {"image": image}] for i in range(4000)]
+        image = rng.integers(0, 256, (128, 128, 3), dtype=np.uint8)
+        text = make_text(80)
+        docs = [[{"text": text[i * 40000 : (i + 1) * 40000]}, {"image": image}] for i in range(2000)]
         print("ready", flush=True)
-        layout.encode_batch(docs)
+        layout.encode_batch(docs, threads=1)  # one thread: seconds of work on any machine
     """)
     assert out.split() == ["interrupted"]
