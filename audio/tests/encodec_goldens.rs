@@ -1,8 +1,10 @@
 //! EnCodec inference against transformers' `EncodecModel`, on the goldens of
 //! `fixtures/audio/encodec/` (made by `make_goldens.py` there from small random
 //! configurations: 24 kHz causal mono with weight norm, saved with both weight-norm namings,
-//! and 48 kHz non-causal stereo in normalised overlapping chunks with group norm). The bar:
-//! codes identical, embeddings within 1e-4, decoded audio within 5e-7.
+//! and 48 kHz non-causal stereo in normalised overlapping chunks with group norm), and at the
+//! published 24 kHz size on speech (`published-24k`, weights from a formula). The bar: codes
+//! identical, embeddings within 1e-4, decoded audio within 5e-7 (and, at the published size,
+//! within 1e-5 of the decoded audio's spread).
 
 #![allow(clippy::unwrap_used)]
 
@@ -116,6 +118,77 @@ fn the_built_in_speech_codec_matches_transformers() {
         check_codec(&codec, "built-in", "speech-16k", &meta),
         config.target_bandwidths.len()
     );
+}
+
+/// Transformers' default `EncodecConfig` (that of the published 24 kHz model: 15 million
+/// weights, 32 codebooks of 1024) with random weights from a formula, on 2.2 s of speech.
+/// Codes are compared frame by frame (all codebooks of a frame), and the reference's codes
+/// decoded, against its audio, relative to that audio's spread.
+#[test]
+fn a_published_size_model_matches_transformers_on_speech() {
+    let golden_dir = fixtures().join("encodec/published-24k");
+    let meta: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("encodec/published-24k.json")).unwrap(),
+    )
+    .unwrap();
+    let dir = common::formula_weights::formula_checkpoint(&golden_dir, "encodec-published-24k");
+    let codec = Codec::from_pretrained(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let (shape, input) = read_f32(&golden_dir.join("input.npy"));
+    let input = Array2::from_shape_vec((shape[0], shape[1]), input).unwrap();
+    let bandwidths = meta["models"]["published-24k"]["bandwidths"]
+        .as_object()
+        .unwrap();
+    assert_eq!(bandwidths.len(), 3);
+    for (bandwidth, info) in bandwidths {
+        let rate: f64 = bandwidth.parse().unwrap();
+        let name = |what: &str| golden_dir.join(format!("{what}.{rate:?}.npy"));
+        let ours = codec.encode(input.view(), rate).unwrap();
+        let (shape, expected) = read_i64(&name("codes"));
+        let expected = Array3::from_shape_vec((shape[0], shape[1], shape[2]), expected).unwrap();
+        assert_eq!(ours.codes.dim(), expected.dim(), "{rate} kbps: shape");
+        let frames = expected.dim().2;
+        let equal_frames = (0..frames)
+            .filter(|&t| {
+                ours.codes.slice(ndarray::s![.., .., t]) == expected.slice(ndarray::s![.., .., t])
+            })
+            .count();
+        let reference = omnitok_audio::codec::Codes {
+            codes: expected,
+            ..ours
+        };
+        let decoded = codec.decode(&reference).unwrap();
+        let (shape, expected_audio) = read_f32(&name("decoded"));
+        assert_eq!(decoded.dim(), (shape[0], shape[1]));
+        let worst = max_difference(
+            decoded.as_standard_layout().as_slice().unwrap(),
+            &expected_audio,
+        );
+        let spread = info["decoded_std"].as_f64().unwrap() as f32;
+        eprintln!(
+            "{rate} kbps: {equal_frames}/{frames} frames equal, decoded within {worst:e} = {:e} of its spread",
+            worst / spread
+        );
+        // Measured: every frame equal at 1.5, 6 and 24 kbps (the closest tie, 4.6e-6 of a
+        // distance, is far above float32 rounding).
+        assert_eq!(
+            equal_frames, frames,
+            "{rate} kbps: frames whose codes differ"
+        );
+        // The golden is no near-constant: shifting the codes by a frame changes it by about its
+        // own spread, so a bar relative to the spread is one relative to what the codes decide.
+        let code_dependent = info["code_dependent_std"].as_f64().unwrap() as f32;
+        assert!(
+            code_dependent >= 0.5 * spread,
+            "{rate} kbps: {code_dependent} vs {spread}"
+        );
+        // Measured: 4.6e-6 to 5.9e-6 of the spread (at most 3.6e-7 in absolute terms).
+        assert!(
+            worst <= 1e-5 * spread,
+            "{rate} kbps: decoded audio differs by {worst}, {:e} of its spread",
+            worst / spread
+        );
+    }
 }
 
 /// A copy of the `causal-24k` checkpoint with its tensors changed by `edit` and its

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod formula_weights;
+
 use std::path::{Path, PathBuf};
 
 /// `fixtures/audio` of the workspace.
