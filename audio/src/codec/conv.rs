@@ -1,6 +1,7 @@
-//! EnCodec's convolutions: `Conv1d` with the reference's padding (causal or centred, reflect or
-//! zeros, and the extra right padding that makes the last window complete) and
-//! `ConvTranspose1d` with its trimming, each optionally followed by a one-group `GroupNorm`.
+//! The codecs' convolutions: `Conv1d` with EnCodec's padding (causal or centred, reflect or
+//! zeros, and the extra right padding that makes the last window complete) or PyTorch's fixed
+//! zero padding, and `ConvTranspose1d` with its trimming, each optionally followed by a
+//! one-group `GroupNorm`.
 //!
 //! Both are matrix products: a convolution multiplies its weights `[out, in · kernel]` by the
 //! columns of the input windows (im2col), a transposed one multiplies the transposed weights by
@@ -77,7 +78,18 @@ fn weight_form(config: &EncodecConfig) -> WeightForm {
     }
 }
 
-/// `EncodecConv1d`.
+/// How a [`Conv1d`] pads its input.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Padding {
+    /// EnCodec's: `span - stride` samples in all (causal: all before; else the larger half
+    /// before), plus what completes the last window after, in `mode`.
+    Encodec { causal: bool, mode: PadMode },
+    /// PyTorch's `Conv1d(padding=n)`: `n` zeros on each side; a last window that does not fit
+    /// is dropped.
+    Zeros(usize),
+}
+
+/// A 1-D convolution (`EncodecConv1d`, or `nn.Conv1d` with [`Padding::Zeros`]).
 #[derive(Debug, Clone)]
 pub struct Conv1d {
     /// `[out, in · kernel]`, row `o`, column `i · kernel + k`.
@@ -86,8 +98,7 @@ pub struct Conv1d {
     kernel: usize,
     stride: usize,
     dilation: usize,
-    causal: bool,
-    pad_mode: PadMode,
+    padding: Padding,
     norm: Option<GroupNorm>,
 }
 
@@ -127,16 +138,44 @@ impl Conv1d {
             channels_in,
             channels_out,
             kernel,
+            ..
+        } = shape;
+        let weight_shape = [channels_out, channels_in, kernel];
+        let weight = weights.conv_weight(
+            &format!("{prefix}.conv"),
+            &weight_shape,
+            weight_form(config),
+        )?;
+        let bias = weights.take(&format!("{prefix}.conv.bias"), &[channels_out])?;
+        let norm = GroupNorm::load(weights, config, prefix, channels_out)?;
+        let padding = Padding::Encodec {
+            causal: config.use_causal_conv,
+            mode: config.pad_mode,
+        };
+        let mut conv = Self::new(prefix, shape, weight, bias, padding)?;
+        conv.norm = norm;
+        Ok(conv)
+    }
+
+    /// A convolution of `shape` from its weight (`[out, in, kernel]`, flat) and bias; `name`
+    /// names it in errors.
+    pub fn new(
+        name: &str,
+        shape: ConvShape,
+        weight: Vec<f32>,
+        bias: Vec<f32>,
+        padding: Padding,
+    ) -> Result<Self> {
+        let ConvShape {
+            channels_in,
+            channels_out,
+            kernel,
             stride,
             dilation,
         } = shape;
-        let shape = [channels_out, channels_in, kernel];
-        let weight = weights.conv_weight(&format!("{prefix}.conv"), &shape, weight_form(config))?;
-        let bias = weights.take(&format!("{prefix}.conv.bias"), &[channels_out])?;
-        let norm = GroupNorm::load(weights, config, prefix, channels_out)?;
-        if stride == 0 || stride > (kernel - 1) * dilation + 1 {
+        if stride == 0 || kernel == 0 || stride > (kernel - 1) * dilation + 1 {
             return Err(AudioError::BadParameter(format!(
-                "{prefix}: stride {stride} must be between 1 and the kernel's span"
+                "{name}: stride {stride} must be between 1 and the kernel's span"
             )));
         }
         Ok(Self {
@@ -145,9 +184,8 @@ impl Conv1d {
             kernel,
             stride,
             dilation,
-            causal: config.use_causal_conv,
-            pad_mode: config.pad_mode,
-            norm,
+            padding,
+            norm: None,
         })
     }
 
@@ -156,17 +194,19 @@ impl Conv1d {
         (self.kernel - 1) * self.dilation + 1
     }
 
-    /// Padding before and after `length` samples, as the reference pads them: `span - stride`
-    /// in all (causal: all before; else the larger half before), plus what completes the last
-    /// window after.
+    /// Padding before and after `length` samples (see [`Padding`]).
     pub fn padding(&self, length: usize) -> (usize, usize) {
+        let causal = match self.padding {
+            Padding::Zeros(n) => return (n, n),
+            Padding::Encodec { causal, .. } => causal,
+        };
         let (span, stride) = (self.span() as i64, self.stride as i64);
         let total = span - stride;
         let frames =
             ((length as i64 - span + total) as f64 / stride as f64 + 1.0).ceil() as i64 - 1;
         let extra = (frames * stride + span - total - length as i64).max(0) as usize;
         let total = total as usize;
-        if self.causal {
+        if causal {
             (total, extra)
         } else {
             let right = total / 2;
@@ -199,7 +239,12 @@ impl Conv1d {
     /// Padding before the signal that a stream must prepare: `(samples, mode)`, and whether the
     /// convolution can run as a stream at all (causal, no group norm).
     pub(super) fn stream_padding(&self) -> Option<(usize, PadMode)> {
-        (self.causal && self.norm.is_none()).then(|| (self.span() - self.stride, self.pad_mode))
+        match self.padding {
+            Padding::Encodec { causal: true, mode } if self.norm.is_none() => {
+                Some((self.span() - self.stride, mode))
+            }
+            _ => None,
+        }
     }
 
     /// The stride and span of the kernel, in input samples.
@@ -231,7 +276,11 @@ impl Conv1d {
             // All inside the signal: no copy.
             return x.slice_move(s![.., start - left..end - left]).into();
         }
-        padded_window(x, left, right, self.pad_mode, start..end).into()
+        let mode = match self.padding {
+            Padding::Encodec { mode, .. } => mode,
+            Padding::Zeros(_) => PadMode::Constant,
+        };
+        padded_window(x, left, right, mode, start..end).into()
     }
 
     /// Output frames of `padded` samples: every complete window.
@@ -319,7 +368,18 @@ impl Conv1d {
     }
 }
 
-/// `EncodecConvTranspose1d`.
+/// What a [`ConvTranspose1d`] trims from its full output (`(frames - 1) · stride + kernel`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Trim {
+    /// EnCodec's: `kernel - stride` samples in all; causal: `ceil(total · trim_right_ratio)` of
+    /// them on the right, else the smaller half on the right.
+    Encodec { causal: bool, trim_right_ratio: f64 },
+    /// PyTorch's `ConvTranspose1d(padding=n)` (no output padding): `n` samples each side.
+    Padding(usize),
+}
+
+/// A transposed 1-D convolution (`EncodecConvTranspose1d`, or `nn.ConvTranspose1d` with
+/// [`Trim::Padding`]).
 #[derive(Debug, Clone)]
 pub struct ConvTranspose1d {
     /// `[in, out · kernel]` as stored: column `o · kernel + k`.
@@ -327,8 +387,7 @@ pub struct ConvTranspose1d {
     bias: Vec<f32>,
     kernel: usize,
     stride: usize,
-    causal: bool,
-    trim_right_ratio: f64,
+    trim: Trim,
     norm: Option<GroupNorm>,
 }
 
@@ -346,17 +405,40 @@ impl ConvTranspose1d {
         // Stored [in, out, kernel]; the weight norm keeps the first dimension.
         let shape = [channels_in, channels_out, kernel];
         let stored = weights.conv_weight(&format!("{prefix}.conv"), &shape, weight_form(config))?;
-        let stored = matrix(channels_in, channels_out * kernel, stored)?;
         let bias = weights.take(&format!("{prefix}.conv.bias"), &[channels_out])?;
         let norm = GroupNorm::load(weights, config, prefix, channels_out)?;
+        let trim = Trim::Encodec {
+            causal: config.use_causal_conv,
+            trim_right_ratio: config.trim_right_ratio,
+        };
+        let mut conv = Self::new(
+            [channels_in, channels_out, kernel],
+            stride,
+            stored,
+            bias,
+            trim,
+        )?;
+        conv.norm = norm;
+        Ok(conv)
+    }
+
+    /// A transposed convolution from its weight (`[in, out, kernel]` as `shape`, flat) and
+    /// bias.
+    pub fn new(
+        shape: [usize; 3],
+        stride: usize,
+        weight: Vec<f32>,
+        bias: Vec<f32>,
+        trim: Trim,
+    ) -> Result<Self> {
+        let [channels_in, channels_out, kernel] = shape;
         Ok(Self {
-            weight: stored,
+            weight: matrix(channels_in, channels_out * kernel, weight)?,
             bias,
             kernel,
             stride,
-            causal: config.use_causal_conv,
-            trim_right_ratio: config.trim_right_ratio,
-            norm,
+            trim,
+            norm: None,
         })
     }
 
@@ -375,13 +457,21 @@ impl ConvTranspose1d {
         if let Some(norm) = &self.norm {
             norm.apply(&mut out);
         }
-        let total = kernel.saturating_sub(stride);
-        let right = if self.causal {
-            (total as f64 * self.trim_right_ratio).ceil() as usize
-        } else {
-            total / 2
+        let (left, right) = match self.trim {
+            Trim::Padding(n) => (n, n),
+            Trim::Encodec {
+                causal,
+                trim_right_ratio,
+            } => {
+                let total = kernel.saturating_sub(stride);
+                let right = if causal {
+                    (total as f64 * trim_right_ratio).ceil() as usize
+                } else {
+                    total / 2
+                };
+                (total - right, right)
+            }
         };
-        let left = total - right;
         let end = length.saturating_sub(right).max(left);
         out.slice_axis(Axis(1), (left..end).into()).to_owned()
     }
@@ -394,8 +484,12 @@ impl ConvTranspose1d {
     /// Whether the transposed convolution can run as a stream: causal, all of the overlap
     /// trimmed on the right, no group norm. Returns `(stride, kernel)`.
     pub(super) fn stream_geometry(&self) -> Option<(usize, usize)> {
-        (self.causal && self.trim_right_ratio == 1.0 && self.norm.is_none())
-            .then_some((self.stride, self.kernel))
+        let causal = self.trim
+            == Trim::Encodec {
+                causal: true,
+                trim_right_ratio: 1.0,
+            };
+        (causal && self.norm.is_none()).then_some((self.stride, self.kernel))
     }
 
     /// Adds what the frames `x` contribute to `out`, the first frame's at column `offset`,

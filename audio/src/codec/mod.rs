@@ -12,6 +12,7 @@
 
 mod config;
 mod conv;
+pub mod dac;
 mod lstm;
 mod quantizer;
 mod seanet;
@@ -110,16 +111,7 @@ impl Codec {
         let config = EncodecConfig::from_json(text, &config_path)?;
         let mut weights = Weights::from_bytes(safetensors, &format!("{origin}/model.safetensors"))?;
         let mut codec = Self::from_weights(config, &mut weights)?;
-        let mut hasher = Sha256::new();
-        for file in [config_json, safetensors] {
-            hasher.update((file.len() as u64).to_le_bytes());
-            hasher.update(file);
-        }
-        codec.checksum = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        codec.checksum = checkpoint_checksum(config_json, safetensors);
         Ok(codec)
     }
 
@@ -421,6 +413,21 @@ fn overlap_add(chunks: &[Array2<f32>], stride: usize) -> Array2<f32> {
         }
     }
     out
+}
+
+/// SHA-256 (hex) over `config.json` and `model.safetensors`, each preceded by its length as 8
+/// little-endian bytes.
+fn checkpoint_checksum(config_json: &[u8], safetensors: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    for file in [config_json, safetensors] {
+        hasher.update((file.len() as u64).to_le_bytes());
+        hasher.update(file);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The bytes of a checkpoint file, at most `max_bytes` of them: the bound is on bytes read, so

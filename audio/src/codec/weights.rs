@@ -25,6 +25,8 @@ pub enum WeightForm {
     Normalised,
     /// `weight` as it is.
     Plain,
+    /// `weight` where the file has it, else a weight norm.
+    AsStored,
 }
 
 impl Weights {
@@ -102,7 +104,9 @@ impl Weights {
         shape: &[usize],
         form: WeightForm,
     ) -> Result<Vec<f32>> {
-        if form == WeightForm::Plain {
+        if form == WeightForm::Plain
+            || (form == WeightForm::AsStored && self.has(&format!("{prefix}.weight")))
+        {
             return self.take(&format!("{prefix}.weight"), shape);
         }
         let (g_name, v_name) = if self.has(&format!("{prefix}.weight_g")) {

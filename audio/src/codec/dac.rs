@@ -1,0 +1,596 @@
+//! DAC, the Descript Audio Codec: inference equal to transformers' `DacModel`.
+//!
+//! Mono audio becomes one embedding per hop (the product of `downsampling_ratios`: 320 samples
+//! at 16 kHz, 512 at 44.1 kHz) through convolutions with Snake activations
+//! (`x + sin²(αx) / α`). A residual quantiser turns each embedding into one code per codebook:
+//! each codebook projects what is left to a few dimensions, picks the entry whose direction is
+//! nearest (projection and entries L2-normalised), and projects that entry back; the next
+//! codebook quantises what remains. Decoding sums the codebooks' projected entries and runs the
+//! decoder. The convolutions see both sides, so DAC does not stream.
+//!
+//! [`Dac::from_pretrained`] reads a directory written by transformers' `save_pretrained`
+//! (`config.json` with `model_type` "dac", `model.safetensors`), with plain convolution weights
+//! or weight-normed ones (`weight_g` / `weight_v` or `parametrizations.weight.original0/1`).
+
+use std::path::Path;
+
+use ndarray::{Array2, ArrayView2, Axis};
+use serde::Deserialize;
+
+use super::conv::{Conv1d, ConvShape, ConvTranspose1d, Padding, Trim};
+use super::weights::{matrix, WeightForm, Weights};
+use super::{checkpoint_checksum, read_checkpoint_file, MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES};
+use crate::error::{AudioError, Result};
+
+/// `DacConfig`'s fields that inference uses, with transformers' defaults (the 16 kHz model).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct DacConfig {
+    /// "dac" in every configuration transformers writes.
+    pub model_type: Option<String>,
+    pub encoder_hidden_size: usize,
+    pub downsampling_ratios: Vec<usize>,
+    pub decoder_hidden_size: usize,
+    pub n_codebooks: usize,
+    pub codebook_size: usize,
+    pub codebook_dim: usize,
+    pub sampling_rate: u32,
+}
+
+impl Default for DacConfig {
+    fn default() -> Self {
+        Self {
+            model_type: None,
+            encoder_hidden_size: 64,
+            downsampling_ratios: vec![2, 4, 8, 8],
+            decoder_hidden_size: 1536,
+            n_codebooks: 9,
+            codebook_size: 1024,
+            codebook_dim: 8,
+            sampling_rate: 16_000,
+        }
+    }
+}
+
+impl DacConfig {
+    /// Parses `config.json` text; `source` names it in errors.
+    pub fn from_json(text: &str, source: &str) -> Result<Self> {
+        let bad = |message: String| AudioError::BadInput {
+            path: source.to_owned(),
+            message,
+        };
+        let config: Self =
+            serde_json::from_str(text).map_err(|e| bad(format!("not a DAC configuration: {e}")))?;
+        if let Some(other) = config.model_type.as_deref().filter(|t| *t != "dac") {
+            return Err(bad(format!(
+                "model_type is \"{other}\": not a DAC checkpoint"
+            )));
+        }
+        let blocks = config.downsampling_ratios.len();
+        if config.sampling_rate == 0 || blocks == 0 || config.downsampling_ratios.contains(&0) {
+            return Err(bad(
+                "sampling_rate and downsampling_ratios must be positive".into(),
+            ));
+        }
+        if blocks > 8 || config.downsampling_ratios.iter().any(|&r| r > 64) {
+            return Err(bad(format!(
+                "downsampling_ratios {:?}: at most 8 ratios of at most 64",
+                config.downsampling_ratios
+            )));
+        }
+        if config.encoder_hidden_size == 0
+            || config.decoder_hidden_size == 0
+            || config.decoder_hidden_size % (1 << blocks) != 0
+        {
+            return Err(bad(format!(
+                "encoder_hidden_size must be positive and decoder_hidden_size ({}) a positive \
+                 multiple of 2^{blocks}",
+                config.decoder_hidden_size,
+            )));
+        }
+        if config.n_codebooks == 0 || config.codebook_dim == 0 || config.codebook_size < 2 {
+            return Err(bad(
+                "n_codebooks, codebook_dim and codebook_size (at least 2) must be positive".into(),
+            ));
+        }
+        Ok(config)
+    }
+
+    /// The encoder's output dimension: `encoder_hidden_size · 2^blocks`.
+    pub fn hidden_size(&self) -> usize {
+        self.encoder_hidden_size << self.downsampling_ratios.len()
+    }
+
+    /// Samples per code frame: the product of the ratios.
+    pub fn hop_length(&self) -> usize {
+        self.downsampling_ratios.iter().product()
+    }
+}
+
+/// `Snake1d`: `x + sin²(αx) / (α + 1e-9)`, one α per channel.
+#[derive(Debug, Clone)]
+struct Snake {
+    alpha: Vec<f32>,
+    inverse: Vec<f32>,
+}
+
+impl Snake {
+    fn load(weights: &mut Weights, prefix: &str, channels: usize) -> Result<Self> {
+        let alpha = weights.take(&format!("{prefix}.alpha"), &[1, channels, 1])?;
+        let inverse = alpha.iter().map(|&a| 1.0 / (a + 1e-9)).collect();
+        Ok(Self { alpha, inverse })
+    }
+
+    fn apply(&self, x: &mut Array2<f32>) {
+        for ((mut row, &alpha), &inverse) in x.outer_iter_mut().zip(&self.alpha).zip(&self.inverse)
+        {
+            row.mapv_inplace(|v| {
+                let sine = (alpha * v).sin();
+                v + inverse * (sine * sine)
+            });
+        }
+    }
+}
+
+/// An `nn.Conv1d` at `name` padded with `padding` zeros each side.
+fn conv(weights: &mut Weights, name: &str, shape: ConvShape, padding: usize) -> Result<Conv1d> {
+    let weight = weights.conv_weight(
+        name,
+        &[shape.channels_out, shape.channels_in, shape.kernel],
+        WeightForm::AsStored,
+    )?;
+    let bias = weights.take(&format!("{name}.bias"), &[shape.channels_out])?;
+    Conv1d::new(name, shape, weight, bias, Padding::Zeros(padding))
+}
+
+/// A kernel-`kernel` convolution from `from` to `to` channels with stride `stride`.
+fn shape(from: usize, to: usize, kernel: usize, stride: usize, dilation: usize) -> ConvShape {
+    ConvShape {
+        channels_in: from,
+        channels_out: to,
+        kernel,
+        stride,
+        dilation,
+    }
+}
+
+/// `DacResidualUnit`: Snake, a width-7 dilated convolution, Snake, a width-1 convolution,
+/// added to the input.
+#[derive(Debug, Clone)]
+struct ResidualUnit {
+    snake1: Snake,
+    conv1: Conv1d,
+    snake2: Snake,
+    conv2: Conv1d,
+}
+
+impl ResidualUnit {
+    fn load(weights: &mut Weights, prefix: &str, channels: usize, dilation: usize) -> Result<Self> {
+        Ok(Self {
+            snake1: Snake::load(weights, &format!("{prefix}.snake1"), channels)?,
+            conv1: conv(
+                weights,
+                &format!("{prefix}.conv1"),
+                shape(channels, channels, 7, 1, dilation),
+                3 * dilation,
+            )?,
+            snake2: Snake::load(weights, &format!("{prefix}.snake2"), channels)?,
+            conv2: conv(
+                weights,
+                &format!("{prefix}.conv2"),
+                shape(channels, channels, 1, 1, 1),
+                0,
+            )?,
+        })
+    }
+
+    /// The three units of a block, dilations 1, 3 and 9.
+    fn three(weights: &mut Weights, prefix: &str, channels: usize) -> Result<Vec<Self>> {
+        [1, 3, 9]
+            .iter()
+            .enumerate()
+            .map(|(i, &dilation)| {
+                Self::load(
+                    weights,
+                    &format!("{prefix}.res_unit{}", i + 1),
+                    channels,
+                    dilation,
+                )
+            })
+            .collect()
+    }
+
+    fn forward(&self, x: Array2<f32>) -> Array2<f32> {
+        let mut y = x.clone();
+        self.snake1.apply(&mut y);
+        let mut y = self.conv1.forward(y.view());
+        self.snake2.apply(&mut y);
+        let y = self.conv2.forward(y.view());
+        // Both convolutions keep the length, so the input needs no cropping.
+        x + y
+    }
+}
+
+fn run_units(units: &[ResidualUnit], mut x: Array2<f32>) -> Array2<f32> {
+    for unit in units {
+        x = unit.forward(x);
+    }
+    x
+}
+
+/// `DacEncoderBlock`: three residual units, Snake, then a strided convolution that doubles the
+/// channels.
+#[derive(Debug, Clone)]
+struct EncoderBlock {
+    units: Vec<ResidualUnit>,
+    snake: Snake,
+    down: Conv1d,
+}
+
+/// `DacDecoderBlock`: Snake, a transposed convolution that halves the channels, then three
+/// residual units. As in transformers, the transposed convolution has no output padding, so
+/// an odd stride `s` gives `s · frames - 1` samples (the original DAC pads them to `s ·
+/// frames`).
+#[derive(Debug, Clone)]
+struct DecoderBlock {
+    snake: Snake,
+    up: ConvTranspose1d,
+    units: Vec<ResidualUnit>,
+}
+
+/// `DacEncoder`.
+#[derive(Debug, Clone)]
+struct Encoder {
+    first: Conv1d,
+    blocks: Vec<EncoderBlock>,
+    snake: Snake,
+    last: Conv1d,
+}
+
+impl Encoder {
+    fn load(weights: &mut Weights, config: &DacConfig) -> Result<Self> {
+        let width = config.encoder_hidden_size;
+        let first = conv(weights, "encoder.conv1", shape(1, width, 7, 1, 1), 3)?;
+        let mut blocks = Vec::new();
+        for (i, &stride) in config.downsampling_ratios.iter().enumerate() {
+            let prefix = format!("encoder.block.{i}");
+            let channels = width << (i + 1);
+            blocks.push(EncoderBlock {
+                units: ResidualUnit::three(weights, &prefix, channels / 2)?,
+                snake: Snake::load(weights, &format!("{prefix}.snake1"), channels / 2)?,
+                down: conv(
+                    weights,
+                    &format!("{prefix}.conv1"),
+                    shape(channels / 2, channels, 2 * stride, stride, 1),
+                    stride.div_ceil(2),
+                )?,
+            });
+        }
+        let hidden = config.hidden_size();
+        Ok(Self {
+            first,
+            blocks,
+            snake: Snake::load(weights, "encoder.snake1", hidden)?,
+            last: conv(weights, "encoder.conv2", shape(hidden, hidden, 3, 1, 1), 1)?,
+        })
+    }
+
+    fn forward(&self, audio: ArrayView2<f32>) -> Array2<f32> {
+        let mut x = self.first.forward(audio);
+        for block in &self.blocks {
+            x = run_units(&block.units, x);
+            block.snake.apply(&mut x);
+            x = block.down.forward(x.view());
+        }
+        self.snake.apply(&mut x);
+        self.last.forward(x.view())
+    }
+}
+
+/// `DacDecoder`: a convolution, the blocks, Snake, a convolution to one channel, tanh.
+#[derive(Debug, Clone)]
+struct Decoder {
+    first: Conv1d,
+    blocks: Vec<DecoderBlock>,
+    snake: Snake,
+    last: Conv1d,
+}
+
+impl Decoder {
+    fn load(weights: &mut Weights, config: &DacConfig) -> Result<Self> {
+        let width = config.decoder_hidden_size;
+        let first = conv(
+            weights,
+            "decoder.conv1",
+            shape(config.hidden_size(), width, 7, 1, 1),
+            3,
+        )?;
+        let mut blocks = Vec::new();
+        for (i, &stride) in config.downsampling_ratios.iter().rev().enumerate() {
+            let prefix = format!("decoder.block.{i}");
+            let (from, to) = (width >> i, width >> (i + 1));
+            let name = format!("{prefix}.conv_t1");
+            let kernel = 2 * stride;
+            let weight = weights.conv_weight(&name, &[from, to, kernel], WeightForm::AsStored)?;
+            let bias = weights.take(&format!("{name}.bias"), &[to])?;
+            blocks.push(DecoderBlock {
+                snake: Snake::load(weights, &format!("{prefix}.snake1"), from)?,
+                up: ConvTranspose1d::new(
+                    [from, to, kernel],
+                    stride,
+                    weight,
+                    bias,
+                    Trim::Padding(stride.div_ceil(2)),
+                )?,
+                units: ResidualUnit::three(weights, &prefix, to)?,
+            });
+        }
+        let out = width >> config.downsampling_ratios.len();
+        Ok(Self {
+            first,
+            blocks,
+            snake: Snake::load(weights, "decoder.snake1", out)?,
+            last: conv(weights, "decoder.conv2", shape(out, 1, 7, 1, 1), 3)?,
+        })
+    }
+
+    fn forward(&self, latent: ArrayView2<f32>) -> Array2<f32> {
+        let mut x = self.first.forward(latent);
+        for block in &self.blocks {
+            block.snake.apply(&mut x);
+            x = block.up.forward(x.view());
+            x = run_units(&block.units, x);
+        }
+        self.snake.apply(&mut x);
+        let mut audio = self.last.forward(x.view());
+        audio.mapv_inplace(f32::tanh);
+        audio
+    }
+}
+
+/// One codebook of the residual quantiser (`DacVectorQuantize`).
+#[derive(Debug, Clone)]
+struct Codebook {
+    in_proj: Conv1d,
+    out_proj: Conv1d,
+    /// `[size, dim]`, as stored: what decoding looks up.
+    entries: Array2<f32>,
+    /// The entries L2-normalised, `[size, dim]`: what encoding compares with.
+    directions: Array2<f32>,
+    /// Squared norms of `directions` (1 up to rounding).
+    direction_norms: Vec<f32>,
+}
+
+/// `v / max(‖v‖, 1e-12)`, as `F.normalize` computes it.
+fn normalise(v: ndarray::ArrayViewMut1<f32>) {
+    let norm = v.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>().sqrt() as f32;
+    let divisor = norm.max(1e-12);
+    let mut v = v;
+    v.mapv_inplace(|x| x / divisor);
+}
+
+impl Codebook {
+    fn load(weights: &mut Weights, config: &DacConfig, q: usize) -> Result<Self> {
+        let prefix = format!("quantizer.quantizers.{q}");
+        let (hidden, dim, size) = (
+            config.hidden_size(),
+            config.codebook_dim,
+            config.codebook_size,
+        );
+        let entries = weights.take(&format!("{prefix}.codebook.weight"), &[size, dim])?;
+        let entries = matrix(size, dim, entries)?;
+        let mut directions = entries.clone();
+        for row in directions.outer_iter_mut() {
+            normalise(row);
+        }
+        let direction_norms = directions.outer_iter().map(|r| r.dot(&r)).collect();
+        Ok(Self {
+            in_proj: conv(
+                weights,
+                &format!("{prefix}.in_proj"),
+                shape(hidden, dim, 1, 1, 1),
+                0,
+            )?,
+            out_proj: conv(
+                weights,
+                &format!("{prefix}.out_proj"),
+                shape(dim, hidden, 1, 1, 1),
+                0,
+            )?,
+            entries,
+            directions,
+            direction_norms,
+        })
+    }
+
+    /// The codes of `residual` (`[hidden, frames]`), which loses what they stand for.
+    fn encode(&self, residual: &mut Array2<f32>) -> Vec<i64> {
+        let projected = self.in_proj.forward(residual.view()); // [dim, frames]
+        let mut directions = projected.t().to_owned(); // [frames, dim]
+        for row in directions.outer_iter_mut() {
+            normalise(row);
+        }
+        let dots = directions.dot(&self.directions.t()); // [frames, size]
+        let mut codes = Vec::with_capacity(dots.nrows());
+        let mut chosen = Array2::<f32>::zeros(projected.dim());
+        for (t, (scores, direction)) in dots.outer_iter().zip(directions.outer_iter()).enumerate() {
+            let own = direction.dot(&direction);
+            // transformers' score, larger is nearer: -(|e|² - 2 e·c) + |c|²; the first best.
+            let mut best = (0, f32::NEG_INFINITY);
+            for (i, (&dot, &norm)) in scores.iter().zip(&self.direction_norms).enumerate() {
+                let score = -(own - 2.0 * dot) + norm;
+                if score > best.1 {
+                    best = (i, score);
+                }
+            }
+            codes.push(best.0 as i64);
+            // The straight-through form the reference computes: p + (q - p).
+            for (d, (&entry, &p)) in self
+                .entries
+                .row(best.0)
+                .iter()
+                .zip(projected.column(t))
+                .enumerate()
+            {
+                chosen[[d, t]] = p + (entry - p);
+            }
+        }
+        *residual -= &self.out_proj.forward(chosen.view());
+        codes
+    }
+
+    /// What `codes` (one per frame, each checked in range) stand for, `[hidden, frames]`.
+    fn decode(&self, codes: ndarray::ArrayView1<i64>) -> Array2<f32> {
+        let mut chosen = Array2::<f32>::zeros((self.entries.ncols(), codes.len()));
+        for (t, &code) in codes.iter().enumerate() {
+            chosen
+                .column_mut(t)
+                .assign(&self.entries.row(code as usize));
+        }
+        self.out_proj.forward(chosen.view())
+    }
+}
+
+/// A DAC model.
+#[derive(Debug, Clone)]
+pub struct Dac {
+    config: DacConfig,
+    encoder: Encoder,
+    decoder: Decoder,
+    codebooks: Vec<Codebook>,
+    checksum: String,
+}
+
+impl Dac {
+    /// Loads `config.json` and `model.safetensors` from `dir` (at most [`MAX_CONFIG_BYTES`]
+    /// and [`MAX_WEIGHTS_BYTES`]).
+    pub fn from_pretrained(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        Self::from_bytes(
+            &read_checkpoint_file(&dir.join("config.json"), MAX_CONFIG_BYTES)?,
+            &read_checkpoint_file(&dir.join("model.safetensors"), MAX_WEIGHTS_BYTES)?,
+            &dir.display().to_string(),
+        )
+    }
+
+    /// Builds a model from the bytes of its `config.json` and `model.safetensors`; `origin`
+    /// names them in errors (as `ORIGIN/config.json`).
+    pub fn from_bytes(config_json: &[u8], safetensors: &[u8], origin: &str) -> Result<Self> {
+        let config_path = format!("{origin}/config.json");
+        let text = std::str::from_utf8(config_json).map_err(|_| AudioError::BadInput {
+            path: config_path.clone(),
+            message: "not UTF-8 text".into(),
+        })?;
+        let config = DacConfig::from_json(text, &config_path)?;
+        let mut weights = Weights::from_bytes(safetensors, &format!("{origin}/model.safetensors"))?;
+        let encoder = Encoder::load(&mut weights, &config)?;
+        let decoder = Decoder::load(&mut weights, &config)?;
+        let codebooks = (0..config.n_codebooks)
+            .map(|q| Codebook::load(&mut weights, &config, q))
+            .collect::<Result<Vec<_>>>()?;
+        weights.finish(|_| false)?;
+        Ok(Self {
+            config,
+            encoder,
+            decoder,
+            codebooks,
+            checksum: checkpoint_checksum(config_json, safetensors),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &DacConfig {
+        &self.config
+    }
+
+    /// SHA-256 over the checkpoint's files (as [`super::Codec::checksum`]).
+    pub fn checksum(&self) -> &str {
+        &self.checksum
+    }
+
+    /// Checks `audio` (`[1, samples]`, at least one hop, finite).
+    fn check_audio(&self, audio: ArrayView2<f32>) -> Result<()> {
+        let (channels, length) = audio.dim();
+        if channels != 1 {
+            return Err(AudioError::BadParameter(format!(
+                "DAC takes 1 channel, the audio has {channels}"
+            )));
+        }
+        let hop = self.config.hop_length();
+        if length < hop {
+            return Err(AudioError::BadParameter(format!(
+                "{length} samples are fewer than one code frame ({hop} samples)"
+            )));
+        }
+        if let Some(index) = audio.iter().position(|s| !s.is_finite()) {
+            return Err(AudioError::NonFinite {
+                index,
+                value: audio[[0, index]],
+            });
+        }
+        Ok(())
+    }
+
+    /// The encoder's output for `audio` (`[1, samples]` at the model's rate): `[hidden,
+    /// frames]`, refused where it overflows 32-bit floats.
+    pub fn embeddings(&self, audio: ArrayView2<f32>) -> Result<Array2<f32>> {
+        self.check_audio(audio)?;
+        let embeddings = self.encoder.forward(audio);
+        if embeddings.iter().all(|v| v.is_finite()) {
+            Ok(embeddings)
+        } else {
+            let peak = audio
+                .iter()
+                .fold(0f64, |peak, &v| peak.max(f64::from(v).abs()));
+            Err(AudioError::Overflow { peak })
+        }
+    }
+
+    /// Encodes `audio` (`[1, samples]` at the model's rate) with the first `codebooks`
+    /// codebooks: `[codebooks, frames]`, one frame per hop (the last partial hop dropped, as
+    /// the reference's convolutions drop it).
+    pub fn encode(&self, audio: ArrayView2<f32>, codebooks: usize) -> Result<Array2<i64>> {
+        if codebooks == 0 || codebooks > self.codebooks.len() {
+            return Err(AudioError::BadParameter(format!(
+                "{codebooks} codebooks; this model has 1 to {}",
+                self.codebooks.len()
+            )));
+        }
+        let mut residual = self.embeddings(audio)?;
+        let frames = residual.ncols();
+        let mut codes = Array2::zeros((codebooks, frames));
+        for (mut row, codebook) in codes.outer_iter_mut().zip(&self.codebooks) {
+            let found = codebook.encode(&mut residual);
+            row.assign(&ndarray::Array1::from(found));
+        }
+        Ok(codes)
+    }
+
+    /// Decodes codes `[codebooks, frames]` (the first codebooks, at least one) to audio
+    /// `[1, samples]`: `frames · hop` samples, fewer where a ratio is odd (see
+    /// `DecoderBlock`).
+    pub fn decode(&self, codes: ArrayView2<i64>) -> Result<Array2<f32>> {
+        let (codebooks, frames) = codes.dim();
+        if codebooks == 0 || codebooks > self.codebooks.len() || frames == 0 {
+            return Err(AudioError::BadParameter(format!(
+                "codes of {codebooks} codebooks and {frames} frames; this model decodes 1 to {} \
+                 codebooks of at least one frame",
+                self.codebooks.len()
+            )));
+        }
+        let size = self.config.codebook_size as i64;
+        for (q, row) in codes.outer_iter().enumerate() {
+            if let Some(t) = row.iter().position(|&c| !(0..size).contains(&c)) {
+                return Err(AudioError::BadParameter(format!(
+                    "code {} of codebook {q} at frame {t} is outside 0..{size}",
+                    row[t]
+                )));
+            }
+        }
+        let mut latent = Array2::<f32>::zeros((self.config.hidden_size(), frames));
+        for (row, codebook) in codes.axis_iter(Axis(0)).zip(&self.codebooks) {
+            latent += &codebook.decode(row);
+        }
+        Ok(self.decoder.forward(latent.view()))
+    }
+}

@@ -1,0 +1,148 @@
+//! DAC inference against transformers' `DacModel`, on the goldens of `fixtures/audio/dac/`
+//! (made by `make_goldens.py` there from small random configurations on real speech: 16 kHz
+//! with an odd stride, and 44.1 kHz with the published ratios; each also saved with its
+//! convolutions under a weight norm).
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{fixtures, read_f32, read_i64};
+use ndarray::Array2;
+use omnitok_audio::codec::dac::Dac;
+use serde_json::Value;
+
+fn max_difference(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+fn goldens() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(fixtures().join("dac/goldens.json")).unwrap())
+        .unwrap()
+}
+
+fn array2<T: Clone>(shape: &[usize], values: Vec<T>) -> Array2<T> {
+    Array2::from_shape_vec((shape[0], shape[1]), values).unwrap()
+}
+
+/// Checks the model in `dac/<dir>` against the goldens of `dac/<golden>`.
+fn check(dir: &str, golden: &str, meta: &Value) {
+    let model = Dac::from_pretrained(fixtures().join("dac").join(dir)).unwrap();
+    let golden_dir = fixtures().join("dac").join(golden);
+    let (shape, input) = read_f32(&golden_dir.join("input.npy"));
+    let input = array2(&shape, input);
+
+    let (_, expected) = read_f32(&golden_dir.join("embeddings.npy"));
+    let embeddings = model.embeddings(input.view()).unwrap();
+    let worst = max_difference(embeddings.as_slice().unwrap(), &expected);
+    eprintln!("{dir}: embeddings within {worst:e}");
+    assert!(worst <= 1e-4, "{dir}: embeddings differ by {worst}");
+
+    let (shape, expected) = read_i64(&golden_dir.join("codes.npy"));
+    let expected = array2(&shape, expected);
+    let codebooks = expected.nrows();
+    let codes = model.encode(input.view(), codebooks).unwrap();
+    assert_eq!(codes.dim(), expected.dim(), "{dir}: codes' shape");
+    let differing = codes.iter().zip(&expected).filter(|(a, b)| a != b).count();
+    // The goldens' nearest entries win by at least 1.2e-3 of a score, far above float32
+    // rounding: every code must be equal.
+    assert_eq!(differing, 0, "{dir}: {differing} codes differ");
+    // Fewer codebooks give the first rows.
+    let fewer = model.encode(input.view(), 1).unwrap();
+    assert_eq!(fewer, expected.slice(ndarray::s![..1, ..]));
+
+    let info = &meta["models"][golden];
+    for n in info["decoded"].as_array().unwrap() {
+        let n = n.as_u64().unwrap() as usize;
+        let (shape, expected_audio) = read_f32(&golden_dir.join(format!("decoded.{n}.npy")));
+        let decoded = model.decode(expected.slice(ndarray::s![..n, ..])).unwrap();
+        assert_eq!(decoded.dim(), (shape[0], shape[1]), "{dir}: decoded shape");
+        let worst = max_difference(decoded.as_slice().unwrap(), &expected_audio);
+        let spread = info["decoded_std"][n.to_string()].as_f64().unwrap() as f32;
+        let code_dependent = info["code_dependent_std"][n.to_string()].as_f64().unwrap() as f32;
+        eprintln!(
+            "{dir}, {n} codebooks: decoded within {worst:e}, {:e} of its spread",
+            worst / spread
+        );
+        // The golden is what the codes decide, not a constant.
+        assert!(
+            code_dependent >= 0.5 * spread,
+            "{dir}: {code_dependent} vs {spread}"
+        );
+        assert!(
+            worst <= 1e-5 * spread,
+            "{dir}, {n} codebooks: decoded audio differs by {worst}, {:e} of its spread",
+            worst / spread
+        );
+    }
+}
+
+#[test]
+fn dac_matches_transformers_codes_and_audio() {
+    let meta = goldens();
+    for name in ["dac-16k", "dac-44k"] {
+        check(name, name, &meta);
+        // Weight-normed convolutions (weight_g / weight_v) give the same model.
+        check(&format!("{name}-weight-norm"), name, &meta);
+    }
+}
+
+#[test]
+fn checkpoints_and_codes_that_do_not_fit_are_errors_naming_them() {
+    let error = Dac::from_pretrained(fixtures().join("encodec/causal-24k"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("causal-24k/config.json") && error.contains("\"encodec\""),
+        "{error}"
+    );
+
+    // A tensor missing: the checkpoint's config with another checkpoint's weights.
+    let dir = std::env::temp_dir().join(format!("omnitok-dac-mixed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        fixtures().join("dac/dac-16k/config.json"),
+        dir.join("config.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures().join("dac/dac-44k/model.safetensors"),
+        dir.join("model.safetensors"),
+    )
+    .unwrap();
+    let error = Dac::from_pretrained(&dir).unwrap_err().to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        error.contains("model.safetensors") && error.contains("encoder.conv1.weight"),
+        "{error}"
+    );
+
+    let model = Dac::from_pretrained(fixtures().join("dac/dac-16k")).unwrap();
+    let audio = Array2::from_shape_fn((1, 3200), |(_, t)| (t as f32 * 0.01).sin() * 0.5);
+    assert!(model
+        .encode(audio.view(), 5)
+        .unwrap_err()
+        .to_string()
+        .contains("1 to 4"));
+    let short = Array2::<f32>::zeros((1, 100));
+    assert!(model
+        .encode(short.view(), 1)
+        .unwrap_err()
+        .to_string()
+        .contains("fewer than one code frame (320 samples)"));
+    let stereo = Array2::<f32>::zeros((2, 3200));
+    assert!(model.encode(stereo.view(), 1).is_err());
+    let mut codes = model.encode(audio.view(), 4).unwrap();
+    codes[[2, 3]] = 64;
+    let error = model.decode(codes.view()).unwrap_err().to_string();
+    assert!(
+        error.contains("code 64 of codebook 2 at frame 3"),
+        "{error}"
+    );
+    let too_many = Array2::<i64>::zeros((5, 10));
+    assert!(model.decode(too_many.view()).is_err());
+}
