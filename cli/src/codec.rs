@@ -1,8 +1,8 @@
-//! `omnitok audio encode | decode | eval`: audio to EnCodec codes and back, and how close the
-//! round trip comes.
+//! `omnitok audio encode | decode | eval`: audio to codec codes (EnCodec, DAC) and back, and
+//! how close the round trip comes.
 //!
 //! Codes are written as `.npy` (int64): `[codebooks, frames]`, or `[chunks, codebooks, frames]`
-//! for models that encode in chunks (48 kHz). Beside them, `<CODES>.json` holds what decoding
+//! for models that encode in chunks (EnCodec 48 kHz). Beside them, `<CODES>.json` holds what decoding
 //! needs besides the codes: the per-chunk scales, the padding of the last chunk, the number of
 //! samples to trim to, and the bandwidth and sample rate for the reader's information.
 
@@ -20,8 +20,9 @@ use omnitok_corpus::npy;
 use crate::audio::AudioLimitArgs;
 use crate::output::{refuse_to_overwrite, write_atomically};
 
-/// Encode audio files into EnCodec codes (`.npy`, int64) with a transformers checkpoint, or with
-/// omnitok's built-in speech codec (omnitok-speech-16k) when no model is named.
+/// Encode audio files into codes (`.npy`, int64) with a transformers checkpoint of EnCodec or
+/// DAC (its config.json's model_type says which), or with omnitok's built-in speech codec
+/// (omnitok-speech-16k) when no model is named.
 ///
 /// The audio is resampled to the model's rate. A mono model takes the mean of the channels, a
 /// stereo model takes mono audio repeated on both; other channel counts must match the model's.
@@ -35,17 +36,16 @@ pub struct EncodeArgs {
     /// speech codec omnitok-speech-16k.
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
-    /// kbps; one of the model's target bandwidths (default: the smallest).
-    #[arg(long, value_name = "KBPS")]
-    bandwidth: Option<f64>,
+    #[command(flatten)]
+    rate: RateArgs,
     #[arg(short, long = "output", value_name = "CODES.npy")]
     output: PathBuf,
     #[arg(value_name = "IN")]
     input: PathBuf,
 }
 
-/// Decode EnCodec codes (`.npy`, with its `.json` beside it when there is one) to a WAV file
-/// (32-bit float) at the model's rate.
+/// Decode codes (`.npy`, with its `.json` beside it when there is one) to a WAV file (32-bit
+/// float) at the model's rate.
 #[derive(Args, Debug)]
 pub struct DecodeArgs {
     /// A transformers checkpoint folder (config.json, model.safetensors); default: the built-in
@@ -69,8 +69,9 @@ pub struct EvalArgs {
     /// speech codec omnitok-speech-16k.
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
-    #[arg(long, value_name = "KBPS")]
-    bandwidth: Option<f64>,
+    /// One bandwidth (or number of codebooks) instead of each of the model's.
+    #[command(flatten)]
+    rate: RateArgs,
     /// One JSON object a line instead of a table.
     #[arg(long)]
     json: bool,
@@ -84,8 +85,29 @@ pub fn load_model(model: Option<&Path>) -> Result<Codec> {
     Ok(model.map_or_else(|| Ok(Codec::default_speech()), Codec::load)?)
 }
 
-fn bandwidth_or_smallest(codec: &Codec, bandwidth: Option<f64>) -> f64 {
-    bandwidth.unwrap_or_else(|| codec.config().smallest_bandwidth())
+/// How many codes a frame gets: a bandwidth or a number of codebooks.
+#[derive(Args, Debug)]
+#[group(multiple = false)]
+pub struct RateArgs {
+    /// kbps; one of the model's bandwidths (`omnitok audio eval` lists them; default: the
+    /// smallest).
+    #[arg(long, value_name = "KBPS")]
+    bandwidth: Option<f64>,
+    /// Codebooks per frame, instead of --bandwidth: one of the counts the model's bandwidths
+    /// use (any from 1 for DAC).
+    #[arg(long, value_name = "N")]
+    codebooks: Option<usize>,
+}
+
+impl RateArgs {
+    /// The bandwidth asked for, if any.
+    fn bandwidth(&self, codec: &Codec) -> Result<Option<f64>> {
+        Ok(match (self.bandwidth, self.codebooks) {
+            (Some(bandwidth), _) => Some(bandwidth),
+            (None, Some(codebooks)) => Some(codec.bandwidth_with(codebooks)?),
+            (None, None) => None,
+        })
+    }
 }
 
 /// Runs `omnitok audio encode`.
@@ -93,7 +115,10 @@ pub fn run_encode(args: &EncodeArgs) -> Result<()> {
     refuse_to_overwrite(&args.output, &[&args.input])?;
     refuse_to_overwrite(&CodesSidecar::path_for(&args.output), &[&args.input])?;
     let codec = load_model(args.model.as_deref())?;
-    let bandwidth = bandwidth_or_smallest(&codec, args.bandwidth);
+    let bandwidth = args
+        .rate
+        .bandwidth(&codec)?
+        .unwrap_or_else(|| codec.smallest_bandwidth());
     let audio = load(&args.input, &args.limits.limits())?;
     let codes = codec
         .encode_audio(&audio, bandwidth)
@@ -145,7 +170,7 @@ pub fn run_decode(args: &DecodeArgs) -> Result<()> {
         ),
         other => anyhow::Error::new(other).context(args.codes.display().to_string()),
     })?;
-    write_wav(&args.output, &audio, codec.config().sampling_rate)
+    write_wav(&args.output, &audio, codec.sampling_rate())
 }
 
 /// Writes `[channels, samples]` as a 32-bit float WAV file, through a temporary name.
@@ -156,11 +181,11 @@ fn write_wav(path: &Path, audio: &Array2<f32>, sample_rate: u32) -> Result<()> {
 /// Runs `omnitok audio eval`.
 pub fn run_eval(args: &EvalArgs) -> Result<()> {
     let codec = load_model(args.model.as_deref())?;
-    let bandwidths = match args.bandwidth {
+    let bandwidths = match args.rate.bandwidth(&codec)? {
         Some(b) => vec![b],
-        None => codec.config().target_bandwidths.clone(),
+        None => codec.bandwidths(),
     };
-    let rate = codec.config().sampling_rate;
+    let rate = codec.sampling_rate();
     let mut out = std::io::stdout().lock();
     if !args.json {
         writeln!(
@@ -189,9 +214,11 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
             let estimate: Vec<f32> = (0..decoded.ncols())
                 .map(|t| decoded.column(t).sum() / channels)
                 .collect();
-            let sdr = si_sdr(&reference, &estimate).with_context(in_file)?;
-            let mel = mel_distance(&reference, &estimate, f64::from(rate)).with_context(in_file)?;
-            let stft = multi_scale_stft_distance(&reference, &estimate).with_context(in_file)?;
+            // DAC decodes whole frames only: the input's last partial frame has no estimate.
+            let reference = &reference[..estimate.len().min(reference.len())];
+            let sdr = si_sdr(reference, &estimate).with_context(in_file)?;
+            let mel = mel_distance(reference, &estimate, f64::from(rate)).with_context(in_file)?;
+            let stft = multi_scale_stft_distance(reference, &estimate).with_context(in_file)?;
             if args.json {
                 let line = serde_json::json!({
                     "file": input.display().to_string(),
@@ -203,9 +230,11 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
                 writeln!(out, "{line}")?;
             } else {
                 let name = input.display().to_string();
+                // Three decimals at most (DAC at 44.1 kHz: 0.861 kbps a codebook).
+                let kbps = (bandwidth * 1000.0).round() / 1000.0;
                 writeln!(
                     out,
-                    "{name:<32} {bandwidth:>6} {sdr:>9.3} {mel:>9.4} {stft:>9.4}"
+                    "{name:<32} {kbps:>6} {sdr:>9.3} {mel:>9.4} {stft:>9.4}"
                 )?;
             }
         }

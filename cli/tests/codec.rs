@@ -85,6 +85,70 @@ fn decoding_the_golden_codes_gives_the_reference_audio() {
 }
 
 #[test]
+fn dac_checkpoints_encode_and_decode_as_transformers_does() {
+    let dir = TempDir::new();
+    let golden = fixture("dac/dac-16k");
+    // The family comes from config.json; codes without a sidecar decode whole.
+    decodes_to_the_golden(
+        &dir,
+        Some(&golden),
+        &format!("{golden}/codes.npy"),
+        &format!("{golden}/decoded.4.npy"),
+    );
+    // --codebooks picks the bandwidth: 2 codebooks of 64 entries at 50 frames a second.
+    let codes = dir.path("codes.npy");
+    ok(
+        &[
+            "audio",
+            "encode",
+            "--model",
+            &golden,
+            "--codebooks",
+            "2",
+            "-o",
+            &codes,
+            &fixture("speech_16k.wav"),
+        ],
+        b"",
+    );
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{codes}.json")).unwrap()).unwrap();
+    assert_eq!(sidecar["bandwidth"], 0.6);
+    let samples = sidecar["samples"].as_u64().unwrap() as usize;
+    let (shape, _) = read_npy(&codes);
+    assert_eq!(shape, vec![2, samples / 320]);
+    let wav = dir.path("out.wav");
+    ok(
+        &["audio", "decode", "--model", &golden, "-o", &wav, &codes],
+        b"",
+    );
+    // Whole frames, as transformers decodes them: the stride-5 block gives one sample fewer,
+    // which the blocks after it (x4, x2) make 8.
+    assert_eq!(read_wav(&wav).len(), samples / 320 * 320 - 8);
+    let error = fails(
+        &[
+            "audio",
+            "encode",
+            "--model",
+            &golden,
+            "--codebooks",
+            "5",
+            "-o",
+            &dir.path("five.npy"),
+            &fixture("speech_16k.wav"),
+        ],
+        b"",
+    );
+    assert!(error.contains("no bandwidth with 5 codebooks"), "{error}");
+    // The sidecar ties the codes to a model of their family and rate.
+    let error = fails(&["audio", "decode", "-o", &dir.path("x.wav"), &codes], b"");
+    assert!(
+        error.contains("16000 Hz") || error.contains("bandwidth"),
+        "{error}"
+    );
+}
+
+#[test]
 fn without_a_model_the_built_in_speech_codec_is_used() {
     let dir = TempDir::new();
     // Its golden codes decode to transformers' audio.

@@ -164,6 +164,59 @@ fn mux_demux_and_mux_again_give_the_same_ids() {
 }
 
 #[test]
+fn a_dac_layout_carries_dac_codes_both_ways() {
+    let dir = TempDir::new();
+    let layout = dir.path("layout.json");
+    let model = fixture("audio/dac/dac-16k");
+    ok(&["layout", "build", "--codec", &model, "-o", &layout], b"");
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&layout).unwrap()).unwrap();
+    assert_eq!(written["audio"]["codebooks"], 4);
+    assert_eq!(written["audio"]["codebook_size"], 64);
+    std::fs::create_dir_all(dir.0.join("docs")).unwrap();
+    std::fs::copy(
+        fixture("audio/speech_16k.wav"),
+        dir.0.join("docs/speech.wav"),
+    )
+    .unwrap();
+    let docs = dir.file(
+        "docs/a.jsonl",
+        br#"{"parts": [{"text": "A voice: "}, {"audio": "speech.wav"}]}
+"#,
+    );
+    let one = dir.path("one");
+    ok(&["mux", "-q", "--layout", &layout, "-o", &one, &docs], b"");
+    // 2.2248 s at 50 frames a second: 111 whole frames of 4 codes, and the two markers
+    // around them.
+    let m = manifest(&one);
+    let audio = &m["modalities"]["audio"];
+    assert!(
+        (audio["seconds"].as_f64().unwrap() - 2.2248).abs() < 1e-3,
+        "{audio}"
+    );
+    assert_eq!(audio["tokens"], 111 * 4 + 2, "{audio}");
+    let back = dir.path("back");
+    ok(
+        &["demux", "-q", "--layout", &layout, "-o", &back, &one],
+        b"",
+    );
+    let wav = std::fs::read(format!("{back}/doc-000000/part-01.wav")).unwrap();
+    assert!(wav.len() > 35_000 * 4, "{}", wav.len());
+    let again = dir.path("again");
+    ok(
+        &["mux", "-q", "--layout", &layout, "-o", &again, &back],
+        b"",
+    );
+    for file in ["shard-00000.bin", "shard-00000.idx"] {
+        assert_eq!(
+            std::fs::read(format!("{one}/{file}")).unwrap(),
+            std::fs::read(format!("{again}/{file}")).unwrap(),
+            "{file}"
+        );
+    }
+}
+
+#[test]
 fn codebook_layouts_write_pictures_back() {
     let dir = TempDir::new();
     let garden = fixture("vision/photos/garden.png");

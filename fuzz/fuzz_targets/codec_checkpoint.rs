@@ -10,13 +10,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(codec) = Codec::from_bytes(config, weights, "fuzz") else {
         return;
     };
-    let config = codec.config();
-    let (Some(&bandwidth), true) = (config.target_bandwidths.first(), config.audio_channels <= 2)
-    else {
+    let (Some(&bandwidth), true) = (codec.bandwidths().first(), codec.channels() <= 2) else {
         return;
     };
-    let samples = (config.sampling_rate as usize / 50).clamp(1, 4096);
-    let sound = Array2::from_shape_fn((config.audio_channels, samples), |(_, i)| {
+    let samples = (codec.sampling_rate() as usize / 50).clamp(1, 4096);
+    let sound = Array2::from_shape_fn((codec.channels(), samples), |(_, i)| {
         (i as f32 * 0.05).sin() * 0.3
     });
     if let Ok(codes) = codec.encode(sound.view(), bandwidth) {

@@ -200,15 +200,33 @@ class Codec:
     def default() -> Codec: ...
     @overload
     def encode(
-        self, samples: np.ndarray, sr: int, bandwidth: Optional[float] = ..., return_info: Literal[False] = ...
+        self,
+        samples: np.ndarray,
+        sr: int,
+        bandwidth: Optional[float] = ...,
+        return_info: Literal[False] = ...,
+        *,
+        codebooks: Optional[int] = ...,
     ) -> np.ndarray: ...
     @overload
     def encode(
-        self, samples: np.ndarray, sr: int, bandwidth: Optional[float] = ..., *, return_info: Literal[True]
+        self,
+        samples: np.ndarray,
+        sr: int,
+        bandwidth: Optional[float] = ...,
+        *,
+        return_info: Literal[True],
+        codebooks: Optional[int] = ...,
     ) -> Tuple[np.ndarray, Dict[str, Any]]: ...
     @overload
     def encode(
-        self, samples: np.ndarray, sr: int, bandwidth: Optional[float], return_info: Literal[True]
+        self,
+        samples: np.ndarray,
+        sr: int,
+        bandwidth: Optional[float],
+        return_info: Literal[True],
+        *,
+        codebooks: Optional[int] = ...,
     ) -> Tuple[np.ndarray, Dict[str, Any]]: ...
     def decode(
         self,
@@ -218,11 +236,15 @@ class Codec:
         last_frame_pad_length: int = ...,
     ) -> np.ndarray: ...
     @property
+    def family(self) -> str: ...
+    @property
+    def can_stream(self) -> bool: ...
+    @property
     def n_codebooks(self) -> int: ...
     @property
     def codebook_size(self) -> int: ...
     @property
-    def frame_rate(self) -> int: ...
+    def frame_rate(self) -> float: ...
     @property
     def sample_rate(self) -> int: ...
     @property

@@ -25,13 +25,15 @@ frame_shift in ms, num_mel_bins, low_freq, high_freq, num_ceps, cepstral_lifter,
 preemphasis_coefficient, remove_dc_offset, raw_energy, use_energy, energy_floor, snip_edges,
 round_to_power_of_two, window_type); dither must be 0.
 
-``Codec`` is EnCodec inference (equal to transformers' EncodecModel) on a checkpoint directory
-written by ``save_pretrained``, or on the built-in speech codec (``Codec.default()``): ``encode(samples, sr, bandwidth=None, return_info=False)``
-resamples to the model's rate and returns int64 codes ``[codebooks, frames]`` (``[chunks,
-codebooks, frames]`` for 48 kHz models, whose decoding needs the per-chunk scales: ``codes, info
-= encode(..., return_info=True)`` then ``decode(codes, **info)``); ``n_codebooks``,
-``codebook_size``, ``frame_rate``, ``sample_rate``, ``channels`` and ``bandwidths`` describe the
-model.
+``Codec`` is neural audio codec inference, EnCodec or DAC (equal to transformers' EncodecModel
+and DacModel), on a checkpoint directory written by ``save_pretrained`` (its config.json's
+``model_type`` names the family), or on the built-in speech codec (``Codec.default()``):
+``encode(samples, sr, bandwidth=None, return_info=False, *, codebooks=None)`` resamples to the
+model's rate and returns int64 codes ``[codebooks, frames]`` (``[chunks, codebooks, frames]`` for
+48 kHz EnCodec models, whose decoding needs the per-chunk scales: ``codes, info =
+encode(..., return_info=True)`` then ``decode(codes, **info)``); ``family``, ``n_codebooks``,
+``codebook_size``, ``frame_rate``, ``sample_rate``, ``channels``, ``bandwidths`` and
+``can_stream`` describe the model.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-//! `omnitok.audio.Codec`: EnCodec inference on numpy arrays.
+//! `omnitok.audio.Codec`: neural audio codec inference (EnCodec, DAC) on numpy arrays.
 
 use std::sync::Arc;
 
@@ -51,7 +51,7 @@ pub fn audio_of(samples: &PyReadonlyArrayDyn<'_, f32>, sr: u32) -> PyResult<Audi
     })
 }
 
-/// An EnCodec model loaded from a transformers checkpoint directory.
+/// A neural audio codec (EnCodec or DAC) loaded from a transformers checkpoint directory.
 #[pyclass(frozen, module = "omnitok._omnitok")]
 pub struct Codec {
     pub(crate) inner: Arc<Model>,
@@ -64,7 +64,8 @@ pub struct Codec {
 
 #[pymethods]
 impl Codec {
-    /// Loads `config.json` and `model.safetensors` from `path`.
+    /// Loads `config.json` and `model.safetensors` from `path`; the configuration's
+    /// `model_type` ("encodec", "dac") names the family.
     #[staticmethod]
     fn from_pretrained(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
         let inner =
@@ -127,11 +128,13 @@ impl Codec {
         }
     }
 
-    /// Codes of `samples` (float32 `[samples]` or `[channels, samples]`) at `sr` Hz:
-    /// int64 `[codebooks, frames]`, or `[chunks, codebooks, frames]` for models that encode
-    /// in chunks; with `return_info`, `(codes, info)` where `info` holds what `decode` needs
-    /// besides the codes (`scales`, `last_frame_pad_length`, `length`): `decode(codes, **info)`.
-    #[pyo3(signature = (samples, sr, bandwidth=None, return_info=false))]
+    /// Codes of `samples` (float32 `[samples]` or `[channels, samples]`) at `sr` Hz, at
+    /// `bandwidth` kbps (one of `bandwidths`; default the smallest) or with the first
+    /// `codebooks` codebooks: int64 `[codebooks, frames]`, or `[chunks, codebooks, frames]`
+    /// for models that encode in chunks; with `return_info`, `(codes, info)` where `info`
+    /// holds what `decode` needs besides the codes (`scales`, `last_frame_pad_length`,
+    /// `length`): `decode(codes, **info)`.
+    #[pyo3(signature = (samples, sr, bandwidth=None, return_info=false, *, codebooks=None))]
     fn encode<'py>(
         &self,
         py: Python<'py>,
@@ -139,9 +142,19 @@ impl Codec {
         sr: u32,
         bandwidth: Option<f64>,
         return_info: bool,
+        codebooks: Option<usize>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let audio = audio_of(&samples, sr)?;
-        let bandwidth = bandwidth.unwrap_or_else(|| self.inner.config().smallest_bandwidth());
+        let bandwidth = match (bandwidth, codebooks) {
+            (Some(_), Some(_)) => {
+                return Err(crate::errors::argument_type_error(
+                    "pass bandwidth or codebooks, not both",
+                ))
+            }
+            (Some(bandwidth), None) => bandwidth,
+            (None, Some(codebooks)) => self.inner.bandwidth_with(codebooks).map_err(audio_err)?,
+            (None, None) => self.inner.smallest_bandwidth(),
+        };
         let codes = crate::threads::detach(py, || self.inner.encode_audio(&audio, bandwidth))
             .map_err(audio_err)?;
         let (chunks, codebooks, n) = codes.codes.dim();
@@ -196,6 +209,18 @@ impl Codec {
         Ok(audio.into_pyarray(py).into_any())
     }
 
+    /// The model's family: "encodec" or "dac".
+    #[getter]
+    fn family(&self) -> &'static str {
+        self.inner.family().model_type()
+    }
+
+    /// Whether the model can encode and decode as a stream (causal EnCodec models).
+    #[getter]
+    fn can_stream(&self) -> bool {
+        self.inner.can_stream()
+    }
+
     /// Codebooks at the largest bandwidth.
     #[getter]
     fn n_codebooks(&self) -> usize {
@@ -208,28 +233,28 @@ impl Codec {
         self.inner.codebook_size()
     }
 
-    /// Code frames per second.
+    /// Code frames per second: the sample rate over the hop (86.13 for DAC at 44.1 kHz).
     #[getter]
-    fn frame_rate(&self) -> usize {
+    fn frame_rate(&self) -> f64 {
         self.inner.frame_rate()
     }
 
     /// The model's sample rate.
     #[getter]
     fn sample_rate(&self) -> u32 {
-        self.inner.config().sampling_rate
+        self.inner.sampling_rate()
     }
 
     /// The model's channels.
     #[getter]
     fn channels(&self) -> usize {
-        self.inner.config().audio_channels
+        self.inner.channels()
     }
 
     /// The bandwidths (kbps) the model encodes at.
     #[getter]
     fn bandwidths(&self) -> Vec<f64> {
-        self.inner.config().target_bandwidths.clone()
+        self.inner.bandwidths()
     }
 
     /// SHA-256 (hex) of the checkpoint's files: what a token layout records of the codec.

@@ -386,9 +386,7 @@ pub fn _demux<'py>(
         decode_document(&ids, &layout.inner, &components, truncated)
     })
     .map_err(crate::report_err)?;
-    let sample_rate = codec
-        .as_ref()
-        .map(|codec| codec.inner.config().sampling_rate);
+    let sample_rate = codec.as_ref().map(|codec| codec.inner.sampling_rate());
     let codes_array = |values: &[u32], shape: &[usize]| -> PyResult<Bound<'py, PyAny>> {
         let values: Vec<i64> = values.iter().map(|&c| i64::from(c)).collect();
         Ok(PyArray1::from_vec(py, values).reshape(shape)?.into_any())

@@ -8,18 +8,16 @@
 //! codebook quantises what remains. Decoding sums the codebooks' projected entries and runs the
 //! decoder. The convolutions see both sides, so DAC does not stream.
 //!
-//! [`Dac::from_pretrained`] reads a directory written by transformers' `save_pretrained`
-//! (`config.json` with `model_type` "dac", `model.safetensors`), with plain convolution weights
-//! or weight-normed ones (`weight_g` / `weight_v` or `parametrizations.weight.original0/1`).
-
-use std::path::Path;
+//! Checkpoints are what transformers' `save_pretrained` writes (`config.json` with
+//! `model_type` "dac", `model.safetensors`), with plain convolution weights or weight-normed
+//! ones (`weight_g` / `weight_v` or `parametrizations.weight.original0/1`); see
+//! [`super::Codec::from_pretrained`].
 
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::Deserialize;
 
 use super::conv::{Conv1d, ConvShape, ConvTranspose1d, Padding, Trim};
 use super::weights::{matrix, WeightForm, Weights};
-use super::{checkpoint_checksum, read_checkpoint_file, MAX_CONFIG_BYTES, MAX_WEIGHTS_BYTES};
 use crate::error::{AudioError, Result};
 
 /// `DacConfig`'s fields that inference uses, with transformers' defaults (the 16 kHz model).
@@ -458,35 +456,15 @@ pub struct Dac {
     encoder: Encoder,
     decoder: Decoder,
     codebooks: Vec<Codebook>,
-    checksum: String,
 }
 
 impl Dac {
-    /// Loads `config.json` and `model.safetensors` from `dir` (at most [`MAX_CONFIG_BYTES`]
-    /// and [`MAX_WEIGHTS_BYTES`]).
-    pub fn from_pretrained(dir: impl AsRef<Path>) -> Result<Self> {
-        let dir = dir.as_ref();
-        Self::from_bytes(
-            &read_checkpoint_file(&dir.join("config.json"), MAX_CONFIG_BYTES)?,
-            &read_checkpoint_file(&dir.join("model.safetensors"), MAX_WEIGHTS_BYTES)?,
-            &dir.display().to_string(),
-        )
-    }
-
-    /// Builds a model from the bytes of its `config.json` and `model.safetensors`; `origin`
-    /// names them in errors (as `ORIGIN/config.json`).
-    pub fn from_bytes(config_json: &[u8], safetensors: &[u8], origin: &str) -> Result<Self> {
-        let config_path = format!("{origin}/config.json");
-        let text = std::str::from_utf8(config_json).map_err(|_| AudioError::BadInput {
-            path: config_path.clone(),
-            message: "not UTF-8 text".into(),
-        })?;
-        let config = DacConfig::from_json(text, &config_path)?;
-        let mut weights = Weights::from_bytes(safetensors, &format!("{origin}/model.safetensors"))?;
-        let encoder = Encoder::load(&mut weights, &config)?;
-        let decoder = Decoder::load(&mut weights, &config)?;
+    /// Builds the model of `config` from `weights`; every tensor must be used.
+    pub(super) fn from_weights(config: DacConfig, weights: &mut Weights) -> Result<Self> {
+        let encoder = Encoder::load(weights, &config)?;
+        let decoder = Decoder::load(weights, &config)?;
         let codebooks = (0..config.n_codebooks)
-            .map(|q| Codebook::load(&mut weights, &config, q))
+            .map(|q| Codebook::load(weights, &config, q))
             .collect::<Result<Vec<_>>>()?;
         weights.finish(|_| false)?;
         Ok(Self {
@@ -494,18 +472,12 @@ impl Dac {
             encoder,
             decoder,
             codebooks,
-            checksum: checkpoint_checksum(config_json, safetensors),
         })
     }
 
     /// The configuration.
     pub fn config(&self) -> &DacConfig {
         &self.config
-    }
-
-    /// SHA-256 over the checkpoint's files (as [`super::Codec::checksum`]).
-    pub fn checksum(&self) -> &str {
-        &self.checksum
     }
 
     /// Checks `audio` (`[1, samples]`, at least one hop, finite).

@@ -1,18 +1,16 @@
-//! A neural audio codec: EnCodec inference, equal to transformers' `EncodecModel`.
+//! Neural audio codecs: audio to discrete codes and back, equal to transformers' models.
 //!
-//! Audio becomes discrete codes: the SEANet encoder turns samples into one embedding per hop
-//! (320 samples at 24 kHz: 75 frames a second), and a residual vector quantiser turns each
-//! embedding into one code per codebook, as many codebooks as the bandwidth pays for. Decoding
-//! sums the codebook entries and runs the decoder. The 48 kHz models cut audio into 1 s chunks
-//! that overlap by 1%, normalise each by its RMS (the scale travels with the codes) and join the
-//! decoded chunks by a linear cross-fade.
-//!
-//! [`Codec::from_pretrained`] reads a directory written by transformers' `save_pretrained`
-//! (`config.json` and `model.safetensors`), with either naming of the weight norm.
+//! [`Codec`] is one model of any family, read from a directory that transformers'
+//! `save_pretrained` wrote (`config.json` and `model.safetensors`); `model_type` in the
+//! configuration names the family. Each family is a module of its own: [`encodec`]
+//! (`EncodecModel`) and [`dac`] (`DacModel`). Every family is a residual quantiser: a frame's
+//! codes come from the first codebooks, as many as the bandwidth pays for, and fewer codebooks
+//! give the first rows of more.
 
 mod config;
 mod conv;
 pub mod dac;
+pub mod encodec;
 mod lstm;
 mod quantizer;
 mod seanet;
@@ -21,13 +19,14 @@ mod streaming;
 mod weights;
 
 use std::path::Path;
+use std::sync::Arc;
 
-use ndarray::{s, Array2, Array3, ArrayView2, Axis};
+use ndarray::{Array2, Array3, ArrayView2};
 use sha2::{Digest, Sha256};
 
 pub use config::{EncodecConfig, NormType, PadMode};
-use quantizer::ResidualQuantizer;
-use seanet::Stack;
+use dac::{Dac, DacConfig};
+use encodec::Encodec;
 pub use sidecar::CodesSidecar;
 pub use streaming::{StreamingDecoder, StreamingEncoder};
 use weights::Weights;
@@ -39,7 +38,8 @@ use crate::error::{AudioError, Result};
 pub const DEFAULT_SPEECH_NAME: &str = "omnitok-speech-16k";
 /// Largest checkpoint `config.json` read: 1 MiB.
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
-/// Largest checkpoint `model.safetensors` read: 8 GiB (EnCodec 48 kHz is about 100 MB).
+/// Largest checkpoint `model.safetensors` read: 8 GiB (EnCodec 48 kHz is about 100 MB, DAC
+/// 44.1 kHz about 300 MB).
 pub const MAX_WEIGHTS_BYTES: u64 = 8 << 30;
 const DEFAULT_SPEECH_CONFIG: &[u8] = include_bytes!("../../models/speech-16k/config.json");
 const DEFAULT_SPEECH_WEIGHTS: &[u8] = include_bytes!("../../models/speech-16k/model.safetensors");
@@ -77,13 +77,45 @@ impl Codes {
     }
 }
 
-/// An EnCodec model.
+/// The codec families [`Codec`] runs, by the `model_type` of their configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// EnCodec (`"encodec"`).
+    Encodec,
+    /// DAC, the Descript Audio Codec (`"dac"`).
+    Dac,
+}
+
+impl Family {
+    /// Every family, in the order errors list them.
+    pub const ALL: [Family; 2] = [Family::Encodec, Family::Dac];
+
+    /// The `model_type` of the family's configuration.
+    pub fn model_type(self) -> &'static str {
+        match self {
+            Family::Encodec => "encodec",
+            Family::Dac => "dac",
+        }
+    }
+}
+
+impl std::fmt::Display for Family {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.model_type())
+    }
+}
+
+/// One model of its family.
+#[derive(Debug, Clone)]
+enum Model {
+    Encodec(Arc<Encodec>),
+    Dac(Arc<Dac>),
+}
+
+/// A neural audio codec of any [`Family`].
 #[derive(Debug, Clone)]
 pub struct Codec {
-    config: EncodecConfig,
-    encoder: Stack,
-    decoder: Stack,
-    quantizer: ResidualQuantizer,
+    model: Model,
     /// SHA-256 of the checkpoint's files (see [`Codec::checksum`]).
     checksum: String,
 }
@@ -101,18 +133,31 @@ impl Codec {
     }
 
     /// Builds a model from the bytes of its `config.json` and `model.safetensors`; `origin`
-    /// names them in errors (as `ORIGIN/config.json`).
+    /// names them in errors (as `ORIGIN/config.json`). The configuration's `model_type` names
+    /// the family (EnCodec where there is none).
     pub fn from_bytes(config_json: &[u8], safetensors: &[u8], origin: &str) -> Result<Self> {
         let config_path = format!("{origin}/config.json");
-        let text = std::str::from_utf8(config_json).map_err(|_| AudioError::BadInput {
+        let bad = |message: String| AudioError::BadInput {
             path: config_path.clone(),
-            message: "not UTF-8 text".into(),
-        })?;
-        let config = EncodecConfig::from_json(text, &config_path)?;
+            message,
+        };
+        let text = std::str::from_utf8(config_json).map_err(|_| bad("not UTF-8 text".into()))?;
+        let family = family_of(text).map_err(bad)?;
         let mut weights = Weights::from_bytes(safetensors, &format!("{origin}/model.safetensors"))?;
-        let mut codec = Self::from_weights(config, &mut weights)?;
-        codec.checksum = checkpoint_checksum(config_json, safetensors);
-        Ok(codec)
+        let model = match family {
+            Family::Encodec => {
+                let config = EncodecConfig::from_json(text, &config_path)?;
+                Model::Encodec(Arc::new(Encodec::from_weights(config, &mut weights)?))
+            }
+            Family::Dac => {
+                let config = DacConfig::from_json(text, &config_path)?;
+                Model::Dac(Arc::new(Dac::from_weights(config, &mut weights)?))
+            }
+        };
+        Ok(Self {
+            model,
+            checksum: checkpoint_checksum(config_json, safetensors),
+        })
     }
 
     /// The codec `name_or_dir` names: a checkpoint folder (see [`Codec::from_pretrained`]), or
@@ -143,223 +188,215 @@ impl Codec {
         &self.checksum
     }
 
-    /// Builds the model of `config` from `weights`; every tensor must be used.
-    fn from_weights(config: EncodecConfig, weights: &mut Weights) -> Result<Self> {
-        let encoder = Stack::encoder(weights, &config)?;
-        let decoder = Stack::decoder(weights, &config)?;
-        let quantizer = ResidualQuantizer::load(weights, &config)?;
-        // Training state of the codebooks, unused by inference.
-        weights.finish(|name| {
-            name.starts_with("quantizer.layers.")
-                && [
-                    ".codebook.inited",
-                    ".codebook.cluster_size",
-                    ".codebook.embed_avg",
-                ]
-                .iter()
-                .any(|end| name.ends_with(end))
-        })?;
-        Ok(Self {
-            config,
-            encoder,
-            decoder,
-            quantizer,
-            checksum: String::new(),
-        })
+    /// The model's family.
+    pub fn family(&self) -> Family {
+        match self.model {
+            Model::Encodec(_) => Family::Encodec,
+            Model::Dac(_) => Family::Dac,
+        }
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &EncodecConfig {
-        &self.config
+    /// The EnCodec model, for an EnCodec codec.
+    pub fn encodec(&self) -> Option<&Arc<Encodec>> {
+        match &self.model {
+            Model::Encodec(model) => Some(model),
+            Model::Dac(_) => None,
+        }
+    }
+
+    /// The DAC model, for a DAC codec.
+    pub fn dac(&self) -> Option<&Dac> {
+        match &self.model {
+            Model::Dac(model) => Some(model.as_ref()),
+            Model::Encodec(_) => None,
+        }
+    }
+
+    /// The sample rate the model works at, Hz.
+    pub fn sampling_rate(&self) -> u32 {
+        match &self.model {
+            Model::Encodec(model) => model.config().sampling_rate,
+            Model::Dac(model) => model.config().sampling_rate,
+        }
+    }
+
+    /// Audio channels the model takes.
+    pub fn channels(&self) -> usize {
+        match &self.model {
+            Model::Encodec(model) => model.config().audio_channels,
+            Model::Dac(_) => 1,
+        }
+    }
+
+    /// Samples per code frame.
+    pub fn hop_length(&self) -> usize {
+        match &self.model {
+            Model::Encodec(model) => model.config().hop_length(),
+            Model::Dac(model) => model.config().hop_length(),
+        }
+    }
+
+    /// Code frames per second: the sample rate over the hop (86.13 for DAC at 44.1 kHz).
+    pub fn frame_rate(&self) -> f64 {
+        f64::from(self.sampling_rate()) / self.hop_length() as f64
     }
 
     /// Codebooks at the largest bandwidth.
     pub fn n_codebooks(&self) -> usize {
-        self.quantizer.codebooks()
+        match &self.model {
+            Model::Encodec(model) => model.n_codebooks(),
+            Model::Dac(model) => model.config().n_codebooks,
+        }
     }
 
     /// Entries per codebook.
     pub fn codebook_size(&self) -> usize {
-        self.config.codebook_size
+        match &self.model {
+            Model::Encodec(model) => model.config().codebook_size,
+            Model::Dac(model) => model.config().codebook_size,
+        }
     }
 
-    /// Code frames per second.
-    pub fn frame_rate(&self) -> usize {
-        self.config.frame_rate()
+    /// The bandwidths the model encodes at, kbps, smallest first: EnCodec's
+    /// `target_bandwidths`; for DAC, one per number of codebooks (codebooks · bits per code ·
+    /// frame rate).
+    pub fn bandwidths(&self) -> Vec<f64> {
+        match &self.model {
+            Model::Encodec(model) => model.config().target_bandwidths.clone(),
+            Model::Dac(model) => {
+                let bits = (model.config().codebook_size as f64).log2();
+                (1..=self.n_codebooks())
+                    .map(|n| n as f64 * bits * self.frame_rate() / 1000.0)
+                    .collect()
+            }
+        }
     }
 
-    /// The codebooks used at `bandwidth` kbps, which must be one of the model's.
+    /// The smallest of [`Codec::bandwidths`].
+    pub fn smallest_bandwidth(&self) -> f64 {
+        self.bandwidths().into_iter().fold(f64::INFINITY, f64::min)
+    }
+
+    /// The largest of [`Codec::bandwidths`].
+    pub fn largest_bandwidth(&self) -> f64 {
+        self.bandwidths().into_iter().fold(0.0, f64::max)
+    }
+
+    /// The codebooks used at `bandwidth` kbps, which must be one of [`Codec::bandwidths`]
+    /// (to a millionth).
     pub fn codebooks_for(&self, bandwidth: f64) -> Result<usize> {
-        let known = &self.config.target_bandwidths;
-        if !known.iter().any(|&b| (b - bandwidth).abs() < 1e-9) {
+        let known = self.bandwidths();
+        let Some(index) = known
+            .iter()
+            .position(|&b| (b - bandwidth).abs() <= 1e-6 * b.abs().max(1e-9))
+        else {
             return Err(AudioError::BadParameter(format!(
                 "this model has no bandwidth {bandwidth} kbps; it has {known:?}"
             )));
+        };
+        match &self.model {
+            Model::Encodec(model) => model.codebooks_for(known[index]),
+            Model::Dac(_) => Ok(index + 1),
         }
-        Ok(self
-            .config
-            .codebooks_for(bandwidth)
-            .min(self.quantizer.codebooks()))
+    }
+
+    /// The bandwidth at which the model uses `codebooks` codebooks.
+    pub fn bandwidth_with(&self, codebooks: usize) -> Result<f64> {
+        let known = self.bandwidths();
+        let counts: Vec<usize> = known
+            .iter()
+            .map(|&b| self.codebooks_for(b))
+            .collect::<Result<_>>()?;
+        counts
+            .iter()
+            .position(|&n| n == codebooks)
+            .map(|i| known[i])
+            .ok_or_else(|| {
+                AudioError::BadParameter(format!(
+                    "this model has no bandwidth with {codebooks} codebooks; its bandwidths use \
+                     {counts:?}"
+                ))
+            })
+    }
+
+    /// Whether the model can encode and decode as a stream (causal EnCodec models without
+    /// chunks); see [`StreamingEncoder`].
+    pub fn can_stream(&self) -> bool {
+        streaming::can_stream(self)
     }
 
     /// Encodes `audio` (`[channels, samples]` at the model's rate) at `bandwidth` kbps.
     pub fn encode(&self, audio: ArrayView2<f32>, bandwidth: f64) -> Result<Codes> {
-        let n_codebooks = self.codebooks_for(bandwidth)?;
-        let (channels, length) = audio.dim();
-        if channels != self.config.audio_channels {
-            return Err(AudioError::BadParameter(format!(
-                "the model takes {} channel(s), the audio has {channels}",
-                self.config.audio_channels
-            )));
-        }
-        if length == 0 {
-            return Err(AudioError::BadParameter(
-                "there are no samples to encode".into(),
-            ));
-        }
-        if let Some(index) = audio.iter().position(|s| !s.is_finite()) {
-            return Err(AudioError::NonFinite {
-                index: index % length,
-                value: audio.iter().nth(index).copied().unwrap_or(f32::NAN),
-            });
-        }
-        let chunk = self.config.chunk_length().unwrap_or(length);
-        let stride = self.config.chunk_stride().unwrap_or(length);
-        let mut chunks = Vec::new();
-        let mut scales = Vec::new();
-        for offset in (0..length).step_by(stride) {
-            let piece = audio.slice(s![.., offset..(offset + chunk).min(length)]);
-            let (codes, scale) = self.encode_chunk(piece, n_codebooks)?;
-            chunks.push(codes);
-            scales.extend(scale);
-        }
-        let frames = chunks[0].ncols();
-        let last_frame_pad_length = frames - chunks[chunks.len() - 1].ncols();
-        let mut codes = Array3::zeros((chunks.len(), n_codebooks, frames));
-        for (i, chunk) in chunks.iter().enumerate() {
-            codes.slice_mut(s![i, .., ..chunk.ncols()]).assign(chunk);
-        }
-        Ok(Codes {
-            codes,
-            scales,
-            last_frame_pad_length,
-            samples: length,
-        })
+        self.encode_codebooks(audio, self.codebooks_for(bandwidth)?)
     }
 
-    fn encode_chunk(
-        &self,
-        audio: ArrayView2<f32>,
-        n_codebooks: usize,
-    ) -> Result<(Array2<i64>, Option<f32>)> {
-        // Activations that overflow 32-bit floats (samples far outside -1..1) give no codes
-        // worth having; refused rather than quantised to whatever the overflow became.
-        // The quantizer compares squared norms, which must be finite too.
-        let encode = |audio: ArrayView2<f32>| {
-            self.encoder
-                .forward_finite(audio)
-                .filter(|embeddings| {
-                    embeddings
-                        .axis_iter(Axis(1))
-                        .all(|frame| frame.dot(&frame).is_finite())
+    /// Encodes `audio` (`[channels, samples]` at the model's rate) with the first `codebooks`
+    /// codebooks.
+    pub fn encode_codebooks(&self, audio: ArrayView2<f32>, codebooks: usize) -> Result<Codes> {
+        match &self.model {
+            Model::Encodec(model) => model.encode_codebooks(audio, codebooks),
+            Model::Dac(model) => {
+                let codes = model.encode(audio, codebooks)?;
+                let (rows, frames) = codes.dim();
+                Ok(Codes {
+                    codes: codes
+                        .into_shape_with_order((1, rows, frames))
+                        .map_err(|e| {
+                            AudioError::BadParameter(format!("codes of {rows} codebooks: {e}"))
+                        })?,
+                    scales: Vec::new(),
+                    last_frame_pad_length: 0,
+                    samples: audio.ncols(),
                 })
-                .ok_or_else(|| {
-                    let peak = audio
-                        .iter()
-                        .fold(0f64, |peak, &v| peak.max(f64::from(v).abs()));
-                    AudioError::Overflow { peak }
-                })
-        };
-        if !self.config.normalize {
-            let embeddings = encode(audio)?;
-            return Ok((self.quantizer.encode(embeddings.view(), n_codebooks), None));
+            }
         }
-        // The RMS of the channels' mean, plus 1e-8.
-        let mono = audio.sum_axis(Axis(0)) / audio.nrows() as f32;
-        let mean_square = mono
-            .iter()
-            .map(|&v| f64::from(v) * f64::from(v))
-            .sum::<f64>()
-            / mono.len() as f64;
-        let scale = (mean_square.sqrt() as f32) + 1e-8;
-        let embeddings = encode((&audio / scale).view())?;
-        Ok((
-            self.quantizer.encode(embeddings.view(), n_codebooks),
-            Some(scale),
-        ))
     }
 
-    /// The embeddings of `audio` (`[channels, samples]`, one chunk): the encoder's output
-    /// `[dim, frames]` before quantisation.
-    pub fn embeddings(&self, audio: ArrayView2<f32>) -> Array2<f32> {
-        self.encoder.forward(audio)
+    /// The encoder's output for `audio` (`[channels, samples]`, one chunk) before
+    /// quantisation: `[dim, frames]`.
+    pub fn embeddings(&self, audio: ArrayView2<f32>) -> Result<Array2<f32>> {
+        match &self.model {
+            Model::Encodec(model) => Ok(model.embeddings(audio)),
+            Model::Dac(model) => model.embeddings(audio),
+        }
     }
 
-    /// Decodes codes to audio `[channels, samples]`, trimmed to the encoded length. A model
-    /// that normalises each chunk needs the scales encoding returned
+    /// Decodes codes to audio `[channels, samples]`, trimmed to the encoded length. An EnCodec
+    /// model that normalises each chunk needs the scales encoding returned
     /// ([`AudioError::MissingScales`] without them).
     pub fn decode(&self, codes: &Codes) -> Result<Array2<f32>> {
-        let (chunks, codebooks, frames) = codes.codes.dim();
-        if chunks == 0 || codebooks == 0 || frames == 0 {
-            return Err(AudioError::BadParameter(format!(
-                "there are no codes to decode ({chunks} chunks, {codebooks} codebooks, {frames} frames)"
-            )));
-        }
-        if chunks > 1 && self.config.chunk_stride().is_none() {
-            return Err(AudioError::BadParameter(format!(
-                "{chunks} chunks of codes, but this model does not encode in chunks: its codes \
-                 are [codebooks, frames] (or one chunk)"
-            )));
-        }
-        if self.config.normalize && codes.scales.is_empty() {
-            return Err(AudioError::MissingScales { chunks });
-        }
-        if !codes.scales.is_empty() && codes.scales.len() != chunks {
-            return Err(AudioError::BadParameter(format!(
-                "{} scales for {chunks} chunks",
-                codes.scales.len()
-            )));
-        }
-        if codes.last_frame_pad_length > frames {
-            return Err(AudioError::BadParameter(format!(
-                "last_frame_pad_length {} exceeds the {frames} frames",
-                codes.last_frame_pad_length
-            )));
-        }
-        let mut decoded = Vec::with_capacity(chunks);
-        for (i, chunk) in codes.codes.outer_iter().enumerate() {
-            let kept = if i + 1 == chunks {
-                frames - codes.last_frame_pad_length
-            } else {
-                frames
-            };
-            let embeddings = self.quantizer.decode(chunk.slice(s![.., ..kept]))?;
-            let mut audio = self.decoder.forward(embeddings.view());
-            if let Some(&scale) = codes.scales.get(i) {
-                audio *= scale;
+        match &self.model {
+            Model::Encodec(model) => model.decode(codes),
+            Model::Dac(model) => {
+                let chunks = codes.codes.dim().0;
+                if chunks != 1 || !codes.scales.is_empty() || codes.last_frame_pad_length != 0 {
+                    return Err(AudioError::BadParameter(format!(
+                        "DAC codes are one chunk without scales or padding; these have {chunks} \
+                         chunks, {} scales and {} frames of padding",
+                        codes.scales.len(),
+                        codes.last_frame_pad_length
+                    )));
+                }
+                let mut audio = model.decode(codes.codes.index_axis(ndarray::Axis(0), 0))?;
+                if audio.ncols() > codes.samples {
+                    audio = audio.slice(ndarray::s![.., ..codes.samples]).to_owned();
+                }
+                Ok(audio)
             }
-            decoded.push(audio);
         }
-        let mut audio = match self.config.chunk_stride() {
-            Some(stride) if chunks > 1 => overlap_add(&decoded, stride),
-            _ => decoded.swap_remove(0),
-        };
-        if audio.ncols() > codes.samples {
-            audio = audio.slice(s![.., ..codes.samples]).to_owned();
-        }
-        Ok(audio)
     }
 
     /// Encodes decoded audio at any rate and channel count: resampled to the model's rate,
     /// channels averaged for a mono model or the one channel repeated for a stereo model.
     pub fn encode_audio(&self, audio: &Audio, bandwidth: f64) -> Result<Codes> {
-        let audio = if audio.sample_rate == self.config.sampling_rate {
+        let rate = self.sampling_rate();
+        let audio = if audio.sample_rate == rate {
             audio.clone()
         } else {
-            audio.resampled(self.config.sampling_rate)?
+            audio.resampled(rate)?
         };
         let frames = audio.frames();
-        let (wanted, have) = (self.config.audio_channels, audio.channels);
+        let (wanted, have) = (self.channels(), audio.channels);
         // [channels, frames]: the channels' mean for a mono model, the one channel repeated
         // for a stereo model, else the channels as they are.
         let planar = match (wanted, have) {
@@ -381,38 +418,26 @@ impl Codec {
     }
 }
 
-/// Joins decoded chunks that start `stride` samples apart, each weighted by a triangle that
-/// peaks in its middle (`0.5 - |t - 0.5|` at `t = (i + 1) / (length + 1)`), divided by the sum
-/// of the weights.
-fn overlap_add(chunks: &[Array2<f32>], stride: usize) -> Array2<f32> {
-    let channels = chunks[0].nrows();
-    let length = chunks[0].ncols();
-    let total = stride * (chunks.len() - 1) + chunks[chunks.len() - 1].ncols();
-    let weight: Vec<f32> = (0..length)
-        .map(|i| {
-            let t = (i + 1) as f32 / (length + 1) as f32;
-            0.5 - (t - 0.5).abs()
+/// The family a configuration's `model_type` names (EnCodec where it names none), or what is
+/// wrong with it.
+fn family_of(config_json: &str) -> std::result::Result<Family, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(config_json).map_err(|e| format!("not JSON: {e}"))?;
+    let Some(model_type) = value.get("model_type") else {
+        return Ok(Family::Encodec);
+    };
+    let model_type = model_type.as_str().unwrap_or_default();
+    Family::ALL
+        .into_iter()
+        .find(|family| family.model_type() == model_type)
+        .ok_or_else(|| {
+            let known: Vec<&str> = Family::ALL.iter().map(|f| f.model_type()).collect();
+            format!(
+                "model_type is {:?}: not a codec omnitok runs (model types: {})",
+                value["model_type"],
+                known.join(", ")
+            )
         })
-        .collect();
-    let mut out = Array2::<f32>::zeros((channels, total));
-    let mut sum = vec![0f32; total];
-    for (i, chunk) in chunks.iter().enumerate() {
-        let offset = i * stride;
-        for (c, row) in chunk.outer_iter().enumerate() {
-            for (j, &v) in row.iter().enumerate() {
-                out[[c, offset + j]] += weight[j] * v;
-            }
-        }
-        for (j, w) in weight.iter().take(chunk.ncols()).enumerate() {
-            sum[offset + j] += w;
-        }
-    }
-    for mut row in out.outer_iter_mut() {
-        for (v, &w) in row.iter_mut().zip(&sum) {
-            *v /= w;
-        }
-    }
-    out
 }
 
 /// SHA-256 (hex) over `config.json` and `model.safetensors`, each preceded by its length as 8

@@ -30,7 +30,7 @@ impl CodesSidecar {
     /// The sidecar of `codes`, made by `codec` at `bandwidth` kbps.
     pub fn new(codec: &Codec, codes: &Codes, bandwidth: f64) -> Self {
         Self {
-            sample_rate: codec.config().sampling_rate,
+            sample_rate: codec.sampling_rate(),
             bandwidth,
             samples: codes.samples,
             scales: codes.scales.clone(),
@@ -77,26 +77,26 @@ impl CodesSidecar {
     /// `codec`: the same sample rate, one of its bandwidths, and that bandwidth's number of
     /// codebooks; `path` names the sidecar in errors.
     pub fn check(&self, codec: &Codec, codebooks: usize, path: &str) -> Result<()> {
-        let config = codec.config();
         let bad = |message: String| {
             Err(AudioError::BadInput {
                 path: path.to_owned(),
                 message,
             })
         };
-        if self.sample_rate != config.sampling_rate {
+        if self.sample_rate != codec.sampling_rate() {
             return bad(format!(
                 "the codes were made at {} Hz; this model works at {} Hz",
-                self.sample_rate, config.sampling_rate
+                self.sample_rate,
+                codec.sampling_rate()
             ));
         }
-        if !config.target_bandwidths.contains(&self.bandwidth) {
+        let Ok(expected) = codec.codebooks_for(self.bandwidth) else {
             return bad(format!(
                 "bandwidth {} kbps is not one of this model's ({:?})",
-                self.bandwidth, config.target_bandwidths
+                self.bandwidth,
+                codec.bandwidths()
             ));
-        }
-        let expected = config.codebooks_for(self.bandwidth);
+        };
         if codebooks != expected {
             return bad(format!(
                 "the codes have {codebooks} codebooks; {} kbps on this model uses {expected}",
@@ -166,9 +166,9 @@ mod tests {
         let fits = CodesSidecar::new(
             &codec,
             &CodesSidecar::codes(None, Array3::zeros((1, 1, 1))),
-            codec.config().smallest_bandwidth(),
+            codec.smallest_bandwidth(),
         );
-        let codebooks = codec.config().codebooks_for(fits.bandwidth);
+        let codebooks = codec.codebooks_for(fits.bandwidth).unwrap();
         fits.check(&codec, codebooks, "c.json").unwrap();
         let error = fits.check(&codec, codebooks + 1, "c.json").unwrap_err();
         assert!(

@@ -27,6 +27,7 @@ use ndarray::{concatenate, s, Array2, ArrayView2, Axis};
 
 use super::config::PadMode;
 use super::conv::{Conv1d, ConvTranspose1d};
+use super::encodec::Encodec;
 use super::lstm::LstmState;
 use super::seanet::{elu, Layer, ResnetBlock, Stack};
 use super::Codec;
@@ -364,7 +365,7 @@ impl StackStream {
 /// Encodes audio that arrives in pieces (causal models).
 #[derive(Debug, Clone)]
 pub struct StreamingEncoder {
-    codec: Arc<Codec>,
+    model: Arc<Encodec>,
     stack: StackStream,
     codebooks: usize,
     finished: bool,
@@ -374,14 +375,10 @@ impl StreamingEncoder {
     /// A stream at `bandwidth` kbps; an error for models that cannot stream.
     pub fn new(codec: Arc<Codec>, bandwidth: f64) -> Result<Self> {
         let codebooks = codec.codebooks_for(bandwidth)?;
-        if codec.config.normalize || codec.config.chunk_length().is_some() {
-            return Err(AudioError::BadParameter(
-                "models that normalise chunks cannot stream".into(),
-            ));
-        }
-        let stack = StackStream::new(&codec.encoder, codec.config.audio_channels)?;
+        let model = streaming_model(&codec)?;
+        let stack = StackStream::new(&model.encoder, model.config.audio_channels)?;
         Ok(Self {
-            codec,
+            model,
             stack,
             codebooks,
             finished: false,
@@ -396,7 +393,7 @@ impl StreamingEncoder {
 
     /// Ends the stream and returns the remaining code frames.
     pub fn flush(&mut self) -> Result<ndarray::Array2<i64>> {
-        let channels = self.codec.config.audio_channels;
+        let channels = self.model.config.audio_channels;
         self.feed(Array2::zeros((channels, 0)), true)
     }
 
@@ -404,11 +401,11 @@ impl StreamingEncoder {
         if self.finished {
             return Err(AudioError::BadParameter("the stream has ended".into()));
         }
-        check_audio(&self.codec, audio.view())?;
+        check_audio(&self.model, audio.view())?;
         self.finished = end;
-        let embeddings = self.stack.run(&self.codec.encoder, audio, end);
+        let embeddings = self.stack.run(&self.model.encoder, audio, end);
         Ok(self
-            .codec
+            .model
             .quantizer
             .encode(embeddings.view(), self.codebooks))
     }
@@ -416,8 +413,8 @@ impl StreamingEncoder {
     /// Samples from the start until the first code frame is emitted.
     pub fn latency_samples(&self) -> usize {
         let mut probe = self.clone();
-        let channels = self.codec.config.audio_channels;
-        let hop = self.codec.config.hop_length();
+        let channels = self.model.config.audio_channels;
+        let hop = self.model.config.hop_length();
         let mut fed = 0;
         // Far more than any model's mirrored heads need.
         while fed < 64 * hop {
@@ -435,7 +432,7 @@ impl StreamingEncoder {
 /// Decodes code frames that arrive in pieces (causal models).
 #[derive(Debug, Clone)]
 pub struct StreamingDecoder {
-    codec: Arc<Codec>,
+    model: Arc<Encodec>,
     stack: StackStream,
     finished: bool,
 }
@@ -443,14 +440,10 @@ pub struct StreamingDecoder {
 impl StreamingDecoder {
     /// A stream; an error for models that cannot stream.
     pub fn new(codec: Arc<Codec>) -> Result<Self> {
-        if codec.config.normalize || codec.config.chunk_length().is_some() {
-            return Err(AudioError::BadParameter(
-                "models that normalise chunks cannot stream".into(),
-            ));
-        }
-        let stack = StackStream::new(&codec.decoder, codec.config.hidden_size)?;
+        let model = streaming_model(&codec)?;
+        let stack = StackStream::new(&model.decoder, model.config.hidden_size)?;
         Ok(Self {
-            codec,
+            model,
             stack,
             finished: false,
         })
@@ -462,8 +455,8 @@ impl StreamingDecoder {
         if self.finished {
             return Err(AudioError::BadParameter("the stream has ended".into()));
         }
-        let embeddings = self.codec.quantizer.decode(codes)?;
-        Ok(self.stack.run(&self.codec.decoder, embeddings, false))
+        let embeddings = self.model.quantizer.decode(codes)?;
+        Ok(self.stack.run(&self.model.decoder, embeddings, false))
     }
 
     /// Ends the stream and returns the remaining audio.
@@ -472,18 +465,42 @@ impl StreamingDecoder {
             return Err(AudioError::BadParameter("the stream has ended".into()));
         }
         self.finished = true;
-        let dim = self.codec.config.hidden_size;
+        let dim = self.model.config.hidden_size;
         Ok(self
             .stack
-            .run(&self.codec.decoder, Array2::zeros((dim, 0)), true))
+            .run(&self.model.decoder, Array2::zeros((dim, 0)), true))
     }
 }
 
-fn check_audio(codec: &Codec, audio: ArrayView2<f32>) -> Result<()> {
-    if audio.nrows() != codec.config.audio_channels {
+/// The EnCodec model of `codec`, if it can stream: causal, without chunks (the 24 kHz kind).
+fn streaming_model(codec: &Codec) -> Result<Arc<Encodec>> {
+    let model = codec.encodec().ok_or_else(|| {
+        AudioError::BadParameter(format!(
+            "{} models cannot stream: their convolutions look ahead",
+            codec.family()
+        ))
+    })?;
+    if model.config.normalize || model.config.chunk_length().is_some() {
+        return Err(AudioError::BadParameter(
+            "models that normalise chunks cannot stream".into(),
+        ));
+    }
+    Ok(model.clone())
+}
+
+/// Whether `model` can stream (see [`streaming_model`] and [`StackStream::new`]).
+pub(super) fn can_stream(codec: &Codec) -> bool {
+    streaming_model(codec).is_ok_and(|model| {
+        StackStream::new(&model.encoder, model.config.audio_channels).is_ok()
+            && StackStream::new(&model.decoder, model.config.hidden_size).is_ok()
+    })
+}
+
+fn check_audio(model: &Encodec, audio: ArrayView2<f32>) -> Result<()> {
+    if audio.nrows() != model.config.audio_channels {
         return Err(AudioError::BadParameter(format!(
             "the model takes {} channel(s), the audio has {}",
-            codec.config.audio_channels,
+            model.config.audio_channels,
             audio.nrows()
         )));
     }

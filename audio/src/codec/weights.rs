@@ -104,9 +104,16 @@ impl Weights {
         shape: &[usize],
         form: WeightForm,
     ) -> Result<Vec<f32>> {
-        if form == WeightForm::Plain
-            || (form == WeightForm::AsStored && self.has(&format!("{prefix}.weight")))
-        {
+        let normed = ["weight_g", "parametrizations.weight.original0"]
+            .iter()
+            .any(|name| self.has(&format!("{prefix}.{name}")));
+        if form == WeightForm::AsStored && !normed && !self.has(&format!("{prefix}.weight")) {
+            return Err(self.error(format!(
+                "tensor {prefix}.weight is missing, and so is a weight norm of it \
+                 ({prefix}.weight_g / weight_v); expected shape {shape:?}"
+            )));
+        }
+        if form == WeightForm::Plain || (form == WeightForm::AsStored && !normed) {
             return self.take(&format!("{prefix}.weight"), shape);
         }
         let (g_name, v_name) = if self.has(&format!("{prefix}.weight_g")) {

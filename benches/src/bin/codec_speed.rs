@@ -1,10 +1,12 @@
-//! CPU time of omnitok's EnCodec, one thread, best of `--rounds`, with the real-time factor
+//! CPU time of omnitok's codecs, one thread, best of `--rounds`, with the real-time factor
 //! (seconds of audio per CPU-second):
 //!
-//! - on the checkpoint and 10 s of audio that `benches/codec_compare.py` writes (the real
-//!   24 kHz architecture, random weights), at 6 kbps as that script runs transformers:
+//! - on the checkpoint and 10 s of audio that `benches/codec_compare.py` writes (EnCodec, the
+//!   real 24 kHz architecture, random weights), at 6 kbps as that script runs transformers, or
+//!   that `benches/dac_compare.py` writes (DAC 44.1 kHz), with every codebook:
 //!
 //!       cargo run --release -p omnitok-benches --bin codec_speed -- /tmp/encodec-24k-random [--rounds 3]
+//!       cargo run --release -p omnitok-benches --bin codec_speed -- /tmp/dac-44k-random [--rounds 3]
 //!
 //! - on the built-in speech codec and 60 s of speech (`fixtures/audio/speech_16k.wav`, repeated),
 //!   at its largest bandwidth:
@@ -12,7 +14,7 @@
 //!       cargo run --release -p omnitok-benches --bin codec_speed -- default [--rounds 3]
 
 use ndarray::Array2;
-use omnitok_audio::codec::Codec;
+use omnitok_audio::codec::{Codec, Family};
 use omnitok_benches::cpu_time;
 
 fn best<T>(rounds: usize, mut run: impl FnMut() -> T) -> (f64, T) {
@@ -47,7 +49,7 @@ fn main() {
             .mono();
         let samples: Vec<f32> = clip.iter().copied().cycle().take(60 * 16_000).collect();
         let codec = Codec::default_speech();
-        let largest = codec.config().largest_bandwidth();
+        let largest = codec.largest_bandwidth();
         (codec, samples, largest)
     } else {
         let bytes = std::fs::read(format!("{dir}/audio.f32")).unwrap_or_else(|e| panic!("{e}"));
@@ -55,13 +57,15 @@ fn main() {
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
-        (
-            Codec::from_pretrained(dir).unwrap_or_else(|e| panic!("{e}")),
-            samples,
-            6.0,
-        )
+        let codec = Codec::from_pretrained(dir).unwrap_or_else(|e| panic!("{e}"));
+        // As the scripts run transformers: EnCodec at 6 kbps, DAC with every codebook.
+        let bandwidth = match codec.family() {
+            Family::Encodec => 6.0,
+            Family::Dac => codec.largest_bandwidth(),
+        };
+        (codec, samples, bandwidth)
     };
-    let rate = codec.config().sampling_rate;
+    let rate = codec.sampling_rate();
     let seconds = samples.len() as f64 / f64::from(rate);
     let audio =
         Array2::from_shape_vec((1, samples.len()), samples).unwrap_or_else(|e| panic!("{e}"));

@@ -185,7 +185,7 @@ pub fn write_documents(
     let sample_rate = components
         .codec
         .as_ref()
-        .map_or(0, |codec| codec.config().sampling_rate);
+        .map_or(0, |codec| codec.sampling_rate());
     let mut lines = String::new();
     for (number, ids) in documents.iter().enumerate() {
         let in_document = |message: String| CorpusError::BadInput {

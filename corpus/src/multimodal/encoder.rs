@@ -197,7 +197,7 @@ impl DocumentEncoder {
                     .components
                     .codec
                     .as_ref()
-                    .map(|codec| codes.frames as f64 / codec.config().frame_rate() as f64);
+                    .map(|codec| codes.frames as f64 / codec.frame_rate());
                 let span = Span {
                     seconds,
                     ..span(Modality::Audio)
@@ -335,7 +335,7 @@ pub fn audio_codes(
         .audio()
         .ok_or_else(|| unusable("the layout has no audio component".into()))?
         .codebooks;
-    let largest = codec.config().largest_bandwidth();
+    let largest = codec.largest_bandwidth();
     let encoded = codec.encode_audio(audio, largest)?;
     let (chunks, available, frames) = encoded.codes.dim();
     if chunks != 1 {
