@@ -202,13 +202,15 @@ def codebook():
 
 
 def codec_checkpoints():
-    folder = FIXTURES / "audio/encodec/causal-24k"
-    config = (folder / "config.json").read_bytes()
-    weights = (folder / "model.safetensors").read_bytes()
-    write("codec_checkpoint", "causal-24k", config + PART_SEPARATOR + weights)
-    header_length = struct.unpack("<Q", weights[:8])[0]
-    write("codec_checkpoint", "causal-24k-header-only",
-          config + PART_SEPARATOR + weights[: 8 + header_length])
+    """A checkpoint of each codec family, and one with its tensors' bytes cut off."""
+    for name in ["encodec/causal-24k", "dac/dac-44k"]:
+        folder = FIXTURES / "audio" / name
+        config = (folder / "config.json").read_bytes()
+        weights = (folder / "model.safetensors").read_bytes()
+        write("codec_checkpoint", folder.name, config + PART_SEPARATOR + weights)
+        header_length = struct.unpack("<Q", weights[:8])[0]
+        write("codec_checkpoint", f"{folder.name}-header-only",
+              config + PART_SEPARATOR + weights[: 8 + header_length])
 
 
 def runs(omnitok):

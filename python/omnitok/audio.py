@@ -33,7 +33,10 @@ model's rate and returns int64 codes ``[codebooks, frames]`` (``[chunks, codeboo
 48 kHz EnCodec models, whose decoding needs the per-chunk scales: ``codes, info =
 encode(..., return_info=True)`` then ``decode(codes, **info)``); ``family``, ``n_codebooks``,
 ``codebook_size``, ``frame_rate``, ``sample_rate``, ``channels``, ``bandwidths`` and
-``can_stream`` describe the model.
+``can_stream`` describe the model. Causal models stream: ``streaming_encoder(bandwidth=None, *,
+codebooks=None)`` and ``streaming_decoder()`` give objects whose ``push`` takes pieces of any
+size (samples at the model's rate, or code frames) and returns what is now determined, and
+whose ``flush`` ends the stream; together they equal ``encode`` and ``decode`` of the whole.
 """
 
 from __future__ import annotations
@@ -44,13 +47,14 @@ from typing import BinaryIO, Optional, Tuple, Union
 import numpy as np
 
 from . import _arrays
-from ._omnitok import Codec, StreamingFeatures, _audio_features, _audio_load, _audio_presets
+from ._omnitok import Codec, CodecDecoderStream, CodecEncoderStream, StreamingFeatures
+from ._omnitok import _audio_features, _audio_load, _audio_presets
 from ._omnitok import _defaults
 from .errors import ArgumentTypeError, InputError
 
 _DEFAULTS = _defaults()
 
-__all__ = ["PRESETS", "Codec", "StreamingFeatures", "features", "load"]
+__all__ = ["PRESETS", "Codec", "CodecDecoderStream", "CodecEncoderStream", "StreamingFeatures", "features", "load"]
 
 PRESETS = tuple(_audio_presets())
 

@@ -4,8 +4,11 @@ use std::sync::Arc;
 
 use crate::errors::input_error;
 use ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArrayMethods};
-use omnitok_audio::codec::{Codec as Model, Codes};
+use numpy::{
+    IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn,
+    PyUntypedArrayMethods,
+};
+use omnitok_audio::codec::{Codec as Model, Codes, StreamingDecoder, StreamingEncoder};
 use omnitok_audio::{Audio, AudioError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -145,16 +148,7 @@ impl Codec {
         codebooks: Option<usize>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let audio = audio_of(&samples, sr)?;
-        let bandwidth = match (bandwidth, codebooks) {
-            (Some(_), Some(_)) => {
-                return Err(crate::errors::argument_type_error(
-                    "pass bandwidth or codebooks, not both",
-                ))
-            }
-            (Some(bandwidth), None) => bandwidth,
-            (None, Some(codebooks)) => self.inner.bandwidth_with(codebooks).map_err(audio_err)?,
-            (None, None) => self.inner.smallest_bandwidth(),
-        };
+        let bandwidth = self.bandwidth(bandwidth, codebooks)?;
         let codes = crate::threads::detach(py, || self.inner.encode_audio(&audio, bandwidth))
             .map_err(audio_err)?;
         let (chunks, codebooks, n) = codes.codes.dim();
@@ -209,6 +203,27 @@ impl Codec {
         Ok(audio.into_pyarray(py).into_any())
     }
 
+    /// A stream that encodes audio arriving in pieces at `bandwidth` kbps (default the
+    /// smallest) or with the first `codebooks` codebooks: its codes equal `encode`'s of the
+    /// whole audio. Causal models only (`can_stream`); others raise `InputError`.
+    #[pyo3(signature = (bandwidth=None, *, codebooks=None))]
+    fn streaming_encoder(
+        &self,
+        bandwidth: Option<f64>,
+        codebooks: Option<usize>,
+    ) -> PyResult<CodecEncoderStream> {
+        let bandwidth = self.bandwidth(bandwidth, codebooks)?;
+        let inner = StreamingEncoder::new(self.inner.clone(), bandwidth).map_err(audio_err)?;
+        Ok(CodecEncoderStream { inner })
+    }
+
+    /// A stream that decodes code frames arriving in pieces: its audio equals `decode`'s of
+    /// all the codes. Causal models only (`can_stream`); others raise `InputError`.
+    fn streaming_decoder(&self) -> PyResult<CodecDecoderStream> {
+        let inner = StreamingDecoder::new(self.inner.clone()).map_err(audio_err)?;
+        Ok(CodecDecoderStream { inner })
+    }
+
     /// The model's family: "encodec" or "dac".
     #[getter]
     fn family(&self) -> &'static str {
@@ -261,5 +276,95 @@ impl Codec {
     #[getter]
     fn checksum(&self) -> &str {
         self.inner.checksum()
+    }
+}
+
+impl Codec {
+    /// The bandwidth `bandwidth` or `codebooks` asks for (at most one of them), else the
+    /// smallest.
+    fn bandwidth(&self, bandwidth: Option<f64>, codebooks: Option<usize>) -> PyResult<f64> {
+        match (bandwidth, codebooks) {
+            (Some(_), Some(_)) => Err(crate::errors::argument_type_error(
+                "pass bandwidth or codebooks, not both",
+            )),
+            (Some(bandwidth), None) => Ok(bandwidth),
+            (None, Some(codebooks)) => self.inner.bandwidth_with(codebooks).map_err(audio_err),
+            (None, None) => Ok(self.inner.smallest_bandwidth()),
+        }
+    }
+}
+
+/// Encodes audio that arrives in pieces; see `Codec.streaming_encoder`.
+#[pyclass(module = "omnitok._omnitok")]
+pub struct CodecEncoderStream {
+    inner: StreamingEncoder,
+}
+
+#[pymethods]
+impl CodecEncoderStream {
+    /// Adds samples at the model's rate (float32 `[samples]` or `[channels, samples]`);
+    /// returns the code frames now determined, int64 `[codebooks, frames]` (often none).
+    fn push<'py>(
+        &mut self,
+        py: Python<'py>,
+        samples: PyReadonlyArrayDyn<'py, f32>,
+    ) -> PyResult<Bound<'py, PyArray2<i64>>> {
+        let planar = match samples.shape() {
+            [n] => Array2::from_shape_vec((1, *n), samples.as_array().iter().copied().collect()),
+            [c, n] => {
+                Array2::from_shape_vec((*c, *n), samples.as_array().iter().copied().collect())
+            }
+            shape => {
+                return Err(input_error(format!(
+                    "push takes [samples] or [channels, samples], not {shape:?}"
+                )))
+            }
+        }
+        .map_err(|e| input_error(e.to_string()))?;
+        let inner = &mut self.inner;
+        let codes = crate::threads::detach(py, || inner.push(planar.view())).map_err(audio_err)?;
+        Ok(codes.into_pyarray(py))
+    }
+
+    /// Ends the stream; returns the remaining code frames, int64 `[codebooks, frames]`.
+    fn flush<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<i64>>> {
+        let inner = &mut self.inner;
+        let codes = crate::threads::detach(py, || inner.flush()).map_err(audio_err)?;
+        Ok(codes.into_pyarray(py))
+    }
+
+    /// Samples from the start of the stream until its first code frame.
+    #[getter]
+    fn latency_samples(&self) -> usize {
+        self.inner.latency_samples()
+    }
+}
+
+/// Decodes code frames that arrive in pieces; see `Codec.streaming_decoder`.
+#[pyclass(module = "omnitok._omnitok")]
+pub struct CodecDecoderStream {
+    inner: StreamingDecoder,
+}
+
+#[pymethods]
+impl CodecDecoderStream {
+    /// Adds code frames, int64 `[codebooks, frames]`; returns the audio now determined,
+    /// float32 `[channels, samples]`.
+    fn push<'py>(
+        &mut self,
+        py: Python<'py>,
+        codes: PyReadonlyArray2<'py, i64>,
+    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let codes = codes.as_array().to_owned();
+        let inner = &mut self.inner;
+        let audio = crate::threads::detach(py, || inner.push(codes.view())).map_err(audio_err)?;
+        Ok(audio.into_pyarray(py))
+    }
+
+    /// Ends the stream; returns the remaining audio, float32 `[channels, samples]`.
+    fn flush<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let inner = &mut self.inner;
+        let audio = crate::threads::detach(py, || inner.flush()).map_err(audio_err)?;
+        Ok(audio.into_pyarray(py))
     }
 }

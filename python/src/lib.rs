@@ -87,6 +87,8 @@ fn _omnitok(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(audio::_audio_features, m)?)?;
     m.add_class::<audio::StreamingFeatures>()?;
     m.add_class::<codec::Codec>()?;
+    m.add_class::<codec::CodecEncoderStream>()?;
+    m.add_class::<codec::CodecDecoderStream>()?;
     m.add_function(wrap_pyfunction!(documents::_encode_documents, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_resize, m)?)?;
     m.add_function(wrap_pyfunction!(vision::_vision_patchify, m)?)?;

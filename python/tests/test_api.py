@@ -173,6 +173,7 @@ def test_every_public_method_has_a_docstring():
     classes = [
         omnitok.Encoding, omnitok.Layout, omnitok.TokenView, omnitok.CompressionReport,
         omnitok.Chart, omnitok.audio.Codec, omnitok.audio.StreamingFeatures,
+        omnitok.audio.CodecEncoderStream, omnitok.audio.CodecDecoderStream,
         omnitok.vision.Quantizer, omnitok.vision.Codebook, omnitok.Document, omnitok.EncodedDocument,
     ]
     missing = [

@@ -167,3 +167,39 @@ def test_dac_checkpoints_match_the_goldens(name):
         codec.encode(x, rate, bandwidth=codec.bandwidths[0], codebooks=1)
     with pytest.raises(ValueError, match="no bandwidth with 9 codebooks"):
         codec.encode(x, rate, codebooks=9)
+
+
+def test_causal_models_stream_as_they_encode_and_decode_offline():
+    codec = audio.Codec.from_pretrained(ENCODEC / "causal-24k")
+    assert codec.can_stream
+    x = np.load(ENCODEC / "causal-24k" / "input.npy")[0]
+    offline = codec.encode(x, 24000, bandwidth=9.0)
+    encoder = codec.streaming_encoder(9.0)
+    assert encoder.latency_samples > 0
+    pieces = [encoder.push(x[at:at + size]) for at, size in zip(range(0, len(x), 333), [333] * len(x))]
+    pieces.append(encoder.flush())
+    assert all(p.dtype == np.int64 and p.shape[0] == offline.shape[0] for p in pieces)
+    np.testing.assert_array_equal(np.concatenate(pieces, axis=1), offline)
+    with pytest.raises(ValueError, match="ended"):
+        encoder.push(x[:10])
+    # Asked by codebooks, the same stream.
+    by_codebooks = codec.streaming_encoder(codebooks=offline.shape[0])
+    codes = np.concatenate([by_codebooks.push(x), by_codebooks.flush()], axis=1)
+    np.testing.assert_array_equal(codes, offline)
+
+    decoder = codec.streaming_decoder()
+    sound = [decoder.push(offline[:, t:t + 5]) for t in range(0, offline.shape[1], 5)]
+    sound.append(decoder.flush())
+    np.testing.assert_array_equal(np.concatenate(sound, axis=1), codec.decode(offline))
+
+
+def test_models_that_look_ahead_refuse_to_stream():
+    dac = audio.Codec.from_pretrained(DAC / "dac-16k")
+    with pytest.raises(ValueError, match="dac models cannot stream"):
+        dac.streaming_encoder()
+    with pytest.raises(ValueError, match="cannot stream"):
+        dac.streaming_decoder()
+    chunked = audio.Codec.from_pretrained(ENCODEC / "noncausal-48k")
+    assert not chunked.can_stream
+    with pytest.raises(ValueError, match="cannot stream"):
+        chunked.streaming_encoder()

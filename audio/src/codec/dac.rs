@@ -17,6 +17,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 use serde::Deserialize;
 
 use super::conv::{Conv1d, ConvShape, ConvTranspose1d, Padding, Trim};
+use super::snake::Snake;
 use super::weights::{matrix, WeightForm, Weights};
 use crate::error::{AudioError, Result};
 
@@ -86,6 +87,16 @@ impl DacConfig {
                 config.decoder_hidden_size,
             )));
         }
+        let sizes = [
+            ("encoder_hidden_size", config.encoder_hidden_size, 1 << 16),
+            ("decoder_hidden_size", config.decoder_hidden_size, 1 << 20),
+            ("n_codebooks", config.n_codebooks, 1 << 10),
+            ("codebook_size", config.codebook_size, 1 << 24),
+            ("codebook_dim", config.codebook_dim, 1 << 16),
+        ];
+        if let Some((name, value, most)) = sizes.iter().find(|(_, value, most)| value > most) {
+            return Err(bad(format!("{name} is {value}; at most {most}")));
+        }
         if config.n_codebooks == 0 || config.codebook_dim == 0 || config.codebook_size < 2 {
             return Err(bad(
                 "n_codebooks, codebook_dim and codebook_size (at least 2) must be positive".into(),
@@ -102,31 +113,6 @@ impl DacConfig {
     /// Samples per code frame: the product of the ratios.
     pub fn hop_length(&self) -> usize {
         self.downsampling_ratios.iter().product()
-    }
-}
-
-/// `Snake1d`: `x + sin²(αx) / (α + 1e-9)`, one α per channel.
-#[derive(Debug, Clone)]
-struct Snake {
-    alpha: Vec<f32>,
-    inverse: Vec<f32>,
-}
-
-impl Snake {
-    fn load(weights: &mut Weights, prefix: &str, channels: usize) -> Result<Self> {
-        let alpha = weights.take(&format!("{prefix}.alpha"), &[1, channels, 1])?;
-        let inverse = alpha.iter().map(|&a| 1.0 / (a + 1e-9)).collect();
-        Ok(Self { alpha, inverse })
-    }
-
-    fn apply(&self, x: &mut Array2<f32>) {
-        for ((mut row, &alpha), &inverse) in x.outer_iter_mut().zip(&self.alpha).zip(&self.inverse)
-        {
-            row.mapv_inplace(|v| {
-                let sine = (alpha * v).sin();
-                v + inverse * (sine * sine)
-            });
-        }
     }
 }
 

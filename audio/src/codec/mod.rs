@@ -15,6 +15,7 @@ mod lstm;
 mod quantizer;
 mod seanet;
 mod sidecar;
+mod snake;
 mod streaming;
 mod weights;
 

@@ -78,10 +78,10 @@ fn main() {
         codec.decode(&codes).unwrap_or_else(|e| panic!("{e}"))
     });
     println!(
-        "omnitok, {seconds:.0} s at {} kHz, {bandwidth} kbps ({} codebooks), one thread, best of \
+        "omnitok, {seconds:.0} s at {:.1} kHz, {bandwidth:.3} kbps ({} codebooks), one thread, best of \
          {rounds}: encode {encode:.3} CPU-s ({:.0}x real time), decode {decode:.3} CPU-s ({:.0}x \
          real time)",
-        rate / 1000,
+        f64::from(rate) / 1000.0,
         codes.codes.dim().1,
         seconds / encode,
         seconds / decode,
