@@ -10,7 +10,6 @@ omnitok's `codec_speed`:
 """
 
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
@@ -18,16 +17,9 @@ import torch
 import transformers
 from transformers import DacConfig, DacModel
 
+from codec_compare import best
+
 RATE = 44100
-
-
-def best(rounds: int, run) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.process_time()
-        run()
-        times.append(time.process_time() - start)
-    return min(times)
 
 
 def main() -> None:

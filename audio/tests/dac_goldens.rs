@@ -7,18 +7,10 @@
 
 mod common;
 
-use common::{fixtures, read_f32, read_i64};
+use common::{fixtures, max_difference, read_f32, read_i64};
 use ndarray::Array2;
 use omnitok_audio::codec::Codec;
 use serde_json::Value;
-
-fn max_difference(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
-}
 
 fn goldens() -> Value {
     serde_json::from_str(&std::fs::read_to_string(fixtures().join("dac/goldens.json")).unwrap())
@@ -78,22 +70,13 @@ fn check(dir: &str, golden: &str, meta: &Value) {
         };
         let decoded = model.decode(&codes).unwrap();
         assert_eq!(decoded.dim(), (shape[0], shape[1]), "{dir}: decoded shape");
-        let worst = max_difference(decoded.as_slice().unwrap(), &expected_audio);
-        let spread = info["decoded_std"][n.to_string()].as_f64().unwrap() as f32;
-        let code_dependent = info["code_dependent_std"][n.to_string()].as_f64().unwrap() as f32;
-        eprintln!(
-            "{dir}, {n} codebooks: decoded within {worst:e}, {:e} of its spread",
-            worst / spread
-        );
-        // The golden is what the codes decide, not a constant.
-        assert!(
-            code_dependent >= 0.5 * spread,
-            "{dir}: {code_dependent} vs {spread}"
-        );
-        assert!(
-            worst <= 1e-5 * spread,
-            "{dir}, {n} codebooks: decoded audio differs by {worst}, {:e} of its spread",
-            worst / spread
+        // Measured: 2.1e-6 to 2.9e-6 of the spread.
+        common::assert_within_spread(
+            decoded.as_slice().unwrap(),
+            &expected_audio,
+            info["decoded_std"][n.to_string()].as_f64().unwrap() as f32,
+            info["code_dependent_std"][n.to_string()].as_f64().unwrap() as f32,
+            &format!("{dir}, {n} codebooks"),
         );
     }
 }

@@ -51,6 +51,17 @@ fn documents(dir: &TempDir) -> String {
     dir.file("docs/a.jsonl", (lines.join("\n") + "\n").as_bytes())
 }
 
+/// Checks that two mux outputs hold the same first shard, IDs and index.
+fn assert_same_shards(one: &str, other: &str) {
+    for file in ["shard-00000.bin", "shard-00000.idx"] {
+        assert_eq!(
+            std::fs::read(format!("{one}/{file}")).unwrap(),
+            std::fs::read(format!("{other}/{file}")).unwrap(),
+            "{file}"
+        );
+    }
+}
+
 fn manifest(out: &str) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(format!("{out}/manifest.json")).unwrap()).unwrap()
 }
@@ -144,13 +155,7 @@ fn mux_demux_and_mux_again_give_the_same_ids() {
         &["mux", "-q", "--layout", &layout, "-o", &again, &back],
         b"",
     );
-    for file in ["shard-00000.bin", "shard-00000.idx"] {
-        assert_eq!(
-            std::fs::read(format!("{one}/{file}")).unwrap(),
-            std::fs::read(format!("{again}/{file}")).unwrap(),
-            "{file}"
-        );
-    }
+    assert_same_shards(&one, &again);
 
     // stats reports the modalities of a mux output.
     let table = String::from_utf8(ok(&["stats", &one], b"")).unwrap();
@@ -207,13 +212,7 @@ fn a_dac_layout_carries_dac_codes_both_ways() {
         &["mux", "-q", "--layout", &layout, "-o", &again, &back],
         b"",
     );
-    for file in ["shard-00000.bin", "shard-00000.idx"] {
-        assert_eq!(
-            std::fs::read(format!("{one}/{file}")).unwrap(),
-            std::fs::read(format!("{again}/{file}")).unwrap(),
-            "{file}"
-        );
-    }
+    assert_same_shards(&one, &again);
 }
 
 #[test]

@@ -68,7 +68,7 @@ pub fn formula_checkpoint(folder: &Path, label: &str) -> PathBuf {
     let weights: Value =
         serde_json::from_str(&std::fs::read_to_string(folder.join("weights.json")).unwrap())
             .unwrap();
-    let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = weights["tensors"]
+    let mut tensors: Vec<super::NamedTensor> = weights["tensors"]
         .as_array()
         .unwrap()
         .iter()
@@ -91,22 +91,9 @@ pub fn formula_checkpoint(folder: &Path, label: &str) -> PathBuf {
         "{}: the formula gives other weights than the script's",
         folder.display()
     );
-    let views: Vec<(String, safetensors::tensor::TensorView)> = tensors
-        .iter()
-        .map(|(name, shape, bytes)| {
-            let view =
-                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), bytes)
-                    .unwrap();
-            (name.clone(), view)
-        })
-        .collect();
     let dir = std::env::temp_dir().join(format!("omnitok-{label}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("model.safetensors"),
-        safetensors::tensor::serialize(views, None).unwrap(),
-    )
-    .unwrap();
+    super::write_safetensors(&dir.join("model.safetensors"), &tensors);
     std::fs::copy(folder.join("config.json"), dir.join("config.json")).unwrap();
     dir
 }

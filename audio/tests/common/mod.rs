@@ -61,3 +61,56 @@ pub fn read_i64(path: &Path) -> (Vec<usize>, Vec<i64>) {
         .collect();
     (shape, values)
 }
+
+/// The largest difference between two equally long runs of values.
+pub fn max_difference(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+/// Checks decoded audio against a golden whose spread (standard deviation) is `spread`, of
+/// which `code_dependent` is what the codes decide (the change when the codes move a frame):
+/// the golden must be what the codes decide, not a near-constant, and the audio within 1e-5
+/// of the spread. `what` names the case in failures.
+pub fn assert_within_spread(
+    decoded: &[f32],
+    golden: &[f32],
+    spread: f32,
+    code_dependent: f32,
+    what: &str,
+) {
+    let worst = max_difference(decoded, golden);
+    eprintln!(
+        "{what}: decoded within {worst:e}, {:e} of its spread",
+        worst / spread
+    );
+    assert!(
+        code_dependent >= 0.5 * spread,
+        "{what}: the golden's code-dependent spread {code_dependent} is small against {spread}"
+    );
+    assert!(
+        worst <= 1e-5 * spread,
+        "{what}: decoded audio differs by {worst}, {:e} of its spread",
+        worst / spread
+    );
+}
+
+/// A float32 tensor for [`write_safetensors`]: its name, shape and little-endian bytes.
+pub type NamedTensor = (String, Vec<usize>, Vec<u8>);
+
+/// Writes `tensors` as a safetensors file at `path`.
+pub fn write_safetensors(path: &Path, tensors: &[NamedTensor]) {
+    let views: Vec<(String, safetensors::tensor::TensorView)> = tensors
+        .iter()
+        .map(|(name, shape, bytes)| {
+            let view =
+                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), bytes)
+                    .unwrap();
+            (name.clone(), view)
+        })
+        .collect();
+    std::fs::write(path, safetensors::tensor::serialize(views, None).unwrap()).unwrap();
+}
