@@ -2,9 +2,10 @@
 //! how close the round trip comes.
 //!
 //! Codes are written as `.npy` (int64): `[codebooks, frames]`, or `[chunks, codebooks, frames]`
-//! for models that encode in chunks (EnCodec 48 kHz). Beside them, `<CODES>.json` holds what decoding
-//! needs besides the codes: the per-chunk scales, the padding of the last chunk, the number of
-//! samples to trim to, and the bandwidth and sample rate for the reader's information.
+//! for models that encode in chunks (EnCodec 48 kHz). Beside them, `<CODES>.json` holds what
+//! decoding needs besides the codes: the per-chunk scales, the padding of the last chunk, the
+//! number of samples to trim to, and the bandwidth and sample rate for the reader's
+//! information.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

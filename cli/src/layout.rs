@@ -32,8 +32,8 @@ enum LayoutCommand {
 struct BuildArgs {
     #[command(flatten)]
     tokenizer: TokenizerArgs,
-    /// An EnCodec checkpoint folder (config.json, model.safetensors), or omnitok-speech-16k for
-    /// the built-in speech codec.
+    /// A codec checkpoint folder, EnCodec or DAC (config.json, model.safetensors), or
+    /// omnitok-speech-16k for the built-in speech codec.
     #[arg(long, value_name = "DIR|NAME")]
     codec: Option<PathBuf>,
     /// Audio codebooks kept: those of this bandwidth (default: all of the codec's).

@@ -1,6 +1,7 @@
-//! `omnitok audio encode | decode | eval` with the small EnCodec checkpoints of
-//! `fixtures/audio/encodec/`: decoding the golden codes gives transformers' audio, a round trip
-//! through files keeps lengths and shapes, and bad requests are clear errors.
+//! `omnitok audio encode | decode | eval` with the small EnCodec and DAC checkpoints of
+//! `fixtures/audio/encodec/` and `fixtures/audio/dac/`: decoding the golden codes gives
+//! transformers' audio, a round trip through files keeps lengths and shapes, and bad requests
+//! are clear errors.
 
 #![allow(clippy::unwrap_used)]
 
