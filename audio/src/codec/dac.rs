@@ -346,10 +346,9 @@ struct Codebook {
 }
 
 /// `v / max(‖v‖, 1e-12)`, as `F.normalize` computes it.
-fn normalise(v: ndarray::ArrayViewMut1<f32>) {
+fn normalise(mut v: ndarray::ArrayViewMut1<f32>) {
     let norm = v.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>().sqrt() as f32;
     let divisor = norm.max(1e-12);
-    let mut v = v;
     v.mapv_inplace(|x| x / divisor);
 }
 

@@ -60,23 +60,12 @@ impl Encodec {
         self.quantizer.codebooks()
     }
 
-    /// The codebooks used at `bandwidth` kbps, which must be one of the model's.
-    pub fn codebooks_for(&self, bandwidth: f64) -> Result<usize> {
-        let known = &self.config.target_bandwidths;
-        if !known.iter().any(|&b| (b - bandwidth).abs() < 1e-9) {
-            return Err(AudioError::BadParameter(format!(
-                "this model has no bandwidth {bandwidth} kbps; it has {known:?}"
-            )));
-        }
-        Ok(self
-            .config
+    /// The codebooks used at `bandwidth` kbps, one of `target_bandwidths`
+    /// ([`super::Codec::codebooks_for`] checks that it is).
+    pub fn codebooks_at(&self, bandwidth: f64) -> usize {
+        self.config
             .codebooks_for(bandwidth)
-            .min(self.quantizer.codebooks()))
-    }
-
-    /// Encodes `audio` (`[channels, samples]` at the model's rate) at `bandwidth` kbps.
-    pub fn encode(&self, audio: ArrayView2<f32>, bandwidth: f64) -> Result<Codes> {
-        self.encode_codebooks(audio, self.codebooks_for(bandwidth)?)
+            .min(self.quantizer.codebooks())
     }
 
     /// Encodes `audio` (`[channels, samples]` at the model's rate) with the first

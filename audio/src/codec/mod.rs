@@ -205,14 +205,6 @@ impl Codec {
         }
     }
 
-    /// The DAC model, for a DAC codec.
-    pub fn dac(&self) -> Option<&Dac> {
-        match &self.model {
-            Model::Dac(model) => Some(model.as_ref()),
-            Model::Encodec(_) => None,
-        }
-    }
-
     /// The sample rate the model works at, Hz.
     pub fn sampling_rate(&self) -> u32 {
         match &self.model {
@@ -273,6 +265,18 @@ impl Codec {
         }
     }
 
+    /// The codebooks each of [`Codec::bandwidths`] uses, in the same order.
+    fn codebook_counts(&self) -> Vec<usize> {
+        match &self.model {
+            Model::Encodec(model) => self
+                .bandwidths()
+                .into_iter()
+                .map(|b| model.codebooks_at(b))
+                .collect(),
+            Model::Dac(model) => (1..=model.config().n_codebooks).collect(),
+        }
+    }
+
     /// The smallest of [`Codec::bandwidths`].
     pub fn smallest_bandwidth(&self) -> f64 {
         self.bandwidths().into_iter().fold(f64::INFINITY, f64::min)
@@ -295,19 +299,13 @@ impl Codec {
                 "this model has no bandwidth {bandwidth} kbps; it has {known:?}"
             )));
         };
-        match &self.model {
-            Model::Encodec(model) => model.codebooks_for(known[index]),
-            Model::Dac(_) => Ok(index + 1),
-        }
+        Ok(self.codebook_counts()[index])
     }
 
     /// The bandwidth at which the model uses `codebooks` codebooks.
     pub fn bandwidth_with(&self, codebooks: usize) -> Result<f64> {
         let known = self.bandwidths();
-        let counts: Vec<usize> = known
-            .iter()
-            .map(|&b| self.codebooks_for(b))
-            .collect::<Result<_>>()?;
+        let counts = self.codebook_counts();
         counts
             .iter()
             .position(|&n| n == codebooks)
