@@ -100,6 +100,9 @@ pub struct Conv1d {
     dilation: usize,
     padding: Padding,
     norm: Option<GroupNorm>,
+    /// One input channel per output channel (`groups` equal to the channels): `weight` is
+    /// `[channels, kernel]`.
+    depthwise: bool,
 }
 
 /// The shape of a [`Conv1d`]: channels in and out, kernel width, stride and dilation.
@@ -113,6 +116,23 @@ pub struct ConvShape {
 }
 
 impl ConvShape {
+    /// A convolution from `channels_in` to `channels_out` with every dimension given.
+    pub fn of(
+        channels_in: usize,
+        channels_out: usize,
+        kernel: usize,
+        stride: usize,
+        dilation: usize,
+    ) -> Self {
+        Self {
+            channels_in,
+            channels_out,
+            kernel,
+            stride,
+            dilation,
+        }
+    }
+
     /// A convolution from `channels_in` to `channels_out` with a kernel of `kernel` samples,
     /// stride and dilation 1.
     pub fn new(channels_in: usize, channels_out: usize, kernel: usize) -> Self {
@@ -186,7 +206,77 @@ impl Conv1d {
             dilation,
             padding,
             norm: None,
+            depthwise: false,
         })
+    }
+
+    /// The `nn.Conv1d` at `name` (its weight plain or weight-normed, and a bias), of `shape`,
+    /// padded with `padding` zeros each side.
+    pub fn load_zero_padded(
+        weights: &mut Weights,
+        name: &str,
+        shape: ConvShape,
+        padding: usize,
+    ) -> Result<Self> {
+        let weight = weights.conv_weight(
+            name,
+            &[shape.channels_out, shape.channels_in, shape.kernel],
+            WeightForm::AsStored,
+        )?;
+        let bias = weights.take(&format!("{name}.bias"), &[shape.channels_out])?;
+        Self::new(name, shape, weight, bias, Padding::Zeros(padding))
+    }
+
+    /// The depthwise `nn.Conv1d(groups=channels)` at `name` (weight plain or weight-normed,
+    /// and a bias), stride 1, padded with `padding` zeros each side.
+    pub fn load_depthwise(
+        weights: &mut Weights,
+        name: &str,
+        channels: usize,
+        kernel: usize,
+        dilation: usize,
+        padding: usize,
+    ) -> Result<Self> {
+        let weight = weights.conv_weight(name, &[channels, 1, kernel], WeightForm::AsStored)?;
+        let bias = weights.take(&format!("{name}.bias"), &[channels])?;
+        Self::depthwise(
+            name,
+            channels,
+            kernel,
+            dilation,
+            weight,
+            bias,
+            Padding::Zeros(padding),
+        )
+    }
+
+    /// A depthwise convolution (`nn.Conv1d(groups=channels)`): each of the `channels` output
+    /// channels convolves its own input channel with a kernel of `kernel` taps, `weight`
+    /// `[channels, 1, kernel]` (flat); `name` names it in errors.
+    pub fn depthwise(
+        name: &str,
+        channels: usize,
+        kernel: usize,
+        dilation: usize,
+        weight: Vec<f32>,
+        bias: Vec<f32>,
+        padding: Padding,
+    ) -> Result<Self> {
+        let mut conv = Self::new(
+            name,
+            ConvShape {
+                channels_in: 1,
+                channels_out: channels,
+                kernel,
+                stride: 1,
+                dilation,
+            },
+            weight,
+            bias,
+            padding,
+        )?;
+        conv.depthwise = true;
+        Ok(conv)
     }
 
     /// The kernel's span in samples: `(kernel - 1) · dilation + 1`.
@@ -300,8 +390,8 @@ impl Conv1d {
         out
     }
 
-    /// One output channel or one input channel: the matrix product would be a thin strip, so
-    /// [`Conv1d::add_taps`] computes it instead.
+    /// One output channel or one input channel per output channel: the matrix product would
+    /// be a thin strip, so [`Conv1d::add_taps`] computes it instead.
     fn is_thin(&self) -> bool {
         self.weight.nrows() == 1 || self.weight.ncols() == self.kernel
     }
@@ -312,8 +402,18 @@ impl Conv1d {
         if frames == 0 {
             return;
         }
-        for (mut row, weights) in out.outer_iter_mut().zip(self.weight.outer_iter()) {
-            for (input, taps) in padded.outer_iter().zip(weights.exact_chunks(self.kernel)) {
+        for (o, (mut row, weights)) in out
+            .outer_iter_mut()
+            .zip(self.weight.outer_iter())
+            .enumerate()
+        {
+            // A depthwise output channel reads only its own input channel.
+            let inputs = if self.depthwise {
+                padded.slice(s![o..o + 1, ..])
+            } else {
+                padded.view()
+            };
+            for (input, taps) in inputs.outer_iter().zip(weights.exact_chunks(self.kernel)) {
                 for (k, &weight) in taps.iter().enumerate() {
                     let offset = k * self.dilation;
                     row.scaled_add(
@@ -374,8 +474,12 @@ pub enum Trim {
     /// EnCodec's: `kernel - stride` samples in all; causal: `ceil(total · trim_right_ratio)` of
     /// them on the right, else the smaller half on the right.
     Encodec { causal: bool, trim_right_ratio: f64 },
-    /// PyTorch's `ConvTranspose1d(padding=n)` (no output padding): `n` samples each side.
-    Padding(usize),
+    /// PyTorch's `ConvTranspose1d(padding, output_padding)`: `padding` samples on the left,
+    /// `padding - output_padding` on the right (`output_padding` at most `padding`).
+    Padding {
+        padding: usize,
+        output_padding: usize,
+    },
 }
 
 /// A transposed 1-D convolution (`EncodecConvTranspose1d`, or `nn.ConvTranspose1d` with
@@ -458,7 +562,10 @@ impl ConvTranspose1d {
             norm.apply(&mut out);
         }
         let (left, right) = match self.trim {
-            Trim::Padding(n) => (n, n),
+            Trim::Padding {
+                padding,
+                output_padding,
+            } => (padding, padding.saturating_sub(output_padding)),
             Trim::Encodec {
                 causal,
                 trim_right_ratio,

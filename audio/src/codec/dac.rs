@@ -16,9 +16,10 @@
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::Deserialize;
 
-use super::conv::{Conv1d, ConvShape, ConvTranspose1d, Padding, Trim};
+use super::conv::{Conv1d, ConvShape, ConvTranspose1d, Trim};
+use super::factorised::{CodebookShape, FactorisedCodebook, Score};
 use super::snake::Snake;
-use super::weights::{matrix, WeightForm, Weights};
+use super::weights::{WeightForm, Weights};
 use crate::error::{AudioError, Result};
 
 /// `DacConfig`'s fields that inference uses, with transformers' defaults (the 16 kHz model).
@@ -116,26 +117,14 @@ impl DacConfig {
     }
 }
 
-/// An `nn.Conv1d` at `name` padded with `padding` zeros each side.
+/// The `nn.Conv1d` at `name`, padded with `padding` zeros each side.
 fn conv(weights: &mut Weights, name: &str, shape: ConvShape, padding: usize) -> Result<Conv1d> {
-    let weight = weights.conv_weight(
-        name,
-        &[shape.channels_out, shape.channels_in, shape.kernel],
-        WeightForm::AsStored,
-    )?;
-    let bias = weights.take(&format!("{name}.bias"), &[shape.channels_out])?;
-    Conv1d::new(name, shape, weight, bias, Padding::Zeros(padding))
+    Conv1d::load_zero_padded(weights, name, shape, padding)
 }
 
 /// A kernel-`kernel` convolution from `from` to `to` channels with stride `stride`.
 fn shape(from: usize, to: usize, kernel: usize, stride: usize, dilation: usize) -> ConvShape {
-    ConvShape {
-        channels_in: from,
-        channels_out: to,
-        kernel,
-        stride,
-        dilation,
-    }
+    ConvShape::of(from, to, kernel, stride, dilation)
 }
 
 /// `DacResidualUnit`: Snake, a width-7 dilated convolution, Snake, a width-1 convolution,
@@ -304,7 +293,10 @@ impl Decoder {
                     stride,
                     weight,
                     bias,
-                    Trim::Padding(stride.div_ceil(2)),
+                    Trim::Padding {
+                        padding: stride.div_ceil(2),
+                        output_padding: 0,
+                    },
                 )?,
                 units: ResidualUnit::three(weights, &prefix, to)?,
             });
@@ -332,115 +324,13 @@ impl Decoder {
     }
 }
 
-/// One codebook of the residual quantiser (`DacVectorQuantize`).
-#[derive(Debug, Clone)]
-struct Codebook {
-    in_proj: Conv1d,
-    out_proj: Conv1d,
-    /// `[size, dim]`, as stored: what decoding looks up.
-    entries: Array2<f32>,
-    /// The entries L2-normalised, `[size, dim]`: what encoding compares with.
-    directions: Array2<f32>,
-    /// Squared norms of `directions` (1 up to rounding).
-    direction_norms: Vec<f32>,
-}
-
-/// `v / max(‖v‖, 1e-12)`, as `F.normalize` computes it.
-fn normalise(mut v: ndarray::ArrayViewMut1<f32>) {
-    let norm = v.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>().sqrt() as f32;
-    let divisor = norm.max(1e-12);
-    v.mapv_inplace(|x| x / divisor);
-}
-
-impl Codebook {
-    fn load(weights: &mut Weights, config: &DacConfig, q: usize) -> Result<Self> {
-        let prefix = format!("quantizer.quantizers.{q}");
-        let (hidden, dim, size) = (
-            config.hidden_size(),
-            config.codebook_dim,
-            config.codebook_size,
-        );
-        let entries = weights.take(&format!("{prefix}.codebook.weight"), &[size, dim])?;
-        let entries = matrix(size, dim, entries)?;
-        let mut directions = entries.clone();
-        for row in directions.outer_iter_mut() {
-            normalise(row);
-        }
-        let direction_norms = directions.outer_iter().map(|r| r.dot(&r)).collect();
-        Ok(Self {
-            in_proj: conv(
-                weights,
-                &format!("{prefix}.in_proj"),
-                shape(hidden, dim, 1, 1, 1),
-                0,
-            )?,
-            out_proj: conv(
-                weights,
-                &format!("{prefix}.out_proj"),
-                shape(dim, hidden, 1, 1, 1),
-                0,
-            )?,
-            entries,
-            directions,
-            direction_norms,
-        })
-    }
-
-    /// The codes of `residual` (`[hidden, frames]`), which loses what they stand for.
-    fn encode(&self, residual: &mut Array2<f32>) -> Vec<i64> {
-        let projected = self.in_proj.forward(residual.view()); // [dim, frames]
-        let mut directions = projected.t().to_owned(); // [frames, dim]
-        for row in directions.outer_iter_mut() {
-            normalise(row);
-        }
-        let dots = directions.dot(&self.directions.t()); // [frames, size]
-        let mut codes = Vec::with_capacity(dots.nrows());
-        let mut chosen = Array2::<f32>::zeros(projected.dim());
-        for (t, (scores, direction)) in dots.outer_iter().zip(directions.outer_iter()).enumerate() {
-            let own = direction.dot(&direction);
-            // transformers' score, larger is nearer: -(|e|² - 2 e·c) + |c|²; the first best.
-            let mut best = (0, f32::NEG_INFINITY);
-            for (i, (&dot, &norm)) in scores.iter().zip(&self.direction_norms).enumerate() {
-                let score = -(own - 2.0 * dot) + norm;
-                if score > best.1 {
-                    best = (i, score);
-                }
-            }
-            codes.push(best.0 as i64);
-            // The straight-through form the reference computes: p + (q - p).
-            for (d, (&entry, &p)) in self
-                .entries
-                .row(best.0)
-                .iter()
-                .zip(projected.column(t))
-                .enumerate()
-            {
-                chosen[[d, t]] = p + (entry - p);
-            }
-        }
-        *residual -= &self.out_proj.forward(chosen.view());
-        codes
-    }
-
-    /// What `codes` (one per frame, each checked in range) stand for, `[hidden, frames]`.
-    fn decode(&self, codes: ndarray::ArrayView1<i64>) -> Array2<f32> {
-        let mut chosen = Array2::<f32>::zeros((self.entries.ncols(), codes.len()));
-        for (t, &code) in codes.iter().enumerate() {
-            chosen
-                .column_mut(t)
-                .assign(&self.entries.row(code as usize));
-        }
-        self.out_proj.forward(chosen.view())
-    }
-}
-
 /// A DAC model.
 #[derive(Debug, Clone)]
 pub struct Dac {
     config: DacConfig,
     encoder: Encoder,
     decoder: Decoder,
-    codebooks: Vec<Codebook>,
+    codebooks: Vec<FactorisedCodebook>,
 }
 
 impl Dac {
@@ -449,7 +339,20 @@ impl Dac {
         let encoder = Encoder::load(weights, &config)?;
         let decoder = Decoder::load(weights, &config)?;
         let codebooks = (0..config.n_codebooks)
-            .map(|q| Codebook::load(weights, &config, q))
+            .map(|q| {
+                let shape = CodebookShape {
+                    hidden: config.hidden_size(),
+                    dim: config.codebook_dim,
+                    size: config.codebook_size,
+                    stride: 1,
+                };
+                FactorisedCodebook::load(
+                    weights,
+                    &format!("quantizer.quantizers.{q}"),
+                    shape,
+                    Score::Transformers,
+                )
+            })
             .collect::<Result<Vec<_>>>()?;
         weights.finish(|_| false)?;
         Ok(Self {
@@ -546,7 +449,7 @@ impl Dac {
         }
         let mut latent = Array2::<f32>::zeros((self.config.hidden_size(), frames));
         for (row, codebook) in codes.axis_iter(Axis(0)).zip(&self.codebooks) {
-            latent += &codebook.decode(row);
+            codebook.add_decoded(row, &mut latent);
         }
         Ok(self.decoder.forward(latent.view()))
     }

@@ -3,18 +3,24 @@
 //! [`Codec`] is one model of any family, read from a directory that transformers'
 //! `save_pretrained` wrote (`config.json` and `model.safetensors`); `model_type` in the
 //! configuration names the family. Each family is a module of its own: [`encodec`]
-//! (`EncodecModel`) and [`dac`] (`DacModel`). Every family is a residual quantiser: a frame's
-//! codes come from the first codebooks, as many as the bandwidth pays for, and fewer codebooks
-//! give the first rows of more.
+//! (`EncodecModel`), [`dac`] (`DacModel`) and [`snac`] (the `snac` package's `SNAC`, whose
+//! `config.json` has no `model_type` but its own keys). Every family is a residual quantiser.
+//! EnCodec and DAC give one code per codebook per frame (`[codebooks, frames]`): a frame's codes
+//! come from the first codebooks, as many as the bandwidth pays for, and fewer codebooks give
+//! the first rows of more. SNAC gives codes at several rates, one array per level
+//! ([`Codec::encode_levels`]), always every level.
 
 mod config;
 mod conv;
 pub mod dac;
 pub mod encodec;
+mod factorised;
+mod local_attention;
 mod lstm;
 mod quantizer;
 mod seanet;
 mod sidecar;
+pub mod snac;
 mod snake;
 mod streaming;
 mod weights;
@@ -22,13 +28,14 @@ mod weights;
 use std::path::Path;
 use std::sync::Arc;
 
-use ndarray::{Array2, Array3, ArrayView2};
+use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2};
 use sha2::{Digest, Sha256};
 
 pub use config::{EncodecConfig, NormType, PadMode};
 use dac::{Dac, DacConfig};
 use encodec::Encodec;
 pub use sidecar::CodesSidecar;
+use snac::{Snac, SnacConfig};
 pub use streaming::{StreamingDecoder, StreamingEncoder};
 use weights::Weights;
 
@@ -85,17 +92,20 @@ pub enum Family {
     Encodec,
     /// DAC, the Descript Audio Codec (`"dac"`).
     Dac,
+    /// SNAC, the multi-scale neural audio codec (`"snac"`, or no `model_type` and SNAC's keys).
+    Snac,
 }
 
 impl Family {
     /// Every family, in the order errors list them.
-    pub const ALL: [Family; 2] = [Family::Encodec, Family::Dac];
+    pub const ALL: [Family; 3] = [Family::Encodec, Family::Dac, Family::Snac];
 
     /// The `model_type` of the family's configuration.
     pub fn model_type(self) -> &'static str {
         match self {
             Family::Encodec => "encodec",
             Family::Dac => "dac",
+            Family::Snac => "snac",
         }
     }
 }
@@ -111,6 +121,7 @@ impl std::fmt::Display for Family {
 enum Model {
     Encodec(Arc<Encodec>),
     Dac(Arc<Dac>),
+    Snac(Arc<Snac>),
 }
 
 /// A neural audio codec of any [`Family`].
@@ -154,6 +165,10 @@ impl Codec {
                 let config = DacConfig::from_json(text, &config_path)?;
                 Model::Dac(Arc::new(Dac::from_weights(config, &mut weights)?))
             }
+            Family::Snac => {
+                let config = SnacConfig::from_json(text, &config_path)?;
+                Model::Snac(Arc::new(Snac::from_weights(config, &mut weights)?))
+            }
         };
         Ok(Self {
             model,
@@ -194,6 +209,7 @@ impl Codec {
         match self.model {
             Model::Encodec(_) => Family::Encodec,
             Model::Dac(_) => Family::Dac,
+            Model::Snac(_) => Family::Snac,
         }
     }
 
@@ -201,7 +217,7 @@ impl Codec {
     pub fn encodec(&self) -> Option<&Arc<Encodec>> {
         match &self.model {
             Model::Encodec(model) => Some(model),
-            Model::Dac(_) => None,
+            Model::Dac(_) | Model::Snac(_) => None,
         }
     }
 
@@ -210,6 +226,7 @@ impl Codec {
         match &self.model {
             Model::Encodec(model) => model.config().sampling_rate,
             Model::Dac(model) => model.config().sampling_rate,
+            Model::Snac(model) => model.config().sampling_rate,
         }
     }
 
@@ -217,28 +234,40 @@ impl Codec {
     pub fn channels(&self) -> usize {
         match &self.model {
             Model::Encodec(model) => model.config().audio_channels,
-            Model::Dac(_) => 1,
+            Model::Dac(_) | Model::Snac(_) => 1,
         }
     }
 
-    /// Samples per code frame.
+    /// Samples per code frame (for SNAC, per code of the finest level).
     pub fn hop_length(&self) -> usize {
         match &self.model {
             Model::Encodec(model) => model.config().hop_length(),
             Model::Dac(model) => model.config().hop_length(),
+            Model::Snac(model) => model.config().hop_length(),
         }
     }
 
-    /// Code frames per second: the sample rate over the hop (86.13 for DAC at 44.1 kHz).
+    /// Code frames per second: the sample rate over the hop (86.13 for DAC at 44.1 kHz; for
+    /// SNAC, the finest level's rate).
     pub fn frame_rate(&self) -> f64 {
         f64::from(self.sampling_rate()) / self.hop_length() as f64
     }
 
-    /// Codebooks at the largest bandwidth.
+    /// Codebooks at the largest bandwidth (for SNAC, its levels).
     pub fn n_codebooks(&self) -> usize {
         match &self.model {
             Model::Encodec(model) => model.n_codebooks(),
             Model::Dac(model) => model.config().n_codebooks,
+            Model::Snac(model) => model.config().vq_strides.len(),
+        }
+    }
+
+    /// For SNAC, the frames (of [`Codec::hop_length`] samples) per code of each level, coarse
+    /// to fine; `None` for the families with one code per codebook per frame.
+    pub fn level_strides(&self) -> Option<&[usize]> {
+        match &self.model {
+            Model::Snac(model) => Some(&model.config().vq_strides),
+            Model::Encodec(_) | Model::Dac(_) => None,
         }
     }
 
@@ -247,12 +276,14 @@ impl Codec {
         match &self.model {
             Model::Encodec(model) => model.config().codebook_size,
             Model::Dac(model) => model.config().codebook_size,
+            Model::Snac(model) => model.config().codebook_size,
         }
     }
 
     /// The bandwidths the model encodes at, kbps, smallest first: EnCodec's
     /// `target_bandwidths`; for DAC, one per number of codebooks (codebooks · bits per code ·
-    /// frame rate).
+    /// frame rate); for SNAC, the one of all its levels (bits per code times every level's
+    /// rate).
     pub fn bandwidths(&self) -> Vec<f64> {
         match &self.model {
             Model::Encodec(model) => model.config().target_bandwidths.clone(),
@@ -261,6 +292,16 @@ impl Codec {
                 (1..=self.n_codebooks())
                     .map(|n| n as f64 * bits * self.frame_rate() / 1000.0)
                     .collect()
+            }
+            Model::Snac(model) => {
+                let bits = (model.config().codebook_size as f64).log2();
+                let codes_per_second: f64 = model
+                    .config()
+                    .vq_strides
+                    .iter()
+                    .map(|&stride| self.frame_rate() / stride as f64)
+                    .sum();
+                vec![bits * codes_per_second / 1000.0]
             }
         }
     }
@@ -274,6 +315,7 @@ impl Codec {
                 .map(|b| model.codebooks_at(b))
                 .collect(),
             Model::Dac(model) => (1..=model.config().n_codebooks).collect(),
+            Model::Snac(model) => vec![model.config().vq_strides.len()],
         }
     }
 
@@ -348,6 +390,26 @@ impl Codec {
                     samples: audio.ncols(),
                 })
             }
+            Model::Snac(_) => Err(levels_only()),
+        }
+    }
+
+    /// Encodes `audio` (`[1, samples]` at the model's rate) with a SNAC model: one code array
+    /// per level, coarse to fine (see [`snac::Snac::encode`]).
+    pub fn encode_levels(&self, audio: ArrayView2<f32>) -> Result<Vec<Array1<i64>>> {
+        match &self.model {
+            Model::Snac(model) => model.encode(audio),
+            Model::Encodec(_) | Model::Dac(_) => Err(not_levels(self.family())),
+        }
+    }
+
+    /// Decodes a SNAC model's codes, one array per level (coarse to fine), to audio `[1,
+    /// samples]`: every frame the codes cover, the encoder's padding included (SNAC's codes do
+    /// not record the encoded length), without the reference's random noise.
+    pub fn decode_levels(&self, levels: &[ArrayView1<i64>]) -> Result<Array2<f32>> {
+        match &self.model {
+            Model::Snac(model) => model.decode(levels),
+            Model::Encodec(_) | Model::Dac(_) => Err(not_levels(self.family())),
         }
     }
 
@@ -357,6 +419,7 @@ impl Codec {
         match &self.model {
             Model::Encodec(model) => Ok(model.embeddings(audio)),
             Model::Dac(model) => model.embeddings(audio),
+            Model::Snac(model) => model.embeddings(audio),
         }
     }
 
@@ -382,12 +445,20 @@ impl Codec {
                 }
                 Ok(audio)
             }
+            Model::Snac(_) => Err(levels_only()),
         }
     }
 
     /// Encodes decoded audio at any rate and channel count: resampled to the model's rate,
     /// channels averaged for a mono model or the one channel repeated for a stereo model.
     pub fn encode_audio(&self, audio: &Audio, bandwidth: f64) -> Result<Codes> {
+        self.encode(self.model_input(audio)?.view(), bandwidth)
+    }
+
+    /// Decoded audio at any rate and channel count as the model takes it (`[channels,
+    /// samples]`): resampled to the model's rate, channels averaged for a mono model or the one
+    /// channel repeated for a stereo model.
+    pub fn model_input(&self, audio: &Audio) -> Result<Array2<f32>> {
         let rate = self.sampling_rate();
         let audio = if audio.sample_rate == rate {
             audio.clone()
@@ -413,8 +484,24 @@ impl Codec {
                 )))
             }
         };
-        self.encode(planar.view(), bandwidth)
+        Ok(planar)
     }
+}
+
+/// The error of a SNAC model asked for codes of one rate.
+fn levels_only() -> AudioError {
+    AudioError::BadParameter(
+        "SNAC's codes are levels at several rates, not [codebooks, frames]: encode and decode \
+         them by level (the command line writes and reads them as .npz, level_0 ... level_N)"
+            .into(),
+    )
+}
+
+/// The error of a model of one rate asked for codes by level.
+fn not_levels(family: Family) -> AudioError {
+    AudioError::BadParameter(format!(
+        "{family} codes are [codebooks, frames]; only SNAC's come in levels"
+    ))
 }
 
 /// The family a configuration's `model_type` names (EnCodec where it names none), or what is
@@ -423,7 +510,12 @@ fn family_of(config_json: &str) -> std::result::Result<Family, String> {
     let value: serde_json::Value =
         serde_json::from_str(config_json).map_err(|e| format!("not JSON: {e}"))?;
     let Some(model_type) = value.get("model_type") else {
-        return Ok(Family::Encodec);
+        let is_snac = snac::SNAC_KEYS.iter().any(|key| value.get(key).is_some());
+        return Ok(if is_snac {
+            Family::Snac
+        } else {
+            Family::Encodec
+        });
     };
     let model_type = model_type.as_str().unwrap_or_default();
     Family::ALL

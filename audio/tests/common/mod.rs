@@ -21,7 +21,31 @@ pub fn read_npy(path: &Path) -> ((usize, usize), Vec<f32>) {
 /// A C-order `.npy` file of any shape: its shape, its dtype (`'<f4'`, `'<i8'`, ...) and its
 /// data bytes.
 pub fn read_npy_raw(path: &Path) -> (Vec<usize>, String, Vec<u8>) {
-    let bytes = std::fs::read(path).unwrap();
+    parse_npy(&std::fs::read(path).unwrap())
+}
+
+/// The int64 1-D arrays of an `.npz` file, by name (without `.npy`), in the file's order.
+pub fn read_npz_i64(path: &Path) -> Vec<(String, Vec<i64>)> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).unwrap();
+            let name = entry.name().unwrap().trim_end_matches(".npy").to_owned();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+            let (shape, descr, data) = parse_npy(&bytes);
+            assert_eq!((shape.len(), descr.as_str()), (1, "<i8"), "{name}");
+            let values = data
+                .chunks_exact(8)
+                .map(|c| i64::from_le_bytes(c.try_into().unwrap()))
+                .collect();
+            (name, values)
+        })
+        .collect()
+}
+
+/// A C-order `.npy` file's shape, dtype and data bytes.
+fn parse_npy(bytes: &[u8]) -> (Vec<usize>, String, Vec<u8>) {
     assert_eq!(&bytes[..6], b"\x93NUMPY");
     let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
     let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();

@@ -3,10 +3,12 @@
 //!
 //! - on the checkpoint and 10 s of audio that `benches/codec_compare.py` writes (EnCodec, the
 //!   real 24 kHz architecture, random weights), at 6 kbps as that script runs transformers, or
-//!   that `benches/dac_compare.py` writes (DAC 44.1 kHz), with every codebook:
+//!   that `benches/dac_compare.py` writes (DAC 44.1 kHz), with every codebook, or that
+//!   `benches/snac_compare.py` writes (SNAC 24 kHz, every level):
 //!
 //!       cargo run --release -p omnitok-benches --bin codec_speed -- /tmp/encodec-24k-random [--rounds 3]
 //!       cargo run --release -p omnitok-benches --bin codec_speed -- /tmp/dac-44k-random [--rounds 3]
+//!       cargo run --release -p omnitok-benches --bin codec_speed -- /tmp/snac-24k-random [--rounds 3]
 //!
 //! - on the built-in speech codec and 60 s of speech (`fixtures/audio/speech_16k.wav`, repeated),
 //!   at its largest bandwidth:
@@ -61,7 +63,7 @@ fn main() {
         // As the scripts run transformers: EnCodec at 6 kbps, DAC with every codebook.
         let bandwidth = match codec.family() {
             Family::Encodec => 6.0,
-            Family::Dac => codec.largest_bandwidth(),
+            Family::Dac | Family::Snac => codec.largest_bandwidth(),
         };
         (codec, samples, bandwidth)
     };
@@ -69,20 +71,33 @@ fn main() {
     let seconds = samples.len() as f64 / f64::from(rate);
     let audio =
         Array2::from_shape_vec((1, samples.len()), samples).unwrap_or_else(|e| panic!("{e}"));
-    let (encode, codes) = best(rounds, || {
-        codec
-            .encode(audio.view(), bandwidth)
-            .unwrap_or_else(|e| panic!("{e}"))
-    });
-    let (decode, _) = best(rounds, || {
-        codec.decode(&codes).unwrap_or_else(|e| panic!("{e}"))
-    });
+    let fail = |e: omnitok_audio::AudioError| -> ! { panic!("{e}") };
+    let (encode, decode) = if codec.level_strides().is_some() {
+        let (encode, levels) = best(rounds, || {
+            codec
+                .encode_levels(audio.view())
+                .unwrap_or_else(|e| fail(e))
+        });
+        let views: Vec<_> = levels.iter().map(|l| l.view()).collect();
+        let (decode, _) = best(rounds, || {
+            codec.decode_levels(&views).unwrap_or_else(|e| fail(e))
+        });
+        (encode, decode)
+    } else {
+        let (encode, codes) = best(rounds, || {
+            codec
+                .encode(audio.view(), bandwidth)
+                .unwrap_or_else(|e| fail(e))
+        });
+        let (decode, _) = best(rounds, || codec.decode(&codes).unwrap_or_else(|e| fail(e)));
+        (encode, decode)
+    };
     println!(
         "omnitok, {seconds:.0} s at {:.1} kHz, {bandwidth:.3} kbps ({} codebooks), one thread, best of \
          {rounds}: encode {encode:.3} CPU-s ({:.0}x real time), decode {decode:.3} CPU-s ({:.0}x \
          real time)",
         f64::from(rate) / 1000.0,
-        codes.codes.dim().1,
+        codec.codebooks_for(bandwidth).unwrap_or_else(|e| fail(e)),
         seconds / encode,
         seconds / decode,
     );
