@@ -1,34 +1,37 @@
-//! `omnitok audio encode | decode | eval`: audio to codec codes (EnCodec, DAC) and back, and
-//! how close the round trip comes.
+//! `omnitok audio encode | decode | eval`: audio to codec codes (EnCodec, DAC, SNAC) and back,
+//! and how close the round trip comes.
 //!
-//! Codes are written as `.npy` (int64): `[codebooks, frames]`, or `[chunks, codebooks, frames]`
-//! for models that encode in chunks (EnCodec 48 kHz). Beside them, `<CODES>.json` holds what
-//! decoding needs besides the codes: the per-chunk scales, the padding of the last chunk, the
-//! number of samples to trim to, and the bandwidth and sample rate for the reader's
-//! information.
+//! EnCodec and DAC codes are written as `.npy` (int64): `[codebooks, frames]`, or `[chunks,
+//! codebooks, frames]` for models that encode in chunks (EnCodec 48 kHz). Beside them,
+//! `<CODES>.json` holds what decoding needs besides the codes: the per-chunk scales, the padding
+//! of the last chunk, the number of samples to trim to, and the bandwidth and sample rate for
+//! the reader's information. SNAC's codes come at several rates and are written as `.npz`: one
+//! int64 array per level, `level_0` (coarsest) to `level_{L-1}`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
-use ndarray::{Array2, Array3};
+use ndarray::{Array1, Array2, Array3};
 use omnitok_audio::codec::{Codec, Codes, CodesSidecar};
 use omnitok_audio::metrics::{mel_distance, multi_scale_stft_distance, si_sdr};
 use omnitok_audio::{load, AudioError};
-use omnitok_corpus::npy;
+use omnitok_corpus::{npy, npz};
 
 use crate::audio::AudioLimitArgs;
 use crate::output::{refuse_to_overwrite, write_atomically};
 
-/// Encode audio files into codes (`.npy`, int64) with a transformers checkpoint of EnCodec or
-/// DAC (its config.json's model_type says which), or with omnitok's built-in speech codec
-/// (omnitok-speech-16k) when no model is named.
+/// Encode audio files into codes with a checkpoint of EnCodec or DAC (transformers; its
+/// config.json's model_type says which) or SNAC (the snac package's config.json beside a
+/// model.safetensors), or with omnitok's built-in speech codec (omnitok-speech-16k) when no
+/// model is named.
 ///
 /// The audio is resampled to the model's rate. A mono model takes the mean of the channels, a
 /// stereo model takes mono audio repeated on both; other channel counts must match the model's.
-/// Writes CODES.npy and CODES.npy.json (scales, padding, length), each under a temporary name
-/// renamed when complete.
+/// EnCodec and DAC: writes CODES.npy (int64 [codebooks, frames]) and CODES.npy.json (scales,
+/// padding, length). SNAC: writes CODES.npz, one int64 array per level (level_0, coarsest, to
+/// level_N), of every level. Each file is written under a temporary name renamed when complete.
 #[derive(Args, Debug)]
 pub struct EncodeArgs {
     #[command(flatten)]
@@ -39,14 +42,17 @@ pub struct EncodeArgs {
     model: Option<PathBuf>,
     #[command(flatten)]
     rate: RateArgs,
-    #[arg(short, long = "output", value_name = "CODES.npy")]
+    #[arg(short, long = "output", value_name = "CODES.npy|CODES.npz")]
     output: PathBuf,
     #[arg(value_name = "IN")]
     input: PathBuf,
 }
 
-/// Decode codes (`.npy`, with its `.json` beside it when there is one) to a WAV file (32-bit
-/// float) at the model's rate.
+/// Decode codes (`.npy`, with its `.json` beside it when there is one; SNAC: `.npz` of every
+/// level) to a WAV file (32-bit float) at the model's rate.
+///
+/// SNAC decodes every frame its codes cover (the encoder pads the audio to whole codes of the
+/// coarsest level), without the random noise its reference decoder adds.
 #[derive(Args, Debug)]
 pub struct DecodeArgs {
     /// A transformers checkpoint folder (config.json, model.safetensors); default: the built-in
@@ -55,7 +61,7 @@ pub struct DecodeArgs {
     model: Option<PathBuf>,
     #[arg(short, long = "output", value_name = "OUT.wav")]
     output: PathBuf,
-    #[arg(value_name = "CODES.npy")]
+    #[arg(value_name = "CODES.npy|CODES.npz")]
     codes: PathBuf,
 }
 
@@ -95,7 +101,7 @@ pub struct RateArgs {
     #[arg(long, value_name = "KBPS")]
     bandwidth: Option<f64>,
     /// Codebooks per frame, instead of --bandwidth: one of the counts the model's bandwidths
-    /// use (any from 1 for DAC).
+    /// use (any from 1 for DAC; for SNAC, its number of levels, all of them).
     #[arg(long, value_name = "N")]
     codebooks: Option<usize>,
 }
@@ -121,6 +127,9 @@ pub fn run_encode(args: &EncodeArgs) -> Result<()> {
         .bandwidth(&codec)?
         .unwrap_or_else(|| codec.smallest_bandwidth());
     let audio = load(&args.input, &args.limits.limits())?;
+    if codec.level_strides().is_some() {
+        return write_levels(&codec, &audio, bandwidth, args);
+    }
     let codes = codec
         .encode_audio(&audio, bandwidth)
         .with_context(|| args.input.display().to_string())?;
@@ -144,6 +153,66 @@ pub fn run_encode(args: &EncodeArgs) -> Result<()> {
     Ok(())
 }
 
+/// Encodes `audio` with a SNAC model and writes its levels as `.npz`.
+fn write_levels(
+    codec: &Codec,
+    audio: &omnitok_audio::Audio,
+    bandwidth: f64,
+    args: &EncodeArgs,
+) -> Result<()> {
+    if args.output.extension().is_none_or(|e| e != "npz") {
+        anyhow::bail!(
+            "{}: SNAC's codes are levels at several rates, written as .npz; name the output \
+             CODES.npz",
+            args.output.display()
+        );
+    }
+    codec.codebooks_for(bandwidth)?;
+    let in_file = || args.input.display().to_string();
+    let levels = codec
+        .encode_levels(codec.model_input(audio).with_context(in_file)?.view())
+        .with_context(in_file)?;
+    let arrays: Vec<(String, Vec<u64>, &[i64])> = levels
+        .iter()
+        .enumerate()
+        .map(|(i, level)| {
+            let values = level
+                .as_slice()
+                .context("codes are not a contiguous array")?;
+            Ok((format!("level_{i}"), vec![level.len() as u64], values))
+        })
+        .collect::<Result<_>>()?;
+    write_atomically(&args.output, &npz::to_bytes(&arrays)?)
+}
+
+/// Reads SNAC codes from `.npz`: arrays `level_0` to `level_{L-1}`, each 1-D integers.
+fn read_levels(path: &Path) -> Result<Vec<Array1<i64>>> {
+    let arrays = npz::read_u32_file(path)?;
+    let names: Vec<&str> = arrays.iter().map(|(name, _, _)| name.as_str()).collect();
+    let mut levels = vec![None; arrays.len()];
+    for (name, shape, values) in arrays.iter() {
+        let index = name
+            .strip_prefix("level_")
+            .and_then(|i| i.parse::<usize>().ok())
+            .filter(|&i| i < levels.len() && levels[i].is_none());
+        let Some(index) = index else {
+            anyhow::bail!(
+                "{}: arrays {names:?}; SNAC codes are level_0 ... level_{} (coarse to fine)",
+                path.display(),
+                arrays.len().saturating_sub(1)
+            );
+        };
+        if shape.len() != 1 {
+            anyhow::bail!(
+                "{}: {name} has shape {shape:?}; each level is 1-D",
+                path.display()
+            );
+        }
+        levels[index] = Some(Array1::from_iter(values.iter().map(|&v| i64::from(v))));
+    }
+    Ok(levels.into_iter().flatten().collect())
+}
+
 /// Reads integer codes (any little-endian integer type, each a non-negative `u32`) of shape
 /// `[codebooks, frames]` or `[chunks, codebooks, frames]`.
 fn read_codes(path: &Path) -> Result<Array3<i64>> {
@@ -157,6 +226,14 @@ pub fn run_decode(args: &DecodeArgs) -> Result<()> {
     let sidecar_file = CodesSidecar::path_for(&args.codes);
     refuse_to_overwrite(&args.output, &[&args.codes, &sidecar_file])?;
     let codec = load_model(args.model.as_deref())?;
+    if codec.level_strides().is_some() {
+        let levels = read_levels(&args.codes)?;
+        let views: Vec<_> = levels.iter().map(|l| l.view()).collect();
+        let audio = codec
+            .decode_levels(&views)
+            .with_context(|| args.codes.display().to_string())?;
+        return write_wav(&args.output, &audio, codec.sampling_rate());
+    }
     let codes = read_codes(&args.codes)?;
     let sidecar = CodesSidecar::read_if_present(&sidecar_file)?;
     if let Some(sidecar) = &sidecar {
@@ -205,12 +282,14 @@ pub fn run_eval(args: &EvalArgs) -> Result<()> {
                 .with_context(|| input.display().to_string())?
         };
         let reference = audio.mono();
+        let planar = codec
+            .model_input(&audio)
+            .with_context(|| input.display().to_string())?;
         for &bandwidth in &bandwidths {
-            let codes = codec
-                .encode_audio(&audio, bandwidth)
-                .with_context(|| input.display().to_string())?;
             let in_file = || format!("{} at {bandwidth} kbps", input.display());
-            let decoded = codec.decode(&codes).with_context(in_file)?;
+            let decoded = codec
+                .encode_and_decode(planar.view(), bandwidth)
+                .with_context(in_file)?;
             let channels = decoded.nrows() as f32;
             let estimate: Vec<f32> = (0..decoded.ncols())
                 .map(|t| decoded.column(t).sum() / channels)

@@ -1,6 +1,6 @@
-//! `omnitok audio encode | decode | eval` with the small EnCodec and DAC checkpoints of
-//! `fixtures/audio/encodec/` and `fixtures/audio/dac/`: decoding the golden codes gives
-//! transformers' audio, a round trip through files keeps lengths and shapes, and bad requests
+//! `omnitok audio encode | decode | eval` with the small EnCodec, DAC and SNAC checkpoints of
+//! `fixtures/audio/encodec/`, `fixtures/audio/dac/` and `fixtures/audio/snac/`: decoding the
+//! golden codes gives the reference's audio, a round trip through files keeps lengths and shapes, and bad requests
 //! are clear errors.
 
 #![allow(clippy::unwrap_used)]
@@ -245,6 +245,105 @@ fn a_round_trip_through_files_keeps_shapes_and_length() {
     let line: serde_json::Value =
         serde_json::from_str(String::from_utf8(report).unwrap().trim()).unwrap();
     assert!(line["si_sdr"].is_f64() && line["mel_distance"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn snac_checkpoints_encode_and_decode_levels_as_npz() {
+    let dir = TempDir::new();
+    let golden = fixture("snac/snac-24k");
+    // The family comes from config.json's keys; the golden codes decode to the golden audio.
+    decodes_to_the_golden(
+        &dir,
+        Some(&golden),
+        &format!("{golden}/codes.npz"),
+        &format!("{golden}/decoded.npy"),
+    );
+    let codes = dir.path("codes.npz");
+    let speech = fixture("speech_22k.wav");
+    ok(
+        &["audio", "encode", "--model", &golden, "-o", &codes, &speech],
+        b"",
+    );
+    // Three levels at strides 4, 2, 1 over the padded audio (a multiple of 512 · 4 samples).
+    let wav = dir.path("out.wav");
+    ok(
+        &["audio", "decode", "--model", &golden, "-o", &wav, &codes],
+        b"",
+    );
+    let samples = read_wav(&wav).len();
+    assert_eq!(samples % 2048, 0);
+    // speech_22k.wav lasts 2.2 s.
+    assert!(samples >= 2 * 24_000, "{samples}");
+    let eval = ok(
+        &["audio", "eval", "--model", &golden, "--json", &speech],
+        b"",
+    );
+    let eval = String::from_utf8(eval).unwrap();
+    let line: serde_json::Value = serde_json::from_str(eval.lines().next().unwrap()).unwrap();
+    // 6 bits a code, 46.875 frames a second, codes at 1/4 + 1/2 + 1 of that rate.
+    assert!(
+        (line["bandwidth"].as_f64().unwrap() - 0.4921875).abs() < 1e-9,
+        "{line}"
+    );
+    assert!(line["si_sdr"].as_f64().is_some(), "{line}");
+    // Errors: codes of one rate, a file that is not .npz, levels another model does not have.
+    let error = fails(
+        &[
+            "audio",
+            "encode",
+            "--model",
+            &golden,
+            "-o",
+            &dir.path("codes.npy"),
+            &speech,
+        ],
+        b"",
+    );
+    assert!(error.contains("name the output CODES.npz"), "{error}");
+    let error = fails(
+        &[
+            "audio",
+            "encode",
+            "--model",
+            &golden,
+            "--codebooks",
+            "2",
+            "-o",
+            &dir.path("two.npz"),
+            &speech,
+        ],
+        b"",
+    );
+    assert!(error.contains("no bandwidth with 2 codebooks"), "{error}");
+    let error = fails(
+        &[
+            "audio",
+            "decode",
+            "--model",
+            &fixture("snac/snac-plain"),
+            "-o",
+            &dir.path("x.wav"),
+            &codes,
+        ],
+        b"",
+    );
+    assert!(
+        error.contains("3 levels of codes; this SNAC model has 2"),
+        "{error}"
+    );
+    let error = fails(
+        &[
+            "audio",
+            "decode",
+            "--model",
+            &golden,
+            "-o",
+            &dir.path("x.wav"),
+            &format!("{}/dac-16k/codes.npy", fixture("dac")),
+        ],
+        b"",
+    );
+    assert!(error.contains("not a .npz file"), "{error}");
 }
 
 #[test]

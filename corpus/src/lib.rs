@@ -21,6 +21,7 @@ pub mod error;
 pub mod files;
 pub mod multimodal;
 pub mod npy;
+pub mod npz;
 pub mod read;
 pub mod report;
 pub mod show;

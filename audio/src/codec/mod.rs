@@ -449,6 +449,22 @@ impl Codec {
         }
     }
 
+    /// Encodes `audio` (`[channels, samples]` at the model's rate) at `bandwidth` kbps and
+    /// decodes the codes again, trimmed to the input's length: what the codec keeps of the
+    /// audio, for any family.
+    pub fn encode_and_decode(&self, audio: ArrayView2<f32>, bandwidth: f64) -> Result<Array2<f32>> {
+        let decoded = if self.level_strides().is_some() {
+            self.codebooks_for(bandwidth)?;
+            let levels = self.encode_levels(audio)?;
+            let views: Vec<ArrayView1<i64>> = levels.iter().map(|l| l.view()).collect();
+            self.decode_levels(&views)?
+        } else {
+            self.decode(&self.encode(audio, bandwidth)?)?
+        };
+        let samples = decoded.ncols().min(audio.ncols());
+        Ok(decoded.slice(ndarray::s![.., ..samples]).to_owned())
+    }
+
     /// Encodes decoded audio at any rate and channel count: resampled to the model's rate,
     /// channels averaged for a mono model or the one channel repeated for a stereo model.
     pub fn encode_audio(&self, audio: &Audio, bandwidth: f64) -> Result<Codes> {
