@@ -203,7 +203,7 @@ def codebook():
 
 def codec_checkpoints():
     """A checkpoint of each codec family, and one with its tensors' bytes cut off."""
-    for name in ["encodec/causal-24k", "dac/dac-44k"]:
+    for name in ["encodec/causal-24k", "dac/dac-44k", "snac/snac-24k"]:
         folder = FIXTURES / "audio" / name
         config = (folder / "config.json").read_bytes()
         weights = (folder / "model.safetensors").read_bytes()

@@ -258,6 +258,13 @@ fn snac_checkpoints_encode_and_decode_levels_as_npz() {
         &format!("{golden}/codes.npz"),
         &format!("{golden}/decoded.npy"),
     );
+    // np.savez_compressed's deflated entries read the same.
+    decodes_to_the_golden(
+        &dir,
+        Some(&golden),
+        &format!("{golden}/codes-deflated.npz"),
+        &format!("{golden}/decoded.npy"),
+    );
     let codes = dir.path("codes.npz");
     let speech = fixture("speech_22k.wav");
     ok(

@@ -216,6 +216,76 @@ fn a_dac_layout_carries_dac_codes_both_ways() {
 }
 
 #[test]
+fn a_snac_layout_carries_levels_of_codes_both_ways() {
+    let dir = TempDir::new();
+    let model = fixture("audio/snac/snac-24k");
+    let speech = fixture("audio/speech_22k.wav");
+    std::fs::create_dir_all(dir.0.join("docs")).unwrap();
+    std::fs::copy(&speech, dir.0.join("docs/speech.wav")).unwrap();
+    let docs = dir.file(
+        "docs/a.jsonl",
+        br#"{"parts": [{"text": "A voice: "}, {"audio": "speech.wav"}]}
+"#,
+    );
+    for scheme in ["interleave", "sequential"] {
+        let layout = dir.path(&format!("{scheme}.json"));
+        ok(
+            &[
+                "layout",
+                "build",
+                "--codec",
+                &model,
+                "--flatten",
+                scheme,
+                "-o",
+                &layout,
+            ],
+            b"",
+        );
+        let written: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&layout).unwrap()).unwrap();
+        assert_eq!(written["audio"]["codebooks"], 3);
+        assert_eq!(written["audio"]["rates"], serde_json::json!([1, 2, 4]));
+        let one = dir.path(&format!("{scheme}-one"));
+        ok(&["mux", "-q", "--layout", &layout, "-o", &one, &docs], b"");
+        // 2.2248 s at 24 kHz padded to 27 coarse frames of 2048 samples: 7 codes each, and
+        // the two markers around them.
+        let m = manifest(&one);
+        assert_eq!(m["modalities"]["audio"]["tokens"], 27 * 7 + 2, "{m}");
+        let back = dir.path(&format!("{scheme}-back"));
+        ok(
+            &["demux", "-q", "--layout", &layout, "-o", &back, &one],
+            b"",
+        );
+        let levels = std::fs::read(format!("{back}/doc-000000/part-01.npz")).unwrap();
+        assert!(levels.starts_with(b"PK"), "an .npz is a zip archive");
+        let wav = std::fs::read(format!("{back}/doc-000000/part-01.wav")).unwrap();
+        assert!(wav.len() > 27 * 2048 * 4, "{}", wav.len());
+        let again = dir.path(&format!("{scheme}-again"));
+        ok(
+            &["mux", "-q", "--layout", &layout, "-o", &again, &back],
+            b"",
+        );
+        assert_same_shards(&one, &again);
+    }
+    // The delay scheme lays out codes of one rate only.
+    let stderr = fails(
+        &[
+            "layout",
+            "build",
+            "--codec",
+            &model,
+            "--flatten",
+            "delay",
+            "-o",
+            &dir.path("delay.json"),
+        ],
+        b"",
+    );
+    assert!(stderr.contains("codes of one rate"), "{stderr}");
+}
+
+#[test]
 fn codebook_layouts_write_pictures_back() {
     let dir = TempDir::new();
     let garden = fixture("vision/photos/garden.png");

@@ -217,7 +217,7 @@ class Codec:
         return_info: Literal[False] = ...,
         *,
         codebooks: Optional[int] = ...,
-    ) -> np.ndarray: ...
+    ) -> Union[np.ndarray, List[np.ndarray]]: ...
     @overload
     def encode(
         self,
@@ -227,7 +227,7 @@ class Codec:
         *,
         return_info: Literal[True],
         codebooks: Optional[int] = ...,
-    ) -> Tuple[np.ndarray, Dict[str, Any]]: ...
+    ) -> Tuple[Union[np.ndarray, List[np.ndarray]], Dict[str, Any]]: ...
     @overload
     def encode(
         self,
@@ -237,10 +237,10 @@ class Codec:
         return_info: Literal[True],
         *,
         codebooks: Optional[int] = ...,
-    ) -> Tuple[np.ndarray, Dict[str, Any]]: ...
+    ) -> Tuple[Union[np.ndarray, List[np.ndarray]], Dict[str, Any]]: ...
     def decode(
         self,
-        codes: np.ndarray,
+        codes: Union[np.ndarray, Sequence[np.ndarray]],
         scales: Optional[Sequence[float]] = ...,
         length: Optional[int] = ...,
         last_frame_pad_length: int = ...,
@@ -255,6 +255,8 @@ class Codec:
     def can_stream(self) -> bool: ...
     @property
     def n_codebooks(self) -> int: ...
+    @property
+    def level_strides(self) -> Optional[List[int]]: ...
     @property
     def codebook_size(self) -> int: ...
     @property

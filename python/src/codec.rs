@@ -1,9 +1,9 @@
-//! `omnitok.audio.Codec`: neural audio codec inference (EnCodec, DAC) on numpy arrays.
+//! `omnitok.audio.Codec`: neural audio codec inference (EnCodec, DAC, SNAC) on numpy arrays.
 
 use std::sync::Arc;
 
 use crate::errors::input_error;
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView1, Ix1};
 use numpy::{
     IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyReadonlyArrayDyn,
     PyUntypedArrayMethods,
@@ -12,6 +12,7 @@ use omnitok_audio::codec::{Codec as Model, Codes, StreamingDecoder, StreamingEnc
 use omnitok_audio::{Audio, AudioError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use pyo3::types::PyList;
 
 use crate::audio::audio_err;
 
@@ -54,7 +55,7 @@ pub fn audio_of(samples: &PyReadonlyArrayDyn<'_, f32>, sr: u32) -> PyResult<Audi
     })
 }
 
-/// A neural audio codec (EnCodec or DAC) loaded from a transformers checkpoint directory.
+/// A neural audio codec (EnCodec, DAC or SNAC) loaded from a checkpoint directory.
 #[pyclass(frozen, module = "omnitok._omnitok")]
 pub struct Codec {
     pub(crate) inner: Arc<Model>,
@@ -68,7 +69,8 @@ pub struct Codec {
 #[pymethods]
 impl Codec {
     /// Loads `config.json` and `model.safetensors` from `path`; the configuration's
-    /// `model_type` ("encodec", "dac") names the family.
+    /// `model_type` ("encodec", "dac", "snac") names the family, or SNAC's own keys
+    /// (`vq_strides`, ...) where it has none.
     #[staticmethod]
     fn from_pretrained(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
         let inner =
@@ -134,9 +136,10 @@ impl Codec {
     /// Codes of `samples` (float32 `[samples]` or `[channels, samples]`) at `sr` Hz, at
     /// `bandwidth` kbps (one of `bandwidths`; default the smallest) or with the first
     /// `codebooks` codebooks: int64 `[codebooks, frames]`, or `[chunks, codebooks, frames]`
-    /// for models that encode in chunks; with `return_info`, `(codes, info)` where `info`
+    /// for models that encode in chunks; for SNAC, a list of int64 `[codes]` arrays, one per
+    /// level, coarse to fine (every level). With `return_info`, `(codes, info)` where `info`
     /// holds what `decode` needs besides the codes (`scales`, `last_frame_pad_length`,
-    /// `length`): `decode(codes, **info)`.
+    /// `length`; SNAC: `length`): `decode(codes, **info)`.
     #[pyo3(signature = (samples, sr, bandwidth=None, return_info=false, *, codebooks=None))]
     fn encode<'py>(
         &self,
@@ -149,6 +152,21 @@ impl Codec {
     ) -> PyResult<Bound<'py, PyAny>> {
         let audio = audio_of(&samples, sr)?;
         let bandwidth = self.bandwidth(bandwidth, codebooks)?;
+        if self.inner.level_strides().is_some() {
+            let (levels, length) = crate::threads::detach(py, || {
+                let input = self.inner.model_input(&audio)?;
+                self.inner.codebooks_for(bandwidth)?;
+                Ok::<_, AudioError>((self.inner.encode_levels(input.view())?, input.ncols()))
+            })
+            .map_err(audio_err)?;
+            let list = PyList::new(py, levels.into_iter().map(|l| l.into_pyarray(py)))?;
+            if return_info {
+                let info = PyDict::new(py);
+                info.set_item("length", length)?;
+                return Ok((list, info).into_pyobject(py)?.into_any());
+            }
+            return Ok(list.into_any());
+        }
         let codes = crate::threads::detach(py, || self.inner.encode_audio(&audio, bandwidth))
             .map_err(audio_err)?;
         let (chunks, codebooks, n) = codes.codes.dim();
@@ -172,18 +190,44 @@ impl Codec {
         Ok(array)
     }
 
-    /// Audio, float32 `[channels, samples]`, of `codes` (as `encode` returns them); models
-    /// that encode in chunks need the `info` of `encode(..., return_info=True)`
-    /// (`decode(codes, **info)`); `length` trims the audio to that many samples.
+    /// Audio, float32 `[channels, samples]`, of `codes` (as `encode` returns them; SNAC: a
+    /// list of every level's int64 `[codes]`, coarse to fine); models that encode in chunks
+    /// need the `info` of `encode(..., return_info=True)` (`decode(codes, **info)`); `length`
+    /// trims the audio to that many samples. SNAC decodes without its reference's random
+    /// noise, and without `length` gives every frame the codes cover (the encoder's padding
+    /// included).
     #[pyo3(signature = (codes, scales=None, length=None, last_frame_pad_length=0))]
     fn decode<'py>(
         &self,
         py: Python<'py>,
-        codes: PyReadonlyArrayDyn<'py, i64>,
+        codes: &Bound<'py, PyAny>,
         scales: Option<Vec<f32>>,
         length: Option<usize>,
         last_frame_pad_length: usize,
     ) -> PyResult<Bound<'py, PyAny>> {
+        if self.inner.level_strides().is_some() {
+            let levels: Vec<PyReadonlyArrayDyn<'py, i64>> = codes.extract().map_err(|_| {
+                crate::errors::argument_type_error(
+                    "SNAC codes are a list of int64 arrays, one per level (as encode returns them)",
+                )
+            })?;
+            let mut views: Vec<ArrayView1<i64>> = Vec::with_capacity(levels.len());
+            for (i, level) in levels.iter().enumerate() {
+                let view = level.as_array().into_dimensionality::<Ix1>().map_err(|_| {
+                    input_error(format!(
+                        "level {i} has shape {:?}; each level is 1-D",
+                        level.shape()
+                    ))
+                })?;
+                views.push(view);
+            }
+            let audio = crate::threads::detach(py, || self.inner.decode_levels(&views))
+                .map_err(audio_err)?;
+            let samples = length.unwrap_or(usize::MAX).min(audio.ncols());
+            let audio = audio.slice(ndarray::s![.., ..samples]).to_owned();
+            return Ok(audio.into_pyarray(py).into_any());
+        }
+        let codes: PyReadonlyArrayDyn<'py, i64> = codes.extract()?;
         let values: Vec<i64> = codes.as_array().iter().copied().collect();
         let codes = Codes::array_of_shape(codes.shape(), values).map_err(audio_err)?;
         let codes = Codes {
@@ -224,7 +268,7 @@ impl Codec {
         Ok(CodecDecoderStream { inner })
     }
 
-    /// The model's family: "encodec" or "dac".
+    /// The model's family: "encodec", "dac" or "snac".
     #[getter]
     fn family(&self) -> &'static str {
         self.inner.family().model_type()
@@ -236,10 +280,17 @@ impl Codec {
         self.inner.can_stream()
     }
 
-    /// Codebooks at the largest bandwidth.
+    /// Codebooks at the largest bandwidth (SNAC: its levels).
     #[getter]
     fn n_codebooks(&self) -> usize {
         self.inner.n_codebooks()
+    }
+
+    /// For SNAC, the frames (of the finest level) per code of each level, coarse to fine;
+    /// `None` for models with one code per codebook per frame.
+    #[getter]
+    fn level_strides(&self) -> Option<Vec<usize>> {
+        self.inner.level_strides().map(<[usize]>::to_vec)
     }
 
     /// Entries per codebook.

@@ -237,6 +237,24 @@ pub(crate) fn part_of(index: usize, part: &Bound<'_, PyAny>) -> PyResult<Part> {
                 }
             }
         }
+        PartKind::AudioCodes
+            if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() =>
+        {
+            // Levels at several rates (SNAC), as `Codec.encode` returns them.
+            let mut levels = Vec::new();
+            for (i, level) in value.try_iter()?.enumerate() {
+                let what = label(&format!("audio_codes level {i}"));
+                let array = crate::arrays::checked_array::<i64>(&level?, "integers", &what)?;
+                let values = u32_values(array.as_array().iter().copied(), &what)?;
+                levels.push((format!("level_{i}"), array.shape().to_vec(), values));
+            }
+            let codes =
+                <omnitok_vocab::AudioCodes as omnitok_corpus::multimodal::parts::Codes>::of_levels(
+                    levels,
+                )
+                .map_err(|e| bad(format!("{key}: {e}")))?;
+            Part::AudioCodes(Source::Given(codes))
+        }
         PartKind::AudioCodes | PartKind::ImageCodes | PartKind::VideoCodes => {
             let (shape, values) = with_shape(key)?;
             Part::codes(kind, &shape, values).map_err(|e| bad(format!("{key}: {e}")))?
@@ -418,10 +436,18 @@ pub fn _demux<'py>(
                 continue;
             }
             DecodedSegment::Audio { codes, sound } => {
-                part.set_item(
-                    "audio_codes",
-                    codes_array(&codes.codes, &[codes.codebooks, codes.frames])?,
-                )?;
+                if codes.is_one_rate() {
+                    part.set_item(
+                        "audio_codes",
+                        codes_array(&codes.codes, &[codes.codebooks, codes.frames])?,
+                    )?;
+                } else {
+                    // Levels at several rates (SNAC): a list, one array per level.
+                    let levels = (0..codes.codebooks)
+                        .map(|k| codes_array(codes.codebook(k), &[codes.codebook(k).len()]))
+                        .collect::<PyResult<Vec<_>>>()?;
+                    part.set_item("audio_codes", levels)?;
+                }
                 if let (Some(sound), Some(rate)) = (sound, sample_rate) {
                     part.set_item("audio", sound.into_pyarray(py))?;
                     part.set_item("sr", rate)?;

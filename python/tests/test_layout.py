@@ -5,6 +5,7 @@ forkserver."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import pickle
 from pathlib import Path
@@ -275,3 +276,29 @@ def test_layouts_of_trained_tokenizers_need_no_extra_arguments(tmp_path, monkeyp
     assert written == trained.encode("the cat sat")
     monkeypatch.chdir(tmp_path)
     assert omnitok.Layout.load(layout_file).encoding().encode("the cat sat") == written
+
+
+@pytest.mark.parametrize("flatten", ["interleave", "sequential"])
+def test_snac_levels_cross_a_layout_both_ways(flatten):
+    """SNAC's codes at three rates (1, 2 and 4 codes a coarse frame): muxed from the audio or from
+    the levels encode returns, demuxed back to the levels and the decoded audio."""
+    snac = CODEC.parents[1] / "snac" / "snac-24k"
+    codec = audio.Codec.from_pretrained(snac)
+    layout = omnitok.Layout.build("o200k_base", codec=codec, flatten=flatten)
+    assert json.loads(layout.to_json())["audio"]["rates"] == [1, 2, 4]
+    samples = np.load(snac / "input.npy")[0]
+    levels = codec.encode(samples, codec.sample_rate)
+    from_audio = omnitok.mux([{"text": "A voice: "}, {"audio": samples, "sr": codec.sample_rate}], layout,
+                             codec=codec)
+    from_levels = omnitok.mux([{"text": "A voice: "}, {"audio_codes": levels}], layout)
+    assert np.array_equal(from_audio, from_levels)
+    # Every coarse frame is 7 codes, between the two markers.
+    assert len(from_levels) - len(omnitok.mux([{"text": "A voice: "}], layout)) == 7 * len(levels[0]) + 2
+    text, sound = omnitok.demux(from_levels, layout, codec=codec)
+    assert text == {"text": "A voice: "}
+    assert [level.tolist() for level in sound["audio_codes"]] == [level.tolist() for level in levels]
+    np.testing.assert_array_equal(sound["audio"], codec.decode(levels))
+    with pytest.raises(ValueError, match="not a whole multiple"):
+        omnitok.mux([{"audio_codes": [levels[0], levels[1][:-1], levels[2]]}], layout)
+    with pytest.raises(ValueError, match="delay scheme"):
+        omnitok.Layout.build("o200k_base", codec=codec, flatten="delay")

@@ -160,6 +160,10 @@ pub struct AudioComponent {
     pub codebook_size: u32,
     pub offset: TokenId,
     pub flatten: Flatten,
+    /// For codecs of several rates (SNAC), codes per frame of each codebook, coarse to fine;
+    /// absent where every codebook has one code per frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rates: Option<Vec<usize>>,
 }
 
 /// The image part (also video frames): `size` codes from `offset`.
@@ -208,6 +212,7 @@ struct Manifest {
 pub struct LayoutBuilder {
     text: Option<TextComponent>,
     audio: Option<(String, String, usize, u32, Flatten)>,
+    audio_rates: Option<Vec<usize>>,
     image: Option<(String, String, u32)>,
     marker_names: Vec<(Marker, String)>,
     marker_ids: Vec<(Marker, TokenId)>,
@@ -248,6 +253,13 @@ impl LayoutBuilder {
             codebook_size,
             flatten,
         ));
+        self
+    }
+
+    /// For an audio codec of several rates (SNAC), the codes per frame of each codebook,
+    /// coarse to fine (one per codebook; each must divide the largest).
+    pub fn audio_rates(mut self, rates: Vec<usize>) -> Self {
+        self.audio_rates = Some(rates);
         self
     }
 
@@ -335,6 +347,22 @@ impl LayoutBuilder {
                         "audio needs at least one codebook of at least one code".into(),
                     ));
                 }
+                if let Some(rates) = &self.audio_rates {
+                    if rates.len() != codebooks {
+                        return Err(VocabError::BadParameter(format!(
+                            "{} codebook rates for {codebooks} codebooks",
+                            rates.len()
+                        )));
+                    }
+                    crate::flatten::frame_order(rates)?;
+                    if flatten == Flatten::Delay {
+                        return Err(VocabError::BadParameter(
+                            "the delay scheme lays out codes of one rate; codes at several \
+                             rates flatten by interleave or sequential"
+                                .into(),
+                        ));
+                    }
+                }
                 let offset = next;
                 next = u32::try_from(codebooks)
                     .ok()
@@ -348,6 +376,9 @@ impl LayoutBuilder {
                     codebook_size,
                     offset,
                     flatten,
+                    rates: self
+                        .audio_rates
+                        .filter(|rates| rates.iter().any(|&r| r != 1)),
                 })
             }
             None => None,
@@ -450,6 +481,10 @@ impl VocabLayout {
             codebooks: audio.codebooks,
             codebook_size: audio.codebook_size,
             pad: self.marker(Marker::AudioPad),
+            rates: audio
+                .rates
+                .clone()
+                .unwrap_or_else(|| vec![1; audio.codebooks]),
         })
     }
 

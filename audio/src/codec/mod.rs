@@ -271,6 +271,13 @@ impl Codec {
         }
     }
 
+    /// For SNAC, the codes of each level per code of the coarsest, coarse to fine (strides 8,
+    /// 4, 2, 1 give 1, 2, 4, 8); `None` for the families with one code per codebook per frame.
+    pub fn level_rates(&self) -> Option<Vec<usize>> {
+        self.level_strides()
+            .map(|strides| strides.iter().map(|&s| strides[0] / s).collect())
+    }
+
     /// Entries per codebook.
     pub fn codebook_size(&self) -> usize {
         match &self.model {

@@ -114,6 +114,13 @@ fn decode_segment(segment: Segment, components: &Components) -> Result<DecodedSe
         }
         Segment::Audio(codes) => {
             let sound = match &components.codec {
+                Some(codec) if !codes.is_one_rate() => {
+                    let levels: Vec<ndarray::Array1<i64>> = (0..codes.codebooks)
+                        .map(|k| codes.codebook(k).iter().map(|&c| i64::from(c)).collect())
+                        .collect();
+                    let views: Vec<_> = levels.iter().map(|l| l.view()).collect();
+                    Some(codec.decode_levels(&views)?)
+                }
                 Some(codec) => {
                     let array =
                         Array3::from_shape_fn((1, codes.codebooks, codes.frames), |(_, k, t)| {
@@ -276,6 +283,31 @@ fn write_part(
                     TextPart::Ids(ids) => json!({ "ids": ids }),
                 })
                 .collect())
+        }
+        DecodedSegment::Audio { codes, sound } if !codes.is_one_rate() => {
+            // Levels at several rates: `.npz`, level_0 ... as `omnitok audio encode` writes.
+            let levels: Vec<(String, Vec<u64>, &[u32])> = (0..codes.codebooks)
+                .map(|k| {
+                    let level = codes.codebook(k);
+                    (format!("level_{k}"), vec![level.len() as u64], level)
+                })
+                .collect();
+            let levels_file = format!("{name}.npz");
+            let bytes = crate::npz::to_bytes(&levels).map_err(|e| CorpusError::BadInput {
+                path: levels_file.clone(),
+                line: 0,
+                message: e.to_string(),
+            })?;
+            let path = out.join(&levels_file);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| CorpusError::io(dir.display(), e))?;
+            }
+            files::write_atomically(&path, &bytes)?;
+            if let Some(sound) = sound {
+                let wav = omnitok_audio::wav::to_bytes(sound, sample_rate)?;
+                files::write_atomically(&out.join(format!("{name}.wav")), &wav)?;
+            }
+            json!({ "audio_codes": levels_file })
         }
         DecodedSegment::Audio { codes, sound } => {
             save_codes(&[codes.codebooks as u64, codes.frames as u64], &codes.codes)?;

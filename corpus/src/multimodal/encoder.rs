@@ -193,11 +193,11 @@ impl DocumentEncoder {
             }
             Part::AudioCodes(source) => {
                 let codes: AudioCodes = given_or_read(index, source)?;
-                let seconds = self
-                    .components
-                    .codec
-                    .as_ref()
-                    .map(|codec| codes.frames as f64 / codec.frame_rate());
+                let seconds = self.components.codec.as_ref().map(|codec| {
+                    // SNAC's frames are those of its coarsest level.
+                    let hops = codec.level_strides().map_or(1, |strides| strides[0]);
+                    (codes.frames * hops) as f64 / codec.frame_rate()
+                });
                 let span = Span {
                     seconds,
                     ..span(Modality::Audio)
@@ -297,11 +297,16 @@ fn given_or_read<T: Codes + Clone>(
         Source::Given(codes) => return Ok(codes.clone()),
         Source::File(path) => path,
     };
-    let (shape, values) = npy::read_u32_file(path).map_err(|e| unencodable(index, e))?;
-    T::of_shape(&shape, values).map_err(|e| DocumentError::BadPart {
+    let bad_part = |e: super::parts::ShapeError| DocumentError::BadPart {
         index,
         message: format!("{}: {e}", path.display()),
-    })
+    };
+    if path.extension().is_some_and(|e| e == "npz") {
+        let arrays = crate::npz::read_u32_file(path).map_err(|e| unencodable(index, e))?;
+        return T::of_levels(arrays).map_err(bad_part);
+    }
+    let (shape, values) = npy::read_u32_file(path).map_err(|e| unencodable(index, e))?;
+    T::of_shape(&shape, values).map_err(bad_part)
 }
 
 fn load_frames(path: &Path) -> Result<Frames> {
@@ -335,6 +340,16 @@ pub fn audio_codes(
         .audio()
         .ok_or_else(|| unusable("the layout has no audio component".into()))?
         .codebooks;
+    if let Some(rates) = codec.level_rates() {
+        let levels = codec.encode_levels(codec.model_input(audio)?.view())?;
+        let frames = levels.first().map_or(0, |level| level.len());
+        let codes = levels
+            .iter()
+            .flatten()
+            .map(|&c| u32::try_from(c).map_err(|_| unusable(format!("codec code {c}"))))
+            .collect::<Result<Vec<_>>>()?;
+        return Ok(AudioCodes::with_rates(rates, frames, codes)?);
+    }
     let largest = codec.largest_bandwidth();
     let encoded = codec.encode_audio(audio, largest)?;
     let (chunks, available, frames) = encoded.codes.dim();

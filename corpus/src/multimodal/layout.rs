@@ -52,7 +52,18 @@ pub fn build_layout(
         })?;
         let codebooks = audio.codebooks.unwrap_or(audio.codec.n_codebooks());
         let checksum = audio.codec.checksum();
+        let rates = audio.codec.level_rates();
+        if rates.is_some() && codebooks != audio.codec.n_codebooks() {
+            return Err(CorpusError::BadParameter(format!(
+                "{}: SNAC's codes are every level ({}); a layout cannot keep {codebooks}",
+                audio.name,
+                audio.codec.n_codebooks()
+            )));
+        }
         builder = builder.audio(audio.name, checksum, codebooks, size, audio.flatten);
+        if let Some(rates) = rates {
+            builder = builder.audio_rates(rates);
+        }
     }
     if let Some(quantizer) = image {
         let (name, checksum) = quantizer.fingerprint()?;

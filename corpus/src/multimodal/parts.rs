@@ -168,12 +168,24 @@ pub enum ShapeError {
     Audio(#[from] omnitok_vocab::VocabError),
     #[error("{0} parts are not codes")]
     NotCodes(PartKind),
+    /// Arrays of an `.npz` file that are not levels of codes.
+    #[error("{0}")]
+    Levels(String),
 }
 
 /// The codes of a codes part, made from an array of their shape.
 pub trait Codes: Sized {
     /// The codes in `values`, a C-order array of `shape`.
     fn of_shape(shape: &[usize], values: Vec<u32>) -> Result<Self, ShapeError>;
+
+    /// The codes in the arrays of an `.npz` file (name, shape, values): only audio codes of
+    /// several rates (SNAC's levels) come so.
+    fn of_levels(arrays: Vec<crate::npz::NamedArray>) -> Result<Self, ShapeError> {
+        let _ = arrays;
+        Err(ShapeError::Levels(
+            "only audio codes come as .npz (levels at several rates)".into(),
+        ))
+    }
 }
 
 fn check_filled(shape: &[usize], values: &[u32]) -> Result<(), ShapeError> {
@@ -218,6 +230,36 @@ impl Codes for AudioCodes {
             [codebooks, frames] => Ok(AudioCodes::new(codebooks, frames, values)?),
             _ => Err(dimensions(shape, "[codebooks, frames]")),
         }
+    }
+
+    /// Arrays `level_0` ... `level_{L-1}` (coarse to fine, each 1-D, in that order), each a
+    /// whole multiple of the first's length: the rates.
+    fn of_levels(arrays: Vec<crate::npz::NamedArray>) -> Result<Self, ShapeError> {
+        let names: Vec<String> = arrays.iter().map(|(name, _, _)| name.clone()).collect();
+        let levels = |message: String| ShapeError::Levels(format!("arrays {names:?}: {message}"));
+        let first = arrays.first().map_or(0, |(_, _, values)| values.len());
+        let mut rates = Vec::with_capacity(arrays.len());
+        let mut codes = Vec::new();
+        for (i, (name, shape, values)) in arrays.into_iter().enumerate() {
+            if name != format!("level_{i}") || shape.len() != 1 {
+                return Err(levels(format!(
+                    "level_0 ... level_N, each 1-D and in order, are expected; array {i} is \
+                     {name:?} of shape {shape:?}"
+                )));
+            }
+            if first == 0 || values.len() % first != 0 {
+                return Err(levels(format!(
+                    "level {i} has {} codes, not a whole multiple of level 0's {first}",
+                    values.len()
+                )));
+            }
+            rates.push(values.len() / first);
+            codes.extend(values);
+        }
+        if rates.is_empty() {
+            return Err(levels("no levels".into()));
+        }
+        Ok(AudioCodes::with_rates(rates, first, codes)?)
     }
 }
 
