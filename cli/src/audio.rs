@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::output::write_atomically;
 
-/// Audio files: their format, their spectral features, and codec codes (EnCodec, DAC).
+/// Audio files: their format, their spectral features, and codec codes (EnCodec, DAC, SNAC).
 #[derive(Args, Debug)]
 pub struct AudioArgs {
     #[command(subcommand)]

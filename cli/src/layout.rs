@@ -32,15 +32,16 @@ enum LayoutCommand {
 struct BuildArgs {
     #[command(flatten)]
     tokenizer: TokenizerArgs,
-    /// A codec checkpoint folder, EnCodec or DAC (config.json, model.safetensors), or
+    /// A codec checkpoint folder, EnCodec, DAC or SNAC (config.json, model.safetensors), or
     /// omnitok-speech-16k for the built-in speech codec.
     #[arg(long, value_name = "DIR|NAME")]
     codec: Option<PathBuf>,
     /// Audio codebooks kept: those of this bandwidth (default: all of the codec's).
     #[arg(long, value_name = "KBPS", requires = "codec")]
     bandwidth: Option<f64>,
-    /// How audio codebooks are laid out: interleave (frame by frame), sequential (codebook by
-    /// codebook) or delay (codebook k delayed by k frames, with a pad token).
+    /// How audio codebooks are laid out: interleave (frame by frame; SNAC: per coarse frame, its
+    /// levels' codes in time order), sequential (codebook by codebook; SNAC: level by level) or
+    /// delay (codebook k delayed by k frames, with a pad token; codecs of one rate).
     #[arg(long, value_name = "SCHEME", default_value = Flatten::DEFAULT.name())]
     flatten: String,
     /// `fsq:L1,L2,...`, `lfq:BITS` or `codebook:FILE`.

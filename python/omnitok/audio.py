@@ -25,9 +25,10 @@ frame_shift in ms, num_mel_bins, low_freq, high_freq, num_ceps, cepstral_lifter,
 preemphasis_coefficient, remove_dc_offset, raw_energy, use_energy, energy_floor, snip_edges,
 round_to_power_of_two, window_type); dither must be 0.
 
-``Codec`` is neural audio codec inference, EnCodec or DAC (equal to transformers' EncodecModel
-and DacModel), on a checkpoint directory written by ``save_pretrained`` (its config.json's
-``model_type`` names the family), or on the built-in speech codec (``Codec.default()``):
+``Codec`` is neural audio codec inference, EnCodec, DAC or SNAC (equal to transformers'
+EncodecModel and DacModel and to the snac package's SNAC), on a checkpoint directory
+(``config.json`` + ``model.safetensors``; its config.json's ``model_type``, or SNAC's own keys,
+names the family), or on the built-in speech codec (``Codec.default()``):
 ``encode(samples, sr, bandwidth=None, return_info=False, *, codebooks=None)`` resamples to the
 model's rate and returns int64 codes ``[codebooks, frames]`` (``[chunks, codebooks, frames]`` for
 48 kHz EnCodec models, whose decoding needs the per-chunk scales: ``codes, info =
@@ -37,6 +38,10 @@ encode(..., return_info=True)`` then ``decode(codes, **info)``); ``family``, ``n
 codebooks=None)`` and ``streaming_decoder()`` give objects whose ``push`` takes pieces of any
 size (samples at the model's rate, or code frames) and returns what is now determined, and
 whose ``flush`` ends the stream; together they equal ``encode`` and ``decode`` of the whole.
+SNAC's codes come at several rates: ``encode`` returns a list of int64 arrays, one per level
+(coarse to fine, every level; ``level_strides`` gives each level's frames per code), and
+``decode`` takes that list (with ``length`` from ``return_info`` to trim the padding), decoding
+without the reference's random noise.
 """
 
 from __future__ import annotations
