@@ -227,6 +227,28 @@ impl Conv1d {
         Self::new(name, shape, weight, bias, Padding::Zeros(padding))
     }
 
+    /// [`Conv1d::load_zero_padded`], or where `depthwise` [`Conv1d::load_depthwise`] (`shape`
+    /// then has as many channels in as out, and stride 1).
+    pub fn load_padded(
+        weights: &mut Weights,
+        name: &str,
+        shape: ConvShape,
+        padding: usize,
+        depthwise: bool,
+    ) -> Result<Self> {
+        if depthwise {
+            let ConvShape {
+                channels_out,
+                kernel,
+                dilation,
+                ..
+            } = shape;
+            Self::load_depthwise(weights, name, channels_out, kernel, dilation, padding)
+        } else {
+            Self::load_zero_padded(weights, name, shape, padding)
+        }
+    }
+
     /// The depthwise `nn.Conv1d(groups=channels)` at `name` (weight plain or weight-normed,
     /// and a bias), stride 1, padded with `padding` zeros each side.
     pub fn load_depthwise(
@@ -524,6 +546,20 @@ impl ConvTranspose1d {
         )?;
         conv.norm = norm;
         Ok(conv)
+    }
+
+    /// The `nn.ConvTranspose1d` at `name` (weight plain or weight-normed, and a bias) of
+    /// `shape` (`[in, out, kernel]`) and `stride`, trimmed as `trim` says.
+    pub fn load_torch(
+        weights: &mut Weights,
+        name: &str,
+        shape: [usize; 3],
+        stride: usize,
+        trim: Trim,
+    ) -> Result<Self> {
+        let weight = weights.conv_weight(name, &shape, WeightForm::AsStored)?;
+        let bias = weights.take(&format!("{name}.bias"), &[shape[1]])?;
+        Self::new(shape, stride, weight, bias, trim)
     }
 
     /// A transposed convolution from its weight (`[in, out, kernel]` as `shape`, flat) and

@@ -16,10 +16,11 @@
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::Deserialize;
 
-use super::conv::{Conv1d, ConvShape, ConvTranspose1d, Trim};
+use super::conv::{Conv1d, ConvShape};
 use super::factorised::{CodebookShape, FactorisedCodebook, Score};
 use super::snake::Snake;
-use super::weights::{WeightForm, Weights};
+use super::snake_blocks::{DecoderBlock, EncoderBlock};
+use super::weights::Weights;
 use crate::error::{AudioError, Result};
 
 /// `DacConfig`'s fields that inference uses, with transformers' defaults (the 16 kHz model).
@@ -117,98 +118,13 @@ impl DacConfig {
     }
 }
 
-/// The `nn.Conv1d` at `name`, padded with `padding` zeros each side.
-fn conv(weights: &mut Weights, name: &str, shape: ConvShape, padding: usize) -> Result<Conv1d> {
-    Conv1d::load_zero_padded(weights, name, shape, padding)
-}
-
-/// A kernel-`kernel` convolution from `from` to `to` channels with stride `stride`.
-fn shape(from: usize, to: usize, kernel: usize, stride: usize, dilation: usize) -> ConvShape {
-    ConvShape::of(from, to, kernel, stride, dilation)
-}
-
-/// `DacResidualUnit`: Snake, a width-7 dilated convolution, Snake, a width-1 convolution,
-/// added to the input.
-#[derive(Debug, Clone)]
-struct ResidualUnit {
-    snake1: Snake,
-    conv1: Conv1d,
-    snake2: Snake,
-    conv2: Conv1d,
-}
-
-impl ResidualUnit {
-    fn load(weights: &mut Weights, prefix: &str, channels: usize, dilation: usize) -> Result<Self> {
-        Ok(Self {
-            snake1: Snake::load(weights, &format!("{prefix}.snake1"), channels)?,
-            conv1: conv(
-                weights,
-                &format!("{prefix}.conv1"),
-                shape(channels, channels, 7, 1, dilation),
-                3 * dilation,
-            )?,
-            snake2: Snake::load(weights, &format!("{prefix}.snake2"), channels)?,
-            conv2: conv(
-                weights,
-                &format!("{prefix}.conv2"),
-                shape(channels, channels, 1, 1, 1),
-                0,
-            )?,
-        })
+/// The names of a DAC residual unit's layers: `PREFIX.res_unit{i + 1}.snake1`, `.conv1`,
+/// `.snake2`, `.conv2`.
+fn unit_names(prefix: &str) -> impl Fn(usize) -> [String; 4] + '_ {
+    move |i| {
+        ["snake1", "conv1", "snake2", "conv2"]
+            .map(|layer| format!("{prefix}.res_unit{}.{layer}", i + 1))
     }
-
-    /// The three units of a block, dilations 1, 3 and 9.
-    fn three(weights: &mut Weights, prefix: &str, channels: usize) -> Result<Vec<Self>> {
-        [1, 3, 9]
-            .iter()
-            .enumerate()
-            .map(|(i, &dilation)| {
-                Self::load(
-                    weights,
-                    &format!("{prefix}.res_unit{}", i + 1),
-                    channels,
-                    dilation,
-                )
-            })
-            .collect()
-    }
-
-    fn forward(&self, x: Array2<f32>) -> Array2<f32> {
-        let mut y = x.clone();
-        self.snake1.apply(&mut y);
-        let mut y = self.conv1.forward(y.view());
-        self.snake2.apply(&mut y);
-        let y = self.conv2.forward(y.view());
-        // Both convolutions keep the length, so the input needs no cropping.
-        x + y
-    }
-}
-
-fn run_units(units: &[ResidualUnit], mut x: Array2<f32>) -> Array2<f32> {
-    for unit in units {
-        x = unit.forward(x);
-    }
-    x
-}
-
-/// `DacEncoderBlock`: three residual units, Snake, then a strided convolution that doubles the
-/// channels.
-#[derive(Debug, Clone)]
-struct EncoderBlock {
-    units: Vec<ResidualUnit>,
-    snake: Snake,
-    down: Conv1d,
-}
-
-/// `DacDecoderBlock`: Snake, a transposed convolution that halves the channels, then three
-/// residual units. As in transformers, the transposed convolution has no output padding, so
-/// an odd stride `s` gives `s · frames - 1` samples (the original DAC pads them to `s ·
-/// frames`).
-#[derive(Debug, Clone)]
-struct DecoderBlock {
-    snake: Snake,
-    up: ConvTranspose1d,
-    units: Vec<ResidualUnit>,
 }
 
 /// `DacEncoder`.
@@ -223,37 +139,42 @@ struct Encoder {
 impl Encoder {
     fn load(weights: &mut Weights, config: &DacConfig) -> Result<Self> {
         let width = config.encoder_hidden_size;
-        let first = conv(weights, "encoder.conv1", shape(1, width, 7, 1, 1), 3)?;
+        let first = Conv1d::load_zero_padded(
+            weights,
+            "encoder.conv1",
+            ConvShape::of(1, width, 7, 1, 1),
+            3,
+        )?;
         let mut blocks = Vec::new();
         for (i, &stride) in config.downsampling_ratios.iter().enumerate() {
             let prefix = format!("encoder.block.{i}");
-            let channels = width << (i + 1);
-            blocks.push(EncoderBlock {
-                units: ResidualUnit::three(weights, &prefix, channels / 2)?,
-                snake: Snake::load(weights, &format!("{prefix}.snake1"), channels / 2)?,
-                down: conv(
-                    weights,
-                    &format!("{prefix}.conv1"),
-                    shape(channels / 2, channels, 2 * stride, stride, 1),
-                    stride.div_ceil(2),
-                )?,
-            });
+            blocks.push(EncoderBlock::load(
+                weights,
+                width << i,
+                stride,
+                false,
+                unit_names(&prefix),
+                [format!("{prefix}.snake1"), format!("{prefix}.conv1")],
+            )?);
         }
         let hidden = config.hidden_size();
         Ok(Self {
             first,
             blocks,
             snake: Snake::load(weights, "encoder.snake1", hidden)?,
-            last: conv(weights, "encoder.conv2", shape(hidden, hidden, 3, 1, 1), 1)?,
+            last: Conv1d::load_zero_padded(
+                weights,
+                "encoder.conv2",
+                ConvShape::of(hidden, hidden, 3, 1, 1),
+                1,
+            )?,
         })
     }
 
     fn forward(&self, audio: ArrayView2<f32>) -> Array2<f32> {
         let mut x = self.first.forward(audio);
         for block in &self.blocks {
-            x = run_units(&block.units, x);
-            block.snake.apply(&mut x);
-            x = block.down.forward(x.view());
+            x = block.forward(x);
         }
         self.snake.apply(&mut x);
         self.last.forward(x.view())
@@ -272,50 +193,45 @@ struct Decoder {
 impl Decoder {
     fn load(weights: &mut Weights, config: &DacConfig) -> Result<Self> {
         let width = config.decoder_hidden_size;
-        let first = conv(
+        let first = Conv1d::load_zero_padded(
             weights,
             "decoder.conv1",
-            shape(config.hidden_size(), width, 7, 1, 1),
+            ConvShape::of(config.hidden_size(), width, 7, 1, 1),
             3,
         )?;
         let mut blocks = Vec::new();
         for (i, &stride) in config.downsampling_ratios.iter().rev().enumerate() {
             let prefix = format!("decoder.block.{i}");
-            let (from, to) = (width >> i, width >> (i + 1));
-            let name = format!("{prefix}.conv_t1");
-            let kernel = 2 * stride;
-            let weight = weights.conv_weight(&name, &[from, to, kernel], WeightForm::AsStored)?;
-            let bias = weights.take(&format!("{name}.bias"), &[to])?;
-            blocks.push(DecoderBlock {
-                snake: Snake::load(weights, &format!("{prefix}.snake1"), from)?,
-                up: ConvTranspose1d::new(
-                    [from, to, kernel],
-                    stride,
-                    weight,
-                    bias,
-                    Trim::Padding {
-                        padding: stride.div_ceil(2),
-                        output_padding: 0,
-                    },
-                )?,
-                units: ResidualUnit::three(weights, &prefix, to)?,
-            });
+            // As in transformers, no output padding: an odd stride `s` gives `s · frames - 1`
+            // samples (the original DAC pads them to `s · frames`).
+            blocks.push(DecoderBlock::load(
+                weights,
+                [width >> i, width >> (i + 1)],
+                stride,
+                0,
+                false,
+                [format!("{prefix}.snake1"), format!("{prefix}.conv_t1")],
+                unit_names(&prefix),
+            )?);
         }
         let out = width >> config.downsampling_ratios.len();
         Ok(Self {
             first,
             blocks,
             snake: Snake::load(weights, "decoder.snake1", out)?,
-            last: conv(weights, "decoder.conv2", shape(out, 1, 7, 1, 1), 3)?,
+            last: Conv1d::load_zero_padded(
+                weights,
+                "decoder.conv2",
+                ConvShape::of(out, 1, 7, 1, 1),
+                3,
+            )?,
         })
     }
 
     fn forward(&self, latent: ArrayView2<f32>) -> Array2<f32> {
         let mut x = self.first.forward(latent);
         for block in &self.blocks {
-            block.snake.apply(&mut x);
-            x = block.up.forward(x.view());
-            x = run_units(&block.units, x);
+            x = block.forward(x);
         }
         self.snake.apply(&mut x);
         let mut audio = self.last.forward(x.view());

@@ -22,6 +22,7 @@ mod seanet;
 mod sidecar;
 pub mod snac;
 mod snake;
+mod snake_blocks;
 mod streaming;
 mod weights;
 

@@ -18,10 +18,11 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::Deserialize;
 
-use super::conv::{Conv1d, ConvShape, ConvTranspose1d, Trim};
+use super::conv::{Conv1d, ConvShape};
 use super::factorised::{CodebookShape, FactorisedCodebook, Score};
 use super::local_attention::{LocalAttention, HEAD_DIM};
 use super::snake::Snake;
+use super::snake_blocks::{DecoderBlock, EncoderBlock};
 use super::weights::{WeightForm, Weights};
 use crate::error::{AudioError, Result};
 
@@ -168,98 +169,11 @@ impl SnacConfig {
     }
 }
 
-/// A `WNConv1d` at `name` of `shape`, `padding` zeros each side, depthwise where `depthwise`
-/// (then `shape` has as many channels in as out).
-fn conv(
-    weights: &mut Weights,
-    name: &str,
-    shape: ConvShape,
-    padding: usize,
-    depthwise: bool,
-) -> Result<Conv1d> {
-    if depthwise {
-        Conv1d::load_depthwise(
-            weights,
-            name,
-            shape.channels_out,
-            shape.kernel,
-            shape.dilation,
-            padding,
-        )
-    } else {
-        Conv1d::load_zero_padded(weights, name, shape, padding)
-    }
-}
-
-/// `ResidualUnit`: Snake, a width-7 dilated convolution (depthwise where the model is), Snake, a
-/// width-1 convolution, added to the input.
-#[derive(Debug, Clone)]
-struct ResidualUnit {
-    snake1: Snake,
-    conv1: Conv1d,
-    snake2: Snake,
-    conv2: Conv1d,
-}
-
-impl ResidualUnit {
-    /// The three units of a block (`prefix.block.{first}` to `{first + 2}`), dilations 1, 3, 9.
-    fn three(
-        weights: &mut Weights,
-        prefix: &str,
-        first: usize,
-        channels: usize,
-        depthwise: bool,
-    ) -> Result<Vec<Self>> {
-        [1, 3, 9]
-            .iter()
-            .enumerate()
-            .map(|(i, &dilation)| {
-                let unit = format!("{prefix}.block.{}.block", first + i);
-                Ok(Self {
-                    snake1: Snake::load(weights, &format!("{unit}.0"), channels)?,
-                    conv1: conv(
-                        weights,
-                        &format!("{unit}.1"),
-                        ConvShape::of(channels, channels, 7, 1, dilation),
-                        3 * dilation,
-                        depthwise,
-                    )?,
-                    snake2: Snake::load(weights, &format!("{unit}.2"), channels)?,
-                    conv2: conv(
-                        weights,
-                        &format!("{unit}.3"),
-                        ConvShape::new(channels, channels, 1),
-                        0,
-                        false,
-                    )?,
-                })
-            })
-            .collect()
-    }
-
-    fn forward(&self, x: Array2<f32>) -> Array2<f32> {
-        let mut y = x.clone();
-        self.snake1.apply(&mut y);
-        let mut y = self.conv1.forward(y.view());
-        self.snake2.apply(&mut y);
-        // Both convolutions keep the length, so the input needs no cropping.
-        x + self.conv2.forward(y.view())
-    }
-}
-
-fn run_units(units: &[ResidualUnit], mut x: Array2<f32>) -> Array2<f32> {
-    for unit in units {
-        x = unit.forward(x);
-    }
-    x
-}
-
-/// `EncoderBlock`: three residual units, Snake, a strided convolution that doubles the channels.
-#[derive(Debug, Clone)]
-struct EncoderBlock {
-    units: Vec<ResidualUnit>,
-    snake: Snake,
-    down: Conv1d,
+/// The names of the three residual units of the block at `prefix`, from its layer `first`:
+/// unit `i` is `PREFIX.block.{first + i}.block.0` to `.3` (Snake, convolution, Snake,
+/// convolution).
+fn unit_names(prefix: &str, first: usize) -> impl Fn(usize) -> [String; 4] + '_ {
+    move |i| ["0", "1", "2", "3"].map(|layer| format!("{prefix}.block.{}.block.{layer}", first + i))
 }
 
 /// `Encoder`.
@@ -274,7 +188,7 @@ struct Encoder {
 impl Encoder {
     fn load(weights: &mut Weights, config: &SnacConfig) -> Result<Self> {
         let width = config.encoder_dim;
-        let first = conv(
+        let first = Conv1d::load_padded(
             weights,
             "encoder.block.0",
             ConvShape::new(1, width, 7),
@@ -284,18 +198,14 @@ impl Encoder {
         let mut blocks = Vec::new();
         for (i, &stride) in config.encoder_rates.iter().enumerate() {
             let prefix = format!("encoder.block.{}", i + 1);
-            let channels = width << (i + 1);
-            blocks.push(EncoderBlock {
-                units: ResidualUnit::three(weights, &prefix, 0, channels / 2, config.depthwise)?,
-                snake: Snake::load(weights, &format!("{prefix}.block.3"), channels / 2)?,
-                down: conv(
-                    weights,
-                    &format!("{prefix}.block.4"),
-                    ConvShape::of(channels / 2, channels, 2 * stride, stride, 1),
-                    stride.div_ceil(2),
-                    false,
-                )?,
-            });
+            blocks.push(EncoderBlock::load(
+                weights,
+                width << i,
+                stride,
+                config.depthwise,
+                unit_names(&prefix, 0),
+                [format!("{prefix}.block.3"), format!("{prefix}.block.4")],
+            )?);
         }
         let latent = config.latent_dim();
         let mut next = config.encoder_rates.len() + 1;
@@ -311,7 +221,7 @@ impl Encoder {
             }
             None => None,
         };
-        let last = conv(
+        let last = Conv1d::load_padded(
             weights,
             &format!("encoder.block.{next}"),
             ConvShape::new(latent, latent, 7),
@@ -329,25 +239,13 @@ impl Encoder {
     fn forward(&self, audio: ArrayView2<f32>) -> Result<Array2<f32>> {
         let mut x = self.first.forward(audio);
         for block in &self.blocks {
-            x = run_units(&block.units, x);
-            block.snake.apply(&mut x);
-            x = block.down.forward(x.view());
+            x = block.forward(x);
         }
         if let Some(attention) = &self.attention {
             x = attention.forward(x)?;
         }
         Ok(self.last.forward(x.view()))
     }
-}
-
-/// `DecoderBlock`: Snake, a transposed convolution that halves the channels (output padding
-/// `stride % 2`, so every block multiplies the length by its stride), the noise block's place
-/// (no noise), three residual units.
-#[derive(Debug, Clone)]
-struct DecoderBlock {
-    snake: Snake,
-    up: ConvTranspose1d,
-    units: Vec<ResidualUnit>,
 }
 
 /// `Decoder`: the input convolutions, attention, the blocks, Snake, a convolution to one
@@ -366,14 +264,14 @@ impl Decoder {
         let (latent, width) = (config.latent_dim(), config.decoder_dim);
         let first = if config.depthwise {
             vec![
-                conv(
+                Conv1d::load_padded(
                     weights,
                     "decoder.model.0",
                     ConvShape::new(latent, latent, 7),
                     3,
                     true,
                 )?,
-                conv(
+                Conv1d::load_padded(
                     weights,
                     "decoder.model.1",
                     ConvShape::new(latent, width, 1),
@@ -382,7 +280,7 @@ impl Decoder {
                 )?,
             ]
         } else {
-            vec![conv(
+            vec![Conv1d::load_padded(
                 weights,
                 "decoder.model.0",
                 ConvShape::new(latent, width, 7),
@@ -407,21 +305,7 @@ impl Decoder {
         for (i, &stride) in config.decoder_rates.iter().enumerate() {
             let prefix = format!("decoder.model.{next}");
             next += 1;
-            let (from, to) = (width >> i, width >> (i + 1));
-            let name = format!("{prefix}.block.1");
-            let kernel = 2 * stride;
-            let weight = weights.conv_weight(&name, &[from, to, kernel], WeightForm::AsStored)?;
-            let bias = weights.take(&format!("{name}.bias"), &[to])?;
-            let up = ConvTranspose1d::new(
-                [from, to, kernel],
-                stride,
-                weight,
-                bias,
-                Trim::Padding {
-                    padding: stride.div_ceil(2),
-                    output_padding: stride % 2,
-                },
-            )?;
+            let to = width >> (i + 1);
             let mut first_unit = 2;
             if config.noise {
                 // The noise block's projection scales the noise, which omnitok does not add.
@@ -432,11 +316,18 @@ impl Decoder {
                 )?;
                 first_unit = 3;
             }
-            blocks.push(DecoderBlock {
-                snake: Snake::load(weights, &format!("{prefix}.block.0"), from)?,
-                up,
-                units: ResidualUnit::three(weights, &prefix, first_unit, to, config.depthwise)?,
-            });
+            // `DecoderBlock`: Snake, a transposed convolution with output padding `stride % 2`
+            // (so every block multiplies the length by its stride), the noise block's place,
+            // three residual units.
+            blocks.push(DecoderBlock::load(
+                weights,
+                [width >> i, to],
+                stride,
+                stride % 2,
+                config.depthwise,
+                [format!("{prefix}.block.0"), format!("{prefix}.block.1")],
+                unit_names(&prefix, first_unit),
+            )?);
         }
         let out = width >> config.decoder_rates.len();
         Ok(Self {
@@ -444,7 +335,7 @@ impl Decoder {
             attention,
             blocks,
             snake: Snake::load(weights, &format!("decoder.model.{next}"), out)?,
-            last: conv(
+            last: Conv1d::load_padded(
                 weights,
                 &format!("decoder.model.{}", next + 1),
                 ConvShape::new(out, 1, 7),
@@ -463,9 +354,7 @@ impl Decoder {
             x = attention.forward(x)?;
         }
         for block in &self.blocks {
-            block.snake.apply(&mut x);
-            x = block.up.forward(x.view());
-            x = run_units(&block.units, x);
+            x = block.forward(x);
         }
         self.snake.apply(&mut x);
         let mut audio = self.last.forward(x.view());
