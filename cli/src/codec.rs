@@ -172,45 +172,21 @@ fn write_levels(
     let levels = codec
         .encode_levels(codec.model_input(audio).with_context(in_file)?.view())
         .with_context(in_file)?;
-    let arrays: Vec<(String, Vec<u64>, &[i64])> = levels
+    let slices = levels
         .iter()
-        .enumerate()
-        .map(|(i, level)| {
-            let values = level
-                .as_slice()
-                .context("codes are not a contiguous array")?;
-            Ok((format!("level_{i}"), vec![level.len() as u64], values))
-        })
-        .collect::<Result<_>>()?;
-    write_atomically(&args.output, &npz::to_bytes(&arrays)?)
+        .map(|level| level.as_slice().context("codes are not a contiguous array"))
+        .collect::<Result<Vec<_>>>()?;
+    write_atomically(&args.output, &npz::levels_to_bytes(&slices)?)
 }
 
 /// Reads SNAC codes from `.npz`: arrays `level_0` to `level_{L-1}`, each 1-D integers.
 fn read_levels(path: &Path) -> Result<Vec<Array1<i64>>> {
-    let arrays = npz::read_u32_file(path)?;
-    let names: Vec<&str> = arrays.iter().map(|(name, _, _)| name.as_str()).collect();
-    let mut levels = vec![None; arrays.len()];
-    for (name, shape, values) in arrays.iter() {
-        let index = name
-            .strip_prefix("level_")
-            .and_then(|i| i.parse::<usize>().ok())
-            .filter(|&i| i < levels.len() && levels[i].is_none());
-        let Some(index) = index else {
-            anyhow::bail!(
-                "{}: arrays {names:?}; SNAC codes are level_0 ... level_{} (coarse to fine)",
-                path.display(),
-                arrays.len().saturating_sub(1)
-            );
-        };
-        if shape.len() != 1 {
-            anyhow::bail!(
-                "{}: {name} has shape {shape:?}; each level is 1-D",
-                path.display()
-            );
-        }
-        levels[index] = Some(Array1::from_iter(values.iter().map(|&v| i64::from(v))));
-    }
-    Ok(levels.into_iter().flatten().collect())
+    let levels =
+        npz::levels(npz::read_u32_file(path)?).with_context(|| path.display().to_string())?;
+    Ok(levels
+        .into_iter()
+        .map(|level| level.into_iter().map(i64::from).collect())
+        .collect())
 }
 
 /// Reads integer codes (any little-endian integer type, each a non-negative `u32`) of shape

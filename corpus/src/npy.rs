@@ -55,15 +55,6 @@ pub fn to_bytes<T: Element>(shape: &[u64], values: &[T]) -> Vec<u8> {
     bytes
 }
 
-/// Writes `values` as a C-order array of `shape` to `path`, whole or not at all.
-pub fn write<T: Element>(
-    path: &std::path::Path,
-    shape: &[u64],
-    values: &[T],
-) -> crate::error::Result<()> {
-    crate::files::write_atomically(path, &to_bytes(shape, values))
-}
-
 /// The length of the first dimension in a header written by [`header`].
 pub fn first_dimension(header: &[u8]) -> Option<u64> {
     let text = std::str::from_utf8(header.get(10..)?).ok()?;

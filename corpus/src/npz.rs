@@ -23,6 +23,9 @@ pub enum NpzError {
     Entry { entry: String, message: String },
     #[error("array {name:?}: {error}")]
     Array { name: String, error: NpyError },
+    /// Arrays that are not codes by level (`level_0` ... `level_{L-1}`, each 1-D).
+    #[error("{0}")]
+    Levels(String),
 }
 
 /// An `.npz` file of `arrays` (name, shape, C-order values), each stored as `NAME.npy`.
@@ -46,6 +49,44 @@ pub fn to_bytes<T: npy::Element>(arrays: &[(String, Vec<u64>, &[T])]) -> Result<
     }
     let bytes = archive.finish().map_err(|e| failed("", &e))?;
     Ok(bytes.into_inner())
+}
+
+/// An `.npz` file of codes by level (SNAC's, coarse to fine): one 1-D array per level, named
+/// `level_0` to `level_{L-1}`.
+pub fn levels_to_bytes<T: npy::Element>(levels: &[&[T]]) -> Result<Vec<u8>, NpzError> {
+    let arrays: Vec<(String, Vec<u64>, &[T])> = levels
+        .iter()
+        .enumerate()
+        .map(|(i, level)| (format!("level_{i}"), vec![level.len() as u64], *level))
+        .collect();
+    to_bytes(&arrays)
+}
+
+/// The codes by level in an `.npz` file's arrays (as [`read_u32_arrays`] gives them): exactly
+/// `level_0` to `level_{L-1}`, each once and 1-D, in any order in the archive; returned in level
+/// order.
+pub fn levels(arrays: Vec<NamedArray>) -> Result<Vec<Vec<u32>>, NpzError> {
+    let names: Vec<String> = arrays.iter().map(|(name, _, _)| name.clone()).collect();
+    let mut levels = vec![None; arrays.len()];
+    for (name, shape, values) in arrays {
+        let index = name
+            .strip_prefix("level_")
+            .and_then(|i| i.parse::<usize>().ok())
+            .filter(|&i| i < levels.len() && levels[i].is_none());
+        let Some(index) = index else {
+            return Err(NpzError::Levels(format!(
+                "arrays {names:?}; codes by level are level_0 ... level_{} (coarse to fine)",
+                names.len().saturating_sub(1)
+            )));
+        };
+        if shape.len() != 1 {
+            return Err(NpzError::Levels(format!(
+                "{name} has shape {shape:?}; each level is 1-D"
+            )));
+        }
+        levels[index] = Some(values);
+    }
+    Ok(levels.into_iter().flatten().collect())
 }
 
 /// The integer arrays of an `.npz` file, in the archive's order: each entry's name without
@@ -125,6 +166,25 @@ mod tests {
         assert_eq!(arrays[0], ("level_0".to_owned(), vec![3], vec![3, 1, 4]));
         assert_eq!(arrays[1].0, "level_1");
         assert_eq!(arrays[1].2, vec![1, 5, 9, 2, 6, 5]);
+    }
+
+    #[test]
+    fn levels_round_trip_and_bad_ones_are_named() {
+        let (coarse, fine): (Vec<i64>, Vec<i64>) = (vec![7, 8], vec![1, 2, 3, 4]);
+        let bytes = levels_to_bytes(&[coarse.as_slice(), fine.as_slice()]).unwrap();
+        let arrays = read_u32_arrays(&bytes).unwrap();
+        assert_eq!(arrays[1].0, "level_1");
+        assert_eq!(levels(arrays).unwrap(), vec![vec![7, 8], vec![1, 2, 3, 4]]);
+        let gap = to_bytes(&[
+            ("level_0".to_owned(), vec![2], coarse.as_slice()),
+            ("level_2".to_owned(), vec![4], fine.as_slice()),
+        ])
+        .unwrap();
+        let error = levels(read_u32_arrays(&gap).unwrap()).unwrap_err();
+        assert!(error.to_string().contains("level_0 ... level_1"), "{error}");
+        let flat = to_bytes(&[("level_0".to_owned(), vec![2, 2], fine.as_slice())]).unwrap();
+        let error = levels(read_u32_arrays(&flat).unwrap()).unwrap_err();
+        assert!(error.to_string().contains("each level is 1-D"), "{error}");
     }
 
     #[test]

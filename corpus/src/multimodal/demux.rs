@@ -264,13 +264,15 @@ fn write_part(
     sample_rate: u32,
 ) -> Result<Vec<Value>> {
     let codes_file = format!("{name}.npy");
-    let save_codes = |shape: &[u64], codes: &[u32]| -> Result<()> {
-        let path = out.join(&codes_file);
+    let save_file = |file: &str, bytes: &[u8]| -> Result<()> {
+        let path = out.join(file);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| CorpusError::io(dir.display(), e))?;
         }
-        npy::write(&path, shape, codes)
+        files::write_atomically(&path, bytes)
     };
+    let save_codes =
+        |shape: &[u64], codes: &[u32]| save_file(&codes_file, &npy::to_bytes(shape, codes));
     let save_picture = |file: String, picture: &RgbImage| {
         files::write_atomically(&out.join(file), &picture.to_png()?)
     };
@@ -284,38 +286,28 @@ fn write_part(
                 })
                 .collect())
         }
-        DecodedSegment::Audio { codes, sound } if !codes.is_one_rate() => {
-            // Levels at several rates: `.npz`, level_0 ... as `omnitok audio encode` writes.
-            let levels: Vec<(String, Vec<u64>, &[u32])> = (0..codes.codebooks)
-                .map(|k| {
-                    let level = codes.codebook(k);
-                    (format!("level_{k}"), vec![level.len() as u64], level)
-                })
-                .collect();
-            let levels_file = format!("{name}.npz");
-            let bytes = crate::npz::to_bytes(&levels).map_err(|e| CorpusError::BadInput {
-                path: levels_file.clone(),
-                line: 0,
-                message: e.to_string(),
-            })?;
-            let path = out.join(&levels_file);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| CorpusError::io(dir.display(), e))?;
-            }
-            files::write_atomically(&path, &bytes)?;
-            if let Some(sound) = sound {
-                let wav = omnitok_audio::wav::to_bytes(sound, sample_rate)?;
-                files::write_atomically(&out.join(format!("{name}.wav")), &wav)?;
-            }
-            json!({ "audio_codes": levels_file })
-        }
         DecodedSegment::Audio { codes, sound } => {
-            save_codes(&[codes.codebooks as u64, codes.frames as u64], &codes.codes)?;
+            let file = if codes.is_one_rate() {
+                save_codes(&[codes.codebooks as u64, codes.frames as u64], &codes.codes)?;
+                codes_file
+            } else {
+                // Levels at several rates: `.npz`, level_0 ... as `omnitok audio encode` writes.
+                let levels_file = format!("{name}.npz");
+                let levels: Vec<&[u32]> = (0..codes.codebooks).map(|k| codes.codebook(k)).collect();
+                let bytes =
+                    crate::npz::levels_to_bytes(&levels).map_err(|e| CorpusError::BadInput {
+                        path: levels_file.clone(),
+                        line: 0,
+                        message: e.to_string(),
+                    })?;
+                save_file(&levels_file, &bytes)?;
+                levels_file
+            };
             if let Some(sound) = sound {
                 let wav = omnitok_audio::wav::to_bytes(sound, sample_rate)?;
                 files::write_atomically(&out.join(format!("{name}.wav")), &wav)?;
             }
-            json!({ "audio_codes": codes_file })
+            json!({ "audio_codes": file })
         }
         DecodedSegment::Image { codes, picture } => {
             save_codes(&[codes.height as u64, codes.width as u64], &codes.codes)?;

@@ -232,23 +232,16 @@ impl Codes for AudioCodes {
         }
     }
 
-    /// Arrays `level_0` ... `level_{L-1}` (coarse to fine, each 1-D, in that order), each a
-    /// whole multiple of the first's length: the rates.
+    /// Arrays `level_0` ... `level_{L-1}` (coarse to fine, each 1-D; see
+    /// [`crate::npz::levels`]), each a whole multiple of the first's length: the rates.
     fn of_levels(arrays: Vec<crate::npz::NamedArray>) -> Result<Self, ShapeError> {
-        let names: Vec<String> = arrays.iter().map(|(name, _, _)| name.clone()).collect();
-        let levels = |message: String| ShapeError::Levels(format!("arrays {names:?}: {message}"));
-        let first = arrays.first().map_or(0, |(_, _, values)| values.len());
-        let mut rates = Vec::with_capacity(arrays.len());
+        let levels = crate::npz::levels(arrays).map_err(|e| ShapeError::Levels(e.to_string()))?;
+        let first = levels.first().map_or(0, Vec::len);
+        let mut rates = Vec::with_capacity(levels.len());
         let mut codes = Vec::new();
-        for (i, (name, shape, values)) in arrays.into_iter().enumerate() {
-            if name != format!("level_{i}") || shape.len() != 1 {
-                return Err(levels(format!(
-                    "level_0 ... level_N, each 1-D and in order, are expected; array {i} is \
-                     {name:?} of shape {shape:?}"
-                )));
-            }
+        for (i, values) in levels.into_iter().enumerate() {
             if first == 0 || values.len() % first != 0 {
-                return Err(levels(format!(
+                return Err(ShapeError::Levels(format!(
                     "level {i} has {} codes, not a whole multiple of level 0's {first}",
                     values.len()
                 )));
@@ -257,7 +250,7 @@ impl Codes for AudioCodes {
             codes.extend(values);
         }
         if rates.is_empty() {
-            return Err(levels("no levels".into()));
+            return Err(ShapeError::Levels("no levels".into()));
         }
         Ok(AudioCodes::with_rates(rates, first, codes)?)
     }
